@@ -1,0 +1,234 @@
+"""File input and output shared by every stage.
+
+Reading: CSV text from a path or `-` (stdin), UTF-8 with or without BOM, `\\n` or `\\r\\n`, with
+errors that name the file, line and column. Writing: deterministic CSV/JSON text, written to a
+temporary file and renamed so that a failure never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError
+
+STDIO = "-"
+FORMATS = ("table", "csv", "json")
+
+
+def display_name(path: str | os.PathLike) -> str:
+    """How a file is named in messages: its path, or `<stdin>` for `-`."""
+    return "<stdin>" if str(path) == STDIO else str(path)
+
+
+def read_text(path: str | os.PathLike, what: str = "file") -> str:
+    """Return the UTF-8 text of `path` (or stdin for `-`), BOM removed, newlines normalised.
+
+    Raises InputError for a missing, unreadable, empty or binary file.
+    """
+    name = display_name(path)
+    try:
+        if str(path) == STDIO:
+            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+            if isinstance(raw, str):
+                raw = raw.encode("utf-8")
+        else:
+            raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, expected a {what}") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+    if b"\x00" in raw:
+        raise InputError(f"{name}: binary data, expected a UTF-8 CSV {what}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{name}:{line}: not UTF-8 text (byte {exc.start})") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputError(f"{name}: empty {what}, expected a header row and data")
+    return text
+
+
+def read_csv_rows(
+    path: str | os.PathLike, required: Sequence[str], what: str = "CSV file"
+) -> pd.DataFrame:
+    """Read a CSV into a frame of stripped strings with a `_line` column (1-based file line).
+
+    Column names are stripped and lower-cased. Raises InputError naming the file when a required
+    column is missing, a row has the wrong number of fields, or there are no data rows.
+    """
+    name = display_name(path)
+    text = read_text(path, what)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise InputError(f"{name}:{reader.line_num}: malformed CSV: {exc}") from None
+    rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError(f"{name}: empty {what}, expected a header row and data")
+    header_line, header = rows[0]
+    columns = [c.strip().lower() for c in header]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(
+            f"{name}:{header_line}: missing column {', '.join(repr(m) for m in missing)}; "
+            f"found {', '.join(repr(c) for c in columns)}"
+        )
+    if len(rows) == 1:
+        raise InputError(f"{name}: no data rows after the header")
+    for line, row in rows[1:]:
+        if len(row) != len(columns):
+            raise InputError(
+                f"{name}:{line}: expected {len(columns)} fields as in the header, got {len(row)}"
+            )
+    frame = pd.DataFrame([[c.strip() for c in r] for _, r in rows[1:]], columns=columns)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame["_line"] = [n for n, _ in rows[1:]]
+    return frame
+
+
+def parse_numbers(
+    frame: pd.DataFrame,
+    column: str,
+    path: str | os.PathLike,
+    *,
+    minimum: float | None = 0.0,
+    integer: bool = False,
+    allow_empty: bool = False,
+) -> pd.Series:
+    """Parse a string column of `read_csv_rows` output into floats, naming the first bad cell."""
+    name = display_name(path)
+    values = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+    for raw, value, line in zip(frame[column], values, frame["_line"], strict=True):
+        if raw == "" and allow_empty:
+            continue
+        if raw == "":
+            raise InputError(f"{name}:{line}: column '{column}' is empty, expected a number")
+        if math.isnan(value) or math.isinf(value):
+            raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is not a number")
+        if minimum is not None and value < minimum:
+            raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is below {minimum:g}")
+        if integer and value != round(value):
+            raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is not a whole number")
+    return values.astype(float)
+
+
+def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) -> pd.Series:
+    """Parse ISO dates or date-times, naming the first cell that is not one."""
+    name = display_name(path)
+    parsed = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+    bad = parsed.isna()
+    if bad.any():
+        first = bad.to_numpy().nonzero()[0][0]
+        raise InputError(
+            f"{name}:{frame['_line'].iloc[first]}: column '{column}' = "
+            f"{frame[column].iloc[first]!r} is not an ISO date or date-time"
+        )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write `text` to `path` atomically, or to stdout for `-`."""
+    if str(path) == STDIO:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """Deterministic CSV text: no index, `\\n` line ends, ISO timestamps, floats as pandas writes."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _json_default(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json(obj) -> str:
+    """Deterministic JSON text (sorted keys, 2-space indent, trailing newline)."""
+    return (
+        json.dumps(obj, default=_json_default, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def frame_to_json(frame: pd.DataFrame) -> str:
+    """A frame as a JSON array of records, timestamps in ISO form, NaN as null."""
+    text = frame_to_csv(frame)
+    records = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str).to_dict("records")
+    typed = []
+    for rec in records:
+        row = {}
+        for key, raw in rec.items():
+            col = frame[key]
+            if raw == "":
+                row[key] = None
+            elif pd.api.types.is_integer_dtype(col):
+                row[key] = int(raw)
+            elif pd.api.types.is_float_dtype(col):
+                row[key] = float(raw)
+            elif pd.api.types.is_bool_dtype(col):
+                row[key] = raw == "True"
+            else:
+                row[key] = raw
+        typed.append(row)
+    return json.dumps(typed, indent=2, ensure_ascii=False) + "\n"
+
+
+def bundled_path(name: str) -> Path:
+    """Path of a bundled sample file (`data/` in a checkout, `planner/bundled/` when installed)."""
+    from importlib import resources
+
+    try:
+        candidate = Path(str(resources.files("planner.bundled").joinpath(name)))
+    except ModuleNotFoundError:
+        candidate = Path(__file__).resolve().parent.parent / "data" / name
+    if not candidate.exists():
+        raise InputError(f"bundled file {name} is missing from this installation")
+    return candidate
