@@ -20,9 +20,10 @@ def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 
     shown = frame if len(frame) <= max_rows else frame.head(max_rows)
     for row in shown.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
-    console = Console(width=200, record=True, file=open(os.devnull, "w"), color_system=None)
-    console.print(table)
-    text = console.export_text()
+    with open(os.devnull, "w") as sink:
+        console = Console(width=200, record=True, file=sink, color_system=None)
+        console.print(table)
+        text = console.export_text()
     if len(frame) > max_rows:
         text += f"... {len(frame) - max_rows} more rows (use --format csv for all)\n"
     return text
