@@ -1,0 +1,718 @@
+"""Check the plan: play a roster against the forecast in a discrete-event simulation.
+
+The model, per replication:
+
+- Arrivals: a Poisson process at each interval's forecast rate (`calls` per interval, spread
+  uniformly inside it). With `overdispersion` v > 0 each interval's rate is first multiplied by a
+  gamma variable with mean 1 and variance v, so counts have variance calls + v * calls^2.
+- Talk (handle) times: exponential with the interval's AHT, or lognormal with the same mean and
+  a coefficient of variation of 1 (`service="lognormal"`). A call keeps the AHT of the interval it
+  arrived in.
+- Patience: each caller hangs up after an exponential time with mean `patience_s`, or never
+  (`patience_s=None`). A caller who hangs up never occupies an agent.
+- One first-come-first-served queue; identical agents.
+- Agents: every roster row (agent-shift) puts one agent on the phones from `start` to `end`
+  minus its breaks, to the second. An agent in a call when a break or the shift end comes
+  finishes that call first and then goes (the break is not moved); a call is never started by an
+  agent who is off the phones. With `absence_pct` each agent-shift is missing altogether with
+  that probability, drawn anew in every replication.
+- The horizon is the requirements' intervals: from the first timestamp to the end of the last
+  interval. Calls still in the queue at the end are counted as `waiting`; nothing is simulated
+  after the end.
+
+The queue is run as a multi-server FCFS recursion over calls in arrival order with a heap of
+agents keyed by the first second each could take a new call (O(n log agents) per replication,
+plain Python + numpy, about 1 s per 50,000 calls).
+
+Measures, per interval of arrival (means over replications):
+- `offered`, `answered`, `abandoned`, `waiting` (still queued at the horizon end): calls;
+  offered = answered + abandoned + waiting, in every replication and interval.
+- `service_level`: % of calls *offered* that were answered within `target_s`; abandoned calls
+  count against it (the Erlang C convention: SL = P(wait <= t) over all offered calls).
+- `asa`: mean wait of the answered calls, s.
+- `agents`: mean agents on the phones (time-averaged over the interval, after absence).
+- `occupancy`: % of the agents' on-phone time spent in calls.
+Interval ratios are ratios of replication totals (pooled), so an interval with few calls still
+gets a value. The summary gives, over replications, the mean and a 95% confidence interval
+(Student t) of the calls-weighted service level, ASA, abandonment and occupancy of the horizon.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import heapq
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner import io
+from planner.errors import InputError
+
+SERVICES = ("exponential", "lognormal")
+INTERVAL_COLUMNS = (
+    "timestamp",
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa",
+    "agents",
+    "waiting",
+    "occupancy",
+)
+WORST_INTERVALS = 5
+SL_DEFINITION = (
+    "service_level = % of calls offered answered within target_s; abandoned and still-waiting "
+    "calls count as not answered in time"
+)
+_LOGNORMAL_SIGMA2 = math.log(2.0)  # CV = 1: sigma^2 = ln(1 + CV^2)
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What `simulate` returns.
+
+    `intervals`: one row per requirements interval with the columns of `INTERVAL_COLUMNS`
+    (means over replications; `service_level` and `occupancy` in %, `asa` in s).
+    `summary`: the horizon's KPIs with 95% confidence intervals, the worst intervals and the
+    settings used (see `simulate`).
+    """
+
+    intervals: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+# --- reading the inputs --------------------------------------------------------------------
+
+
+def load_roster(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) into a frame.
+
+    Uses `planner.schedule.read_roster` when that module provides it (one reader per file type);
+    `roster_windows` accepts either its breaks as text or as (start, end) pairs.
+    """
+    try:
+        from planner.schedule import read_roster
+    except ImportError:
+        read_roster = _read_roster
+    return read_roster(path)
+
+
+def _read_roster(path: str | os.PathLike) -> pd.DataFrame:
+    """The Roster CSV reader used until `planner.schedule.read_roster` exists: `start`/`end` as
+    datetimes, `breaks` kept as text and validated; errors name file, line and column."""
+    name = io.display_name(path)
+    frame = io.read_csv_rows(path, ["agent", "start", "end", "breaks"], "roster")
+    out = pd.DataFrame({"agent": frame["agent"]})
+    out["start"] = io.parse_timestamps(frame, "start", path)
+    out["end"] = io.parse_timestamps(frame, "end", path)
+    out["breaks"] = frame["breaks"]
+    for agent, line in zip(frame["agent"], frame["_line"], strict=True):
+        if not agent:
+            raise InputError(f"{name}:{line}: column 'agent' is empty, expected an agent id")
+    for pos in range(len(out)):
+        line = frame["_line"].iloc[pos]
+        start, end = out["start"].iloc[pos], out["end"].iloc[pos]
+        if end <= start:
+            raise InputError(
+                f"{name}:{line}: column 'end' = {frame['end'].iloc[pos]!r} is not after start"
+            )
+        _parse_breaks(out["breaks"].iloc[pos], start, end, f"{name}:{line}")
+    if "paid_hours" in frame.columns:
+        out["paid_hours"] = io.parse_numbers(frame, "paid_hours", path, allow_empty=True)
+    out["_line"] = frame["_line"]
+    return out
+
+
+def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a Requirements CSV (needs `timestamp,calls,aht`; extra columns are kept).
+
+    Uses `planner.schedule.read_requirements` when that module provides it."""
+    try:
+        from planner.schedule import read_requirements
+    except ImportError:
+        read_requirements = _read_requirements
+    frame = read_requirements(path)
+    missing = [c for c in ("timestamp", "calls", "aht") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{io.display_name(path)}: missing column {', '.join(map(repr, missing))} "
+            "(the simulation needs timestamp, calls and aht)"
+        )
+    return frame
+
+
+def _read_requirements(path: str | os.PathLike) -> pd.DataFrame:
+    """The Requirements CSV reader used until `planner.schedule.read_requirements` exists."""
+    frame = io.read_csv_rows(path, ["timestamp", "calls", "aht"], "requirements")
+    out = pd.DataFrame({"timestamp": io.parse_timestamps(frame, "timestamp", path)})
+    out["calls"] = io.parse_numbers(frame, "calls", path)
+    out["aht"] = io.parse_numbers(frame, "aht", path)
+    for col in ("agents", "staff", "service_level", "asa", "occupancy", "abandon"):
+        if col in frame.columns:
+            out[col] = io.parse_numbers(frame, col, path, minimum=None, allow_empty=True)
+    if "queue" in frame.columns:
+        out["queue"] = frame["queue"]
+    return out
+
+
+def parse_patience(text: str | float | None) -> float | None:
+    """`none` (or None) → no abandonment; otherwise the mean patience in seconds (> 0)."""
+    if text is None:
+        return None
+    if isinstance(text, str) and text.strip().lower() in ("none", "inf", "infinite", ""):
+        return None
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'") from None
+    if math.isinf(value):
+        return None
+    if not value > 0:
+        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'")
+    return value
+
+
+# --- the model inputs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Demand:
+    timestamps: pd.DatetimeIndex  # interval starts
+    calls: np.ndarray  # expected calls per interval
+    aht: np.ndarray  # s
+    interval_s: float
+    origin: pd.Timestamp
+    planned_sl: np.ndarray | None  # requirements' service_level, as given
+
+
+def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
+    for col in ("timestamp", "calls", "aht"):
+        if col not in requirements.columns:
+            raise InputError(f"requirements: missing column {col!r}")
+    if len(requirements) == 0:
+        raise InputError("requirements: no intervals to simulate")
+    frame = requirements[["timestamp", "calls", "aht"]].copy()
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"])
+    frame["calls"] = frame["calls"].astype(float)
+    frame["aht"] = frame["aht"].astype(float)
+    if (frame["calls"] < 0).any() or frame["calls"].isna().any():
+        raise InputError("requirements: column 'calls' must be non-negative numbers")
+    bad_aht = (frame["aht"].isna() | (frame["aht"] <= 0)) & (frame["calls"] > 0)
+    if bad_aht.any():
+        ts = frame["timestamp"][bad_aht].iloc[0]
+        raise InputError(f"requirements: column 'aht' must be > 0 s where calls > 0 (at {ts})")
+    planned = None
+    if "service_level" in requirements.columns:
+        frame["planned"] = pd.to_numeric(requirements["service_level"], errors="coerce")
+    # One pool of agents: queues (if any) are pooled per timestamp, AHT calls-weighted.
+    frame["work"] = frame["calls"] * frame["aht"].fillna(0.0)
+    agg = {"calls": "sum", "work": "sum", "aht": "mean"}
+    if "planned" in frame.columns:
+        frame["planned_w"] = frame["planned"] * frame["calls"]
+        agg["planned_w"] = "sum"
+    grouped = frame.groupby("timestamp", sort=True).agg(agg)
+    calls = grouped["calls"].to_numpy(float)
+    aht = np.where(calls > 0, grouped["work"].to_numpy(float) / np.maximum(calls, 1e-300), 0.0)
+    aht = np.where(calls > 0, aht, grouped["aht"].fillna(0.0).to_numpy(float))
+    if "planned_w" in grouped.columns:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
+    stamps = pd.DatetimeIndex(grouped.index)
+    # Seconds from the first interval (not .asi8: pandas 3 may store s or us, not ns).
+    offsets = np.asarray((stamps - stamps[0]).total_seconds(), float)
+    if interval_min is None:
+        steps = np.diff(offsets)
+        interval_s = float(steps.min()) if len(steps) else 1800.0
+    else:
+        interval_s = float(interval_min) * 60.0
+    if interval_s <= 0:
+        raise InputError("requirements: interval length must be positive")
+    if np.any(np.abs(offsets / interval_s - np.round(offsets / interval_s)) > 1e-9):
+        raise InputError(
+            f"requirements: timestamps are not on a regular {interval_s / 60:g}-minute grid"
+        )
+    return _Demand(stamps, calls, aht, interval_s, stamps[0], planned)
+
+
+def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Breaks as sorted (start, end) pairs inside the shift, from text or from pairs."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    pairs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    if isinstance(value, str):
+        for part in value.split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            bits = part.split("/")
+            try:
+                if len(bits) != 2:
+                    raise ValueError
+                b0, b1 = (pd.Timestamp(b.strip()) for b in bits)
+            except (ValueError, TypeError):
+                raise InputError(
+                    f"{where}: column 'breaks' = {value!r}: expected 'start/end;start/end' "
+                    "ISO date-times"
+                ) from None
+            pairs.append((b0, b1))
+    else:
+        for item in value:
+            b0, b1 = item
+            pairs.append((pd.Timestamp(b0), pd.Timestamp(b1)))
+    pairs = [
+        (b0.tz_localize(None) if b0.tz else b0, b1.tz_localize(None) if b1.tz else b1)
+        for b0, b1 in pairs
+    ]
+    pairs.sort()
+    prev_end = start
+    for b0, b1 in pairs:
+        if b1 <= b0:
+            raise InputError(
+                f"{where}: column 'breaks': break {b0}/{b1} does not end after it starts"
+            )
+        if b0 < start or b1 > end:
+            raise InputError(f"{where}: column 'breaks': break {b0}/{b1} is outside the shift")
+        if b0 < prev_end:
+            raise InputError(f"{where}: column 'breaks': break {b0}/{b1} overlaps another")
+        prev_end = b1
+    return pairs
+
+
+def roster_windows(roster: pd.DataFrame, origin: pd.Timestamp) -> list[tuple[list, list]]:
+    """Per roster row (agent-shift), its on-phone windows as (starts, ends) lists in seconds
+    from `origin`: the shift minus its breaks."""
+    for col in ("start", "end"):
+        if col not in roster.columns:
+            raise InputError(f"roster: missing column {col!r}")
+    starts = pd.to_datetime(roster["start"])
+    ends = pd.to_datetime(roster["end"])
+    breaks = roster["breaks"] if "breaks" in roster.columns else [None] * len(roster)
+    lines = roster["_line"] if "_line" in roster.columns else range(2, len(roster) + 2)
+    windows = []
+    for start, end, brk, line in zip(starts, ends, breaks, lines, strict=True):
+        where = f"roster:{line}"
+        if pd.isna(start) or pd.isna(end) or end <= start:
+            raise InputError(f"{where}: shift end {end} is not after start {start}")
+        edges = [start]
+        for b0, b1 in _parse_breaks(brk, start, end, where):
+            edges += [b0, b1]
+        edges.append(end)
+        ws, we = [], []
+        for w0, w1 in zip(edges[::2], edges[1::2], strict=True):
+            if w1 > w0:
+                ws.append((w0 - origin).total_seconds())
+                we.append((w1 - origin).total_seconds())
+        windows.append((ws, we))
+    return windows
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+def _next_on_phone(starts: list, ends: list, t: float) -> float | None:
+    """The first second >= t at which this agent is on the phones, or None (no more windows)."""
+    idx = bisect.bisect_right(starts, t) - 1
+    if idx >= 0 and t < ends[idx]:
+        return t
+    if idx + 1 < len(starts):
+        return starts[idx + 1]
+    return None
+
+
+def run_queue(
+    arrivals: list, service: list, patience: list, windows: list, horizon: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One multi-server FCFS queue with reneging over time-varying agent windows.
+
+    `arrivals` sorted (s); `service`, `patience` per call (s; patience may be inf); `windows` as
+    from `roster_windows`. Returns (answer start, answered?) per call; a call is answered when an
+    agent can start it before `horizon` and before the caller's patience runs out. Unanswered
+    calls do not occupy an agent.
+    """
+    heap = []
+    for j, (ws, _) in enumerate(windows):
+        if ws:
+            heap.append((ws[0], j))
+    heapq.heapify(heap)
+    n = len(arrivals)
+    start_out = [math.inf] * n
+    taken = [False] * n
+    pop, replace = heapq.heappop, heapq.heapreplace
+    bisect_right = bisect.bisect_right
+    for i in range(n):
+        a = arrivals[i]
+        # Find the agent who can take this call first.
+        while heap:
+            key, j = heap[0]
+            if key > a:
+                start = key
+                break
+            ws, we = windows[j]
+            idx = bisect_right(ws, a) - 1
+            if idx >= 0 and a < we[idx]:
+                start = a
+                break
+            # Free since `key` but off the phones at `a`: move on to the next window.
+            if idx + 1 < len(ws):
+                replace(heap, (ws[idx + 1], j))
+            else:
+                pop(heap)
+        else:
+            start = math.inf
+        start_out[i] = start
+        if start >= horizon or start - a > patience[i]:
+            continue
+        taken[i] = True
+        free = start + service[i]
+        ws, we = windows[j]
+        nxt = _next_on_phone(ws, we, free)
+        if nxt is None:
+            pop(heap)
+        else:
+            replace(heap, (nxt, j))
+    return np.asarray(start_out, float), np.asarray(taken, bool)
+
+
+def _cumulative_overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each edge b: total length of [starts, ends) spans lying before b."""
+
+    def part(points: np.ndarray) -> np.ndarray:
+        points = np.sort(points)
+        csum = np.concatenate([[0.0], np.cumsum(points)])
+        count = np.searchsorted(points, edges, side="left")
+        return count * edges - csum[count]
+
+    if len(starts) == 0:
+        return np.zeros(len(edges))
+    return part(starts) - part(ends)
+
+
+# --- one replication -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Settings:
+    patience_s: float | None
+    service: str
+    absence_pct: float
+    overdispersion: float
+    target_s: float
+
+
+def _replication(rng: np.random.Generator, demand: _Demand, windows: list, cfg: _Settings) -> dict:
+    k = len(demand.calls)
+    step = demand.interval_s
+    horizon = k * step
+    # Absence: each agent-shift missing with probability absence_pct / 100.
+    present = rng.random(len(windows)) >= cfg.absence_pct / 100.0
+    agents = [w for w, keep in zip(windows, present, strict=True) if keep]
+    # Arrivals.
+    rate = demand.calls
+    if cfg.overdispersion > 0:
+        shape = 1.0 / cfg.overdispersion
+        rate = rate * rng.gamma(shape, cfg.overdispersion, size=k)
+    counts = rng.poisson(rate)
+    interval = np.repeat(np.arange(k), counts)
+    arrivals = interval * step + rng.random(len(interval)) * step
+    order = np.argsort(arrivals, kind="stable")
+    arrivals, interval = arrivals[order], interval[order]
+    mean = demand.aht[interval]
+    if cfg.service == "exponential":
+        service = rng.exponential(1.0, len(interval)) * mean
+    else:
+        mu = np.log(np.maximum(mean, 1e-12)) - _LOGNORMAL_SIGMA2 / 2.0
+        service = np.exp(mu + math.sqrt(_LOGNORMAL_SIGMA2) * rng.standard_normal(len(interval)))
+    if cfg.patience_s is None:
+        patience = np.full(len(interval), math.inf)
+    else:
+        patience = rng.exponential(cfg.patience_s, len(interval))
+    start, answered = run_queue(
+        arrivals.tolist(), service.tolist(), patience.tolist(), agents, horizon
+    )
+    wait = start - arrivals
+    abandoned = ~answered & (arrivals + patience < horizon)
+    within = answered & (wait <= cfg.target_s)
+    edges = np.arange(k + 1) * step
+    # Agents on the phones: on-phone seconds per interval.
+    if agents:
+        ws = np.concatenate([np.asarray(w[0], float) for w in agents])
+        we = np.concatenate([np.asarray(w[1], float) for w in agents])
+    else:
+        ws = we = np.zeros(0)
+    on_phone = np.diff(_cumulative_overlap(ws, we, edges))
+    s = start[answered]
+    busy = np.diff(_cumulative_overlap(s, s + service[answered], edges))
+    return {
+        "offered": counts.astype(float),
+        "answered": np.bincount(interval[answered], minlength=k).astype(float),
+        "abandoned": np.bincount(interval[abandoned], minlength=k).astype(float),
+        "within": np.bincount(interval[within], minlength=k).astype(float),
+        "wait_sum": np.bincount(interval[answered], weights=wait[answered], minlength=k),
+        "on_phone_s": on_phone,
+        "busy_s": busy,
+    }
+
+
+# --- the public entry point ----------------------------------------------------------------
+
+
+def simulate(
+    roster: pd.DataFrame,
+    requirements: pd.DataFrame,
+    replications: int = 20,
+    seed: int = 0,
+    patience_s: float | None = None,
+    service: str = "exponential",
+    absence_pct: float = 0.0,
+    overdispersion: float = 0.0,
+    target_s: float = 20.0,
+    interval_min: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Simulate the roster against the requirements' call forecast, `replications` times.
+
+    `roster`: frame with `start`, `end` (date-times) and `breaks` (text `start/end;start/end` or
+    a list of (start, end) pairs) per agent-shift. `requirements`: frame with `timestamp`,
+    `calls` (expected calls in the interval), `aht` (s); a `service_level` column (the plan) is
+    carried into the summary for comparison. `patience_s`: mean caller patience (s) or None for
+    callers who never hang up. `service`: "exponential" or "lognormal" (CV 1) talk times.
+    `absence_pct`: chance (%) that an agent-shift is missing. `overdispersion`: variance of the
+    gamma multiplier on each interval's call rate (0 = Poisson). `target_s`: the service-level
+    threshold (s). `progress(done, total)` is called after each replication.
+
+    Deterministic for a given `seed`: replication r uses the r-th child of
+    `numpy.random.SeedSequence(seed)`.
+    """
+    if int(replications) < 1:
+        raise InputError(f"replications = {replications!r}: expected a whole number >= 1")
+    if service not in SERVICES:
+        raise InputError(f"service = {service!r}: expected one of {', '.join(SERVICES)}")
+    if not 0.0 <= float(absence_pct) < 100.0:
+        raise InputError(f"absence = {absence_pct!r}: expected a percentage in [0, 100)")
+    if not float(overdispersion) >= 0.0:
+        raise InputError(f"overdispersion = {overdispersion!r}: expected a number >= 0")
+    if not float(target_s) >= 0.0:
+        raise InputError(f"target = {target_s!r}: expected seconds >= 0")
+    if patience_s is not None and not float(patience_s) > 0:
+        raise InputError(f"patience = {patience_s!r}: expected seconds > 0 or none")
+    demand = _demand(requirements, interval_min)
+    windows = roster_windows(roster, demand.origin)
+    cfg = _Settings(
+        None if patience_s is None else float(patience_s),
+        service,
+        float(absence_pct),
+        float(overdispersion),
+        float(target_s),
+    )
+    children = np.random.SeedSequence(int(seed)).spawn(int(replications))
+    runs = []
+    for r, child in enumerate(children):
+        runs.append(_replication(np.random.default_rng(child), demand, windows, cfg))
+        if progress is not None:
+            progress(r + 1, int(replications))
+    intervals = _interval_frame(demand, runs)
+    summary = _summary(demand, runs, intervals, cfg, int(replications), int(seed))
+    return SimulationResult(intervals=intervals, summary=summary)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _interval_frame(demand: _Demand, runs: list[dict]) -> pd.DataFrame:
+    total = {key: np.sum([r[key] for r in runs], axis=0) for key in runs[0]}
+    n = len(runs)
+    offered = total["offered"] / n
+    answered = total["answered"] / n
+    abandoned = total["abandoned"] / n
+    frame = pd.DataFrame(
+        {
+            "timestamp": demand.timestamps,
+            "offered": offered,
+            "answered": answered,
+            "abandoned": abandoned,
+            "service_level": _ratio(total["within"], total["offered"], 100.0),
+            "asa": _ratio(total["wait_sum"], total["answered"]),
+            "agents": total["on_phone_s"] / n / demand.interval_s,
+            "waiting": offered - answered - abandoned,
+            "occupancy": _ratio(total["busy_s"], total["on_phone_s"], 100.0),
+        }
+    )
+    frame["waiting"] = frame["waiting"].clip(lower=0.0)
+    for col in INTERVAL_COLUMNS[1:]:
+        frame[col] = frame[col].astype(float).round(4)
+    return frame.reset_index(drop=True)
+
+
+def _mean_ci(values: np.ndarray) -> dict:
+    """Mean and 95% Student-t confidence interval of per-replication values."""
+    values = np.asarray(values, float)
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None}
+    mean = float(values.mean())
+    if len(values) < 2:
+        return {"mean": round(mean, 4), "ci_low": None, "ci_high": None}
+    from scipy.special import stdtrit  # the Student t quantile; lighter than scipy.stats
+
+    half = float(stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values)))
+    return {
+        "mean": round(mean, 4),
+        "ci_low": round(mean - half, 4),
+        "ci_high": round(mean + half, 4),
+    }
+
+
+def _summary(demand, runs, intervals, cfg: _Settings, replications: int, seed: int) -> dict:
+    def per_rep(num_key, den_key, scale=1.0):
+        return np.array(
+            [
+                scale * r[num_key].sum() / r[den_key].sum() if r[den_key].sum() > 0 else np.nan
+                for r in runs
+            ]
+        )
+
+    offered_total = np.array([r["offered"].sum() for r in runs])
+    summary: dict = {
+        "replications": replications,
+        "seed": seed,
+        "target_s": cfg.target_s,
+        "patience_s": cfg.patience_s,
+        "service": cfg.service,
+        "absence_pct": cfg.absence_pct,
+        "overdispersion": cfg.overdispersion,
+        "interval_min": demand.interval_s / 60.0,
+        "start": demand.timestamps[0].isoformat(),
+        "end": (demand.timestamps[-1] + pd.Timedelta(seconds=demand.interval_s)).isoformat(),
+        "calls_forecast": round(float(demand.calls.sum()), 2),
+        "calls_simulated": int(offered_total.sum()),
+        "service_level_definition": SL_DEFINITION,
+        "offered": _mean_ci(offered_total),
+        "service_level_pct": _mean_ci(per_rep("within", "offered", 100.0)),
+        "asa_s": _mean_ci(per_rep("wait_sum", "answered")),
+        "abandon_pct": _mean_ci(per_rep("abandoned", "offered", 100.0)),
+        "occupancy_pct": _mean_ci(per_rep("busy_s", "on_phone_s", 100.0)),
+        "waiting_at_end": round(float(intervals["waiting"].sum()), 2),
+    }
+    if demand.planned_sl is not None and np.nansum(demand.calls) > 0:
+        mask = ~np.isnan(demand.planned_sl)
+        if mask.any() and demand.calls[mask].sum() > 0:
+            summary["planned_service_level"] = round(
+                float(
+                    np.sum(demand.planned_sl[mask] * demand.calls[mask]) / demand.calls[mask].sum()
+                ),
+                4,
+            )
+    busy = intervals[intervals["offered"] >= 1.0]
+    worst = busy.sort_values(["service_level", "timestamp"], kind="stable").head(WORST_INTERVALS)
+    rows = []
+    for idx, row in worst.iterrows():
+        item = {
+            "timestamp": row["timestamp"].strftime("%Y-%m-%dT%H:%M:%S"),
+            "offered": round(float(row["offered"]), 2),
+            "service_level": round(float(row["service_level"]), 2),
+            "asa": None if pd.isna(row["asa"]) else round(float(row["asa"]), 1),
+            "abandoned": round(float(row["abandoned"]), 2),
+            "agents": round(float(row["agents"]), 2),
+        }
+        if demand.planned_sl is not None and not np.isnan(demand.planned_sl[idx]):
+            item["planned_service_level"] = round(float(demand.planned_sl[idx]), 4)
+        rows.append(item)
+    summary["worst_intervals"] = rows
+    return summary
+
+
+# --- reading and rendering for the command line --------------------------------------------
+
+
+def simulate_files(
+    roster_path: str | os.PathLike, requirements_path: str | os.PathLike, **options
+) -> SimulationResult:
+    """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs)."""
+    requirements = load_requirements(requirements_path)
+    roster = load_roster(roster_path)
+    return simulate(roster, requirements, **options)
+
+
+def _fmt_ci(item: dict, unit: str, digits: int = 1) -> str:
+    if item["mean"] is None:
+        return "n/a"
+    text = f"{item['mean']:.{digits}f}{unit}"
+    if item["ci_low"] is not None:
+        text += f"  (95% CI {item['ci_low']:.{digits}f}-{item['ci_high']:.{digits}f}{unit})"
+    return text
+
+
+def summary_text(summary: dict) -> str:
+    """The summary as a few human-readable lines."""
+    patience = "none" if summary["patience_s"] is None else f"{summary['patience_s']:g} s"
+    lines = [
+        f"Simulated {summary['start']} to {summary['end']}: {summary['replications']} "
+        f"replications (seed {summary['seed']}), {summary['service']} talk times, patience "
+        f"{patience}, absence {summary['absence_pct']:g}%",
+        f"  calls offered     {_fmt_ci(summary['offered'], '', 0)}  "
+        f"(forecast {summary['calls_forecast']:,.0f})",
+        f"  service level     {_fmt_ci(summary['service_level_pct'], '%')} answered within "
+        f"{summary['target_s']:g} s",
+    ]
+    if "planned_service_level" in summary:
+        lines.append(f"  planned SL        {summary['planned_service_level']:.1f} (requirements)")
+    lines += [
+        f"  ASA               {_fmt_ci(summary['asa_s'], ' s')}",
+        f"  abandoned         {_fmt_ci(summary['abandon_pct'], '%', 2)}",
+        f"  occupancy         {_fmt_ci(summary['occupancy_pct'], '%')}",
+    ]
+    if summary["waiting_at_end"] > 0:
+        lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
+    if summary["worst_intervals"]:
+        lines.append("  worst intervals (service level %, ASA s, offered, agents on phones):")
+        for row in summary["worst_intervals"]:
+            asa = "n/a" if row["asa"] is None else f"{row['asa']:.0f} s"
+            plan = (
+                f"  planned {row['planned_service_level']:.1f}"
+                if "planned_service_level" in row
+                else ""
+            )
+            lines.append(
+                f"    {row['timestamp']}  SL {row['service_level']:5.1f}%  ASA {asa:>6}  "
+                f"offered {row['offered']:6.1f}  agents {row['agents']:5.1f}{plan}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def result_json(result: SimulationResult) -> str:
+    """`{"summary": ..., "intervals": [...]}` as deterministic JSON text."""
+    import json
+
+    records = json.loads(io.frame_to_json(result.intervals))
+    return io.to_json({"summary": result.summary, "intervals": records})
+
+
+@contextlib.contextmanager
+def terminal_progress(total: int, enabled: bool | None = None) -> Iterator[Callable | None]:
+    """A rich progress bar over replications on stderr, only when stderr is a terminal.
+
+    Yields a `progress(done, total)` callback for `simulate`, or None when disabled."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("simulating", total=total)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
