@@ -37,6 +37,9 @@ START = pd.Timestamp("2023-10-30")  # a Monday
 END = pd.Timestamp("2026-11-01")  # last day, included (a Sunday)
 INTERVAL_MIN = 30
 OUT_DIR = Path(__file__).resolve().parent
+# The committed files were written with these versions. Random streams (numpy) and holiday
+# calendars (holidays) may change between releases, so other versions may not reproduce them.
+GENERATED_WITH = {"numpy": "2.4.6", "pandas": "3.1.1", "holidays": "0.109"}
 
 # Call types: base calls/day in a mild non-summer week (before weekday/growth effects),
 # AHT in seconds, and how strongly the air-conditioning season lifts them.
@@ -365,9 +368,14 @@ def make_intervals(
 
 
 def write_csv(frame: pd.DataFrame, path: Path, stamp_col: str, fmt: str) -> None:
-    frame = frame.copy()
-    frame[stamp_col] = pd.DatetimeIndex(frame[stamp_col]).strftime(fmt)
-    text = frame.to_csv(index=False, lineterminator="\n")
+    """Write ``frame`` as CSV (``\\n`` line ends), formatting each distinct stamp once."""
+    uniq, inverse = np.unique(frame[stamp_col].to_numpy(), return_inverse=True)
+    stamps = pd.DatetimeIndex(uniq).strftime(fmt).to_numpy(dtype=object)[inverse]
+    columns = [stamps] + [
+        frame[c].to_numpy().astype(str).astype(object) for c in frame.columns if c != stamp_col
+    ]
+    body = "\n".join(map(",".join, zip(*columns, strict=True)))
+    text = ",".join(frame.columns) + "\n" + body + "\n"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
@@ -450,19 +458,43 @@ def summarise(
     return "\n".join(lines)
 
 
-def main() -> int:
+def generate(out_dir: Path = OUT_DIR, summary: bool = True) -> str:
+    """Write the three CSV files into ``out_dir``; return the calibration summary."""
     rng = np.random.default_rng(SEED)
     days = pd.date_range(START, END, freq="D")
     events = draw_events(rng, range(START.year, END.year + 1))
     temp = make_temperature(rng, days, events)
     daily, tet_blocks = expected_daily(days, temp, events, rng)
     history, by_type = make_intervals(rng, daily)
-    write_csv(history, OUT_DIR / "hotline_history.csv", "timestamp", "%Y-%m-%dT%H:%M:%S")
-    write_csv(by_type, OUT_DIR / "hotline_by_type.csv", "timestamp", "%Y-%m-%dT%H:%M:%S")
-    write_csv(temp, OUT_DIR / "temperature.csv", "date", "%Y-%m-%d")
-    print(summarise(history, by_type, temp, events, tet_blocks))
+    out_dir = Path(out_dir)
+    write_csv(history, out_dir / "hotline_history.csv", "timestamp", "%Y-%m-%dT%H:%M:%S")
+    write_csv(by_type, out_dir / "hotline_by_type.csv", "timestamp", "%Y-%m-%dT%H:%M:%S")
+    write_csv(temp, out_dir / "temperature.csv", "date", "%Y-%m-%d")
+    return summarise(history, by_type, temp, events, tet_blocks) if summary else ""
+
+
+def version_mismatches() -> list[str]:
+    """Installed versions that differ from ``GENERATED_WITH`` ("name have X, made with Y")."""
+    installed = {
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "holidays": holidays.__version__,
+    }
+    return [
+        f"{name} {installed[name]} (files made with {want})"
+        for name, want in GENERATED_WITH.items()
+        if installed[name] != want
+    ]
+
+
+def main(argv: list[str]) -> int:
+    """``python data/generate.py [OUT_DIR]`` (default: the folder of this script)."""
+    out_dir = Path(argv[0]) if argv else OUT_DIR
+    for mismatch in version_mismatches():
+        print(f"warning: {mismatch}; output may differ from the committed files", file=sys.stderr)
+    print(generate(out_dir))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import holidays
@@ -125,3 +127,15 @@ def test_summer_heat_drives_outage_calls(by_type):
     summer = summer_mask(per_day.index)
     corr = np.corrcoef(per_day[summer], temp["temp_max_c"].reindex(per_day.index)[summer])[0, 1]
     assert corr > 0.3
+
+
+def test_generator_reproduces_the_files_byte_for_byte(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("bundled_generate", DATA / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look the module up
+    spec.loader.exec_module(module)
+    if module.version_mismatches():
+        pytest.skip("other library versions: " + "; ".join(module.version_mismatches()))
+    module.generate(tmp_path, summary=False)
+    for name in ("hotline_history.csv", "hotline_by_type.csv", "temperature.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
