@@ -82,6 +82,78 @@ def cli() -> None:
 
 # --- staff (issue 3) -------------------------------------------------------------------------
 
+
+@cli.command()
+@click.argument("forecast", required=False, metavar="[FORECAST]")
+@click.option("--aht", type=float, default=None, help="Handle time in seconds for every interval.")
+@click.option("--sl", type=float, default=None, help="Service level, percent (default 80).")
+@click.option("--target", type=float, default=None, help="Answer within this many s (default 20).")
+@click.option("--asa", type=float, default=None, help="Average speed of answer target, seconds.")
+@click.option("--max-occupancy", type=float, default=None, help="Occupancy cap, percent.")
+@click.option("--shrinkage", type=float, default=30.0, show_default=True, help="Percent.")
+@click.option(
+    "--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True
+)
+@click.option("--patience", type=float, default=None, help="Mean caller patience, s (erlang-a).")
+@click.option("--max-abandon", type=float, default=None, help="Abandonment cap, percent.")
+@click.option("--pooled", is_flag=True, help="Staff all queues as one pool.")
+@click.option("--agents", type=float, default=None, help="Reverse mode: agents on the phones.")
+@click.option("--coverage", default=None, metavar="FILE", help="Reverse mode: a Coverage CSV.")
+@output_options("csv")
+def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patience,
+          max_abandon, pooled, agents, coverage, output, fmt):  # fmt: skip
+    """Agents and staff per interval to meet a service level (Requirements CSV).
+
+    FORECAST is a Forecast CSV (timestamp,calls[,aht][,queue]; - = stdin); without it the
+    bundled hotline history is forecast first. Percentages are given in percent (--sl 80).
+
+    \b
+    Examples:
+      planner staff forecast.csv --sl 80 --target 20 --shrinkage 30
+      planner staff forecast.csv --asa 15 --max-occupancy 85 --format table
+      planner staff forecast.csv --model erlang-a --patience 120 --max-abandon 5
+      planner staff forecast.csv --agents 150        # what 150 agents deliver
+      planner staff forecast.csv --coverage coverage.csv
+    """
+    from planner import report, staffing
+
+    if sl is None and target is None and asa is not None:
+        sl_pct = None
+    else:
+        sl_pct = 80.0 if sl is None else sl
+    goal = staffing.StaffingTarget(
+        sl_pct=sl_pct,
+        target_s=20.0 if target is None else target,
+        asa_s=asa,
+        max_occupancy_pct=max_occupancy,
+        shrinkage_pct=shrinkage,
+        model=model,
+        patience_s=patience,
+        max_abandon_pct=max_abandon,
+        aht_s=aht,
+    )
+    frame = staffing.plan_staffing(forecast, goal, pooled, agents, coverage)
+    reverse = agents is not None or coverage is not None
+    if fmt != "table":
+        report.emit_frame(frame, output, fmt)
+        return
+    if reverse:
+        text = report.render_table(frame, "What this staffing delivers per interval")
+        met = int(frame["meets_target"].sum())
+        text += f"target met in {met} of {len(frame)} intervals\n"
+    else:
+        summ = staffing.summarise_requirements(frame)
+        text = report.render_table(summ.peaks, "Peak intervals (agents on phones, staff)")
+        text += report.render_table(summ.daily, "Per day: staff-hours and FTE")
+        text += (
+            f"total {summ.staff_hours:,.1f} staff-hours over {summ.days:g} days = "
+            f"{summ.fte:,.1f} FTE at {summ.fte_hours_per_week:g} h/week\n"
+        )
+    from planner import io as pio
+
+    pio.write_text(output, text)
+
+
 # --- schedule (issue 4) ----------------------------------------------------------------------
 
 # --- run & compare (issue 5) -----------------------------------------------------------------
