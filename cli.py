@@ -161,6 +161,115 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 # --- simulate (issue 6) ----------------------------------------------------------------------
 
 
+@cli.command("simulate")
+@click.option("--roster", "roster_path", required=True, metavar="PATH|-", help="Roster CSV.")
+@click.option(
+    "--requirements",
+    "requirements_path",
+    required=True,
+    metavar="PATH|-",
+    help="Requirements CSV (timestamp,calls,aht,...): the forecast to play.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(1, 10_000),
+    default=20,
+    show_default=True,
+    help="Independent runs of the week.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--patience",
+    default="none",
+    show_default=True,
+    metavar="S|none",
+    help="Mean caller patience in seconds (exponential), or none: callers never hang up.",
+)
+@click.option(
+    "--service",
+    type=click.Choice(["exponential", "lognormal"]),
+    default="exponential",
+    show_default=True,
+    help="Talk-time distribution (lognormal: same mean, CV 1).",
+)
+@click.option(
+    "--absence",
+    type=click.FloatRange(0, 100, max_open=True),
+    default=0.0,
+    show_default=True,
+    metavar="PCT",
+    help="Chance (%) that an agent-shift is missing (unplanned absence).",
+)
+@click.option(
+    "--overdispersion",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Variance of a gamma multiplier on each interval's call rate (0 = Poisson).",
+)
+@click.option(
+    "--target",
+    "target_s",
+    type=click.FloatRange(min=0),
+    default=20.0,
+    show_default=True,
+    metavar="S",
+    help="Service-level threshold in seconds.",
+)
+@click.option(
+    "--cyclic/--no-cyclic",
+    default=None,
+    help="Treat the roster as a cyclic week: shifts running past the end also cover the start "
+    "(default: when the requirements are whole days from midnight, as the scheduler plans).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
+@output_options("csv")
+def simulate_cmd(
+    roster_path,
+    requirements_path,
+    replications,
+    seed,
+    patience,
+    service,
+    absence,
+    overdispersion,
+    target_s,
+    cyclic,
+    quiet,
+    output,
+    fmt,
+):
+    """Play a roster against the forecast in a discrete-event simulation.
+
+    Writes per-interval means over replications (timestamp, offered, answered, abandoned,
+    service_level %, asa s, agents on the phones, waiting, occupancy %); the summary with 95%
+    confidence intervals and the worst intervals goes to stderr (csv), or into the output
+    (table, json).
+
+    \b
+    Examples:
+      planner simulate --roster roster.csv --requirements requirements.csv -o sim.csv
+      planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
+    """
+    from planner import simulate as sim
+
+    with sim.terminal_progress(replications, None if not quiet else False) as progress:
+        result = sim.simulate_files(
+            roster_path,
+            requirements_path,
+            replications=replications,
+            seed=seed,
+            patience_s=sim.parse_patience(patience),
+            service=service,
+            absence_pct=absence,
+            overdispersion=overdispersion,
+            target_s=target_s,
+            cyclic=cyclic,
+            progress=progress,
+        )
+    sim.emit_result(result, output, fmt, quiet=quiet)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="planner")

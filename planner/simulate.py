@@ -82,10 +82,14 @@ class SimulationResult:
     (means over replications; `service_level` and `occupancy` in %, `asa` in s).
     `summary`: the horizon's KPIs with 95% confidence intervals, the worst intervals and the
     settings used (see `simulate`).
+    `runs`: one row per replication with its horizon totals and KPIs (`replication, offered,
+    answered, abandoned, waiting, service_level, asa, abandon, occupancy`; % and s), the values
+    the confidence intervals are computed from.
     """
 
     intervals: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    runs: pd.DataFrame | None = None
 
 
 # --- reading the inputs --------------------------------------------------------------------
@@ -94,11 +98,12 @@ class SimulationResult:
 def load_roster(path: str | os.PathLike) -> pd.DataFrame:
     """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) into a frame.
 
-    Uses `planner.schedule.read_roster` when that module provides it (one reader per file type);
-    `roster_windows` accepts either its breaks as text or as (start, end) pairs.
+    Uses the scheduler's reader (`planner.roster.read_roster`, also exported by
+    `planner.schedule`) when present, so there is one Roster CSV reader in the project;
+    `roster_windows` accepts breaks as text or as (start, end) pairs.
     """
     try:
-        from planner.schedule import read_roster
+        from planner.roster import read_roster
     except ImportError:
         read_roster = _read_roster
     return read_roster(path)
@@ -131,25 +136,10 @@ def _read_roster(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Requirements CSV (needs `timestamp,calls,aht`; extra columns are kept).
+    """Read a Requirements CSV for the simulation: `timestamp,calls,aht` required; `agents`,
+    `staff`, `service_level`, `asa`, `occupancy`, `abandon` and `queue` kept when present.
 
-    Uses `planner.schedule.read_requirements` when that module provides it."""
-    try:
-        from planner.schedule import read_requirements
-    except ImportError:
-        read_requirements = _read_requirements
-    frame = read_requirements(path)
-    missing = [c for c in ("timestamp", "calls", "aht") if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{io.display_name(path)}: missing column {', '.join(map(repr, missing))} "
-            "(the simulation needs timestamp, calls and aht)"
-        )
-    return frame
-
-
-def _read_requirements(path: str | os.PathLike) -> pd.DataFrame:
-    """The Requirements CSV reader used until `planner.schedule.read_requirements` exists."""
+    (The scheduler's `planner.roster.read_requirements` reads only `timestamp,staff`.)"""
     frame = io.read_csv_rows(path, ["timestamp", "calls", "aht"], "requirements")
     out = pd.DataFrame({"timestamp": io.parse_timestamps(frame, "timestamp", path)})
     out["calls"] = io.parse_numbers(frame, "calls", path)
@@ -189,7 +179,7 @@ class _Demand:
     aht: np.ndarray  # s
     interval_s: float
     origin: pd.Timestamp
-    planned_sl: np.ndarray | None  # requirements' service_level, as given
+    planned_sl: np.ndarray | None  # requirements' service_level, in %
 
 
 def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
@@ -224,6 +214,8 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
     if "planned_w" in grouped.columns:
         with np.errstate(invalid="ignore", divide="ignore"):
             planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
+    if planned is not None and np.nanmax(np.append(planned, 0.0)) <= 1.0:
+        planned = planned * 100.0  # a fraction in the requirements: show it in % like ours
     stamps = pd.DatetimeIndex(grouped.index)
     # Seconds from the first interval (not .asi8: pandas 3 may store s or us, not ns).
     offsets = np.asarray((stamps - stamps[0]).total_seconds(), float)
@@ -285,9 +277,16 @@ def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.
     return pairs
 
 
-def roster_windows(roster: pd.DataFrame, origin: pd.Timestamp) -> list[tuple[list, list]]:
+def roster_windows(
+    roster: pd.DataFrame, origin: pd.Timestamp, cycle_s: float | None = None
+) -> list[tuple[list, list]]:
     """Per roster row (agent-shift), its on-phone windows as (starts, ends) lists in seconds
-    from `origin`: the shift minus its breaks."""
+    from `origin`: the shift minus its breaks.
+
+    With `cycle_s` (the horizon length) the roster is a cyclic week, as the scheduler builds it
+    (`planner.roster.on_phone_counts`): a shift is moved by whole cycles so it starts inside
+    [0, cycle_s), and the part of a shift that runs past the end (Sunday night into Monday)
+    also covers the start of the horizon."""
     for col in ("start", "end"):
         if col not in roster.columns:
             raise InputError(f"roster: missing column {col!r}")
@@ -309,6 +308,13 @@ def roster_windows(roster: pd.DataFrame, origin: pd.Timestamp) -> list[tuple[lis
             if w1 > w0:
                 ws.append((w0 - origin).total_seconds())
                 we.append((w1 - origin).total_seconds())
+        if cycle_s and ws:
+            shift = math.floor(ws[0] / cycle_s) * cycle_s
+            ws = [w - shift for w in ws]
+            we = [w - shift for w in we]
+            wrap = [i for i, w in enumerate(we) if w > cycle_s]
+            ws = [ws[i] - cycle_s for i in wrap] + ws
+            we = [we[i] - cycle_s for i in wrap] + we
         windows.append((ws, we))
     return windows
 
@@ -332,9 +338,10 @@ def run_queue(
     """One multi-server FCFS queue with reneging over time-varying agent windows.
 
     `arrivals` sorted (s); `service`, `patience` per call (s; patience may be inf); `windows` as
-    from `roster_windows`. Returns (answer start, answered?) per call; a call is answered when an
-    agent can start it before `horizon` and before the caller's patience runs out. Unanswered
-    calls do not occupy an agent.
+    from `roster_windows`. Returns per call the time the first agent could start it (inf when no
+    agent ever comes) and the index of the window list (agent-shift) that answered it, or -1.
+    A call is answered when an agent can start it before `horizon` and before the caller's
+    patience runs out; unanswered calls do not occupy an agent.
     """
     heap = []
     for j, (ws, _) in enumerate(windows):
@@ -343,7 +350,7 @@ def run_queue(
     heapq.heapify(heap)
     n = len(arrivals)
     start_out = [math.inf] * n
-    taken = [False] * n
+    agent_out = [-1] * n
     pop, replace = heapq.heappop, heapq.heapreplace
     bisect_right = bisect.bisect_right
     for i in range(n):
@@ -369,7 +376,7 @@ def run_queue(
         start_out[i] = start
         if start >= horizon or start - a > patience[i]:
             continue
-        taken[i] = True
+        agent_out[i] = j
         free = start + service[i]
         ws, we = windows[j]
         nxt = _next_on_phone(ws, we, free)
@@ -377,7 +384,7 @@ def run_queue(
             pop(heap)
         else:
             replace(heap, (nxt, j))
-    return np.asarray(start_out, float), np.asarray(taken, bool)
+    return np.asarray(start_out, float), np.asarray(agent_out, np.int64)
 
 
 def _cumulative_overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -433,11 +440,15 @@ def _replication(rng: np.random.Generator, demand: _Demand, windows: list, cfg: 
         patience = np.full(len(interval), math.inf)
     else:
         patience = rng.exponential(cfg.patience_s, len(interval))
-    start, answered = run_queue(
+    start, agent = run_queue(
         arrivals.tolist(), service.tolist(), patience.tolist(), agents, horizon
     )
     wait = start - arrivals
-    abandoned = ~answered & (arrivals + patience < horizon)
+    answered = agent >= 0
+    # Hung up before the end (possibly before the answer would have come) ...
+    abandoned = (wait > patience) & (arrivals + patience < horizon)
+    # ... or still in the queue at the end: no answer before the end, patience not yet run out.
+    waiting = (start >= horizon) & (arrivals + patience >= horizon)
     within = answered & (wait <= cfg.target_s)
     edges = np.arange(k + 1) * step
     # Agents on the phones: on-phone seconds per interval.
@@ -453,6 +464,7 @@ def _replication(rng: np.random.Generator, demand: _Demand, windows: list, cfg: 
         "offered": counts.astype(float),
         "answered": np.bincount(interval[answered], minlength=k).astype(float),
         "abandoned": np.bincount(interval[abandoned], minlength=k).astype(float),
+        "waiting": np.bincount(interval[waiting], minlength=k).astype(float),
         "within": np.bincount(interval[within], minlength=k).astype(float),
         "wait_sum": np.bincount(interval[answered], weights=wait[answered], minlength=k),
         "on_phone_s": on_phone,
@@ -474,6 +486,7 @@ def simulate(
     overdispersion: float = 0.0,
     target_s: float = 20.0,
     interval_min: int | None = None,
+    cyclic: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate the roster against the requirements' call forecast, `replications` times.
@@ -485,7 +498,11 @@ def simulate(
     callers who never hang up. `service`: "exponential" or "lognormal" (CV 1) talk times.
     `absence_pct`: chance (%) that an agent-shift is missing. `overdispersion`: variance of the
     gamma multiplier on each interval's call rate (0 = Poisson). `target_s`: the service-level
-    threshold (s). `progress(done, total)` is called after each replication.
+    threshold (s). `interval_min`: the interval length, by default the smallest step between
+    timestamps. `cyclic`: the roster is a cyclic week as the scheduler makes it (shifts running
+    past the end of the horizon also cover its start; see `roster_windows`); by default, when
+    the horizon is whole days from midnight.
+    `progress(done, total)` is called after each replication.
 
     Deterministic for a given `seed`: replication r uses the r-th child of
     `numpy.random.SeedSequence(seed)`.
@@ -503,7 +520,10 @@ def simulate(
     if patience_s is not None and not float(patience_s) > 0:
         raise InputError(f"patience = {patience_s!r}: expected seconds > 0 or none")
     demand = _demand(requirements, interval_min)
-    windows = roster_windows(roster, demand.origin)
+    horizon_s = len(demand.calls) * demand.interval_s
+    if cyclic is None:  # a cyclic roster only makes sense over whole days from midnight
+        cyclic = demand.origin == demand.origin.normalize() and horizon_s % 86400 == 0
+    windows = roster_windows(roster, demand.origin, horizon_s if cyclic else None)
     cfg = _Settings(
         None if patience_s is None else float(patience_s),
         service,
@@ -518,8 +538,9 @@ def simulate(
         if progress is not None:
             progress(r + 1, int(replications))
     intervals = _interval_frame(demand, runs)
-    summary = _summary(demand, runs, intervals, cfg, int(replications), int(seed))
-    return SimulationResult(intervals=intervals, summary=summary)
+    per_run = _runs_frame(runs)
+    summary = _summary(demand, per_run, intervals, cfg, int(replications), int(seed))
+    return SimulationResult(intervals=intervals, summary=summary, runs=per_run)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -542,14 +563,30 @@ def _interval_frame(demand: _Demand, runs: list[dict]) -> pd.DataFrame:
             "service_level": _ratio(total["within"], total["offered"], 100.0),
             "asa": _ratio(total["wait_sum"], total["answered"]),
             "agents": total["on_phone_s"] / n / demand.interval_s,
-            "waiting": offered - answered - abandoned,
+            "waiting": total["waiting"] / n,
             "occupancy": _ratio(total["busy_s"], total["on_phone_s"], 100.0),
         }
     )
-    frame["waiting"] = frame["waiting"].clip(lower=0.0)
     for col in INTERVAL_COLUMNS[1:]:
         frame[col] = frame[col].astype(float).round(4)
     return frame.reset_index(drop=True)
+
+
+def _runs_frame(runs: list[dict]) -> pd.DataFrame:
+    tot = {key: np.array([r[key].sum() for r in runs]) for key in runs[0]}
+    return pd.DataFrame(
+        {
+            "replication": np.arange(1, len(runs) + 1),
+            "offered": tot["offered"],
+            "answered": tot["answered"],
+            "abandoned": tot["abandoned"],
+            "waiting": tot["waiting"],
+            "service_level": _ratio(tot["within"], tot["offered"], 100.0),
+            "asa": _ratio(tot["wait_sum"], tot["answered"]),
+            "abandon": _ratio(tot["abandoned"], tot["offered"], 100.0),
+            "occupancy": _ratio(tot["busy_s"], tot["on_phone_s"], 100.0),
+        }
+    )
 
 
 def _mean_ci(values: np.ndarray) -> dict:
@@ -571,16 +608,7 @@ def _mean_ci(values: np.ndarray) -> dict:
     }
 
 
-def _summary(demand, runs, intervals, cfg: _Settings, replications: int, seed: int) -> dict:
-    def per_rep(num_key, den_key, scale=1.0):
-        return np.array(
-            [
-                scale * r[num_key].sum() / r[den_key].sum() if r[den_key].sum() > 0 else np.nan
-                for r in runs
-            ]
-        )
-
-    offered_total = np.array([r["offered"].sum() for r in runs])
+def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications, seed) -> dict:
     summary: dict = {
         "replications": replications,
         "seed": seed,
@@ -593,13 +621,13 @@ def _summary(demand, runs, intervals, cfg: _Settings, replications: int, seed: i
         "start": demand.timestamps[0].isoformat(),
         "end": (demand.timestamps[-1] + pd.Timedelta(seconds=demand.interval_s)).isoformat(),
         "calls_forecast": round(float(demand.calls.sum()), 2),
-        "calls_simulated": int(offered_total.sum()),
+        "calls_simulated": int(runs["offered"].sum()),
         "service_level_definition": SL_DEFINITION,
-        "offered": _mean_ci(offered_total),
-        "service_level_pct": _mean_ci(per_rep("within", "offered", 100.0)),
-        "asa_s": _mean_ci(per_rep("wait_sum", "answered")),
-        "abandon_pct": _mean_ci(per_rep("abandoned", "offered", 100.0)),
-        "occupancy_pct": _mean_ci(per_rep("busy_s", "on_phone_s", 100.0)),
+        "offered": _mean_ci(runs["offered"]),
+        "service_level_pct": _mean_ci(runs["service_level"]),
+        "asa_s": _mean_ci(runs["asa"]),
+        "abandon_pct": _mean_ci(runs["abandon"]),
+        "occupancy_pct": _mean_ci(runs["occupancy"]),
         "waiting_at_end": round(float(intervals["waiting"].sum()), 2),
     }
     if demand.planned_sl is not None and np.nansum(demand.calls) > 0:
@@ -716,3 +744,20 @@ def terminal_progress(total: int, enabled: bool | None = None) -> Iterator[Calla
             bar.update(task, completed=done)
 
         yield update
+
+
+def emit_result(result: SimulationResult, output: str, fmt: str, quiet: bool = False) -> None:
+    """Write a simulation for `planner simulate`: csv = the intervals (summary on stderr unless
+    `quiet`); json = {"summary", "intervals"}; table = the summary then the intervals table."""
+    from planner import report
+
+    if fmt == "json":
+        io.write_text(output, result_json(result))
+    elif fmt == "table":
+        text = summary_text(result.summary) + "\n"
+        text += report.render_table(result.intervals, "Simulated intervals (means)")
+        io.write_text(output, text)
+    else:
+        io.write_text(output, io.frame_to_csv(result.intervals))
+        if not quiet:
+            sys.stderr.write(summary_text(result.summary))
