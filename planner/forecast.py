@@ -625,7 +625,7 @@ def _spread(
                 frame["queue"] = queue
             rows_i.append(frame)
             drow = {
-                "date": day,
+                "date": day.strftime("%Y-%m-%d"),
                 "calls": total10 / 10.0,
                 "lower": round(float(q_lo), 1),
                 "upper": round(float(q_up), 1),
@@ -936,6 +936,7 @@ def plot_forecast(history: History, result: ForecastResult, path: str | os.PathL
     daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
     daily = daily[daily.index > result.history_day - pd.Timedelta(days=56)]
     fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
+    fc.index = pd.to_datetime(fc.index)
     fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
     ax.plot(daily.index, daily.to_numpy(), color="0.3", lw=1.2, label="history")
     ax.plot(fc.index, fc["calls"], color="tab:blue", lw=1.6, label=f"forecast ({result.model})")
