@@ -1,0 +1,111 @@
+"""`planner simulate` through click's CliRunner: outputs, formats, stdin, errors."""
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROSTER = str(FIXTURES / "sim_roster.csv")
+REQ = str(FIXTURES / "sim_requirements.csv")
+BASE = ["simulate", "--roster", ROSTER, "--requirements", REQ, "--replications", "3"]
+
+
+def run(args, **kwargs):
+    return CliRunner().invoke(cli, args, catch_exceptions=False, **kwargs)
+
+
+def test_csv_to_file_and_summary_on_stderr(tmp_path):
+    out = tmp_path / "sim.csv"
+    result = run([*BASE, "--patience", "120", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:7]) == [
+        "timestamp",
+        "offered",
+        "answered",
+        "abandoned",
+        "service_level",
+        "asa",
+        "agents",
+    ]
+    assert len(frame) == 8
+    assert result.stdout == ""
+    assert "service level" in result.stderr and "95% CI" in result.stderr
+    assert "worst intervals" in result.stderr
+
+
+def test_csv_to_stdout_is_byte_identical_for_a_seed():
+    a = run([*BASE, "--seed", "4", "--quiet"])
+    b = run([*BASE, "--seed", "4", "--quiet"])
+    c = run([*BASE, "--seed", "5", "--quiet"])
+    assert a.exit_code == 0 and a.stdout == b.stdout and a.stdout != c.stdout
+    assert a.stderr == ""
+    assert pd.read_csv(io.StringIO(a.stdout))["agents"].tolist() == [2, 2, 3, 3, 2, 3, 2, 3]
+
+
+def test_json_has_summary_and_intervals():
+    result = run([*BASE, "--format", "json", "--absence", "10", "--service", "lognormal"])
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"summary", "intervals"}
+    assert len(doc["intervals"]) == 8
+    s = doc["summary"]
+    assert s["replications"] == 3 and s["service"] == "lognormal" and s["absence_pct"] == 10
+    assert {"mean", "ci_low", "ci_high"} <= set(s["service_level_pct"])
+    assert s["worst_intervals"]
+
+
+def test_table_shows_summary_and_intervals():
+    result = run([*BASE, "--format", "table", "--target", "30"])
+    assert result.exit_code == 0
+    assert "answered within 30 s" in result.stdout
+    assert "Simulated intervals" in result.stdout
+
+
+def test_roster_from_stdin():
+    text = Path(ROSTER).read_text()
+    result = run(
+        ["simulate", "--roster", "-", "--requirements", REQ, "--replications", "2", "--quiet"],
+        input=text,
+    )
+    assert result.exit_code == 0
+    assert result.stdout.startswith("timestamp,offered,answered")
+
+
+def _one_error_line(result):
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("planner: error:"), result.stderr
+    return lines[0]
+
+
+def test_bad_inputs_exit_2_with_one_line(tmp_path):
+    line = _one_error_line(run([*BASE[:2], "missing.csv", *BASE[3:]]))
+    assert "missing.csv" in line
+    bad = tmp_path / "roster.csv"
+    bad.write_text(
+        "agent,start,end,breaks,paid_hours\n"
+        "A1,2026-07-06T08:00,2026-07-06T12:00,2026-07-06T09:00/2026-07-06T08:30,4\n"
+    )
+    line = _one_error_line(run(["simulate", "--roster", str(bad), "--requirements", REQ]))
+    assert "roster.csv:2" in line and "breaks" in line
+    line = _one_error_line(run([*BASE, "--patience", "soon"]))
+    assert "patience" in line
+
+
+def test_usage_errors_exit_2():
+    assert run([*BASE, "--service", "gamma"]).exit_code == 2
+    assert run([*BASE, "--absence", "100"]).exit_code == 2
+    assert run(["simulate", "--roster", ROSTER]).exit_code == 2
+
+
+def test_no_partial_file_on_error(tmp_path):
+    out = tmp_path / "sim.csv"
+    result = run([*BASE, "--patience", "-5", "-o", str(out)])
+    assert result.exit_code == 2
+    assert not out.exists()
