@@ -27,11 +27,12 @@ plain Python + numpy, about 1 s per 50,000 calls).
 Measures, per interval of arrival (means over replications):
 - `offered`, `answered`, `abandoned`, `waiting` (still queued at the horizon end): calls;
   offered = answered + abandoned + waiting, in every replication and interval.
-- `service_level`: % of calls *offered* that were answered within `target_s`; abandoned calls
+- `service_level`: share (0..1) of calls *offered* answered within `target_s`; abandoned calls
   count against it (the Erlang C convention: SL = P(wait <= t) over all offered calls).
 - `asa`: mean wait of the answered calls, s.
 - `agents`: mean agents on the phones (time-averaged over the interval, after absence).
-- `occupancy`: % of the agents' on-phone time spent in calls.
+- `occupancy`: share (0..1) of the agents' on-phone time spent in calls; it can pass 1 in an
+  interval where agents finish calls into their break or past their shift end.
 Interval ratios are ratios of replication totals (pooled), so an interval with few calls still
 gets a value. The summary gives, over replications, the mean and a 95% confidence interval
 (Student t) of the calls-weighted service level, ASA, abandonment and occupancy of the horizon.
@@ -68,7 +69,7 @@ INTERVAL_COLUMNS = (
 )
 WORST_INTERVALS = 5
 SL_DEFINITION = (
-    "service_level = % of calls offered answered within target_s; abandoned and still-waiting "
+    "service_level = share of calls offered answered within target_s; abandoned and still-waiting "
     "calls count as not answered in time"
 )
 _LOGNORMAL_SIGMA2 = math.log(2.0)  # CV = 1: sigma^2 = ln(1 + CV^2)
@@ -79,11 +80,12 @@ class SimulationResult:
     """What `simulate` returns.
 
     `intervals`: one row per requirements interval with the columns of `INTERVAL_COLUMNS`
-    (means over replications; `service_level` and `occupancy` in %, `asa` in s).
+    (means over replications; `service_level` and `occupancy` as fractions 0..1 like the
+    Requirements CSV, `asa` in s).
     `summary`: the horizon's KPIs with 95% confidence intervals, the worst intervals and the
     settings used (see `simulate`).
     `runs`: one row per replication with its horizon totals and KPIs (`replication, offered,
-    answered, abandoned, waiting, service_level, asa, abandon, occupancy`; % and s), the values
+    answered, abandoned, waiting, service_level, asa, abandon, occupancy`; fractions and s), the values
     the confidence intervals are computed from.
     """
 
@@ -179,7 +181,7 @@ class _Demand:
     aht: np.ndarray  # s
     interval_s: float
     origin: pd.Timestamp
-    planned_sl: np.ndarray | None  # requirements' service_level, in %
+    planned_sl: np.ndarray | None  # requirements' service_level, 0..1
 
 
 def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
@@ -214,8 +216,8 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
     if "planned_w" in grouped.columns:
         with np.errstate(invalid="ignore", divide="ignore"):
             planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
-    if planned is not None and np.nanmax(np.append(planned, 0.0)) <= 1.0:
-        planned = planned * 100.0  # a fraction in the requirements: show it in % like ours
+    if planned is not None and np.nanmax(np.append(planned, 0.0)) > 1.0:
+        planned = planned / 100.0  # given in %: the Requirements CSV convention is 0..1
     stamps = pd.DatetimeIndex(grouped.index)
     # Seconds from the first interval (not .asi8: pandas 3 may store s or us, not ns).
     offsets = np.asarray((stamps - stamps[0]).total_seconds(), float)
@@ -560,11 +562,11 @@ def _interval_frame(demand: _Demand, runs: list[dict]) -> pd.DataFrame:
             "offered": offered,
             "answered": answered,
             "abandoned": abandoned,
-            "service_level": _ratio(total["within"], total["offered"], 100.0),
+            "service_level": _ratio(total["within"], total["offered"]),
             "asa": _ratio(total["wait_sum"], total["answered"]),
             "agents": total["on_phone_s"] / n / demand.interval_s,
             "waiting": total["waiting"] / n,
-            "occupancy": _ratio(total["busy_s"], total["on_phone_s"], 100.0),
+            "occupancy": _ratio(total["busy_s"], total["on_phone_s"]),
         }
     )
     for col in INTERVAL_COLUMNS[1:]:
@@ -581,10 +583,10 @@ def _runs_frame(runs: list[dict]) -> pd.DataFrame:
             "answered": tot["answered"],
             "abandoned": tot["abandoned"],
             "waiting": tot["waiting"],
-            "service_level": _ratio(tot["within"], tot["offered"], 100.0),
+            "service_level": _ratio(tot["within"], tot["offered"]),
             "asa": _ratio(tot["wait_sum"], tot["answered"]),
-            "abandon": _ratio(tot["abandoned"], tot["offered"], 100.0),
-            "occupancy": _ratio(tot["busy_s"], tot["on_phone_s"], 100.0),
+            "abandon": _ratio(tot["abandoned"], tot["offered"]),
+            "occupancy": _ratio(tot["busy_s"], tot["on_phone_s"]),
         }
     )
 
@@ -624,10 +626,10 @@ def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications
         "calls_simulated": int(runs["offered"].sum()),
         "service_level_definition": SL_DEFINITION,
         "offered": _mean_ci(runs["offered"]),
-        "service_level_pct": _mean_ci(runs["service_level"]),
+        "service_level": _mean_ci(runs["service_level"]),
         "asa_s": _mean_ci(runs["asa"]),
-        "abandon_pct": _mean_ci(runs["abandon"]),
-        "occupancy_pct": _mean_ci(runs["occupancy"]),
+        "abandon": _mean_ci(runs["abandon"]),
+        "occupancy": _mean_ci(runs["occupancy"]),
         "waiting_at_end": round(float(intervals["waiting"].sum()), 2),
     }
     if demand.planned_sl is not None and np.nansum(demand.calls) > 0:
@@ -646,7 +648,7 @@ def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications
         item = {
             "timestamp": row["timestamp"].strftime("%Y-%m-%dT%H:%M:%S"),
             "offered": round(float(row["offered"]), 2),
-            "service_level": round(float(row["service_level"]), 2),
+            "service_level": round(float(row["service_level"]), 4),
             "asa": None if pd.isna(row["asa"]) else round(float(row["asa"]), 1),
             "abandoned": round(float(row["abandoned"]), 2),
             "agents": round(float(row["agents"]), 2),
@@ -670,12 +672,13 @@ def simulate_files(
     return simulate(roster, requirements, **options)
 
 
-def _fmt_ci(item: dict, unit: str, digits: int = 1) -> str:
+def _fmt_ci(item: dict, unit: str, digits: int = 1, scale: float = 1.0) -> str:
     if item["mean"] is None:
         return "n/a"
-    text = f"{item['mean']:.{digits}f}{unit}"
+    text = f"{scale * item['mean']:.{digits}f}{unit}"
     if item["ci_low"] is not None:
-        text += f"  (95% CI {item['ci_low']:.{digits}f}-{item['ci_high']:.{digits}f}{unit})"
+        low, high = scale * item["ci_low"], scale * item["ci_high"]
+        text += f"  (95% CI {low:.{digits}f}-{high:.{digits}f}{unit})"
     return text
 
 
@@ -688,15 +691,16 @@ def summary_text(summary: dict) -> str:
         f"{patience}, absence {summary['absence_pct']:g}%",
         f"  calls offered     {_fmt_ci(summary['offered'], '', 0)}  "
         f"(forecast {summary['calls_forecast']:,.0f})",
-        f"  service level     {_fmt_ci(summary['service_level_pct'], '%')} answered within "
+        f"  service level     {_fmt_ci(summary['service_level'], '%', scale=100)} answered within "
         f"{summary['target_s']:g} s",
     ]
     if "planned_service_level" in summary:
-        lines.append(f"  planned SL        {summary['planned_service_level']:.1f} (requirements)")
+        planned = 100 * summary["planned_service_level"]
+        lines.append(f"  planned SL        {planned:.1f}% (requirements, calls-weighted)")
     lines += [
         f"  ASA               {_fmt_ci(summary['asa_s'], ' s')}",
-        f"  abandoned         {_fmt_ci(summary['abandon_pct'], '%', 2)}",
-        f"  occupancy         {_fmt_ci(summary['occupancy_pct'], '%')}",
+        f"  abandoned         {_fmt_ci(summary['abandon'], '%', 2, scale=100)}",
+        f"  occupancy         {_fmt_ci(summary['occupancy'], '%', scale=100)}",
     ]
     if summary["waiting_at_end"] > 0:
         lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
@@ -705,12 +709,12 @@ def summary_text(summary: dict) -> str:
         for row in summary["worst_intervals"]:
             asa = "n/a" if row["asa"] is None else f"{row['asa']:.0f} s"
             plan = (
-                f"  planned {row['planned_service_level']:.1f}"
+                f"  planned {100 * row['planned_service_level']:.1f}%"
                 if "planned_service_level" in row
                 else ""
             )
             lines.append(
-                f"    {row['timestamp']}  SL {row['service_level']:5.1f}%  ASA {asa:>6}  "
+                f"    {row['timestamp']}  SL {100 * row['service_level']:5.1f}%  ASA {asa:>6}  "
                 f"offered {row['offered']:6.1f}  agents {row['agents']:5.1f}{plan}"
             )
     return "\n".join(lines) + "\n"
