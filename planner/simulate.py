@@ -35,7 +35,9 @@ Measures, per interval of arrival (means over replications):
   interval where agents finish calls into their break or past their shift end.
 Interval ratios are ratios of replication totals (pooled), so an interval with few calls still
 gets a value. The summary gives, over replications, the mean and a 95% confidence interval
-(Student t) of the calls-weighted service level, ASA, abandonment and occupancy of the horizon.
+(Student t) of the calls-weighted service level, ASA, abandonment and occupancy of the horizon
+(keys with their units: `service_level_pct`, `asa_s`, `abandon_pct`, `occupancy_pct`; the
+frames keep fractions 0..1 like the Requirements CSV).
 """
 
 from __future__ import annotations
@@ -626,17 +628,18 @@ def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications
         "calls_simulated": int(runs["offered"].sum()),
         "service_level_definition": SL_DEFINITION,
         "offered": _mean_ci(runs["offered"]),
-        "service_level": _mean_ci(runs["service_level"]),
+        "service_level_pct": _mean_ci(100 * runs["service_level"]),
         "asa_s": _mean_ci(runs["asa"]),
-        "abandon": _mean_ci(runs["abandon"]),
-        "occupancy": _mean_ci(runs["occupancy"]),
+        "abandon_pct": _mean_ci(100 * runs["abandon"]),
+        "occupancy_pct": _mean_ci(100 * runs["occupancy"]),
         "waiting_at_end": round(float(intervals["waiting"].sum()), 2),
     }
     if demand.planned_sl is not None and np.nansum(demand.calls) > 0:
         mask = ~np.isnan(demand.planned_sl)
         if mask.any() and demand.calls[mask].sum() > 0:
-            summary["planned_service_level"] = round(
-                float(
+            summary["planned_service_level_pct"] = round(
+                100
+                * float(
                     np.sum(demand.planned_sl[mask] * demand.calls[mask]) / demand.calls[mask].sum()
                 ),
                 4,
@@ -648,13 +651,13 @@ def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications
         item = {
             "timestamp": row["timestamp"].strftime("%Y-%m-%dT%H:%M:%S"),
             "offered": round(float(row["offered"]), 2),
-            "service_level": round(float(row["service_level"]), 4),
+            "service_level_pct": round(100 * float(row["service_level"]), 2),
             "asa": None if pd.isna(row["asa"]) else round(float(row["asa"]), 1),
             "abandoned": round(float(row["abandoned"]), 2),
             "agents": round(float(row["agents"]), 2),
         }
         if demand.planned_sl is not None and not np.isnan(demand.planned_sl[idx]):
-            item["planned_service_level"] = round(float(demand.planned_sl[idx]), 4)
+            item["planned_service_level_pct"] = round(100 * float(demand.planned_sl[idx]), 2)
         rows.append(item)
     summary["worst_intervals"] = rows
     return summary
@@ -691,16 +694,16 @@ def summary_text(summary: dict) -> str:
         f"{patience}, absence {summary['absence_pct']:g}%",
         f"  calls offered     {_fmt_ci(summary['offered'], '', 0)}  "
         f"(forecast {summary['calls_forecast']:,.0f})",
-        f"  service level     {_fmt_ci(summary['service_level'], '%', scale=100)} answered within "
+        f"  service level     {_fmt_ci(summary['service_level_pct'], '%')} answered within "
         f"{summary['target_s']:g} s",
     ]
-    if "planned_service_level" in summary:
-        planned = 100 * summary["planned_service_level"]
+    if "planned_service_level_pct" in summary:
+        planned = summary["planned_service_level_pct"]
         lines.append(f"  planned SL        {planned:.1f}% (requirements, calls-weighted)")
     lines += [
         f"  ASA               {_fmt_ci(summary['asa_s'], ' s')}",
-        f"  abandoned         {_fmt_ci(summary['abandon'], '%', 2, scale=100)}",
-        f"  occupancy         {_fmt_ci(summary['occupancy'], '%', scale=100)}",
+        f"  abandoned         {_fmt_ci(summary['abandon_pct'], '%', 2)}",
+        f"  occupancy         {_fmt_ci(summary['occupancy_pct'], '%')}",
     ]
     if summary["waiting_at_end"] > 0:
         lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
@@ -709,12 +712,12 @@ def summary_text(summary: dict) -> str:
         for row in summary["worst_intervals"]:
             asa = "n/a" if row["asa"] is None else f"{row['asa']:.0f} s"
             plan = (
-                f"  planned {100 * row['planned_service_level']:.1f}%"
-                if "planned_service_level" in row
+                f"  planned {row['planned_service_level_pct']:.1f}%"
+                if "planned_service_level_pct" in row
                 else ""
             )
             lines.append(
-                f"    {row['timestamp']}  SL {100 * row['service_level']:5.1f}%  ASA {asa:>6}  "
+                f"    {row['timestamp']}  SL {row['service_level_pct']:5.1f}%  ASA {asa:>6}  "
                 f"offered {row['offered']:6.1f}  agents {row['agents']:5.1f}{plan}"
             )
     return "\n".join(lines) + "\n"

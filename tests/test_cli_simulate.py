@@ -56,7 +56,7 @@ def test_json_has_summary_and_intervals():
     assert len(doc["intervals"]) == 8
     s = doc["summary"]
     assert s["replications"] == 3 and s["service"] == "lognormal" and s["absence_pct"] == 10
-    assert {"mean", "ci_low", "ci_high"} <= set(s["service_level"])
+    assert {"mean", "ci_low", "ci_high"} <= set(s["service_level_pct"])
     assert s["worst_intervals"]
 
 

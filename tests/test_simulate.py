@@ -52,10 +52,10 @@ def test_single_agent_matches_mm1_closed_form():
     sl = 1 - rho * math.exp(-(mu - lam) * t)  # 0.367
     asa = rho / (mu - lam)  # 140 s
     s = result.summary
-    assert s["service_level"]["mean"] == pytest.approx(sl, abs=0.025)
+    assert s["service_level_pct"]["mean"] == pytest.approx(100 * sl, abs=2.5)
     assert s["asa_s"]["mean"] == pytest.approx(asa, rel=0.12)
-    assert s["occupancy"]["mean"] == pytest.approx(rho, abs=0.015)
-    assert s["abandon"]["mean"] == 0.0
+    assert s["occupancy_pct"]["mean"] == pytest.approx(100 * rho, abs=1.5)
+    assert s["abandon_pct"]["mean"] == 0.0
 
 
 def _reference_cases():
@@ -68,10 +68,10 @@ def test_steady_multi_server_matches_published_erlang_c(case):
     roster, req = steady(case.calls_per_interval, case.aht_s, int(case.agents), days=6)
     result = simulate(roster, req, replications=3, seed=5, target_s=case.target_answer_s)
     s = result.summary
-    assert s["service_level"]["mean"] == pytest.approx(case.pub_service_level, abs=0.025)
+    assert s["service_level_pct"]["mean"] == pytest.approx(100 * case.pub_service_level, abs=2.5)
     assert s["asa_s"]["mean"] == pytest.approx(case.pub_asa_s, rel=0.25, abs=2.0)
-    assert s["occupancy"]["mean"] == pytest.approx(
-        case.offered_load_erlangs / case.agents, abs=0.015
+    assert s["occupancy_pct"]["mean"] == pytest.approx(
+        100 * case.offered_load_erlangs / case.agents, abs=1.5
     )
 
 
@@ -81,7 +81,7 @@ def test_agrees_with_planner_erlang_service_level():
     planned = float(erlang.service_level(calls, aht, agents, 20.0, 1800.0))
     roster, req = steady(calls, aht, agents, days=4)
     result = simulate(roster, req, replications=3, seed=2)
-    assert result.summary["service_level"]["mean"] == pytest.approx(planned, abs=0.03)
+    assert result.summary["service_level_pct"]["mean"] == pytest.approx(100 * planned, abs=3.0)
 
 
 # --- conservation, breaks, absence ------------------------------------------------------------
@@ -169,13 +169,13 @@ def test_absence_removes_that_share_of_agent_shifts():
 def test_talk_time_distributions_keep_the_mean(service):
     roster, req = steady(calls=200, aht=240, agents=40, days=1)  # 26.7 Erlangs on 40
     result = simulate(roster, req, replications=3, seed=4, service=service)
-    assert result.summary["occupancy"]["mean"] == pytest.approx(26.667 / 40, abs=0.02)
+    assert result.summary["occupancy_pct"]["mean"] == pytest.approx(100 * 26.667 / 40, abs=2.0)
 
 
 def test_more_patience_fewer_abandons():
     roster, req = steady(calls=40, aht=180, agents=4, days=1)  # 4 Erlangs on 4 agents
     rates = [
-        simulate(roster, req, replications=2, seed=9, patience_s=p).summary["abandon"]["mean"]
+        simulate(roster, req, replications=2, seed=9, patience_s=p).summary["abandon_pct"]["mean"]
         for p in (30, 120, 600)
     ]
     assert rates[0] > rates[1] > rates[2] > 0
@@ -210,11 +210,11 @@ def test_result_shape_and_summary_keys():
     assert tuple(result.intervals.columns) == INTERVAL_COLUMNS
     assert len(result.intervals) == 8 and len(result.runs) == 4
     s = result.summary
-    for key in ("service_level", "asa_s", "abandon", "occupancy", "offered"):
+    for key in ("service_level_pct", "asa_s", "abandon_pct", "occupancy_pct", "offered"):
         assert s[key]["ci_low"] <= s[key]["mean"] <= s[key]["ci_high"]
-    assert s["planned_service_level"] == pytest.approx(0.80, abs=0.015)
+    assert s["planned_service_level_pct"] == pytest.approx(80.0, abs=1.5)
     assert 1 <= len(s["worst_intervals"]) <= 5
-    worst = [row["service_level"] for row in s["worst_intervals"]]
+    worst = [row["service_level_pct"] for row in s["worst_intervals"]]
     assert worst == sorted(worst)
 
 
