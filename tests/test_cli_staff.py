@@ -1,0 +1,129 @@
+"""`planner staff` through click's CliRunner, with a small forecast fixture written per test."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+
+FORECAST = (
+    "timestamp,calls,lower,upper,aht\n"
+    "2026-11-02T08:00:00,0,0,0,180\n"
+    "2026-11-02T08:30:00,100,80,120,180\n"
+    "2026-11-02T09:00:00,200,160,240,180\n"
+    "2026-11-02T09:30:00,150,120,180,180\n"
+)
+HEADER = "timestamp,calls,aht,agents,staff,service_level,asa,occupancy"
+
+
+@pytest.fixture
+def forecast(tmp_path):
+    path = tmp_path / "forecast.csv"
+    path.write_text(FORECAST)
+    return str(path)
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, ["staff", *args], input=input)
+
+
+def test_requirements_csv_to_stdout(forecast):
+    result = run(forecast, "--max-occupancy", "85", "--shrinkage", "30")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert result.stdout.splitlines()[0] == HEADER
+    assert frame["agents"].tolist()[:2] == [0, 14]
+    assert frame["staff"].tolist()[:2] == [0, 20]
+
+
+def test_same_input_same_bytes_and_stdin(forecast):
+    first = run(forecast).stdout
+    assert run(forecast).stdout == first
+    assert run("-", input=FORECAST).stdout == first
+
+
+def test_output_file_json_and_table(forecast, tmp_path):
+    out = tmp_path / "req.json"
+    assert run(forecast, "--format", "json", "-o", str(out)).exit_code == 0
+    records = json.loads(out.read_text())
+    assert records[1]["agents"] == 14 and isinstance(records[1]["service_level"], float)
+    table = run(forecast, "--format", "table")
+    assert table.exit_code == 0
+    assert "Peak intervals" in table.stdout and "FTE" in table.stdout
+
+
+def test_erlang_a_and_asa_target(forecast):
+    a = run(forecast, "--model", "erlang-a", "--patience", "120", "--max-abandon", "3")
+    assert a.exit_code == 0, a.output
+    assert a.stdout.splitlines()[0] == HEADER + ",abandon"
+    asa = run(forecast, "--asa", "10")
+    assert asa.exit_code == 0
+    frame = pd.read_csv(io.StringIO(asa.stdout))
+    assert (frame["asa"] <= 10).all()
+
+
+def test_reverse_mode_agents_and_coverage(forecast, tmp_path):
+    result = run(forecast, "--agents", "14")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert frame["meets_target"].tolist() == [True, True, False, False]
+    cov = tmp_path / "coverage.csv"
+    cov.write_text(
+        "timestamp,required,scheduled,shortfall\n"
+        + "".join(f"2026-11-02T{t}:00,0,{n},0\n" for t, n in [("08:00", 0), ("08:30", 14),
+                                                                  ("09:00", 26), ("09:30", 20)])
+    )  # fmt: skip
+    res = run(forecast, "--coverage", str(cov), "--model", "erlang-a", "--patience", "90")
+    assert res.exit_code == 0, res.output
+    assert "abandon" in res.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--sl", "800"], "did you mean 80"),
+        (["--sl", "100", "--target", "0"], "cannot be met"),
+        (["--aht", "-180"], "AHT"),
+        (["--asa", "0"], "ASA"),
+        (["--model", "erlang-a"], "patience"),
+        (["--agents", "5", "--coverage", "x.csv"], "not both"),
+    ],
+)
+def test_bad_options_one_line_exit_2(forecast, args, needle):
+    result = run(forecast, *args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("planner: error:") and needle in lines[0]
+
+
+def test_forecast_without_needed_columns(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("timestamp,volume\n2026-11-02T08:00:00,10\n")
+    result = run(str(bad))
+    assert result.exit_code == 2 and "missing column 'calls'" in result.stderr
+    no_aht = tmp_path / "no_aht.csv"
+    no_aht.write_text("timestamp,calls\n2026-11-02T08:00:00,10\n")
+    result = run(str(no_aht))
+    assert result.exit_code == 2 and "--aht" in result.stderr
+    assert run(str(no_aht), "--aht", "200").exit_code == 0
+
+
+def test_no_partial_file_on_error(tmp_path):
+    out = tmp_path / "req.csv"
+    result = run(str(tmp_path / "missing.csv"), "-o", str(out))
+    assert result.exit_code == 2 and not out.exists()
+
+
+def test_without_a_file_forecasts_the_bundled_history():
+    pytest.importorskip("planner.forecast")
+    pytest.importorskip("planner.history")
+    result = run("--format", "csv")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert list(frame.columns[:8]) == HEADER.split(",")
+    assert (frame["agents"] >= 0).all() and frame["agents"].max() > 0
