@@ -74,7 +74,14 @@ def _log_poisson(n: np.ndarray, x: np.ndarray) -> np.ndarray:
     pos = n > 0
     npos, xpos = n[pos], x[pos]
     d = (xpos - npos) / npos
-    out[pos] = npos * (np.log1p(d) - d) - 0.5 * np.log(npos) - _HALF_LOG_2PI - _stirling_error(npos)
+    near = np.abs(d) < 0.5  # Stirling split where n log x and x + lgamma(n+1) nearly cancel
+    res = np.empty(npos.shape, dtype=float)
+    nn, dn = npos[near], d[near]
+    res[near] = nn * (np.log1p(dn) - dn) - 0.5 * np.log(nn) - _HALF_LOG_2PI - _stirling_error(nn)
+    far = ~near
+    with np.errstate(divide="ignore"):
+        res[far] = special.xlogy(npos[far], xpos[far]) - xpos[far] - special.gammaln(npos[far] + 1)
+    out[pos] = res
     out[~pos] = -x[~pos]
     return out
 
