@@ -369,7 +369,7 @@ class ETS:
                 seasonal="add",
                 seasonal_periods=7,
             )
-            self.result = model.fit(disp=False, maxiter=200)
+            self.result = model.fit(disp=False, maxiter=60)
         self.n = len(series)
         return self
 
@@ -396,13 +396,16 @@ class Regression:
     name = "regression"
     window = 3 * 365 + 1
     fourier_order = 8
+    robust = True  # Huber weights, so storm days and data glitches do not pull the fit
+    level_days = 3  # the AR(1) correction starts from the mean residual of the last days
+    trend_min_span = 700  # days of history needed before a linear trend is fitted
 
     def __init__(self, level: float = 80.0):
         self.level = level
 
     def _design(self, days: pd.DatetimeIndex, exog: _Exog) -> np.ndarray:
         t = (days - self.origin).days.to_numpy() / 365.25
-        cols = [np.ones(len(days)), t]
+        cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.weekday.to_numpy()
         cols += [(weekday == d).astype(float) for d in range(1, 7)]
         doy = days.dayofyear.to_numpy() / 365.25
@@ -420,10 +423,17 @@ class Regression:
         self.origin = y.index[0]
         span = (days[-1] - days[0]).days if len(days) else 0
         self.order = self.fourier_order if span >= 700 else 0
+        self.trend = span >= self.trend_min_span
         feats = exog.features.reindex(days).fillna(0.0)
         self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]
         x = self._design(days, exog)
         coef, *_ = np.linalg.lstsq(x, logs, rcond=None)
+        if self.robust:
+            for _ in range(6):
+                r = logs - x @ coef
+                scale = 1.4826 * np.median(np.abs(r - np.median(r))) or 1.0
+                w = np.sqrt(np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(r), 1e-12)))
+                coef, *_ = np.linalg.lstsq(x * w[:, None], logs * w, rcond=None)
         self.coef = coef
         resid = logs - x @ coef
         if resid.size > 10:
@@ -433,7 +443,7 @@ class Regression:
             self.sigma = float(np.std(innov, ddof=min(x.shape[1], innov.size - 1)))
         else:
             self.phi, self.sigma = 0.0, float(np.std(resid)) if resid.size else 0.1
-        self.last_resid = float(resid[-1]) if resid.size else 0.0
+        self.last_resid = float(resid[-self.level_days :].mean()) if resid.size else 0.0
         self.last = y.index[-1]
         return self
 
@@ -732,7 +742,7 @@ def forecast_history(
     closed = ~rules.type_open[_day_types(future, country)]
     notes = []
     if model == "auto":
-        model, scores = _select(grid, rules, exog, min(max(int(horizon_days), 7), 28), level)
+        model, scores = _select(grid, n, exog, _select_horizon(horizon_days), level)
         if scores:
             listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
             notes.append(f"model auto: daily WAPE over the last 3 folds: {listed} -> {model}")
@@ -750,28 +760,26 @@ def forecast_history(
 
 
 def _select(
-    grid: _Grid, rules: _OpenRules, exog: _Exog, horizon: int, level: float
+    grid: _Grid, end: int, exog: _Exog, horizon: int, level: float
 ) -> tuple[str, dict[str, float]]:
-    """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds."""
-    n = len(grid.days)
-    folds = [n - k * horizon for k in (3, 2, 1) if n - k * horizon >= MIN_HISTORY_DAYS]
+    """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
+    history before day index `end` (future event multipliers are not applied)."""
+    folds = [end - k * horizon for k in (3, 2, 1) if end - k * horizon >= MIN_HISTORY_DAYS]
     if not folds:
         return "seasonal_naive", {}
     err = dict.fromkeys(MODELS, 0.0)
     total = 0.0
-    y_full, closed_full = _daily_series(grid, rules, n)
+    rules = _open_rules(grid, end)
+    y_full, closed_full = _daily_series(grid, rules, end)
+    acts = np.where(closed_full, 0.0, y_full.to_numpy())
+    fold_exog = _Exog(exog.features, np.ones(len(exog.features)))
     for origin in folds:
         rules_o = _open_rules(grid, origin)
         y, _ = _daily_series(grid, rules_o, origin)
         days = grid.days[origin : origin + horizon]
-        actual = np.where(
-            closed_full[origin : origin + horizon],
-            0.0,
-            y_full.to_numpy()[origin : origin + horizon],
-        )
+        actual = acts[origin : origin + horizon]
         ok = np.isfinite(actual)
         closed = ~rules_o.type_open[grid.day_type[origin : origin + horizon]]
-        fold_exog = _Exog(exog.features, np.ones(len(exog.features)))
         total += actual[ok].sum()
         for name in MODELS:
             mean, _, _ = _daily_forecast(name, y, days, fold_exog, closed, level)
@@ -781,6 +789,10 @@ def _select(
     scores = {k: 100 * v / total for k, v in err.items()}
     best = min(MODELS, key=lambda k: (round(scores[k], 6), MODELS.index(k)))
     return best, scores
+
+
+def _select_horizon(horizon_days: int) -> int:
+    return min(max(int(horizon_days), 7), 28)
 
 
 def _in_summer(days: pd.DatetimeIndex) -> np.ndarray:
@@ -798,7 +810,7 @@ def backtest(
     country: str | None = "VN",
     events=None,
     temperature=None,
-    models: tuple[str, ...] = MODELS,
+    models: tuple[str, ...] = (*MODELS, "auto"),
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation of every model: `folds` origins `horizon_days` apart, the last
@@ -807,11 +819,13 @@ def backtest(
     (sum|error| / sum actual), `bias_pct` (sum error / sum actual), `mase` (mean absolute error
     over the in-sample weekly seasonal naive's, averaged over folds), `vs_naive_pct` (WAPE
     improvement over seasonal_naive), `coverage_pct` (daily actuals inside the bounds).
+    `auto` re-runs the model choice at every origin from the data before it, as
+    `forecast_history` would.
     Per-queue history is scored on the total over queues. Missing days are not scored."""
     _check_args(horizon_days, level, "auto")
     if int(folds) < 1:
         raise InputError(f"--folds {folds}: expected at least 1")
-    unknown = [m for m in models if m not in MODELS]
+    unknown = [m for m in models if m not in (*MODELS, "auto")]
     if unknown:
         raise InputError(f"model {unknown[0]!r}: expected one of {', '.join(MODELS)}")
     country = calendar.normalise_country(country)
@@ -851,7 +865,10 @@ def backtest(
         i_scale = np.mean(np.abs(past[lag:] - past[:-lag])) if past.size > lag else np.nan
         i_actual = grid.calls[origin : origin + h]
         for name in models:
-            mean, lower, upper = _daily_forecast(name, y, days, exog, closed, level)
+            fit_name = name
+            if name == "auto":
+                fit_name, _ = _select(grid, origin, exog, _select_horizon(h), level)
+            mean, lower, upper = _daily_forecast(fit_name, y, days, exog, closed, level)
             i_fc = mean[:, None] * intraday.shares[ptype]
             for subset, mask in (("all", ok), ("summer", ok & summer)):
                 if not mask.any():
