@@ -11,6 +11,7 @@ PyPI call-center-tools 1.0.0 and turbotab 0.8.0, plus large-load consensus cases
 from __future__ import annotations
 
 import csv
+import math
 import re
 from decimal import Decimal, getcontext
 from pathlib import Path
@@ -169,6 +170,8 @@ EXACT = [
     ("5000", 5030),  # L07
     ("5000", 4000),  # overloaded: B near 1 - N/A
     ("5000", 5400),  # very lightly loaded
+    ("10000", 10100),
+    ("10000", 9000),
 ]
 
 
@@ -180,6 +183,20 @@ def test_erlang_b_and_c_match_50_digit_recursion(a, n):
     if n > A:
         c = n * b / (n - A * (1 - b))
         assert float(erlang.erlang_c(float(a), n)) == pytest.approx(float(c), rel=1e-9)
+
+
+def _b_float_recursion(a: float, n: int) -> float:
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+@given(st.floats(0.1, 10_000), st.floats(-0.5, 0.5))
+@settings(max_examples=60, deadline=None)
+def test_erlang_b_equals_the_recursion_from_01_to_10000_erlangs(a, rel):
+    n = max(1, int(a + rel * 4 * math.sqrt(a) + 1))
+    assert float(erlang.erlang_b(a, n)) == pytest.approx(_b_float_recursion(a, n), rel=1e-9)
 
 
 def test_large_loads_do_not_overflow():
