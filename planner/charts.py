@@ -1,0 +1,89 @@
+"""PNG charts of the weekly run and of a comparison (matplotlib, Agg backend).
+
+Byte-identical for the same input: no Software/creation metadata, a fixed size and dpi, and the
+file written atomically. (The forecast chart is `planner.forecast.plot_forecast`.)
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from planner import io
+
+DPI = 100
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: str | os.PathLike) -> None:
+    with io.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+
+
+def plot_coverage(coverage: pd.DataFrame, path: str | os.PathLike, title: str = "") -> None:
+    """Required vs scheduled staff per interval over the week, shortfalls shaded red."""
+    plt = _pyplot()
+    times = pd.to_datetime(coverage["timestamp"])
+    required = coverage["required"].to_numpy(dtype=float)
+    scheduled = coverage["scheduled"].to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(12, 4.5), dpi=DPI)
+    ax.step(times, required, where="post", color="0.25", lw=1.2, label="required staff")
+    ax.step(
+        times, scheduled, where="post", color="tab:green", lw=1.2, label="scheduled (on phones)"
+    )
+    short = scheduled < required - 1e-6
+    if short.any():
+        ax.fill_between(
+            times,
+            scheduled,
+            required,
+            where=short,
+            step="post",
+            color="tab:red",
+            alpha=0.35,
+            label="shortfall",
+        )
+    ax.set_ylabel("agents")
+    ax.set_title(title or "Coverage: required vs scheduled")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
+
+
+def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -> None:
+    """Cost against expected service level, one labelled point per scenario."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 5.5), dpi=DPI)
+    currency = str(frame["currency"].iloc[0]) if "currency" in frame.columns else ""
+    for rec in frame.itertuples(index=False):
+        sl, cost = rec.service_level_pct, rec.cost
+        if sl is None or cost is None or pd.isna(sl) or pd.isna(cost):
+            continue
+        short = getattr(rec, "understaffed_intervals", 0) or 0
+        ax.scatter([sl], [cost / 1e6], s=60, color="tab:red" if short else "tab:blue", zorder=3)
+        ax.annotate(
+            str(rec.scenario) + (f" ({short} short)" if short else ""),
+            (sl, cost / 1e6),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=9,
+        )
+    ax.set_xlabel("expected service level, % (calls-weighted, queueing model on the roster)")
+    ax.set_ylabel(f"weekly cost, million {currency}".strip())
+    ax.set_title(f"Scenarios: cost vs service level{f' ({week})' if week else ''}")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    _save(fig, path)
+    plt.close(fig)
