@@ -430,3 +430,14 @@ def test_erlang_a_never_needs_more_than_erlang_c_for_the_same_waiting_share():
     c = erlang.agents_needed(calls, 300, 0.8, 20)
     a = erlang.agents_needed_a(calls, 300, 0.8, 20, patience=180)
     assert np.all(a <= c)
+
+
+@given(st.floats(1, 3000), st.floats(60, 600), st.floats(5, 900), st.sampled_from([0, 20, 60]))
+@settings(max_examples=60, deadline=None)
+def test_erlang_a_improves_with_agents(calls, aht, patience, target):
+    a = calls * aht / 1800
+    n = np.unique(np.ceil(a * np.linspace(0.3, 2.0, 12)))
+    r = erlang.erlang_a(calls, aht, n, target, patience)
+    assert np.all(np.diff(r.service_level) >= -1e-9)
+    assert np.all(np.diff(r.abandon) <= 1e-12)
+    assert np.all((r.p_wait >= 0) & (r.p_wait <= 1) & (r.abandon <= r.p_wait + 1e-15))
