@@ -157,7 +157,7 @@ def _steps(frame: pd.DataFrame, queues: tuple[str, ...]) -> pd.Series:
 
 
 def _base_interval(frame: pd.DataFrame, queues: tuple[str, ...], name: str) -> int | None:
-    """None for daily history, else the smallest step in minutes."""
+    """None for daily history, else the most common step in minutes (the smaller on a tie)."""
     stamps = frame["timestamp"]
     midnight = bool((stamps == stamps.dt.normalize()).all())
     steps = _steps(frame, queues)
@@ -168,7 +168,8 @@ def _base_interval(frame: pd.DataFrame, queues: tuple[str, ...], name: str) -> i
         raise InputError(
             f"{name}: only one interval row, expected a series of regular 15/30/60-minute intervals"
         )
-    base = float(positive.min())
+    counts = positive.value_counts()
+    base = float(min(counts.index[counts == counts.max()]))
     if base != math.floor(base) or base < 1:
         line = frame["_line"][steps == base].iloc[0]
         raise InputError(
