@@ -239,7 +239,7 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
 
 def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Breaks as sorted (start, end) pairs inside the shift, from text or from pairs."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
         return []
     pairs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     if isinstance(value, str):
