@@ -263,6 +263,14 @@ def test_queue_laws(edges, seed, n, patient):
     # Unanswered calls: nobody could take them in time.
     lost = ~answered
     assert np.all((wait[lost] > patience[lost]) | (start[lost] >= horizon))
+    # No idling: a call that has to wait finds every agent on the phones busy when it arrives.
+    ends = start + service
+    for i in np.flatnonzero((wait > 0) & (arrivals < horizon)):
+        t = arrivals[i]
+        for j, (ws, we) in enumerate(windows):
+            on_phone = any(a <= t < b for a, b in zip(ws, we, strict=True))
+            busy = np.any((agent == j) & (start <= t) & (t < ends))
+            assert busy or not on_phone, (i, j)
 
 
 # --- inputs -----------------------------------------------------------------------------------
