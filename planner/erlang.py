@@ -462,9 +462,11 @@ class ErlangAResult:
         answered after a wait of at most `target` s without abandoning first. Abandoned calls
         count as not answered in time (the conservative definition).
     abandon: fraction of offered calls that hang up before an agent answers.
-    asa: mean wait in s of all offered calls, answered or abandoned (= abandon * patience, exact
-        for exponential patience; the Erlang C ASA in the limit of infinite patience).
+    asa: average speed of answer, s: mean wait of the ANSWERED calls (E[W | served]); inf when
+        no agent is on; tends to the Erlang C ASA as patience grows.
     occupancy: carried load / agents = A (1 - abandon) / N.
+    mean_wait: mean wait in s of all offered calls, answered or abandoned (= abandon * patience,
+        exact for exponential patience).
     """
 
     p_wait: np.ndarray
@@ -472,9 +474,35 @@ class ErlangAResult:
     abandon: np.ndarray
     asa: np.ndarray
     occupancy: np.ndarray
+    mean_wait: np.ndarray
 
 
-def erlang_a(calls, aht, agents, target, patience, interval=1800.0) -> ErlangAResult:
+def _answered_wait_ratio(s: np.ndarray, y: np.ndarray, max_terms: int = 20_000):
+    """R = sum_j w_j s/(s+j+1) (psi(s+j+2) - psi(s+1)) / sum_j w_j, w_j = y^j/((s+1)...(s+j)),
+    so that E[W; served] = P(wait) R / theta. Returns (R, converged)."""
+    term = np.ones_like(s)
+    harm = 1.0 / (s + 1.0)
+    total = np.ones_like(s)
+    acc = s / (s + 1.0) * harm
+    done = np.zeros(s.shape, dtype=bool)
+    peak = y - s  # terms grow until j passes y - s
+    for j in range(1, max_terms + 1):
+        term = term * y / (s + j)
+        harm = harm + 1.0 / (s + j + 1.0)
+        total = total + term
+        acc = acc + term * (s / (s + j + 1.0)) * harm
+        big = total > 1e200
+        if big.any():
+            term, total, acc = (np.where(big, v * 1e-200, v) for v in (term, total, acc))
+        done |= (j > peak) & (term <= 1e-17 * total)
+        if done.all():
+            break
+    return acc / total, done
+
+
+def erlang_a(
+    calls, aht, agents, target, patience, interval=1800.0, with_asa: bool = True
+) -> ErlangAResult:
     """Exact M/M/N+M measures (Mandelbaum & Zeltyn), vectorised; see `ErlangAResult`.
 
     With lambda = calls/interval, mu = 1/aht, theta = 1/patience, s = N mu/theta, y = lambda/theta
@@ -484,6 +512,11 @@ def erlang_a(calls, aht, agents, target, patience, interval=1800.0) -> ErlangARe
       P(answered after waiting > t) = P(wait) s/(s+1) exp(lambda H(t) - (N mu + theta) t)
                                       F(s+1, y e^{-theta t}) / F(s, y),  H(t) = (1 - e^{-theta t})/theta
       SL(t) = 1 - P(abandon) - P(answered after waiting > t).
+    ASA of answered calls: a caller who finds j callers waiting is answered with probability
+    s/(s+j+1) after a mean (1/theta) sum_{k=1}^{j+1} 1/(s+k) given that it is answered, and finds
+    j waiting with probability proportional to y^j / ((s+1)...(s+j)); the sum over j is carried
+    until it converges (for patience so long that it needs over 20,000 terms, the answered
+    calls' ASA is taken as mean_wait / P(answered), which has the same Erlang C limit).
     """
     calls, aht, agents, target, patience, interval = _arrays(
         calls, aht, agents, target, patience, interval
@@ -531,12 +564,23 @@ def erlang_a(calls, aht, agents, target, patience, interval=1800.0) -> ErlangARe
         sl[m] = np.clip(1.0 - pab - late, 0.0, 1.0)
         occ[m] = np.minimum(A * (1.0 - pab) / n, 1.0)
     asa_v = ab * patience
+    asa_ans = np.zeros(shape)
+    asa_ans[none] = np.inf
+    if with_asa and m.any():
+        pw, pab = p_wait[m], ab[m]
+        ratio, ok = _answered_wait_ratio(s, y)
+        served = 1.0 - pab
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exact = pw * ratio * pat / served
+            approx = asa_v[m] / served
+        asa_ans[m] = np.where(served > 0, np.where(ok, exact, approx), np.inf)
     return ErlangAResult(
         p_wait=_out(p_wait),
         service_level=_out(sl),
         abandon=_out(ab),
-        asa=_out(asa_v),
+        asa=_out(asa_ans),
         occupancy=_out(occ),
+        mean_wait=_out(asa_v),
     )
 
 
@@ -579,7 +623,15 @@ def agents_needed_a(
     sl_f, asa_f, occ_f, ab_f = col(sl), col(asa_target), col(max_occupancy), col(max_abandon)
 
     def meets(n: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        r = erlang_a(calls_f[mask], aht_f[mask], n, t_f[mask], pat_f[mask], int_f[mask])
+        r = erlang_a(
+            calls_f[mask],
+            aht_f[mask],
+            n,
+            t_f[mask],
+            pat_f[mask],
+            int_f[mask],
+            with_asa=asa_f is not None,
+        )
         ok = np.ones(n.shape, dtype=bool)
         if sl_f is not None:
             ok &= np.asarray(r.service_level) >= sl_f[mask]

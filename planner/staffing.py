@@ -286,9 +286,10 @@ def _prepare(frame: pd.DataFrame, target: StaffingTarget, pooled: bool):
 def _measures(calls, aht, agents, target: StaffingTarget, interval: int) -> dict:
     if target.model == "erlang-a":
         r = erlang.erlang_a(calls, aht, agents, target.target_s, target.patience_s, interval)
+        asa_a = np.asarray(r.asa, float)
         return {
             "service_level": np.asarray(r.service_level, float),
-            "asa": np.asarray(r.asa, float),
+            "asa": np.where(np.isinf(asa_a), np.nan, asa_a),  # empty: nobody is answered
             "occupancy": np.asarray(r.occupancy, float),
             "abandon": np.asarray(r.abandon, float),
         }

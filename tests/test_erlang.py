@@ -356,10 +356,15 @@ def _erlang_a_ctmc(calls, aht, n, target, patience, interval=1800, cap=150):
     served_by_t = (start @ expm(q * target))[m]
     # from i ahead, the caller outlasts every stage with probability n mu / (n mu + (i+1) th)
     served_ever = start[:m] @ (n * mu / (n * mu + (np.arange(m) + 1) * th))
+    # E[W; served] = start Q_T^-2 q_served (integral of the not-yet-served-but-will-be mass)
+    qt = q[:m, :m]
+    w_served = start[:m] @ np.linalg.solve(qt, np.linalg.solve(qt, q[:m, m]))
+    abandon = p_wait - served_ever
     return {
         "p_wait": p_wait,
         "service_level": (1 - p_wait) + served_by_t,
-        "abandon": p_wait - served_ever,
+        "abandon": abandon,
+        "asa": w_served / (1 - abandon),
     }
 
 
@@ -371,8 +376,8 @@ def test_erlang_a_matches_birth_death_chain(calls, aht, n, target, patience):
     got = erlang.erlang_a(calls, aht, n, target, patience)
     ref = _erlang_a_ctmc(calls, aht, n, target, patience)
     for key, value in ref.items():
-        assert float(getattr(got, key)) == pytest.approx(value, abs=1e-8), key
-    assert float(got.asa) == pytest.approx(float(got.abandon) * patience, rel=1e-12)
+        assert float(getattr(got, key)) == pytest.approx(value, abs=1e-8, rel=1e-8), key
+    assert float(got.mean_wait) == pytest.approx(float(got.abandon) * patience, rel=1e-12)
 
 
 @given(st.floats(20, 3000), st.floats(60, 600), st.floats(1.02, 1.6), st.sampled_from([0, 20]))
@@ -385,6 +390,9 @@ def test_erlang_a_tends_to_erlang_c(calls, aht, ratio, target):
     sl_c = float(erlang.service_level(calls, aht, n, target))
     assert float(r.service_level) == pytest.approx(sl_c, abs=1e-5)
     assert float(r.abandon) < 1e-5
+    asa_c = float(erlang.asa(calls, aht, n))
+    assert float(r.asa) == pytest.approx(asa_c, rel=1e-4, abs=1e-4)
+    assert float(r.mean_wait) == pytest.approx(asa_c, rel=1e-4, abs=1e-4)
 
 
 def test_erlang_a_converges_monotonically_in_patience():
