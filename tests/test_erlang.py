@@ -449,3 +449,10 @@ def test_erlang_a_improves_with_agents(calls, aht, patience, target):
     assert np.all(np.diff(r.service_level) >= -1e-9)
     assert np.all(np.diff(r.abandon) <= 1e-12)
     assert np.all((r.p_wait >= 0) & (r.p_wait <= 1) & (r.abandon <= r.p_wait + 1e-15))
+
+
+def test_agents_needed_a_asa_target_is_minimal():
+    calls = np.array([50.0, 400.0, 1300.0])
+    n = erlang.agents_needed_a(calls, 300, None, 20, patience=120, asa_target=15)
+    assert np.all(erlang.erlang_a(calls, 300, n, 20, 120).asa <= 15)
+    assert np.all(erlang.erlang_a(calls, 300, n - 1, 20, 120).asa > 15)
