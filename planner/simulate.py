@@ -527,6 +527,7 @@ def simulate(
     horizon_s = len(demand.calls) * demand.interval_s
     if cyclic is None:  # a cyclic roster only makes sense over whole days from midnight
         cyclic = demand.origin == demand.origin.normalize() and horizon_s % 86400 == 0
+    notes = _overlap_notes(roster, demand, horizon_s, bool(cyclic))
     windows = roster_windows(roster, demand.origin, horizon_s if cyclic else None)
     cfg = _Settings(
         None if patience_s is None else float(patience_s),
@@ -544,7 +545,24 @@ def simulate(
     intervals = _interval_frame(demand, runs)
     per_run = _runs_frame(runs)
     summary = _summary(demand, per_run, intervals, cfg, int(replications), int(seed))
+    summary["cyclic"] = bool(cyclic)
+    summary["notes"] = notes
     return SimulationResult(intervals=intervals, summary=summary, runs=per_run)
+
+
+def _overlap_notes(roster: pd.DataFrame, demand: _Demand, horizon_s: float, cyclic: bool):
+    """Warn when the roster's shifts lie outside the requirements' horizon."""
+    if len(roster) == 0:
+        return ["the roster has no shifts: nobody answers"]
+    first, last = pd.to_datetime(roster["start"]).min(), pd.to_datetime(roster["end"]).max()
+    end = demand.origin + pd.Timedelta(seconds=horizon_s)
+    if last > demand.origin and first < end:
+        return []
+    where = f"roster {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M}"
+    horizon = f"requirements {demand.origin:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+    if cyclic:
+        return [f"{where} does not overlap the {horizon}: shifts moved by whole cycles (cyclic)"]
+    return [f"{where} does not overlap the {horizon}: nobody answers"]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -690,7 +708,8 @@ def summary_text(summary: dict) -> str:
     patience = "none" if summary["patience_s"] is None else f"{summary['patience_s']:g} s"
     lines = [
         f"Simulated {summary['start']} to {summary['end']}: {summary['replications']} "
-        f"replications (seed {summary['seed']}), {summary['service']} talk times, patience "
+        f"replication{'s' if summary['replications'] != 1 else ''} (seed {summary['seed']}), "
+        f"{summary['service']} talk times, patience "
         f"{patience}, absence {summary['absence_pct']:g}%",
         f"  calls offered     {_fmt_ci(summary['offered'], '', 0)}  "
         f"(forecast {summary['calls_forecast']:,.0f})",
@@ -707,6 +726,7 @@ def summary_text(summary: dict) -> str:
     ]
     if summary["waiting_at_end"] > 0:
         lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
+    lines += [f"  note: {note}" for note in summary.get("notes", [])]
     if summary["worst_intervals"]:
         lines.append("  worst intervals (service level %, ASA s, offered, agents on phones):")
         for row in summary["worst_intervals"]:

@@ -312,3 +312,13 @@ def test_bad_options_are_input_errors():
     ):
         with pytest.raises(InputError):
             simulate(roster, req, **kwargs)
+
+
+def test_a_roster_outside_the_horizon_is_noted():
+    roster, req = steady(calls=10, aht=120, agents=2, days=1)
+    roster["start"] += pd.Timedelta(days=30)
+    roster["end"] += pd.Timedelta(days=30)
+    flat = simulate(roster, req, replications=1, cyclic=False)
+    assert "does not overlap" in flat.summary["notes"][0]
+    assert flat.summary["service_level_pct"]["mean"] == 0.0
+    assert simulate(*steady(10, 120, 2, 1), replications=1).summary["notes"] == []
