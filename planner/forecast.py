@@ -8,7 +8,8 @@ Daily models share one small contract (`fit(y, exog)`, `predict(days, exog) -> m
 upper`), after statsforecast:
 
 - `seasonal_naive`: the same weekday a week earlier (the baseline every model must beat).
-- `ets`: ETS (additive error, damped additive trend, additive weekly season) on log calls.
+- `ets`: Holt-Winters / ETS(A,Ad,A): damped additive trend and additive weekly season on log
+  calls over the last year.
 - `regression`: OLS on log calls with a linear trend, weekday dummies, yearly Fourier terms
   (order 8, only with 2+ years of history), holiday and Tết regressors (`planner.calendar`),
   one regressor per past event label, and optionally temperature (max temperature and heat
@@ -143,7 +144,9 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
         with np.errstate(invalid="ignore", divide="ignore"):
             aht = np.where(calls > 0, work / np.where(calls > 0, calls, 1), np.nan).reshape(shape)
     if history.queues:
-        q_idx = pd.Categorical(frame["queue"], categories=list(history.queues)).codes
+        q_idx = pd.Categorical(frame["queue"], categories=list(history.queues)).codes.astype(
+            np.int64
+        )
         qflat = q_idx * shape[0] * slots + flat
         size = len(history.queues) * shape[0] * slots
         queue_calls = np.bincount(qflat, weights=frame["calls"].to_numpy(), minlength=size)
@@ -189,7 +192,7 @@ def _open_rules(grid: _Grid, end: int) -> _OpenRules:
     lo = max(0, end - 364)
     any_row = grid.present[lo:end].any(axis=1)
     types = grid.day_type[lo:end]
-    weekday = grid.days[lo:end].weekday
+    weekday = grid.days[lo:end].day_of_week
     type_open = np.ones(8, dtype=bool)
     slot_open = np.ones((8, grid.slots), dtype=bool)
     for t in range(7):
@@ -217,7 +220,7 @@ def _profile_type(rules: _OpenRules, day_type: np.ndarray, days: pd.DatetimeInde
     """The day type used for profiles: holiday only when holidays have their own pattern."""
     if rules.holiday_type:
         return day_type
-    return np.where(day_type == HOLIDAY_TYPE, days.weekday, day_type)
+    return np.where(day_type == HOLIDAY_TYPE, days.day_of_week, day_type)
 
 
 def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, np.ndarray]:
@@ -269,7 +272,7 @@ def _exog(
         known = temperature[temperature.index < cutoff]
         if len(known) >= 60:
             clim = _climatology(known)
-            doy = np.minimum(days.dayofyear.to_numpy(), 365) - 1
+            doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
             temp = pd.Series(clim[doy], index=days)
             past = known.reindex(days)
             temp = past.where(past.notna() & (days < cutoff), temp)
@@ -280,7 +283,7 @@ def _exog(
 
 def _climatology(temp: pd.Series) -> np.ndarray:
     """Day-of-year mean temperature (365 values), smoothed over +-7 days, circular."""
-    doy = np.minimum(temp.index.dayofyear.to_numpy(), 365) - 1
+    doy = np.minimum(temp.index.day_of_year.to_numpy(), 365) - 1
     sums = np.bincount(doy, weights=temp.to_numpy(), minlength=365)
     counts = np.bincount(doy, minlength=365).astype(float)
     kernel = np.ones(15)
@@ -335,7 +338,7 @@ def _fill_log(y: pd.Series) -> np.ndarray:
     """Log calls with closed/missing days filled by the mean of that weekday over 8 weeks."""
     logs = np.log(y.to_numpy())
     out = logs.copy()
-    weekday = y.index.weekday.to_numpy()
+    weekday = y.index.day_of_week.to_numpy()
     overall = np.nanmean(logs[-56:]) if np.isfinite(logs[-56:]).any() else np.nanmean(logs)
     for i in np.flatnonzero(~np.isfinite(logs)):
         lo = max(0, i - 56)
@@ -346,7 +349,9 @@ def _fill_log(y: pd.Series) -> np.ndarray:
 
 
 class ETS:
-    """ETS(A,Ad,A) with a weekly season on log calls (statsmodels), last 2 years."""
+    """Additive Holt-Winters (damped additive trend, additive weekly season) on log calls over
+    the last year (statsmodels ExponentialSmoothing, SLSQP). Bounds: normal on log scale with
+    the ETS(A,Ad,A) variance approximated as sigma^2 * (1 + (h - 1) * alpha^2)."""
 
     name = "ets"
 
@@ -354,39 +359,30 @@ class ETS:
         self.level = level
 
     def fit(self, y: pd.Series, exog: _Exog | None = None) -> ETS:
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-        y = y.iloc[-730:]
+        y = y.iloc[-365:]
         series = pd.Series(_fill_log(y), index=pd.RangeIndex(len(y)))
         self.last = y.index[-1]
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            model = ETSModel(
-                series,
-                error="add",
-                trend="add",
-                damped_trend=True,
-                seasonal="add",
-                seasonal_periods=7,
+            model = ExponentialSmoothing(
+                series, trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
             )
-            self.result = model.fit(disp=False, maxiter=60)
-        self.n = len(series)
+            self.result = model.fit(method="SLSQP", use_brute=False)
+        resid = series.to_numpy() - self.result.fittedvalues.to_numpy()
+        self.sigma = float(np.std(resid[7:])) if resid.size > 8 else 0.1
+        self.alpha = float(self.result.params.get("smoothing_level", 0.5))
         return self
 
     def predict(self, days: pd.DatetimeIndex, exog: _Exog | None = None):
         steps = (days - self.last).days.to_numpy()
-        h = int(steps.max())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = self.result.get_prediction(start=self.n, end=self.n + h - 1).summary_frame(
-                alpha=1 - self.level / 100
-            )
-        idx = steps - 1
-        return (
-            np.exp(frame["mean"].to_numpy()[idx]),
-            np.exp(frame["pi_lower"].to_numpy()[idx]),
-            np.exp(frame["pi_upper"].to_numpy()[idx]),
-        )
+            mu = self.result.forecast(int(steps.max())).to_numpy()[steps - 1]
+        sd = self.sigma * np.sqrt(1 + (steps - 1) * self.alpha**2)
+        z = norm.ppf(0.5 + self.level / 200)
+        return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
 
 
 class Regression:
@@ -406,9 +402,9 @@ class Regression:
     def _design(self, days: pd.DatetimeIndex, exog: _Exog) -> np.ndarray:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
-        weekday = days.weekday.to_numpy()
+        weekday = days.day_of_week.to_numpy()
         cols += [(weekday == d).astype(float) for d in range(1, 7)]
-        doy = days.dayofyear.to_numpy() / 365.25
+        doy = days.day_of_year.to_numpy() / 365.25
         for k in range(1, self.order + 1):
             cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
         feats = exog.features.reindex(days).fillna(0.0)
@@ -549,7 +545,7 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int) -> _Intraday:
 
 def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
     """Calls-weighted mean AHT by (weekday, interval) over the last 8 weeks."""
-    calls, aht, weekday = calls[-56:], aht[-56:], days[-56:].weekday.to_numpy()
+    calls, aht, weekday = calls[-56:], aht[-56:], days[-56:].day_of_week.to_numpy()
     work = np.where(np.isfinite(aht), aht * calls, 0.0)
     weight = np.where(np.isfinite(aht), calls, 0.0)
     total_w = weight.sum()
@@ -659,7 +655,7 @@ def _spread(
 def _day_types(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     """0..6 = Monday..Sunday, 7 = public holiday."""
     holiday = calendar.is_holiday(days, country)
-    return np.where(holiday, HOLIDAY_TYPE, days.weekday)
+    return np.where(holiday, HOLIDAY_TYPE, days.day_of_week)
 
 
 # ----------------------------------------------------------------------------------------------
