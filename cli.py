@@ -345,7 +345,184 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 
 # --- schedule (issue 4) ----------------------------------------------------------------------
 
+
+@cli.command("schedule")
+@click.argument("requirements", required=False, metavar="REQUIREMENTS")
+@click.option(
+    "--rules",
+    "rules_path",
+    metavar="TOML",
+    help="Scenario TOML: its [shifts], [labour], [cost] tables.",
+)
+@click.option("--agents", "agents_path", metavar="CSV", help="Named agents (e.g. data/agents.csv).")
+@click.option(
+    "--time-limit",
+    default=90.0,
+    show_default=True,
+    type=click.FloatRange(1, 86400),
+    help="Solver time limit, seconds.",
+)
+@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--coverage", "coverage_path", metavar="CSV", help="Also write the Coverage CSV here."
+)
+@click.option("--xlsx", "xlsx_path", metavar="XLSX", help="Also write the roster workbook here.")
+@output_options("csv")
+def schedule_command(
+    requirements, rules_path, agents_path, time_limit, solver, coverage_path, xlsx_path, output, fmt
+):
+    """Build the legal weekly roster that covers a Requirements CSV at least cost.
+
+    \b
+    Writes the Roster CSV (agent,start,end,breaks,paid_hours,day,night_hours) to -o,
+    a summary table on stderr. Exit 3: coverage was soft (headcount cap, agent list)
+    and some intervals are short (outputs still written); exit 2: rules that cannot
+    cover the requirement, explained.
+    \b
+    Example:
+      planner schedule requirements.csv --rules scenarios/baseline.toml -o roster.csv --coverage coverage.csv
+    """
+    from planner import io as pio
+    from planner import report
+    from planner import schedule as sched
+
+    if not requirements:
+        fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
+    rules = sched.read_rules_toml(rules_path) if rules_path else sched.Rules()
+    frame = sched.read_requirements(requirements)
+    agents = sched.read_agents(agents_path) if agents_path else None
+    result = sched.build_roster(
+        frame,
+        rules,
+        agents=agents,
+        time_limit_s=time_limit,
+        solver=solver,
+        progress=sys.stderr.isatty(),
+        source=pio.display_name(requirements),
+    )
+    if coverage_path:
+        pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
+    if xlsx_path:
+        sched.write_roster_xlsx(result, xlsx_path)
+    summary = sched.summary_frame(result)
+    if fmt == "table":
+        pio.write_text(output, report.render_table(summary, "Roster summary"))
+    else:
+        report.emit_frame(result.roster, output, fmt)
+        click.echo(report.render_table(summary, "Roster summary"), err=True, nl=False)
+    for message in result.messages:
+        click.echo(f"planner: warning: {message}", err=True)
+    if result.short:
+        click.echo(f"planner: coverage short in {sched.describe_short(result)}", err=True)
+        sys.exit(int(ExitCode.TARGETS_NOT_MET))
+
+
 # --- run & compare (issue 5) -----------------------------------------------------------------
+
+
+def _stderr_log(enabled: bool):
+    return (lambda message: click.echo(f"planner: {message}", err=True)) if enabled else None
+
+
+@cli.command("run")
+@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@click.option("--week", metavar="YYYY-Www", help="Plan this ISO week, e.g. 2027-W28.")
+@click.option("--start", metavar="DATE", help="Plan the 7 days from this date instead.")
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    help="Output directory (default out/<week>/); replaced as a whole on success.",
+)
+@click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
+@click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
+def run_command(scenario, week, start, out_dir, simulate, quiet, verbose):
+    """The whole weekly chain for one week: forecast, staffing, roster, outputs.
+
+    SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
+    scenarios/baseline.toml, on the bundled history). The week: --week/--start, else the
+    scenario's [run] week, else the first full Monday-Sunday week after the history ends.
+
+    Writes forecast.csv, requirements.csv, roster.csv, coverage.csv, roster.xlsx, summary.json,
+    forecast.png and coverage.png (+ sim.csv with --simulate) into DIR, all at once or not at all.
+    Exit codes: 0 ok; 1 runtime error or another run holds DIR's lock; 2 bad input; 3 written,
+    but the roster is short of the requirement (the shortfall is reported).
+
+    \b
+    Examples:
+      planner run                                  # next week, baseline, into out/<week>/
+      planner run scenarios/heat-wave.toml --out out/heat
+      planner run --week 2027-W28 --quiet          # for cron
+    """
+    from planner import pipeline
+
+    plan, directory = pipeline.run_week(
+        scenario,
+        week=week,
+        start=start,
+        out_dir=out_dir,
+        simulate=simulate,
+        log=_stderr_log(verbose) or pipeline._quiet,
+        progress=sys.stderr.isatty() and not quiet,
+    )
+    if not quiet:
+        click.echo(pipeline.run_report(plan, directory), err=True)
+    if plan.exit_code == ExitCode.TARGETS_NOT_MET:
+        if quiet:
+            click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
+        sys.exit(int(ExitCode.TARGETS_NOT_MET))
+
+
+@cli.command("compare")
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
+@output_options("table")
+@click.option("--plot", metavar="PNG", help="Also draw cost against service level to PNG.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Scenarios planned in parallel (processes).",
+)
+@click.option("--week", metavar="YYYY-Www", help="Plan every scenario on this ISO week.")
+@click.option("--start", metavar="DATE", help="Plan every scenario on the 7 days from DATE.")
+@click.option("--simulate", is_flag=True, help="Add a simulated service-level column.")
+@click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
+def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, verbose):
+    """Plan several scenarios on one week and show them side by side, with deltas to the first.
+
+    The week: --week/--start, else the first week pinned by a scenario ([run] week) in the
+    order given, else the first full week after the first scenario's history ends.
+
+    \b
+    Examples:
+      planner compare scenarios/*.toml
+      planner compare scenarios/baseline.toml scenarios/service-90-20.toml --format csv -o cmp.csv
+      planner compare scenarios/*.toml --jobs 2 --plot cost-vs-sl.png
+    """
+    from planner import charts, io, pipeline, report
+
+    result = pipeline.compare(
+        list(scenarios),
+        week=week,
+        start=start,
+        jobs=jobs,
+        simulate=simulate,
+        log=_stderr_log(verbose) or pipeline._quiet,
+    )
+    for note in result.notes:
+        if verbose or "no effect" in note or "planned on" in note:
+            click.echo(f"planner: note: {note}", err=True)
+    if fmt == "table":
+        view = pipeline.comparison_view(result, simulate=simulate)
+        io.write_text(output, report.render_table(view, f"Scenarios on {result.week}"))
+    else:
+        report.emit_frame(result.frame, output, fmt)
+    if plot:
+        charts.plot_compare(result.frame, plot, week=result.week)
+
 
 # --- simulate (issue 6) ----------------------------------------------------------------------
 

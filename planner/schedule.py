@@ -1,0 +1,766 @@
+"""The weekly roster as an integer programme (issue 4).
+
+Model (tour-based, aggregate): an integer variable per (agent group, legal weekly tour) counts
+the agents of that group working the tour; an integer variable per (shift, day, break position)
+counts how many of the agents on that shift that day take their meal break there. Coverage per
+interval = agents on shift - agents on break (pro rata for breaks that end mid-interval), and
+must reach the `staff` requirement (hard), or pays a shortfall penalty (soft: headcount cap,
+agent list, or `coverage = "soft"`). Objective: paid hours with the night premium, in
+wage-hours, plus shortfall penalties. Tours are legal by construction (see `planner.shifts`), so
+rest, weekly rest, weekly and daily hours hold for every agent.
+
+Named agents (`agents` frame) are grouped by what limits them (contract hours, no-night,
+unavailable hours); a group may only take the tours that fit all its members, and at most as
+many as it has members. Within a group, tours go to agents by preferred start time.
+
+After the solve the roster is rebuilt from the integer values, coverage is recomputed from the
+roster rows alone (`on_phone_counts`), and status/bound/gap are read from the solver itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from planner.errors import InfeasibleError, InputError, SolverError
+from planner.roster import (
+    COVERAGE_COLUMNS,
+    ROSTER_COLUMNS,
+    Requirements,
+    check_roster_rules,
+    coverage_frame,
+    on_phone_counts,
+    parse_unavailable,
+    read_agents,
+    read_requirements,
+    read_roster,
+    requirements_horizon,
+    write_roster_xlsx,
+)
+from planner.shifts import (
+    DAY_MIN,
+    DAY_NAMES,
+    Rules,
+    Shift,
+    Tour,
+    break_loss,
+    make_tours,
+    parse_clock,
+    rules_from_mapping,
+    slot_cover,
+)
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "ROSTER_COLUMNS",
+    "Rules",
+    "ScheduleResult",
+    "build_roster",
+    "check_roster_rules",
+    "on_phone_counts",
+    "read_agents",
+    "read_requirements",
+    "read_roster",
+    "read_rules_toml",
+    "rules_from_mapping",
+    "write_roster_xlsx",
+]
+
+SOLVERS = ("cbc", "highs")
+MIP_REL_GAP = 0.001  # stop at 0.1%: well inside the 1% target, saves most of the tail
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A solved roster with honest solver figures. Money in `currency`, hours in hours."""
+
+    roster: pd.DataFrame  # ROSTER_COLUMNS, one row per agent-shift
+    coverage: pd.DataFrame  # COVERAGE_COLUMNS, recomputed from the roster rows
+    status: str  # "optimal", "feasible (time limit)", ...
+    objective: float  # wage-hours incl. night premium and shortfall penalties
+    bound: float  # solver's best bound on the objective
+    gap: float  # (objective - bound) / objective
+    cost: float  # paid cost with night premium, in currency
+    short: bool  # some interval is below its requirement
+    headcount: int
+    paid_hours: float
+    night_hours: float
+    on_phone_hours: float
+    required_hours: float
+    shortfall_hours: float
+    solver: str
+    solve_s: float
+    horizon_days: int
+    interval_min: int
+    currency: str = "VND"
+    messages: tuple[str, ...] = ()
+    unused_agents: tuple[str, ...] = field(default=())
+
+    @property
+    def over_pct(self) -> float:
+        """On-phone hours above the required staff-hours, in % of the required."""
+        if self.required_hours <= 0:
+            return 0.0
+        return 100.0 * (self.on_phone_hours - self.required_hours) / self.required_hours
+
+    def short_intervals(self) -> pd.DataFrame:
+        return self.coverage[self.coverage["shortfall"] > 1e-6].reset_index(drop=True)
+
+    def summary(self) -> dict:
+        """Key figures, for the table, the JSON output and the workbook's Summary sheet."""
+        return {
+            "status": self.status,
+            "headcount": self.headcount,
+            "paid_hours": round(self.paid_hours, 2),
+            "night_hours": round(self.night_hours, 2),
+            f"cost_{self.currency.lower()}": round(self.cost, 0),
+            "required_staff_hours": round(self.required_hours, 2),
+            "on_phone_hours": round(self.on_phone_hours, 2),
+            "over_coverage_pct": round(self.over_pct, 2),
+            "shortfall_hours": round(self.shortfall_hours, 2),
+            "short_intervals": int((self.coverage["shortfall"] > 1e-6).sum()),
+            "objective_wage_hours": round(self.objective, 3),
+            "bound_wage_hours": round(self.bound, 3),
+            "gap_pct": round(100.0 * self.gap, 3),
+            "solver": self.solver,
+            "solve_s": round(self.solve_s, 1),
+        }
+
+
+def read_rules_toml(path: str | os.PathLike) -> Rules:
+    """Rules from the `[shifts]`, `[labour]` and `[cost]` tables of a scenario TOML file.
+
+    Other tables of the scenario are ignored here (they belong to other stages).
+    """
+    import tomllib
+
+    from planner.io import read_text
+
+    text = read_text(path, "rules file")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    picked = {k: v for k, v in data.items() if k in ("shifts", "labour", "cost")}
+    return rules_from_mapping(picked, str(path))
+
+
+# --- agent groups -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Agents who can take exactly the same tours."""
+
+    key: tuple
+    agents: tuple[str, ...]  # empty for the anonymous workforce
+    cap: int | None  # at most this many tours (None = unlimited)
+    min_h: float
+    max_h: float
+    no_night: bool
+    unavailable: tuple[tuple[int, int, int], ...]
+
+
+def tour_misfit(tour: Tour, group: Group) -> str | None:
+    """Why a tour does not fit a group's agents (None = it fits)."""
+    hours = tour.paid_min / 60
+    if hours > group.max_h + 1e-9:
+        return "contract hours"
+    if hours < group.min_h - 1e-9:
+        return "contract hours"
+    if group.no_night and tour.shift.night_min > 0:
+        return "no_night"
+    for day in tour.days:
+        a = day * DAY_MIN + tour.shift.start_min
+        b = a + tour.shift.length_min
+        for uday, lo, hi in group.unavailable:
+            for wrap in (0, 7 * DAY_MIN):
+                ua, ub = uday * DAY_MIN + lo + wrap, uday * DAY_MIN + hi + wrap
+                if a < ub and ua < b:
+                    return "unavailable"
+    return None
+
+
+def make_groups(agents: pd.DataFrame | None, rules: Rules, queues: tuple[str, ...]) -> list[Group]:
+    if agents is None:
+        cap = rules.headcount_cap or None
+        return [Group(("any",), (), cap, 0.0, math.inf, False, ())]
+    members: dict[tuple, list[str]] = defaultdict(list)
+    for row in agents.itertuples(index=False):
+        if queues and str(row.skills).strip():
+            skills = {s.strip() for s in str(row.skills).split(";")}
+            if not skills & set(queues):
+                continue
+        hours = row.weekly_hours
+        if hours != hours:  # NaN: from the contract
+            hours = rules.max_weekly_hours if row.contract == "full-time" else rules.part_time_hours
+        max_h = min(float(hours), rules.max_weekly_hours)
+        min_h = max(0.0, max_h - rules.contract_tolerance_h)
+        key = (min_h, max_h, bool(row.no_night), parse_unavailable(row.unavailable))
+        members[key].append(row.agent)
+    groups = []
+    for key in sorted(members, key=repr):
+        names = tuple(sorted(members[key]))
+        groups.append(Group(key, names, len(names), key[0], key[1], key[2], key[3]))
+    return groups
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Model:
+    prob: pulp.LpProblem
+    req: Requirements
+    rules: Rules
+    tours: list[Tour]
+    groups: list[Group]
+    y: dict[tuple[int, int], pulp.LpVariable]  # (group, tour) -> agents
+    b: dict[tuple[int, int, int], pulp.LpVariable]  # (shift, day, offset) -> agents on break
+    shifts: list[Shift]
+    short: dict[int, pulp.LpVariable]
+    messages: list[str]
+
+
+def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: bool = False) -> Model:
+    """Build the integer programme; each constraint family is added by a named helper."""
+    interval = req.interval_min
+    n_days = req.n_days
+    tours, rejected = make_tours(rules, interval, n_days)
+    if not tours:
+        raise InfeasibleError(_explain_no_tours(rules, rejected))
+    required = req.frame["staff"].to_numpy(dtype=float)
+    if not rules.soft_coverage:
+        _precheck_coverable(req, rules, tours, required)
+    cat = pulp.LpContinuous if relax else pulp.LpInteger
+    prob = pulp.LpProblem("roster", pulp.LpMinimize)
+    shifts = sorted({t.shift for t in tours}, key=lambda s: (s.start_min, s.length_min))
+    shift_index = {s: k for k, s in enumerate(shifts)}
+    messages: list[str] = []
+    y = add_tour_variables(prob, tours, groups, cat, messages)
+    z = add_shift_day_variables(prob, tours, shift_index, y)
+    b = add_break_variables(prob, shifts, z, cat)
+    short = add_coverage(prob, req, rules, shifts, z, b, required)
+    add_group_caps(prob, groups, y)
+    add_objective(prob, req, rules, tours, y, short)
+    return Model(prob, req, rules, tours, groups, y, b, shifts, short, messages)
+
+
+def add_tour_variables(prob, tours, groups, cat, messages) -> dict:
+    y = {}
+    for g, group in enumerate(groups):
+        fits = 0
+        reasons: dict[str, int] = defaultdict(int)
+        for i, tour in enumerate(tours):
+            why = tour_misfit(tour, group)
+            if why:
+                reasons[why] += 1
+                continue
+            fits += 1
+            y[g, i] = pulp.LpVariable(f"tour_g{g}_{i}", lowBound=0, cat=cat)
+        if not fits and group.agents:
+            detail = ", ".join(f"{k} ({v})" for k, v in sorted(reasons.items()))
+            messages.append(
+                f"no legal tour fits agent(s) {', '.join(group.agents[:5])}"
+                f"{' ...' if len(group.agents) > 5 else ''}: excluded by {detail}"
+            )
+    return y
+
+
+def _tour_x(y: dict, tours: list[Tour]) -> dict[int, list]:
+    by_tour: dict[int, list] = defaultdict(list)
+    for (_, i), var in y.items():
+        by_tour[i].append(var)
+    return by_tour
+
+
+def add_shift_day_variables(prob, tours, shift_index, y) -> dict:
+    """`work_<shift>_<day>`: agents on each (shift, day) = sum of the tours working it.
+
+    Coverage is written over these (a few per interval) instead of over the tours (hundreds
+    per interval), which keeps the matrix sparse and the LP fast.
+    """
+    by_tour = _tour_x(y, tours)
+    working: dict[tuple[int, int], list] = defaultdict(list)
+    for i, tour in enumerate(tours):
+        if i not in by_tour:
+            continue
+        for day in tour.days:
+            working[shift_index[tour.shift], day].extend(by_tour[i])
+    shifts = {k: s for s, k in shift_index.items()}
+    z = {}
+    for (s, day), xs in sorted(working.items()):
+        var = pulp.LpVariable(f"work_{s}_{day}", lowBound=0)
+        z[s, day] = var
+        prob += (pulp.lpSum(xs) - var == 0, f"work_{shifts[s].label}_{DAY_NAMES[day % 7]}")
+    return z
+
+
+def add_break_variables(prob, shifts, z, cat) -> dict:
+    """`breaks_<shift>_<day>`: the meal-break placements of a worked (shift, day) sum to its
+    agents; each placement is an integer count of agents breaking at that offset."""
+    b = {}
+    for (s, day), zvar in sorted(z.items()):
+        shift = shifts[s]
+        if not shift.break_min:
+            continue
+        terms = []
+        for off in shift.break_offsets:
+            var = pulp.LpVariable(f"break_{s}_{day}_{off}", lowBound=0, cat=cat)
+            b[s, day, off] = var
+            terms.append((var, 1.0))
+        expr = pulp.LpAffineExpression(terms) - zvar
+        prob += (expr == 0, f"breaks_{shift.label}_{DAY_NAMES[day % 7]}")
+    return b
+
+
+def add_coverage(prob, req, rules, shifts, z, b, required) -> dict:
+    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft)."""
+    interval = req.interval_min
+    n = len(required)
+    terms: list[dict] = [defaultdict(float) for _ in range(n)]
+    for (s, day), var in z.items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min
+        for slot in slot_cover(start, shift.length_min, interval, n, cyclic=True):
+            terms[slot][var] += 1.0
+    for (s, day, off), var in b.items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic=True):
+            terms[slot][var] -= frac
+    short = {}
+    for t in range(n):
+        expr = pulp.LpAffineExpression([(v, c) for v, c in terms[t].items() if c])
+        if rules.soft_coverage and required[t] > 0:
+            short[t] = pulp.LpVariable(f"short_{t}", lowBound=0, upBound=float(required[t]))
+            expr = expr + short[t]
+        if required[t] > 0 or terms[t]:
+            prob += (expr >= float(required[t]), f"cover_{t}")
+    return short
+
+
+def add_group_caps(prob, groups, y) -> None:
+    """`agents_<group>`: a group works at most as many tours as it has agents."""
+    for g, group in enumerate(groups):
+        if group.cap is None:
+            continue
+        xs = [var for (gg, _), var in y.items() if gg == g]
+        if xs:
+            prob += (pulp.lpSum(xs) <= group.cap, f"agents_{g}")
+
+
+def tour_cost_wage_hours(tour: Tour, rules: Rules) -> float:
+    """Paid hours of a tour with the night premium, in wage-hours."""
+    return (tour.paid_min + rules.night_premium_pct / 100.0 * tour.night_min) / 60.0
+
+
+def add_objective(prob, req, rules, tours, y, short) -> None:
+    wage = rules.wage_per_hour or 1.0
+    penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
+    terms = [(var, tour_cost_wage_hours(tours[i], rules)) for (_, i), var in y.items()]
+    terms += [(var, penalty) for _, var in sorted(short.items())]
+    prob += pulp.LpAffineExpression(terms)
+
+
+def _explain_no_tours(rules: Rules, rejected: dict[str, int]) -> str:
+    total = sum(rejected.values())
+    parts = ", ".join(f"{rule} removes {n}" for rule, n in sorted(rejected.items()))
+    shortest = min(rules.shift_lengths_h) * min(rules.days_per_week)
+    return (
+        f"{rules.source}: no legal weekly tour: of {total} candidate tours {parts} "
+        f"(shortest tour: {min(rules.shift_lengths_h):g} h x {min(rules.days_per_week)} days "
+        f"= {shortest:g} h)"
+    )
+
+
+def _precheck_coverable(req: Requirements, rules: Rules, tours: list[Tour], required) -> None:
+    """Name the intervals no legal shift can reach (hard coverage is then impossible)."""
+    n = len(required)
+    reach = np.zeros(n, dtype=bool)
+    for tour in tours:
+        for day in tour.days:
+            start = day * DAY_MIN + tour.shift.start_min
+            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, True)] = True
+    bad = np.flatnonzero((required > 0) & ~reach)
+    if len(bad):
+        times = req.frame["timestamp"]
+        spans = _spans(bad)
+        shown = "; ".join(
+            f"{times.iloc[a]:%a %Y-%m-%d %H:%M}-"
+            f"{times.iloc[b] + pd.Timedelta(minutes=req.interval_min):%H:%M}"
+            for a, b in spans[:5]
+        )
+        more = f" and {len(spans) - 5} more" if len(spans) > 5 else ""
+        raise InfeasibleError(
+            f"{rules.source}: no legal shift covers {len(bad)} intervals that need staff "
+            f"({shown}{more}); check shifts.start_windows = {list(rules.start_windows)} and "
+            f"shifts.shift_lengths_h = {list(rules.shift_lengths_h)}, or set labour.coverage = "
+            f'"soft"'
+        )
+
+
+def _spans(indices) -> list[tuple[int, int]]:
+    spans = []
+    for k in indices:
+        if spans and k == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], k)
+        else:
+            spans.append((k, k))
+    return spans
+
+
+# --- solving ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+
+
+def solve_model(
+    model: Model, solver: str, time_limit_s: float, progress: bool = False
+) -> SolveInfo:
+    """Solve with deterministic settings; read objective and bound from the solver itself."""
+    if solver not in SOLVERS:
+        raise InputError(f"--solver {solver!r}: expected one of {', '.join(SOLVERS)}")
+    started = time.perf_counter()
+    status_cm = _progress(progress, model, solver, time_limit_s)
+    with status_cm:
+        if solver == "highs":
+            info = _solve_highs(model.prob, time_limit_s)
+        else:
+            info = _solve_cbc(model.prob, time_limit_s)
+    return SolveInfo(info[0], info[1], info[2], time.perf_counter() - started)
+
+
+def _progress(enabled: bool, model: Model, solver: str, limit: float):
+    if not enabled:
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    console = Console(file=sys.stderr)
+    n_int = len(model.y) + len(model.b)
+    return console.status(
+        f"solving roster: {n_int:,} integer variables, {len(model.prob.constraints):,} "
+        f"constraints, {solver.upper()}, time limit {limit:g} s"
+    )
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """HiGHS prints a banner on file descriptor 1: drop it (or send the solver log to stderr
+    when PLANNER_SOLVER_LOG is set) so it never mixes with data on stdout."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    sink = os.open(os.devnull, os.O_WRONLY) if not os.environ.get("PLANNER_SOLVER_LOG") else None
+    try:
+        os.dup2(2 if sink is None else sink, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        if sink is not None:
+            os.close(sink)
+
+
+def _solve_highs(prob: pulp.LpProblem, limit: float) -> tuple[str, float, float]:
+    cmd = pulp.HiGHS(
+        msg=bool(os.environ.get("PLANNER_SOLVER_LOG")),
+        timeLimit=limit,
+        threads=1,
+        gapRel=MIP_REL_GAP,
+        random_seed=0,
+    )
+    try:
+        with _stdout_to_stderr():
+            prob.solve(cmd)
+    except pulp.PulpSolverError as exc:
+        raise SolverError(f"HiGHS failed: {exc}") from None
+    h = prob.solverModel
+    info = h.getInfo()
+    model_status = h.modelStatusToString(h.getModelStatus())
+    if "nfeasible" in model_status:
+        return "infeasible", math.nan, math.nan
+    if info.primal_solution_status != 2:  # no feasible point
+        return f"no solution ({model_status})", math.nan, math.nan
+    objective = float(info.objective_function_value)
+    bound = float(info.mip_dual_bound) if prob.isMIP() else objective
+    status = "optimal" if model_status == "Optimal" else f"feasible ({model_status.lower()})"
+    return status, objective, bound
+
+
+_CBC_LINE = re.compile(r"^(Objective value|Lower bound|Gap):\s+(\S+)", re.M)
+
+
+def _solve_cbc(prob: pulp.LpProblem, limit: float) -> tuple[str, float, float]:
+    fd, log = tempfile.mkstemp(prefix="planner-cbc-", suffix=".log")
+    os.close(fd)
+    try:
+        cmd = pulp.PULP_CBC_CMD(
+            msg=False, timeLimit=limit, threads=1, gapRel=MIP_REL_GAP, logPath=log
+        )
+        try:
+            prob.solve(cmd)
+        except pulp.PulpSolverError as exc:
+            raise SolverError(f"CBC failed: {exc}") from None
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    finally:
+        os.unlink(log)
+    if re.search(r"Result - .*nfeasible", text) or "Problem is infeasible" in text:
+        return "infeasible", math.nan, math.nan
+    values = dict(_CBC_LINE.findall(text))
+    if "Objective value" not in values:
+        return "no solution", math.nan, math.nan
+    objective = float(values["Objective value"])
+    bound = float(values.get("Lower bound", objective))
+    if "Result - Optimal solution found" in text:
+        status = "optimal"
+    elif "Stopped on time" in text:
+        status = "feasible (time limit)"
+    else:
+        match = re.search(r"Result - (.*)", text)
+        status = f"feasible ({match.group(1).strip().lower()})" if match else "feasible"
+    return status, objective, bound
+
+
+# --- from solution to roster --------------------------------------------------------------------
+
+
+def _int(var) -> int:
+    value = var.value()
+    return 0 if value is None else int(round(value))
+
+
+def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    """Turn integer tour and break counts into one row per agent-shift."""
+    req = model.req
+    week_start = req.week_start
+    assignment: list[tuple[str, int]] = []  # (agent, tour index)
+    unused: list[str] = []
+    prefs = {}
+    if agents is not None:
+        prefs = {
+            a: (parse_clock(p, "preferred_start") if p else None)
+            for a, p in zip(agents["agent"], agents["preferred_start"], strict=True)
+        }
+    counter = 0
+    for g, group in enumerate(model.groups):
+        instances = []
+        for (gg, i), var in sorted(model.y.items()):
+            if gg == g:
+                instances.extend([i] * _int(var))
+        instances.sort(key=lambda i: _tour_key(model.tours[i]))
+        if not group.agents:
+            for i in instances:
+                counter += 1
+                assignment.append((f"A{counter:03d}", i))
+            continue
+        names = list(group.agents)
+        chosen = _match_preferences(names, instances, model.tours, prefs)
+        used = set()
+        for name, i in chosen:
+            assignment.append((name, i))
+            used.add(name)
+        unused.extend(n for n in names if n not in used)
+    # breaks: hand each worked (shift, day) its break offsets, agent by agent
+    offsets: dict[tuple[int, int], list[int]] = {}
+    for (s, day, off), var in sorted(model.b.items()):
+        offsets.setdefault((s, day), []).extend([off] * _int(var))
+    shift_index = {s: k for k, s in enumerate(model.shifts)}
+    rows = []
+    for agent, i in sorted(assignment):
+        tour = model.tours[i]
+        shift = tour.shift
+        s = shift_index[shift]
+        for day in tour.days:
+            start = week_start + pd.Timedelta(minutes=day * DAY_MIN + shift.start_min)
+            end = start + pd.Timedelta(minutes=shift.length_min)
+            breaks = ""
+            if shift.break_min:
+                pool = offsets.get((s, day), [])
+                if not pool:
+                    raise SolverError(f"internal: break counts do not match shift {shift.label}")
+                off = pool.pop(0)
+                bs = start + pd.Timedelta(minutes=off)
+                be = bs + pd.Timedelta(minutes=shift.break_min)
+                breaks = f"{bs:%Y-%m-%dT%H:%M:%S}/{be:%Y-%m-%dT%H:%M:%S}"
+            rows.append(
+                (
+                    agent,
+                    start,
+                    end,
+                    breaks,
+                    shift.length_min / 60.0,
+                    DAY_NAMES[start.dayofweek],
+                    shift.night_min / 60.0,
+                )
+            )
+    roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    roster = roster.sort_values(["agent", "start"], kind="stable").reset_index(drop=True)
+    return roster, unused
+
+
+def _tour_key(tour: Tour):
+    return (tour.shift.start_min, tour.shift.length_min, tour.days)
+
+
+def _match_preferences(names, instances, tours, prefs) -> list[tuple[str, int]]:
+    """Give a group's tours to its agents, closest preferred start first (min-cost matching)."""
+    if not instances:
+        return []
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.zeros((len(names), len(instances)))
+    for a, name in enumerate(names):
+        pref = prefs.get(name)
+        if pref is None:
+            continue
+        for k, i in enumerate(instances):
+            diff = abs(tours[i].shift.start_min - pref)
+            cost[a, k] = min(diff, DAY_MIN - diff) / 60.0
+    rows, cols = linear_sum_assignment(cost)
+    return [(names[r], instances[c]) for r, c in zip(rows, cols, strict=True)]
+
+
+# --- the public entry point ---------------------------------------------------------------------
+
+
+def build_roster(
+    requirements: pd.DataFrame,
+    rules: Rules | None = None,
+    agents: pd.DataFrame | None = None,
+    time_limit_s: float = 60,
+    solver: str = "highs",
+    progress: bool = False,
+    source: str = "requirements",
+) -> ScheduleResult:
+    """Roster the week in `requirements` (a frame with `timestamp`, `staff`[, `queue`]).
+
+    Raises InfeasibleError (naming the rule and intervals) when the rules cannot cover the
+    requirement, SolverError when the solver finds nothing within the time limit.
+    """
+    rules = rules or Rules()
+    req = requirements_horizon(requirements, source)
+    if req.n_days != 7:
+        raise InputError(
+            f"{source}: the roster covers one week: expected 7 whole days of intervals, got "
+            f"{req.n_days}"
+        )
+    if agents is not None and not rules.soft_coverage:
+        rules = _replace(rules, coverage="soft")
+    groups = make_groups(agents, rules, req.queues)
+    if not groups:
+        raise InfeasibleError("no agent in the agents file has a skill for these queues")
+    model = build_model(req, rules, groups)
+    info = solve_model(model, solver, time_limit_s, progress)
+    if info.status == "infeasible":
+        raise InfeasibleError(
+            f"{rules.source}: the rules cannot cover the requirement (solver: infeasible); "
+            'try labour.coverage = "soft" to see where it falls short'
+        )
+    if math.isnan(info.objective):
+        raise SolverError(
+            f"{solver.upper()} found no roster within {time_limit_s:g} s ({info.status}); "
+            "raise --time-limit"
+        )
+    roster, unused = extract_roster(model, agents)
+    return _result(model, roster, unused, info, solver)
+
+
+def _replace(rules: Rules, **changes) -> Rules:
+    from dataclasses import replace
+
+    return replace(rules, **changes)
+
+
+def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver: str):
+    req, rules = model.req, model.rules
+    times = req.frame["timestamp"]
+    required = req.frame["staff"].to_numpy(dtype=float)
+    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=True)
+    coverage = coverage_frame(times, required, scheduled)
+    short_total = float(coverage["shortfall"].sum())
+    if not rules.soft_coverage and short_total > 1e-6:
+        raise SolverError(
+            "internal check failed: the roster leaves intervals short under hard coverage"
+        )
+    hours = req.interval_min / 60.0
+    paid = float(roster["paid_hours"].sum())
+    night = float(roster["night_hours"].sum())
+    cost = rules.wage_per_hour * (paid + rules.night_premium_pct / 100.0 * night)
+    objective = info.objective
+    bound = min(info.bound, objective)
+    gap = 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / abs(objective))
+    messages = list(model.messages)
+    if unused:
+        messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
+    return ScheduleResult(
+        roster=roster,
+        coverage=coverage,
+        status=info.status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        cost=cost,
+        short=short_total > 1e-6,
+        headcount=int(roster["agent"].nunique()),
+        paid_hours=paid,
+        night_hours=night,
+        on_phone_hours=float(scheduled.sum() * hours),
+        required_hours=float(required.sum() * hours),
+        shortfall_hours=short_total * hours,
+        solver=solver,
+        solve_s=info.seconds,
+        horizon_days=req.n_days,
+        interval_min=req.interval_min,
+        currency=rules.currency,
+        messages=tuple(messages),
+        unused_agents=tuple(unused),
+    )
+
+
+def lp_bound(
+    requirements: pd.DataFrame, rules: Rules | None = None, solver: str = "highs"
+) -> float:
+    """The LP-relaxation bound of the roster model (wage-hours), for benchmarks."""
+    rules = rules or Rules()
+    req = requirements_horizon(requirements)
+    model = build_model(req, rules, make_groups(None, rules, req.queues), relax=True)
+    return solve_model(model, solver, 600).objective
+
+
+def summary_frame(result: ScheduleResult) -> pd.DataFrame:
+    """The summary as a two-column frame (figure, value) for tables."""
+    items = result.summary()
+    return pd.DataFrame({"figure": list(items), "value": [str(v) for v in items.values()]})
+
+
+def describe_short(result: ScheduleResult, limit: int = 8) -> str:
+    """'N intervals (Mon 2026-07-06 09:00 needs 100, has 96; ...)' for the exit-3 message."""
+    short = result.short_intervals()
+    shown = "; ".join(
+        f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
+        for row in short.head(limit).itertuples(index=False)
+    )
+    more = f"; ... {len(short) - limit} more" if len(short) > limit else ""
+    return f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all ({shown}{more})"
