@@ -5,6 +5,7 @@ No modelling here. Every command shares the output options and the one error bou
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -79,6 +80,11 @@ def cli() -> None:
 
 
 # --- forecast & backtest (issue 2) -----------------------------------------------------------
+
+# Small least-squares problems run 50x slower with OpenBLAS threads on a busy 2-core machine;
+# one BLAS thread (unless the user set it) keeps `planner forecast` fast. Effective only if numpy
+# is not imported yet, which holds for the commands' lazy imports.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _history_options(func):

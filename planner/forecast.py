@@ -385,6 +385,15 @@ class ETS:
         return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
 
 
+def _least_squares(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """(Weighted) least squares by the normal equations with a tiny ridge (collinear dummies,
+    e.g. an event on a holiday, stay solvable); small matrices, so this is fast and exact enough."""
+    xw = x if w is None else x * w[:, None]
+    xtx = xw.T @ x
+    ridge = 1e-8 * max(float(np.trace(xtx)) / max(len(xtx), 1), 1e-12)
+    return np.linalg.solve(xtx + ridge * np.eye(len(xtx)), xw.T @ y)
+
+
 class Regression:
     """OLS on log calls: trend, weekday, yearly Fourier, holidays, events, temperature; AR(1)
     residual correction; normal bounds on log scale."""
@@ -423,13 +432,13 @@ class Regression:
         feats = exog.features.reindex(days).fillna(0.0)
         self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]
         x = self._design(days, exog)
-        coef, *_ = np.linalg.lstsq(x, logs, rcond=None)
+        coef = _least_squares(x, logs)
         if self.robust:
             for _ in range(6):
                 r = logs - x @ coef
                 scale = 1.4826 * np.median(np.abs(r - np.median(r))) or 1.0
-                w = np.sqrt(np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(r), 1e-12)))
-                coef, *_ = np.linalg.lstsq(x * w[:, None], logs * w, rcond=None)
+                w = np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(r), 1e-12))
+                coef = _least_squares(x, logs, w)
         self.coef = coef
         resid = logs - x @ coef
         if resid.size > 10:
