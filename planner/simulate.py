@@ -102,43 +102,12 @@ class SimulationResult:
 
 
 def load_roster(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) into a frame.
+    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) with the scheduler's reader,
+    `planner.roster.read_roster` (one reader per file type in the project); errors name the
+    file, line and column."""
+    from planner.roster import read_roster
 
-    Uses the scheduler's reader (`planner.roster.read_roster`, also exported by
-    `planner.schedule`) when present, so there is one Roster CSV reader in the project;
-    `roster_windows` accepts breaks as text or as (start, end) pairs.
-    """
-    try:
-        from planner.roster import read_roster
-    except ImportError:
-        read_roster = _read_roster
     return read_roster(path)
-
-
-def _read_roster(path: str | os.PathLike) -> pd.DataFrame:
-    """The Roster CSV reader used until `planner.schedule.read_roster` exists: `start`/`end` as
-    datetimes, `breaks` kept as text and validated; errors name file, line and column."""
-    name = io.display_name(path)
-    frame = io.read_csv_rows(path, ["agent", "start", "end", "breaks"], "roster")
-    out = pd.DataFrame({"agent": frame["agent"]})
-    out["start"] = io.parse_timestamps(frame, "start", path)
-    out["end"] = io.parse_timestamps(frame, "end", path)
-    out["breaks"] = frame["breaks"]
-    for agent, line in zip(frame["agent"], frame["_line"], strict=True):
-        if not agent:
-            raise InputError(f"{name}:{line}: column 'agent' is empty, expected an agent id")
-    for pos in range(len(out)):
-        line = frame["_line"].iloc[pos]
-        start, end = out["start"].iloc[pos], out["end"].iloc[pos]
-        if end <= start:
-            raise InputError(
-                f"{name}:{line}: column 'end' = {frame['end'].iloc[pos]!r} is not after start"
-            )
-        _parse_breaks(out["breaks"].iloc[pos], start, end, f"{name}:{line}")
-    if "paid_hours" in frame.columns:
-        out["paid_hours"] = io.parse_numbers(frame, "paid_hours", path, allow_empty=True)
-    out["_line"] = frame["_line"]
-    return out
 
 
 def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
@@ -245,21 +214,12 @@ def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.
         return []
     pairs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     if isinstance(value, str):
-        for part in value.split(";"):
-            part = part.strip()
-            if not part:
-                continue
-            bits = part.split("/")
-            try:
-                if len(bits) != 2:
-                    raise ValueError
-                b0, b1 = (pd.Timestamp(b.strip()) for b in bits)
-            except (ValueError, TypeError):
-                raise InputError(
-                    f"{where}: column 'breaks' = {value!r}: expected 'start/end;start/end' "
-                    "ISO date-times"
-                ) from None
-            pairs.append((b0, b1))
+        from planner.roster import parse_breaks  # the Roster CSV's own `start/end;...` parser
+
+        try:
+            pairs = parse_breaks(value)
+        except InputError as exc:
+            raise InputError(f"{where}: column 'breaks': {exc}") from None
     else:
         for item in value:
             b0, b1 = item
