@@ -124,6 +124,14 @@ def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
             out[col] = io.parse_numbers(frame, col, path, minimum=None, allow_empty=True)
     if "queue" in frame.columns:
         out["queue"] = frame["queue"]
+    keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
+    dup = out.duplicated(keys).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(
+            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: duplicate interval "
+            f"{frame['timestamp'].iloc[i]}" + (" for that queue" if "queue" in out.columns else "")
+        )
     return out
 
 

@@ -299,6 +299,9 @@ def test_bad_roster_and_requirements_name_the_culprit(tmp_path):
     req.write_text("timestamp,calls,aht\n2026-07-06T08:00,ten,180\n")
     with pytest.raises(InputError, match=r"req.csv:2: column 'calls'"):
         load_requirements(req)
+    req.write_text("timestamp,calls,aht\n2026-07-06T08:00,1,180\n2026-07-06T08:00,2,180\n")
+    with pytest.raises(InputError, match=r"req.csv:3: duplicate interval"):
+        load_requirements(req)
 
 
 def test_bad_options_are_input_errors():
