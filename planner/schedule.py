@@ -582,6 +582,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
             assignment.append((name, i))
             used.add(name)
         unused.extend(n for n in names if n not in used)
+    unused.sort()
     # breaks: hand each worked (shift, day) its break offsets, agent by agent
     offsets: dict[tuple[int, int], list[int]] = {}
     for (s, day, off), var in sorted(model.b.items()):
@@ -611,7 +612,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
                     end,
                     breaks,
                     shift.length_min / 60.0,
-                    DAY_NAMES[start.dayofweek],
+                    DAY_NAMES[start.day_of_week],
                     shift.night_min / 60.0,
                 )
             )
@@ -764,3 +765,93 @@ def describe_short(result: ScheduleResult, limit: int = 8) -> str:
     )
     more = f"; ... {len(short) - limit} more" if len(short) > limit else ""
     return f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all ({shown}{more})"
+
+
+# --- shift design (MSD) and plain covering: the same shift/coverage machinery, no tours --------
+
+
+@dataclass(frozen=True)
+class ShiftDesign:
+    """A shift plan: agents per (start minute of day, length min, day) and its deviations."""
+
+    counts: dict  # (start_min, length_min, day) -> agents
+    shortage_min: float  # person-minutes below demand
+    excess_min: float  # person-minutes above demand
+    distinct_shifts: int  # (start, length) pairs used on at least one day
+    objective: float
+    bound: float
+    status: str
+    solve_s: float
+
+
+def design_shifts(
+    demand,
+    interval_min: int,
+    candidates: list[tuple[int, int]],
+    n_days: int,
+    *,
+    cyclic: bool = True,
+    under_weight: float = 1.0,
+    over_weight: float = 1.0,
+    shift_weight: float = 0.0,
+    staff_weight: float = 0.0,
+    hard: bool = False,
+    time_limit_s: float = 60,
+    solver: str = "highs",
+) -> ShiftDesign:
+    """Choose how many agents work each candidate shift (start, length) on each day.
+
+    Objective: under_weight x shortage person-min + over_weight x excess person-min
+    + shift_weight x distinct shifts used + staff_weight x agent-shifts (MSD of Musliu et al.
+    with `shift_weight` = the slot length; a plain minimum-shift cover with `hard` and
+    `staff_weight` = 1). Coverage columns come from `slot_cover`, as in the roster model.
+    """
+    demand = np.asarray(demand, dtype=float)
+    n = len(demand)
+    prob = pulp.LpProblem("shift_design", pulp.LpMinimize)
+    big = float(demand.max()) if n else 0.0
+    x, used = {}, {}
+    terms: list[list] = [[] for _ in range(n)]
+    for start, length in sorted(set(candidates)):
+        if shift_weight:
+            used[start, length] = pulp.LpVariable(f"used_{start}_{length}", cat=pulp.LpBinary)
+        for day in range(n_days):
+            var = pulp.LpVariable(f"n_{start}_{length}_{day}", lowBound=0, cat=pulp.LpInteger)
+            x[start, length, day] = var
+            for slot in slot_cover(day * DAY_MIN + start, length, interval_min, n, cyclic):
+                terms[slot].append(var)
+            if shift_weight:
+                prob += (var <= big * used[start, length], f"use_{start}_{length}_{day}")
+    under = {t: pulp.LpVariable(f"under_{t}", lowBound=0) for t in range(n)} if not hard else {}
+    over = {t: pulp.LpVariable(f"over_{t}", lowBound=0) for t in range(n)}
+    for t in range(n):
+        expr = pulp.lpSum(terms[t]) - over[t] + (under[t] if not hard else 0)
+        prob += (expr == float(demand[t]), f"cover_{t}")
+    prob += (
+        under_weight * interval_min * pulp.lpSum(under.values())
+        + over_weight * interval_min * pulp.lpSum(over.values())
+        + shift_weight * pulp.lpSum(used.values())
+        + staff_weight * pulp.lpSum(x.values())
+    )
+    started = time.perf_counter()
+    if solver == "highs":
+        status, objective, bound = _solve_highs(prob, time_limit_s)
+    else:
+        status, objective, bound = _solve_cbc(prob, time_limit_s)
+    if math.isnan(objective):
+        raise SolverError(f"shift design: {status}")
+    counts = {k: _int(v) for k, v in x.items() if _int(v)}
+    cover = np.zeros(n)
+    for (start, length, day), c in counts.items():
+        cover[slot_cover(day * DAY_MIN + start, length, interval_min, n, cyclic)] += c
+    diff = cover - demand
+    return ShiftDesign(
+        counts=counts,
+        shortage_min=float(np.clip(-diff, 0, None).sum() * interval_min),
+        excess_min=float(np.clip(diff, 0, None).sum() * interval_min),
+        distinct_shifts=len({(s, length) for s, length, _ in counts}),
+        objective=objective,
+        bound=min(bound, objective),
+        status=status,
+        solve_s=time.perf_counter() - started,
+    )

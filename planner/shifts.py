@@ -269,7 +269,7 @@ def night_minutes(start_min: int, length_min: int, rules: Rules) -> int:
 
 def allowed_starts(rules: Rules, interval_min: int) -> list[int]:
     """Start minutes of day on the start grid that fall in some start window."""
-    step = rules.start_step_min
+    step = max(rules.start_step_min, interval_min)  # a finer grid than the data means the data's
     if step % interval_min:
         raise InputError(
             f"{rules.source}: shifts.start_step_min = {step} is not a multiple of the "

@@ -1,0 +1,185 @@
+"""The roster engine: coverage, labour rules, breaks, overnight/week-wrap shifts, infeasibility,
+headcount caps, determinism, and a textbook covering instance with a published optimum.
+
+Every check of a roster is made from the roster rows alone (`on_phone_counts`, and the rest
+and hour checks written out below), never from the optimiser's own numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import InfeasibleError, InputError
+from planner.schedule import (
+    Rules,
+    build_roster,
+    check_roster_rules,
+    design_shifts,
+    on_phone_counts,
+    read_requirements,
+    read_roster,
+    rules_from_mapping,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Three fixed 8-hour shifts (06-14, 14-22, 22-06), five days a week, hourly grid: small enough
+# to solve to proven optimality in about a second, big enough to have breaks and night shifts.
+TINY_RULES = {
+    "shifts": {
+        "shift_lengths_h": [8],
+        "start_step_min": 60,
+        "start_windows": ["06:00-06:00", "14:00-14:00", "22:00-22:00"],
+        "days_per_week": [5],
+    }
+}
+
+
+def tiny_requirements(day=2, night=1, start="2026-07-06"):
+    times = pd.date_range(start, periods=7 * 24, freq="60min")
+    hours = times.hour
+    staff = np.where((hours >= 6) & (hours < 22), day, night).astype(float)
+    return pd.DataFrame({"timestamp": times, "staff": staff})
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    rules = rules_from_mapping(TINY_RULES, "tiny")
+    return rules, build_roster(tiny_requirements(), rules, time_limit_s=30)
+
+
+def test_tiny_roster_is_optimal_and_covers_every_interval(tiny_result, tmp_path):
+    rules, result = tiny_result
+    assert result.status == "optimal"
+    assert not result.short
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        result.roster.assign(
+            start=result.roster["start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            end=result.roster["end"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        ).to_csv(index=False)
+    )
+    roster = read_roster(path)
+    req = tiny_requirements()
+    counts = on_phone_counts(roster, req["timestamp"], 60)
+    assert np.all(counts >= req["staff"].to_numpy() - 1e-9)
+    assert np.allclose(counts, result.coverage["scheduled"].to_numpy())
+
+
+def test_tiny_roster_keeps_rest_and_weekly_hours(tiny_result):
+    rules, result = tiny_result
+    assert check_roster_rules(result.roster, rules) == []
+    for _, rows in result.roster.groupby("agent"):
+        rows = rows.sort_values("start")
+        assert rows["paid_hours"].sum() <= 48
+        starts, ends = list(rows["start"]), list(rows["end"])
+        gaps = [(starts[i + 1] - ends[i]) / pd.Timedelta(hours=1) for i in range(len(starts) - 1)]
+        gaps.append((starts[0] + pd.Timedelta(days=7) - ends[-1]) / pd.Timedelta(hours=1))
+        assert min(gaps) >= 12
+        assert max(gaps) >= 24
+
+
+def test_breaks_inside_shifts_with_the_right_length(tiny_result):
+    _, result = tiny_result
+    for row in result.roster.itertuples():
+        bs, be = (pd.Timestamp(x) for x in row.breaks.split("/"))
+        assert row.start + pd.Timedelta(hours=2) <= bs < be <= row.end - pd.Timedelta(hours=2)
+        minutes = (be - bs) / pd.Timedelta(minutes=1)
+        night = row.start.hour == 22
+        assert minutes == (45 if night else 30)
+
+
+def test_overnight_and_week_wrap_shifts(tiny_result):
+    _, result = tiny_result
+    roster = result.roster
+    overnight = roster[roster["end"].dt.normalize() > roster["start"].dt.normalize()]
+    assert len(overnight) > 0
+    wrap = roster[roster["end"] > pd.Timestamp("2026-07-13")]
+    assert len(wrap) > 0  # a Sunday 22:00 shift runs into the next Monday
+    # ... and, the week being cyclic, it covers this Monday's small hours
+    times = tiny_requirements()["timestamp"]
+    only_wrap = on_phone_counts(wrap, times, 60)
+    assert only_wrap[0] > 0 and only_wrap[-1] > 0
+    assert on_phone_counts(wrap, times, 60, cyclic=False)[0] == 0
+
+
+def test_on_phone_counts_by_hand():
+    roster = pd.DataFrame(
+        {
+            "agent": ["a", "b"],
+            "start": pd.to_datetime(["2026-07-06T00:00", "2026-07-06T01:00"]),
+            "end": pd.to_datetime(["2026-07-06T03:00", "2026-07-06T02:00"]),
+            "breaks": ["2026-07-06T01:00:00/2026-07-06T01:45:00", ""],
+        }
+    )
+    times = pd.date_range("2026-07-06", periods=8, freq="30min")
+    counts = on_phone_counts(roster, times, 30)
+    assert counts.tolist() == [1, 1, 1, 1.5, 1, 1, 0, 0]  # 01:30-01:45 is half a break
+
+
+def test_textbook_cyclic_day_needs_55_shifts():
+    """sevenxx07/LP-Scheduling-problem README (CTU Prague course): 8-h shifts at any hour of a
+    cyclic day covering d = [6,6,6,6,6,8,9,12,18,22,25,21,21,20,18,21,21,24,24,18,18,18,12,8];
+    published optimum 55 (copied in tests/fixtures/cyclic_daily_8h_demand.csv)."""
+    demand = pd.read_csv(FIXTURES / "cyclic_daily_8h_demand.csv")["demand"].to_numpy()
+    plan = design_shifts(
+        demand,
+        60,
+        [(h * 60, 480) for h in range(24)],
+        1,
+        hard=True,
+        over_weight=0,
+        staff_weight=1,
+        time_limit_s=30,
+    )
+    assert plan.objective == pytest.approx(55)
+    assert sum(plan.counts.values()) == 55
+    assert plan.shortage_min == 0
+
+
+def test_weekly_hours_below_shortest_tour_is_explained():
+    rules = rules_from_mapping({"labour": {"max_weekly_hours": 16}}, "strict.toml")
+    with pytest.raises(InfeasibleError, match="max_weekly_hours = 16"):
+        build_roster(tiny_requirements(), rules, time_limit_s=5)
+
+
+def test_no_shift_reaching_the_night_is_explained():
+    rules = rules_from_mapping(
+        {"shifts": {"start_windows": ["08:00-12:00"], "shift_lengths_h": [8]}}, "day-only.toml"
+    )
+    with pytest.raises(InfeasibleError, match=r"start_windows.*|intervals") as err:
+        build_roster(tiny_requirements(), rules, time_limit_s=5)
+    assert "Mon 2026-07-06 00:00" in str(err.value)
+
+
+def test_headcount_cap_makes_coverage_soft_and_reports_shortfall():
+    rules = rules_from_mapping({**TINY_RULES, "labour": {"headcount_cap": 4}}, "cap")
+    result = build_roster(tiny_requirements(), rules, time_limit_s=30)
+    assert result.headcount <= 4
+    assert result.short
+    short = result.short_intervals()
+    assert len(short) > 0 and (short["shortfall"] > 0).all()
+
+
+def test_rules_validation_names_the_key():
+    with pytest.raises(InputError, match="unknown rule key 'shifts.lenghts'"):
+        rules_from_mapping({"shifts": {"lenghts": [8]}}, "x.toml")
+    with pytest.raises(InputError, match="labour.min_rest_h"):
+        rules_from_mapping({"labour": {"min_rest_h": "twelve"}}, "x.toml")
+    with pytest.raises(InputError, match="coverage"):
+        rules_from_mapping({"coverage": "sometimes"}, "x.toml")
+    assert rules_from_mapping({}, "x") == Rules()
+
+
+def test_bad_requirements_name_file_and_line(tmp_path):
+    path = tmp_path / "req.csv"
+    path.write_text("timestamp,staff\n2026-07-06T00:00,3\n2026-07-06T00:30,lots\n")
+    with pytest.raises(InputError, match=r"req.csv:3: column 'staff'"):
+        read_requirements(path)
+    path.write_text("timestamp,calls\n2026-07-06T00:00,3\n")
+    with pytest.raises(InputError, match="missing column 'staff'"):
+        read_requirements(path)
