@@ -1,0 +1,131 @@
+"""`planner schedule` through click's CliRunner: outputs, exit codes, determinism."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from planner.io import frame_to_csv
+from planner.schedule import on_phone_counts, read_roster
+
+TINY_TOML = """
+[shifts]
+shift_lengths_h = [8]
+start_step_min = 60
+start_windows = ["06:00-06:00", "14:00-14:00", "22:00-22:00"]
+days_per_week = [5]
+
+[labour]
+{labour}
+
+[forecast]
+ignored = "other stages' tables are ignored"
+"""
+
+
+def write_inputs(tmp_path, labour=""):
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    staff = np.where((times.hour >= 6) & (times.hour < 22), 2, 1).astype(float)
+    req = tmp_path / "req.csv"
+    req.write_text(frame_to_csv(pd.DataFrame({"timestamp": times, "staff": staff})))
+    rules = tmp_path / "rules.toml"
+    rules.write_text(TINY_TOML.format(labour=labour))
+    return req, rules
+
+
+def run(args):
+    return CliRunner().invoke(cli, ["schedule", *map(str, args)])
+
+
+def test_schedule_writes_roster_coverage_and_workbook(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    out, cov, xlsx = tmp_path / "r.csv", tmp_path / "c.csv", tmp_path / "r.xlsx"
+    result = run([req, "--rules", rules, "-o", out, "--coverage", cov, "--xlsx", xlsx])
+    assert result.exit_code == 0, result.output
+    roster = read_roster(out)
+    assert list(roster.columns[:5]) == ["agent", "start", "end", "breaks", "paid_hours"]
+    coverage = pd.read_csv(cov, parse_dates=["timestamp"])
+    assert list(coverage.columns) == ["timestamp", "required", "scheduled", "shortfall"]
+    recomputed = on_phone_counts(roster, coverage["timestamp"], 60)
+    assert np.allclose(recomputed, coverage["scheduled"])
+    assert (recomputed >= coverage["required"] - 1e-9).all()
+    assert (coverage["shortfall"] == 0).all()
+    from openpyxl import load_workbook
+
+    assert load_workbook(xlsx).sheetnames == ["Roster", "Coverage", "Summary"]
+
+
+def test_schedule_is_deterministic(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    outputs = []
+    for k in range(2):
+        paths = [tmp_path / f"r{k}.csv", tmp_path / f"c{k}.csv", tmp_path / f"w{k}.xlsx"]
+        args = [req, "--rules", rules, "-o", paths[0], "--coverage", paths[1], "--xlsx", paths[2]]
+        assert run(args).exit_code == 0
+        outputs.append([p.read_bytes() for p in paths])
+    assert outputs[0] == outputs[1]
+
+
+def test_schedule_table_and_json(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    table = run([req, "--rules", rules, "--format", "table"])
+    assert table.exit_code == 0
+    assert "headcount" in table.stdout and "gap_pct" in table.stdout
+    as_json = run([req, "--rules", rules, "--format", "json"])
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)[0]["agent"] == "A001"
+
+
+def test_headcount_cap_exits_3_with_the_short_intervals(tmp_path):
+    req, rules = write_inputs(tmp_path, labour="headcount_cap = 4")
+    out = tmp_path / "r.csv"
+    result = run([req, "--rules", rules, "-o", out])
+    assert result.exit_code == 3
+    assert "coverage short in" in result.stderr
+    assert out.exists()  # outputs are still written
+    assert read_roster(out)["agent"].nunique() <= 4
+
+
+@pytest.mark.parametrize(
+    "labour, needle",
+    [("max_weekly_hours = 30", "max_weekly_hours = 30"), ("min_rest_h = 17", "min_rest_h = 17")],
+)
+def test_impossible_rules_exit_2_naming_the_rule(tmp_path, labour, needle):
+    req, rules = write_inputs(tmp_path, labour=labour)
+    result = run([req, "--rules", rules])
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_requirements_and_bad_rules_are_usage_errors(tmp_path):
+    result = run([])
+    assert result.exit_code == 2
+    assert "REQUIREMENTS" in result.stderr
+    req, rules = write_inputs(tmp_path)
+    rules.write_text("[labour]\nmax_weekly_hour = 40\n")
+    result = run([req, "--rules", rules])
+    assert result.exit_code == 2
+    assert "unknown rule key 'labour.max_weekly_hour'" in result.stderr
+
+
+def test_agents_file_names_the_roster(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    agents = tmp_path / "agents.csv"
+    lines = ["agent,contract,weekly_hours,no_night,unavailable,preferred_start"]
+    lines += [f"N{k:02d},full-time,40,no,,06:00" for k in range(8)]
+    lines += ["D01,full-time,40,yes,Sun,08:00"]
+    agents.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "r.csv"
+    result = run([req, "--rules", rules, "--agents", agents, "-o", out])
+    assert result.exit_code in (0, 3), result.output
+    roster = read_roster(out)
+    assert set(roster["agent"]) <= {f"N{k:02d}" for k in range(8)} | {"D01"}
+    d01 = roster[roster["agent"] == "D01"]
+    assert (d01["night_hours"] == 0).all()
+    assert not (d01["start"].dt.day_of_week == 6).any()
