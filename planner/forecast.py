@@ -746,12 +746,14 @@ def forecast_history(
     exog = _exog(grid.days.append(future), country, events, temperature, future[0])
     closed = ~rules.type_open[_day_types(future, country)]
     notes = []
+    log_errors = np.empty(0)
     if model == "auto":
-        model, scores = _select(grid, n, exog, _select_horizon(horizon_days), level)
+        model, scores, log_errors = _select(grid, n, exog, _select_horizon(horizon_days), level)
         if scores:
             listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
             notes.append(f"model auto: daily WAPE over the last 3 folds: {listed} -> {model}")
     mean, lower, upper = _daily_forecast(model, y, future, exog, closed, level)
+    lower, upper = _widen(mean, lower, upper, log_errors, level)
     keep = future >= start
     intraday = _intraday(grid, rules, n)
     intervals, daily = _spread(
@@ -766,13 +768,14 @@ def forecast_history(
 
 def _select(
     grid: _Grid, end: int, exog: _Exog, horizon: int, level: float
-) -> tuple[str, dict[str, float]]:
+) -> tuple[str, dict[str, float], np.ndarray]:
     """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
     history before day index `end` (future event multipliers are not applied)."""
     folds = [end - k * horizon for k in (3, 2, 1) if end - k * horizon >= MIN_HISTORY_DAYS]
     if not folds:
-        return "seasonal_naive", {}
+        return "seasonal_naive", {}, np.empty(0)
     err = dict.fromkeys(MODELS, 0.0)
+    log_err: dict[str, list] = {name: [] for name in MODELS}
     total = 0.0
     rules = _open_rules(grid, end)
     y_full, closed_full = _daily_series(grid, rules, end)
@@ -789,11 +792,25 @@ def _select(
         for name in MODELS:
             mean, _, _ = _daily_forecast(name, y, days, fold_exog, closed, level)
             err[name] += np.abs(mean[ok] - actual[ok]).sum()
+            pos = ok & (actual > 0) & (mean > 0)
+            log_err[name].append(np.log(actual[pos] / mean[pos]))
     if total <= 0:
-        return "seasonal_naive", {}
+        return "seasonal_naive", {}, np.empty(0)
     scores = {k: 100 * v / total for k, v in err.items()}
     best = min(MODELS, key=lambda k: (round(scores[k], 6), MODELS.index(k)))
-    return best, scores
+    return best, scores, np.concatenate(log_err[best])
+
+
+def _widen(mean, lower, upper, log_errors: np.ndarray, level: float):
+    """Bounds at least as wide as the quantiles of the model's own backtest errors (log scale):
+    model-based bounds are too narrow when the model is wrong, the backtest says by how much."""
+    if log_errors.size < 20:
+        return lower, upper
+    alpha = (1 - level / 100) / 2
+    lo, hi = np.quantile(log_errors, [alpha, 1 - alpha])
+    return np.minimum(lower, mean * np.exp(min(lo, 0.0))), np.maximum(
+        upper, mean * np.exp(max(hi, 0.0))
+    )
 
 
 def _select_horizon(horizon_days: int) -> int:
@@ -870,10 +887,11 @@ def backtest(
         i_scale = np.mean(np.abs(past[lag:] - past[:-lag])) if past.size > lag else np.nan
         i_actual = grid.calls[origin : origin + h]
         for name in models:
-            fit_name = name
+            fit_name, log_errors = name, np.empty(0)
             if name == "auto":
-                fit_name, _ = _select(grid, origin, exog, _select_horizon(h), level)
+                fit_name, _, log_errors = _select(grid, origin, exog, _select_horizon(h), level)
             mean, lower, upper = _daily_forecast(fit_name, y, days, exog, closed, level)
+            lower, upper = _widen(mean, lower, upper, log_errors, level)
             i_fc = mean[:, None] * intraday.shares[ptype]
             for subset, mask in (("all", ok), ("summer", ok & summer)):
                 if not mask.any():
@@ -882,6 +900,8 @@ def backtest(
                     _score(name, "daily", subset, origin, mean[mask], actual[mask], d_scale)
                     | {"inside": int(((actual >= lower) & (actual <= upper))[mask].sum())}
                 )
+                if grid.interval_min is None:
+                    continue
                 records.append(
                     _score(
                         name,
