@@ -1,0 +1,110 @@
+"""`planner run` and `planner compare` through the CLI (CliRunner), on a small synthetic line."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from test_pipeline import SMALL_RULES, write_history
+
+from cli import cli
+from planner import pipeline
+
+
+@pytest.fixture
+def small(tmp_path):
+    write_history(tmp_path / "history.csv")
+    path = tmp_path / "small.toml"
+    path.write_text(
+        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
+        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
+        encoding="utf-8",
+    )
+    return path
+
+
+def invoke(args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_run_end_to_end(small, tmp_path):
+    out = tmp_path / "week"
+    result = invoke(["run", small, "--out", out])
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.stderr and "expected service level" in result.stderr
+    assert result.stdout == ""
+    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    assert json.loads((out / "summary.json").read_text())["version"] == 1
+
+
+def test_run_quiet_prints_nothing_verbose_logs_stages(small, tmp_path):
+    result = invoke(["run", small, "--out", tmp_path / "q", "--quiet"])
+    assert result.exit_code == 0
+    assert result.output == ""
+    result = invoke(["run", small, "--out", tmp_path / "v", "--verbose", "--quiet"])
+    stages = [line.split(":")[1].strip() for line in result.stderr.splitlines()]
+    assert stages == ["history", "forecast", "staffing", "schedule", "outputs"]
+
+
+def test_run_default_directory_is_out_week(small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["run", small, "--week", "2026-W08", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "2026-W08" / "roster.csv").exists()
+
+
+def test_bad_scenario_exits_2_naming_file_and_key(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[service]\nsl_pct = 800\n")
+    result = invoke(["run", bad, "--out", tmp_path / "out"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"planner: error: {bad}: [service] sl_pct = 800: expected a number in (0, 100)"
+    )
+    assert not (tmp_path / "out").exists()
+    result = invoke(["run", "--week", "2026-X1", "--out", tmp_path / "out"])
+    assert result.exit_code == 2 and "ISO week" in result.stderr
+
+
+def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
+    capped = tmp_path / "capped.toml"
+    capped.write_text('extends = "small.toml"\n[labour]\nheadcount_cap = 2\n')
+    result = invoke(["run", capped, "--out", tmp_path / "out", "--quiet"])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("planner: targets not met:")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "out" / "summary.json").exists()
+
+
+def test_locked_directory_exits_1(small, tmp_path):
+    out = tmp_path / "out"
+    with pipeline.output_lock(out):
+        result = invoke(["run", small, "--out", out])
+    assert result.exit_code == 1
+    assert "another planner run is writing" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_compare_csv_json_table_and_plot(small, tmp_path):
+    strict = tmp_path / "strict.toml"
+    strict.write_text('extends = "small.toml"\nname = "strict"\n[service]\nsl_pct = 95\n')
+    plot = tmp_path / "cmp.png"
+    result = invoke(["compare", small, strict, "--format", "csv", "--plot", plot])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert list(frame["scenario"]) == ["small", "strict"]
+    assert {"cost", "d_cost", "service_level_pct", "headcount", "understaffed_intervals"} <= set(
+        frame.columns
+    )
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    result = invoke(["compare", small, strict, "--format", "json"])
+    assert [r["scenario"] for r in json.loads(result.stdout)] == ["small", "strict"]
+    result = invoke(["compare", small, strict])
+    assert "Scenarios on 2026-W07" in result.stdout and "service level %" in result.stdout
+
+
+def test_compare_needs_scenarios():
+    assert invoke(["compare"]).exit_code == 2

@@ -1,0 +1,293 @@
+"""The weekly run: outputs, summary.json contract, atomic publish, lock, determinism, compare.
+
+Everything runs on a small synthetic line (5 weeks of 60-minute history, a few agents, short
+time limits) so the whole file takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import pipeline
+from planner.errors import PlannerError
+
+WEEK = "2026-W07"  # the first full week after the small history ends (Sunday 2026-02-08)
+
+SUMMARY_KEYS = {
+    "version",
+    "scenario",
+    "week",
+    "forecast",
+    "service",
+    "solver",
+    "kpis",
+    "simulation",
+    "targets_met",
+    "exit_code",
+    "notes",
+    "inputs",
+    "outputs",
+}
+KPI_KEYS = {
+    "calls",
+    "calls_planned",
+    "peak_interval_calls",
+    "peak_interval",
+    "required_agent_hours",
+    "required_staff_hours",
+    "required_fte",
+    "fte_hours_per_week",
+    "peak_staff",
+    "headcount",
+    "paid_hours",
+    "night_hours",
+    "cost",
+    "currency",
+    "scheduled_staff_hours",
+    "over_coverage_pct",
+    "understaffed_intervals",
+    "shortfall_staff_hours",
+    "service_level_pct",
+    "asa_s",
+    "occupancy_pct",
+    "abandon_pct",
+    "intervals_below_target",
+    "targets_met",
+}
+
+SMALL_RULES = """
+# a tiny roster model that CBC solves to optimality in well under a second
+[shifts]
+shift_lengths_h = [8]
+start_step_min = 240
+days_per_week = [5]
+meal_break_min = 0
+night_meal_break_min = 0
+
+[run]
+time_limit_s = 20
+"""
+
+
+def write_history(path: Path) -> Path:
+    """Five weeks of hourly calls (Mon 2026-01-05 .. Sun 2026-02-08), a day curve, no noise
+    but for a fixed pattern, AHT 300 s."""
+    times = pd.date_range("2026-01-05", "2026-02-08 23:00", freq="h")
+    hour = times.hour.to_numpy()
+    day = np.clip(np.sin((hour - 6) / 16 * np.pi), 0.05, None)
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7])[times.day_of_week]
+    calls = np.round(25 * day * weekday + (times.day.to_numpy() % 3)).astype(int)
+    frame = pd.DataFrame(
+        {"timestamp": times.strftime("%Y-%m-%dT%H:%M:%S"), "calls": calls, "aht": 300}
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    write_history(tmp_path / "history.csv")
+    path = tmp_path / "small.toml"
+    path.write_text(
+        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
+        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
+        encoding="utf-8",
+    )
+    return path
+
+
+def child(small: Path, name: str, text: str) -> Path:
+    path = small.parent / f"{name}.toml"
+    path.write_text(f'extends = "{small.name}"\n{text}', encoding="utf-8")
+    return path
+
+
+def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
+    plan, out = pipeline.run_week(small, out_dir=tmp_path / "out")
+    assert plan.label == WEEK
+    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["version"] == 1
+    assert set(summary["kpis"]) == KPI_KEYS
+    assert summary["outputs"] == sorted(pipeline.OUTPUT_FILES)
+    assert summary["week"] == {
+        "label": WEEK,
+        "start": "2026-02-09T00:00:00",
+        "end": "2026-02-16T00:00:00",
+        "interval_min": 60,
+    }
+    assert set(summary["solver"]) == {
+        "name",
+        "status",
+        "objective",
+        "bound",
+        "gap_pct",
+        "time_limit_s",
+    }
+    roles = [(i["role"], i["name"]) for i in summary["inputs"]]
+    assert roles == [("scenario", "small.toml"), ("history", "history.csv")]
+    assert all(len(i["sha256"]) == 64 for i in summary["inputs"])
+    text = (out / "summary.json").read_text()
+    assert str(tmp_path) not in text  # no machine paths
+    assert summary["exit_code"] == 0 and summary["targets_met"] is True
+    # the CSV contracts
+    head = {
+        name: (out / name).read_text().splitlines()[0]
+        for name in ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv")
+    }
+    assert head["forecast.csv"].startswith("timestamp,calls,lower,upper")
+    assert head["requirements.csv"].startswith(
+        "timestamp,calls,aht,agents,staff,service_level,asa,occupancy"
+    )
+    assert head["roster.csv"].startswith("agent,start,end,breaks,paid_hours")
+    assert head["coverage.csv"] == "timestamp,required,scheduled,shortfall"
+    assert (out / "forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # KPIs agree with the files
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert summary["kpis"]["understaffed_intervals"] == int((coverage["shortfall"] > 0).sum())
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert summary["kpis"]["calls"] == pytest.approx(forecast["calls"].sum(), abs=0.1)
+    assert 0 < summary["kpis"]["service_level_pct"] <= 100
+
+
+def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
+    _, a = pipeline.run_week(small, out_dir=tmp_path / "a")
+    _, b = pipeline.run_week(small, out_dir=tmp_path / "b")
+    for name in ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "summary.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    for name in ("forecast.png", "coverage.png"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
+    from planner import charts
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(charts, "plot_coverage", boom)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        pipeline.run_week(small, out_dir=out)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    pipeline.run_week(small, out_dir=out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    from planner import schedule
+
+    def infeasible(*args, **kwargs):
+        raise PlannerError("solver fell over")
+
+    monkeypatch.setattr(schedule, "build_roster", infeasible)
+    with pytest.raises(PlannerError):
+        pipeline.run_week(small, out_dir=out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("from last week")
+    pipeline.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
+    assert sorted(p.name for p in out.iterdir()) == ["new.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_second_run_on_the_same_directory_refuses(small, tmp_path):
+    out = tmp_path / "out"
+    with pipeline.output_lock(out):
+        with pytest.raises(PlannerError, match="another planner run is writing") as err:
+            pipeline.run_week(small, out_dir=out)
+        assert err.value.exit_code == 1
+    assert not out.exists()
+    pipeline.run_week(small, out_dir=out)  # the lock is released afterwards
+    assert (out / "summary.json").exists()
+
+
+def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
+    surge = child(
+        small,
+        "surge",
+        '[[adjustments]]\nlabel = "storm"\nfrom = 2026-02-11\nto = 2026-02-12\n'
+        "volume_factor = 2.0\n",
+    )
+    base = pipeline.plan_week(small)
+    plan = pipeline.plan_week(surge)
+    a = base.forecast.intervals.set_index("timestamp")["calls"]
+    b = plan.forecast.intervals.set_index("timestamp")["calls"]
+    days = b.index.normalize()
+    hit = (days >= "2026-02-11") & (days <= "2026-02-12")
+    assert np.allclose(b[hit], 2 * a[hit]) and a[hit].sum() > 0
+    assert np.allclose(b[~hit], a[~hit])
+    # the daily forecast follows, and more calls need more staff
+    daily = plan.forecast.daily.set_index("date")["calls"]
+    assert daily.sum() == pytest.approx(b.sum(), rel=1e-3)
+    assert plan.kpis["required_staff_hours"] > base.kpis["required_staff_hours"]
+    assert any("storm" in note and "48 intervals" in note for note in plan.notes)
+
+
+def test_plan_at_upper_staffs_the_upper_bound(small):
+    upper = child(small, "upper", '[forecast]\nplan_at = "upper"\n')
+    base = pipeline.plan_week(small)
+    plan = pipeline.plan_week(upper)
+    assert plan.kpis["calls"] == base.kpis["calls"]
+    assert plan.kpis["calls_planned"] > base.kpis["calls_planned"]
+    assert plan.kpis["required_staff_hours"] >= base.kpis["required_staff_hours"]
+
+
+def test_week_and_start_choose_the_week(small):
+    plan = pipeline.plan_week(small, start="2026-02-11")
+    assert plan.label == "2026-02-11"
+    assert str(plan.requirements["timestamp"].iloc[0]) == "2026-02-11 00:00:00"
+    with pytest.raises(PlannerError, match="not both"):
+        pipeline.plan_week(small, week="2026-W08", start="2026-02-11")
+
+
+def test_headcount_cap_is_written_but_short(small, tmp_path):
+    capped = child(small, "capped", "[labour]\nheadcount_cap = 2\n")
+    plan, out = pipeline.run_week(capped, out_dir=tmp_path / "out")
+    assert plan.exit_code == 3
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exit_code"] == 3 and summary["targets_met"] is False
+    assert summary["kpis"]["understaffed_intervals"] > 0
+    assert summary["kpis"]["headcount"] <= 2
+    assert "targets not met" in pipeline.shortfall_line(plan)
+
+
+def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
+    strict = child(small, "strict", "[service]\nsl_pct = 95\ntarget_s = 10\n")
+    result = pipeline.compare([small, strict], jobs=1)
+    frame = result.frame
+    assert list(frame["scenario"]) == ["small", "strict"]
+    assert result.week == WEEK
+    assert frame["d_cost"].iloc[0] == 0
+    assert frame["d_cost"].iloc[1] == pytest.approx(frame["cost"].iloc[1] - frame["cost"].iloc[0])
+    assert frame["required_staff_hours"].iloc[1] > frame["required_staff_hours"].iloc[0]
+    view = pipeline.comparison_view(result)
+    assert list(view.columns) == ["metric", "small", "strict"]
+    assert "(=)" not in view.set_index("metric").loc["required staff-h", "strict"]
+
+
+def test_compare_uses_the_first_pinned_week(small):
+    pinned = child(small, "pinned", '[run]\nweek = "2026-W08"\n')
+    result = pipeline.compare([small, pinned], jobs=1)
+    assert result.week == "2026-W08"
+    assert set(result.frame["week"]) == {"2026-W08"}
+    assert pipeline.compare([small, pinned], week="2026-W07").week == "2026-W07"
+
+
+def test_compare_in_parallel_gives_the_same_table(small):
+    strict = child(small, "strict", "[service]\nsl_pct = 90\n")
+    serial = pipeline.compare([small, strict], jobs=1).frame
+    parallel = pipeline.compare([small, strict], jobs=2).frame
+    pd.testing.assert_frame_equal(serial, parallel)
