@@ -10,20 +10,26 @@ upper`), after statsforecast:
 - `seasonal_naive`: the same weekday a week earlier (the baseline every model must beat).
 - `ets`: Holt-Winters / ETS(A,Ad,A): damped additive trend and additive weekly season on log
   calls over the last year.
-- `regression`: OLS on log calls with a linear trend, weekday dummies, yearly Fourier terms
-  (order 8, only with 2+ years of history), holiday and Tết regressors (`planner.calendar`),
-  one regressor per past event label, and optionally temperature (max temperature and heat
-  above 30 °C; over the horizon the day-of-year mean of the temperature history, i.e. a
-  climatology, because no weather forecast is given). The OLS residuals get an AR(1) correction
-  that decays over the horizon, so a recent level shift carries into the first days.
+- `regression`: least squares on log calls with weekday dummies, yearly Fourier terms (order 8)
+  and a linear trend (both only with 2+ years of history: one year cannot separate them), holiday
+  and Tết regressors (`planner.calendar`: Tết block, Tết core days, days before, rebound after,
+  other holidays, the day after, bridge/substitute days), one regressor per past event label, and
+  optionally temperature (max temperature and heat above 32 °C; over the horizon the day-of-year
+  mean of the temperature history, i.e. a climatology, because no weather forecast is given).
+  Huber-weighted (IRLS), so storm days and glitches do not pull the fit. The residuals get an
+  AR(1) correction that starts from the mean residual of the last 3 days and decays over the
+  horizon, so a recent level shift (a heat wave, a trend break) carries into the first days.
+  Fitted on the last 3 years.
 - `auto` (default): a quick rolling-origin backtest (3 folds of the horizon, 7-28 days) on the
   history's end picks the model with the lowest daily WAPE.
 
-Bounds at `level` %: for the regression, normal on log scale with the AR(1) forecast variance;
-for ETS, statsmodels' analytic intervals on log scale; for the naive model, empirical quantiles of
-week-on-week log ratios widened by sqrt(weeks ahead). Interval bounds are scaled from the daily
-bounds by the interval's share of the day, plus Poisson noise of the interval itself:
-``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * share_i * M)`` (and likewise below).
+Bounds at `level` %: regression: normal on log scale with the AR(1) forecast variance; ETS:
+normal on log scale with an approximate ETS variance; naive: empirical quantiles of week-on-week
+log ratios widened by sqrt(weeks ahead). With `auto`, the daily bounds are widened to at least
+the quantiles of the chosen model's own errors in the selection backtest (model-based bounds
+are too narrow when the model is wrong). Interval bounds are scaled from the daily bounds by the
+interval's share of the day, plus Poisson noise of the interval itself:
+``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * share_i * M)`` (likewise below, floored at 0).
 
 Intraday profile: per day type (Monday..Sunday, and public holiday when the history has at least
 two open holidays), the median over the last 8 complete days of that type of each interval's share
