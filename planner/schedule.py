@@ -818,10 +818,13 @@ def design_shifts(
         for day in range(n_days):
             var = pulp.LpVariable(f"n_{start}_{length}_{day}", lowBound=0, cat=pulp.LpInteger)
             x[start, length, day] = var
-            for slot in slot_cover(day * DAY_MIN + start, length, interval_min, n, cyclic):
+            slots = slot_cover(day * DAY_MIN + start, length, interval_min, n, cyclic)
+            for slot in slots:
                 terms[slot].append(var)
             if shift_weight:
-                prob += (var <= big * used[start, length], f"use_{start}_{length}_{day}")
+                # more agents than the largest demand the shift meets only adds excess
+                cap = float(demand[slots].max()) if slots else 0.0
+                prob += (var <= min(big, cap) * used[start, length], f"use_{start}_{length}_{day}")
     under = {t: pulp.LpVariable(f"under_{t}", lowBound=0) for t in range(n)} if not hard else {}
     over = {t: pulp.LpVariable(f"over_{t}", lowBound=0) for t in range(n)}
     for t in range(n):
