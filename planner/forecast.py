@@ -748,6 +748,7 @@ def forecast_history(
         )
     rules = _open_rules(grid, n)
     y, _ = _daily_series(grid, rules, n)
+    _check_open_days(y, history.source)
     future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
     exog = _exog(grid.days.append(future), country, events, temperature, future[0])
     closed = ~rules.type_open[_day_types(future, country)]
@@ -770,6 +771,14 @@ def forecast_history(
     return ForecastResult(
         intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
     )
+
+
+def _check_open_days(y: pd.Series, source: str) -> None:
+    count = int(np.isfinite(y.to_numpy()).sum())
+    if count < 14:
+        raise InputError(
+            f"{source}: {count} complete days with calls, expected at least 14 to forecast from"
+        )
 
 
 def _select(
@@ -870,6 +879,7 @@ def backtest(
         )
     rules_full = _open_rules(grid, n)
     y_full, closed_full = _daily_series(grid, rules_full, n)
+    _check_open_days(y_full.iloc[: origins[0]], history.source)
     acts = np.where(closed_full, 0.0, y_full.to_numpy())
     records: list[dict] = []
     steps = len(origins) * len(models)

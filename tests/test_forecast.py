@@ -234,3 +234,20 @@ def test_bad_arguments():
         forecast_history(hist, country="XX")
     with pytest.raises(InputError, match="at least 21"):
         forecast_history(daily_history("2025-01-01", "2025-01-10"))
+
+
+def test_weekday_only_daily_history_keeps_weekends_closed():
+    days = pd.date_range("2025-01-01", "2025-04-30")
+    days = days[days.day_of_week < 5]
+    frame = pd.DataFrame({"timestamp": days, "calls": 500.0 + (days.day_of_week == 0) * 100})
+    result = forecast_history(History(frame, None, (), "wd"), horizon_days=7, country="none")
+    daily = result.daily.set_index("date")["calls"]
+    assert (daily.loc[["2025-05-03", "2025-05-04"]] == 0).all()
+    assert (daily.drop(["2025-05-03", "2025-05-04"]) > 400).all()
+    assert list(result.intervals.columns) == ["timestamp", "calls", "lower", "upper"]
+
+
+def test_history_without_calls_is_refused():
+    frame = pd.DataFrame({"timestamp": pd.date_range("2025-01-01", periods=40), "calls": 0.0})
+    with pytest.raises(InputError, match="complete days with calls"):
+        forecast_history(History(frame, None, (), "zeros"))
