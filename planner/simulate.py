@@ -118,7 +118,14 @@ def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
     frame = io.read_csv_rows(path, ["timestamp", "calls", "aht"], "requirements")
     out = pd.DataFrame({"timestamp": io.parse_timestamps(frame, "timestamp", path)})
     out["calls"] = io.parse_numbers(frame, "calls", path)
-    out["aht"] = io.parse_numbers(frame, "aht", path)
+    out["aht"] = io.parse_numbers(frame, "aht", path, allow_empty=True)  # closed: may be empty
+    bad = ~(out["aht"] > 0) & (out["calls"] > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: column 'aht' = "
+            f"{frame['aht'].iloc[i]!r}: expected a handle time in seconds above 0 where calls > 0"
+        )
     for col in ("agents", "staff", "service_level", "asa", "occupancy", "abandon"):
         if col in frame.columns:
             out[col] = io.parse_numbers(frame, col, path, minimum=None, allow_empty=True)

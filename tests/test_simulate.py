@@ -18,6 +18,7 @@ from planner.simulate import (
     roster_windows,
     run_queue,
     simulate,
+    terminal_progress,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -299,9 +300,24 @@ def test_bad_roster_and_requirements_name_the_culprit(tmp_path):
     req.write_text("timestamp,calls,aht\n2026-07-06T08:00,ten,180\n")
     with pytest.raises(InputError, match=r"req.csv:2: column 'calls'"):
         load_requirements(req)
+    req.write_text("timestamp,calls,aht\n2026-07-06T08:00,0,\n2026-07-06T08:30,2,\n")
+    with pytest.raises(InputError, match=r"req.csv:3: column 'aht' = ''"):
+        load_requirements(req)
     req.write_text("timestamp,calls,aht\n2026-07-06T08:00,1,180\n2026-07-06T08:00,2,180\n")
     with pytest.raises(InputError, match=r"req.csv:3: duplicate interval"):
         load_requirements(req)
+
+
+def test_progress_is_called_once_per_replication():
+    roster = load_roster(FIXTURES / "sim_roster.csv")
+    req = load_requirements(FIXTURES / "sim_requirements.csv")
+    seen = []
+    simulate(roster, req, replications=3, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    with terminal_progress(3, enabled=True) as update:
+        simulate(roster, req, replications=3, progress=update)
+    with terminal_progress(3, enabled=False) as update:
+        assert update is None
 
 
 def test_bad_options_are_input_errors():
