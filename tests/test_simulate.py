@@ -341,3 +341,15 @@ def test_a_roster_outside_the_horizon_is_noted():
     assert "does not overlap" in flat.summary["notes"][0]
     assert flat.summary["service_level_pct"]["mean"] == 0.0
     assert simulate(*steady(10, 120, 2, 1), replications=1).summary["notes"] == []
+
+
+def test_queues_are_pooled_per_interval():
+    roster, req = steady(calls=0, aht=100, agents=30, days=1)
+    a = req.assign(queue="outage", calls=100.0, aht=100.0)
+    b = req.assign(queue="billing", calls=100.0, aht=300.0)
+    pooled = pd.concat([a, b]).sort_values("timestamp", kind="stable")
+    result = simulate(roster, pooled, replications=2, seed=1)
+    assert len(result.intervals) == 48
+    assert result.intervals["offered"].mean() == pytest.approx(200, rel=0.05)
+    # 200 calls x 200 s calls-weighted AHT / 1800 s = 22.2 Erlangs on 30 agents.
+    assert result.summary["occupancy_pct"]["mean"] == pytest.approx(100 * 22.22 / 30, abs=2.0)
