@@ -614,7 +614,7 @@ def simulate_cmd(
     """Play a roster against the forecast in a discrete-event simulation.
 
     Writes per-interval means over replications (timestamp, offered, answered, abandoned,
-    service_level %, asa s, agents on the phones, waiting, occupancy %); the summary with 95%
+    service_level 0..1, asa s, agents on the phones, waiting, occupancy 0..1); the summary with 95%
     confidence intervals and the worst intervals goes to stderr (csv), or into the output
     (table, json).
 
