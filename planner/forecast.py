@@ -72,6 +72,7 @@ __all__ = [
 
 MODELS = ("seasonal_naive", "ets", "regression")
 PROFILE_DAYS = 8
+SELECT_FOLDS = 3  # rolling origins behind `--model auto`
 MIN_HISTORY_DAYS = 21
 SUMMER = ((5, 20), (8, 31))  # 20 May .. 31 August: the hotline's peak season
 HOLIDAY_TYPE = 7
@@ -786,7 +787,11 @@ def _select(
 ) -> tuple[str, dict[str, float], np.ndarray]:
     """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
     history before day index `end` (future event multipliers are not applied)."""
-    folds = [end - k * horizon for k in (3, 2, 1) if end - k * horizon >= MIN_HISTORY_DAYS]
+    folds = [
+        end - k * horizon
+        for k in range(SELECT_FOLDS, 0, -1)
+        if end - k * horizon >= MIN_HISTORY_DAYS
+    ]
     if not folds:
         return "seasonal_naive", {}, np.empty(0)
     err = dict.fromkeys(MODELS, 0.0)
