@@ -353,17 +353,25 @@ def write_roster_xlsx(result, path: str | os.PathLike) -> None:
     wb.properties.creator = "planner"
     with io.atomic_path(path) as tmp:
         wb.save(tmp)
-        _fix_zip_times(tmp)
+        _fix_zip_times(tmp, stamp)
 
 
-def _fix_zip_times(path) -> None:
-    """Rewrite the xlsx zip with fixed member timestamps so the bytes do not depend on the clock."""
+def _fix_zip_times(path, stamp: dt.datetime) -> None:
+    """Rewrite the xlsx zip with fixed member timestamps and `modified` property (openpyxl sets
+    it to the clock on save) so the bytes do not depend on when it ran."""
+    import re
     import zipfile
 
     with zipfile.ZipFile(path) as src:
         members = [(info, src.read(info.filename)) for info in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                    rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    data,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr

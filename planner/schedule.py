@@ -253,6 +253,7 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
     b = add_break_variables(prob, shifts, z, cat)
     short = add_coverage(prob, req, rules, shifts, z, b, required)
     add_group_caps(prob, groups, y)
+    add_part_time_share(prob, rules, tours, y)
     add_objective(prob, req, rules, tours, y, short)
     return Model(prob, req, rules, tours, groups, y, b, shifts, short, messages)
 
@@ -359,6 +360,18 @@ def add_group_caps(prob, groups, y) -> None:
         xs = [var for (gg, _), var in y.items() if gg == g]
         if xs:
             prob += (pulp.lpSum(xs) <= group.cap, f"agents_{g}")
+
+
+def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
+    """`part_time_share`: part-time tours (< full_time_min_hours) <= max_part_time_pct % of all."""
+    if rules.max_part_time_pct >= 100:
+        return
+    share = rules.max_part_time_pct / 100.0
+    terms = []
+    for (_, i), var in y.items():
+        part = tours[i].paid_min < rules.full_time_min_hours * 60 - 1e-9
+        terms.append((var, (1.0 - share) if part else -share))
+    prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
 def tour_cost_wage_hours(tour: Tour, rules: Rules) -> float:

@@ -54,6 +54,8 @@ class Rules:
         headcount_cap = 0                  # at most this many agents (0 = no cap; makes cover soft)
         contract_tolerance_h = 8           # a 48 h contract takes tours of 40-48 h
         part_time_hours = 24               # contract hours of a part-timer with no weekly_hours
+        full_time_min_hours = 40           # a tour with fewer weekly hours is part-time
+        max_part_time_pct = 100            # at most this % of the tours may be part-time
 
         [cost]
         wage_per_hour = 40000              # VND per paid hour (plausible; not from the article)
@@ -85,6 +87,8 @@ class Rules:
     headcount_cap: int = 0
     contract_tolerance_h: float = 8.0
     part_time_hours: float = 24.0
+    full_time_min_hours: float = 40.0
+    max_part_time_pct: float = 100.0
     wage_per_hour: float = 40000.0
     night_premium_pct: float = 30.0
     shortfall_penalty_per_hour: float = 400000.0
@@ -114,6 +118,8 @@ _RANGES = {
     "headcount_cap": (0, 100000),
     "contract_tolerance_h": (0, 168),
     "part_time_hours": (0, 168),
+    "full_time_min_hours": (0, 168),
+    "max_part_time_pct": (0, 100),
     "wage_per_hour": (0, 1e12),
     "night_premium_pct": (0, 1000),
     "shortfall_penalty_per_hour": (0, 1e15),
