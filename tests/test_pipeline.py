@@ -291,3 +291,13 @@ def test_compare_in_parallel_gives_the_same_table(small):
     serial = pipeline.compare([small, strict], jobs=1).frame
     parallel = pipeline.compare([small, strict], jobs=2).frame
     pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_simulate_adds_sim_csv_and_simulated_kpis(small, tmp_path):
+    quick = child(small, "quick", "[run]\nreplications = 3\n")
+    plan, out = pipeline.run_week(quick, out_dir=tmp_path / "out", simulate=True)
+    assert (out / "sim.csv").read_text().startswith("timestamp,offered,answered,abandoned")
+    summary = json.loads((out / "summary.json").read_text())
+    assert "sim.csv" in summary["outputs"]
+    assert summary["simulation"]["replications"] == 3
+    assert 0 < summary["kpis"]["simulated_service_level_pct"] <= 100
