@@ -4,7 +4,8 @@ Holidays come from the `holidays` package, so moving feasts (Tết, Pesach, East
 hand-made dates. `day_features` turns them into daily regressors:
 
 - `tet`: the Lunar New Year block as the package lists it (VN: the days off around Tết);
-  `tet_core`: Lunar New Year's day and the two days after it (the deepest dip);
+  `tet_-1` .. `tet_+3`: one regressor per day from the eve to the fourth day (the dip deepens
+  and recovers by day, the same way every year, whatever weekday it falls on);
 - `pre_tet` (1-7 days before the block) and `post_tet` (1-7 days after it: the rebound);
 - `holiday`: any other public holiday; `post_holiday`: the first day after another holiday;
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
@@ -31,7 +32,8 @@ from planner.errors import InputError
 TET_PATTERN = re.compile(r"lunar new year|chinese new year|spring festival|\btet\b", re.I)
 TET_DAY_PATTERN = re.compile(r"^(lunar new year|chinese new year.*|spring festival)$", re.I)
 SUBSTITUTE_PATTERN = re.compile(r"substitut|observed|day off|bridge", re.I)
-FEATURES = ("tet", "tet_core", "pre_tet", "post_tet", "holiday", "post_holiday", "bridge")
+TET_DAYS = tuple(f"tet_{k:+d}" for k in range(-1, 4))  # eve, Lunar New Year's day, days 2-4
+FEATURES = ("tet", *TET_DAYS, "pre_tet", "post_tet", "holiday", "post_holiday", "bridge")
 
 
 def normalise_country(country: str | None) -> str | None:
@@ -75,7 +77,10 @@ def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
         feat.loc[block, "tet"] = 1.0
         core = [d for d in block if TET_DAY_PATTERN.match(names[d].strip())]
         first = core[0] if core else block[len(block) // 2]
-        feat.loc[feat.index.isin([first + pd.Timedelta(days=k) for k in range(3)]), "tet_core"] = 1
+        for k in range(-1, 4):
+            day = first + pd.Timedelta(days=k)
+            if day in block and day in feat.index:
+                feat.loc[day, f"tet_{k:+d}"] = 1.0
         before = pd.date_range(block[0] - pd.Timedelta(days=7), block[0] - pd.Timedelta(days=1))
         after = pd.date_range(block[-1] + pd.Timedelta(days=1), block[-1] + pd.Timedelta(days=7))
         feat.loc[feat.index.isin(before), "pre_tet"] = 1.0

@@ -12,7 +12,7 @@ upper`), after statsforecast:
   calls over the last year.
 - `regression`: least squares on log calls with weekday dummies, yearly Fourier terms (order 8)
   and a linear trend (both only with 2+ years of history: one year cannot separate them), holiday
-  and Tết regressors (`planner.calendar`: Tết block, Tết core days, days before, rebound after,
+  and Tết regressors (`planner.calendar`: Tết block, each day eve..4th, days before, rebound after,
   other holidays, the day after, bridge/substitute days), one regressor per past event label, and
   optionally temperature (max temperature and heat above 32 °C; over the horizon the day-of-year
   mean of the temperature history, i.e. a climatology, because no weather forecast is given).
