@@ -578,6 +578,13 @@ def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
     return value
 
 
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temporary siblings of a run that was killed (we hold the lock, so none is live)."""
+    for pattern in (f".{out_dir.name}.*.tmp", f".{out_dir.name}.*.old"):
+        for stale in out_dir.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def default_out_dir(label: str) -> Path:
     return Path("out") / label
 
@@ -599,6 +606,7 @@ def run_week(
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
     out_dir = Path(out_dir)
     with output_lock(out_dir):
+        _remove_leftovers(out_dir)
         plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)
         clock = time.monotonic()
         publish_directory(out_dir, lambda tmp: write_plan(plan, tmp))

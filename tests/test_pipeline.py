@@ -194,6 +194,14 @@ def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_leftovers_of_a_killed_run_are_removed(small, tmp_path):
+    stale = tmp_path / ".out.abc123.tmp"
+    stale.mkdir()
+    (stale / "roster.csv").write_text("half")
+    pipeline.run_week(small, out_dir=tmp_path / "out")
+    assert not stale.exists()
+
+
 def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
