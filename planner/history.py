@@ -97,11 +97,11 @@ def read_history(path: str | os.PathLike) -> History:
     """Read and validate a history CSV (`-` = stdin); see the module docstring for the rules."""
     name = io.display_name(path)
     rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")
-    calls = io.parse_numbers(rows, "calls", path, minimum=0)
+    calls = _numbers(rows, "calls", path)
     stamps = io.parse_timestamps(rows, "timestamp", path)
     frame = pd.DataFrame({"timestamp": stamps.to_numpy(), "calls": calls.to_numpy()})
     if "aht" in rows.columns:
-        aht = io.parse_numbers(rows, "aht", path, minimum=0, allow_empty=True)
+        aht = _numbers(rows, "aht", path, allow_empty=True)
         frame["aht"] = aht.to_numpy()
     queues: tuple[str, ...] = ()
     if "queue" in rows.columns:
@@ -138,6 +138,17 @@ def read_history(path: str | os.PathLike) -> History:
     elif "aht" in frame.columns:
         frame["aht"] = _fill_aht(frame, queues)
     return History(frame, interval, queues, name)
+
+
+def _numbers(rows: pd.DataFrame, column: str, path, allow_empty: bool = False) -> pd.Series:
+    """Non-negative numbers, vectorised; on any bad cell `io.parse_numbers` names it."""
+    raw = rows[column]
+    values = pd.to_numeric(raw.replace("", np.nan), errors="coerce").astype(float)
+    empty = raw == ""
+    bad = (values.isna() & ~(empty & allow_empty)) | np.isinf(values) | (values < 0)
+    if bad.any():
+        return io.parse_numbers(rows, column, path, minimum=0, allow_empty=allow_empty)
+    return values
 
 
 def _iso(value: pd.Timestamp) -> str:
