@@ -248,9 +248,10 @@ def backtest_command(
     hist, temperature = _load_history(history, temperature)
     progress = None
     if not quiet and sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        bar = Progress(console=Console(stderr=True), transient=True)
         task = bar.add_task("backtest", total=None)
         bar.start()
 
