@@ -251,3 +251,30 @@ def test_history_without_calls_is_refused():
     frame = pd.DataFrame({"timestamp": pd.date_range("2025-01-01", periods=40), "calls": 0.0})
     with pytest.raises(InputError, match="complete days with calls"):
         forecast_history(History(frame, None, (), "zeros"))
+
+
+def test_past_events_are_regressors_future_ones_multipliers():
+    frame = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2025-03-03", "2025-04-02"]),
+            "end": pd.to_datetime(["2025-03-05", "2025-04-02"]),
+            "label": ["storm", "campaign"],
+            "multiplier": [np.nan, 1.2],
+        }
+    )
+    events = Events(frame, "events")
+    days = pd.date_range("2025-03-01", "2025-04-03")
+    reg = events.regressors(days)
+    assert list(reg.columns) == ["event:campaign", "event:storm"]
+    assert reg["event:storm"].sum() == 3 and reg.loc["2025-03-04", "event:storm"] == 1
+    mult = events.multipliers(days)
+    assert mult[days.get_loc("2025-04-02")] == 1.2 and mult.sum() == pytest.approx(len(days) + 0.2)
+    # a labelled storm in the history does not lift the forecast after it
+    hist = daily_history("2024-01-01", "2025-03-20")
+    stormy = hist.frame.copy()
+    storm_days = stormy["timestamp"].between("2025-03-03", "2025-03-05")
+    stormy.loc[storm_days, "calls"] *= 3
+    stormy_hist = History(stormy, None, (), "stormy")
+    base = forecast_history(hist, horizon_days=7, model="regression").daily["calls"].sum()
+    fc = forecast_history(stormy_hist, horizon_days=7, model="regression", events=events)
+    assert fc.daily["calls"].sum() == pytest.approx(base, rel=0.03)
