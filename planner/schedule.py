@@ -455,7 +455,9 @@ def solve_model(
     status_cm = _progress(progress, model, solver, time_limit_s)
     with status_cm:
         if solver == "highs":
-            info = _solve_highs(model.prob, time_limit_s)
+            start = warm_start(model, time_limit_s / 2)
+            left = max(1.0, time_limit_s - (time.perf_counter() - started))
+            info = _solve_highs(model.prob, left, start)
         else:
             info = _solve_cbc(model.prob, time_limit_s)
     return SolveInfo(info[0], info[1], info[2], time.perf_counter() - started)
@@ -495,8 +497,29 @@ def _stdout_to_stderr():
             os.close(sink)
 
 
-def _solve_highs(prob: pulp.LpProblem, limit: float) -> tuple[str, float, float]:
-    cmd = pulp.HiGHS(
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's HiGHS API, handing HiGHS a starting solution (by variable name) before it runs."""
+
+    def __init__(self, start: dict[str, float] | None = None, **options):
+        super().__init__(**options)
+        self.start = start
+
+    def callSolver(self, lp):
+        if self.start:
+            import highspy
+
+            solution = highspy.HighsSolution()
+            solution.col_value = [float(self.start.get(v.name, 0.0)) for v in lp.variables()]
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
+        lp.solverModel.run()
+
+
+def _solve_highs(
+    prob: pulp.LpProblem, limit: float, start: dict[str, float] | None = None
+) -> tuple[str, float, float]:
+    cmd = _HiGHSWithStart(
+        start,
         msg=bool(os.environ.get("PLANNER_SOLVER_LOG")),
         timeLimit=limit,
         threads=1,
@@ -554,6 +577,96 @@ def _solve_cbc(prob: pulp.LpProblem, limit: float) -> tuple[str, float, float]:
         match = re.search(r"Result - (.*)", text)
         status = f"feasible ({match.group(1).strip().lower()})" if match else "feasible"
     return status, objective, bound
+
+
+def warm_start(model: Model, time_limit_s: float) -> dict[str, float] | None:
+    """A feasible start for the MIP: the LP relaxation with tours rounded up, breaks placed by
+    their LP shares, then surplus agents dropped greedily while every interval stays covered."""
+    prob = model.prob
+    ints = [v for v in prob.variables() if v.cat == pulp.LpInteger]
+    for var in ints:
+        var.cat = pulp.LpContinuous
+    try:
+        _, objective, _ = _solve_highs(prob, time_limit_s)
+    finally:
+        for var in ints:
+            var.cat = pulp.LpInteger
+    if math.isnan(objective):
+        return None
+    req, rules, tours = model.req, model.rules, model.tours
+    n = len(req.frame)
+    required = req.frame["staff"].to_numpy(dtype=float)
+    shift_index = {sh: k for k, sh in enumerate(model.shifts)}
+    y = {key: math.ceil((var.value() or 0.0) - 1e-6) for key, var in model.y.items()}
+    z: dict[tuple[int, int], int] = defaultdict(int)
+    for (_, i), count in y.items():
+        for day in tours[i].days:
+            z[shift_index[tours[i].shift], day] += count
+    b = {}
+    for s, day in sorted({(s, d) for s, d, _ in model.b}):
+        offs = model.shifts[s].break_offsets
+        lp = [model.b[s, day, off].value() or 0.0 for off in offs]
+        counts = [math.floor(v + 1e-6) for v in lp]
+        order = sorted(range(len(offs)), key=lambda k: (-(lp[k] - counts[k]), k))
+        for j in range(z[s, day] - sum(counts)):
+            counts[order[j % len(order)]] += 1
+        for off, c in zip(offs, counts, strict=True):
+            b[s, day, off] = c
+
+    def cover_of(s, day):
+        shift = model.shifts[s]
+        return slot_cover(
+            day * DAY_MIN + shift.start_min, shift.length_min, req.interval_min, n, True
+        )
+
+    def loss_of(s, day, off):
+        shift = model.shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        return break_loss(start, shift.break_min, req.interval_min, n, True)
+
+    cov = np.zeros(n)
+    for (s, day), count in z.items():
+        cov[cover_of(s, day)] += count
+    for (s, day, off), count in b.items():
+        for slot, frac in loss_of(s, day, off):
+            cov[slot] -= frac * count
+    floor_cov = np.minimum(cov, required) if rules.soft_coverage else required
+    order = sorted(y, key=lambda key: (-tour_cost_wage_hours(tours[key[1]], rules), key))
+    for key in order:
+        tour = tours[key[1]]
+        s = shift_index[tour.shift]
+        while y[key] > 0:
+            trial = cov.copy()
+            taken = []
+            for day in tour.days:
+                trial[cover_of(s, day)] -= 1
+                if tour.shift.break_min:
+                    best, best_off = None, None
+                    for off in tour.shift.break_offsets:
+                        if b[s, day, off] <= 0:
+                            continue
+                        slots = loss_of(s, day, off)
+                        score = min(trial[k] + f - floor_cov[k] for k, f in slots)
+                        if best is None or score > best:
+                            best, best_off = score, off
+                    for slot, frac in loss_of(s, day, best_off):
+                        trial[slot] += frac
+                    taken.append((day, best_off))
+            if np.any(trial < floor_cov - 1e-9):
+                break
+            cov = trial
+            y[key] -= 1
+            for day in tour.days:
+                z[s, day] -= 1
+            for day, off in taken:
+                b[s, day, off] -= 1
+    start = {model.y[key].name: float(v) for key, v in y.items()}
+    start.update({model.b[key].name: float(v) for key, v in b.items()})
+    for (s, day), count in z.items():
+        start[f"work_{s}_{day}"] = float(count)
+    for t, var in model.short.items():
+        start[var.name] = float(max(0.0, required[t] - cov[t]))
+    return start
 
 
 # --- from solution to roster --------------------------------------------------------------------
