@@ -28,8 +28,9 @@ normal on log scale with an approximate ETS variance; naive: empirical quantiles
 log ratios widened by sqrt(weeks ahead). With `auto`, the daily bounds are widened to at least
 the quantiles of the chosen model's own errors in the selection backtest (model-based bounds
 are too narrow when the model is wrong). Interval bounds are scaled from the daily bounds by the
-interval's share of the day, plus Poisson noise of the interval itself:
-``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * share_i * M)`` (likewise below, floored at 0).
+interval's share of the day, plus the noise of the interval itself (Poisson times the dispersion
+D measured around the profile over the last 28 days, D >= 1):
+``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D * share_i * M)`` (likewise below, >= 0).
 
 Intraday profile: per day type (Monday..Sunday, and public holiday when the history has at least
 two open holidays), the median over the last 8 complete days of that type of each interval's share
@@ -506,6 +507,7 @@ class _Intraday:
     queue_shares: np.ndarray | None  # (8, queues, slots) queue share of each interval
     aht: np.ndarray | None  # (7, slots) weekday x interval AHT of the total
     queue_aht: np.ndarray | None  # (queues, 7, slots)
+    dispersion: float = 1.0  # interval variance / mean around the profile (1 = Poisson)
 
 
 def _intraday(grid: _Grid, rules: _OpenRules, end: int) -> _Intraday:
@@ -556,7 +558,20 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int) -> _Intraday:
                     for q in range(len(grid.queues))
                 ]
             )
-    return _Intraday(shares, queue_shares, aht, queue_aht)
+    dispersion = _dispersion(calls, totals, shares[ptype], rules.slot_open[ptype])
+    return _Intraday(shares, queue_shares, aht, queue_aht, dispersion)
+
+
+def _dispersion(calls, totals, shares, open_) -> float:
+    """How much noisier than Poisson the intervals of the last 28 days were around their day's
+    total spread by the profile: mean of (actual - expected)^2 / expected, at least 1."""
+    calls, totals, shares, open_ = calls[-28:], totals[-28:], shares[-28:], open_[-28:]
+    expected = shares * totals[:, None]
+    use = open_ & (expected >= 1) & (totals[:, None] > 0)
+    if use.sum() < 50:
+        return 1.0
+    ratio = (calls[use] - expected[use]) ** 2 / expected[use]
+    return float(max(1.0, min(np.mean(ratio), 25.0)))
 
 
 def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
@@ -596,6 +611,15 @@ def _round_to_total(values: np.ndarray, total10: int) -> np.ndarray:
     return base / 10.0
 
 
+def _interval_bounds(share, mean, lower, upper, z, dispersion=1.0):
+    """Interval bounds: the daily bounds scaled by the interval's share, plus the interval's own
+    noise (Poisson, times the dispersion measured around the profile)."""
+    m = share * mean
+    up = m + np.sqrt((share * (upper - mean)) ** 2 + z**2 * dispersion * m)
+    lo = np.maximum(m - np.sqrt((share * (mean - lower)) ** 2 + z**2 * dispersion * m), 0.0)
+    return lo, up
+
+
 def _spread(
     days: pd.DatetimeIndex,
     mean: np.ndarray,
@@ -629,8 +653,7 @@ def _spread(
             q_up = upper[i] * qshare.sum()
             total10 = int(round(qday * 10))
             calls = _round_to_total(m, total10)
-            up = m + np.sqrt((qshare * (upper[i] - mean[i])) ** 2 + z**2 * m)
-            lo = np.maximum(m - np.sqrt((qshare * (mean[i] - lower[i])) ** 2 + z**2 * m), 0.0)
+            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.dispersion)
             open_ = qshare > 0
             frame = pd.DataFrame(
                 {
@@ -860,7 +883,7 @@ def backtest(
     (all days / summer days 20 May-31 Aug): `n` (days or intervals scored), `wape_pct`
     (sum|error| / sum actual), `bias_pct` (sum error / sum actual), `mase` (mean absolute error
     over the in-sample weekly seasonal naive's, averaged over folds), `vs_naive_pct` (WAPE
-    improvement over seasonal_naive), `coverage_pct` (daily actuals inside the bounds).
+    improvement over seasonal_naive), `coverage_pct` (actuals inside the bounds).
     `auto` re-runs the model choice at every origin from the data before it, as
     `forecast_history` would.
     Per-queue history is scored on the total over queues. Missing days are not scored."""
@@ -913,7 +936,17 @@ def backtest(
                 fit_name, _, log_errors = _select(grid, origin, exog, _select_horizon(h), level)
             mean, lower, upper = _daily_forecast(fit_name, y, days, exog, closed, level)
             lower, upper = _widen(mean, lower, upper, log_errors, level)
-            i_fc = mean[:, None] * intraday.shares[ptype]
+            shares = intraday.shares[ptype]
+            i_fc = mean[:, None] * shares
+            i_lo, i_up = _interval_bounds(
+                shares,
+                mean[:, None],
+                lower[:, None],
+                upper[:, None],
+                norm.ppf(0.5 + level / 200),
+                intraday.dispersion,
+            )
+            i_in = (i_actual >= i_lo) & (i_actual <= i_up)
             for subset, mask in (("all", ok), ("summer", ok & summer)):
                 if not mask.any():
                     continue
@@ -933,6 +966,7 @@ def backtest(
                         i_actual[mask].ravel(),
                         i_scale,
                     )
+                    | {"inside": int(i_in[mask].sum())}
                 )
             done += 1
             if progress is not None:
@@ -977,9 +1011,7 @@ def _summarise(records: pd.DataFrame, models: tuple[str, ...]) -> pd.DataFrame:
                 "vs_naive_pct": round(100 * (1 - wape / naive_wape), 2)
                 if np.isfinite(naive_wape) and naive_wape > 0
                 else np.nan,
-                "coverage_pct": round(100 * sel["inside"].sum() / sel["n"].sum(), 1)
-                if level == "daily"
-                else np.nan,
+                "coverage_pct": round(100 * sel["inside"].sum() / sel["n"].sum(), 1),
             }
             rows.append(row)
     order = {"daily": 0, "interval": 1}
