@@ -72,7 +72,8 @@ def selection(spec: str) -> list[tuple[str, int]]:
         name, _, rng = part.partition(":")
         folder = SHARED / name
         count = len(list(folder.glob("RandomExample*.txt")))
-        lo, hi = (int(v) for v in rng.split("-")) if rng else (1, count)
+        lo, _, hi = rng.partition("-") if rng else ("1", "", str(count))
+        lo, hi = int(lo), int(hi or lo)
         out += [(name, k) for k in range(lo, hi + 1)]
     return out
 

@@ -964,7 +964,9 @@ def design_shifts(
     )
     started = time.perf_counter()
     if solver == "highs":
-        status, objective, bound = _solve_highs(prob, time_limit_s)
+        start = _design_start(prob, x, used, under, over, demand, interval_min, n, cyclic, hard)
+        left = max(1.0, time_limit_s - (time.perf_counter() - started))
+        status, objective, bound = _solve_highs(prob, left, start)
     else:
         status, objective, bound = _solve_cbc(prob, time_limit_s)
     if math.isnan(objective):
@@ -984,3 +986,31 @@ def design_shifts(
         status=status,
         solve_s=time.perf_counter() - started,
     )
+
+
+def _design_start(prob, x, used, under, over, demand, interval_min, n, cyclic, hard):
+    """Start for the shift-design MIP: the LP relaxation's counts rounded up (no shortage),
+    deviations and 'used' flags recomputed to match."""
+    ints = [v for v in prob.variables() if v.cat == pulp.LpInteger]
+    for var in ints:
+        var.cat = pulp.LpContinuous
+    try:
+        _, objective, _ = _solve_highs(prob, 30)
+    finally:
+        for var in ints:
+            var.cat = pulp.LpInteger
+    if math.isnan(objective):
+        return None
+    counts = {k: math.ceil((v.value() or 0.0) - 1e-6) for k, v in x.items()}
+    cover = np.zeros(n)
+    start = {}
+    for (s, length, day), c in counts.items():
+        cover[slot_cover(day * DAY_MIN + s, length, interval_min, n, cyclic)] += c
+        start[x[s, length, day].name] = float(c)
+    for (s, length), var in used.items():
+        start[var.name] = float(any(counts[s, length, d] for d in range(len(x) // len(used))))
+    for t in range(n):
+        start[over[t].name] = float(max(0.0, cover[t] - demand[t]))
+        if t in under:
+            start[under[t].name] = float(max(0.0, demand[t] - cover[t]))
+    return start
