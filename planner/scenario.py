@@ -17,8 +17,10 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     [data]
     history = "bundled"          # or "bundled:hotline_by_type.csv", or a CSV path
                                  # (relative to this file)
-    agents = ""                  # optional agent list CSV ("" = size the workforce)
+    agents = ""                  # optional agent list CSV ("" = size the workforce;
+                                 # "bundled:agents.csv" = the sample list)
     events = ""                  # optional events file (make-up days, storms, campaigns)
+    temperature = ""             # optional daily temperature CSV ("bundled:temperature.csv")
     country = "VN"               # holidays country, or "none"
 
     [forecast]
@@ -351,9 +353,16 @@ class _Checker:
         return int(value) if integer else float(value)
 
     def path(self, key: str, base: Path | None) -> Path | None:
+        """A file path relative to the file that set it; "bundled:NAME" = a bundled data file."""
         value = self.string(key, "")
         if value == "":
             return None
+        if value.startswith(BUNDLED + ":"):
+            name = value.split(":", 1)[1]
+            try:
+                return io.bundled_path(name)
+            except InputError:
+                self.fail(key, value, f"no bundled file {name!r} (see data/README.md)")
         path = Path(value)
         dotted = f"{self.section}.{key}"
         if dotted in self.origin:  # relative to the file that set it (extends may differ)
@@ -424,16 +433,7 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     c = _Checker(table, "data", origin, fallback)
     c.unknown(("history", "agents", "events", "temperature", "country"))
     history = c.string("history", BUNDLED)
-    if history in ("", BUNDLED):
-        history_path = None
-    elif history.startswith(BUNDLED + ":"):
-        name = history.split(":", 1)[1]
-        try:
-            history_path = io.bundled_path(name)
-        except InputError:
-            c.fail("history", history, f"no bundled file {name!r} (bundled: see data/README.md)")
-    else:
-        history_path = c.path("history", base)
+    history_path = None if history in ("", BUNDLED) else c.path("history", base)
     country = c.string("country", "VN")
     if not (country.lower() == "none" or (len(country) == 2 and country.isalpha())):
         c.fail("country", country, 'expected a two-letter country code or "none"')

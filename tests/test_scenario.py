@@ -310,3 +310,17 @@ def test_queue_adjustment_needs_queues():
         apply_adjustments(forecast_frame(), (adj,))
     with pytest.raises(InputError, match="queue outage not in the forecast"):
         apply_adjustments(forecast_frame(("billing",)), (adj,))
+
+
+def test_bundled_files_can_be_named(tmp_path):
+    path = write(
+        tmp_path,
+        "b.toml",
+        '[data]\nhistory = "bundled:hotline_by_type.csv"\ntemperature = "bundled:temperature.csv"\n',
+    )
+    sc = load_scenario(path)
+    assert sc.data.history.name == "hotline_by_type.csv" and sc.data.history.exists()
+    assert sc.data.temperature.name == "temperature.csv"
+    path = write(tmp_path, "c.toml", '[data]\nevents = "bundled:nope.csv"\n')
+    with pytest.raises(InputError, match=r'\[data\] events = "bundled:nope.csv": no bundled file'):
+        load_scenario(path)
