@@ -108,3 +108,12 @@ def test_compare_csv_json_table_and_plot(small, tmp_path):
 
 def test_compare_needs_scenarios():
     assert invoke(["compare"]).exit_code == 2
+
+
+def test_compare_simulated_column(small, tmp_path):
+    quick = tmp_path / "quick.toml"
+    quick.write_text('extends = "small.toml"\n[run]\nreplications = 2\n')
+    result = invoke(["compare", quick, "--simulate", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert 0 < frame["simulated_service_level_pct"].iloc[0] <= 100
