@@ -183,3 +183,46 @@ def test_bad_requirements_name_file_and_line(tmp_path):
     path.write_text("timestamp,calls\n2026-07-06T00:00,3\n")
     with pytest.raises(InputError, match="missing column 'staff'"):
         read_requirements(path)
+
+
+def test_cbc_and_highs_agree_on_the_tiny_week(tiny_result):
+    rules, highs = tiny_result
+    cbc = build_roster(tiny_requirements(), rules, time_limit_s=30, solver="cbc")
+    assert cbc.status == "optimal"
+    assert cbc.objective == pytest.approx(highs.objective)
+    assert check_roster_rules(cbc.roster, rules) == []
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7 * 96 - 1),  # start, quarter-hours from the week start
+            st.integers(1, 40),  # length, quarter-hours
+            st.integers(0, 36),  # break offset
+            st.integers(0, 4),  # break length
+        ),
+        max_size=12,
+    )
+)
+def test_on_phone_hours_are_shift_minus_break_hours(shifts):
+    """Law: with a cyclic week, on-phone agent-hours = paid hours - break hours."""
+    origin = pd.Timestamp("2026-07-06")
+    q = pd.Timedelta(minutes=15)
+    rows = []
+    for start, length, off, brk in shifts:
+        s, e = origin + start * q, origin + (start + length) * q
+        off, brk = min(off, length - 1), min(brk, length - min(off, length - 1))
+        breaks = f"{(s + off * q).isoformat()}/{(s + (off + brk) * q).isoformat()}" if brk else ""
+        rows.append(("x", s, e, breaks))
+    roster = pd.DataFrame(rows, columns=["agent", "start", "end", "breaks"])
+    times = pd.date_range(origin, periods=7 * 48, freq="30min")
+    counts = on_phone_counts(roster, times, 30)
+    expected = sum(
+        length - min(brk, length - min(off, length - 1)) for _, length, off, brk in shifts
+    )
+    assert counts.sum() * 0.5 == pytest.approx(expected * 0.25)  # hours on both sides
