@@ -26,8 +26,8 @@ upper`), after statsforecast:
 Bounds at `level` %: regression: normal on log scale with the AR(1) forecast variance; ETS:
 normal on log scale with an approximate ETS variance; naive: empirical quantiles of week-on-week
 log ratios widened by sqrt(weeks ahead). With `auto`, the daily bounds are widened to at least
-the quantiles of the chosen model's own errors in the selection backtest (model-based bounds
-are too narrow when the model is wrong). Interval bounds are scaled from the daily bounds by the
+the quantiles (and the normal width from the RMS) of the chosen model's own log errors in the
+selection backtest (model-based bounds are too narrow when the model is wrong). Interval bounds are scaled from the daily bounds by the
 interval's share of the day, plus the noise of the interval itself (Poisson times the dispersion
 D measured around the profile over the last 28 days, D >= 1):
 ``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D * share_i * M)`` (likewise below, >= 0).
@@ -851,6 +851,8 @@ def _widen(mean, lower, upper, log_errors: np.ndarray, level: float):
         return lower, upper
     alpha = (1 - level / 100) / 2
     lo, hi = np.quantile(log_errors, [alpha, 1 - alpha])
+    spread = norm.ppf(1 - alpha) * float(np.sqrt(np.mean(log_errors**2)))
+    lo, hi = min(lo, -spread), max(hi, spread)
     return np.minimum(lower, mean * np.exp(min(lo, 0.0))), np.maximum(
         upper, mean * np.exp(max(hi, 0.0))
     )
