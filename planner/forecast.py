@@ -27,7 +27,9 @@ Bounds at `level` %: regression: normal on log scale with the AR(1) forecast var
 normal on log scale with an approximate ETS variance; naive: empirical quantiles of week-on-week
 log ratios widened by sqrt(weeks ahead). With `auto`, the daily bounds are widened to at least
 the quantiles (and the normal width from the RMS) of the chosen model's own log errors in the
-selection backtest (model-based bounds are too narrow when the model is wrong). Interval bounds are scaled from the daily bounds by the
+selection backtest (model-based bounds are too narrow when the model is wrong); a model named
+with `model=` gets the same 3-fold check for its bounds. (`backtest` shows the raw model bounds
+for the named models and the widened ones for `auto`.) Interval bounds are scaled from the daily bounds by the
 interval's share of the day, plus the noise of the interval itself (Poisson times the dispersion
 D measured around the profile over the last 28 days, D >= 1):
 ``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D * share_i * M)`` (likewise below, >= 0).
@@ -783,6 +785,10 @@ def forecast_history(
         if scores:
             listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
             notes.append(f"model auto: daily WAPE over the last 3 folds: {listed} -> {model}")
+    else:
+        _, _, log_errors = _select(
+            grid, n, exog, _select_horizon(horizon_days), level, candidates=(model,)
+        )
     mean, lower, upper = _daily_forecast(model, y, future, exog, closed, level)
     lower, upper = _widen(mean, lower, upper, log_errors, level)
     keep = future >= start
@@ -806,19 +812,25 @@ def _check_open_days(y: pd.Series, source: str) -> None:
 
 
 def _select(
-    grid: _Grid, end: int, exog: _Exog, horizon: int, level: float
+    grid: _Grid,
+    end: int,
+    exog: _Exog,
+    horizon: int,
+    level: float,
+    candidates: tuple[str, ...] = MODELS,
 ) -> tuple[str, dict[str, float], np.ndarray]:
     """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
-    history before day index `end` (future event multipliers are not applied)."""
+    history before day index `end` (future event multipliers are not applied); also return the
+    winner's log errors (actual / forecast) for its bounds."""
     folds = [
         end - k * horizon
         for k in range(SELECT_FOLDS, 0, -1)
         if end - k * horizon >= MIN_HISTORY_DAYS
     ]
     if not folds:
-        return "seasonal_naive", {}, np.empty(0)
-    err = dict.fromkeys(MODELS, 0.0)
-    log_err: dict[str, list] = {name: [] for name in MODELS}
+        return candidates[0], {}, np.empty(0)
+    err = dict.fromkeys(candidates, 0.0)
+    log_err: dict[str, list] = {name: [] for name in candidates}
     total = 0.0
     rules = _open_rules(grid, end)
     y_full, closed_full = _daily_series(grid, rules, end)
@@ -832,15 +844,15 @@ def _select(
         ok = np.isfinite(actual)
         closed = ~rules_o.type_open[grid.day_type[origin : origin + horizon]]
         total += actual[ok].sum()
-        for name in MODELS:
+        for name in candidates:
             mean, _, _ = _daily_forecast(name, y, days, fold_exog, closed, level)
             err[name] += np.abs(mean[ok] - actual[ok]).sum()
             pos = ok & (actual > 0) & (mean > 0)
             log_err[name].append(np.log(actual[pos] / mean[pos]))
     if total <= 0:
-        return "seasonal_naive", {}, np.empty(0)
+        return candidates[0], {}, np.empty(0)
     scores = {k: 100 * v / total for k, v in err.items()}
-    best = min(MODELS, key=lambda k: (round(scores[k], 6), MODELS.index(k)))
+    best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
     return best, scores, np.concatenate(log_err[best])
 
 
