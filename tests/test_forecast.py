@@ -278,3 +278,21 @@ def test_past_events_are_regressors_future_ones_multipliers():
     base = forecast_history(hist, horizon_days=7, model="regression").daily["calls"].sum()
     fc = forecast_history(stormy_hist, horizon_days=7, model="regression", events=events)
     assert fc.daily["calls"].sum() == pytest.approx(base, rel=0.03)
+
+
+def test_real_bank_history_from_israel():
+    """9 weeks of a real call centre (tests/fixtures/anonymous_bank_1999_hourly_feb_mar.md)."""
+    from pathlib import Path
+
+    from planner.history import read_history
+
+    hist = read_history(
+        Path(__file__).parent / "fixtures" / "anonymous_bank_1999_hourly_feb_mar.csv"
+    )
+    assert hist.interval_min == 60
+    table = backtest(hist, folds=3, horizon_days=7, country="IL", models=("seasonal_naive", "auto"))
+    auto = table[table["model"] == "auto"].set_index("level")["vs_naive_pct"]
+    assert auto["daily"] >= 10 and auto["interval"] >= 10
+    daily = forecast_history(hist, horizon_days=7, country="IL").daily.set_index("date")["calls"]
+    short = daily.loc[["1999-04-09", "1999-04-10"]]  # Friday, Saturday
+    assert short.max() < 0.6 * daily.drop(short.index).min()
