@@ -693,7 +693,10 @@ def common_start(
 
 
 def _compare_one(sc: Scenario, first: dt.date, simulate: bool) -> dict:
-    plan = plan_week(sc, start=first, simulate=simulate)
+    try:
+        plan = plan_week(sc, start=first, simulate=simulate)
+    except PlannerError as exc:  # say which scenario failed, keep the exit code
+        raise type(exc)(f"{sc.name}: {exc}") from None
     row = {"scenario": sc.name, "week": plan.label, **plan.kpis}
     row["solver_status"] = plan.schedule.status
     row["gap_pct"] = _r(100.0 * plan.schedule.gap, 3)

@@ -309,3 +309,16 @@ def test_simulate_adds_sim_csv_and_simulated_kpis(small, tmp_path):
     assert "sim.csv" in summary["outputs"]
     assert summary["simulation"]["replications"] == 3
     assert 0 < summary["kpis"]["simulated_service_level_pct"] <= 100
+
+
+def test_compare_names_the_scenario_that_failed(small, monkeypatch):
+    from planner import schedule
+    from planner.errors import SolverError
+
+    def no_roster(*args, **kwargs):
+        raise SolverError("CBC found no roster within 20 s")
+
+    monkeypatch.setattr(schedule, "build_roster", no_roster)
+    with pytest.raises(SolverError, match=r"^small: CBC found no roster") as err:
+        pipeline.compare([small])
+    assert err.value.exit_code == 1
