@@ -455,7 +455,7 @@ def solve_model(
     status_cm = _progress(progress, model, solver, time_limit_s)
     with status_cm:
         if solver == "highs":
-            start = warm_start(model, time_limit_s / 2)
+            start = warm_start(model, time_limit_s * 0.4)
             left = max(1.0, time_limit_s - (time.perf_counter() - started))
             info = _solve_highs(model.prob, left, start)
         else:
@@ -598,6 +598,7 @@ def warm_start(model: Model, time_limit_s: float) -> dict[str, float] | None:
     required = req.frame["staff"].to_numpy(dtype=float)
     shift_index = {sh: k for k, sh in enumerate(model.shifts)}
     y = {key: math.ceil((var.value() or 0.0) - 1e-6) for key, var in model.y.items()}
+    lp_support = {key for key, count in y.items() if count > 0}
     z: dict[tuple[int, int], int] = defaultdict(int)
     for (_, i), count in y.items():
         for day in tours[i].days:
@@ -666,7 +667,23 @@ def warm_start(model: Model, time_limit_s: float) -> dict[str, float] | None:
         start[f"work_{s}_{day}"] = float(count)
     for t, var in model.short.items():
         start[var.name] = float(max(0.0, required[t] - cov[t]))
-    return start
+    return _restricted_roster(model, lp_support, start, time_limit_s) or start
+
+
+def _restricted_roster(model: Model, support: set, start: dict, time_limit_s: float):
+    """Improve the start by solving the MIP over only the tours the LP uses (a fraction of
+    them, so HiGHS finds good integer rosters fast); None if it finds nothing better."""
+    closed = [var for key, var in model.y.items() if key not in support]
+    for var in closed:
+        var.upBound = 0
+    try:
+        _, objective, _ = _solve_highs(model.prob, time_limit_s, start)
+    finally:
+        for var in closed:
+            var.upBound = None
+    if math.isnan(objective):
+        return None
+    return {v.name: float(round(v.value() or 0.0, 6)) for v in model.prob.variables()}
 
 
 # --- from solution to roster --------------------------------------------------------------------
@@ -964,7 +981,9 @@ def design_shifts(
     )
     started = time.perf_counter()
     if solver == "highs":
-        start = _design_start(prob, x, used, under, over, demand, interval_min, n, cyclic, hard)
+        start = _design_start(
+            prob, x, used, under, over, demand, interval_min, n, cyclic, hard, time_limit_s / 3
+        )
         left = max(1.0, time_limit_s - (time.perf_counter() - started))
         status, objective, bound = _solve_highs(prob, left, start)
     else:
@@ -988,7 +1007,28 @@ def design_shifts(
     )
 
 
-def _design_start(prob, x, used, under, over, demand, interval_min, n, cyclic, hard):
+def _restricted_design(prob, x, used, time_limit_s: float) -> dict[str, float] | None:
+    """Solve the MIP over only the shifts the LP uses (much smaller), as a start for the full
+    one; None when it finds nothing in its share of the time."""
+    keep = {(s, length) for (s, length, _), v in x.items() if (v.value() or 0.0) > 1e-6}
+    closed = [v for (s, length, _), v in x.items() if (s, length) not in keep]
+    closed += [v for key, v in used.items() if key not in keep]
+    saved = [(v, v.upBound) for v in closed]
+    for var in closed:
+        var.upBound = 0
+    try:
+        _, objective, _ = _solve_highs(prob, time_limit_s)
+    finally:
+        for var, ub in saved:
+            var.upBound = ub
+    if math.isnan(objective):
+        return None
+    return {v.name: float(v.value() or 0.0) for v in prob.variables()}
+
+
+def _design_start(
+    prob, x, used, under, over, demand, interval_min, n, cyclic, hard, time_limit_s=10.0
+):
     """Start for the shift-design MIP: the LP relaxation's counts rounded up (no shortage),
     deviations and 'used' flags recomputed to match."""
     ints = [v for v in prob.variables() if v.cat == pulp.LpInteger]
@@ -1001,6 +1041,9 @@ def _design_start(prob, x, used, under, over, demand, interval_min, n, cyclic, h
             var.cat = pulp.LpInteger
     if math.isnan(objective):
         return None
+    restricted = _restricted_design(prob, x, used, time_limit_s)
+    if restricted is not None:
+        return restricted
     counts = {k: math.ceil((v.value() or 0.0) - 1e-6) for k, v in x.items()}
     cover = np.zeros(n)
     start = {}
