@@ -185,6 +185,8 @@ def read_roster(path: str | os.PathLike) -> pd.DataFrame:
 def parse_breaks(text: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """`start/end;start/end` -> list of timestamp pairs."""
     out = []
+    if text is None or (isinstance(text, float) and text != text):  # NaN from pandas
+        return out
     for pair in filter(None, (p.strip() for p in str(text).split(";"))):
         a, sep, b = pair.partition("/")
         if not sep:
