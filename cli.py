@@ -442,9 +442,11 @@ def _stderr_log(enabled: bool):
     help="Output directory (default out/<week>/); replaced as a whole on success.",
 )
 @click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
+@click.option("--time-limit", type=float, metavar="S",
+              help="Roster solver time limit, overriding the scenario's [run] time_limit_s.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
-def run_command(scenario, week, start, out_dir, simulate, quiet, verbose):
+def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, verbose):
     """The whole weekly chain for one week: forecast, staffing, roster, outputs.
 
     SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
@@ -472,6 +474,7 @@ def run_command(scenario, week, start, out_dir, simulate, quiet, verbose):
         simulate=simulate,
         log=_stderr_log(verbose) or pipeline._quiet,
         progress=sys.stderr.isatty() and not quiet,
+        time_limit_s=time_limit,
     )
     if not quiet:
         click.echo(pipeline.run_report(plan, directory), err=True)
@@ -496,8 +499,11 @@ def run_command(scenario, week, start, out_dir, simulate, quiet, verbose):
 @click.option("--week", metavar="YYYY-Www", help="Plan every scenario on this ISO week.")
 @click.option("--start", metavar="DATE", help="Plan every scenario on the 7 days from DATE.")
 @click.option("--simulate", is_flag=True, help="Add a simulated service-level column.")
+@click.option("--time-limit", type=float, metavar="S",
+              help="Roster solver time limit for every scenario (overrides their [run]).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
-def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, verbose):
+def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, time_limit,
+                    verbose):
     """Plan several scenarios on one week and show them side by side, with deltas to the first.
 
     The week: --week/--start, else the first week pinned by a scenario ([run] week) in the
@@ -518,6 +524,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, v
         jobs=jobs,
         simulate=simulate,
         log=_stderr_log(verbose) or pipeline._quiet,
+        time_limit_s=time_limit,
     )
     for note in result.notes:
         if verbose or "no effect" in note or "planned on" in note:

@@ -105,6 +105,16 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
     return load_scenario(scenario)
 
 
+def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
+    """The scenario with its solver time limit replaced (None: unchanged)."""
+    if time_limit_s is None:
+        return scenario
+    if not (isinstance(time_limit_s, (int, float)) and 0 < time_limit_s <= 86400):
+        raise InputError(f"--time-limit {time_limit_s}: expected seconds in (0, 86400]")
+    run = dataclasses.replace(scenario.run, time_limit_s=float(time_limit_s))
+    return dataclasses.replace(scenario, run=run)
+
+
 def history_path(scenario: Scenario) -> Path:
     from planner.history import BUNDLED_HISTORY
 
@@ -141,11 +151,13 @@ def plan_week(
     simulate: bool | None = None,
     log: Log = _quiet,
     progress: bool = False,
+    time_limit_s: float | None = None,
 ) -> WeekPlan:
-    """Plan one week of one scenario; nothing is written. Raises PlannerError subclasses."""
+    """Plan one week of one scenario; nothing is written. Raises PlannerError subclasses.
+    `time_limit_s` overrides the scenario's `[run] time_limit_s` for the roster solve."""
     from planner import schedule, staffing
 
-    sc = resolve_scenario(scenario)
+    sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     simulate = sc.run.simulate if simulate is None else simulate
     notes: list[str] = []
 
@@ -597,10 +609,11 @@ def run_week(
     simulate: bool | None = None,
     log: Log = _quiet,
     progress: bool = False,
+    time_limit_s: float | None = None,
 ) -> tuple[WeekPlan, Path]:
     """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
     under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short."""
-    sc = resolve_scenario(scenario)
+    sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     if out_dir is None:
         hist = load_history(sc)
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
@@ -711,11 +724,12 @@ def compare(
     jobs: int = 1,
     simulate: bool = False,
     log: Log = _quiet,
+    time_limit_s: float | None = None,
 ) -> Comparison:
     """Plan each scenario on one common week and tabulate them (in the order given)."""
     if not scenarios:
         raise InputError("compare needs at least one scenario file")
-    loaded = [resolve_scenario(s) for s in scenarios]
+    loaded = [with_time_limit(resolve_scenario(s), time_limit_s) for s in scenarios]
     names = [s.name for s in loaded]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

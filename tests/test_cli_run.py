@@ -117,3 +117,12 @@ def test_compare_simulated_column(small, tmp_path):
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(io.StringIO(result.stdout))
     assert 0 < frame["simulated_service_level_pct"].iloc[0] <= 100
+
+
+def test_time_limit_overrides_the_scenario(small, tmp_path):
+    result = invoke(["run", small, "--out", tmp_path / "o", "-q", "--time-limit", "7"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["solver"]["time_limit_s"] == 7
+    result = invoke(["run", small, "--out", tmp_path / "p", "--time-limit", "-1"])
+    assert result.exit_code == 2 and "--time-limit -1" in result.stderr
