@@ -322,3 +322,26 @@ def test_compare_names_the_scenario_that_failed(small, monkeypatch):
     with pytest.raises(SolverError, match=r"^small: CBC found no roster") as err:
         pipeline.compare([small])
     assert err.value.exit_code == 1
+
+
+def test_per_queue_history_with_a_queue_adjustment(tmp_path):
+    single = pd.read_csv(write_history(tmp_path / "h1.csv"))
+    both = pd.concat(
+        [single.assign(queue="outage"), single.assign(queue="billing", aht=500)],
+        ignore_index=True,
+    )
+    both.to_csv(tmp_path / "queues.csv", index=False)
+    path = tmp_path / "q.toml"
+    path.write_text(
+        '[data]\nhistory = "queues.csv"\ncountry = "none"\n[forecast]\nmodel = "seasonal_naive"\n'
+        "[[adjustments]]\nlabel = 'storm'\nfrom = 2026-02-10\nto = 2026-02-10\nqueue = 'outage'\n"
+        "volume_factor = 3\n" + SMALL_RULES,
+        encoding="utf-8",
+    )
+    plan = pipeline.plan_week(path)
+    fc = plan.forecast.intervals
+    day = fc["timestamp"].dt.normalize() == "2026-02-10"
+    by_queue = fc[day].groupby("queue")["calls"].sum()
+    assert by_queue["outage"] == pytest.approx(3 * by_queue["billing"], rel=0.02)
+    assert "queue" not in plan.requirements.columns  # pooled by default
+    assert plan.kpis["calls"] == pytest.approx(fc["calls"].sum(), abs=0.1)
