@@ -371,12 +371,31 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 )
 @click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
 @click.option(
+    "--gap",
+    "gap_pct",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 99),
+    metavar="PCT",
+    help="Stop once the cost is proven within PCT % of the best possible (deterministic; "
+    "the time limit is a safety net whose result can vary between machines).",
+)
+@click.option(
     "--coverage", "coverage_path", metavar="CSV", help="Also write the Coverage CSV here."
 )
 @click.option("--xlsx", "xlsx_path", metavar="XLSX", help="Also write the roster workbook here.")
 @output_options("csv")
 def schedule_command(
-    requirements, rules_path, agents_path, time_limit, solver, coverage_path, xlsx_path, output, fmt
+    requirements,
+    rules_path,
+    agents_path,
+    time_limit,
+    solver,
+    gap_pct,
+    coverage_path,
+    xlsx_path,
+    output,
+    fmt,
 ):
     """Build the legal weekly roster that covers a Requirements CSV at least cost.
 
@@ -406,6 +425,7 @@ def schedule_command(
         solver=solver,
         progress=sys.stderr.isatty(),
         source=pio.display_name(requirements),
+        gap_pct=gap_pct,
     )
     if coverage_path:
         pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
