@@ -592,7 +592,8 @@ def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
 
 def _remove_leftovers(out_dir: Path) -> None:
     """Temporary siblings of a run that was killed (we hold the lock, so none is live)."""
-    for pattern in (f".{out_dir.name}.*.tmp", f".{out_dir.name}.*.old"):
+    # mkdtemp names: prefix + 8 random characters + suffix (not another directory's temps)
+    for pattern in (f".{out_dir.name}.{'?' * 8}.tmp", f".{out_dir.name}.{'?' * 8}.old"):
         for stale in out_dir.parent.glob(pattern):
             shutil.rmtree(stale, ignore_errors=True)
 

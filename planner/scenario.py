@@ -54,6 +54,7 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -70,6 +71,9 @@ from planner import io
 from planner.errors import InputError
 
 BUNDLED = "bundled"
+BASELINE_DESCRIPTION = (
+    "80/20 Erlang C, 30% shrinkage, 85% occupancy cap, VN labour rules, bundled data"
+)
 RULE_TABLES = ("shifts", "labour", "cost")
 TOP_KEYS = ("extends", "name", "description", "data", "forecast", "service", "adjustments", "run")
 ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
@@ -195,7 +199,9 @@ class Scenario:
 
 def default_scenario() -> Scenario:
     """The built-in baseline (what `scenarios/baseline.toml` states explicitly)."""
-    return build_scenario({}, {}, files=(), name="baseline")
+    return dataclasses.replace(
+        build_scenario({}, {}, files=(), name="baseline"), description=BASELINE_DESCRIPTION
+    )
 
 
 # --- loading -------------------------------------------------------------------------------------

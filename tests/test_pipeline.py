@@ -195,7 +195,7 @@ def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch)
 
 
 def test_leftovers_of_a_killed_run_are_removed(small, tmp_path):
-    stale = tmp_path / ".out.abc123.tmp"
+    stale = tmp_path / ".out.abc12345.tmp"
     stale.mkdir()
     (stale / "roster.csv").write_text("half")
     pipeline.run_week(small, out_dir=tmp_path / "out")
