@@ -196,6 +196,7 @@ def plan_week(
 
     clock = time.monotonic()
     agents = schedule.read_agents(sc.data.agents) if sc.data.agents else None
+    gap = {} if sc.run.gap_pct is None else {"gap_pct": sc.run.gap_pct}
     result = schedule.build_roster(
         requirements,
         sc.rules,
@@ -204,6 +205,7 @@ def plan_week(
         solver=sc.run.solver,
         progress=progress,
         source=f"{sc.name} requirements",
+        **gap,
     )
     notes.extend(result.messages)
     log(
@@ -478,6 +480,7 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
             "bound": _r(res.bound, 3),
             "gap_pct": _r(100.0 * res.gap, 3),
             "time_limit_s": sc.run.time_limit_s,
+            "gap_limit_pct": _gap_limit(sc),
         },
         "kpis": plan.kpis,
         "simulation": _sim_summary(plan.simulation),
@@ -487,6 +490,12 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
         "inputs": list(plan.inputs),
         "outputs": sorted(outputs),
     }
+
+
+def _gap_limit(sc: Scenario) -> float:
+    from planner.schedule import DEFAULT_GAP_PCT
+
+    return float(DEFAULT_GAP_PCT if sc.run.gap_pct is None else sc.run.gap_pct)
 
 
 def _sim_summary(simulation) -> dict | None:

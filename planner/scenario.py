@@ -48,6 +48,7 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     [run]
     solver = "cbc"               # or "highs"
     time_limit_s = 60
+    # gap_pct = 1                # stop at a proven 1% gap (default: the scheduler's)
     simulate = false
     # week = "2027-W28"          # plan this ISO week (or start = 2027-07-12)
 """
@@ -171,6 +172,7 @@ class Adjustment:
 class RunConfig:
     solver: str = "cbc"
     time_limit_s: float = 60.0
+    gap_pct: float | None = None  # stop at this proven gap (None: the scheduler's default)
     simulate: bool = False
     replications: int = 20
     seed: int = 0
@@ -593,7 +595,9 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
 
 def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
     c = _Checker(table, "run", origin, fallback)
-    c.unknown(("solver", "time_limit_s", "simulate", "replications", "seed", "week", "start"))
+    c.unknown(
+        ("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed", "week", "start")
+    )
     week = c.string("week", None)
     if week is not None:
         try:
@@ -610,6 +614,7 @@ def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
     return RunConfig(
         solver=c.string("solver", "cbc", SOLVERS),
         time_limit_s=c.number("time_limit_s", 60.0, 0, 86400, low_open=True),
+        gap_pct=c.number("gap_pct", None, 0, 100, high_open=True),
         simulate=c.boolean("simulate", False),
         replications=c.number("replications", 20, 1, 10000, integer=True),
         seed=c.number("seed", 0, 0, 2**31 - 1, integer=True),

@@ -129,6 +129,7 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
         "bound",
         "gap_pct",
         "time_limit_s",
+        "gap_limit_pct",
     }
     roles = [(i["role"], i["name"]) for i in summary["inputs"]]
     assert roles == [("scenario", "small.toml"), ("history", "history.csv")]

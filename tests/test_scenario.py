@@ -87,6 +87,7 @@ def test_what_ifs_differ_from_the_baseline_where_they_say():
         ('[run]\nsimulate = "yes"\n', '[run] simulate = "yes": expected true or false'),
         ('[run]\nweek = "2027-28"\n', '[run] week = "2027-28": expected an ISO week'),
         ('[run]\nsolver = "gurobi"\n', '[run] solver = "gurobi"'),
+        ("[run]\ngap_pct = 100\n", "[run] gap_pct = 100: expected a number in [0, 100)"),
         ('[data]\ncountry = "Vietnam"\n', '[data] country = "Vietnam"'),
         ("colour = 1\n", "unknown key 'colour'"),
         ("service = 3\n", "service = 3: expected a table"),
