@@ -36,6 +36,7 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     max_occupancy_pct = 85
     shrinkage_pct = 30
     # aht_s = 300                # override the forecast's AHT; or [service.aht_by_queue]
+    pooled = true                # per-queue forecasts: one pool of agents takes every queue
 
     [[adjustments]]              # none by default
     label = "heat wave"
