@@ -369,7 +369,13 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     type=click.FloatRange(1, 86400),
     help="Solver time limit, seconds.",
 )
-@click.option("--solver", type=click.Choice(["highs", "cbc"]), default="highs", show_default=True)
+@click.option(
+    "--solver",
+    type=click.Choice(["cbc", "highs"]),
+    default="cbc",
+    show_default=True,
+    help="MIP solver: CBC (bundled with PuLP) or HiGHS (highspy).",
+)
 @click.option(
     "--gap",
     "gap_pct",
@@ -462,8 +468,12 @@ def _stderr_log(enabled: bool):
     help="Output directory (default out/<week>/); replaced as a whole on success.",
 )
 @click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
-@click.option("--time-limit", type=float, metavar="S",
-              help="Roster solver time limit, overriding the scenario's [run] time_limit_s.")
+@click.option(
+    "--time-limit",
+    type=float,
+    metavar="S",
+    help="Roster solver time limit, overriding the scenario's [run] time_limit_s.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
 def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, verbose):
@@ -519,11 +529,14 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
 @click.option("--week", metavar="YYYY-Www", help="Plan every scenario on this ISO week.")
 @click.option("--start", metavar="DATE", help="Plan every scenario on the 7 days from DATE.")
 @click.option("--simulate", is_flag=True, help="Add a simulated service-level column.")
-@click.option("--time-limit", type=float, metavar="S",
-              help="Roster solver time limit for every scenario (overrides their [run]).")
+@click.option(
+    "--time-limit",
+    type=float,
+    metavar="S",
+    help="Roster solver time limit for every scenario (overrides their [run]).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
-def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, time_limit,
-                    verbose):
+def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, time_limit, verbose):
     """Plan several scenarios on one week and show them side by side, with deltas to the first.
 
     The week: --week/--start, else the first week pinned by a scenario ([run] week) in the

@@ -60,7 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--week", default="2026-07-06", help="Monday of the week")
     parser.add_argument("--time-limit", type=float, default=110.0)
-    parser.add_argument("--solver", default="highs", choices=["highs", "cbc"])
+    parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
     args = parser.parse_args()
     req, origin = hotline_requirements(args.week)
     rules = Rules()

@@ -811,7 +811,7 @@ def build_roster(
     rules: Rules | None = None,
     agents: pd.DataFrame | None = None,
     time_limit_s: float = 60,
-    solver: str = "highs",
+    solver: str = "cbc",
     progress: bool = False,
     source: str = "requirements",
     gap_pct: float = DEFAULT_GAP_PCT,
