@@ -39,7 +39,12 @@ def write_inputs(tmp_path, labour=""):
 
 
 def run(args):
-    return CliRunner().invoke(cli, ["schedule", *map(str, args)])
+    """`planner schedule ARGS`, on HiGHS unless a test names the solver: these small symmetric
+    weeks take HiGHS 0.2 s and CBC (the default, tested in test_schedule) ~14 s."""
+    args = [*map(str, args)]
+    if "--solver" not in args:
+        args += ["--solver", "highs"]
+    return CliRunner().invoke(cli, ["schedule", *args])
 
 
 def test_schedule_writes_roster_coverage_and_workbook(tmp_path):
