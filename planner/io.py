@@ -32,25 +32,29 @@ def display_name(path: str | os.PathLike) -> str:
     return "<stdin>" if str(path) == STDIO else str(path)
 
 
-def read_text(path: str | os.PathLike, what: str = "file") -> str:
-    """Return the UTF-8 text of `path` (or stdin for `-`), BOM removed, newlines normalised.
-
-    Raises InputError for a missing, unreadable, empty or binary file.
-    """
+def read_bytes(path: str | os.PathLike, what: str = "file") -> bytes:
+    """The bytes of `path` (or stdin for `-`); InputError for a missing or unreadable file."""
     name = display_name(path)
     try:
         if str(path) == STDIO:
             raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-            if isinstance(raw, str):
-                raw = raw.encode("utf-8")
-        else:
-            raw = Path(path).read_bytes()
+            return raw.encode("utf-8") if isinstance(raw, str) else raw
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: {what} not found") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, expected a {what}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+
+
+def read_text(path: str | os.PathLike, what: str = "file") -> str:
+    """Return the UTF-8 text of `path` (or stdin for `-`), BOM removed, newlines normalised.
+
+    Raises InputError for a missing, unreadable, empty or binary file.
+    """
+    name = display_name(path)
+    raw = read_bytes(path, what)
     if b"\x00" in raw:
         raise InputError(f"{name}: binary data, expected a UTF-8 CSV {what}")
     try:

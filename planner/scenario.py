@@ -218,14 +218,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: scenario file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a scenario TOML file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read scenario: {exc.strerror or exc}") from None
+    raw = io.read_bytes(path, "scenario file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
