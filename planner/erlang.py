@@ -336,7 +336,8 @@ def _sqrt_staffing_guess(a, sl, target, aht) -> np.ndarray:
     for _ in range(24):
         b = 0.5 * (lo_b + hi_b)
         ratio = special.ndtr(b) / np.exp(-0.5 * b * b) * np.sqrt(2 * np.pi)
-        slv = 1.0 - np.exp(-b * root * target / aht) / (1.0 + b * ratio)
+        with np.errstate(invalid="ignore", divide="ignore"):  # zero-call intervals: aht 0/NaN
+            slv = 1.0 - np.exp(-b * root * target / aht) / (1.0 + b * ratio)
         up = slv < sl
         lo_b = np.where(up, b, lo_b)
         hi_b = np.where(up, hi_b, b)
