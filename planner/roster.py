@@ -266,7 +266,8 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
 
     Checks: rest between consecutive shifts of an agent (cyclic over the horizon), longest
     consecutive rest in the week, weekly paid hours, daily hours, paid hours = end - start,
-    meal breaks (length, inside the shift), night premium hours.
+    meal breaks (length, inside the shift), night premium hours, and with
+    `short_break_min` > 0 the short breaks (count, length, no overlap with the meal break).
     """
     problems = []
     horizon = pd.Timedelta(days=horizon_days)
@@ -304,7 +305,31 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
             for bs, be in brks:
                 if not (row.start <= bs < be <= row.end):
                     problems.append(f"{agent} {row.start}: break {bs} outside the shift")
+            if rules.short_break_min > 0 and hours >= rules.short_break_from_h:
+                problems.extend(_short_break_problems(agent, row, hours, brks, rules))
     return problems
+
+
+def _short_break_problems(agent, row, hours, brks, rules: Rules) -> list[str]:
+    """The short breaks of one shift: the right number, each `short_break_min` long, none
+    overlapping another break (the meal break being the longest one, when the shift has one)."""
+    out = []
+    lengths = sorted(((be - bs).total_seconds() / 60, bs, be) for bs, be in brks)
+    has_meal = hours >= rules.meal_break_from_h and rules.meal_break_min > 0
+    shorts = lengths[:-1] if has_meal and lengths else lengths
+    if len(shorts) != rules.short_breaks_per_shift:
+        out.append(
+            f"{agent} {row.start}: {len(shorts)} short breaks, expected "
+            f"{rules.short_breaks_per_shift}"
+        )
+    for minutes, bs, _ in shorts:
+        if abs(minutes - rules.short_break_min) > 1e-9:
+            out.append(f"{agent} {row.start}: short break at {bs} of {minutes:g} min")
+    spans = sorted((bs, be) for bs, be in brks)
+    for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False):
+        if b_start < a_end:
+            out.append(f"{agent} {row.start}: breaks overlap at {b_start}")
+    return out
 
 
 def write_roster_xlsx(result, path: str | os.PathLike) -> None:

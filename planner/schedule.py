@@ -235,6 +235,8 @@ class Model:
     shifts: list[Shift]
     short: dict[int, pulp.LpVariable]
     messages: list[str]
+    # (shift, day, k, offset) -> agents taking their k-th short break there (short breaks on)
+    sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
 
 
 def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: bool = False) -> Model:
@@ -255,11 +257,12 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
     y = add_tour_variables(prob, tours, groups, cat, messages)
     z = add_shift_day_variables(prob, tours, shift_index, y)
     b = add_break_variables(prob, shifts, z, cat)
-    short = add_coverage(prob, req, rules, shifts, z, b, required)
+    sb = add_short_break_variables(prob, shifts, z, cat)
+    short = add_coverage(prob, req, rules, shifts, z, b, required, sb)
     add_group_caps(prob, groups, y)
     add_part_time_share(prob, rules, tours, y)
     add_objective(prob, req, rules, tours, y, short)
-    return Model(prob, req, rules, tours, groups, y, b, shifts, short, messages)
+    return Model(prob, req, rules, tours, groups, y, b, shifts, short, messages, sb)
 
 
 def add_tour_variables(prob, tours, groups, cat, messages) -> dict:
@@ -330,7 +333,24 @@ def add_break_variables(prob, shifts, z, cat) -> dict:
     return b
 
 
-def add_coverage(prob, req, rules, shifts, z, b, required) -> dict:
+def add_short_break_variables(prob, shifts, z, cat) -> dict:
+    """`sbreaks_<shift>_<day>_<k>`: like meal breaks, the placements of the k-th short break of a
+    worked (shift, day) sum to its agents (only when `short_break_min` > 0)."""
+    sb = {}
+    for (s, day), zvar in sorted(z.items()):
+        shift = shifts[s]
+        for k, offsets in enumerate(shift.short_offsets):
+            terms = []
+            for off in offsets:
+                var = pulp.LpVariable(f"sbreak_{s}_{day}_{k}_{off}", lowBound=0, cat=cat)
+                sb[s, day, k, off] = var
+                terms.append((var, 1.0))
+            expr = pulp.LpAffineExpression(terms) - zvar
+            prob += (expr == 0, f"sbreaks_{shift.label}_{DAY_NAMES[day % 7]}_{k}")
+    return sb
+
+
+def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
     """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft)."""
     interval = req.interval_min
     n = len(required)
@@ -344,6 +364,11 @@ def add_coverage(prob, req, rules, shifts, z, b, required) -> dict:
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min + off
         for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic=True):
+            terms[slot][var] -= frac
+    for (s, day, _k, off), var in (sb or {}).items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic=True):
             terms[slot][var] -= frac
     short = {}
     for t in range(n):
@@ -479,7 +504,7 @@ def _progress(enabled: bool, model: Model, solver: str, limit: float):
     from rich.console import Console
 
     console = Console(file=sys.stderr)
-    n_int = len(model.y) + len(model.b)
+    n_int = len(model.y) + len(model.b) + len(model.sb)
     return console.status(
         f"solving roster: {n_int:,} integer variables, {len(model.prob.constraints):,} "
         f"constraints, {solver.upper()}, time limit {limit:g} s"
@@ -628,6 +653,16 @@ def warm_start(
             counts[order[j % len(order)]] += 1
         for off, c in zip(offs, counts, strict=True):
             b[s, day, off] = c
+    sb = {}
+    for s, day, k in sorted({(s, d, k) for s, d, k, _ in model.sb}):
+        offs = model.shifts[s].short_offsets[k]
+        lp = [model.sb[s, day, k, off].value() or 0.0 for off in offs]
+        counts = [math.floor(v + 1e-6) for v in lp]
+        order = sorted(range(len(offs)), key=lambda j: (-(lp[j] - counts[j]), j))
+        for j in range(z[s, day] - sum(counts)):
+            counts[order[j % len(order)]] += 1
+        for off, c in zip(offs, counts, strict=True):
+            sb[s, day, k, off] = c
 
     def cover_of(s, day):
         shift = model.shifts[s]
@@ -640,11 +675,19 @@ def warm_start(
         start = day * DAY_MIN + shift.start_min + off
         return break_loss(start, shift.break_min, req.interval_min, n, True)
 
+    def short_loss_of(s, day, off):
+        shift = model.shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        return break_loss(start, shift.short_min, req.interval_min, n, True)
+
     cov = np.zeros(n)
     for (s, day), count in z.items():
         cov[cover_of(s, day)] += count
     for (s, day, off), count in b.items():
         for slot, frac in loss_of(s, day, off):
+            cov[slot] -= frac * count
+    for (s, day, _k, off), count in sb.items():
+        for slot, frac in short_loss_of(s, day, off):
             cov[slot] -= frac * count
     floor_cov = np.minimum(cov, required) if rules.soft_coverage else required
     order = sorted(y, key=lambda key: (-tour_cost_wage_hours(tours[key[1]], rules), key))
@@ -654,6 +697,7 @@ def warm_start(
         while y[key] > 0:
             trial = cov.copy()
             taken = []
+            short_taken = []
             for day in tour.days:
                 trial[cover_of(s, day)] -= 1
                 if tour.shift.break_min:
@@ -668,6 +712,18 @@ def warm_start(
                     for slot, frac in loss_of(s, day, best_off):
                         trial[slot] += frac
                     taken.append((day, best_off))
+                for k, offsets in enumerate(tour.shift.short_offsets):
+                    best, best_off = None, None
+                    for off in offsets:
+                        if sb[s, day, k, off] <= 0:
+                            continue
+                        slots = short_loss_of(s, day, off)
+                        score = min(trial[j] + f - floor_cov[j] for j, f in slots)
+                        if best is None or score > best:
+                            best, best_off = score, off
+                    for slot, frac in short_loss_of(s, day, best_off):
+                        trial[slot] += frac
+                    short_taken.append((day, k, best_off))
             if np.any(trial < floor_cov - 1e-9):
                 break
             cov = trial
@@ -676,8 +732,11 @@ def warm_start(
                 z[s, day] -= 1
             for day, off in taken:
                 b[s, day, off] -= 1
+            for day, k, off in short_taken:
+                sb[s, day, k, off] -= 1
     start = {model.y[key].name: float(v) for key, v in y.items()}
     start.update({model.b[key].name: float(v) for key, v in b.items()})
+    start.update({model.sb[key].name: float(v) for key, v in sb.items()})
     for (s, day), count in z.items():
         start[f"work_{s}_{day}"] = float(count)
     for t, var in model.short.items():
@@ -747,6 +806,9 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
     offsets: dict[tuple[int, int], list[int]] = {}
     for (s, day, off), var in sorted(model.b.items()):
         offsets.setdefault((s, day), []).extend([off] * _int(var))
+    short_offsets: dict[tuple[int, int, int], list[int]] = {}
+    for (s, day, k, off), var in sorted(model.sb.items()):
+        short_offsets.setdefault((s, day, k), []).extend([off] * _int(var))
     shift_index = {s: k for k, s in enumerate(model.shifts)}
     rows = []
     for agent, i in sorted(assignment):
@@ -756,15 +818,23 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
         for day in tour.days:
             start = week_start + pd.Timedelta(minutes=day * DAY_MIN + shift.start_min)
             end = start + pd.Timedelta(minutes=shift.length_min)
-            breaks = ""
+            spans = []
             if shift.break_min:
                 pool = offsets.get((s, day), [])
                 if not pool:
                     raise SolverError(f"internal: break counts do not match shift {shift.label}")
-                off = pool.pop(0)
+                spans.append((pool.pop(0), shift.break_min))
+            for k in range(len(shift.short_offsets)):
+                pool = short_offsets.get((s, day, k), [])
+                if not pool:
+                    raise SolverError(f"internal: short breaks do not match shift {shift.label}")
+                spans.append((pool.pop(0), shift.short_min))
+            parts = []
+            for off, length in sorted(spans):
                 bs = start + pd.Timedelta(minutes=off)
-                be = bs + pd.Timedelta(minutes=shift.break_min)
-                breaks = f"{bs:%Y-%m-%dT%H:%M:%S}/{be:%Y-%m-%dT%H:%M:%S}"
+                be = bs + pd.Timedelta(minutes=length)
+                parts.append(f"{bs:%Y-%m-%dT%H:%M:%S}/{be:%Y-%m-%dT%H:%M:%S}")
+            breaks = ";".join(parts)
             rows.append(
                 (
                     agent,

@@ -42,6 +42,11 @@ class Rules:
         night_shift_min_h = 3              # a shift with this many night hours is a night shift
         break_after_start_h = 2            # the meal break starts >= this long after shift start
         break_before_end_h = 2             # ... and ends >= this long before shift end
+        short_break_min = 0                # short (rest) break length; 0 = no short breaks
+        short_break_from_h = 4             # shifts this long or longer get short breaks
+        short_breaks_per_shift = 1         # 1: before or after the meal break; 2: one each
+        start_tolerance_min = 0            # a tour may start this much earlier/later on some
+                                           # days (multiple of start_step_min; 0 = same start)
 
         [labour]
         min_rest_h = 12                    # Art. 109: rest between two shifts
@@ -77,6 +82,10 @@ class Rules:
     night_shift_min_h: float = 3.0
     break_after_start_h: float = 2.0
     break_before_end_h: float = 2.0
+    short_break_min: int = 0
+    short_break_from_h: float = 4.0
+    short_breaks_per_shift: int = 1
+    start_tolerance_min: int = 0
     min_rest_h: float = 12.0
     min_weekly_rest_h: float = 24.0
     max_weekly_hours: float = 48.0
@@ -111,6 +120,10 @@ _RANGES = {
     "night_shift_min_h": (0, 24),
     "break_after_start_h": (0, 24),
     "break_before_end_h": (0, 24),
+    "short_break_min": (0, 60),
+    "short_break_from_h": (0, 24),
+    "short_breaks_per_shift": (1, 2),
+    "start_tolerance_min": (0, 240),
     "min_rest_h": (0, 168),
     "min_weekly_rest_h": (0, 168),
     "max_weekly_hours": (0, 168),
@@ -254,6 +267,9 @@ class Shift:
     night_min: int
     break_min: int  # meal-break length (0 = none)
     break_offsets: tuple[int, ...]  # allowed break starts, minutes after the shift start
+    short_min: int = 0  # short-break length (0 = none)
+    # one tuple of allowed starts (minutes after the shift start) per short break
+    short_offsets: tuple[tuple[int, ...], ...] = ()
 
     @property
     def label(self) -> str:
@@ -311,6 +327,59 @@ def make_shifts(rules: Rules, interval_min: int) -> list[Shift]:
 
 
 def _with_break(start: int, length: int, night: int, rules: Rules, interval_min: int) -> Shift:
+    meal = _with_meal_break(start, length, night, rules, interval_min)
+    if not rules.short_break_min or length < rules.short_break_from_h * 60:
+        return meal
+    windows = short_break_windows(meal, rules, interval_min)
+    return Shift(
+        start, length, night, meal.break_min, meal.break_offsets, rules.short_break_min, windows
+    )
+
+
+SHORT_BREAK_MARGIN_MIN = 60  # a short break starts >= 1 h after the shift start, ends >= 1 h
+# before its end, and never overlaps any position the meal break may take
+
+
+def short_break_windows(
+    shift: Shift, rules: Rules, interval_min: int
+) -> tuple[tuple[int, ...], ...]:
+    """Allowed starts of each short break: before the meal break's window and/or after it.
+
+    With `short_breaks_per_shift = 1` the break goes before or after the meal window; with 2 one
+    goes before and one after (a shift without a meal break is split at its middle). Offsets are
+    on the interval grid; InputError when a window is empty (the shift is too short for them).
+    """
+    short = rules.short_break_min
+    length = shift.length_min
+    lo = math.ceil(SHORT_BREAK_MARGIN_MIN / interval_min) * interval_min
+    hi = length - SHORT_BREAK_MARGIN_MIN - short
+    if shift.break_min:
+        before_hi = shift.break_offsets[0] - short
+        after_lo = shift.break_offsets[-1] + shift.break_min
+    else:
+        middle = length // 2
+        before_hi = middle - short
+        after_lo = middle
+    after_lo = math.ceil(after_lo / interval_min) * interval_min
+    before = tuple(range(lo, before_hi + 1, interval_min))
+    after = tuple(range(after_lo, hi + 1, interval_min))
+    if rules.short_breaks_per_shift == 1:
+        windows = (
+            (before + after,) if shift.break_min else (tuple(range(lo, hi + 1, interval_min)),)
+        )
+    else:
+        windows = (before, after)
+    if any(not w for w in windows):
+        raise InputError(
+            f"{rules.source}: shifts.short_break_min = {short} with short_breaks_per_shift = "
+            f"{rules.short_breaks_per_shift}: no room for the short break(s) in a "
+            f"{length / 60:g}-h shift (they keep {SHORT_BREAK_MARGIN_MIN} min from both ends and "
+            f"clear of the meal break); raise shifts.short_break_from_h"
+        )
+    return windows
+
+
+def _with_meal_break(start: int, length: int, night: int, rules: Rules, interval_min: int) -> Shift:
     if length < rules.meal_break_from_h * 60 or rules.meal_break_min == 0:
         return Shift(start, length, night, 0, ())
     is_night = night >= rules.night_shift_min_h * 60

@@ -228,3 +228,41 @@ def test_on_phone_hours_are_shift_minus_break_hours(shifts):
         length - min(brk, length - min(off, length - 1)) for _, length, off, brk in shifts
     )
     assert counts.sum() * 0.5 == pytest.approx(expected * 0.25)  # hours on both sides
+
+
+def test_short_breaks_are_placed_counted_and_checked():
+    """`short_break_min = 15`: one short break per shift clear of the meal break, in the roster's
+    breaks column, taken pro rata off the coverage, and re-checked from the rows."""
+    rules = rules_from_mapping(
+        {"shifts": {**TINY_RULES["shifts"], "short_break_min": 15}}, "short.toml"
+    )
+    req = tiny_requirements()
+    result = build_roster(req, rules, time_limit_s=30, solver="highs")
+    assert not result.short
+    assert check_roster_rules(result.roster, rules) == []
+    for row in result.roster.itertuples():
+        pairs = [tuple(pd.Timestamp(x) for x in p.split("/")) for p in row.breaks.split(";")]
+        assert len(pairs) == 2
+        minutes = sorted((be - bs) / pd.Timedelta(minutes=1) for bs, be in pairs)
+        assert minutes[0] == 15
+        (a0, a1), (b0, b1) = sorted(pairs)
+        assert a1 <= b0 and row.start < a0 and b1 < row.end
+    counts = on_phone_counts(result.roster, req["timestamp"], 60)
+    assert np.allclose(counts, result.coverage["scheduled"].to_numpy())
+    paid = result.roster["paid_hours"].sum()
+    assert counts.sum() == pytest.approx(
+        paid
+        - len(result.roster) * 0.25
+        - sum(0.75 if r.start.hour == 22 else 0.5 for r in result.roster.itertuples())
+    )
+    # a roster without its short breaks breaks the rule
+    bare = result.roster.assign(breaks=[b.split(";")[0] for b in result.roster["breaks"]])
+    assert any("short break" in p for p in check_roster_rules(bare, rules))
+
+
+def test_short_break_rules_are_validated():
+    with pytest.raises(InputError, match="shifts.short_break_min"):
+        rules_from_mapping({"shifts": {"short_break_min": 90}}, "x.toml")
+    with pytest.raises(InputError, match="short_breaks_per_shift"):
+        rules_from_mapping({"shifts": {"short_breaks_per_shift": 3}}, "x.toml")
+    assert Rules().short_break_min == 0  # off by default
