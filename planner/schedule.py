@@ -54,11 +54,15 @@ from planner.shifts import (
     Rules,
     Shift,
     Tour,
+    allowed_starts,
     break_loss,
+    make_shift,
     make_tours,
     parse_clock,
     rules_from_mapping,
     slot_cover,
+    start_deltas,
+    tour_variants_legal,
 )
 
 __all__ = [
@@ -186,14 +190,21 @@ def tour_misfit(tour: Tour, group: Group) -> str | None:
     if group.no_night and tour.shift.night_min > 0:
         return "no_night"
     for day in tour.days:
-        a = day * DAY_MIN + tour.shift.start_min
-        b = a + tour.shift.length_min
-        for uday, lo, hi in group.unavailable:
-            for wrap in (0, 7 * DAY_MIN):
-                ua, ub = uday * DAY_MIN + lo + wrap, uday * DAY_MIN + hi + wrap
-                if a < ub and ua < b:
-                    return "unavailable"
+        if _unavailable_clash(day * DAY_MIN + tour.shift.start_min, tour.shift.length_min, group):
+            return "unavailable"
     return None
+
+
+def _unavailable_clash(a: int, length: int, group: Group) -> bool:
+    """Does [a, a+length) (minutes from the week start) meet one of the group's unavailable
+    spans?"""
+    b = a + length
+    for uday, lo, hi in group.unavailable:
+        for wrap in (-7 * DAY_MIN, 0, 7 * DAY_MIN):
+            ua, ub = uday * DAY_MIN + lo + wrap, uday * DAY_MIN + hi + wrap
+            if a < ub and ua < b:
+                return True
+    return False
 
 
 def make_groups(agents: pd.DataFrame | None, rules: Rules, queues: tuple[str, ...]) -> list[Group]:
@@ -235,6 +246,10 @@ class Model:
     shifts: list[Shift]
     short: dict[int, pulp.LpVariable]
     messages: list[str]
+    # (group, tour, day, delta) -> agents of that tour starting `delta` min off its base that day
+    v: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    # tour -> ((delta, variant shift index, day move), ...) (start tolerance on)
+    variants: dict[int, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
     # (shift, day, k, offset) -> agents taking their k-th short break there (short breaks on)
     sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
 
@@ -251,18 +266,98 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
         _precheck_coverable(req, rules, tours, required)
     cat = pulp.LpContinuous if relax else pulp.LpInteger
     prob = pulp.LpProblem("roster", pulp.LpMinimize)
-    shifts = sorted({t.shift for t in tours}, key=lambda s: (s.start_min, s.length_min))
+    moves = tour_start_variants(tours, rules, interval, n_days)
+    all_shifts = {t.shift for t in tours} | {sh for opts in moves.values() for _, sh, _ in opts}
+    shifts = sorted(all_shifts, key=lambda s: (s.start_min, s.length_min))
     shift_index = {s: k for k, s in enumerate(shifts)}
+    variants = {
+        i: tuple((d, shift_index[sh], move) for d, sh, move in opts) for i, opts in moves.items()
+    }
     messages: list[str] = []
     y = add_tour_variables(prob, tours, groups, cat, messages)
-    z = add_shift_day_variables(prob, tours, shift_index, y)
+    v, extra, v_cost = add_start_variants(
+        prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat
+    )
+    z = add_shift_day_variables(prob, tours, shift_index, y, extra)
     b = add_break_variables(prob, shifts, z, cat)
     sb = add_short_break_variables(prob, shifts, z, cat)
     short = add_coverage(prob, req, rules, shifts, z, b, required, sb)
     add_group_caps(prob, groups, y)
     add_part_time_share(prob, rules, tours, y)
-    add_objective(prob, req, rules, tours, y, short)
-    return Model(prob, req, rules, tours, groups, y, b, shifts, short, messages, sb)
+    add_objective(prob, req, rules, tours, y, short, v_cost)
+    return Model(
+        prob,
+        req,
+        rules,
+        tours,
+        groups,
+        y,
+        b,
+        shifts,
+        short,
+        messages,
+        sb=sb,
+        v=v,
+        variants=variants,
+    )
+
+
+def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict:
+    """tour -> ((delta, variant Shift, day move), ...): the per-day start moves a tour may make
+    within `start_tolerance_min` (empty unless the tolerance is on). A move is offered only when
+    the moved start is an allowed start and every combination of moves keeps the rest rules."""
+    deltas = start_deltas(rules, interval)
+    if not deltas:
+        return {}
+    starts = set(allowed_starts(rules, interval))
+    cache: dict[tuple[int, int], tuple[Shift, int] | None] = {}
+    out = {}
+    for i, tour in enumerate(tours):
+        opts = []
+        for delta in deltas:
+            key = (tour.shift.start_min + delta, tour.shift.length_min)
+            if key not in cache:
+                start = key[0] % DAY_MIN
+                cache[key] = (
+                    (make_shift(start, key[1], rules, interval), key[0] // DAY_MIN)
+                    if start in starts
+                    else None
+                )
+            if cache[key] is not None:
+                opts.append((delta, *cache[key]))
+        if opts and tour_variants_legal(tour, tuple(d for d, _, _ in opts), rules, n_days):
+            out[i] = tuple(opts)
+    return out
+
+
+def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat):
+    """`moves_g<group>_<tour>_<day>`: of the agents of a tour, how many start `delta` minutes
+    off the tour's base start that day (the rest start on time). Returns the variables, the
+    (shift, day) moves they make for `work_` and their night-premium cost in wage-hours."""
+    v, extra, cost = {}, [], []
+    premium = rules.night_premium_pct / 100.0
+    for (g, i), yvar in sorted(y.items()):
+        tour = tours[i]
+        base = shift_index[tour.shift]
+        for day in tour.days:
+            terms = []
+            for delta, s, move in variants.get(i, ()):
+                vshift = shifts[s]
+                if groups[g].no_night and vshift.night_min > 0:
+                    continue
+                absolute = day * DAY_MIN + vshift.start_min + move * DAY_MIN
+                if _unavailable_clash(absolute, vshift.length_min, groups[g]):
+                    continue
+                var = pulp.LpVariable(f"move_g{g}_{i}_{day}_{delta}", lowBound=0, cat=cat)
+                v[g, i, day, delta] = var
+                terms.append(var)
+                extra.append(((base, day), var, -1.0))
+                extra.append(((s, (day + move) % n_days), var, 1.0))
+                if vshift.night_min != tour.shift.night_min:
+                    cost.append((var, premium * (vshift.night_min - tour.shift.night_min) / 60))
+            if terms:
+                prob += (pulp.lpSum(terms) - yvar <= 0, f"moves_g{g}_{i}_{DAY_NAMES[day % 7]}")
+    return v, extra, cost
 
 
 def add_tour_variables(prob, tours, groups, cat, messages) -> dict:
@@ -293,7 +388,7 @@ def _tour_x(y: dict, tours: list[Tour]) -> dict[int, list]:
     return by_tour
 
 
-def add_shift_day_variables(prob, tours, shift_index, y) -> dict:
+def add_shift_day_variables(prob, tours, shift_index, y, extra=()) -> dict:
     """`work_<shift>_<day>`: agents on each (shift, day) = sum of the tours working it.
 
     Coverage is written over these (a few per interval) instead of over the tours (hundreds
@@ -306,12 +401,19 @@ def add_shift_day_variables(prob, tours, shift_index, y) -> dict:
             continue
         for day in tour.days:
             working[shift_index[tour.shift], day].extend(by_tour[i])
+    moved: dict[tuple[int, int], list] = defaultdict(list)
+    for key, var, coef in extra:  # start-tolerance moves between (shift, day) pairs
+        moved[key].append((var, coef))
+        working.setdefault(key, [])
     shifts = {k: s for s, k in shift_index.items()}
     z = {}
     for (s, day), xs in sorted(working.items()):
         var = pulp.LpVariable(f"work_{s}_{day}", lowBound=0)
         z[s, day] = var
-        prob += (pulp.lpSum(xs) - var == 0, f"work_{shifts[s].label}_{DAY_NAMES[day % 7]}")
+        expr = pulp.lpSum(xs)
+        if moved.get((s, day)):
+            expr = expr + pulp.LpAffineExpression(moved[s, day])
+        prob += (expr - var == 0, f"work_{shifts[s].label}_{DAY_NAMES[day % 7]}")
     return z
 
 
@@ -408,11 +510,12 @@ def tour_cost_wage_hours(tour: Tour, rules: Rules) -> float:
     return (tour.paid_min + rules.night_premium_pct / 100.0 * tour.night_min) / 60.0
 
 
-def add_objective(prob, req, rules, tours, y, short) -> None:
+def add_objective(prob, req, rules, tours, y, short, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
     terms = [(var, tour_cost_wage_hours(tours[i], rules)) for (_, i), var in y.items()]
     terms += [(var, penalty) for _, var in sorted(short.items())]
+    terms += list(extra)
     prob += pulp.LpAffineExpression(terms)
 
 
@@ -783,6 +886,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
             for a, p in zip(agents["agent"], agents["preferred_start"], strict=True)
         }
     counter = 0
+    group_of: dict[str, int] = {}
     for g, group in enumerate(model.groups):
         instances = []
         for (gg, i), var in sorted(model.y.items()):
@@ -793,6 +897,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
             for i in instances:
                 counter += 1
                 assignment.append((f"A{counter:03d}", i))
+                group_of[f"A{counter:03d}"] = g
             continue
         names = list(group.agents)
         chosen = _match_preferences(names, instances, model.tours, prefs)
@@ -800,6 +905,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
         for name, i in chosen:
             assignment.append((name, i))
             used.add(name)
+            group_of[name] = g
         unused.extend(n for n in names if n not in used)
     unused.sort()
     # breaks: hand each worked (shift, day) its break offsets, agent by agent
@@ -810,12 +916,17 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
     for (s, day, k, off), var in sorted(model.sb.items()):
         short_offsets.setdefault((s, day, k), []).extend([off] * _int(var))
     shift_index = {s: k for k, s in enumerate(model.shifts)}
+    moved = _hand_out_moves(model, assignment, group_of)
     rows = []
+    n_days = req.n_days
     for agent, i in sorted(assignment):
         tour = model.tours[i]
-        shift = tour.shift
-        s = shift_index[shift]
-        for day in tour.days:
+        for base_day in tour.days:
+            shift, day = tour.shift, base_day
+            if (agent, base_day) in moved:
+                s, move = moved[agent, base_day]
+                shift, day = model.shifts[s], (base_day + move) % n_days
+            s = shift_index[shift]
             start = week_start + pd.Timedelta(minutes=day * DAY_MIN + shift.start_min)
             end = start + pd.Timedelta(minutes=shift.length_min)
             spans = []
@@ -849,6 +960,29 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
     roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     roster = roster.sort_values(["agent", "start"], kind="stable").reset_index(drop=True)
     return roster, unused
+
+
+def _hand_out_moves(model: Model, assignment, group_of) -> dict[tuple[str, int], tuple[int, int]]:
+    """(agent, day) -> (variant shift index, day move) for the agents who start off their
+    tour's base time that day: per (group, tour, day) the solver's move counts go to the
+    tour's agents in name order, so the same agents tend to move on every day."""
+    if not model.v:
+        return {}
+    holders: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for agent, i in sorted(assignment):
+        holders[group_of[agent], i].append(agent)
+    options = {i: {d: (s, move) for d, s, move in opts} for i, opts in model.variants.items()}
+    counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for (g, i, day, delta), var in sorted(model.v.items()):
+        counts[g, i, day].extend([delta] * _int(var))
+    out = {}
+    for (g, i, day), deltas in sorted(counts.items()):
+        agents = holders.get((g, i), [])
+        if len(deltas) > len(agents):
+            raise SolverError("internal: more start moves than agents on a tour")
+        for agent, delta in zip(agents, deltas, strict=False):
+            out[agent, day] = options[i][delta]
+    return out
 
 
 def _tour_key(tour: Tour):

@@ -228,6 +228,11 @@ def _check_consistency(rules: Rules) -> None:
         raise InputError(
             f"{rules.source}: shifts.days_per_week = {list(rules.days_per_week)}: at most 7"
         )
+    if rules.start_tolerance_min % rules.start_step_min:
+        raise InputError(
+            f"{rules.source}: shifts.start_tolerance_min = {rules.start_tolerance_min}: expected "
+            f"a multiple of shifts.start_step_min = {rules.start_step_min}"
+        )
     for length in rules.shift_lengths_h:
         if length > 24:
             raise InputError(
@@ -324,6 +329,11 @@ def make_shifts(rules: Rules, interval_min: int) -> list[Shift]:
             night = night_minutes(start, length, rules)
             shifts.append(_with_break(start, length, night, rules, interval_min))
     return sorted(shifts, key=lambda s: (s.start_min, s.length_min))
+
+
+def make_shift(start: int, length: int, rules: Rules, interval_min: int) -> Shift:
+    """The shift starting `start` minutes after midnight, `length` minutes long, with its breaks."""
+    return _with_break(start, length, night_minutes(start, length, rules), rules, interval_min)
 
 
 def _with_break(start: int, length: int, night: int, rules: Rules, interval_min: int) -> Shift:
@@ -485,6 +495,27 @@ def make_tours(
             else:
                 tours.append(tour)
     return tours, rejected
+
+
+def start_deltas(rules: Rules, interval_min: int) -> tuple[int, ...]:
+    """Start-time moves (minutes, non-zero) a tour may make on a day: the multiples of the
+    start grid within +-`start_tolerance_min`."""
+    step = max(rules.start_step_min, interval_min)
+    count = rules.start_tolerance_min // step
+    return tuple(sorted(k * step for k in range(-count, count + 1) if k))
+
+
+def tour_variants_legal(tour: Tour, deltas: tuple[int, ...], rules: Rules, n_days: int) -> bool:
+    """True when every combination of per-day starts (base, or base + any of `deltas`) keeps
+    the rest rules: each pair of consecutive shifts is checked at its worst variant pair (the
+    first moved as late, the next as early as allowed), and the weekly rest at its worst."""
+    if not deltas:
+        return False
+    spread = max(max(deltas), 0) - min(min(deltas), 0)
+    gaps = rest_gaps_min(tour, n_days)
+    if min(gaps) - spread < rules.min_rest_h * 60:
+        return False
+    return max(gaps) - spread >= rules.min_weekly_rest_h * 60
 
 
 def slot_cover(start_min: int, length_min: int, interval_min: int, n_slots: int, cyclic: bool):

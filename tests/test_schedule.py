@@ -266,3 +266,40 @@ def test_short_break_rules_are_validated():
     with pytest.raises(InputError, match="short_breaks_per_shift"):
         rules_from_mapping({"shifts": {"short_breaks_per_shift": 3}}, "x.toml")
     assert Rules().short_break_min == 0  # off by default
+
+
+def test_start_tolerance_lets_a_tour_move_its_start_on_some_days():
+    """Mon-Thu need 2 agents 07-15, Fri-Sun 2 agents 06-14. With one start all week a 5-day tour
+    is useful on at most 4 of its days (4 tours, 160 h); with `start_tolerance_min = 60` a tour
+    starts an hour earlier or later on some days and 3 tours (120 h) do, rest rules kept."""
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    early = times.day_of_week >= 4
+    first = np.where(early, 6, 7)
+    staff = ((times.hour >= first) & (times.hour < first + 8)).astype(float) * 2
+    req = pd.DataFrame({"timestamp": times, "staff": staff})
+    shifts = {
+        "shift_lengths_h": [8],
+        "start_step_min": 60,
+        "start_windows": ["06:00-07:00"],
+        "days_per_week": [5],
+        "meal_break_min": 0,
+    }
+    fixed = build_roster(req, rules_from_mapping({"shifts": shifts}, "fixed"), solver="highs")
+    rules = rules_from_mapping({"shifts": {**shifts, "start_tolerance_min": 60}}, "tol")
+    moved = build_roster(req, rules, time_limit_s=30, solver="highs")
+    assert fixed.headcount == 4 and fixed.paid_hours == 160
+    assert moved.headcount == 3 and moved.paid_hours == 120
+    assert not moved.short and check_roster_rules(moved.roster, rules) == []
+    counts = on_phone_counts(moved.roster, times, 60)
+    assert np.all(counts >= staff - 1e-9)
+    for _, rows in moved.roster.groupby("agent"):
+        starts = rows["start"].dt.hour + rows["start"].dt.minute / 60
+        assert starts.max() - starts.min() <= 1  # within the tolerance of one another
+
+
+def test_start_tolerance_is_validated():
+    with pytest.raises(InputError, match="start_tolerance_min = 45: expected a multiple"):
+        rules_from_mapping({"shifts": {"start_tolerance_min": 45}}, "x.toml")
+    with pytest.raises(InputError, match="start_tolerance_min"):
+        rules_from_mapping({"shifts": {"start_tolerance_min": 600}}, "x.toml")
+    assert Rules().start_tolerance_min == 0
