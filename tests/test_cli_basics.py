@@ -21,3 +21,23 @@ def test_help_lists_examples():
 def test_unknown_command_is_usage_error():
     result = CliRunner().invoke(cli, ["no-such-command"])
     assert result.exit_code == 2
+
+
+def test_bad_option_value_is_one_line_naming_the_option(tmp_path):
+    out = tmp_path / "sim.csv"
+    result = CliRunner().invoke(
+        cli, ["simulate", "--roster", "r.csv", "--replications", "0", "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("planner: error: simulate: ")
+    assert "--replications" in lines[0]
+    assert not out.exists()
+
+
+def test_unknown_command_is_one_line():
+    result = CliRunner().invoke(cli, ["no-such-command"])
+    assert result.stderr.strip().splitlines() == [
+        "planner: error: No such command 'no-such-command'."
+    ]
