@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.errors import InputError
+from planner.errors import InputError, PlannerError
 
 STDIO = "-"
 FORMATS = ("table", "csv", "json")
@@ -192,8 +193,13 @@ def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) 
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory, expected an output file path")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -201,9 +207,23 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get ordinary permissions
     try:
         yield tmp_path
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _write_error(target: Path, exc: OSError) -> PlannerError:
+    """A failed write as one line: a path that cannot be written is bad input (exit 2), a full
+    or failing disk a runtime error (exit 1)."""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        reason = "a parent is a file, not a directory"
+    if exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+        return PlannerError(f"{target}: cannot write: {reason}")
+    return InputError(f"{target}: cannot write here: {reason}")
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -119,6 +119,19 @@ def test_no_partial_file_on_error(tmp_path):
     assert result.exit_code == 2 and not out.exists()
 
 
+@pytest.mark.parametrize("target", ["a_dir", "a_file/req.csv"])
+def test_output_path_that_cannot_be_written_is_one_line(forecast, tmp_path, target):
+    (tmp_path / "a_dir").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    out = tmp_path / target
+    result = run(forecast, "-o", str(out))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"planner: error: {out}: ")
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+    assert (tmp_path / "a_file").read_text() == "x"
+
+
 def test_without_a_file_forecasts_the_bundled_history():
     pytest.importorskip("planner.forecast")
     pytest.importorskip("planner.history")
