@@ -62,6 +62,7 @@ from planner.shifts import (
     rules_from_mapping,
     slot_cover,
     start_deltas,
+    tour_nights_weekends,
     tour_variants_legal,
 )
 
@@ -514,9 +515,21 @@ def add_objective(prob, req, rules, tours, y, short, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
     terms = [(var, tour_cost_wage_hours(tours[i], rules)) for (_, i), var in y.items()]
+    if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
+        # (one term per variable: a repeated variable would overwrite, not add)
+        terms = [
+            (var, cost + _night_weekend_penalty(tours[i], rules))
+            for ((_, i), var), (_, cost) in zip(y.items(), terms, strict=True)
+        ]
     terms += [(var, penalty) for _, var in sorted(short.items())]
     terms += list(extra)
     prob += pulp.LpAffineExpression(terms)
+
+
+def _night_weekend_penalty(tour: Tour, rules: Rules) -> float:
+    """Wage-hours added to a tour for each (night shift x weekend day) it combines."""
+    nights, weekend = tour_nights_weekends(tour, rules)
+    return rules.night_weekend_penalty_h * nights * weekend
 
 
 def _explain_no_tours(rules: Rules, rejected: dict[str, int]) -> str:
@@ -1087,6 +1100,8 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
     if status == "optimal" and gap > 1e-6:
         status = "optimal within gap tolerance"  # the solver's word; the gap says how close
     messages = list(model.messages)
+    if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
+        messages.append(fairness_note(roster, rules, model.groups))
     if unused:
         messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
     return ScheduleResult(
@@ -1111,6 +1126,39 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
         currency=rules.currency,
         messages=tuple(messages),
         unused_agents=tuple(unused),
+    )
+
+
+def nights_weekends_per_agent(
+    roster: pd.DataFrame, rules: Rules, agents: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Per agent: night shifts (>= night_shift_min_h night hours) and weekend days (shifts
+    starting on a Saturday or Sunday), from the roster rows; `agents` adds those with no row."""
+    night = roster["night_hours"] >= rules.night_shift_min_h - 1e-9
+    night &= roster["night_hours"] > 0
+    weekend = pd.to_datetime(roster["start"]).dt.day_of_week >= 5
+    frame = (
+        pd.DataFrame({"agent": roster["agent"], "nights": night, "weekend_days": weekend})
+        .groupby("agent", sort=True)[["nights", "weekend_days"]]
+        .sum()
+        .astype(int)
+    )
+    frame = frame.reindex(sorted(set(frame.index) | set(agents)), fill_value=0)
+    return frame.rename_axis("agent").reset_index()
+
+
+def fairness_note(roster: pd.DataFrame, rules: Rules, groups) -> str:
+    """'fairness: night shifts per agent a-b (max-min d), weekend days ..., k agents with both'."""
+    names = tuple(a for g in groups for a in g.agents)
+    per = nights_weekends_per_agent(roster, rules, names)
+    if per.empty:
+        return "fairness: no agent has a tour"
+    n, w = per["nights"], per["weekend_days"]
+    both = int(((n > 0) & (w > 0)).sum())
+    return (
+        f"fairness: night shifts per agent {n.min()}-{n.max()} (max-min {n.max() - n.min()}), "
+        f"weekend days {w.min()}-{w.max()} (max-min {w.max() - w.min()}), "
+        f"{both} of {len(per)} agents work both nights and weekends"
     )
 
 

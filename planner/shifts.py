@@ -66,6 +66,8 @@ class Rules:
         wage_per_hour = 40000              # VND per paid hour (plausible; not from the article)
         night_premium_pct = 30             # Art. 98: night hours paid >= 30% more
         shortfall_penalty_per_hour = 400000  # VND per agent-hour of missing cover (soft cover)
+        night_weekend_penalty_h = 0        # fairness: wage-hours added to a tour per (night
+                                           # shift x weekend day) it combines (0 = off)
         currency = "VND"
 
     `planner schedule --rules SCENARIO.toml` reads these three tables from a scenario file.
@@ -101,6 +103,7 @@ class Rules:
     wage_per_hour: float = 40000.0
     night_premium_pct: float = 30.0
     shortfall_penalty_per_hour: float = 400000.0
+    night_weekend_penalty_h: float = 0.0
     currency: str = "VND"
     source: str = field(default="defaults", compare=False)
 
@@ -136,6 +139,7 @@ _RANGES = {
     "wage_per_hour": (0, 1e12),
     "night_premium_pct": (0, 1000),
     "shortfall_penalty_per_hour": (0, 1e15),
+    "night_weekend_penalty_h": (0, 1000),
 }
 _CHOICES = {"coverage": ("hard", "soft")}
 
@@ -495,6 +499,17 @@ def make_tours(
             else:
                 tours.append(tour)
     return tours, rejected
+
+
+WEEKEND_DAYS = (5, 6)  # Saturday, Sunday (day indices of the week)
+
+
+def tour_nights_weekends(tour: Tour, rules: Rules) -> tuple[int, int]:
+    """(night shifts, weekend days) a tour works: a night shift has >= night_shift_min_h night
+    hours; weekend days are the Saturdays and Sundays its shifts start on."""
+    night = tour.shift.night_min >= rules.night_shift_min_h * 60 and tour.shift.night_min > 0
+    weekend = sum(1 for d in tour.days if d % 7 in WEEKEND_DAYS)
+    return (len(tour.days) if night else 0), weekend
 
 
 def start_deltas(rules: Rules, interval_min: int) -> tuple[int, ...]:

@@ -303,3 +303,37 @@ def test_start_tolerance_is_validated():
     with pytest.raises(InputError, match="start_tolerance_min"):
         rules_from_mapping({"shifts": {"start_tolerance_min": 600}}, "x.toml")
     assert Rules().start_tolerance_min == 0
+
+
+def test_night_weekend_fairness_penalty_and_report(tmp_path):
+    """`night_weekend_penalty_h`: tours that combine night shifts and weekend days cost extra,
+    and the messages report the spread of nights and weekend days over the named agents."""
+    from planner.schedule import nights_weekends_per_agent, read_agents
+
+    path = tmp_path / "agents.csv"
+    path.write_text(
+        "agent,contract,weekly_hours\n" + "".join(f"N{k:02d},ft,40\n" for k in range(12))
+    )
+    agents = read_agents(path)
+    req = tiny_requirements()
+    base = rules_from_mapping(TINY_RULES, "tiny")
+    fair = rules_from_mapping({**TINY_RULES, "cost": {"night_weekend_penalty_h": 2}}, "fair")
+    # proven optima (gap 0), so that the penalised roster can be compared with the plain one
+    plain = build_roster(req, base, agents=agents, time_limit_s=30, solver="highs", gap_pct=0)
+    result = build_roster(req, fair, agents=agents, time_limit_s=30, solver="highs", gap_pct=0)
+    assert not any(m.startswith("fairness") for m in plain.messages)  # off by default
+    note = next(m for m in result.messages if m.startswith("fairness"))
+    per = nights_weekends_per_agent(result.roster, fair, tuple(agents["agent"]))
+    spread = per["nights"].max() - per["nights"].min()
+    assert f"night shifts per agent {per['nights'].min()}-{per['nights'].max()}" in note
+    assert f"(max-min {spread})" in note
+    assert check_roster_rules(result.roster, fair) == []
+
+    def burden(res):  # what the penalty counts: night shifts x weekend days, summed over agents
+        p = nights_weekends_per_agent(res.roster, fair)
+        return int((p["nights"] * p["weekend_days"]).sum())
+
+    assert result.status == plain.status == "optimal"
+    assert burden(result) <= burden(plain)
+    with pytest.raises(InputError, match="cost.night_weekend_penalty_h"):
+        rules_from_mapping({"cost": {"night_weekend_penalty_h": -1}}, "x.toml")
