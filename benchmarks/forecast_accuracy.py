@@ -132,9 +132,13 @@ def main() -> int:
                         "auto_bias": row["bias_pct"],
                         "auto_mase": row["mase"],
                         "better_pct": row["vs_naive_pct"],
+                        "coverage": row["coverage_pct"],
                     }
                 )
-    print("\n## summary: auto (the chosen model) vs seasonal naive, WAPE %")
+    print(
+        "\n## summary: auto (the chosen model) vs seasonal naive, WAPE %; coverage % of the "
+        "80% bounds (open days / intervals)"
+    )
     print(pd.DataFrame(summary).to_string(index=False))
     return 0
 
