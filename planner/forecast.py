@@ -23,16 +23,27 @@ upper`), after statsforecast:
 - `auto` (default): a quick rolling-origin backtest (3 folds of the horizon, 7-28 days) on the
   history's end picks the model with the lowest daily WAPE.
 
-Bounds at `level` %: regression: normal on log scale with the AR(1) forecast variance; ETS:
-normal on log scale with an approximate ETS variance; naive: empirical quantiles of week-on-week
-log ratios widened by sqrt(weeks ahead). With `auto`, the daily bounds are widened to at least
-the quantiles (and the normal width from the RMS) of the chosen model's own log errors in the
-selection backtest (model-based bounds are too narrow when the model is wrong); a model named
-with `model=` gets the same 3-fold check for its bounds. (`backtest` shows the raw model bounds
-for the named models and the widened ones for `auto`.) Interval bounds are scaled from the daily bounds by the
-interval's share of the day, plus the noise of the interval itself (Poisson times the dispersion
-D measured around the profile over the last 28 days, D >= 1):
-``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D * share_i * M)`` (likewise below, >= 0).
+Bounds at `level` % (default 80) are calibrated on the model's own rolling-origin errors,
+conformal-style, not taken from the model's variance formula (model-based bounds are too narrow
+when the model is wrong and too wide when it is cautious). After the model choice, the chosen
+model (also a model named with `model=`) is re-run from 26 weekly origins over the last half
+year (each scored over the selection horizon, 7-28 days; future event multipliers are not
+applied) and gives log errors e(o, h) = log(actual / forecast) by origin o and horizon step h.
+Their spread grows with h (the forecast origin's uncertainty): the mean |e| by step is fitted as
+``s(h)**2 = a + b * (h - 1)`` with a, b >= 0, the errors are standardised by s(h) and pooled,
+and the daily bounds are ``M * exp(q * s(h))`` with q the empirical alpha and 1 - alpha
+quantiles (alpha = (1 - level/100) / 2, finite-sample conformal ranks) of the standardised
+errors; so a biased model gets asymmetric bounds. Steps beyond the calibration horizon
+extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors (short history) the
+model's own bounds are kept: regression normal on log scale with the AR(1) forecast variance;
+ETS normal on log scale with an approximate ETS variance; naive empirical quantiles of
+week-on-week log ratios widened by sqrt(weeks ahead). `backtest` shows these raw model bounds
+for the named models and the calibrated ones for `auto` (calibrated from the data before each
+origin only). Interval bounds combine the daily bound, scaled by the interval's share of the
+day, with the noise of the interval itself (Poisson times the dispersion D >= 1, measured over
+the last 28 days around the profile that the days before them gave, i.e. out of sample, so the
+profile's own error counts): ``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D *
+share_i * M)`` (likewise below, >= 0), z the normal quantile of the level.
 
 Intraday profile: per day type (Monday..Sunday, and public holiday when the history has at least
 two open holidays), the median over the last 8 complete days of that type of each interval's share
@@ -76,7 +87,9 @@ __all__ = [
 MODELS = ("seasonal_naive", "ets", "regression")
 PROFILE_DAYS = 8
 SELECT_FOLDS = 3  # rolling origins behind `--model auto`
+CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
 MIN_HISTORY_DAYS = 21
+DISPERSION_DAYS = 28  # days behind the intervals' over-Poisson dispersion
 SUMMER = ((5, 20), (8, 31))  # 20 May .. 31 August: the hotline's peak season
 HOLIDAY_TYPE = 7
 
@@ -512,7 +525,7 @@ class _Intraday:
     dispersion: float = 1.0  # interval variance / mean around the profile (1 = Poisson)
 
 
-def _intraday(grid: _Grid, rules: _OpenRules, end: int) -> _Intraday:
+def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = True) -> _Intraday:
     ptype = _profile_type(rules, grid.day_type[:end], grid.days[:end])
     calls = grid.calls[:end]
     totals = calls.sum(axis=1)
@@ -560,14 +573,20 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int) -> _Intraday:
                     for q in range(len(grid.queues))
                 ]
             )
-    dispersion = _dispersion(calls, totals, shares[ptype], rules.slot_open[ptype])
+    # the dispersion is measured out of sample, against the profile the days before had, as
+    # the forecast will be: the profile's own error is part of an interval's noise
+    dispersion = 1.0
+    if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
+        before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
+        dispersion = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
     return _Intraday(shares, queue_shares, aht, queue_aht, dispersion)
 
 
 def _dispersion(calls, totals, shares, open_) -> float:
     """How much noisier than Poisson the intervals of the last 28 days were around their day's
     total spread by the profile: mean of (actual - expected)^2 / expected, at least 1."""
-    calls, totals, shares, open_ = calls[-28:], totals[-28:], shares[-28:], open_[-28:]
+    d = DISPERSION_DAYS
+    calls, totals, shares, open_ = calls[-d:], totals[-d:], shares[-d:], open_[-d:]
     expected = shares * totals[:, None]
     use = open_ & (expected >= 1) & (totals[:, None] > 0)
     if use.sum() < 50:
@@ -779,7 +798,7 @@ def forecast_history(
     exog = _exog(grid.days.append(future), country, events, temperature, future[0])
     closed = ~rules.type_open[_day_types(future, country)]
     notes = []
-    log_errors = np.empty(0)
+    log_errors = np.empty((0, 1))
     if model == "auto":
         model, scores, log_errors = _select(grid, n, exog, _select_horizon(horizon_days), level)
         if scores:
@@ -790,7 +809,8 @@ def forecast_history(
             grid, n, exog, _select_horizon(horizon_days), level, candidates=(model,)
         )
     mean, lower, upper = _daily_forecast(model, y, future, exog, closed, level)
-    lower, upper = _widen(mean, lower, upper, log_errors, level)
+    steps = (future - last).days.to_numpy()
+    lower, upper = _calibrate(mean, lower, upper, steps, log_errors, level)
     keep = future >= start
     intraday = _intraday(grid, rules, n)
     intervals, daily = _spread(
@@ -821,53 +841,104 @@ def _select(
 ) -> tuple[str, dict[str, float], np.ndarray]:
     """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
     history before day index `end` (future event multipliers are not applied); also return the
-    winner's log errors (actual / forecast) for its bounds."""
+    winner's log errors log(actual / forecast) at weekly origins over the last weeks, an
+    (origins, horizon) array with NaN where a day is not scored, for its bounds."""
+    rules = _open_rules(grid, end)
+    y_full, closed_full = _daily_series(grid, rules, end)
+    acts = np.where(closed_full, 0.0, y_full.to_numpy())
+    fold_exog = _Exog(exog.features, np.ones(len(exog.features)))
+    cache: dict[tuple[str, int], np.ndarray] = {}
+
+    def fold(name: str, origin: int) -> np.ndarray:
+        if (name, origin) not in cache:
+            rules_o = _open_rules(grid, origin)
+            y, _ = _daily_series(grid, rules_o, origin)
+            days = grid.days[origin : origin + horizon]
+            closed = ~rules_o.type_open[grid.day_type[origin : origin + horizon]]
+            cache[name, origin] = _daily_forecast(name, y, days, fold_exog, closed, level)[0]
+        return cache[name, origin]
+
     folds = [
         end - k * horizon
         for k in range(SELECT_FOLDS, 0, -1)
         if end - k * horizon >= MIN_HISTORY_DAYS
     ]
     if not folds:
-        return candidates[0], {}, np.empty(0)
+        return candidates[0], {}, np.empty((0, horizon))
     err = dict.fromkeys(candidates, 0.0)
-    log_err: dict[str, list] = {name: [] for name in candidates}
     total = 0.0
-    rules = _open_rules(grid, end)
-    y_full, closed_full = _daily_series(grid, rules, end)
-    acts = np.where(closed_full, 0.0, y_full.to_numpy())
-    fold_exog = _Exog(exog.features, np.ones(len(exog.features)))
     for origin in folds:
-        rules_o = _open_rules(grid, origin)
-        y, _ = _daily_series(grid, rules_o, origin)
-        days = grid.days[origin : origin + horizon]
         actual = acts[origin : origin + horizon]
         ok = np.isfinite(actual)
-        closed = ~rules_o.type_open[grid.day_type[origin : origin + horizon]]
         total += actual[ok].sum()
         for name in candidates:
-            mean, _, _ = _daily_forecast(name, y, days, fold_exog, closed, level)
-            err[name] += np.abs(mean[ok] - actual[ok]).sum()
-            pos = ok & (actual > 0) & (mean > 0)
-            log_err[name].append(np.log(actual[pos] / mean[pos]))
+            err[name] += np.abs(fold(name, origin)[ok] - actual[ok]).sum()
     if total <= 0:
-        return candidates[0], {}, np.empty(0)
+        return candidates[0], {}, np.empty((0, horizon))
     scores = {k: 100 * v / total for k, v in err.items()}
     best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
-    return best, scores, np.concatenate(log_err[best])
+    origins = [
+        end - horizon - 7 * k
+        for k in range(CALIBRATION_ORIGINS - 1, -1, -1)
+        if end - horizon - 7 * k >= MIN_HISTORY_DAYS
+    ]
+    errors = np.full((len(origins), horizon), np.nan)
+    for row, origin in enumerate(origins):
+        actual = acts[origin : origin + horizon]
+        mean = fold(best, origin)
+        pos = np.isfinite(actual) & (actual > 0) & (mean > 0)
+        errors[row, pos] = np.log(actual[pos] / mean[pos])
+    return best, scores, errors
 
 
-def _widen(mean, lower, upper, log_errors: np.ndarray, level: float):
-    """Bounds at least as wide as the quantiles of the model's own backtest errors (log scale):
-    model-based bounds are too narrow when the model is wrong, the backtest says by how much."""
-    if log_errors.size < 20:
+def _calibrate(mean, lower, upper, steps: np.ndarray, errors: np.ndarray, level: float):
+    """Bounds from the model's own backtest errors (conformal-style), not from the model.
+
+    `errors`: log(actual / forecast) by origin (rows) and horizon step h = 1.. (columns). The
+    spread grows with the horizon: the mean absolute error by step is fitted as
+    ``s(h)**2 = a + b * (h - 1)`` (a, b >= 0; the forecast origin's uncertainty grows like a
+    random walk), the errors are standardised by s(h) and pooled, and the bounds are
+    ``mean * exp(q * s(h))`` with q the empirical alpha and 1 - alpha quantiles of the
+    standardised errors (finite-sample conformal ranks). Steps beyond the backtest horizon
+    extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors the model's own
+    bounds are kept."""
+    finite = np.isfinite(errors)
+    if finite.sum() < 20:
         return lower, upper
+    horizon = errors.shape[1]
+    h = np.arange(1, horizon + 1, dtype=float)
+    count = finite.sum(axis=0)
+    use = count >= 2
+    mae = np.nansum(np.abs(errors), axis=0)[use] / count[use]
+    a, b = _nonneg_line(h[use] - 1, (mae * math.sqrt(math.pi / 2)) ** 2, count[use])
+    floor = 1e-6
+    scale = np.sqrt(np.maximum(a + b * (h - 1), floor))
+    scores = (errors / scale[None, :])[finite]
+    n = scores.size
     alpha = (1 - level / 100) / 2
-    lo, hi = np.quantile(log_errors, [alpha, 1 - alpha])
-    spread = norm.ppf(1 - alpha) * float(np.sqrt(np.mean(log_errors**2)))
-    lo, hi = min(lo, -spread), max(hi, spread)
-    return np.minimum(lower, mean * np.exp(min(lo, 0.0))), np.maximum(
-        upper, mean * np.exp(max(hi, 0.0))
-    )
+    ranked = np.sort(scores)
+    k_hi = min(n - 1, math.ceil((n + 1) * (1 - alpha)) - 1)
+    k_lo = max(0, math.floor((n + 1) * alpha) - 1)
+    q_lo, q_hi = min(float(ranked[k_lo]), 0.0), max(float(ranked[k_hi]), 0.0)
+    step = np.clip(np.asarray(steps, dtype=float), 1, 2 * horizon)
+    s = np.sqrt(np.maximum(a + b * (step - 1), floor))
+    return mean * np.exp(q_lo * s), mean * np.exp(q_hi * s)
+
+
+def _nonneg_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted least squares y = a + b x with a, b >= 0."""
+    if x.size >= 2 and np.ptp(x) > 0:
+        sw = w.sum()
+        mx, my = (w * x).sum() / sw, (w * y).sum() / sw
+        b = (w * (x - mx) * (y - my)).sum() / (w * (x - mx) ** 2).sum()
+        a = my - b * mx
+        if a >= 0 and b >= 0:
+            return float(a), float(b)
+        if b < 0:
+            return float(max(my, 0.0)), 0.0
+        b = max((w * x * y).sum() / (w * x * x).sum(), 0.0)
+        return 0.0, float(b)
+    return float(max(np.average(y, weights=w), 0.0)) if y.size else 0.0, 0.0
 
 
 def _select_horizon(horizon_days: int) -> int:
@@ -897,7 +968,8 @@ def backtest(
     (all days / summer days 20 May-31 Aug): `n` (days or intervals scored), `wape_pct`
     (sum|error| / sum actual), `bias_pct` (sum error / sum actual), `mase` (mean absolute error
     over the in-sample weekly seasonal naive's, averaged over folds), `vs_naive_pct` (WAPE
-    improvement over seasonal_naive), `coverage_pct` (actuals inside the bounds).
+    improvement over seasonal_naive), `coverage_pct` (actuals inside the bounds, over open days
+    / intervals: closed ones forecast 0 are not counted).
     `auto` re-runs the model choice at every origin from the data before it, as
     `forecast_history` would.
     Per-queue history is scored on the total over queues. Missing days are not scored."""
@@ -945,11 +1017,11 @@ def backtest(
         i_scale = np.mean(np.abs(past[lag:] - past[:-lag])) if past.size > lag else np.nan
         i_actual = grid.calls[origin : origin + h]
         for name in models:
-            fit_name, log_errors = name, np.empty(0)
+            fit_name, log_errors = name, np.empty((0, 1))
             if name == "auto":
                 fit_name, _, log_errors = _select(grid, origin, exog, _select_horizon(h), level)
             mean, lower, upper = _daily_forecast(fit_name, y, days, exog, closed, level)
-            lower, upper = _widen(mean, lower, upper, log_errors, level)
+            lower, upper = _calibrate(mean, lower, upper, np.arange(1, h + 1), log_errors, level)
             shares = intraday.shares[ptype]
             i_fc = mean[:, None] * shares
             i_lo, i_up = _interval_bounds(
@@ -960,13 +1032,21 @@ def backtest(
                 norm.ppf(0.5 + level / 200),
                 intraday.dispersion,
             )
+            # coverage counts open days / intervals (or ones that had calls anyway) only:
+            # a closed interval forecast 0 with bounds 0..0 is trivially inside
             i_in = (i_actual >= i_lo) & (i_actual <= i_up)
+            i_open = (i_fc > 0) | (i_actual > 0)
+            d_in = (actual >= lower) & (actual <= upper)
+            d_open = (mean > 0) | (actual > 0)
             for subset, mask in (("all", ok), ("summer", ok & summer)):
                 if not mask.any():
                     continue
                 records.append(
                     _score(name, "daily", subset, origin, mean[mask], actual[mask], d_scale)
-                    | {"inside": int(((actual >= lower) & (actual <= upper))[mask].sum())}
+                    | {
+                        "inside": int((d_in & d_open)[mask].sum()),
+                        "open": int(d_open[mask].sum()),
+                    }
                 )
                 if grid.interval_min is None:
                     continue
@@ -980,7 +1060,7 @@ def backtest(
                         i_actual[mask].ravel(),
                         i_scale,
                     )
-                    | {"inside": int(i_in[mask].sum())}
+                    | {"inside": int((i_in & i_open)[mask].sum()), "open": int(i_open[mask].sum())}
                 )
             done += 1
             if progress is not None:
@@ -1025,7 +1105,7 @@ def _summarise(records: pd.DataFrame, models: tuple[str, ...]) -> pd.DataFrame:
                 "vs_naive_pct": round(100 * (1 - wape / naive_wape), 2)
                 if np.isfinite(naive_wape) and naive_wape > 0
                 else np.nan,
-                "coverage_pct": round(100 * sel["inside"].sum() / sel["n"].sum(), 1),
+                "coverage_pct": round(100 * sel["inside"].sum() / max(sel["open"].sum(), 1), 1),
             }
             rows.append(row)
     order = {"daily": 0, "interval": 1}

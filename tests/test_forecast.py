@@ -296,3 +296,41 @@ def test_real_bank_history_from_israel():
     daily = forecast_history(hist, horizon_days=7, country="IL").daily.set_index("date")["calls"]
     short = daily.loc[["1999-04-09", "1999-04-10"]]  # Friday, Saturday
     assert short.max() < 0.6 * daily.drop(short.index).min()
+
+
+def test_backtest_bounds_cover_the_nominal_share_of_days():
+    """Weekly pattern x lognormal(0, 0.1) noise: the calibrated 80% bounds of `auto` hold
+    about 80% of the days scored by a rolling-origin backtest (known noise, no model error)."""
+    days = pd.date_range("2025-01-01", periods=180)
+    rng = np.random.default_rng(0)
+    calls = 3000 * WEEKLY[days.day_of_week] * rng.lognormal(0, 0.1, len(days))
+    hist = History(pd.DataFrame({"timestamp": days, "calls": np.round(calls)}), None, (), "noise")
+    table = backtest(hist, folds=12, horizon_days=7, country="none", models=("auto",))
+    daily = table[(table["level"] == "daily") & (table["days"] == "all")].iloc[0]
+    assert daily["n"] == 84
+    assert 72 <= daily["coverage_pct"] <= 88
+
+
+@pytest.mark.parametrize("level", [50.0, 80.0, 95.0])
+def test_calibrated_bounds_hold_the_level_and_widen_with_the_horizon(level):
+    """Errors whose spread grows with the horizon (sd^2 = 0.01 + 0.002 (h - 1)) and a bias:
+    bounds calibrated on 26 origins x 14 steps cover `level` % of fresh errors (on average over
+    calibration samples, as conformal bounds promise; one sample scatters by ~2 points)."""
+    from planner.forecast import _calibrate
+
+    h = np.arange(1, 15)
+    sd = np.sqrt(0.01 + 0.002 * (h - 1))
+    mean = np.full(14, 1000.0)
+    cover = []
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        past = 0.02 + rng.normal(size=(26, 14)) * sd
+        lower, upper = _calibrate(mean, mean * 0.99, mean * 1.01, h, past, level)
+        assert upper[-1] > upper[0] > 1000.0 > lower[0] > lower[-1]
+        fresh = mean * np.exp(0.02 + rng.normal(size=(1000, 14)) * sd)
+        cover.append(((fresh >= lower) & (fresh <= upper)).mean())
+    assert abs(100 * np.mean(cover) - level) <= 2
+    # too few errors: the model's own bounds stay
+    few = np.full((26, 14), np.nan)
+    few[0, :5] = 0.1
+    assert _calibrate(mean, mean * 0.9, mean * 1.1, h, few, level)[1][0] == 1100.0
