@@ -102,7 +102,7 @@ def _history_options(func):
         click.option(
             "--interval",
             "interval_min",
-            type=int,
+            type=click.IntRange(min=1),
             default=None,
             metavar="MIN",
             help="Output interval in minutes (a multiple of the history's; default: the history's).",

@@ -101,6 +101,8 @@ def test_forecast_notes_go_to_stderr(history_file):
         (["--country", "XX"], "--country 'XX'"),
         (["--start", "tomorrow"], "--start 'tomorrow'"),
         (["--horizon", "0"], "--horizon 0"),
+        (["--interval", "0"], "'--interval': 0"),
+        (["--interval", "-30"], "'--interval': -30"),
     ],
 )
 def test_forecast_bad_options(tmp_path, history_file, args, expected):
