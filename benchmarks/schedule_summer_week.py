@@ -9,7 +9,7 @@ Figures: every interval covered? (recomputed from the written roster file), labo
 solver's bound and the LP bound, solve time.
 
     .venv/bin/python benchmarks/schedule_summer_week.py [--week 2026-07-06] [--time-limit 110]
-        [--solver highs|cbc]
+        [--solver highs|cbc] [--rules SCENARIO.toml]   # e.g. [shifts] short_break_min = 15
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from planner.schedule import (  # noqa: E402
     lp_bound,
     on_phone_counts,
     read_roster,
+    read_rules_toml,
 )
 
 
@@ -61,9 +62,10 @@ def main() -> None:
     parser.add_argument("--week", default="2026-07-06", help="Monday of the week")
     parser.add_argument("--time-limit", type=float, default=110.0)
     parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
+    parser.add_argument("--rules", help="scenario TOML with [shifts]/[labour]/[cost] tables")
     args = parser.parse_args()
     req, origin = hotline_requirements(args.week)
-    rules = Rules()
+    rules = read_rules_toml(args.rules) if args.rules else Rules()
     print(f"week of {args.week}: {origin}")
     print(
         f"  requirement: peak {req['staff'].max():g} staff, night min {req['staff'].min():g}, "
