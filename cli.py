@@ -595,7 +595,9 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
     show_default=True,
     help="Independent runs of the week.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed."
+)
 @click.option(
     "--patience",
     default="none",

@@ -109,3 +109,10 @@ def test_no_partial_file_on_error(tmp_path):
     result = run([*BASE, "--patience", "-5", "-o", str(out)])
     assert result.exit_code == 2
     assert not out.exists()
+
+
+def test_negative_seed_is_one_line_exit_2(tmp_path):
+    out = tmp_path / "sim.csv"
+    line = _one_error_line(run([*BASE, "--seed", "-1", "-o", str(out)]))
+    assert "--seed" in line
+    assert not out.exists()
