@@ -217,6 +217,22 @@ def load_scenario(path: str | Path) -> Scenario:
     return build_scenario(merged, origin, files=files, name=path.stem)
 
 
+def load_rules(path: str | Path):
+    """The roster rules (`planner.schedule.Rules`) of a scenario file, `extends` followed.
+
+    Only the rule tables are validated (the other tables belong to other stages), but an
+    unknown top-level key or table (`[labor]`) is an error rather than silently ignored.
+    """
+    path = Path(path)
+    merged, origin, _ = _load_chain(path, ())
+    top = _Checker(merged, "", origin, str(path))
+    top.unknown(ALL_TOP_KEYS)
+    for table in RULE_TABLES:
+        if table in merged and not isinstance(merged[table], Mapping):
+            top.fail(table, merged[table], "expected a table")
+    return _rules(merged, origin, str(path))
+
+
 def _read_toml(path: Path) -> dict:
     raw = io.read_bytes(path, "scenario file")
     try:

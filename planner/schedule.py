@@ -150,19 +150,12 @@ class ScheduleResult:
 def read_rules_toml(path: str | os.PathLike) -> Rules:
     """Rules from the `[shifts]`, `[labour]` and `[cost]` tables of a scenario TOML file.
 
-    Other tables of the scenario are ignored here (they belong to other stages).
+    Other tables of the scenario are not checked here (they belong to other stages); `extends`
+    is followed and an unknown table (`[labor]`) is an error (`planner.scenario.load_rules`).
     """
-    import tomllib
+    from planner.scenario import load_rules
 
-    from planner.io import read_text
-
-    text = read_text(path, "rules file")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
-    picked = {k: v for k, v in data.items() if k in ("shifts", "labour", "cost")}
-    return rules_from_mapping(picked, str(path))
+    return load_rules(path)
 
 
 # --- agent groups -------------------------------------------------------------------------------

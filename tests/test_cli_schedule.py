@@ -134,3 +134,20 @@ def test_agents_file_names_the_roster(tmp_path):
     d01 = roster[roster["agent"] == "D01"]
     assert (d01["night_hours"] == 0).all()
     assert not (d01["start"].dt.day_of_week == 6).any()
+
+
+def test_rules_misspelt_table_is_an_error_and_extends_is_followed(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    out = tmp_path / "roster.csv"
+    typo = tmp_path / "typo.toml"
+    typo.write_text("[labor]\nmax_weekly_hours = 30\n")  # was silently ignored
+    result = run([req, "--rules", typo, "-o", out])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "typo.toml" in lines[0] and "'labor'" in lines[0]
+    assert not out.exists()
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "rules.toml"\n[labour]\nmax_weekly_hours = 30\n')
+    result = run([req, "--rules", child, "-o", out])  # the parent's 8 h x 5 days = 40 h
+    assert result.exit_code == 2 and "max_weekly_hours = 30" in result.stderr
+    assert not out.exists()
