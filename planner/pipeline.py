@@ -564,12 +564,16 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
         os.close(fd)  # closing releases the lock
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a directory")
+
+
 def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
     """Build the directory with `fill(tmp)` in a temporary sibling, then rename it onto
     `out_dir` (replacing an existing one only on success). On failure nothing changes."""
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a directory")
+    _check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     old: Path | None = None
@@ -628,6 +632,7 @@ def run_week(
         hist = load_history(sc)
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
     out_dir = Path(out_dir)
+    _check_out_dir(out_dir)  # before the lock and the minutes of planning
     with output_lock(out_dir):
         _remove_leftovers(out_dir)
         plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)

@@ -69,6 +69,18 @@ def test_bad_scenario_exits_2_naming_file_and_key(tmp_path):
     assert result.exit_code == 2 and "ISO week" in result.stderr
 
 
+def test_out_onto_a_file_is_refused_before_planning(small, tmp_path):
+    target = tmp_path / "week.csv"
+    target.write_text("keep\n")
+    result = invoke(["run", small, "--out", target, "--verbose"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"planner: error: {target}: exists and is not a directory"
+    ]  # one line: no stage was logged, so nothing was planned first
+    assert target.read_text() == "keep\n"
+    assert not (tmp_path / "week.csv.lock").exists()
+
+
 def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
     capped = tmp_path / "capped.toml"
     capped.write_text('extends = "small.toml"\n[labour]\nheadcount_cap = 2\n')
