@@ -9,6 +9,12 @@ agent list, or `coverage = "soft"`). Objective: paid hours with the night premiu
 wage-hours, plus shortfall penalties. Tours are legal by construction (see `planner.shifts`), so
 rest, weekly rest, weekly and daily hours hold for every agent.
 
+Optional rules (all off by default): short breaks (`short_break_min`) get placement variables
+like meal breaks (`sbreak_*`); a start tolerance (`start_tolerance_min`) adds integer `move_*`
+variables per (group, tour, day, delta) that move some of a tour's agents to a start up to the
+tolerance off its base (only for tours where every combination of moves keeps the rest rules);
+`night_weekend_penalty_h` adds a fairness cost to tours combining night shifts and weekends.
+
 Named agents (`agents` frame) are grouped by what limits them (contract hours, no-night,
 unavailable hours); a group may only take the tours that fit all its members, and at most as
 many as it has members. Within a group, tours go to agents by preferred start time.
@@ -613,7 +619,7 @@ def _progress(enabled: bool, model: Model, solver: str, limit: float):
     from rich.console import Console
 
     console = Console(file=sys.stderr)
-    n_int = len(model.y) + len(model.b) + len(model.sb)
+    n_int = len(model.y) + len(model.b) + len(model.sb) + len(model.v)
     return console.status(
         f"solving roster: {n_int:,} integer variables, {len(model.prob.constraints):,} "
         f"constraints, {solver.upper()}, time limit {limit:g} s"
