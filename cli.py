@@ -188,8 +188,10 @@ def forecast(
       cat calls.csv | planner forecast - --events events.csv
     """
     from planner.forecast import forecast_history, plot_forecast
+    from planner.io import check_output_paths
     from planner.report import emit_frame
 
+    check_output_paths(output, plot)
     if start is not None:
         start = _parse_day(start, "--start")
     hist, temperature = _load_history(history, temperature)
@@ -425,6 +427,7 @@ def schedule_command(
 
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
+    pio.check_output_paths(output, coverage_path, xlsx_path)
     rules = sched.read_rules_toml(rules_path) if rules_path else sched.Rules()
     frame = sched.read_requirements(requirements)
     agents = sched.read_agents(agents_path) if agents_path else None
@@ -555,6 +558,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
     """
     from planner import charts, io, pipeline, report
 
+    io.check_output_paths(output, plot)
     result = pipeline.compare(
         list(scenarios),
         week=week,

@@ -189,6 +189,23 @@ def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) 
     return parsed
 
 
+def check_output_paths(*paths: str | os.PathLike | None) -> None:
+    """Refuse, before any work, output paths that cannot be written (a directory, a path under a
+    file, a read-only directory), so a command with several outputs never writes some of them
+    and then fails on another. None and `-` (stdout) are skipped."""
+    for path in paths:
+        if path is None or str(path) == STDIO:
+            continue
+        target = Path(path)
+        if target.is_dir():
+            raise InputError(f"{target}: is a directory, expected an output file path")
+        parent = next((p for p in target.parents if p.exists()), Path("."))
+        if not parent.is_dir():
+            raise InputError(f"{target}: cannot write here: a parent is a file, not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(f"{target}: cannot write here: {parent} is not writable")
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""

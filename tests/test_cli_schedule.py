@@ -151,3 +151,15 @@ def test_rules_misspelt_table_is_an_error_and_extends_is_followed(tmp_path):
     result = run([req, "--rules", child, "-o", out])  # the parent's 8 h x 5 days = 40 h
     assert result.exit_code == 2 and "max_weekly_hours = 30" in result.stderr
     assert not out.exists()
+
+
+def test_unwritable_output_is_refused_before_any_file_is_written(tmp_path):
+    req, rules = write_inputs(tmp_path)
+    (tmp_path / "a_dir").mkdir()
+    coverage, xlsx = tmp_path / "coverage.csv", tmp_path / "roster.xlsx"
+    args = [req, "--rules", rules, "--coverage", coverage, "--xlsx", xlsx, "-o"]
+    result = run([*args, tmp_path / "a_dir"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "a_dir: is a directory" in lines[0]
+    assert not coverage.exists() and not xlsx.exists()  # were written before -o failed
