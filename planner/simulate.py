@@ -665,6 +665,8 @@ def simulate_files(
     roster_path: str | os.PathLike, requirements_path: str | os.PathLike, **options
 ) -> SimulationResult:
     """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs)."""
+    if str(roster_path) == "-" and str(requirements_path) == "-":
+        raise InputError("--roster - and --requirements -: only one of them can read stdin")
     requirements = load_requirements(requirements_path)
     roster = load_roster(roster_path)
     return simulate(roster, requirements, **options)

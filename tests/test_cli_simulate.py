@@ -116,3 +116,9 @@ def test_negative_seed_is_one_line_exit_2(tmp_path):
     line = _one_error_line(run([*BASE, "--seed", "-1", "-o", str(out)]))
     assert "--seed" in line
     assert not out.exists()
+
+
+def test_roster_and_requirements_both_from_stdin_is_refused():
+    roster = Path(ROSTER).read_text()
+    result = run(["simulate", "--roster", "-", "--requirements", "-"], input=roster)
+    assert "only one of them can read stdin" in _one_error_line(result)
