@@ -199,11 +199,18 @@ def check_output_paths(*paths: str | os.PathLike | None) -> None:
         target = Path(path)
         if target.is_dir():
             raise InputError(f"{target}: is a directory, expected an output file path")
+        if _is_special(target):
+            continue
         parent = next((p for p in target.parents if p.exists()), Path("."))
         if not parent.is_dir():
             raise InputError(f"{target}: cannot write here: a parent is a file, not a directory")
         if not os.access(parent, os.W_OK | os.X_OK):
             raise InputError(f"{target}: cannot write here: {parent} is not writable")
+
+
+def _is_special(path: Path) -> bool:
+    """A device or FIFO such as /dev/null: it exists, but is neither a file nor a directory."""
+    return path.exists() and not path.is_file() and not path.is_dir()
 
 
 @contextlib.contextmanager
@@ -212,9 +219,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise InputError(f"{target}: is a directory, expected an output file path")
+    special = _is_special(target)  # /dev/null, a FIFO: a rename would replace the device
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        if not special:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        folder = None if special else target.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _write_error(target, exc) from None
     os.close(fd)
@@ -225,7 +235,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         try:
-            os.replace(tmp_path, target)
+            if special:
+                with open(target, "wb") as dev:
+                    dev.write(tmp_path.read_bytes())
+            else:
+                os.replace(tmp_path, target)
         except OSError as exc:
             raise _write_error(target, exc) from None
     finally:

@@ -132,6 +132,25 @@ def test_output_path_that_cannot_be_written_is_one_line(forecast, tmp_path, targ
     assert (tmp_path / "a_file").read_text() == "x"
 
 
+def test_output_to_a_fifo_writes_into_it_and_keeps_it(forecast, tmp_path):
+    """-o /dev/null or a named pipe: the temp-file-and-rename used to replace the device (as
+    root /dev/null became a regular file). A FIFO stands in for /dev/null here."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = run(forecast, "-o", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert got and got[0].startswith(HEADER)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
 def test_without_a_file_forecasts_the_bundled_history():
     pytest.importorskip("planner.forecast")
     pytest.importorskip("planner.history")
