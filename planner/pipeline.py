@@ -565,6 +565,8 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
 
 
 def _check_out_dir(out_dir: Path) -> None:
+    if str(out_dir) == "-":  # `-` is stdout elsewhere; a week is a directory of files
+        raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a directory")
 

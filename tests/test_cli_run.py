@@ -81,6 +81,16 @@ def test_out_onto_a_file_is_refused_before_planning(small, tmp_path):
     assert not (tmp_path / "week.csv.lock").exists()
 
 
+def test_out_dash_is_refused_not_a_directory_named_dash(small, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["run", small, "--out", "-"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "planner: error: --out -: expected a directory, a week's outputs cannot go to stdout"
+    ]
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.lock").exists()
+
+
 def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
     capped = tmp_path / "capped.toml"
     capped.write_text('extends = "small.toml"\n[labour]\nheadcount_cap = 2\n')
