@@ -176,7 +176,19 @@ def parse_numbers(
 def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) -> pd.Series:
     """Parse ISO dates or date-times, naming the first cell that is not one."""
     name = display_name(path)
-    parsed = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+    try:
+        parsed = pd.to_datetime(frame[column], errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):  # pandas refuses to mix UTC offsets (or offset and none)
+        zone = frame[column].str.extract(r"(Z|[+-]\d\d:?\d\d)$", expand=False).fillna("")
+        differ = (zone != zone.iloc[0]).to_numpy().nonzero()[0]
+        if not differ.size:
+            raise InputError(f"{name}: column '{column}': not ISO dates or date-times") from None
+        first = int(differ[0])
+        raise InputError(
+            f"{name}:{frame['_line'].iloc[first]}: column '{column}' = "
+            f"{frame[column].iloc[first]!r} has a different UTC offset from the first row "
+            f"({frame[column].iloc[0]!r}), expected local times all alike"
+        ) from None
     bad = parsed.isna()
     if bad.any():
         first = bad.to_numpy().nonzero()[0][0]

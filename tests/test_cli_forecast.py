@@ -113,6 +113,17 @@ def test_forecast_bad_options(tmp_path, history_file, args, expected):
     assert not out.exists()
 
 
+def test_forecast_mixed_utc_offsets_name_the_row(tmp_path):
+    path = tmp_path / "tz.csv"
+    path.write_text("timestamp,calls\n2026-11-02T00:00:00+07:00,5\n2026-11-02T00:30:00,6\n")
+    out = tmp_path / "fc.csv"
+    result = run("forecast", str(path), "-o", str(out))
+    assert result.exit_code == 2  # was an internal pandas ValueError, exit 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "tz.csv:3: column 'timestamp'" in lines[0]
+    assert not out.exists()
+
+
 def test_forecast_bad_events_file(tmp_path, history_file):
     events = tmp_path / "events.csv"
     events.write_text("start,end,label,multiplier\n2025-12-02,2025-12-01,storm,2\n")
