@@ -38,6 +38,7 @@ BUNDLED_HISTORY = "hotline_history.csv"
 BUNDLED_BY_TYPE = "hotline_by_type.csv"
 BUNDLED_TEMPERATURE = "temperature.csv"
 MINUTES_PER_DAY = 24 * 60
+MAX_GAP_DAYS = 366  # a longer gap between rows is taken for a typo in a year
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,16 @@ def _check_grid(
 ) -> None:
     steps = _steps(frame, queues)
     base = MINUTES_PER_DAY if interval is None else interval
+    far = steps > MAX_GAP_DAYS * MINUTES_PER_DAY
+    if far.any():  # most likely a typo in a year: forecasting would span the empty years
+        i = int(np.flatnonzero(far.to_numpy())[0])
+        row, prev = frame.iloc[i], frame.iloc[i - 1]
+        raise InputError(
+            f"{name}:{prev['_line']}: column 'timestamp' = {_iso(prev['timestamp'])} is "
+            f"{steps.iloc[i] / MINUTES_PER_DAY:,.0f} days before the next row "
+            f"({_iso(row['timestamp'])}, line {row['_line']}), expected gaps of at most "
+            f"{MAX_GAP_DAYS} days (a wrong year?)"
+        )
     bad = steps.notna() & (np.mod(steps.fillna(0), base) != 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])

@@ -124,6 +124,19 @@ def test_forecast_mixed_utc_offsets_name_the_row(tmp_path):
     assert not out.exists()
 
 
+def test_forecast_year_typo_is_refused_naming_the_row(tmp_path, history_csv):
+    lines = history_csv.splitlines()
+    lines[5] = "1926" + lines[5][4:]  # 2026 -> 1926 on file line 6
+    path = tmp_path / "typo.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "fc.csv"
+    result = run("forecast", str(path), "-o", str(out))
+    assert result.exit_code == 2  # was a forecast over 100 empty years, numpy warnings on stderr
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1 and "typo.csv:6: column 'timestamp' = 1926-" in err[0]
+    assert not out.exists()
+
+
 def test_forecast_bad_events_file(tmp_path, history_file):
     events = tmp_path / "events.csv"
     events.write_text("start,end,label,multiplier\n2025-12-02,2025-12-01,storm,2\n")
