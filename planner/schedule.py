@@ -795,6 +795,21 @@ def warm_start(
         start = day * DAY_MIN + shift.start_min + off
         return break_loss(start, shift.short_min, req.interval_min, n, True)
 
+    def release_break(trial, s, day, offsets, counts, key, short=False):
+        """Drop one agent's break from `trial`: of the placements still used in the start, the
+        one whose intervals have the most slack; returns its offset (min into the shift)."""
+        loss = short_loss_of if short else loss_of
+        best, best_off = None, None
+        for off in offsets:
+            if counts[(*key, off)] <= 0:
+                continue
+            score = min(trial[j] + f - floor_cov[j] for j, f in loss(s, day, off))
+            if best is None or score > best:
+                best, best_off = score, off
+        for slot, frac in loss(s, day, best_off):
+            trial[slot] += frac
+        return best_off
+
     cov = np.zeros(n)
     for (s, day), count in z.items():
         cov[cover_of(s, day)] += count
@@ -816,29 +831,11 @@ def warm_start(
             for day in tour.days:
                 trial[cover_of(s, day)] -= 1
                 if tour.shift.break_min:
-                    best, best_off = None, None
-                    for off in tour.shift.break_offsets:
-                        if b[s, day, off] <= 0:
-                            continue
-                        slots = loss_of(s, day, off)
-                        score = min(trial[k] + f - floor_cov[k] for k, f in slots)
-                        if best is None or score > best:
-                            best, best_off = score, off
-                    for slot, frac in loss_of(s, day, best_off):
-                        trial[slot] += frac
-                    taken.append((day, best_off))
+                    off = release_break(trial, s, day, tour.shift.break_offsets, b, (s, day))
+                    taken.append((day, off))
                 for k, offsets in enumerate(tour.shift.short_offsets):
-                    best, best_off = None, None
-                    for off in offsets:
-                        if sb[s, day, k, off] <= 0:
-                            continue
-                        slots = short_loss_of(s, day, off)
-                        score = min(trial[j] + f - floor_cov[j] for j, f in slots)
-                        if best is None or score > best:
-                            best, best_off = score, off
-                    for slot, frac in short_loss_of(s, day, best_off):
-                        trial[slot] += frac
-                    short_taken.append((day, k, best_off))
+                    off = release_break(trial, s, day, offsets, sb, (s, day, k), short=True)
+                    short_taken.append((day, k, off))
             if np.any(trial < floor_cov - 1e-9):
                 break
             cov = trial
