@@ -36,6 +36,14 @@ def output_options(default_format: str = "csv"):
     return decorate
 
 
+def png_path(ctx, param, value):
+    """Click callback for `--plot`: charts are PNG only, so another extension is a mistake
+    (a `.pdf` name used to get PNG bytes)."""
+    if value is not None and not value.lower().endswith(".png"):
+        raise click.BadParameter(f"{value!r}: charts are PNG, expected a name ending in .png")
+    return value
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> None:
     """Print one line on stderr and exit with `code`."""
     click.echo(f"planner: error: {message}", err=True)
@@ -156,7 +164,9 @@ def _load_history(history, temperature):
     show_default=True,
     help="Daily model; auto picks by a quick backtest.",
 )
-@click.option("--plot", metavar="PNG", default=None, help="Also write a chart of the forecast.")
+@click.option(
+    "--plot", metavar="PNG", callback=png_path, help="Also write a chart of the forecast."
+)
 @output_options("csv")
 def forecast(
     history,
@@ -525,7 +535,9 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
 @output_options("table")
-@click.option("--plot", metavar="PNG", help="Also draw cost against service level to PNG.")
+@click.option(
+    "--plot", metavar="PNG", callback=png_path, help="Also draw cost against service level to PNG."
+)
 @click.option(
     "--jobs",
     "-j",

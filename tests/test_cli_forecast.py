@@ -103,6 +103,7 @@ def test_forecast_notes_go_to_stderr(history_file):
         (["--horizon", "0"], "--horizon 0"),
         (["--interval", "0"], "'--interval': 0"),
         (["--interval", "-30"], "'--interval': -30"),
+        (["--plot", "chart.pdf"], "'chart.pdf': charts are PNG"),
     ],
 )
 def test_forecast_bad_options(tmp_path, history_file, args, expected):
