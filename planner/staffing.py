@@ -169,6 +169,10 @@ def read_forecast(path: str | os.PathLike) -> pd.DataFrame:
             f"{name}:{rows['_line'].iloc[i]}: duplicate interval {rows['timestamp'].iloc[i]}"
             + (f" for queue {out['queue'].iloc[i]!r}" if "queue" in out.columns else "")
         )
+    try:
+        interval_seconds(out)  # a daily forecast is refused here, where the file is known
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 

@@ -113,6 +113,19 @@ def test_forecast_without_needed_columns(tmp_path):
     assert run(str(no_aht), "--aht", "200").exit_code == 0
 
 
+def test_daily_forecast_error_names_the_file(tmp_path):
+    daily = tmp_path / "daily.csv"
+    daily.write_text("timestamp,calls,aht\n2026-11-02,3000,200\n2026-11-03,3100,200\n")
+    out = tmp_path / "req.csv"
+    result = run(str(daily), "-o", str(out))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"planner: error: {daily}: the forecast is daily"
+    )
+    assert not out.exists()
+
+
 def test_no_partial_file_on_error(tmp_path):
     out = tmp_path / "req.csv"
     result = run(str(tmp_path / "missing.csv"), "-o", str(out))
