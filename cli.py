@@ -260,22 +260,10 @@ def backtest_command(
       planner backtest calls.csv --format csv -o accuracy.csv
     """
     from planner.forecast import backtest
-    from planner.report import emit_frame
+    from planner.report import emit_frame, terminal_progress
 
     hist, temperature = _load_history(history, temperature)
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import Progress
-
-        bar = Progress(console=Console(stderr=True), transient=True)
-        task = bar.add_task("backtest", total=None)
-        bar.start()
-
-        def progress(done, total):
-            bar.update(task, completed=done, total=total)
-
-    try:
+    with terminal_progress("backtest", enabled=False if quiet else None) as progress:
         frame = backtest(
             hist,
             folds=folds,
@@ -287,9 +275,6 @@ def backtest_command(
             temperature=temperature,
             progress=progress,
         )
-    finally:
-        if progress is not None:
-            bar.stop()
     emit_frame(frame, output, fmt, f"Backtest: {folds} folds x {horizon} days")
 
 
@@ -687,9 +672,11 @@ def simulate_cmd(
       planner simulate --roster roster.csv --requirements requirements.csv -o sim.csv
       planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
     """
+    from planner import report
     from planner import simulate as sim
 
-    with sim.terminal_progress(replications, None if not quiet else False) as progress:
+    enabled = False if quiet else None
+    with report.terminal_progress("simulating", replications, enabled) as progress:
         result = sim.simulate_files(
             roster_path,
             requirements_path,

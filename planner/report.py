@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 from rich.console import Console
@@ -46,3 +49,27 @@ def emit_frame(frame: pd.DataFrame, output: str, fmt: str, title: str | None = N
     else:
         text = render_table(frame, title)
     io.write_text(output, text)
+
+
+@contextlib.contextmanager
+def terminal_progress(
+    label: str, total: int | None = None, enabled: bool | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, only when stderr is a terminal (never under cron).
+
+    Yields a `progress(done, total)` callback for long work (backtest folds, simulation
+    replications), or None when disabled."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, of: int) -> None:
+            bar.update(task, completed=done, total=of)
+
+        yield update

@@ -45,12 +45,11 @@ frames keep fractions 0..1 like the Requirements CSV).
 from __future__ import annotations
 
 import bisect
-import contextlib
 import heapq
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -728,28 +727,6 @@ def result_json(result: SimulationResult) -> str:
 
     records = json.loads(io.frame_to_json(result.intervals))
     return io.to_json({"summary": result.summary, "intervals": records})
-
-
-@contextlib.contextmanager
-def terminal_progress(total: int, enabled: bool | None = None) -> Iterator[Callable | None]:
-    """A rich progress bar over replications on stderr, only when stderr is a terminal.
-
-    Yields a `progress(done, total)` callback for `simulate`, or None when disabled."""
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("simulating", total=total)
-
-        def update(done: int, _total: int) -> None:
-            bar.update(task, completed=done)
-
-        yield update
 
 
 def emit_result(result: SimulationResult, output: str, fmt: str, quiet: bool = False) -> None:

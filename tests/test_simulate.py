@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
+from planner.report import terminal_progress
 from planner.simulate import (
     INTERVAL_COLUMNS,
     load_requirements,
@@ -18,7 +19,6 @@ from planner.simulate import (
     roster_windows,
     run_queue,
     simulate,
-    terminal_progress,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -314,9 +314,9 @@ def test_progress_is_called_once_per_replication():
     seen = []
     simulate(roster, req, replications=3, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
-    with terminal_progress(3, enabled=True) as update:
+    with terminal_progress("simulating", 3, enabled=True) as update:
         simulate(roster, req, replications=3, progress=update)
-    with terminal_progress(3, enabled=False) as update:
+    with terminal_progress("simulating", 3, enabled=False) as update:
         assert update is None
 
 
