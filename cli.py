@@ -457,7 +457,10 @@ def schedule_command(
 
 
 def _stderr_log(enabled: bool):
-    return (lambda message: click.echo(f"planner: {message}", err=True)) if enabled else None
+    """A log callback for the pipeline: a line per stage on stderr, or nothing."""
+    if not enabled:
+        return lambda _message: None
+    return lambda message: click.echo(f"planner: {message}", err=True)
 
 
 @cli.command("run")
@@ -505,7 +508,7 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
         start=start,
         out_dir=out_dir,
         simulate=simulate,
-        log=_stderr_log(verbose) or pipeline._quiet,
+        log=_stderr_log(verbose),
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
     )
@@ -562,7 +565,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
         start=start,
         jobs=jobs,
         simulate=simulate,
-        log=_stderr_log(verbose) or pipeline._quiet,
+        log=_stderr_log(verbose),
         time_limit_s=time_limit,
     )
     for note in result.notes:
