@@ -116,29 +116,29 @@ def ac_season(dates: pd.DatetimeIndex) -> np.ndarray:
 def draw_events(rng: np.random.Generator, years: range) -> list[Event]:
     events: list[Event] = []
     for year in years:
-        n_heat = int(rng.integers(2, 4))
-        starts = np.sort(rng.choice(np.arange(0, 95), size=n_heat, replace=False))
-        last_end = -10
-        for s in starts:
-            s = max(int(s), last_end + 8)
-            if s > 100:
-                continue
-            days = int(rng.integers(3, 8))
-            start = pd.Timestamp(year=year, month=5, day=20) + pd.Timedelta(days=s)
-            events.append(Event("heat wave", start, days, float(rng.uniform(4.5, 7.0))))
-            last_end = s + days
-        n_storm = int(rng.integers(2, 4))
-        starts = np.sort(rng.choice(np.arange(0, 110), size=n_storm, replace=False))
-        last_end = -10
-        for s in starts:
-            s = max(int(s), last_end + 10)
-            if s > 115:
-                continue
-            days = int(rng.integers(1, 4))
-            start = pd.Timestamp(year=year, month=7, day=10) + pd.Timedelta(days=s)
-            events.append(Event("storm", start, days, float(rng.uniform(2.0, 3.0))))
-            last_end = s + days
+        # kind, season start, candidate days, latest start, min days between, days, magnitude
+        events += _spaced_events(rng, "heat wave", (year, 5, 20), 95, 100, 8, (3, 8), (4.5, 7.0))
+        events += _spaced_events(rng, "storm", (year, 7, 10), 110, 115, 10, (1, 4), (2.0, 3.0))
     return sorted(events, key=lambda e: (e.start, e.kind))
+
+
+def _spaced_events(rng, kind, season_start, candidates, latest, spacing, days_range, magnitude):
+    """2-3 events of `kind` at random days after `season_start` (year, month, day), at least
+    `spacing` days apart, none starting after day `latest`."""
+    year, month, day = season_start
+    events = []
+    n = int(rng.integers(2, 4))
+    starts = np.sort(rng.choice(np.arange(0, candidates), size=n, replace=False))
+    last_end = -10
+    for s in starts:
+        s = max(int(s), last_end + spacing)
+        if s > latest:
+            continue
+        days = int(rng.integers(*days_range))
+        start = pd.Timestamp(year=year, month=month, day=day) + pd.Timedelta(days=s)
+        events.append(Event(kind, start, days, float(rng.uniform(*magnitude))))
+        last_end = s + days
+    return events
 
 
 def make_temperature(
