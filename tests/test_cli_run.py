@@ -6,24 +6,10 @@ import io
 import json
 
 import pandas as pd
-import pytest
 from click.testing import CliRunner
-from test_pipeline import SMALL_RULES, write_history
 
 from cli import cli
 from planner import pipeline
-
-
-@pytest.fixture
-def small(tmp_path):
-    write_history(tmp_path / "history.csv")
-    path = tmp_path / "small.toml"
-    path.write_text(
-        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
-        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
-        encoding="utf-8",
-    )
-    return path
 
 
 def invoke(args):

@@ -1,0 +1,49 @@
+"""Shared test fixtures: a small synthetic line and its scenario, planned in about a second."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SMALL_RULES = """
+# a tiny roster model that CBC solves to optimality in well under a second
+[shifts]
+shift_lengths_h = [8]
+start_step_min = 240
+days_per_week = [5]
+meal_break_min = 0
+night_meal_break_min = 0
+
+[run]
+time_limit_s = 20
+"""
+
+
+def write_history(path: Path) -> Path:
+    """Five weeks of hourly calls (Mon 2026-01-05 .. Sun 2026-02-08), a day curve, no noise
+    but for a fixed pattern, AHT 300 s."""
+    times = pd.date_range("2026-01-05", "2026-02-08 23:00", freq="h")
+    hour = times.hour.to_numpy()
+    day = np.clip(np.sin((hour - 6) / 16 * np.pi), 0.05, None)
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7])[times.day_of_week]
+    calls = np.round(25 * day * weekday + (times.day.to_numpy() % 3)).astype(int)
+    frame = pd.DataFrame(
+        {"timestamp": times.strftime("%Y-%m-%dT%H:%M:%S"), "calls": calls, "aht": 300}
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    write_history(tmp_path / "history.csv")
+    path = tmp_path / "small.toml"
+    path.write_text(
+        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
+        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
+        encoding="utf-8",
+    )
+    return path
