@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PLANNER = [sys.executable, "-c", "import cli; cli.main()"]
+PLANNER = [sys.executable, "-c", "from planner.cli import main; main()"]
 COMPARED = ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "summary.json")
 
 

@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 from planner import __version__
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 from planner.io import frame_to_csv
 
 FIXTURE_DAYS = ("2025-09-01", "2025-11-30")

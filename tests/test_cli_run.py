@@ -8,7 +8,7 @@ import json
 import pandas as pd
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 from planner import pipeline
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 from planner.io import frame_to_csv
 from planner.schedule import on_phone_counts, read_roster
 

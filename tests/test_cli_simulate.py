@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROSTER = str(FIXTURES / "sim_roster.csv")

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import cli
+from planner.cli import cli
 
 FORECAST = (
     "timestamp,calls,lower,upper,aht\n"
