@@ -2,8 +2,8 @@
 
 from click.testing import CliRunner
 
-from planner.cli import cli
 from planner import __version__
+from planner.cli import cli
 
 
 def test_version():

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 from click.testing import CliRunner
 
-from planner.cli import cli
 from planner import pipeline
+from planner.cli import cli
 
 
 def invoke(args):

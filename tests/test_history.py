@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from planner.cli import cli
 from planner.calendar import day_features, read_events
+from planner.cli import cli
 from planner.errors import InputError
 from planner.history import read_history
 
