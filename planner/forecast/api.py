@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from planner import calendar, io
@@ -15,7 +16,9 @@ from planner.forecast.exog import _exog, read_temperature
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     _check_open_days,
+    _closed_holidays,
     _grid,
+    _open_rules,
 )
 from planner.forecast.models import MODELS
 from planner.forecast.profile import _intraday, _spread
@@ -93,12 +96,25 @@ def forecast_history(
             f"{history.source}: {n} days of history, expected at least {MIN_HISTORY_DAYS}"
         )
     future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
+    rules = _open_rules(grid, n)
+    future_keys = calendar.holiday_keys(future, country)
+    closed_holidays = _closed_holidays(grid, future, rules.closed(future, future_keys))
     rolling = RollingOrigins(
-        grid, _exog(grid.days.append(future), country, events, temperature, future[0]), level
+        grid,
+        _exog(
+            grid.days.append(future),
+            country,
+            events,
+            temperature,
+            future[0],
+            np.concatenate([grid.holiday_key, future_keys]),
+            closed_holidays,
+        ),
+        level,
     )
     rules, y = rolling.history(n)
     _check_open_days(y, history.source)
-    notes = []
+    notes = _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
     horizon = select_horizon(horizon_days)
     if model == "auto":
         model, scores, log_errors = select(rolling, n, horizon)
@@ -120,6 +136,19 @@ def forecast_history(
     return ForecastResult(
         intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
     )
+
+
+def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> list[str]:
+    """One note per holiday in the forecast that the history has never seen."""
+    notes = []
+    for i in np.flatnonzero(rules.unseen(days, keys)):
+        day = days[i].strftime("%Y-%m-%d")
+        notes.append(
+            f"holiday {keys[i]!r} on {day} is not in the history: forecast as an ordinary "
+            f"{days[i].day_name()}; if the centre is closed that day, add the row "
+            f"'{day},{day},closed,0' to an events file (--events)"
+        )
+    return notes
 
 
 def plot_forecast(history: History, result: ForecastResult, path: str | os.PathLike) -> None:

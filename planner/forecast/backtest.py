@@ -16,6 +16,7 @@ from planner.forecast.exog import _exog
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     _check_open_days,
+    _closed_holidays,
     _daily_series,
     _grid,
     _in_summer,
@@ -72,13 +73,24 @@ def backtest(
     y_full, closed_full = _daily_series(grid, rules_full, n)
     _check_open_days(y_full.iloc[: origins[0]], history.source)
     acts = np.where(closed_full, 0.0, y_full.to_numpy())
+    closed_holidays = _closed_holidays(grid)
     records: list[dict] = []
     steps = len(origins) * len(models)
     done = 0
     for origin in origins:
         cutoff = grid.days[origin]
         rolling = RollingOrigins(
-            grid, _exog(grid.days[: origin + h], country, events, temperature, cutoff), level
+            grid,
+            _exog(
+                grid.days[: origin + h],
+                country,
+                events,
+                temperature,
+                cutoff,
+                grid.holiday_key[: origin + h],
+                closed_holidays,
+            ),
+            level,
         )
         rules_o, y = rolling.history(origin)
         days = grid.days[origin : origin + h]
@@ -86,7 +98,9 @@ def backtest(
         ok = np.isfinite(actual)
         summer = _in_summer(days)
         intraday = _intraday(grid, rules_o, origin)
-        ptype = _profile_type(rules_o, grid.day_type[origin : origin + h], days)
+        ptype = _profile_type(
+            rules_o, grid.day_type[origin : origin + h], days, grid.holiday_key[origin : origin + h]
+        )
         train = y.to_numpy()[-371:]
         d_scale = np.nanmean(np.abs(train[7:] - train[:-7]))
         past = grid.calls[max(0, origin - 35) : origin].ravel()

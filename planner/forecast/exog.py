@@ -38,8 +38,18 @@ def _exog(
     events: Events | None,
     temperature: pd.Series | None,
     cutoff: pd.Timestamp,
+    keys: np.ndarray | None = None,
+    closed: set | None = None,
 ) -> _Exog:
-    feats = calendar.day_features(days, country)
+    """Features of `days`. With `keys` (holiday names per day) each holiday gets its own
+    column `holiday:<name>` (a holiday never seen open has no effect: an ordinary day); with
+    `closed` (holiday dates the centre is, or will be, closed) `post_holiday` follows only
+    those."""
+    feats = calendar.day_features(days, country, closed)
+    if keys is not None:
+        hol = feats.pop("holiday").to_numpy() == 1
+        for key in sorted(set(keys[hol])):
+            feats[f"holiday:{key}"] = ((keys == key) & hol).astype(float)
     multiplier = np.ones(len(days))
     if events is not None and len(events.frame):
         reg = events.regressors(days)

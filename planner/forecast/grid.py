@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ class _Grid:
     queue_aht: np.ndarray | None  # (queues, days, slots)
     day_type: np.ndarray  # 0..6 weekday, 7 holiday
     country: str | None
+    holiday_key: np.ndarray  # the holiday's name (`calendar.holiday_key`) per day, "" if none
 
 
 def _grid(history: History, country: str | None, interval_min: int | None) -> _Grid:
@@ -97,6 +98,7 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
         queue_aht,
         _day_types(days, country),
         country,
+        calendar.holiday_keys(days, country),
     )
 
 
@@ -106,10 +108,27 @@ class _OpenRules:
 
     type_open: np.ndarray  # bool (8,)
     slot_open: np.ndarray  # bool (8, slots)
-    holiday_type: bool  # holidays get their own profile / open rule
+    holiday_type: bool  # holidays get their own profile
+    # by holiday name: open (True) or closed on its most recent occurrence on a day whose
+    # weekday is open; a holiday not in here has not been seen
+    holiday_open: dict[str, bool] = field(default_factory=dict)
 
-    def day_open(self, day_type: np.ndarray) -> np.ndarray:
-        return self.type_open[day_type]
+    def closed(self, days: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:
+        """Days forecast closed: a closed weekday, or a holiday closed when last seen. A
+        holiday never seen (on an open weekday) is an ordinary day of its weekday."""
+        weekday = days.day_of_week.to_numpy()
+        closed = ~self.type_open[weekday]
+        for i in np.flatnonzero(keys != ""):
+            seen = self.holiday_open.get(keys[i])
+            if seen is not None and not closed[i]:
+                closed[i] = not seen
+        return closed
+
+    def unseen(self, days: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:
+        """Holidays on open weekdays that the history has not seen (open or closed)."""
+        weekday = days.day_of_week.to_numpy()
+        known = np.array([k in self.holiday_open for k in keys], dtype=bool)
+        return (keys != "") & ~known & self.type_open[weekday]
 
 
 def _open_rules(grid: _Grid, end: int) -> _OpenRules:
@@ -139,14 +158,30 @@ def _open_rules(grid: _Grid, end: int) -> _OpenRules:
             slot_open[t] = grid.present[lo:end][sel].mean(axis=0) >= 0.5
     if not holiday_type:
         slot_open[HOLIDAY_TYPE] = slot_open[:7].any(axis=0)
-    return _OpenRules(type_open, slot_open, holiday_type)
+    has_rows = grid.present[:end].any(axis=1)
+    all_weekday = grid.days[:end].day_of_week.to_numpy()
+    holiday_open: dict[str, bool] = {}
+    for i in np.flatnonzero(grid.holiday_key[:end] != ""):
+        if type_open[all_weekday[i]]:  # a holiday on a closed weekday says nothing
+            holiday_open[grid.holiday_key[i]] = bool(has_rows[i])
+    return _OpenRules(type_open, slot_open, holiday_type, holiday_open)
 
 
-def _profile_type(rules: _OpenRules, day_type: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
-    """The day type used for profiles: holiday only when holidays have their own pattern."""
-    if rules.holiday_type:
+def _profile_type(
+    rules: _OpenRules,
+    day_type: np.ndarray,
+    days: pd.DatetimeIndex,
+    keys: np.ndarray | None = None,
+) -> np.ndarray:
+    """The day type used for profiles: holiday only when holidays have their own pattern (and,
+    with `keys`, only for holidays seen open: an unseen one is an ordinary day)."""
+    weekday = days.day_of_week.to_numpy()
+    if not rules.holiday_type:
+        return np.where(day_type == HOLIDAY_TYPE, weekday, day_type)
+    if keys is None:
         return day_type
-    return np.where(day_type == HOLIDAY_TYPE, days.day_of_week, day_type)
+    seen_open = np.array([rules.holiday_open.get(k, False) for k in keys], dtype=bool)
+    return np.where((day_type == HOLIDAY_TYPE) & ~seen_open, weekday, day_type)
 
 
 def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, np.ndarray]:
@@ -157,7 +192,8 @@ def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, 
     days = grid.days[:end]
     ptype = _profile_type(rules, grid.day_type[:end], days)
     any_row = grid.present[:end].any(axis=1)
-    closed = ~any_row & ~rules.type_open[grid.day_type[:end]]
+    holiday = grid.holiday_key[:end] != ""
+    closed = ~any_row & (holiday | ~rules.type_open[days.day_of_week.to_numpy()])
     expected = rules.slot_open[ptype]
     missing_slots = (expected & ~grid.present[:end]).sum(axis=1)
     partial = missing_slots > 0.2 * np.maximum(expected.sum(axis=1), 1)
@@ -166,6 +202,21 @@ def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, 
     values[closed] = np.nan
     values[values <= 0] = np.nan
     return pd.Series(values, index=days), closed
+
+
+def _closed_holidays(
+    grid: _Grid,
+    future: pd.DatetimeIndex | None = None,
+    future_closed: np.ndarray | None = None,
+) -> set:
+    """Holiday dates the centre was closed (no rows in the history), plus the holidays among
+    `future` days forecast closed."""
+    keys = grid.holiday_key
+    out = set(grid.days[(keys != "") & ~grid.present.any(axis=1)])
+    if future is not None and future_closed is not None:
+        future_keys = calendar.holiday_keys(future, grid.country)
+        out |= set(future[(future_keys != "") & future_closed])
+    return out
 
 
 def _day_types(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:

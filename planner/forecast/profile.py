@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from planner import calendar
 from planner.forecast.bounds import _interval_bounds
 from planner.forecast.grid import (
     DISPERSION_DAYS,
@@ -147,7 +148,8 @@ def _spread(
     level: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Daily forecasts → (intervals frame, daily frame), rounded as the module says."""
-    day_type = _profile_type(rules, _day_types(days, grid.country), days)
+    keys = calendar.holiday_keys(days, grid.country)
+    day_type = _profile_type(rules, _day_types(days, grid.country), days, keys)
     z = norm.ppf(0.5 + level / 200)
     step = grid.interval_min
     offsets = (

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner import calendar
 from planner.forecast.exog import _Exog
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     _daily_series,
-    _day_types,
     _Grid,
     _open_rules,
     _OpenRules,
@@ -51,12 +51,12 @@ class RollingOrigins:
         return self._history[origin]
 
     def days(self, origin: int, horizon: int) -> tuple[pd.DatetimeIndex, np.ndarray]:
-        """The `horizon` days from `origin` and their day types (also past the history)."""
+        """The `horizon` days from `origin` and their holiday keys (also past the history)."""
         grid = self.grid
         days = pd.date_range(grid.days[0] + pd.Timedelta(days=origin), periods=horizon, freq="D")
         if origin + horizon <= len(grid.days):
-            return days, grid.day_type[origin : origin + horizon]
-        return days, _day_types(days, grid.country)
+            return days, grid.holiday_key[origin : origin + horizon]
+        return days, calendar.holiday_keys(days, grid.country)
 
     def forecast(
         self, name: str, origin: int, horizon: int, multipliers: bool = False
@@ -64,8 +64,8 @@ class RollingOrigins:
         key = (name, origin, horizon, multipliers)
         if key not in self._cache:
             rules, y = self.history(origin)
-            days, types = self.days(origin, horizon)
-            closed = ~rules.type_open[types]
+            days, keys = self.days(origin, horizon)
+            closed = rules.closed(days, keys)
             exog = self.exog if multipliers else self._plain
             self._cache[key] = _daily_forecast(name, y, days, exog, closed, self.level)
         return self._cache[key]
