@@ -114,7 +114,8 @@ def forecast_history(
     )
     rules, y = rolling.history(n)
     _check_open_days(y, history.source)
-    notes = _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
+    notes = list(history.notes)
+    notes += _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
     horizon = select_horizon(horizon_days)
     if model == "auto":
         model, scores, log_errors = select(rolling, n, horizon)

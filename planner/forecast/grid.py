@@ -32,6 +32,7 @@ class _Grid:
     day_type: np.ndarray  # 0..6 weekday, 7 holiday
     country: str | None
     holiday_key: np.ndarray  # the holiday's name (`calendar.holiday_key`) per day, "" if none
+    suspect: np.ndarray  # bool per day: a row was left out as a spike (missing data)
 
 
 def _grid(history: History, country: str | None, interval_min: int | None) -> _Grid:
@@ -99,6 +100,7 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
         _day_types(days, country),
         country,
         calendar.holiday_keys(days, country),
+        np.asarray(days.isin(pd.DatetimeIndex(list(history.suspect_days)))),
     )
 
 
@@ -198,7 +200,7 @@ def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, 
     missing_slots = (expected & ~grid.present[:end]).sum(axis=1)
     partial = missing_slots > 0.2 * np.maximum(expected.sum(axis=1), 1)
     values = grid.calls[:end].sum(axis=1).astype(float)
-    values[~any_row | partial] = np.nan
+    values[~any_row | partial | grid.suspect[:end]] = np.nan
     values[closed] = np.nan
     values[values <= 0] = np.nan
     return pd.Series(values, index=days), closed

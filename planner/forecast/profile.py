@@ -41,7 +41,12 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
     fallback_rows = []
     for t in range(8):
         expected = rules.slot_open[t]
-        complete = (ptype == t) & (totals > 0) & ((expected & ~grid.present[:end]).sum(axis=1) == 0)
+        complete = (
+            (ptype == t)
+            & (totals > 0)
+            & ~grid.suspect[:end]
+            & ((expected & ~grid.present[:end]).sum(axis=1) == 0)
+        )
         sel = np.flatnonzero(complete)[-PROFILE_DAYS:]
         if sel.size == 0:
             fallback_rows.append(t)
