@@ -320,7 +320,13 @@ def backtest_command(
 @click.option("--target", type=float, default=None, help="Answer within this many s (default 20).")
 @click.option("--asa", type=float, default=None, help="Average speed of answer target, seconds.")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap, percent.")
-@click.option("--shrinkage", type=float, default=30.0, show_default=True, help="Percent.")
+@click.option(
+    "--shrinkage",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Percent of paid time off the phones (with --coverage: on phones = rostered x (1 - s)).",
+)
 @click.option(
     "--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True
 )
@@ -364,13 +370,23 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     )
     frame = staffing.plan_staffing(forecast, goal, pooled, agents, coverage)
     reverse = agents is not None or coverage is not None
+    assumed = None
+    if coverage is not None:
+        assumed = f"on the phones = rostered x (1 - {shrinkage:g}% shrinkage), rounded down"
     if fmt != "table":
         report.emit_frame(frame, output, fmt)
+        if assumed:
+            click.echo(f"planner: note: {assumed}", err=True)
         return
     if reverse:
         text = report.render_table(frame, "What this staffing delivers per interval")
         met = int(frame["meets_target"].sum())
         text += f"target met in {met} of {len(frame)} intervals\n"
+        delivered = staffing.delivered_service_level_pct(frame)
+        if delivered is not None:
+            text += f"service level {delivered:.1f}% over the horizon (calls-weighted)\n"
+        if assumed:
+            text += f"{assumed}\n"
     else:
         summ = staffing.summarise_requirements(frame)
         text = report.render_table(summ.peaks, "Peak intervals (agents on phones, staff)")
@@ -651,10 +667,10 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
 @click.option(
     "--absence",
     type=click.FloatRange(0, 100, max_open=True),
-    default=0.0,
-    show_default=True,
+    default=None,
     metavar="PCT",
-    help="Chance (%) that an agent-shift is missing (unplanned absence).",
+    help="Chance (%) that an agent-shift is missing. Default: the plan's shrinkage, implied by "
+    "the requirements' staff vs agents columns (0 without them); the summary says which.",
 )
 @click.option(
     "--overdispersion",
