@@ -174,7 +174,7 @@ def _load_history(history, temperature, timezone=None, country="VN", keep_spikes
 @click.option("--start", default=None, metavar="DATE", help="First forecast day (YYYY-MM-DD).")
 @click.option(
     "--model",
-    type=click.Choice(["auto", "seasonal_naive", "ets", "regression"]),
+    type=click.Choice(["auto", "seasonal_naive", "ets", "regression", "regression_level"]),
     default="auto",
     show_default=True,
     help="Daily model; auto picks by a quick backtest.",
