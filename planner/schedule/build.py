@@ -7,8 +7,10 @@ import math
 import os
 import sys
 import time
+from dataclasses import replace
 
 import pandas as pd
+import pulp
 
 from planner.errors import InfeasibleError, InputError, SolverError
 from planner.schedule.extract import extract_roster
@@ -22,11 +24,12 @@ from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
     DEFAULT_GAP_PCT,
     SOLVERS,
-    SolveInfo,
-    _solve_cbc,
-    _solve_highs,
+    SolveReport,
+    SolveStatus,
+    run_cbc,
+    run_highs,
 )
-from planner.schedule.start import warm_start
+from planner.schedule.start import Start, build_start
 
 
 def read_rules_toml(path: str | os.PathLike) -> Rules:
@@ -40,28 +43,103 @@ def read_rules_toml(path: str | os.PathLike) -> Rules:
     return load_rules(path)
 
 
+# Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by
+# then stops the same way on any machine; the wall-clock limit is only the backstop.
+NODE_LIMIT = {"cbc": 2000, "highs": 2000}
+RESTRICTED_NODE_LIMIT = 500  # HiGHS's first pass over the tours the LP and the start use
+
+
 def solve_model(
     model: Model,
     solver: str,
     time_limit_s: float,
     progress: bool = False,
     gap_pct: float = DEFAULT_GAP_PCT,
-) -> SolveInfo:
-    """Solve with deterministic settings until the relative gap is at most `gap_pct` % (or the
-    time limit); read objective and bound from the solver itself."""
-    gap = gap_pct / 100.0
+    deadline: float | None = None,
+    node_limit: int | None = None,
+) -> SolveReport:
+    """Solve the roster model: LP relaxation, a legal start built from it, then branch and
+    bound from that start until `gap_pct` % (or the node limit, or the deadline). The best
+    roster found stays in the model's variables; the bound is the better of the solver's and
+    the LP's, so the gap is honest even when the solver stopped early."""
     if solver not in SOLVERS:
         raise InputError(f"--solver {solver!r}: expected one of {', '.join(SOLVERS)}")
-    started = time.perf_counter()
-    status_cm = _progress(progress, model, solver, time_limit_s)
-    with status_cm:
+    began = time.monotonic()
+    deadline = deadline if deadline is not None else began + time_limit_s
+    gap = gap_pct / 100.0
+    nodes = node_limit if node_limit is not None else NODE_LIMIT[solver]
+    with _progress(progress, model, solver, time_limit_s):
+        lp = _relaxation(model, deadline)
+        if not lp.status.has_solution or not model.prob.isMIP():
+            return _with_seconds(lp, began)
+        start = build_start(model)
+        clock = lp.clock_stopped
         if solver == "highs":
-            start = warm_start(model, time_limit_s * 0.4, gap)
-            left = max(1.0, time_limit_s - (time.perf_counter() - started))
-            info = _solve_highs(model.prob, left, start, gap)
+            better = _restricted(model, deadline, gap, start)
+            if better is not None:
+                clock = clock or better[1]
+                if start is None or better[0].objective < start.objective - 1e-9:
+                    start = better[0]
+            report = run_highs(model.prob, deadline, gap, start and start.values, nodes)
         else:
-            info = _solve_cbc(model.prob, time_limit_s, gap)
-    return SolveInfo(info[0], info[1], info[2], time.perf_counter() - started)
+            report = run_cbc(model.prob, deadline, gap, start and start.values, nodes)
+        clock = clock or report.clock_stopped
+    bound = max(report.bound, lp.objective) if not math.isnan(report.bound) else lp.objective
+    if report.status.has_solution and (start is None or report.objective <= start.objective + 1e-6):
+        status, objective = report.status, report.objective
+    elif start is not None:
+        _assign(model.prob, start.values)
+        status = SolveStatus.TIME_LIMIT if clock else SolveStatus.START
+        objective = start.objective
+    else:
+        return SolveReport(
+            SolveStatus.NO_SOLUTION, math.nan, bound, time.monotonic() - began, clock
+        )
+    near = objective > 1e-9 and (objective - min(bound, objective)) / objective > 1e-6
+    if status == SolveStatus.OPTIMAL and near:
+        status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
+    return SolveReport(status, objective, min(bound, objective), time.monotonic() - began, clock)
+
+
+def _with_seconds(report: SolveReport, began: float) -> SolveReport:
+    return replace(report, seconds=time.monotonic() - began)
+
+
+def _assign(prob, values: dict[str, float]) -> None:
+    for var in prob.variables():
+        var.varValue = values.get(var.name, 0.0)
+
+
+def _relaxation(model: Model, deadline: float) -> SolveReport:
+    """The LP relaxation (HiGHS), its values left in the model's variables."""
+    ints = [v for v in model.prob.variables() if v.cat == pulp.LpInteger]
+    for var in ints:
+        var.cat = pulp.LpContinuous
+    try:
+        return run_highs(model.prob, deadline)
+    finally:
+        for var in ints:
+            var.cat = pulp.LpInteger
+
+
+def _restricted(model: Model, deadline: float, gap: float, start: Start | None):
+    """HiGHS over only the tours the LP or the start use (a fraction of them, so it finds
+    good integer rosters fast): (a better Start, clock stopped) or None."""
+    support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
+    if start is not None:
+        support |= {k for k, var in model.y.items() if start.values.get(var.name, 0.0) > 0.5}
+    closed = [var for key, var in model.y.items() if key not in support]
+    for var in closed:
+        var.upBound = 0
+    try:
+        report = run_highs(model.prob, deadline, gap, start and start.values, RESTRICTED_NODE_LIMIT)
+    finally:
+        for var in closed:
+            var.upBound = None
+    if not report.status.has_solution:
+        return None
+    values = {v.name: float(round(v.value() or 0.0, 6)) for v in model.prob.variables()}
+    return Start(values, report.objective), report.clock_stopped
 
 
 def _progress(enabled: bool, model: Model, solver: str, limit: float):
@@ -70,7 +148,7 @@ def _progress(enabled: bool, model: Model, solver: str, limit: float):
     from rich.console import Console
 
     console = Console(file=sys.stderr)
-    n_int = len(model.y) + len(model.b) + len(model.sb) + len(model.v)
+    n_int = model.integer_count()
     return console.status(
         f"solving roster: {n_int:,} integer variables, {len(model.prob.constraints):,} "
         f"constraints, {solver.upper()}, time limit {limit:g} s"
@@ -96,6 +174,7 @@ def build_roster(
     Raises InfeasibleError (naming the rule and intervals) when the rules cannot cover the
     requirement, SolverError when the solver finds nothing within the time limit.
     """
+    began = time.monotonic()
     rules = rules or Rules()
     req = requirements_horizon(requirements, source)
     if req.n_days != 7:
@@ -111,13 +190,15 @@ def build_roster(
     model = build_model(req, rules, groups)
     if not 0 <= gap_pct < 100:
         raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
-    info = solve_model(model, solver, time_limit_s, progress, gap_pct)
-    if info.status == "infeasible":
+    info = solve_model(
+        model, solver, time_limit_s, progress, gap_pct, deadline=began + time_limit_s
+    )
+    if info.status == SolveStatus.INFEASIBLE:
         raise InfeasibleError(
             f"{rules.source}: the rules cannot cover the requirement (solver: infeasible); "
             'try labour.coverage = "soft" to see where it falls short'
         )
-    if math.isnan(info.objective):
+    if not info.status.has_solution:
         raise SolverError(
             f"{solver.upper()} found no roster within {time_limit_s:g} s ({info.status}); "
             "raise --time-limit"
@@ -127,8 +208,6 @@ def build_roster(
 
 
 def _replace(rules: Rules, **changes) -> Rules:
-    from dataclasses import replace
-
     return replace(rules, **changes)
 
 

@@ -60,7 +60,7 @@ def _unavailable_clash(a: int, length: int, group: Group) -> bool:
 def make_groups(agents: pd.DataFrame | None, rules: Rules, queues: tuple[str, ...]) -> list[Group]:
     if agents is None:
         cap = rules.headcount_cap or None
-        return [Group(("any",), (), cap, 0.0, math.inf, False, ())]
+        return [Group(("any",), (), cap, rules.part_time_min_hours, math.inf, False, ())]
     members: dict[tuple, list[str]] = defaultdict(list)
     for row in agents.itertuples(index=False):
         if queues and str(row.skills).strip():

@@ -47,6 +47,9 @@ from planner.schedule.tours import (
     tour_variants_legal,
 )
 
+# (share of the interval's requirement, price multiple): shortfall is priced progressively
+SHORTFALL_PIECES = ((0.25, 1.0), (0.25, 2.0), (0.25, 4.0), (0.25, 8.0))
+
 
 @dataclass
 class Model:
@@ -58,7 +61,7 @@ class Model:
     y: dict[tuple[int, int], pulp.LpVariable]  # (group, tour) -> agents
     b: dict[tuple[int, int, int], pulp.LpVariable]  # (shift, day, offset) -> agents on break
     shifts: list[Shift]
-    short: dict[int, pulp.LpVariable]
+    short: dict[int, list[pulp.LpVariable]]  # interval -> shortfall pieces, cheapest first
     messages: list[str]
     # (group, tour, day, delta) -> agents of that tour starting `delta` min off its base that day
     v: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
@@ -66,6 +69,11 @@ class Model:
     variants: dict[int, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
     # (shift, day, k, offset) -> agents taking their k-th short break there (short breaks on)
     sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    cyclic: bool = True  # the week wraps (no previous roster)
+    soft: bool = False  # coverage may fall short, at a price
+
+    def integer_count(self) -> int:
+        return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
 
 
 def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: bool = False) -> Model:
@@ -98,7 +106,7 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
     short = add_coverage(prob, req, rules, shifts, z, b, required, sb)
     add_group_caps(prob, groups, y)
     add_part_time_share(prob, rules, tours, y)
-    add_objective(prob, req, rules, tours, y, short, v_cost)
+    add_objective(prob, req, rules, tours, groups, y, short, v_cost)
     return Model(
         prob,
         req,
@@ -113,6 +121,7 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
         sb=sb,
         v=v,
         variants=variants,
+        soft=rules.soft_coverage,
     )
 
 
@@ -267,7 +276,13 @@ def add_short_break_variables(prob, shifts, z, cat) -> dict:
 
 
 def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
-    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft)."""
+    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft).
+
+    Soft shortfall comes in pieces (`SHORTFALL_PIECES`): the first quarter of an interval's
+    requirement is priced at the shortfall penalty, deeper cuts at rising multiples, so a short
+    week spreads its shortfall in proportion to the requirement instead of emptying the
+    intervals that cost most (nights), and an interval is left empty only at the dearest price.
+    """
     interval = req.interval_min
     n = len(required)
     terms: list[dict] = [defaultdict(float) for _ in range(n)]
@@ -290,8 +305,11 @@ def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
     for t in range(n):
         expr = pulp.LpAffineExpression([(v, c) for v, c in terms[t].items() if c])
         if rules.soft_coverage and required[t] > 0:
-            short[t] = pulp.LpVariable(f"short_{t}", lowBound=0, upBound=float(required[t]))
-            expr = expr + short[t]
+            short[t] = [
+                pulp.LpVariable(f"short_{t}_{k}", lowBound=0, upBound=float(required[t]) * part)
+                for k, (part, _) in enumerate(SHORTFALL_PIECES)
+            ]
+            expr = expr + pulp.lpSum(short[t])
         if required[t] > 0 or terms[t]:
             prob += (expr >= float(required[t]), f"cover_{t}")
     return short
@@ -319,22 +337,35 @@ def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
     prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
-def tour_cost_wage_hours(tour: Tour, rules: Rules) -> float:
-    """Paid hours of a tour with the night premium, in wage-hours."""
-    return (tour.paid_min + rules.night_premium_pct / 100.0 * tour.night_min) / 60.0
+def tour_cost_wage_hours(tour: Tour, rules: Rules, named: bool = False) -> float:
+    """What a tour costs the centre, in wage-hours: paid hours with the night premium; for a
+    hire (no named agent) also the per-head weekly cost, and a full-time tour is paid at least
+    the full-time contract hours."""
+    paid_h = tour.paid_min / 60.0
+    cost = paid_h + rules.night_premium_pct / 100.0 * tour.night_min / 60.0
+    if not named:
+        wage = rules.wage_per_hour or 1.0
+        cost += rules.head_cost_per_week / wage
+        if paid_h >= rules.full_time_min_hours - 1e-9:
+            cost += max(0.0, rules.full_time_paid_hours - paid_h)
+    return cost
 
 
-def add_objective(prob, req, rules, tours, y, short, extra=()) -> None:
+def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
-    terms = [(var, tour_cost_wage_hours(tours[i], rules)) for (_, i), var in y.items()]
+    terms = [
+        (var, tour_cost_wage_hours(tours[i], rules, bool(groups[g].agents)))
+        for (g, i), var in y.items()
+    ]
     if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
         # (one term per variable: a repeated variable would overwrite, not add)
         terms = [
             (var, cost + _night_weekend_penalty(tours[i], rules))
             for ((_, i), var), (_, cost) in zip(y.items(), terms, strict=True)
         ]
-    terms += [(var, penalty) for _, var in sorted(short.items())]
+    for _, pieces in sorted(short.items()):
+        terms += [(var, penalty * m) for var, (_, m) in zip(pieces, SHORTFALL_PIECES, strict=True)]
     terms += list(extra)
     prob += pulp.LpAffineExpression(terms)
 

@@ -10,7 +10,7 @@ from planner.errors import SolverError
 from planner.schedule.check import coverage_frame, on_phone_counts
 from planner.schedule.model import Model
 from planner.schedule.rules import Rules
-from planner.schedule.solvers import SolveInfo
+from planner.schedule.solvers import SolveReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ScheduleResult:
 
     roster: pd.DataFrame  # ROSTER_COLUMNS, one row per agent-shift
     coverage: pd.DataFrame  # COVERAGE_COLUMNS, recomputed from the roster rows
-    status: str  # "optimal", "feasible (time limit)", ...
+    status: SolveStatus  # a str: "optimal", "feasible (time limit)", ...
     objective: float  # wage-hours incl. night premium and shortfall penalties
     bound: float  # solver's best bound on the objective
     gap: float  # (objective - bound) / objective
@@ -38,6 +38,7 @@ class ScheduleResult:
     currency: str = "VND"
     messages: tuple[str, ...] = ()
     unused_agents: tuple[str, ...] = field(default=())
+    clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
 
     @property
     def over_pct(self) -> float:
@@ -70,7 +71,7 @@ class ScheduleResult:
         }
 
 
-def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver: str):
+def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str):
     req, rules = model.req, model.rules
     times = req.frame["timestamp"]
     required = req.frame["staff"].to_numpy(dtype=float)
@@ -84,13 +85,15 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
     hours = req.interval_min / 60.0
     paid = float(roster["paid_hours"].sum())
     night = float(roster["night_hours"].sum())
+    headcount = int(roster["agent"].nunique())
     cost = rules.wage_per_hour * (paid + rules.night_premium_pct / 100.0 * night)
+    cost += rules.head_cost_per_week * headcount * req.n_days / 7.0
     objective = info.objective
     bound = min(info.bound, objective)
     gap = 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / abs(objective))
-    status = info.status
-    if status == "optimal" and gap > 1e-6:
-        status = "optimal within gap tolerance"  # the solver's word; the gap says how close
+    status = SolveStatus(info.status)
+    if status == SolveStatus.OPTIMAL and gap > 1e-6:
+        status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     messages = list(model.messages)
     if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
         messages.append(fairness_note(roster, rules, model.groups))
@@ -105,7 +108,7 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
         gap=gap,
         cost=cost,
         short=short_total > 1e-6,
-        headcount=int(roster["agent"].nunique()),
+        headcount=headcount,
         paid_hours=paid,
         night_hours=night,
         on_phone_hours=float(scheduled.sum() * hours),
@@ -118,6 +121,7 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
         currency=rules.currency,
         messages=tuple(messages),
         unused_agents=tuple(unused),
+        clock_stopped=info.clock_stopped,
     )
 
 
