@@ -30,6 +30,7 @@ from planner.schedule.solvers import (
     run_highs,
 )
 from planner.schedule.start import Start, build_start
+from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
 
 def read_rules_toml(path: str | os.PathLike) -> Rules:
@@ -72,10 +73,11 @@ def solve_model(
         lp = _relaxation(model, deadline)
         if not lp.status.has_solution or not model.prob.isMIP():
             return _with_seconds(lp, began)
+        support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
         start = build_start(model)
         clock = lp.clock_stopped
         if solver == "highs":
-            better = _restricted(model, deadline, gap, start)
+            better = _restricted(model, deadline, gap, start, support)
             if better is not None:
                 clock = clock or better[1]
                 if start is None or better[0].objective < start.objective - 1e-9:
@@ -122,10 +124,10 @@ def _relaxation(model: Model, deadline: float) -> SolveReport:
             var.cat = pulp.LpInteger
 
 
-def _restricted(model: Model, deadline: float, gap: float, start: Start | None):
-    """HiGHS over only the tours the LP or the start use (a fraction of them, so it finds
-    good integer rosters fast): (a better Start, clock stopped) or None."""
-    support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
+def _restricted(model: Model, deadline: float, gap: float, start: Start | None, support: set):
+    """HiGHS over only the tours the LP (`support`) or the start use (a fraction of them, so
+    it finds good integer rosters fast): (a better Start, clock stopped) or None."""
+    support = set(support)
     if start is not None:
         support |= {k for k, var in model.y.items() if start.values.get(var.name, 0.0) > 0.5}
     closed = [var for key, var in model.y.items() if key not in support]
@@ -164,8 +166,15 @@ def build_roster(
     progress: bool = False,
     source: str = "requirements",
     gap_pct: float = DEFAULT_GAP_PCT,
+    previous: pd.DataFrame | None = None,
 ) -> ScheduleResult:
     """Roster the week in `requirements` (a frame with `timestamp`, `staff`[, `queue`]).
+
+    `previous`: last week's roster (a Roster CSV frame, `read_roster`). The week is then not
+    wrapped: last week's shifts running into Monday count as cover, rest and working days in
+    a row hold across the boundary, and last week's agents keep their names (with no agents
+    file they are this week's workforce, plus hires named after them when the week needs more).
+    Without it the week is cyclic (Sunday night covers Monday's first hours).
 
     The solve stops when the roster's cost is proven within `gap_pct` % of the best possible
     (deterministic) or at `time_limit_s` seconds (the roster found by then may differ between
@@ -184,10 +193,17 @@ def build_roster(
         )
     if agents is not None and not rules.soft_coverage:
         rules = _replace(rules, coverage="soft")
-    groups = make_groups(agents, rules, req.queues)
+    boundary, spill, hires = None, None, False
+    if previous is not None:
+        spill = spill_counts(previous, req.frame["timestamp"], req.interval_min)
+        boundary = boundary_state(previous, req.week_start, rules)
+        if agents is None:
+            agents = agents_from_previous(previous, req.week_start, rules)
+            hires = True
+    groups = make_groups(agents, rules, req.queues, boundary, hires)
     if not groups:
         raise InfeasibleError("no agent in the agents file has a skill for these queues")
-    model = build_model(req, rules, groups)
+    model = build_model(req, rules, groups, cyclic=previous is None, spill=spill)
     if not 0 <= gap_pct < 100:
         raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
     info = solve_model(
@@ -204,7 +220,7 @@ def build_roster(
             "raise --time-limit"
         )
     roster, unused = extract_roster(model, agents)
-    return _result(model, roster, unused, info, solver)
+    return _result(model, roster, unused, info, solver, spill)
 
 
 def _replace(rules: Rules, **changes) -> Rules:

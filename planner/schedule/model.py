@@ -76,16 +76,30 @@ class Model:
         return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
 
 
-def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: bool = False) -> Model:
-    """Build the integer programme; each constraint family is added by a named helper."""
+def build_model(
+    req: Requirements,
+    rules: Rules,
+    groups: list[Group],
+    relax: bool = False,
+    cyclic: bool = True,
+    spill=None,
+) -> Model:
+    """Build the integer programme; each constraint family is added by a named helper.
+
+    `cyclic`: the week wraps (Sunday night covers Monday morning); without it (a previous
+    roster is given) time past the week is next week's, and `spill` (agents on the phones per
+    interval from last week's shifts) is taken off the requirement."""
     interval = req.interval_min
     n_days = req.n_days
     tours, rejected = make_tours(rules, interval, n_days)
     if not tours:
         raise InfeasibleError(_explain_no_tours(rules, rejected))
-    required = req.frame["staff"].to_numpy(dtype=float)
+    staff = req.frame["staff"].to_numpy(dtype=float)
+    required = staff if spill is None else np.clip(staff - np.asarray(spill), 0.0, None)
+    messages: list[str] = []
+    tours = open_hours_tours(tours, staff, req, rules, cyclic, messages)
     if not rules.soft_coverage:
-        _precheck_coverable(req, rules, tours, required)
+        _precheck_coverable(req, rules, tours, required, cyclic)
     cat = pulp.LpContinuous if relax else pulp.LpInteger
     prob = pulp.LpProblem("roster", pulp.LpMinimize)
     moves = tour_start_variants(tours, rules, interval, n_days)
@@ -95,15 +109,15 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
     variants = {
         i: tuple((d, shift_index[sh], move) for d, sh, move in opts) for i, opts in moves.items()
     }
-    messages: list[str] = []
-    y = add_tour_variables(prob, tours, groups, cat, messages)
+    slack = max((abs(d) for d in start_deltas(rules, interval)), default=0)
+    y = add_tour_variables(prob, tours, groups, cat, messages, slack)
     v, extra, v_cost = add_start_variants(
         prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat
     )
     z = add_shift_day_variables(prob, tours, shift_index, y, extra)
     b = add_break_variables(prob, shifts, z, cat)
     sb = add_short_break_variables(prob, shifts, z, cat)
-    short = add_coverage(prob, req, rules, shifts, z, b, required, sb)
+    short = add_coverage(prob, req, rules, shifts, z, b, required, sb, cyclic)
     add_group_caps(prob, groups, y)
     add_part_time_share(prob, rules, tours, y)
     add_objective(prob, req, rules, tours, groups, y, short, v_cost)
@@ -122,7 +136,75 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
         v=v,
         variants=variants,
         soft=rules.soft_coverage,
+        cyclic=cyclic,
     )
+
+
+CLOSED_RUN_MIN = 120  # zero requirement for at least this long in a row: the line is closed
+
+
+def closed_slots(staff, interval_min: int, cyclic: bool) -> np.ndarray:
+    """Intervals inside a run of zero requirement lasting >= CLOSED_RUN_MIN (the line is
+    closed then, not merely quiet for an interval)."""
+    zero = np.asarray(staff) <= 1e-9
+    n = len(zero)
+    closed = np.zeros(n, dtype=bool)
+    if zero.all():
+        return ~closed
+    need = max(1, CLOSED_RUN_MIN // interval_min)
+    start = int(np.flatnonzero(~zero)[0]) if cyclic else 0
+    order = [(start + k) % n for k in range(n)] if cyclic else list(range(n))
+    run: list[int] = []
+    for k in [*order, None]:
+        if k is not None and zero[k]:
+            run.append(k)
+            continue
+        if len(run) >= need:
+            closed[run] = True
+        run = []
+    return closed
+
+
+def open_hours_tours(tours, staff, req: Requirements, rules: Rules, cyclic: bool, messages):
+    """The tours with no shift in the line's closed hours; all tours (and a message naming the
+    rule) when keeping only those would leave some needed interval out of reach."""
+    closed = closed_slots(staff, req.interval_min, cyclic)
+    if not closed.any():
+        return tours
+    n = len(staff)
+    keep = []
+    for tour in tours:
+        slots = [
+            s
+            for day in tour.days
+            for s in slot_cover(
+                day * DAY_MIN + tour.shift.start_min,
+                tour.shift.length_min,
+                req.interval_min,
+                n,
+                cyclic,
+            )
+        ]
+        if not closed[slots].any():
+            keep.append(tour)
+    needed = np.flatnonzero(staff > 0)
+    if keep and _reach(keep, req, n, cyclic)[needed].all():
+        return keep
+    messages.append(
+        "some shifts fall in hours when the line is closed: with shifts.shift_lengths_h = "
+        f"{list(rules.shift_lengths_h)}, shifts.days_per_week = {list(rules.days_per_week)} and "
+        f"shifts.start_windows = {list(rules.start_windows)} no roster keeps to the open hours"
+    )
+    return tours
+
+
+def _reach(tours, req: Requirements, n: int, cyclic: bool) -> np.ndarray:
+    reach = np.zeros(n, dtype=bool)
+    for tour in tours:
+        for day in tour.days:
+            start = day * DAY_MIN + tour.shift.start_min
+            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, cyclic)] = True
+    return reach
 
 
 def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict:
@@ -183,13 +265,13 @@ def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, ru
     return v, extra, cost
 
 
-def add_tour_variables(prob, tours, groups, cat, messages) -> dict:
+def add_tour_variables(prob, tours, groups, cat, messages, slack: int = 0) -> dict:
     y = {}
     for g, group in enumerate(groups):
         fits = 0
         reasons: dict[str, int] = defaultdict(int)
         for i, tour in enumerate(tours):
-            why = tour_misfit(tour, group)
+            why = tour_misfit(tour, group, slack)
             if why:
                 reasons[why] += 1
                 continue
@@ -275,7 +357,7 @@ def add_short_break_variables(prob, shifts, z, cat) -> dict:
     return sb
 
 
-def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
+def add_coverage(prob, req, rules, shifts, z, b, required, sb=None, cyclic=True) -> dict:
     """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft).
 
     Soft shortfall comes in pieces (`SHORTFALL_PIECES`): the first quarter of an interval's
@@ -289,17 +371,17 @@ def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
     for (s, day), var in z.items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min
-        for slot in slot_cover(start, shift.length_min, interval, n, cyclic=True):
+        for slot in slot_cover(start, shift.length_min, interval, n, cyclic):
             terms[slot][var] += 1.0
     for (s, day, off), var in b.items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min + off
-        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic=True):
+        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic):
             terms[slot][var] -= frac
     for (s, day, _k, off), var in (sb or {}).items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min + off
-        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic=True):
+        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic):
             terms[slot][var] -= frac
     short = {}
     for t in range(n):
@@ -387,14 +469,12 @@ def _explain_no_tours(rules: Rules, rejected: dict[str, int]) -> str:
     )
 
 
-def _precheck_coverable(req: Requirements, rules: Rules, tours: list[Tour], required) -> None:
+def _precheck_coverable(
+    req: Requirements, rules: Rules, tours: list[Tour], required, cyclic: bool = True
+) -> None:
     """Name the intervals no legal shift can reach (hard coverage is then impossible)."""
     n = len(required)
-    reach = np.zeros(n, dtype=bool)
-    for tour in tours:
-        for day in tour.days:
-            start = day * DAY_MIN + tour.shift.start_min
-            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, True)] = True
+    reach = _reach(tours, req, n, cyclic)
     bad = np.flatnonzero((required > 0) & ~reach)
     if len(bad):
         times = req.frame["timestamp"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -71,11 +72,13 @@ class ScheduleResult:
         }
 
 
-def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str):
+def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str, spill=None):
     req, rules = model.req, model.rules
     times = req.frame["timestamp"]
     required = req.frame["staff"].to_numpy(dtype=float)
-    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=True)
+    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=model.cyclic)
+    if spill is not None:
+        scheduled = scheduled + spill
     coverage = coverage_frame(times, required, scheduled)
     short_total = float(coverage["shortfall"].sum())
     if not rules.soft_coverage and short_total > 1e-6:
@@ -164,12 +167,53 @@ def summary_frame(result: ScheduleResult) -> pd.DataFrame:
     return pd.DataFrame({"figure": list(items), "value": [str(v) for v in items.values()]})
 
 
-def describe_short(result: ScheduleResult, limit: int = 8) -> str:
-    """'N intervals (Mon 2026-07-06 09:00 needs 100, has 96; ...)' for the exit-3 message."""
+def describe_short(result: ScheduleResult, limit: int = 8, rules: Rules | None = None) -> str:
+    """The exit-3 message: how many intervals and agent-hours are short, the worst intervals
+    (largest share of their requirement missing), every span with nobody on the phones while
+    staff is needed, and the gap in full-time equivalents with the agents to add."""
     short = result.short_intervals()
+    worst = short.assign(share=short["shortfall"] / short["required"].where(short["required"] > 0))
+    worst = worst.sort_values(["share", "timestamp"], ascending=[False, True], kind="stable")
     shown = "; ".join(
         f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
-        for row in short.head(limit).itertuples(index=False)
+        for row in worst.head(limit).itertuples(index=False)
     )
-    more = f"; ... {len(short) - limit} more" if len(short) > limit else ""
-    return f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all ({shown}{more})"
+    text = f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all; worst: {shown}"
+    empty = result.coverage[(result.coverage["required"] > 0) & (result.coverage["scheduled"] <= 0)]
+    if not empty.empty:
+        step = pd.Timedelta(minutes=result.interval_min)
+        spans = []
+        for ts in empty["timestamp"]:
+            if spans and ts == spans[-1][1]:
+                spans[-1][1] = ts + step
+            else:
+                spans.append([ts, ts + step])
+        text += "; nobody on the phones " + ", ".join(f"{a:%a %H:%M}-{b:%H:%M}" for a, b in spans)
+    return text + "; " + staffing_gap(result, rules or Rules())
+
+
+def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
+    """'short by about F FTE: add about K full-time or P part-time agents' (on-phone hours an
+    agent of each contract gives a week, from this roster where it has such agents)."""
+    fte = result.shortfall_hours / max(rules.full_time_min_hours, 1.0)
+    per = result.roster.groupby("agent")["paid_hours"].sum()
+    on_phone_share = result.on_phone_hours / result.paid_hours if result.paid_hours else 0.9
+    full = per[per >= rules.full_time_min_hours - 1e-9]
+    full_h = (float(full.mean()) if len(full) else rules.max_weekly_hours) * on_phone_share
+    part = per[per < rules.full_time_min_hours - 1e-9]
+    part_h = (float(part.mean()) if len(part) else rules.part_time_hours) * on_phone_share
+    add_full = math.ceil(result.shortfall_hours / max(full_h, 1.0) - 1e-9)
+    add_part = math.ceil(result.shortfall_hours / max(part_h, 1.0) - 1e-9)
+    return (
+        f"short by about {fte:.1f} FTE: add about {add_full} full-time or {add_part} "
+        f"part-time agents (more where the gaps are at night or on weekends)"
+    )
+
+
+def clock_note(result: ScheduleResult) -> str:
+    """The line printed (even under --quiet) when the wall clock, not the gap, ended the solve."""
+    return (
+        f"the roster search stopped on the time limit, not on the gap (gap "
+        f"{100 * result.gap:.2f}% against the bound); a busier or faster machine may give "
+        "another roster: raise --time-limit or [run] time_limit_s"
+    )

@@ -44,6 +44,7 @@ class Rules:
         min_weekly_rest_h = 24             # Art. 111: consecutive rest in the week
         max_weekly_hours = 48              # Art. 105
         max_daily_hours = 10               # Art. 105 (hours set by the week)
+        max_consecutive_days = 6           # working days in a row, also across two weeks
         night_start = "22:00"              # Art. 106: night work 22:00-06:00
         night_end = "06:00"
         coverage = "hard"                  # "hard": cover every interval; "soft": penalise gaps
@@ -88,6 +89,7 @@ class Rules:
     min_weekly_rest_h: float = 24.0
     max_weekly_hours: float = 48.0
     max_daily_hours: float = 10.0
+    max_consecutive_days: int = 6
     night_start: str = "22:00"
     night_end: str = "06:00"
     coverage: str = "hard"
@@ -130,6 +132,7 @@ _RANGES = {
     "min_weekly_rest_h": (0, 168),
     "max_weekly_hours": (0, 168),
     "max_daily_hours": (0, 24),
+    "max_consecutive_days": (1, 14),
     "headcount_cap": (0, 100000),
     "contract_tolerance_h": (0, 168),
     "part_time_hours": (0, 168),
@@ -233,6 +236,11 @@ def _check_consistency(rules: Rules) -> None:
     if any(d > 7 for d in rules.days_per_week):
         raise InputError(
             f"{rules.source}: shifts.days_per_week = {list(rules.days_per_week)}: at most 7"
+        )
+    if max(rules.days_per_week) > rules.max_consecutive_days:
+        raise InputError(
+            f"{rules.source}: shifts.days_per_week = {list(rules.days_per_week)}: more than "
+            f"labour.max_consecutive_days = {rules.max_consecutive_days}"
         )
     if rules.start_tolerance_min % rules.start_step_min:
         raise InputError(

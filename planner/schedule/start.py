@@ -60,16 +60,28 @@ def required_of(model: Model) -> np.ndarray:
 
 
 def build_start(model: Model) -> Start | None:
-    """A legal start from the LP values in the model's variables; None if none was found."""
+    """A legal start from the LP values in the model's variables: the cheaper of the two
+    roundings (LP tours rounded up, or down and then repaired); None if none was found."""
+    lp = {key: max(0.0, var.value() or 0.0) for key, var in model.y.items()}
+    starts = [_start_from(model, lp, up) for up in (True, False)]
+    found = [s for s in starts if s is not None]
+    best = min(found, key=lambda s: s.objective) if found else None
+    if best is not None:
+        for var in model.prob.variables():
+            var.varValue = best.values[var.name]
+    return best
+
+
+def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
     rules, tours = model.rules, model.tours
     required = required_of(model)
     share = rules.max_part_time_pct / 100.0
     capped_share = share < 1.0
     part = {key: _is_part_time(tours[key[1]], rules) for key in model.y}
-    lp = {key: max(0.0, var.value() or 0.0) for key, var in model.y.items()}
     y = {}
     for key, value in lp.items():
-        y[key] = math.floor(value + 1e-6) if capped_share and part[key] else math.ceil(value - 1e-6)
+        down = not up or (capped_share and part[key])
+        y[key] = math.floor(value + 1e-6) if down else math.ceil(value - 1e-6)
     for g, group in enumerate(model.groups):
         if group.cap is None:
             continue
@@ -124,7 +136,8 @@ def _place_breaks(cover: _Cover, s: int, day: int, required, b, sb) -> None:
 def _most_slack(cover: _Cover, s, day, offsets, length, required) -> int:
     best, best_off = -math.inf, offsets[0]
     for off in offsets:
-        score = min(cover.cov[j] - f - required[j] for j, f in cover.loss(s, day, off, length))
+        losses = cover.loss(s, day, off, length)  # empty past the end of a non-cyclic week
+        score = min((cover.cov[j] - f - required[j] for j, f in losses), default=math.inf)
         if score > best + EPS:
             best, best_off = score, off
     return best_off
@@ -136,7 +149,8 @@ def _release_break(cover: _Cover, s, day, offsets, length, counts, key, floor_co
     for off in offsets:
         if counts.get((*key, off), 0) <= 0:
             continue
-        score = min(cover.cov[j] + f - floor_cov[j] for j, f in cover.loss(s, day, off, length))
+        losses = cover.loss(s, day, off, length)
+        score = min((cover.cov[j] + f - floor_cov[j] for j, f in losses), default=math.inf)
         if best is None or score > best:
             best, best_off = score, off
     for slot, frac in cover.loss(s, day, best_off, length):
