@@ -40,6 +40,7 @@ class ScheduleResult:
     messages: tuple[str, ...] = ()
     unused_agents: tuple[str, ...] = field(default=())
     clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
+    first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
 
     @property
     def over_pct(self) -> float:
@@ -125,6 +126,7 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solve
         messages=tuple(messages),
         unused_agents=tuple(unused),
         clock_stopped=info.clock_stopped,
+        first_roster_s=info.first_s,
     )
 
 

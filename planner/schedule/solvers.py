@@ -81,6 +81,7 @@ class SolveReport:
     bound: float
     seconds: float
     clock_stopped: bool = False
+    first_s: float = math.nan  # seconds until the first legal roster (the constructive start)
 
     @property
     def gap(self) -> float:
