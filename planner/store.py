@@ -285,10 +285,12 @@ def connected(path: str | os.PathLike, create: bool = False) -> Iterator[sqlite3
 
 
 def check_store(path: str | os.PathLike) -> Path:
-    """Open (creating or migrating) the store once, before a run spends minutes planning, so
-    that a foreign or newer file is refused up front. Returns the path."""
-    with connected(path, create=True):
-        pass
+    """Open (and migrate) an existing store once, before a run spends minutes planning, so
+    that a foreign, newer or corrupt file is refused up front. A missing store is created only
+    when the first run is recorded. Returns the path."""
+    if _check_file(Path(path)):
+        with connected(path, create=True):
+            pass
     return Path(path)
 
 

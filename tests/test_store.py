@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import pickle
+import multiprocessing
+import os
+import signal
 import sqlite3
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +19,6 @@ from planner import pipeline, store
 from planner.cli import cli
 from planner.errors import PlannerError
 
-REPO = Path(__file__).resolve().parents[1]
 CHILD_TABLES = (
     "inputs",
     "kpis",
@@ -187,14 +185,27 @@ def test_an_old_store_is_migrated_on_open(tmp_path, monkeypatch):
     conn.close()
 
 
-def run_child(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+FORK = multiprocessing.get_context("fork")  # children share the test's imports: fast starts
+
+
+def in_child(target, *args) -> int:
+    """Run `target(*args)` in a forked process; its exit code (-9: killed)."""
+    child = FORK.Process(target=target, args=args)
+    child.start()
+    child.join(120)
+    return child.exitcode
+
+
+def _record_and_die_after(table, db, plan, out_dir):
+    real = store._insert_rows
+
+    def insert_then_die(conn, name, columns, rows):
+        real(conn, name, columns, rows)
+        if name == table:  # part of the run written, not committed
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    store._insert_rows = insert_then_die
+    store.record_run(db, plan, out_dir, 0)
 
 
 def test_a_run_killed_while_recording_leaves_the_store_as_it_was(week, tmp_path):
@@ -202,28 +213,23 @@ def test_a_run_killed_while_recording_leaves_the_store_as_it_was(week, tmp_path)
     db = tmp_path / "planner.db"
     store.record_run(db, plan, out_dir, plan.exit_code)
     before = counts(db)
-    (tmp_path / "plan.pkl").write_bytes(pickle.dumps(plan))
-    child = run_child(
-        f"""
-        import os, pickle, signal
-        from planner import store
-        real = store._insert_rows
-        def insert_then_die(conn, table, columns, rows):
-            real(conn, table, columns, rows)
-            if table == "shifts":  # half the run written, uncommitted
-                os.kill(os.getpid(), signal.SIGKILL)
-        store._insert_rows = insert_then_die
-        plan = pickle.load(open("plan.pkl", "rb"))
-        store.record_run({str(db)!r}, plan, {str(out_dir)!r}, 0)
-        """,
-        tmp_path,
-    )
-    assert child.returncode == -9, child.stderr
-    assert counts(db) == before
+    for table in ("forecast", "shifts", "coverage"):
+        assert in_child(_record_and_die_after, table, db, plan, out_dir) == -9
+        assert counts(db) == before
     with store.connected(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.record_run(db, plan, out_dir, plan.exit_code)  # and the store still takes runs
     assert store.list_runs(db)["revision"].tolist() == [1, 2]
+
+
+def _run_and_die_in_the_solve(scenario, out):
+    from planner import schedule
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    schedule.build_roster = die
+    CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--quiet"])
 
 
 def test_a_run_killed_during_the_solve_leaves_store_and_outputs_as_they_were(week, tmp_path):
@@ -233,46 +239,30 @@ def test_a_run_killed_during_the_solve_leaves_store_and_outputs_as_they_were(wee
     assert first.exit_code == 0, first.output
     db = tmp_path / "out" / "planner.db"
     before, files = counts(db), sorted(p.name for p in out.iterdir())
-    child = run_child(
-        f"""
-        import os, signal, sys
-        from planner import schedule
-        def die(*args, **kwargs):
-            os.kill(os.getpid(), signal.SIGKILL)
-        schedule.build_roster = die
-        from planner.cli import cli
-        cli(["run", {str(scenario)!r}, "--out", {str(out)!r}, "--quiet"])
-        """,
-        tmp_path,
-    )
-    assert child.returncode == -9, child.stderr
+    assert in_child(_run_and_die_in_the_solve, scenario, out) == -9
     assert counts(db) == before
     assert sorted(p.name for p in out.iterdir()) == files
 
 
+def _record_when_told(go, db, plan, out_dir, ids):
+    go.wait(30)
+    ids.put(store.record_run(db, plan, out_dir, 0))
+
+
 def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
     plan, out_dir, _ = week
-    (tmp_path / "plan.pkl").write_bytes(pickle.dumps(plan))
-    db = tmp_path / "shared" / "planner.db"
-    code = f"""
-        import pickle, sys
-        from planner import store
-        plan = pickle.load(open("plan.pkl", "rb"))
-        print(store.record_run({str(db)!r}, plan, {str(out_dir)!r}, 0))
-        """
+    db = tmp_path / "shared" / "planner.db"  # a new store: all five also race to create it
+    go, ids = FORK.Event(), FORK.Queue()
     children = [
-        subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(code)],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(5)
+        FORK.Process(target=_record_when_told, args=(go, db, plan, out_dir, ids)) for _ in range(5)
     ]
-    outcomes = [c.communicate(timeout=120) for c in children]
-    assert all(c.returncode == 0 for c in children), outcomes
-    assert sorted(int(out) for out, _ in outcomes) == [1, 2, 3, 4, 5]
+    for child in children:
+        child.start()
+    go.set()
+    for child in children:
+        child.join(120)
+    assert [c.exitcode for c in children] == [0] * 5
+    assert sorted(ids.get(timeout=5) for _ in range(5)) == [1, 2, 3, 4, 5]
     runs = store.list_runs(db)
     assert sorted(runs["revision"]) == [1, 2, 3, 4, 5]
     assert runs["published"].sum() == 1
