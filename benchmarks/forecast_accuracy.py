@@ -36,7 +36,17 @@ from planner import calendar  # noqa: E402
 from planner.forecast import backtest  # noqa: E402
 from planner.history import read_history  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "calls"
+SHARED = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "calls",
+            Path("/work/shared/benchmarks/calls"),
+        )
+        if p.exists()
+    ),
+    Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "calls",
+)
 
 
 def _history_from(frame: pd.DataFrame, tmp: Path, name: str):

@@ -134,7 +134,21 @@ def _history_options(func):
             "--temperature",
             metavar="FILE",
             default=None,
-            help="CSV date,temp_max_c (default: the bundled one with the bundled history).",
+            help="CSV date,temp_max_c (default: the bundled one with the bundled history); rows "
+            "past the history's end are the horizon's weather forecast.",
+        ),
+        click.option(
+            "--timezone",
+            metavar="ZONE",
+            default=None,
+            help="Local time zone (IANA name) for timestamps with a UTC offset "
+            "(default: the country's, e.g. Asia/Ho_Chi_Minh for VN).",
+        ),
+        click.option(
+            "--keep-spikes",
+            is_flag=True,
+            help="Fit rows over 10x their interval's usual level (warned about; "
+            "by default left out as typos).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr."),
     ]
@@ -143,7 +157,7 @@ def _history_options(func):
     return func
 
 
-def _load_history(history, temperature):
+def _load_history(history, temperature, timezone=None, country="VN", keep_spikes=False):
     from planner.history import BUNDLED_HISTORY, BUNDLED_TEMPERATURE, read_history
     from planner.io import bundled_path
 
@@ -151,7 +165,8 @@ def _load_history(history, temperature):
         history = str(bundled_path(BUNDLED_HISTORY))
         if temperature is None:
             temperature = str(bundled_path(BUNDLED_TEMPERATURE))
-    return read_history(history), temperature
+    loaded = read_history(history, timezone=timezone, country=country, keep_spikes=keep_spikes)
+    return loaded, temperature
 
 
 @cli.command()
@@ -176,6 +191,8 @@ def forecast(
     country,
     events,
     temperature,
+    timezone,
+    keep_spikes,
     quiet,
     start,
     model,
@@ -204,7 +221,7 @@ def forecast(
     check_output_paths(output, plot)
     if start is not None:
         start = _parse_day(start, "--start")
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
     result = forecast_history(
         hist,
         horizon_days=horizon,
@@ -244,7 +261,19 @@ def _parse_day(value: str, option: str):
 @click.option("--folds", type=int, default=8, show_default=True, help="Rolling origins.")
 @output_options("table")
 def backtest_command(
-    history, horizon, interval_min, level, country, events, temperature, quiet, folds, output, fmt
+    history,
+    horizon,
+    interval_min,
+    level,
+    country,
+    events,
+    temperature,
+    timezone,
+    keep_spikes,
+    quiet,
+    folds,
+    output,
+    fmt,
 ):
     """Rolling-origin backtest of every daily model: WAPE, bias, MASE, bound coverage.
 
@@ -262,7 +291,10 @@ def backtest_command(
     from planner.forecast import backtest
     from planner.report import emit_frame, terminal_progress
 
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
+    if not quiet:
+        for note in hist.notes:
+            click.echo(f"planner: {note}", err=True)
     with terminal_progress("backtest", enabled=False if quiet else None) as progress:
         frame = backtest(
             hist,

@@ -1,0 +1,217 @@
+"""Publishing a week: every output file built in a temporary sibling directory, then
+swapped in at once, under a lock next to the output directory (what cron calls)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from planner import io
+from planner.errors import InputError, PlannerError
+from planner.pipeline.kpis import summary_dict
+from planner.pipeline.plan import (
+    Log,
+    WeekPlan,
+    _quiet,
+    _took,
+    load_history,
+    plan_week,
+    resolve_scenario,
+    resolve_start,
+    with_time_limit,
+)
+from planner.scenario import Scenario, week_label
+
+OUTPUT_FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "roster.csv",
+    "coverage.csv",
+    "roster.xlsx",
+    "summary.json",
+    "forecast.png",
+    "coverage.png",
+)
+SIM_FILE = "sim.csv"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_plan(plan: WeekPlan, directory: Path) -> list[str]:
+    """Write every output file of `plan` into `directory` (which exists); return their names."""
+    from planner import charts
+    from planner.forecast import plot_forecast
+    from planner.schedule import write_roster_xlsx
+
+    directory = Path(directory)
+    res = plan.schedule
+    names = list(OUTPUT_FILES)
+    if plan.simulation is not None:
+        names.append(SIM_FILE)
+    io.write_text(directory / "forecast.csv", io.frame_to_csv(plan.forecast.intervals))
+    io.write_text(directory / "requirements.csv", io.frame_to_csv(plan.requirements))
+    io.write_text(directory / "roster.csv", io.frame_to_csv(res.roster))
+    io.write_text(directory / "coverage.csv", io.frame_to_csv(res.coverage))
+    write_roster_xlsx(res, directory / "roster.xlsx")
+    plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
+    charts.plot_coverage(res.coverage, directory / "coverage.png", title=_chart_title(plan))
+    if plan.simulation is not None:
+        io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
+    io.write_text(directory / "summary.json", io.to_json(summary_dict(plan, names)))
+    return sorted(names)
+
+
+def _chart_title(plan: WeekPlan) -> str:
+    k = plan.kpis
+    sl = k["service_level_pct"]
+    return (
+        f"{plan.scenario.name}, {plan.label}: {k['headcount']} agents, expected SL "
+        f"{'n/a' if sl is None else f'{sl:.1f}%'}"
+    )
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on `<out_dir>.lock` (next to it) or refuse at once."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir.with_name(out_dir.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise PlannerError(
+                f"{out_dir}: another planner run is writing this directory (lock {lock_path} is "
+                "held); not started"
+            ) from None
+        yield lock_path
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if str(out_dir) == "-":  # `-` is stdout elsewhere; a week is a directory of files
+        raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a directory")
+
+
+def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
+    """Build the directory with `fill(tmp)` in a temporary sibling, then rename it onto
+    `out_dir` (replacing an existing one only on success). On failure nothing changes."""
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    old: Path | None = None
+    try:
+        value = fill(tmp)
+        os.chmod(tmp, 0o755)
+        for item in tmp.iterdir():
+            os.chmod(item, 0o644)  # mkstemp's 0600 would hide the files from the team
+        if out_dir.exists():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent)
+            )
+            os.replace(out_dir, old / "previous")
+        try:
+            os.replace(tmp, out_dir)
+        except OSError:
+            if old is not None:
+                os.replace(old / "previous", out_dir)
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return value
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temporary siblings of a run that was killed (we hold the lock, so none is live)."""
+    # mkdtemp names: prefix + 8 random characters + suffix (not another directory's temps)
+    for pattern in (f".{out_dir.name}.{'?' * 8}.tmp", f".{out_dir.name}.{'?' * 8}.old"):
+        for stale in out_dir.parent.glob(pattern):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def default_out_dir(label: str) -> Path:
+    return Path("out") / label
+
+
+def run_week(
+    scenario: Scenario | str | os.PathLike | None = None,
+    week: str | None = None,
+    start: str | dt.date | None = None,
+    out_dir: str | os.PathLike | None = None,
+    simulate: bool | None = None,
+    log: Log = _quiet,
+    progress: bool = False,
+    time_limit_s: float | None = None,
+) -> tuple[WeekPlan, Path]:
+    """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
+    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short."""
+    sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
+    if out_dir is None:
+        hist = load_history(sc)
+        out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir)  # before the lock and the minutes of planning
+    with output_lock(out_dir):
+        _remove_leftovers(out_dir)
+        plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)
+        clock = time.monotonic()
+        publish_directory(out_dir, lambda tmp: write_plan(plan, tmp))
+        log(f"outputs: {out_dir} {_took(clock)}")
+    return plan, out_dir
+
+
+def run_report(plan: WeekPlan, out_dir: Path) -> str:
+    """A few lines for a person: where the files are and the week's figures."""
+    k, res = plan.kpis, plan.schedule
+    sl = k["service_level_pct"]
+    lines = [
+        f"{plan.scenario.name} {plan.label}: wrote {out_dir}/",
+        f"  calls {k['calls']:,.0f} (peak {k['peak_interval_calls']:,.0f} per interval), "
+        f"required {k['required_staff_hours']:,.0f} staff-hours ({k['required_fte']:g} FTE)",
+        f"  roster {k['headcount']} agents, {k['paid_hours']:,.0f} paid h, cost "
+        f"{k['cost']:,.0f} {k['currency']}; solver {res.status}, gap {100 * res.gap:.2f}%",
+        f"  expected service level {_fmt(sl, '.1f', '%')}, ASA {_fmt(k['asa_s'], '.1f', ' s')}, "
+        f"occupancy {_fmt(k['occupancy_pct'], '.1f', '%')}",
+    ]
+    if k.get("simulated_service_level_pct") is not None:
+        lines.append(f"  simulated service level {k['simulated_service_level_pct']:.1f}%")
+    if res.short:
+        lines.append(shortfall_line(plan))
+    return "\n".join(lines)
+
+
+def _fmt(value, spec: str, unit: str) -> str:
+    return "n/a" if value is None else f"{format(value, spec)}{unit}"
+
+
+def shortfall_line(plan: WeekPlan) -> str:
+    k = plan.kpis
+    short = plan.schedule.short_intervals()
+    worst = short.sort_values(["shortfall", "timestamp"], ascending=[False, True]).head(3)
+    listed = ", ".join(
+        f"{pd.Timestamp(r.timestamp):%a %H:%M} -{r.shortfall:g}" for r in worst.itertuples()
+    )
+    return (
+        f"targets not met: {k['understaffed_intervals']} intervals short by "
+        f"{k['shortfall_staff_hours']:,.1f} staff-hours in total (worst: {listed})"
+    )

@@ -1,0 +1,171 @@
+"""The solved roster and its honest figures (`ScheduleResult`), and the texts made from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planner.errors import SolverError
+from planner.schedule.check import coverage_frame, on_phone_counts
+from planner.schedule.model import Model
+from planner.schedule.rules import Rules
+from planner.schedule.solvers import SolveInfo
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """A solved roster with honest solver figures. Money in `currency`, hours in hours."""
+
+    roster: pd.DataFrame  # ROSTER_COLUMNS, one row per agent-shift
+    coverage: pd.DataFrame  # COVERAGE_COLUMNS, recomputed from the roster rows
+    status: str  # "optimal", "feasible (time limit)", ...
+    objective: float  # wage-hours incl. night premium and shortfall penalties
+    bound: float  # solver's best bound on the objective
+    gap: float  # (objective - bound) / objective
+    cost: float  # paid cost with night premium, in currency
+    short: bool  # some interval is below its requirement
+    headcount: int
+    paid_hours: float
+    night_hours: float
+    on_phone_hours: float
+    required_hours: float
+    shortfall_hours: float
+    solver: str
+    solve_s: float
+    horizon_days: int
+    interval_min: int
+    currency: str = "VND"
+    messages: tuple[str, ...] = ()
+    unused_agents: tuple[str, ...] = field(default=())
+
+    @property
+    def over_pct(self) -> float:
+        """On-phone hours above the required staff-hours, in % of the required."""
+        if self.required_hours <= 0:
+            return 0.0
+        return 100.0 * (self.on_phone_hours - self.required_hours) / self.required_hours
+
+    def short_intervals(self) -> pd.DataFrame:
+        return self.coverage[self.coverage["shortfall"] > 1e-6].reset_index(drop=True)
+
+    def summary(self) -> dict:
+        """Key figures, for the table, the JSON output and the workbook's Summary sheet."""
+        return {
+            "status": self.status,
+            "headcount": self.headcount,
+            "paid_hours": round(self.paid_hours, 2),
+            "night_hours": round(self.night_hours, 2),
+            f"cost_{self.currency.lower()}": round(self.cost, 0),
+            "required_staff_hours": round(self.required_hours, 2),
+            "on_phone_hours": round(self.on_phone_hours, 2),
+            "over_coverage_pct": round(self.over_pct, 2),
+            "shortfall_hours": round(self.shortfall_hours, 2),
+            "short_intervals": int((self.coverage["shortfall"] > 1e-6).sum()),
+            "objective_wage_hours": round(self.objective, 3),
+            "bound_wage_hours": round(self.bound, 3),
+            "gap_pct": round(100.0 * self.gap, 3),
+            "solver": self.solver,
+            "solve_s": round(self.solve_s, 1),
+        }
+
+
+def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver: str):
+    req, rules = model.req, model.rules
+    times = req.frame["timestamp"]
+    required = req.frame["staff"].to_numpy(dtype=float)
+    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=True)
+    coverage = coverage_frame(times, required, scheduled)
+    short_total = float(coverage["shortfall"].sum())
+    if not rules.soft_coverage and short_total > 1e-6:
+        raise SolverError(
+            "internal check failed: the roster leaves intervals short under hard coverage"
+        )
+    hours = req.interval_min / 60.0
+    paid = float(roster["paid_hours"].sum())
+    night = float(roster["night_hours"].sum())
+    cost = rules.wage_per_hour * (paid + rules.night_premium_pct / 100.0 * night)
+    objective = info.objective
+    bound = min(info.bound, objective)
+    gap = 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / abs(objective))
+    status = info.status
+    if status == "optimal" and gap > 1e-6:
+        status = "optimal within gap tolerance"  # the solver's word; the gap says how close
+    messages = list(model.messages)
+    if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
+        messages.append(fairness_note(roster, rules, model.groups))
+    if unused:
+        messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
+    return ScheduleResult(
+        roster=roster,
+        coverage=coverage,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        cost=cost,
+        short=short_total > 1e-6,
+        headcount=int(roster["agent"].nunique()),
+        paid_hours=paid,
+        night_hours=night,
+        on_phone_hours=float(scheduled.sum() * hours),
+        required_hours=float(required.sum() * hours),
+        shortfall_hours=short_total * hours,
+        solver=solver,
+        solve_s=info.seconds,
+        horizon_days=req.n_days,
+        interval_min=req.interval_min,
+        currency=rules.currency,
+        messages=tuple(messages),
+        unused_agents=tuple(unused),
+    )
+
+
+def nights_weekends_per_agent(
+    roster: pd.DataFrame, rules: Rules, agents: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Per agent: night shifts (>= night_shift_min_h night hours) and weekend days (shifts
+    starting on a Saturday or Sunday), from the roster rows; `agents` adds those with no row."""
+    night = roster["night_hours"] >= rules.night_shift_min_h - 1e-9
+    night &= roster["night_hours"] > 0
+    weekend = pd.to_datetime(roster["start"]).dt.day_of_week >= 5
+    frame = (
+        pd.DataFrame({"agent": roster["agent"], "nights": night, "weekend_days": weekend})
+        .groupby("agent", sort=True)[["nights", "weekend_days"]]
+        .sum()
+        .astype(int)
+    )
+    frame = frame.reindex(sorted(set(frame.index) | set(agents)), fill_value=0)
+    return frame.rename_axis("agent").reset_index()
+
+
+def fairness_note(roster: pd.DataFrame, rules: Rules, groups) -> str:
+    """'fairness: night shifts per agent a-b (max-min d), weekend days ..., k agents with both'."""
+    names = tuple(a for g in groups for a in g.agents)
+    per = nights_weekends_per_agent(roster, rules, names)
+    if per.empty:
+        return "fairness: no agent has a tour"
+    n, w = per["nights"], per["weekend_days"]
+    both = int(((n > 0) & (w > 0)).sum())
+    return (
+        f"fairness: night shifts per agent {n.min()}-{n.max()} (max-min {n.max() - n.min()}), "
+        f"weekend days {w.min()}-{w.max()} (max-min {w.max() - w.min()}), "
+        f"{both} of {len(per)} agents work both nights and weekends"
+    )
+
+
+def summary_frame(result: ScheduleResult) -> pd.DataFrame:
+    """The summary as a two-column frame (figure, value) for tables."""
+    items = result.summary()
+    return pd.DataFrame({"figure": list(items), "value": [str(v) for v in items.values()]})
+
+
+def describe_short(result: ScheduleResult, limit: int = 8) -> str:
+    """'N intervals (Mon 2026-07-06 09:00 needs 100, has 96; ...)' for the exit-3 message."""
+    short = result.short_intervals()
+    shown = "; ".join(
+        f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
+        for row in short.head(limit).itertuples(index=False)
+    )
+    more = f"; ... {len(short) - limit} more" if len(short) > limit else ""
+    return f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all ({shown}{more})"
