@@ -91,11 +91,13 @@ def main() -> int:
         scenario_path = work / "replay.toml"
         scenario_path.write_text(scenario_text(cut_path), encoding="utf-8")
         scenario = load_scenario(scenario_path)
-        plan, out_dir = pipeline.run_week(scenario, start=start, out_dir=work / "out" / str(start))
-        recorded = accuracy.record_published(db, plan, out_dir)
+        recorder = accuracy.RunRecorder(db)  # what `planner run --store DB` hooks in
+        out_dir = work / "out" / str(start)
+        plan, _ = pipeline.run_week(scenario, start=start, out_dir=out_dir, store_hook=recorder)
+        recorded = recorder.recorded
         sizes.append(checkpointed_size(db))
         plans.append(plan)
-        drift = recorded.drift
+        drift = recorder.drift
         line = f"  {plan.label}: run {recorded.run_id}, {plan.forecast.model}"
         if drift is not None:
             line += (

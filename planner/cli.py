@@ -559,11 +559,13 @@ def run_command(
     """
     from planner import pipeline
     from planner import store as plan_store
+    from planner.accuracy import RunRecorder
 
     if no_store and store_path:
         fail("give --store or --no-store, not both")
-    if not no_store:  # a foreign or newer store is refused before minutes of planning
-        store_path = plan_store.check_store(plan_store.resolve_store_path(store_path, out_dir))
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -573,14 +575,11 @@ def run_command(
         log=_stderr_log(verbose),
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
+        store_hook=recorder,
     )
-    recorded = None
-    if not no_store:
-        from planner.accuracy import record_published
-
-        recorded = record_published(store_path, plan, directory)
-        if recorded.drift is not None and recorded.drift.drifted:  # even under --quiet
-            click.echo(f"planner: warning: {recorded.drift.message()}", err=True)
+    recorded = None if recorder is None else recorder.recorded
+    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
+        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
     if not quiet:
         click.echo(pipeline.run_report(plan, directory), err=True)
         if recorded is not None:

@@ -149,3 +149,7 @@ def test_run_warns_about_drift_even_under_quiet(planned_w, tmp_path):
     warning = [line for line in nxt.stderr.splitlines() if "forecast drift" in line]
     assert len(warning) == 1 and warning[0].startswith("planner: warning:")
     assert "2026-W06" in warning[0]
+    drift = json.loads((tmp_path / "w2" / "summary.json").read_text())["drift"]
+    assert drift["drifted"] and drift["weeks"] == ["2026-W06"] and drift["days"] == 7
+    assert drift["realised_wape_pct"] > drift["expected_wape_pct"]
+    assert json.loads((tmp_path / "w" / "summary.json").read_text())["drift"] is None

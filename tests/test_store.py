@@ -301,3 +301,19 @@ def test_run_refuses_a_foreign_store_before_planning(week, tmp_path):
     result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--store", str(bad)])
     one_line(result, 2, "not a planner store")
     assert not out.exists()
+
+
+def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
+    _, _, scenario = week
+    moved = tmp_path / "moved.toml"
+    moved.write_text(
+        scenario.read_text(encoding="utf-8")
+        .replace("[run]", '[run]\nstore = "plans/p.db"')
+        .replace('history = "history.csv"', f'history = "{scenario.parent / "history.csv"}"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "w"
+    result = CliRunner().invoke(cli, ["run", str(moved), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "plans" / "p.db").exists() and not (tmp_path / "out" / "planner.db").exists()
+    assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
