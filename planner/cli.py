@@ -542,7 +542,16 @@ def _stderr_log(enabled: bool):
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
-def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, verbose):
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
+def run_command(
+    scenario, week, start, out_dir, simulate, time_limit, quiet, verbose, store_path, no_store
+):
     """The whole weekly chain for one week: forecast, staffing, roster, outputs.
 
     SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
@@ -561,7 +570,14 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
       planner run --week 2027-W28 --quiet          # for cron
     """
     from planner import pipeline
+    from planner import store as plan_store
+    from planner.accuracy import RunRecorder
 
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -571,9 +587,19 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
         log=_stderr_log(verbose),
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
+        store_hook=recorder,
     )
+    recorded = None if recorder is None else recorder.recorded
+    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
+        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
     if not quiet:
         click.echo(pipeline.run_report(plan, directory), err=True)
+        if recorded is not None:
+            click.echo(
+                f"  stored as run {recorded.run_id} (revision {recorded.revision}) in "
+                f"{recorded.store_path}",
+                err=True,
+            )
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
@@ -754,6 +780,69 @@ def simulate_cmd(
             progress=progress,
         )
     sim.emit_result(result, output, fmt, quiet=quiet)
+
+
+# --- the plan store: accuracy and history (issue 12) ------------------------------------------
+
+STORE_HELP = "Plan store (SQLite) written by `planner run`."
+
+
+@cli.command("accuracy")
+@click.argument("history", required=False, metavar="[HISTORY]")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@click.option(
+    "--weeks", type=click.IntRange(min=1), default=None, metavar="N", help="The last N weeks."
+)
+@click.option("--plot", metavar="PNG", callback=png_path, help="Also chart the weeks to PNG.")
+@output_options("table")
+def accuracy_command(history, store_path, scenario, weeks, plot, output, fmt):
+    """Stored forecasts against what happened: WAPE, bias, bounds, service delivered.
+
+    HISTORY is the History CSV with the weeks' actual calls (default: the bundled one); it may
+    carry answered_within_target (or service_level) and abandoned columns. Every published run
+    whose whole week HISTORY covers is scored. csv: one row per week; json: every table.
+
+    \b
+    Examples:
+      planner accuracy calls.csv                      # every covered week in out/planner.db
+      planner accuracy calls.csv --weeks 8 --scenario baseline --plot accuracy.png
+      planner accuracy calls.csv --format json -o accuracy.json
+    """
+    from planner import accuracy, io, report
+
+    io.check_output_paths(output, plot)
+    result = accuracy.accuracy_report(store_path, history, scenario=scenario, weeks=weeks)
+    if fmt == "json":
+        io.write_text(output, accuracy.report_json(result))
+    elif fmt == "csv":
+        report.emit_frame(result.weeks, output, fmt)
+        for note in result.notes:
+            click.echo(f"planner: note: {note}", err=True)
+    else:
+        io.write_text(output, accuracy.report_text(result))
+    if plot:
+        accuracy.plot_accuracy(result, plot)
+
+
+@cli.command("history")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@output_options("table")
+def history_command(store_path, scenario, output, fmt):
+    """List the stored runs: week, scenario, revision (published = the one in force), exit
+    code, solver status and gap, headcount, cost and expected service level.
+
+    \b
+    Examples:
+      planner history
+      planner history --store /srv/plans/planner.db --scenario baseline --format csv
+    """
+    from planner import report
+    from planner import store as plan_store
+
+    frame = plan_store.list_runs(store_path, scenario=scenario)
+    report.emit_frame(frame, output, fmt, f"Runs in {store_path}")
 
 
 def main() -> None:

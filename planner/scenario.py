@@ -179,6 +179,7 @@ class RunConfig:
     seed: int = 0
     week: str | None = None  # ISO week "YYYY-Www"
     start: dt.date | None = None
+    store: Path | None = None  # the plan store (None: planner.db beside the outputs)
 
 
 @dataclass(frozen=True)
@@ -442,7 +443,7 @@ def build_scenario(
         service=_service(data.get("service", {}), origin, fallback),
         rules=_rules(data, origin, fallback),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
-        run=_run(data.get("run", {}), origin, fallback),
+        run=_run(data.get("run", {}), origin, fallback, base),
         files=files,
     )
 
@@ -603,10 +604,13 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
-def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
+def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
     c = _Checker(table, "run", origin, fallback)
     c.unknown(
-        ("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed", "week", "start")
+        (
+            *("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed"),
+            *("week", "start", "store"),
+        )
     )
     week = c.string("week", None)
     if week is not None:
@@ -630,6 +634,7 @@ def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
         seed=c.number("seed", 0, 0, 2**31 - 1, integer=True),
         week=week,
         start=start,
+        store=c.path("store", base),
     )
 
 

@@ -47,8 +47,9 @@ SIM_FILE = "sim.csv"
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_plan(plan: WeekPlan, directory: Path) -> list[str]:
-    """Write every output file of `plan` into `directory` (which exists); return their names."""
+def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> list[str]:
+    """Write every output file of `plan` into `directory` (which exists); return their names.
+    `extra`: more top-level keys for summary.json (the plan store's `drift`)."""
     from planner import charts
     from planner.forecast import plot_forecast
     from planner.schedule import write_roster_xlsx
@@ -67,7 +68,9 @@ def write_plan(plan: WeekPlan, directory: Path) -> list[str]:
     charts.plot_coverage(res.coverage, directory / "coverage.png", title=_chart_title(plan))
     if plan.simulation is not None:
         io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
-    io.write_text(directory / "summary.json", io.to_json(summary_dict(plan, names)))
+    summary = summary_dict(plan, names)
+    summary.update(extra or {})
+    io.write_text(directory / "summary.json", io.to_json(summary))
     return sorted(names)
 
 
@@ -162,9 +165,15 @@ def run_week(
     log: Log = _quiet,
     progress: bool = False,
     time_limit_s: float | None = None,
+    store_hook=None,
 ) -> tuple[WeekPlan, Path]:
     """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
-    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short."""
+    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short.
+
+    `store_hook` (a `planner.accuracy.RunRecorder`): `before_publish(plan, out_dir)` gives
+    summary.json's extra keys (and may refuse the run before anything is published);
+    `after_publish(plan, out_dir)` records the published run in the plan store, still under
+    the lock."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     if out_dir is None:
         hist = load_history(sc)
@@ -175,8 +184,11 @@ def run_week(
         _remove_leftovers(out_dir)
         plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)
         clock = time.monotonic()
-        publish_directory(out_dir, lambda tmp: write_plan(plan, tmp))
+        extra = None if store_hook is None else store_hook.before_publish(plan, out_dir)
+        publish_directory(out_dir, lambda tmp: write_plan(plan, tmp, extra))
         log(f"outputs: {out_dir} {_took(clock)}")
+        if store_hook is not None:
+            store_hook.after_publish(plan, out_dir)
     return plan, out_dir
 
 
