@@ -67,8 +67,8 @@ class PlannerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a bad option value: one line, not click's usage dump
-            sub = exc.ctx is not None and exc.ctx.parent is not None
-            where = f"{exc.ctx.info_name}: " if sub else ""
+            sub = exc.ctx.info_name if exc.ctx is not None and exc.ctx.parent is not None else None
+            where = f"{sub}: " if sub else ""
             click.echo(f"planner: error: {where}{exc.format_message()}", err=True)
             ctx.exit(int(ExitCode.BAD_INPUT))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):

@@ -334,7 +334,7 @@ def frame_to_json(frame: pd.DataFrame) -> str:
     records = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str).to_dict("records")
     typed = []
     for rec in records:
-        row = {}
+        row: dict[str, object] = {}
         for key, raw in rec.items():
             col = frame[key]
             if raw == "":

@@ -66,7 +66,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import holidays
 import pandas as pd
@@ -233,7 +233,7 @@ def default_scenario(validate_rules: RulesValidator) -> Scenario:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | Path, validate_rules: RulesValidator) -> Scenario:
+def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file; `validate_rules` checks its roster
     rule tables (see `RulesValidator`)."""
     path = Path(path)
@@ -248,7 +248,7 @@ def load_scenario(path: str | Path, validate_rules: RulesValidator) -> Scenario:
     )
 
 
-def load_rules(path: str | Path, validate_rules: RulesValidator):
+def load_rules(path: str | os.PathLike, validate_rules: RulesValidator):
     """The roster rules (`planner.schedule.Rules`) of a scenario file, `extends` followed.
 
     Only the rule tables are validated (the other tables belong to other stages), but an
@@ -355,11 +355,11 @@ class _Checker:
         src = self.origin.get(dotted, self.origin.get(self.section, self.fallback))
         return str(src)
 
-    def fail(self, key: str, value, allowed: str):
+    def fail(self, key: str, value, allowed: str) -> NoReturn:
         head = f"[{self.section}] " if self.section else ""
         raise InputError(f"{self.where(key)}: {head}{key} = {_show(value)}: {allowed}")
 
-    def missing(self, key: str, allowed: str):
+    def missing(self, key: str, allowed: str) -> NoReturn:
         head = f"[{self.section}] " if self.section else ""
         raise InputError(f"{self.where(key)}: {head}{key} is missing: {allowed}")
 

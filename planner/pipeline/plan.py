@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,12 @@ from planner.scenario import (
     week_label,
 )
 
+if TYPE_CHECKING:
+    from planner.forecast import ForecastResult
+    from planner.history import History
+    from planner.schedule import ScheduleResult
+    from planner.simulate import SimulationResult
+
 Log = Callable[[str], None]
 
 
@@ -56,15 +63,15 @@ class WeekPlan:
     scenario: Scenario
     start: dt.date
     label: str
-    history: object  # planner.history.History
-    forecast: object  # planner.forecast.ForecastResult, adjustments applied
+    history: History
+    forecast: ForecastResult  # adjustments applied
     requirements: pd.DataFrame
-    schedule: object  # planner.schedule.ScheduleResult
+    schedule: ScheduleResult
     evaluation: pd.DataFrame  # the queueing model on the scheduled coverage (point forecast)
     kpis: Kpis
     inputs: tuple[dict, ...]
     notes: tuple[str, ...] = ()
-    simulation: object | None = None  # planner.simulate.SimulationResult
+    simulation: SimulationResult | None = None
     gap_limit_pct: float = 0.0  # the proven gap at which the solve stops, percent
 
     @property
