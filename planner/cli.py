@@ -11,6 +11,14 @@ import sys
 import click
 
 from planner import __version__
+from planner.choices import (
+    ForecastModel,
+    OutputFormat,
+    ServiceModel,
+    Solver,
+    TalkTime,
+    values,
+)
 from planner.errors import ExitCode, PlannerError
 
 OUTPUT_HELP = "Where to write the result: a file path, or - for stdout."
@@ -23,7 +31,7 @@ def output_options(default_format: str = "csv"):
         func = click.option(
             "--format",
             "fmt",
-            type=click.Choice(["table", "csv", "json"]),
+            type=click.Choice(values(OutputFormat)),
             default=default_format,
             show_default=True,
             help="Output format.",
@@ -59,8 +67,8 @@ class PlannerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a bad option value: one line, not click's usage dump
-            sub = exc.ctx is not None and exc.ctx.parent is not None
-            where = f"{exc.ctx.info_name}: " if sub else ""
+            sub = exc.ctx.info_name if exc.ctx is not None and exc.ctx.parent is not None else None
+            where = f"{sub}: " if sub else ""
             click.echo(f"planner: error: {where}{exc.format_message()}", err=True)
             ctx.exit(int(ExitCode.BAD_INPUT))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
@@ -174,7 +182,7 @@ def _load_history(history, temperature, timezone=None, country="VN", keep_spikes
 @click.option("--start", default=None, metavar="DATE", help="First forecast day (YYYY-MM-DD).")
 @click.option(
     "--model",
-    type=click.Choice(["auto", "seasonal_naive", "ets", "regression", "regression_level"]),
+    type=click.Choice(values(ForecastModel)),
     default="auto",
     show_default=True,
     help="Daily model; auto picks by a quick backtest.",
@@ -328,7 +336,10 @@ def backtest_command(
     help="Percent of paid time off the phones (with --coverage: on phones = rostered x (1 - s)).",
 )
 @click.option(
-    "--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True
+    "--model",
+    type=click.Choice(values(ServiceModel)),
+    default=ServiceModel.ERLANG_C.value,
+    show_default=True,
 )
 @click.option("--patience", type=float, default=None, help="Mean caller patience, s (erlang-a).")
 @click.option("--max-abandon", type=float, default=None, help="Abandonment cap, percent.")
@@ -379,22 +390,14 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
             click.echo(f"planner: note: {assumed}", err=True)
         return
     if reverse:
-        text = report.render_table(frame, "What this staffing delivers per interval")
-        met = int(frame["meets_target"].sum())
-        text += f"target met in {met} of {len(frame)} intervals\n"
+        text = report.delivery_text(frame)
         delivered = staffing.delivered_service_level_pct(frame)
         if delivered is not None:
             text += f"service level {delivered:.1f}% over the horizon (calls-weighted)\n"
         if assumed:
             text += f"{assumed}\n"
     else:
-        summ = staffing.summarise_requirements(frame)
-        text = report.render_table(summ.peaks, "Peak intervals (agents on phones, staff)")
-        text += report.render_table(summ.daily, "Per day: staff-hours and FTE")
-        text += (
-            f"total {summ.staff_hours:,.1f} staff-hours over {summ.days:g} days = "
-            f"{summ.fte:,.1f} FTE at {summ.fte_hours_per_week:g} h/week\n"
-        )
+        text = report.requirements_text(staffing.summarise_requirements(frame))
     from planner import io as pio
 
     pio.write_text(output, text)
@@ -428,8 +431,8 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 )
 @click.option(
     "--solver",
-    type=click.Choice(["cbc", "highs"]),
-    default="cbc",
+    type=click.Choice(values(Solver)),
+    default=Solver.CBC.value,
     show_default=True,
     help="MIP solver: CBC (bundled with PuLP) or HiGHS (highspy).",
 )
@@ -479,7 +482,11 @@ def schedule_command(
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
     pio.check_output_paths(output, coverage_path, xlsx_path)
-    rules = sched.read_rules_toml(rules_path) if rules_path else sched.Rules()
+    rules = sched.Rules()
+    if rules_path:
+        from planner.scenario import load_rules
+
+        rules = load_rules(rules_path, sched.rules_from_mapping)
     frame = sched.read_requirements(requirements)
     agents = sched.read_agents(agents_path) if agents_path else None
     previous = sched.read_roster(previous_path) if previous_path else None
@@ -642,7 +649,8 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
       planner compare scenarios/baseline.toml scenarios/service-90-20.toml --format csv -o cmp.csv
       planner compare scenarios/*.toml --jobs 2 --plot cost-vs-sl.png
     """
-    from planner import charts, io, pipeline, report
+    from planner import io, pipeline, report
+    from planner.report import charts
 
     io.check_output_paths(output, plot)
     result = pipeline.compare(
@@ -697,8 +705,8 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
 )
 @click.option(
     "--service",
-    type=click.Choice(["exponential", "lognormal"]),
-    default="exponential",
+    type=click.Choice(values(TalkTime)),
+    default=TalkTime.EXPONENTIAL.value,
     show_default=True,
     help="Talk-time distribution (lognormal: same mean, CV 1).",
 )

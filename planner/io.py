@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,7 @@ import pandas as pd
 from planner.errors import InputError, PlannerError
 
 STDIO = "-"
+MAX_INPUT_BYTES = 512 << 20  # a year of 15-minute rows for 100 queues is ~150 MB
 FORMATS = ("table", "csv", "json")
 
 
@@ -33,20 +35,39 @@ def display_name(path: str | os.PathLike) -> str:
     return "<stdin>" if str(path) == STDIO else str(path)
 
 
-def read_bytes(path: str | os.PathLike, what: str = "file") -> bytes:
-    """The bytes of `path` (or stdin for `-`); InputError for a missing or unreadable file."""
+def read_bytes(
+    path: str | os.PathLike, what: str = "file", max_bytes: int = MAX_INPUT_BYTES
+) -> bytes:
+    """The bytes of `path` (or stdin for `-`), at most `max_bytes`; InputError for a missing,
+    unreadable or oversized file, and for anything that is not a regular file (a FIFO or a
+    device would block or never end)."""
     name = display_name(path)
+    if "\x00" in str(path):
+        raise InputError(f"{name!r}: a file name cannot contain a NUL byte")
     try:
         if str(path) == STDIO:
-            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-            return raw.encode("utf-8") if isinstance(raw, str) else raw
-        return Path(path).read_bytes()
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+            raw = stream.read(max_bytes + 1)
+            raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+        else:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer (no effect on regular files)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            with open(fd, "rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                if stat.S_ISDIR(mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(mode):
+                    raise InputError(f"{name}: not a regular file, expected a {what}")
+                raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError(f"{name}: {what} not found") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, expected a {what}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{name}: larger than {max_bytes >> 20} MB, expected a {what}")
+    return raw
 
 
 def read_text(path: str | os.PathLike, what: str = "file") -> str:
@@ -313,7 +334,7 @@ def frame_to_json(frame: pd.DataFrame) -> str:
     records = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str).to_dict("records")
     typed = []
     for rec in records:
-        row = {}
+        row: dict[str, object] = {}
         for key, raw in rec.items():
             col = frame[key]
             if raw == "":

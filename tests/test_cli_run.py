@@ -6,14 +6,9 @@ import io
 import json
 
 import pandas as pd
-from click.testing import CliRunner
+from helpers import invoke
 
 from planner import pipeline
-from planner.cli import cli
-
-
-def invoke(args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_run_end_to_end(small, tmp_path):

@@ -19,15 +19,8 @@ point forecast (after adjustments) with the agents the roster puts on the phones
 interval, less shrinkage: floor(on_phone * (1 - shrinkage)). Calls-weighted over the week.
 """
 
-from planner.pipeline.compare import (
-    COMPARE_METRICS,
-    SIM_METRIC,
-    Comparison,
-    common_start,
-    compare,
-    comparison_view,
-)
-from planner.pipeline.kpis import SUMMARY_VERSION, summary_dict
+from planner.pipeline.compare import Comparison, common_start, compare
+from planner.pipeline.kpis import Kpis
 from planner.pipeline.plan import (
     Log,
     WeekPlan,
@@ -44,11 +37,12 @@ from planner.pipeline.publish import (
     default_out_dir,
     output_lock,
     publish_directory,
-    run_report,
     run_week,
-    shortfall_line,
     write_plan,
 )
+from planner.report.summary_json import SUMMARY_VERSION, summary_dict
+from planner.report.tables import COMPARE_METRICS, SIM_METRIC, comparison_view
+from planner.report.text import run_report, shortfall_line
 
 __all__ = [
     "COMPARE_METRICS",
@@ -57,6 +51,7 @@ __all__ = [
     "SIM_METRIC",
     "SUMMARY_VERSION",
     "Comparison",
+    "Kpis",
     "Log",
     "WeekPlan",
     "common_start",

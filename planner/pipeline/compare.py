@@ -8,7 +8,6 @@ the order given, else the default week of the first scenario.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import time
 from collections.abc import Sequence
@@ -17,7 +16,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planner.errors import InputError, PlannerError
-from planner.pipeline.kpis import _r
 from planner.pipeline.plan import (
     Log,
     _quiet,
@@ -28,26 +26,11 @@ from planner.pipeline.plan import (
     resolve_start,
     with_time_limit,
 )
+from planner.report.numbers import rounded
+from planner.report.tables import COMPARE_METRICS, SIM_METRIC
 from planner.scenario import Scenario, week_label
 
 # --- compare -------------------------------------------------------------------------------------
-
-COMPARE_METRICS = (
-    ("calls", "calls", 0),
-    ("peak_interval_calls", "peak calls/interval", 0),
-    ("required_staff_hours", "required staff-h", 0),
-    ("required_fte", "required FTE", 1),
-    ("headcount", "headcount", 0),
-    ("paid_hours", "paid h", 0),
-    ("cost", "cost", 0),
-    ("service_level_pct", "service level %", 1),
-    ("asa_s", "ASA s", 1),
-    ("occupancy_pct", "occupancy %", 1),
-    ("abandon_pct", "abandon %", 1),
-    ("understaffed_intervals", "understaffed intervals", 0),
-    ("shortfall_staff_hours", "shortfall staff-h", 1),
-)
-SIM_METRIC = ("simulated_service_level_pct", "simulated SL %", 1)
 
 
 @dataclass(frozen=True)
@@ -76,9 +59,9 @@ def _compare_one(sc: Scenario, first: dt.date, simulate: bool) -> dict:
         plan = plan_week(sc, start=first, simulate=simulate)
     except PlannerError as exc:  # say which scenario failed, keep the exit code
         raise type(exc)(f"{sc.name}: {exc}") from None
-    row = {"scenario": sc.name, "week": plan.label, **plan.kpis}
+    row = {"scenario": sc.name, "week": plan.label, **plan.kpis.as_dict()}
     row["solver_status"] = plan.schedule.status
-    row["gap_pct"] = _r(100.0 * plan.schedule.gap, 3)
+    row["gap_pct"] = rounded(100.0 * plan.schedule.gap, 3)
     row["exit_code"] = plan.exit_code
     return {"row": row, "notes": [f"{sc.name}: {n}" for n in plan.notes]}
 
@@ -138,36 +121,3 @@ def compare(
     order += [m for m in metrics] + ["currency", "solver_status", "gap_pct", "exit_code"]
     order += [f"d_{m}" for m in metrics]
     return Comparison(frame[order], label, tuple(notes))
-
-
-def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFrame:
-    """The table people read: one row per metric, one column per scenario, each cell the value
-    and (after the first scenario) its delta to the first."""
-    frame = comparison.frame
-    metrics = list(COMPARE_METRICS) + ([SIM_METRIC] if simulate else [])
-    base = frame.iloc[0]
-    rows = []
-    for key, title, digits in metrics:
-        unit = f" ({frame['currency'].iloc[0]})" if key == "cost" else ""
-        row = {"metric": title + unit}
-        for i, rec in frame.iterrows():
-            row[rec["scenario"]] = _cell(rec[key], base[key] if i else None, digits)
-        rows.append(row)
-    status = {"metric": "solver"}
-    for _, rec in frame.iterrows():
-        status[rec["scenario"]] = f"{rec['solver_status']} ({rec['gap_pct']:g}% gap)"
-    rows.append(status)
-    return pd.DataFrame(rows)
-
-
-def _cell(value, base, digits: int) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    text = f"{value:,.{digits}f}"
-    if base is None or (isinstance(base, float) and math.isnan(base)):
-        return text
-    delta = float(value) - float(base)
-    if abs(delta) < 10 ** (-digits) / 2:
-        return f"{text} (=)"
-    rel = f", {100 * delta / abs(base):+.0f}%" if base and abs(base) > 1e-9 else ""
-    return f"{text} ({delta:+,.{digits}f}{rel})"

@@ -19,13 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from planner import io
+from planner import forecast, history, io, schedule, staffing
+from planner import simulate as simulation_stage
 from planner.errors import ExitCode, InputError
-from planner.pipeline.kpis import _inputs, _kpis
+from planner.pipeline.kpis import Kpis, _inputs, _kpis
 from planner.scenario import (
     Scenario,
     apply_adjustments,
@@ -37,6 +39,12 @@ from planner.scenario import (
     sha256_file,
     week_label,
 )
+
+if TYPE_CHECKING:
+    from planner.forecast import ForecastResult
+    from planner.history import History
+    from planner.schedule import ScheduleResult
+    from planner.simulate import SimulationResult
 
 Log = Callable[[str], None]
 
@@ -55,15 +63,16 @@ class WeekPlan:
     scenario: Scenario
     start: dt.date
     label: str
-    history: object  # planner.history.History
-    forecast: object  # planner.forecast.ForecastResult, adjustments applied
+    history: History
+    forecast: ForecastResult  # adjustments applied
     requirements: pd.DataFrame
-    schedule: object  # planner.schedule.ScheduleResult
+    schedule: ScheduleResult
     evaluation: pd.DataFrame  # the queueing model on the scheduled coverage (point forecast)
-    kpis: dict
+    kpis: Kpis
     inputs: tuple[dict, ...]
     notes: tuple[str, ...] = ()
-    simulation: object | None = None  # planner.simulate.SimulationResult
+    simulation: SimulationResult | None = None
+    gap_limit_pct: float = 0.0  # the proven gap at which the solve stops, percent
 
     @property
     def exit_code(self) -> int:
@@ -73,10 +82,10 @@ class WeekPlan:
 def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
     """A Scenario as given, loaded from a path, or the built-in baseline for None."""
     if scenario is None:
-        return default_scenario()
+        return default_scenario(schedule.rules_from_mapping)
     if isinstance(scenario, Scenario):
         return scenario
-    return load_scenario(scenario)
+    return load_scenario(scenario, schedule.rules_from_mapping)
 
 
 def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
@@ -90,15 +99,11 @@ def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
 
 
 def history_path(scenario: Scenario) -> Path:
-    from planner.history import BUNDLED_HISTORY
-
-    return scenario.data.history or io.bundled_path(BUNDLED_HISTORY)
+    return scenario.data.history or io.bundled_path(history.BUNDLED_HISTORY)
 
 
 def load_history(scenario: Scenario):
-    from planner.history import read_history
-
-    return read_history(history_path(scenario))
+    return history.read_history(history_path(scenario))
 
 
 def resolve_start(
@@ -129,8 +134,6 @@ def plan_week(
 ) -> WeekPlan:
     """Plan one week of one scenario; nothing is written. Raises PlannerError subclasses.
     `time_limit_s` overrides the scenario's `[run] time_limit_s` for the roster solve."""
-    from planner import schedule, staffing
-
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     simulate = sc.run.simulate if simulate is None else simulate
     notes: list[str] = []
@@ -139,6 +142,12 @@ def plan_week(
     hist = load_history(sc)
     first = resolve_start(sc, hist, week, start)
     label = week_label(first)
+    if sc.forecast.interval_min and hist.is_daily:
+        raise InputError(
+            f"{sc.where('forecast.interval_min')} = {sc.forecast.interval_min}: the history "
+            f"{hist.source} has daily rows, so there is no intraday profile to spread calls "
+            "over intervals; give an interval history or leave interval_min out"
+        )
     log(
         f"history: {hist.source} ({len(hist.frame):,} rows, last day "
         f"{pd.Timestamp(hist.last_day()):%Y-%m-%d}) {_took(clock)}"
@@ -210,6 +219,7 @@ def plan_week(
         inputs=inputs,
         notes=tuple(notes),
         simulation=simulation,
+        gap_limit_pct=float(schedule.DEFAULT_GAP_PCT if sc.run.gap_pct is None else sc.run.gap_pct),
     )
 
 
@@ -223,8 +233,6 @@ _FORECAST_CACHE: dict[tuple, object] = {}
 def _forecast(sc: Scenario, hist, first: dt.date):
     """The forecast for the week (memoised per process: scenarios of a comparison that differ
     only in staffing or rules share it)."""
-    from planner.forecast import forecast_history
-
     data, fcfg = sc.data, sc.forecast
     key = (
         hist.source,
@@ -240,7 +248,7 @@ def _forecast(sc: Scenario, hist, first: dt.date):
     if key not in _FORECAST_CACHE:
         if len(_FORECAST_CACHE) >= 8:
             _FORECAST_CACHE.clear()
-        _FORECAST_CACHE[key] = forecast_history(
+        _FORECAST_CACHE[key] = forecast.forecast_history(
             hist,
             horizon_days=7,
             start=pd.Timestamp(first),
@@ -289,8 +297,6 @@ def _rescale_daily(daily: pd.DataFrame, before: pd.DataFrame, after: pd.DataFram
 
 def _evaluate(sc: Scenario, frame: pd.DataFrame, result, target):
     """The queueing model on the roster's on-phone agents, for the point forecast (pooled)."""
-    from planner import staffing
-
     aht = staffing.resolve_aht(frame, target)
     if "queue" in frame.columns:
         base, aht = staffing.pool_queues(frame, aht)
@@ -307,9 +313,7 @@ def _evaluate(sc: Scenario, frame: pd.DataFrame, result, target):
 
 
 def _simulate(sc: Scenario, result, eval_frame: pd.DataFrame):
-    from planner.simulate import simulate
-
-    return simulate(
+    return simulation_stage.simulate(
         result.roster,
         eval_frame,
         replications=sc.run.replications,

@@ -13,11 +13,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pandas as pd
-
-from planner import io
+from planner import forecast, io, schedule
 from planner.errors import InputError, PlannerError
-from planner.pipeline.kpis import summary_dict
 from planner.pipeline.plan import (
     Log,
     WeekPlan,
@@ -29,6 +26,7 @@ from planner.pipeline.plan import (
     resolve_start,
     with_time_limit,
 )
+from planner.report import charts, summary_json, text
 from planner.scenario import Scenario, week_label
 
 OUTPUT_FILES = (
@@ -50,10 +48,6 @@ SIM_FILE = "sim.csv"
 def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> list[str]:
     """Write every output file of `plan` into `directory` (which exists); return their names.
     `extra`: more top-level keys for summary.json (the plan store's `drift`)."""
-    from planner import charts
-    from planner.forecast import plot_forecast
-    from planner.schedule import write_roster_xlsx
-
     directory = Path(directory)
     res = plan.schedule
     names = list(OUTPUT_FILES)
@@ -63,24 +57,15 @@ def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> li
     io.write_text(directory / "requirements.csv", io.frame_to_csv(plan.requirements))
     io.write_text(directory / "roster.csv", io.frame_to_csv(res.roster))
     io.write_text(directory / "coverage.csv", io.frame_to_csv(res.coverage))
-    write_roster_xlsx(res, directory / "roster.xlsx")
-    plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
-    charts.plot_coverage(res.coverage, directory / "coverage.png", title=_chart_title(plan))
+    schedule.write_roster_xlsx(res, directory / "roster.xlsx")
+    forecast.plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
+    charts.plot_coverage(res.coverage, directory / "coverage.png", title=text.chart_title(plan))
     if plan.simulation is not None:
         io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
-    summary = summary_dict(plan, names)
+    summary = summary_json.summary_dict(plan, names)
     summary.update(extra or {})
     io.write_text(directory / "summary.json", io.to_json(summary))
     return sorted(names)
-
-
-def _chart_title(plan: WeekPlan) -> str:
-    k = plan.kpis
-    sl = k["service_level_pct"]
-    return (
-        f"{plan.scenario.name}, {plan.label}: {k['headcount']} agents, expected SL "
-        f"{'n/a' if sl is None else f'{sl:.1f}%'}"
-    )
 
 
 @contextlib.contextmanager
@@ -190,40 +175,3 @@ def run_week(
         if store_hook is not None:
             store_hook.after_publish(plan, out_dir)
     return plan, out_dir
-
-
-def run_report(plan: WeekPlan, out_dir: Path) -> str:
-    """A few lines for a person: where the files are and the week's figures."""
-    k, res = plan.kpis, plan.schedule
-    sl = k["service_level_pct"]
-    lines = [
-        f"{plan.scenario.name} {plan.label}: wrote {out_dir}/",
-        f"  calls {k['calls']:,.0f} (peak {k['peak_interval_calls']:,.0f} per interval), "
-        f"required {k['required_staff_hours']:,.0f} staff-hours ({k['required_fte']:g} FTE)",
-        f"  roster {k['headcount']} agents, {k['paid_hours']:,.0f} paid h, cost "
-        f"{k['cost']:,.0f} {k['currency']}; solver {res.status}, gap {100 * res.gap:.2f}%",
-        f"  expected service level {_fmt(sl, '.1f', '%')}, ASA {_fmt(k['asa_s'], '.1f', ' s')}, "
-        f"occupancy {_fmt(k['occupancy_pct'], '.1f', '%')}",
-    ]
-    if k.get("simulated_service_level_pct") is not None:
-        lines.append(f"  simulated service level {k['simulated_service_level_pct']:.1f}%")
-    if res.short:
-        lines.append(shortfall_line(plan))
-    return "\n".join(lines)
-
-
-def _fmt(value, spec: str, unit: str) -> str:
-    return "n/a" if value is None else f"{format(value, spec)}{unit}"
-
-
-def shortfall_line(plan: WeekPlan) -> str:
-    k = plan.kpis
-    short = plan.schedule.short_intervals()
-    worst = short.sort_values(["shortfall", "timestamp"], ascending=[False, True]).head(3)
-    listed = ", ".join(
-        f"{pd.Timestamp(r.timestamp):%a %H:%M} -{r.shortfall:g}" for r in worst.itertuples()
-    )
-    return (
-        f"targets not met: {k['understaffed_intervals']} intervals short by "
-        f"{k['shortfall_staff_hours']:,.1f} staff-hours in total (worst: {listed})"
-    )
