@@ -11,7 +11,7 @@ the history, each fitted on the days before its origin only) for every model:
 - peers: statsmodels Holt-Winters (damped additive trend, additive weekly season) on daily
   totals, always; with the optional `bench` extra (`pip install -e ".[bench]"`) statsforecast
   AutoETS and MSTL on daily totals (seasons 7, and 365 with 2+ years) and MSTL on the interval
-  series directly (seasons of a day and a week, last 8 weeks), with their 80% intervals.
+  series directly (seasons of a day and a week, last 4 weeks), with their 80% intervals.
 
 Printed per series and model: WAPE % (sum |error| / sum actual), bias %, ratio to the seasonal
 naive's WAPE, ratio to the best peer's WAPE, and coverage % of the 80% bounds (open days /
@@ -271,15 +271,15 @@ def peers(history: History, country: str, folds: int) -> tuple[dict, dict, int]:
             daily.setdefault(name, Tally()).add(mean[ok], actual[ok], lo[ok], hi[ok])
         if grid.interval_min is None:
             continue
-        calls = grid.calls.astype(float).copy()
-        calls[~grid.present] = np.nan
-        past = calls[:origin].ravel()
+        calls = grid.calls.astype(float).copy()  # absent intervals: 0 (closed) ...
+        calls[~np.isfinite(acts)] = np.nan  # ... unless the whole day is missing
+        past = _filled(calls[:origin].ravel(), 7 * slots)
         iv_actual = grid.calls[origin : origin + HORIZON][ok]
         week = 7 * slots
-        naive = _filled(past, week)[-week:]
+        naive = past[-week:]
         naive = np.tile(naive, HORIZON // 7 + 1)[: HORIZON * slots].reshape(HORIZON, slots)
         interval.setdefault("naive_iv", Tally()).add(naive[ok], iv_actual)
-        recent = _filled(past, week)[-8 * week :]
+        recent = past[-4 * week :]
         found = _statsforecast(
             recent, HORIZON * slots, [slots, week], f"{grid.interval_min}min", ets=False
         )

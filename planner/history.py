@@ -320,7 +320,7 @@ def _spike_notes(frame: pd.DataFrame, spikes: np.ndarray, name: str, keep: bool)
 def _numbers(rows: pd.DataFrame, column: str, path, allow_empty: bool = False) -> pd.Series:
     """Non-negative numbers, vectorised; on any bad cell `io.parse_numbers` names it."""
     raw = rows[column]
-    values = pd.to_numeric(raw.replace("", np.nan), errors="coerce").astype(float)
+    values = pd.to_numeric(raw.mask(raw == ""), errors="coerce").astype(float)
     empty = raw == ""
     bad = (values.isna() & ~(empty & allow_empty)) | np.isinf(values) | (values < 0)
     if bad.any():

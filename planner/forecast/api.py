@@ -20,7 +20,7 @@ from planner.forecast.grid import (
     _grid,
     _open_rules,
 )
-from planner.forecast.models import MODELS, YEARLY_MIN_SPAN
+from planner.forecast.models import MODELS, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
 from planner.forecast.profile import _intraday, _spread
 from planner.forecast.rolling import (
     SELECT_ORIGINS,
@@ -164,12 +164,20 @@ def _short_history_notes(y: pd.Series) -> list[str]:
     span = (days[-1] - days[0]).days + 1 if len(days) else 0
     if span >= YEARLY_MIN_SPAN:
         return []
-    weeks = span // 7
+    if span >= SHORT_YEARLY_SPAN:
+        uses = (
+            "a coarse yearly shape from the one year seen (no trend), the weekly pattern, the "
+            "recent level and the holidays seen"
+        )
+    else:
+        uses = (
+            "the weekly pattern, the recent level and the holidays seen, so a season the "
+            "history has not shown (e.g. the coming summer) is not in it"
+        )
     return [
-        f"history: {span} days ({weeks} weeks), under the {YEARLY_MIN_SPAN} days (2 years) "
-        "needed to learn the yearly shape (summer peak, season) and a trend; the forecast "
-        "uses the weekly pattern, the recent level and the holidays seen, so a season the "
-        "history has not shown (e.g. the coming summer) is not in it"
+        f"history: {span} days ({span // 7} weeks), under the {YEARLY_MIN_SPAN} days (2 years) "
+        f"needed to learn the yearly shape (summer peak, season) and a trend; the forecast "
+        f"uses {uses}"
     ]
 
 

@@ -17,6 +17,9 @@ from planner.forecast.exog import _Exog
 MODELS = ("seasonal_naive", "ets", "regression", "regression_level")
 LEVEL_ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)  # running-level smoothing weights tried
 YEARLY_MIN_SPAN = 700  # days of history before the yearly terms and the trend are fitted
+SHORT_YEARLY_SPAN = 400  # with 400-700 days: a coarse yearly shape (no trend) from one cycle
+SHORT_ORDER = 4  # Fourier pairs of that coarse shape (about a season's resolution)
+SHORT_MODELS_SPAN = 91  # under 13 weeks: only the naive and the weekly pattern + level
 
 
 class DailyModel(Protocol):
@@ -162,7 +165,10 @@ class Regression:
         logs = np.log(y.to_numpy()[ok])
         self.origin = y.index[0]
         span = (days[-1] - days[0]).days if len(days) else 0
-        self.order = self.fourier_order if span >= YEARLY_MIN_SPAN else 0
+        if span >= YEARLY_MIN_SPAN:
+            self.order = self.fourier_order
+        else:
+            self.order = SHORT_ORDER if span >= SHORT_YEARLY_SPAN else 0
         self.trend = span >= self.trend_min_span
         feats = exog.features.reindex(days).fillna(0.0)
         self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]

@@ -20,7 +20,12 @@ from planner.forecast.grid import (
     _open_rules,
     _OpenRules,
 )
-from planner.forecast.models import MODELS, _daily_forecast
+from planner.forecast.models import (
+    MODELS,
+    SHORT_MODELS_SPAN,
+    SHORT_YEARLY_SPAN,
+    _daily_forecast,
+)
 
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
 CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
@@ -118,6 +123,8 @@ def select(
     one standard error; otherwise the simplest model it does not clearly beat is taken. The
     seasonal naive, the baseline, is taken only when it has the lowest WAPE."""
     acts = rolling.actuals(end)
+    if candidates == MODELS:
+        candidates = usable_models(rolling.history(end)[1])
     origins = weekly_origins(end, horizon, SELECT_ORIGINS)
     if not origins:
         return candidates[0], {}, np.empty((0, horizon))
@@ -141,6 +148,20 @@ def select(
             best = name
             break
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
+
+
+def usable_models(y: pd.Series) -> tuple[str, ...]:
+    """The models `auto` weighs for a history: all of them from 400 days (a yearly shape can
+    be drawn); under that not the plain regression (a flat level over the whole history,
+    which the running-level regression improves on); under 13 weeks neither ETS (too little
+    to tell a trend from noise): the naive and the weekly pattern with a running level."""
+    days = y.index[np.isfinite(y.to_numpy())]
+    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    if span < SHORT_MODELS_SPAN:
+        return ("seasonal_naive", "regression_level")
+    if span < SHORT_YEARLY_SPAN:
+        return tuple(m for m in MODELS if m != "regression")
+    return MODELS
 
 
 def _clearly_better(errors: np.ndarray, simpler: np.ndarray) -> bool:
