@@ -72,11 +72,13 @@ def solve_model(
     nodes = node_limit if node_limit is not None else NODE_LIMIT[solver]
     with _progress(progress, model, solver, time_limit_s):
         lp = _relaxation(model, deadline)
+        _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
         if not lp.status.has_solution or not model.prob.isMIP():
             return _with_seconds(lp, began)
         support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
         start = build_start(model)
         first_s = time.monotonic() - began if start is not None else math.nan
+        _log(began, f"constructive start {start.objective:,.2f}" if start else "no start")
         clock = lp.clock_stopped
         # polish the start with HiGHS over the tours the LP and the start use (a fraction of
         # them, so it finds good rosters fast); both solvers then search from the same roster
@@ -87,6 +89,7 @@ def solve_model(
                 start = better[0]
                 if math.isnan(first_s):
                     first_s = time.monotonic() - began
+        _log(began, f"polished start {start.objective:,.2f}" if start else "no start")
         values = start.values if start is not None else None
         if start is not None and _within(start.objective, lp.objective, gap):
             # proven within the gap against the LP bound already: no search needed
@@ -99,6 +102,10 @@ def solve_model(
         else:
             report = run_cbc(model.prob, deadline, gap, values, nodes)
         clock = clock or report.clock_stopped
+        _log(
+            began,
+            f"{solver} search {report.objective:,.2f} bound {report.bound:,.2f} ({report.status})",
+        )
     bound = max(report.bound, lp.objective) if not math.isnan(report.bound) else lp.objective
     if report.status.has_solution and (start is None or report.objective <= start.objective + 1e-6):
         status, objective = report.status, report.objective
@@ -117,6 +124,12 @@ def solve_model(
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     seconds = time.monotonic() - began
     return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s)
+
+
+def _log(began: float, message: str) -> None:
+    """With PLANNER_SOLVER_LOG set, each phase of the solve on stderr with its time."""
+    if os.environ.get("PLANNER_SOLVER_LOG"):
+        print(f"planner: schedule +{time.monotonic() - began:.1f}s: {message}", file=sys.stderr)
 
 
 def _within(objective: float, bound: float, gap: float) -> bool:
