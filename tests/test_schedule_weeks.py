@@ -170,3 +170,44 @@ def test_the_solver_child_dies_with_planner(sig, tmp_path):
         assert folder.exists()
         assert sweep_stale(str(tmp_path)) == 1
         assert not any(p.name.startswith(PREFIX) for p in tmp_path.iterdir())
+
+
+def test_the_workbook_lists_every_agent_marks_nights_and_prints_landscape(tmp_path):
+    from openpyxl import load_workbook
+
+    from planner.schedule import write_roster_xlsx
+
+    rules = rules_from_mapping(SMALL, "small")
+    names = [f"N{k:02d}" for k in range(1, 31)]  # more agents than the week needs
+    agents = pd.DataFrame(
+        {
+            "agent": names,
+            "contract": "full-time",
+            "weekly_hours": 40.0,
+            "skills": "",
+            "no_night": False,
+            "unavailable": "",
+            "preferred_start": "",
+        }
+    )
+    result = build_roster(week("2026-07-06"), rules, agents=agents, time_limit_s=20, solver="highs")
+    assert result.unused_agents
+    path = tmp_path / "roster.xlsx"
+    write_roster_xlsx(result, path, scenario="baseline", service_level_pct=85.2)
+    wb = load_workbook(path)
+    ws = wb["Roster"]
+    rows = list(ws.iter_rows(values_only=True))
+    listed = [r[0] for r in rows[1:-1]]
+    assert listed == sorted(names)  # every agent of the list, off all week included
+    idle = result.unused_agents[0]
+    assert rows[1 + listed.index(idle)][1:8] == ("off",) * 7
+    assert rows[-1][0] == "agents working"
+    per_day = result.roster.groupby(pd.to_datetime(result.roster["start"]).dt.day_of_week).size()
+    assert list(rows[-1][1:8]) == [int(per_day.get(d, 0)) for d in range(7)]
+    assert any("night" in str(c) for r in rows for c in r)
+    assert any("m)" in str(c) for r in rows for c in r)  # break start and length
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$1:$1"
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
+    assert summary["scenario"] == "baseline"
+    assert "85%" in summary["expected service"]

@@ -47,7 +47,8 @@ def read_rules_toml(path: str | os.PathLike) -> Rules:
 # Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by
 # then stops the same way on any machine; the wall-clock limit is only the backstop.
 NODE_LIMIT = {"cbc": 2000, "highs": 2000}
-RESTRICTED_NODE_LIMIT = 500  # HiGHS's first pass over the tours the LP and the start use
+RESTRICTED_NODE_LIMIT = 100
+MIN_SEARCH_S = 3.0  # less time than this left after the start: keep the start  # HiGHS's first pass over the tours the LP and the start use
 
 
 def solve_model(
@@ -71,22 +72,40 @@ def solve_model(
     nodes = node_limit if node_limit is not None else NODE_LIMIT[solver]
     with _progress(progress, model, solver, time_limit_s):
         lp = _relaxation(model, deadline)
+        _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
         if not lp.status.has_solution or not model.prob.isMIP():
             return _with_seconds(lp, began)
         support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
         start = build_start(model)
         first_s = time.monotonic() - began if start is not None else math.nan
+        _log(began, f"constructive start {start.objective:,.2f}" if start else "no start")
         clock = lp.clock_stopped
-        if solver == "highs":
-            better = _restricted(model, deadline, gap, start, support)
-            if better is not None:
-                clock = clock or better[1]
-                if start is None or better[0].objective < start.objective - 1e-9:
-                    start = better[0]
-            report = run_highs(model.prob, deadline, gap, start and start.values, nodes)
+        # polish the start with HiGHS over the tours the LP and the start use (a fraction of
+        # them, so it finds good rosters fast); both solvers then search from the same roster
+        better = _restricted(model, deadline, gap, start, support)
+        if better is not None:
+            clock = clock or better[1]
+            if start is None or better[0].objective < start.objective - 1e-9:
+                start = better[0]
+                if math.isnan(first_s):
+                    first_s = time.monotonic() - began
+        _log(began, f"polished start {start.objective:,.2f}" if start else "no start")
+        values = start.values if start is not None else None
+        if start is not None and _within(start.objective, lp.objective, gap):
+            # proven within the gap against the LP bound already: no search needed
+            _assign(model.prob, start.values)
+            report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
+        elif deadline - time.monotonic() < MIN_SEARCH_S:
+            report = SolveReport(SolveStatus.NO_SOLUTION, math.nan, math.nan, 0.0, True)
+        elif solver == "highs":
+            report = run_highs(model.prob, deadline, gap, values, nodes)
         else:
-            report = run_cbc(model.prob, deadline, gap, start and start.values, nodes)
+            report = run_cbc(model.prob, deadline, gap, values, nodes)
         clock = clock or report.clock_stopped
+        _log(
+            began,
+            f"{solver} search {report.objective:,.2f} bound {report.bound:,.2f} ({report.status})",
+        )
     bound = max(report.bound, lp.objective) if not math.isnan(report.bound) else lp.objective
     if report.status.has_solution and (start is None or report.objective <= start.objective + 1e-6):
         status, objective = report.status, report.objective
@@ -105,6 +124,16 @@ def solve_model(
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     seconds = time.monotonic() - began
     return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s)
+
+
+def _log(began: float, message: str) -> None:
+    """With PLANNER_SOLVER_LOG set, each phase of the solve on stderr with its time."""
+    if os.environ.get("PLANNER_SOLVER_LOG"):
+        print(f"planner: schedule +{time.monotonic() - began:.1f}s: {message}", file=sys.stderr)
+
+
+def _within(objective: float, bound: float, gap: float) -> bool:
+    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12
 
 
 def _with_seconds(report: SolveReport, began: float) -> SolveReport:

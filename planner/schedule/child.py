@@ -27,7 +27,7 @@ from pathlib import Path
 
 PREFIX = "planner-solver-"
 PR_SET_PDEATHSIG = 1
-STOP_GRACE_S = 5.0  # after SIGINT at the deadline, the child has this long to write its result
+STOP_GRACE_S = 3.0  # after SIGINT at the deadline, the child has this long to write its result
 
 
 @dataclass(frozen=True)

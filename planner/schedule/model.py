@@ -419,12 +419,22 @@ def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
     prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
-def tour_cost_wage_hours(tour: Tour, rules: Rules, named: bool = False) -> float:
+SALARIED_HOURS_WEIGHT = 0.05  # a salaried agent's rostered hour: a tie-breaker, not a wage
+
+
+def tour_cost_wage_hours(
+    tour: Tour, rules: Rules, named: bool = False, salaried: bool = False
+) -> float:
     """What a tour costs the centre, in wage-hours: paid hours with the night premium; for a
     hire (no named agent) also the per-head weekly cost, and a full-time tour is paid at least
-    the full-time contract hours."""
+    the full-time contract hours. A named full-time agent (`salaried`) is paid the contract
+    whether rostered or not, so only the night premium (and a small tie-breaker per hour) is
+    the cost of rostering them: no such agent stays idle while some interval is short."""
     paid_h = tour.paid_min / 60.0
-    cost = paid_h + rules.night_premium_pct / 100.0 * tour.night_min / 60.0
+    premium = rules.night_premium_pct / 100.0 * tour.night_min / 60.0
+    if salaried:
+        return premium + SALARIED_HOURS_WEIGHT * paid_h
+    cost = paid_h + premium
     if not named:
         wage = rules.wage_per_hour or 1.0
         cost += rules.head_cost_per_week / wage
@@ -433,13 +443,17 @@ def tour_cost_wage_hours(tour: Tour, rules: Rules, named: bool = False) -> float
     return cost
 
 
+def group_cost(tour: Tour, rules: Rules, group: Group) -> float:
+    """`tour_cost_wage_hours` for the agents of `group`."""
+    named = bool(group.agents)
+    salaried = named and group.max_h >= rules.full_time_min_hours - 1e-9
+    return tour_cost_wage_hours(tour, rules, named, salaried)
+
+
 def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
-    terms = [
-        (var, tour_cost_wage_hours(tours[i], rules, bool(groups[g].agents)))
-        for (g, i), var in y.items()
-    ]
+    terms = [(var, group_cost(tours[i], rules, groups[g])) for (g, i), var in y.items()]
     if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
         # (one term per variable: a repeated variable would overwrite, not add)
         terms = [

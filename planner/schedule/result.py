@@ -41,6 +41,7 @@ class ScheduleResult:
     unused_agents: tuple[str, ...] = field(default=())
     clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
     first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
+    night_shift_min_h: float = 3.0  # the rule: a shift with this many night hours is a night
 
     @property
     def over_pct(self) -> float:
@@ -127,6 +128,7 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solve
         unused_agents=tuple(unused),
         clock_stopped=info.clock_stopped,
         first_roster_s=info.first_s,
+        night_shift_min_h=rules.night_shift_min_h,
     )
 
 

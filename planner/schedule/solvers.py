@@ -23,7 +23,7 @@ from enum import StrEnum
 import pulp
 
 from planner.errors import SolverError
-from planner.schedule.child import run_child, solver_folder
+from planner.schedule.child import STOP_GRACE_S, run_child, solver_folder
 
 SOLVERS = ("cbc", "highs")
 # Stop once the roster is proven within 1% of the best possible cost. Reaching a gap is
@@ -131,6 +131,18 @@ class _HiGHSWithStart(pulp.HiGHS):
             h.cbIpmInterrupt += stop
         h.run()
 
+    def findSolutionValues(self, lp):
+        """PuLP's reading, for every model status (it has no entry for a node limit: the
+        status and bound are read from HiGHS itself in `run_highs` anyway)."""
+        try:
+            return super().findSolutionValues(lp)
+        except KeyError:
+            solution = lp.solverModel.getSolution()
+            values = list(solution.col_value)
+            for var in lp.variables():
+                var.varValue = values[var.index]
+            return pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible
+
 
 def run_highs(
     prob: pulp.LpProblem,
@@ -209,7 +221,7 @@ def run_cbc(
                 var.varValue = float(start.get(var.name, 0.0))
             cmd.writesol(str(mst), prob, vs, var_names, con_names)
             args += ["-mips", str(mst)]
-        seconds_left = max(1.0, _left(deadline) - 1.0)
+        seconds_left = max(1.0, _left(deadline) - STOP_GRACE_S)  # stops itself in time
         args += ["-timeMode", "elapsed", "-sec", f"{seconds_left:.1f}", "-threads", "1"]
         args += ["-ratioGap", repr(gap), "-randomCbcSeed", "1"]
         if node_limit:

@@ -19,7 +19,7 @@ import numpy as np
 import pulp
 from scipy import sparse
 
-from planner.schedule.model import Model, tour_cost_wage_hours
+from planner.schedule.model import Model, group_cost
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.tours import break_loss, slot_cover
 
@@ -159,7 +159,7 @@ def _release_break(cover: _Cover, s, day, offsets, length, counts, key, floor_co
 
 
 def _cost(model: Model, key) -> float:
-    return tour_cost_wage_hours(model.tours[key[1]], model.rules, bool(model.groups[key[0]].agents))
+    return group_cost(model.tours[key[1]], model.rules, model.groups[key[0]])
 
 
 def _penalty_per_slot(model: Model) -> float:
