@@ -78,8 +78,17 @@ def actuals_from_history(history, extra: pd.DataFrame | None = None) -> Actuals:
 
 
 def read_actuals(path: str | os.PathLike) -> Actuals:
-    """Read a History CSV as actuals, with its optional service-level columns."""
+    """Read a History CSV (`-` = stdin) as actuals, with its optional service-level columns."""
     from planner.history import read_history
+
+    if str(path) == "-":  # read twice below: spool stdin once
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            spooled = Path(tmp) / "stdin"
+            spooled.write_text(sys.stdin.read(), encoding="utf-8")
+            return read_actuals(spooled)
 
     history = read_history(path)
     rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")

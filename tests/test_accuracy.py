@@ -96,6 +96,12 @@ def test_table_csv_plot_and_weeks_not_yet_covered(planned_w, tmp_path):
     other = invoke("accuracy", base / "actual.csv", "--store", db, "--scenario", "x",
                    "--format", "json")  # fmt: skip
     assert json.loads(other.stdout)["weeks"] == []
+    piped = CliRunner().invoke(
+        cli,
+        ["accuracy", "-", "--store", str(db), "--format", "csv"],
+        input=(base / "actual.csv").read_text(),
+    )
+    assert piped.exit_code == 0 and piped.stdout == csv.stdout
     missing = invoke("accuracy", base / "actual.csv", "--store", tmp_path / "none.db")
     assert missing.exit_code == 2 and "no planner store" in missing.stderr
 
