@@ -317,3 +317,13 @@ def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plans" / "p.db").exists() and not (tmp_path / "out" / "planner.db").exists()
     assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
+
+
+def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(week, tmp_path):
+    _, _, scenario = week
+    (tmp_path / "a_file").write_text("x")
+    out = tmp_path / "week"
+    bad = tmp_path / "a_file" / "planner.db"
+    result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--store", str(bad)])
+    one_line(result, 1, "cannot create the store")
+    assert "files are published" in result.stderr and (out / "summary.json").exists()
