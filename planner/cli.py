@@ -174,7 +174,7 @@ def _load_history(history, temperature, timezone=None, country="VN", keep_spikes
 @click.option("--start", default=None, metavar="DATE", help="First forecast day (YYYY-MM-DD).")
 @click.option(
     "--model",
-    type=click.Choice(["auto", "seasonal_naive", "ets", "regression"]),
+    type=click.Choice(["auto", "seasonal_naive", "ets", "regression", "regression_level"]),
     default="auto",
     show_default=True,
     help="Daily model; auto picks by a quick backtest.",
@@ -413,11 +413,18 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 )
 @click.option("--agents", "agents_path", metavar="CSV", help="Named agents (e.g. data/agents.csv).")
 @click.option(
+    "--previous",
+    "previous_path",
+    metavar="CSV",
+    help="Last week's Roster CSV: no wrapping, its Sunday-night shifts cover Monday, rest and "
+    "days in a row hold across the weeks, its agents keep their names.",
+)
+@click.option(
     "--time-limit",
     default=90.0,
     show_default=True,
     type=click.FloatRange(1, 86400),
-    help="Solver time limit, seconds.",
+    help="Wall-clock limit for the whole schedule step (LP, start, search), seconds.",
 )
 @click.option(
     "--solver",
@@ -445,6 +452,7 @@ def schedule_command(
     requirements,
     rules_path,
     agents_path,
+    previous_path,
     time_limit,
     solver,
     gap_pct,
@@ -474,6 +482,7 @@ def schedule_command(
     rules = sched.read_rules_toml(rules_path) if rules_path else sched.Rules()
     frame = sched.read_requirements(requirements)
     agents = sched.read_agents(agents_path) if agents_path else None
+    previous = sched.read_roster(previous_path) if previous_path else None
     result = sched.build_roster(
         frame,
         rules,
@@ -483,6 +492,7 @@ def schedule_command(
         progress=sys.stderr.isatty(),
         source=pio.display_name(requirements),
         gap_pct=gap_pct,
+        previous=previous,
     )
     if coverage_path:
         pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
@@ -496,6 +506,8 @@ def schedule_command(
         click.echo(report.render_table(summary, "Roster summary"), err=True, nl=False)
     for message in result.messages:
         click.echo(f"planner: warning: {message}", err=True)
+    if result.clock_stopped:
+        click.echo(f"planner: warning: {sched.clock_note(result)}", err=True)
     if result.short:
         click.echo(f"planner: coverage short in {sched.describe_short(result)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))

@@ -20,9 +20,15 @@ from planner.forecast.grid import (
     _grid,
     _open_rules,
 )
-from planner.forecast.models import MODELS
+from planner.forecast.models import MODELS, YEARLY_MIN_SPAN
 from planner.forecast.profile import _intraday, _spread
-from planner.forecast.rolling import RollingOrigins, calibration_errors, select, select_horizon
+from planner.forecast.rolling import (
+    SELECT_ORIGINS,
+    RollingOrigins,
+    calibration_errors,
+    select,
+    select_horizon,
+)
 from planner.history import History
 
 
@@ -109,34 +115,95 @@ def forecast_history(
             future[0],
             np.concatenate([grid.holiday_key, future_keys]),
             closed_holidays,
+            temperature_forecast=True,
         ),
         level,
     )
     rules, y = rolling.history(n)
     _check_open_days(y, history.source)
     notes = list(history.notes)
+    notes += _short_history_notes(y)
     notes += _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
     horizon = select_horizon(horizon_days)
     if model == "auto":
         model, scores, log_errors = select(rolling, n, horizon)
         if scores:
             listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
-            notes.append(f"model auto: daily WAPE over the last 3 folds: {listed} -> {model}")
+            notes.append(
+                f"model auto: daily WAPE over {SELECT_ORIGINS} weekly origins: {listed} -> {model}"
+            )
     else:
         log_errors = calibration_errors(rolling, n, horizon, model)
     mean, lower, upper = rolling.forecast(model, n, len(future), multipliers=True)
     steps = (future - last).days.to_numpy()
-    lower, upper = _calibrate(mean, lower, upper, steps, log_errors, level)
+    lower, upper = _calibrate(
+        mean,
+        lower,
+        upper,
+        steps,
+        log_errors,
+        level,
+        rolling.calibration_hot(n, horizon),
+        rolling.hot(n, len(future)),
+    )
     keep = future >= start
     intraday = _intraday(grid, rules, n)
     intervals, daily = _spread(
         future[keep], mean[keep], lower[keep], upper[keep], grid, rules, intraday, level
     )
     if temperature is not None:
-        notes.append("temperature: history as given, horizon from the day-of-year climatology")
+        notes.append(_temperature_note(temperature, future[keep]))
     return ForecastResult(
         intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
     )
+
+
+def _short_history_notes(y: pd.Series) -> list[str]:
+    """What a history under two years cannot teach the daily models, and what they use."""
+    days = y.index[np.isfinite(y.to_numpy())]
+    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    if span >= YEARLY_MIN_SPAN:
+        return []
+    weeks = span // 7
+    return [
+        f"history: {span} days ({weeks} weeks), under the {YEARLY_MIN_SPAN} days (2 years) "
+        "needed to learn the yearly shape (summer peak, season) and a trend; the forecast "
+        "uses the weekly pattern, the recent level and the holidays seen, so a season the "
+        "history has not shown (e.g. the coming summer) is not in it"
+    ]
+
+
+def _temperature_note(temperature: pd.Series, days: pd.DatetimeIndex) -> str:
+    """Which forecast days took the temperature file's rows and which the climatology."""
+    given = np.asarray(days.isin(temperature.dropna().index))
+    if given.all():
+        return f"temperature: history as given, all {len(days)} forecast days from the file"
+    if not given.any():
+        return (
+            "temperature: history as given, forecast days from the day-of-year climatology "
+            "(no rows past the history's end; add the weather forecast's rows to the file)"
+        )
+    return (
+        f"temperature: history as given; from the file: {_day_ranges(days[given])}; "
+        f"from the day-of-year climatology: {_day_ranges(days[~given])}"
+    )
+
+
+def _day_ranges(days: pd.DatetimeIndex) -> str:
+    """`2026-07-01..2026-07-04, 2026-07-09` for a set of days."""
+    parts, start, prev = [], None, None
+    for day in days:
+        if start is None:
+            start = prev = day
+        elif (day - prev).days == 1:
+            prev = day
+        else:
+            parts.append((start, prev))
+            start = prev = day
+    if start is not None:
+        parts.append((start, prev))
+    text = [a.strftime("%Y-%m-%d") if a == b else f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in parts]
+    return ", ".join(text[:6]) + (f" and {len(text) - 6} more spans" if len(text) > 6 else "")
 
 
 def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> list[str]:

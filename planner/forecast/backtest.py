@@ -112,7 +112,12 @@ def backtest(
             if name == "auto":
                 fit_name, _, log_errors = select(rolling, origin, select_horizon(h))
             mean, lower, upper = rolling.forecast(fit_name, origin, h, multipliers=True)
-            lower, upper = _calibrate(mean, lower, upper, np.arange(1, h + 1), log_errors, level)
+            hot = None
+            if name == "auto":
+                hot = rolling.calibration_hot(origin, select_horizon(h)), rolling.hot(origin, h)
+            lower, upper = _calibrate(
+                mean, lower, upper, np.arange(1, h + 1), log_errors, level, *(hot or (None, None))
+            )
             shares = intraday.shares[ptype]
             i_fc = mean[:, None] * shares
             i_lo, i_up = _interval_bounds(

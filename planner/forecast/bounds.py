@@ -6,8 +6,20 @@ import math
 
 import numpy as np
 
+HEAT_MIN_ERRORS = 10  # scored hot days needed before hot days get their own spread
+HEAT_MAX_WIDEN = 3.0
 
-def _calibrate(mean, lower, upper, steps: np.ndarray, errors: np.ndarray, level: float):
+
+def _calibrate(
+    mean,
+    lower,
+    upper,
+    steps: np.ndarray,
+    errors: np.ndarray,
+    level: float,
+    errors_hot: np.ndarray | None = None,
+    hot: np.ndarray | None = None,
+):
     """Bounds from the model's own backtest errors (conformal-style), not from the model.
 
     `errors`: log(actual / forecast) by origin (rows) and horizon step h = 1.. (columns). The
@@ -17,7 +29,12 @@ def _calibrate(mean, lower, upper, steps: np.ndarray, errors: np.ndarray, level:
     ``mean * exp(q * s(h))`` with q the empirical alpha and 1 - alpha quantiles of the
     standardised errors (finite-sample conformal ranks). Steps beyond the backtest horizon
     extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors the model's own
-    bounds are kept."""
+    bounds are kept.
+
+    Heat: with `errors_hot` (errors' days above the heat threshold) and `hot` (forecast days
+    above it), hot days get their own spread: s(h) times the root mean square of the hot days'
+    standardised errors over the others' (1 to 3; at least 10 hot errors), so the bounds widen
+    in heat when the history shows hot days are harder."""
     finite = np.isfinite(errors)
     if finite.sum() < 20:
         return lower, upper
@@ -38,6 +55,12 @@ def _calibrate(mean, lower, upper, steps: np.ndarray, errors: np.ndarray, level:
     q_lo, q_hi = min(float(ranked[k_lo]), 0.0), max(float(ranked[k_hi]), 0.0)
     step = np.clip(np.asarray(steps, dtype=float), 1, 2 * horizon)
     s = np.sqrt(np.maximum(a + b * (step - 1), floor))
+    if errors_hot is not None and hot is not None and np.any(hot):
+        z = errors / scale[None, :]
+        hot_z, cool_z = z[finite & errors_hot], z[finite & ~errors_hot]
+        if hot_z.size >= HEAT_MIN_ERRORS and cool_z.size >= HEAT_MIN_ERRORS:
+            ratio = math.sqrt(np.mean(hot_z**2) / max(np.mean(cool_z**2), 1e-12))
+            s = np.where(hot, s * min(max(ratio, 1.0), HEAT_MAX_WIDEN), s)
     return mean * np.exp(q_lo * s), mean * np.exp(q_hi * s)
 
 

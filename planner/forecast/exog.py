@@ -40,11 +40,14 @@ def _exog(
     cutoff: pd.Timestamp,
     keys: np.ndarray | None = None,
     closed: set | None = None,
+    temperature_forecast: bool = False,
 ) -> _Exog:
     """Features of `days`. With `keys` (holiday names per day) each holiday gets its own
     column `holiday:<name>` (a holiday never seen open has no effect: an ordinary day); with
     `closed` (holiday dates the centre is, or will be, closed) `post_holiday` follows only
-    those."""
+    those. Temperature: the file's values before `cutoff`; from `cutoff` on, with
+    `temperature_forecast` the file's rows there (a weather forecast), else and where none the
+    day-of-year climatology of the days before `cutoff`."""
     feats = calendar.day_features(days, country, closed)
     if keys is not None:
         hol = feats.pop("holiday").to_numpy() == 1
@@ -64,8 +67,9 @@ def _exog(
             clim = _climatology(known)
             doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
             temp = pd.Series(clim[doy], index=days)
-            past = known.reindex(days)
-            temp = past.where(past.notna() & (days < cutoff), temp)
+            given = temperature.reindex(days)
+            use = given.notna() & ((days < cutoff) | temperature_forecast)
+            temp = given.where(use, temp)
             feats["temp_max"] = temp.to_numpy() - 30.0
             feats["heat"] = np.maximum(temp.to_numpy() - 32.0, 0.0)
     return _Exog(feats, multiplier)

@@ -13,7 +13,10 @@ from scipy.stats import norm
 
 from planner.forecast.exog import _Exog
 
-MODELS = ("seasonal_naive", "ets", "regression")
+# simplest first: on a near-tie the model choice keeps the simpler one
+MODELS = ("seasonal_naive", "ets", "regression", "regression_level")
+LEVEL_ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)  # running-level smoothing weights tried
+YEARLY_MIN_SPAN = 700  # days of history before the yearly terms and the trend are fitted
 
 
 class DailyModel(Protocol):
@@ -159,7 +162,7 @@ class Regression:
         logs = np.log(y.to_numpy()[ok])
         self.origin = y.index[0]
         span = (days[-1] - days[0]).days if len(days) else 0
-        self.order = self.fourier_order if span >= 700 else 0
+        self.order = self.fourier_order if span >= YEARLY_MIN_SPAN else 0
         self.trend = span >= self.trend_min_span
         feats = exog.features.reindex(days).fillna(0.0)
         self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]
@@ -173,6 +176,7 @@ class Regression:
                 coef = _least_squares(x, logs, w)
         self.coef = coef
         resid = logs - x @ coef
+        self.resid = resid
         if resid.size > 10:
             phi = float(np.corrcoef(resid[1:], resid[:-1])[0, 1])
             self.phi = min(max(phi if np.isfinite(phi) else 0.0, 0.0), 0.95)
@@ -198,10 +202,49 @@ class Regression:
         return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
 
 
+class LevelRegression(Regression):
+    """The regression whose residual correction fades to a running level, not to zero: a new
+    level (+30% from some date, a lost contract) is carried into the forecast.
+
+    The level is an exponentially weighted mean of the fit's log residuals, its weight alpha
+    the one of `LEVEL_ALPHAS` with the least one-step-ahead squared error over the last year
+    of residuals; the forecast is the regression plus the last level, flat over the horizon,
+    with the local-level variance ``sigma**2 * (1 + (h - 1) * alpha**2)``."""
+
+    name = "regression_level"
+
+    def fit(self, y: pd.Series, exog: _Exog) -> LevelRegression:
+        from scipy.signal import lfilter
+
+        super().fit(y, exog)
+        resid = self.resid
+        self.alpha, self.run_level, self.step_sigma = 0.0, 0.0, self.sigma
+        if resid.size < 28:
+            return self
+        best = None
+        for alpha in LEVEL_ALPHAS:
+            level = lfilter([alpha], [1.0, alpha - 1.0], resid)
+            errors = (resid[1:] - level[:-1])[-365:]
+            sse = float(np.sum(errors**2))
+            if best is None or sse < best[0] - 1e-12:
+                best = (sse, alpha, float(level[-1]), float(np.std(errors)))
+        _, self.alpha, self.run_level, self.step_sigma = best
+        return self
+
+    def predict(self, days: pd.DatetimeIndex, exog: _Exog):
+        x = self._design(days, exog)
+        h = (days - self.last).days.to_numpy().astype(float)
+        mu = x @ self.coef + self.run_level
+        sd = self.step_sigma * np.sqrt(1 + (np.maximum(h, 1) - 1) * self.alpha**2)
+        z = norm.ppf(0.5 + self.level / 200)
+        return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
+
+
 MODEL_CLASSES: dict[str, Callable[[float], DailyModel]] = {
     "seasonal_naive": SeasonalNaive,
     "ets": ETS,
     "regression": Regression,
+    "regression_level": LevelRegression,
 }
 
 

@@ -22,8 +22,9 @@ from planner.forecast.grid import (
 )
 from planner.forecast.models import MODELS, _daily_forecast
 
-SELECT_FOLDS = 3  # rolling origins behind `--model auto`
+SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
 CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
+CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
 
 
 class RollingOrigins:
@@ -70,11 +71,35 @@ class RollingOrigins:
             self._cache[key] = _daily_forecast(name, y, days, exog, closed, self.level)
         return self._cache[key]
 
+    def hot(self, origin: int, horizon: int) -> np.ndarray:
+        """Days from `origin` above the heat threshold (the `heat` feature > 0)."""
+        days, _ = self.days(origin, horizon)
+        if "heat" not in self.exog.features.columns:
+            return np.zeros(horizon, dtype=bool)
+        heat = self.exog.features["heat"].reindex(days).fillna(0.0).to_numpy()
+        return heat > 0
+
+    def calibration_hot(self, end: int, horizon: int) -> np.ndarray:
+        """`hot` for the days of `calibration_errors` (same shape)."""
+        origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
+        if not origins:
+            return np.zeros((0, horizon), dtype=bool)
+        return np.stack([self.hot(origin, horizon) for origin in origins])
+
     def actuals(self, end: int) -> np.ndarray:
         """Daily actuals as known at `end`: closed days 0, missing days NaN."""
         rules = _open_rules(self.grid, end)
         y, closed = _daily_series(self.grid, rules, end)
         return np.where(closed, 0.0, y.to_numpy())
+
+
+def weekly_origins(end: int, horizon: int, count: int) -> list[int]:
+    """Up to `count` origins a week apart, the last one `horizon` days before `end`."""
+    return [
+        end - horizon - 7 * k
+        for k in range(count - 1, -1, -1)
+        if end - horizon - 7 * k >= MIN_HISTORY_DAYS
+    ]
 
 
 def select(
@@ -83,32 +108,49 @@ def select(
     horizon: int,
     candidates: tuple[str, ...] = MODELS,
 ) -> tuple[str, dict[str, float], np.ndarray]:
-    """Pick the model with the lowest daily WAPE over the last 3 rolling-origin folds of the
-    history before day index `end` (future event multipliers are not applied); also return the
-    winner's log errors log(actual / forecast) at weekly origins over the last weeks, an
-    (origins, horizon) array with NaN where a day is not scored, for its bounds."""
+    """Pick a model by daily WAPE over `SELECT_ORIGINS` weekly rolling origins before day index
+    `end` (future event multipliers not applied); also return the pick's log errors for its
+    bounds (`calibration_errors`).
+
+    Near-ties go to the simpler model (`candidates` are simplest first): the lowest-WAPE model
+    is kept only if it is clearly better than every simpler one, i.e. its summed absolute
+    error is at least `CLEAR_GAIN` lower and the mean of the per-origin differences exceeds
+    one standard error; otherwise the simplest model it does not clearly beat is taken. The
+    seasonal naive, the baseline, is taken only when it has the lowest WAPE."""
     acts = rolling.actuals(end)
-    folds = [
-        end - k * horizon
-        for k in range(SELECT_FOLDS, 0, -1)
-        if end - k * horizon >= MIN_HISTORY_DAYS
-    ]
-    if not folds:
+    origins = weekly_origins(end, horizon, SELECT_ORIGINS)
+    if not origins:
         return candidates[0], {}, np.empty((0, horizon))
-    err = dict.fromkeys(candidates, 0.0)
+    abs_err = {name: np.zeros(len(origins)) for name in candidates}
     total = 0.0
-    for origin in folds:
+    for j, origin in enumerate(origins):
         actual = acts[origin : origin + horizon]
         ok = np.isfinite(actual)
         total += actual[ok].sum()
         for name in candidates:
             mean = rolling.forecast(name, origin, horizon)[0]
-            err[name] += np.abs(mean[ok] - actual[ok]).sum()
+            abs_err[name][j] = np.abs(mean[ok] - actual[ok]).sum()
     if total <= 0:
         return candidates[0], {}, np.empty((0, horizon))
-    scores = {k: 100 * v / total for k, v in err.items()}
+    scores = {k: 100 * v.sum() / total for k, v in abs_err.items()}
     best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
+    for name in candidates[: candidates.index(best)]:
+        if name == "seasonal_naive":  # the baseline: only taken when it is best outright
+            continue
+        if not _clearly_better(abs_err[best], abs_err[name]):
+            best = name
+            break
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
+
+
+def _clearly_better(errors: np.ndarray, simpler: np.ndarray) -> bool:
+    """Per-origin absolute errors `errors` clearly below `simpler`'s (see `select`)."""
+    diff = simpler - errors
+    if diff.sum() < CLEAR_GAIN * simpler.sum():
+        return False
+    if diff.size < 2:
+        return True
+    return bool(diff.mean() > diff.std(ddof=1) / np.sqrt(diff.size))
 
 
 def calibration_errors(
@@ -118,11 +160,7 @@ def calibration_errors(
     `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored."""
     if acts is None:
         acts = rolling.actuals(end)
-    origins = [
-        end - horizon - 7 * k
-        for k in range(CALIBRATION_ORIGINS - 1, -1, -1)
-        if end - horizon - 7 * k >= MIN_HISTORY_DAYS
-    ]
+    origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
     errors = np.full((len(origins), horizon), np.nan)
     for row, origin in enumerate(origins):
         actual = acts[origin : origin + horizon]

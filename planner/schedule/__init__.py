@@ -25,14 +25,16 @@ from planner.schedule.files import (
 )
 from planner.schedule.result import (
     ScheduleResult,
+    clock_note,
     describe_short,
     fairness_note,
     nights_weekends_per_agent,
     summary_frame,
 )
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules, parse_clock, rules_from_mapping
-from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS
+from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS, SolveReport, SolveStatus
 from planner.schedule.tours import Shift, Tour, make_shifts, make_tours
+from planner.schedule.weeks import check_weeks
 from planner.schedule.workbook import write_roster_xlsx
 
 __all__ = [
@@ -47,8 +49,12 @@ __all__ = [
     "ScheduleResult",
     "Shift",
     "ShiftDesign",
+    "SolveReport",
+    "SolveStatus",
     "Tour",
     "build_roster",
+    "clock_note",
+    "check_weeks",
     "check_roster_rules",
     "coverage_frame",
     "describe_short",

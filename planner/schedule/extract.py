@@ -34,6 +34,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
             for a, p in zip(agents["agent"], agents["preferred_start"], strict=True)
         }
     counter = 0
+    taken = {name for group in model.groups for name in group.agents}
     group_of: dict[str, int] = {}
     for g, group in enumerate(model.groups):
         instances = []
@@ -44,6 +45,8 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
         if not group.agents:
             for i in instances:
                 counter += 1
+                while f"A{counter:03d}" in taken:  # hires next to last week's agents
+                    counter += 1
                 assignment.append((f"A{counter:03d}", i))
                 group_of[f"A{counter:03d}"] = g
             continue

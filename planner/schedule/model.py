@@ -47,6 +47,9 @@ from planner.schedule.tours import (
     tour_variants_legal,
 )
 
+# (share of the interval's requirement, price multiple): shortfall is priced progressively
+SHORTFALL_PIECES = ((0.25, 1.0), (0.25, 2.0), (0.25, 4.0), (0.25, 8.0))
+
 
 @dataclass
 class Model:
@@ -58,7 +61,7 @@ class Model:
     y: dict[tuple[int, int], pulp.LpVariable]  # (group, tour) -> agents
     b: dict[tuple[int, int, int], pulp.LpVariable]  # (shift, day, offset) -> agents on break
     shifts: list[Shift]
-    short: dict[int, pulp.LpVariable]
+    short: dict[int, list[pulp.LpVariable]]  # interval -> shortfall pieces, cheapest first
     messages: list[str]
     # (group, tour, day, delta) -> agents of that tour starting `delta` min off its base that day
     v: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
@@ -66,18 +69,37 @@ class Model:
     variants: dict[int, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
     # (shift, day, k, offset) -> agents taking their k-th short break there (short breaks on)
     sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    cyclic: bool = True  # the week wraps (no previous roster)
+    soft: bool = False  # coverage may fall short, at a price
+
+    def integer_count(self) -> int:
+        return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
 
 
-def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: bool = False) -> Model:
-    """Build the integer programme; each constraint family is added by a named helper."""
+def build_model(
+    req: Requirements,
+    rules: Rules,
+    groups: list[Group],
+    relax: bool = False,
+    cyclic: bool = True,
+    spill=None,
+) -> Model:
+    """Build the integer programme; each constraint family is added by a named helper.
+
+    `cyclic`: the week wraps (Sunday night covers Monday morning); without it (a previous
+    roster is given) time past the week is next week's, and `spill` (agents on the phones per
+    interval from last week's shifts) is taken off the requirement."""
     interval = req.interval_min
     n_days = req.n_days
     tours, rejected = make_tours(rules, interval, n_days)
     if not tours:
         raise InfeasibleError(_explain_no_tours(rules, rejected))
-    required = req.frame["staff"].to_numpy(dtype=float)
+    staff = req.frame["staff"].to_numpy(dtype=float)
+    required = staff if spill is None else np.clip(staff - np.asarray(spill), 0.0, None)
+    messages: list[str] = []
+    tours = open_hours_tours(tours, staff, req, rules, cyclic, messages)
     if not rules.soft_coverage:
-        _precheck_coverable(req, rules, tours, required)
+        _precheck_coverable(req, rules, tours, required, cyclic)
     cat = pulp.LpContinuous if relax else pulp.LpInteger
     prob = pulp.LpProblem("roster", pulp.LpMinimize)
     moves = tour_start_variants(tours, rules, interval, n_days)
@@ -87,18 +109,18 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
     variants = {
         i: tuple((d, shift_index[sh], move) for d, sh, move in opts) for i, opts in moves.items()
     }
-    messages: list[str] = []
-    y = add_tour_variables(prob, tours, groups, cat, messages)
+    slack = max((abs(d) for d in start_deltas(rules, interval)), default=0)
+    y = add_tour_variables(prob, tours, groups, cat, messages, slack)
     v, extra, v_cost = add_start_variants(
         prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat
     )
     z = add_shift_day_variables(prob, tours, shift_index, y, extra)
     b = add_break_variables(prob, shifts, z, cat)
     sb = add_short_break_variables(prob, shifts, z, cat)
-    short = add_coverage(prob, req, rules, shifts, z, b, required, sb)
+    short = add_coverage(prob, req, rules, shifts, z, b, required, sb, cyclic)
     add_group_caps(prob, groups, y)
     add_part_time_share(prob, rules, tours, y)
-    add_objective(prob, req, rules, tours, y, short, v_cost)
+    add_objective(prob, req, rules, tours, groups, y, short, v_cost)
     return Model(
         prob,
         req,
@@ -113,7 +135,76 @@ def build_model(req: Requirements, rules: Rules, groups: list[Group], relax: boo
         sb=sb,
         v=v,
         variants=variants,
+        soft=rules.soft_coverage,
+        cyclic=cyclic,
     )
+
+
+CLOSED_RUN_MIN = 120  # zero requirement for at least this long in a row: the line is closed
+
+
+def closed_slots(staff, interval_min: int, cyclic: bool) -> np.ndarray:
+    """Intervals inside a run of zero requirement lasting >= CLOSED_RUN_MIN (the line is
+    closed then, not merely quiet for an interval)."""
+    zero = np.asarray(staff) <= 1e-9
+    n = len(zero)
+    closed = np.zeros(n, dtype=bool)
+    if zero.all():
+        return ~closed
+    need = max(1, CLOSED_RUN_MIN // interval_min)
+    start = int(np.flatnonzero(~zero)[0]) if cyclic else 0
+    order = [(start + k) % n for k in range(n)] if cyclic else list(range(n))
+    run: list[int] = []
+    for k in [*order, None]:
+        if k is not None and zero[k]:
+            run.append(k)
+            continue
+        if len(run) >= need:
+            closed[run] = True
+        run = []
+    return closed
+
+
+def open_hours_tours(tours, staff, req: Requirements, rules: Rules, cyclic: bool, messages):
+    """The tours with no shift in the line's closed hours; all tours (and a message naming the
+    rule) when keeping only those would leave some needed interval out of reach."""
+    closed = closed_slots(staff, req.interval_min, cyclic)
+    if not closed.any():
+        return tours
+    n = len(staff)
+    keep = []
+    for tour in tours:
+        slots = [
+            s
+            for day in tour.days
+            for s in slot_cover(
+                day * DAY_MIN + tour.shift.start_min,
+                tour.shift.length_min,
+                req.interval_min,
+                n,
+                cyclic,
+            )
+        ]
+        if not closed[slots].any():
+            keep.append(tour)
+    needed = np.flatnonzero(staff > 0)
+    if keep and _reach(keep, req, n, cyclic)[needed].all():
+        return keep
+    messages.append(
+        "some shifts fall in hours when the line is closed: with shifts.shift_lengths_h = "
+        f"{list(rules.shift_lengths_h)}, shifts.days_per_week = {list(rules.days_per_week)} and "
+        f"shifts.start_windows = {list(rules.start_windows)} no roster keeps to the open hours"
+    )
+    return tours
+
+
+def _reach(tours, req: Requirements, n: int, cyclic: bool) -> np.ndarray:
+    reach = np.zeros(n, dtype=bool)
+    for tour in tours:
+        for day in tour.days:
+            start = day * DAY_MIN + tour.shift.start_min
+            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, cyclic)] = True
+    return reach
 
 
 def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict:
@@ -174,13 +265,13 @@ def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, ru
     return v, extra, cost
 
 
-def add_tour_variables(prob, tours, groups, cat, messages) -> dict:
+def add_tour_variables(prob, tours, groups, cat, messages, slack: int = 0) -> dict:
     y = {}
     for g, group in enumerate(groups):
         fits = 0
         reasons: dict[str, int] = defaultdict(int)
         for i, tour in enumerate(tours):
-            why = tour_misfit(tour, group)
+            why = tour_misfit(tour, group, slack)
             if why:
                 reasons[why] += 1
                 continue
@@ -266,32 +357,41 @@ def add_short_break_variables(prob, shifts, z, cat) -> dict:
     return sb
 
 
-def add_coverage(prob, req, rules, shifts, z, b, required, sb=None) -> dict:
-    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft)."""
+def add_coverage(prob, req, rules, shifts, z, b, required, sb=None, cyclic=True) -> dict:
+    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft).
+
+    Soft shortfall comes in pieces (`SHORTFALL_PIECES`): the first quarter of an interval's
+    requirement is priced at the shortfall penalty, deeper cuts at rising multiples, so a short
+    week spreads its shortfall in proportion to the requirement instead of emptying the
+    intervals that cost most (nights), and an interval is left empty only at the dearest price.
+    """
     interval = req.interval_min
     n = len(required)
     terms: list[dict] = [defaultdict(float) for _ in range(n)]
     for (s, day), var in z.items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min
-        for slot in slot_cover(start, shift.length_min, interval, n, cyclic=True):
+        for slot in slot_cover(start, shift.length_min, interval, n, cyclic):
             terms[slot][var] += 1.0
     for (s, day, off), var in b.items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min + off
-        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic=True):
+        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic):
             terms[slot][var] -= frac
     for (s, day, _k, off), var in (sb or {}).items():
         shift = shifts[s]
         start = day * DAY_MIN + shift.start_min + off
-        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic=True):
+        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic):
             terms[slot][var] -= frac
     short = {}
     for t in range(n):
         expr = pulp.LpAffineExpression([(v, c) for v, c in terms[t].items() if c])
         if rules.soft_coverage and required[t] > 0:
-            short[t] = pulp.LpVariable(f"short_{t}", lowBound=0, upBound=float(required[t]))
-            expr = expr + short[t]
+            short[t] = [
+                pulp.LpVariable(f"short_{t}_{k}", lowBound=0, upBound=float(required[t]) * part)
+                for k, (part, _) in enumerate(SHORTFALL_PIECES)
+            ]
+            expr = expr + pulp.lpSum(short[t])
         if required[t] > 0 or terms[t]:
             prob += (expr >= float(required[t]), f"cover_{t}")
     return short
@@ -319,22 +419,35 @@ def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
     prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
-def tour_cost_wage_hours(tour: Tour, rules: Rules) -> float:
-    """Paid hours of a tour with the night premium, in wage-hours."""
-    return (tour.paid_min + rules.night_premium_pct / 100.0 * tour.night_min) / 60.0
+def tour_cost_wage_hours(tour: Tour, rules: Rules, named: bool = False) -> float:
+    """What a tour costs the centre, in wage-hours: paid hours with the night premium; for a
+    hire (no named agent) also the per-head weekly cost, and a full-time tour is paid at least
+    the full-time contract hours."""
+    paid_h = tour.paid_min / 60.0
+    cost = paid_h + rules.night_premium_pct / 100.0 * tour.night_min / 60.0
+    if not named:
+        wage = rules.wage_per_hour or 1.0
+        cost += rules.head_cost_per_week / wage
+        if paid_h >= rules.full_time_min_hours - 1e-9:
+            cost += max(0.0, rules.full_time_paid_hours - paid_h)
+    return cost
 
 
-def add_objective(prob, req, rules, tours, y, short, extra=()) -> None:
+def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
-    terms = [(var, tour_cost_wage_hours(tours[i], rules)) for (_, i), var in y.items()]
+    terms = [
+        (var, tour_cost_wage_hours(tours[i], rules, bool(groups[g].agents)))
+        for (g, i), var in y.items()
+    ]
     if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
         # (one term per variable: a repeated variable would overwrite, not add)
         terms = [
             (var, cost + _night_weekend_penalty(tours[i], rules))
             for ((_, i), var), (_, cost) in zip(y.items(), terms, strict=True)
         ]
-    terms += [(var, penalty) for _, var in sorted(short.items())]
+    for _, pieces in sorted(short.items()):
+        terms += [(var, penalty * m) for var, (_, m) in zip(pieces, SHORTFALL_PIECES, strict=True)]
     terms += list(extra)
     prob += pulp.LpAffineExpression(terms)
 
@@ -356,14 +469,12 @@ def _explain_no_tours(rules: Rules, rejected: dict[str, int]) -> str:
     )
 
 
-def _precheck_coverable(req: Requirements, rules: Rules, tours: list[Tour], required) -> None:
+def _precheck_coverable(
+    req: Requirements, rules: Rules, tours: list[Tour], required, cyclic: bool = True
+) -> None:
     """Name the intervals no legal shift can reach (hard coverage is then impossible)."""
     n = len(required)
-    reach = np.zeros(n, dtype=bool)
-    for tour in tours:
-        for day in tour.days:
-            start = day * DAY_MIN + tour.shift.start_min
-            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, True)] = True
+    reach = _reach(tours, req, n, cyclic)
     bad = np.flatnonzero((required > 0) & ~reach)
     if len(bad):
         times = req.frame["timestamp"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -10,7 +11,7 @@ from planner.errors import SolverError
 from planner.schedule.check import coverage_frame, on_phone_counts
 from planner.schedule.model import Model
 from planner.schedule.rules import Rules
-from planner.schedule.solvers import SolveInfo
+from planner.schedule.solvers import SolveReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class ScheduleResult:
 
     roster: pd.DataFrame  # ROSTER_COLUMNS, one row per agent-shift
     coverage: pd.DataFrame  # COVERAGE_COLUMNS, recomputed from the roster rows
-    status: str  # "optimal", "feasible (time limit)", ...
+    status: SolveStatus  # a str: "optimal", "feasible (time limit)", ...
     objective: float  # wage-hours incl. night premium and shortfall penalties
     bound: float  # solver's best bound on the objective
     gap: float  # (objective - bound) / objective
@@ -38,6 +39,8 @@ class ScheduleResult:
     currency: str = "VND"
     messages: tuple[str, ...] = ()
     unused_agents: tuple[str, ...] = field(default=())
+    clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
+    first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
 
     @property
     def over_pct(self) -> float:
@@ -70,11 +73,13 @@ class ScheduleResult:
         }
 
 
-def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver: str):
+def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str, spill=None):
     req, rules = model.req, model.rules
     times = req.frame["timestamp"]
     required = req.frame["staff"].to_numpy(dtype=float)
-    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=True)
+    scheduled = on_phone_counts(roster, times, req.interval_min, cyclic=model.cyclic)
+    if spill is not None:
+        scheduled = scheduled + spill
     coverage = coverage_frame(times, required, scheduled)
     short_total = float(coverage["shortfall"].sum())
     if not rules.soft_coverage and short_total > 1e-6:
@@ -84,13 +89,15 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
     hours = req.interval_min / 60.0
     paid = float(roster["paid_hours"].sum())
     night = float(roster["night_hours"].sum())
+    headcount = int(roster["agent"].nunique())
     cost = rules.wage_per_hour * (paid + rules.night_premium_pct / 100.0 * night)
+    cost += rules.head_cost_per_week * headcount * req.n_days / 7.0
     objective = info.objective
     bound = min(info.bound, objective)
     gap = 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / abs(objective))
-    status = info.status
-    if status == "optimal" and gap > 1e-6:
-        status = "optimal within gap tolerance"  # the solver's word; the gap says how close
+    status = SolveStatus(info.status)
+    if status == SolveStatus.OPTIMAL and gap > 1e-6:
+        status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     messages = list(model.messages)
     if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
         messages.append(fairness_note(roster, rules, model.groups))
@@ -105,7 +112,7 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
         gap=gap,
         cost=cost,
         short=short_total > 1e-6,
-        headcount=int(roster["agent"].nunique()),
+        headcount=headcount,
         paid_hours=paid,
         night_hours=night,
         on_phone_hours=float(scheduled.sum() * hours),
@@ -118,6 +125,8 @@ def _result(model: Model, roster: pd.DataFrame, unused, info: SolveInfo, solver:
         currency=rules.currency,
         messages=tuple(messages),
         unused_agents=tuple(unused),
+        clock_stopped=info.clock_stopped,
+        first_roster_s=info.first_s,
     )
 
 
@@ -160,12 +169,53 @@ def summary_frame(result: ScheduleResult) -> pd.DataFrame:
     return pd.DataFrame({"figure": list(items), "value": [str(v) for v in items.values()]})
 
 
-def describe_short(result: ScheduleResult, limit: int = 8) -> str:
-    """'N intervals (Mon 2026-07-06 09:00 needs 100, has 96; ...)' for the exit-3 message."""
+def describe_short(result: ScheduleResult, limit: int = 8, rules: Rules | None = None) -> str:
+    """The exit-3 message: how many intervals and agent-hours are short, the worst intervals
+    (largest share of their requirement missing), every span with nobody on the phones while
+    staff is needed, and the gap in full-time equivalents with the agents to add."""
     short = result.short_intervals()
+    worst = short.assign(share=short["shortfall"] / short["required"].where(short["required"] > 0))
+    worst = worst.sort_values(["share", "timestamp"], ascending=[False, True], kind="stable")
     shown = "; ".join(
         f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
-        for row in short.head(limit).itertuples(index=False)
+        for row in worst.head(limit).itertuples(index=False)
     )
-    more = f"; ... {len(short) - limit} more" if len(short) > limit else ""
-    return f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all ({shown}{more})"
+    text = f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all; worst: {shown}"
+    empty = result.coverage[(result.coverage["required"] > 0) & (result.coverage["scheduled"] <= 0)]
+    if not empty.empty:
+        step = pd.Timedelta(minutes=result.interval_min)
+        spans = []
+        for ts in empty["timestamp"]:
+            if spans and ts == spans[-1][1]:
+                spans[-1][1] = ts + step
+            else:
+                spans.append([ts, ts + step])
+        text += "; nobody on the phones " + ", ".join(f"{a:%a %H:%M}-{b:%H:%M}" for a, b in spans)
+    return text + "; " + staffing_gap(result, rules or Rules())
+
+
+def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
+    """'short by about F FTE: add about K full-time or P part-time agents' (on-phone hours an
+    agent of each contract gives a week, from this roster where it has such agents)."""
+    fte = result.shortfall_hours / max(rules.full_time_min_hours, 1.0)
+    per = result.roster.groupby("agent")["paid_hours"].sum()
+    on_phone_share = result.on_phone_hours / result.paid_hours if result.paid_hours else 0.9
+    full = per[per >= rules.full_time_min_hours - 1e-9]
+    full_h = (float(full.mean()) if len(full) else rules.max_weekly_hours) * on_phone_share
+    part = per[per < rules.full_time_min_hours - 1e-9]
+    part_h = (float(part.mean()) if len(part) else rules.part_time_hours) * on_phone_share
+    add_full = math.ceil(result.shortfall_hours / max(full_h, 1.0) - 1e-9)
+    add_part = math.ceil(result.shortfall_hours / max(part_h, 1.0) - 1e-9)
+    return (
+        f"short by about {fte:.1f} FTE: add about {add_full} full-time or {add_part} "
+        f"part-time agents (more where the gaps are at night or on weekends)"
+    )
+
+
+def clock_note(result: ScheduleResult) -> str:
+    """The line printed (even under --quiet) when the wall clock, not the gap, ended the solve."""
+    return (
+        f"the roster search stopped on the time limit, not on the gap (gap "
+        f"{100 * result.gap:.2f}% against the bound); a busier or faster machine may give "
+        "another roster: raise --time-limit or [run] time_limit_s"
+    )

@@ -44,6 +44,7 @@ class Rules:
         min_weekly_rest_h = 24             # Art. 111: consecutive rest in the week
         max_weekly_hours = 48              # Art. 105
         max_daily_hours = 10               # Art. 105 (hours set by the week)
+        max_consecutive_days = 6           # working days in a row, also across two weeks
         night_start = "22:00"              # Art. 106: night work 22:00-06:00
         night_end = "06:00"
         coverage = "hard"                  # "hard": cover every interval; "soft": penalise gaps
@@ -51,12 +52,17 @@ class Rules:
         contract_tolerance_h = 8           # a 48 h contract takes tours of 40-48 h
         part_time_hours = 24               # contract hours of a part-timer with no weekly_hours
         full_time_min_hours = 40           # a tour with fewer weekly hours is part-time
-        max_part_time_pct = 100            # at most this % of the tours may be part-time
+        max_part_time_pct = 30             # at most this % of the tours may be part-time
+        part_time_min_hours = 20           # a hire's part-time tour has at least these hours
+        full_time_paid_hours = 40          # a hire's full-time tour is paid at least these
 
         [cost]
         wage_per_hour = 40000              # VND per paid hour (plausible; not from the article)
         night_premium_pct = 30             # Art. 98: night hours paid >= 30% more
-        shortfall_penalty_per_hour = 400000  # VND per agent-hour of missing cover (soft cover)
+        head_cost_per_week = 600000        # VND per agent per week on top of wages:
+                                           # recruitment, training, seat and licences
+        shortfall_penalty_per_hour = 400000  # VND per agent-hour of missing cover (soft cover;
+                                           # deeper cuts of an interval cost 2x, 4x, 8x)
         night_weekend_penalty_h = 0        # fairness: wage-hours added to a tour per (night
                                            # shift x weekend day) it combines (0 = off)
         currency = "VND"
@@ -83,6 +89,7 @@ class Rules:
     min_weekly_rest_h: float = 24.0
     max_weekly_hours: float = 48.0
     max_daily_hours: float = 10.0
+    max_consecutive_days: int = 6
     night_start: str = "22:00"
     night_end: str = "06:00"
     coverage: str = "hard"
@@ -90,9 +97,12 @@ class Rules:
     contract_tolerance_h: float = 8.0
     part_time_hours: float = 24.0
     full_time_min_hours: float = 40.0
-    max_part_time_pct: float = 100.0
+    max_part_time_pct: float = 30.0
+    part_time_min_hours: float = 20.0
+    full_time_paid_hours: float = 40.0
     wage_per_hour: float = 40000.0
     night_premium_pct: float = 30.0
+    head_cost_per_week: float = 600000.0
     shortfall_penalty_per_hour: float = 400000.0
     night_weekend_penalty_h: float = 0.0
     currency: str = "VND"
@@ -122,11 +132,15 @@ _RANGES = {
     "min_weekly_rest_h": (0, 168),
     "max_weekly_hours": (0, 168),
     "max_daily_hours": (0, 24),
+    "max_consecutive_days": (1, 14),
     "headcount_cap": (0, 100000),
     "contract_tolerance_h": (0, 168),
     "part_time_hours": (0, 168),
     "full_time_min_hours": (0, 168),
     "max_part_time_pct": (0, 100),
+    "part_time_min_hours": (0, 168),
+    "full_time_paid_hours": (0, 168),
+    "head_cost_per_week": (0, 1e15),
     "wage_per_hour": (0, 1e12),
     "night_premium_pct": (0, 1000),
     "shortfall_penalty_per_hour": (0, 1e15),
@@ -222,6 +236,11 @@ def _check_consistency(rules: Rules) -> None:
     if any(d > 7 for d in rules.days_per_week):
         raise InputError(
             f"{rules.source}: shifts.days_per_week = {list(rules.days_per_week)}: at most 7"
+        )
+    if max(rules.days_per_week) > rules.max_consecutive_days:
+        raise InputError(
+            f"{rules.source}: shifts.days_per_week = {list(rules.days_per_week)}: more than "
+            f"labour.max_consecutive_days = {rules.max_consecutive_days}"
         )
     if rules.start_tolerance_min % rules.start_step_min:
         raise InputError(
