@@ -510,6 +510,13 @@ class RunRecorder:
         self.drift: Drift | None = None
         self.recorded: Recorded | None = None
 
+    def previous_roster(self, scenario, week_start, out_dir) -> pd.DataFrame | None:
+        """Last week's published roster of `scenario` (a Scenario) from the store this run
+        records into, for `build_roster(..., previous=...)`; None when there is none."""
+        scenario_store = getattr(scenario.run, "store", None)
+        path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+        return store.previous_roster(path, scenario.name, week_start)
+
     def before_publish(self, plan, out_dir) -> dict:
         scenario_store = getattr(plan.scenario.run, "store", None)
         self.path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
