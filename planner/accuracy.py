@@ -552,6 +552,12 @@ def report_json(report: AccuracyReport) -> str:
         for name, frame in report.tables().items()
     }
     doc["overall"] = doc["overall"][0] if doc["overall"] else {}
+    keep = ["week", "scenario", "date", "days_ahead", "day_type", "calls", "lower", "upper"]
+    if len(report.days):
+        days = report.days[[*keep, "actual"]].rename(columns={"calls": "forecast"})
+        doc["days"] = json.loads(io.frame_to_json(days.sort_values(["date", "scenario"])))
+    else:
+        doc["days"] = []
     doc["notes"] = list(report.notes)
     return io.to_json(doc)
 

@@ -79,6 +79,9 @@ def test_weekly_wape_equals_the_hand_computation_from_forecast_csv(planned_w):
     assert week["planned_sl_pct"] == pytest.approx(summary["kpis"]["service_level_pct"])
     assert [row["days_ahead"] for row in doc["horizon"]] == list(range(1, 8))
     assert doc["overall"]["weeks"] == 1 and len(doc["time_of_day"]) == 24
+    per_day = pd.DataFrame(doc["days"])
+    assert per_day["actual"].tolist() == by_day["calls_a"].tolist()
+    assert per_day["forecast"].to_numpy() == pytest.approx(by_day["calls_f"].to_numpy())
 
 
 def test_table_csv_plot_and_weeks_not_yet_covered(planned_w, tmp_path):
