@@ -78,8 +78,17 @@ def actuals_from_history(history, extra: pd.DataFrame | None = None) -> Actuals:
 
 
 def read_actuals(path: str | os.PathLike) -> Actuals:
-    """Read a History CSV as actuals, with its optional service-level columns."""
+    """Read a History CSV (`-` = stdin) as actuals, with its optional service-level columns."""
     from planner.history import read_history
+
+    if str(path) == "-":  # read twice below: spool stdin once
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            spooled = Path(tmp) / "stdin"
+            spooled.write_text(sys.stdin.read(), encoding="utf-8")
+            return read_actuals(spooled)
 
     history = read_history(path)
     rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")
@@ -501,6 +510,13 @@ class RunRecorder:
         self.drift: Drift | None = None
         self.recorded: Recorded | None = None
 
+    def previous_roster(self, scenario, week_start, out_dir) -> pd.DataFrame | None:
+        """Last week's published roster of `scenario` (a Scenario) from the store this run
+        records into, for `build_roster(..., previous=...)`; None when there is none."""
+        scenario_store = getattr(scenario.run, "store", None)
+        path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+        return store.previous_roster(path, scenario.name, week_start)
+
     def before_publish(self, plan, out_dir) -> dict:
         scenario_store = getattr(plan.scenario.run, "store", None)
         self.path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
@@ -536,6 +552,12 @@ def report_json(report: AccuracyReport) -> str:
         for name, frame in report.tables().items()
     }
     doc["overall"] = doc["overall"][0] if doc["overall"] else {}
+    keep = ["week", "scenario", "date", "days_ahead", "day_type", "calls", "lower", "upper"]
+    if len(report.days):
+        days = report.days[[*keep, "actual"]].rename(columns={"calls": "forecast"})
+        doc["days"] = json.loads(io.frame_to_json(days.sort_values(["date", "scenario"])))
+    else:
+        doc["days"] = []
     doc["notes"] = list(report.notes)
     return io.to_json(doc)
 

@@ -79,6 +79,9 @@ def test_weekly_wape_equals_the_hand_computation_from_forecast_csv(planned_w):
     assert week["planned_sl_pct"] == pytest.approx(summary["kpis"]["service_level_pct"])
     assert [row["days_ahead"] for row in doc["horizon"]] == list(range(1, 8))
     assert doc["overall"]["weeks"] == 1 and len(doc["time_of_day"]) == 24
+    per_day = pd.DataFrame(doc["days"])
+    assert per_day["actual"].tolist() == by_day["calls_a"].tolist()
+    assert per_day["forecast"].to_numpy() == pytest.approx(by_day["calls_f"].to_numpy())
 
 
 def test_table_csv_plot_and_weeks_not_yet_covered(planned_w, tmp_path):
@@ -96,6 +99,12 @@ def test_table_csv_plot_and_weeks_not_yet_covered(planned_w, tmp_path):
     other = invoke("accuracy", base / "actual.csv", "--store", db, "--scenario", "x",
                    "--format", "json")  # fmt: skip
     assert json.loads(other.stdout)["weeks"] == []
+    piped = CliRunner().invoke(
+        cli,
+        ["accuracy", "-", "--store", str(db), "--format", "csv"],
+        input=(base / "actual.csv").read_text(),
+    )
+    assert piped.exit_code == 0 and piped.stdout == csv.stdout
     missing = invoke("accuracy", base / "actual.csv", "--store", tmp_path / "none.db")
     assert missing.exit_code == 2 and "no planner store" in missing.stderr
 

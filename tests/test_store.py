@@ -317,3 +317,34 @@ def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plans" / "p.db").exists() and not (tmp_path / "out" / "planner.db").exists()
     assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
+
+
+def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(week, tmp_path):
+    _, _, scenario = week
+    (tmp_path / "a_file").write_text("x")
+    out = tmp_path / "week"
+    bad = tmp_path / "a_file" / "planner.db"
+    result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--store", str(bad)])
+    one_line(result, 1, "cannot create the store")
+    assert "files are published" in result.stderr and (out / "summary.json").exists()
+
+
+def test_next_weeks_roster_continues_the_stored_one(week, tmp_path):
+    """What cron's next run does: last week's published roster from the store, handed to the
+    scheduler as `previous` (the week is then solved without wrapping)."""
+    from planner.accuracy import RunRecorder
+    from planner.schedule import build_roster
+
+    plan, out_dir, _ = week
+    store.record_run(tmp_path / "planner.db", plan, out_dir, plan.exit_code)
+    recorder = RunRecorder(tmp_path / "planner.db")
+    next_start = plan.start + dt.timedelta(days=7)
+    previous = recorder.previous_roster(plan.scenario, next_start, tmp_path / "next")
+    assert previous is not None and len(previous) == len(plan.schedule.roster)
+    shifted = plan.requirements.assign(
+        timestamp=plan.requirements["timestamp"] + pd.Timedelta(days=7)
+    )
+    result = build_roster(shifted, plan.scenario.rules, previous=previous, time_limit_s=20)
+    assert not result.short
+    first = pd.to_datetime(result.roster["start"]).min()
+    assert first >= pd.Timestamp(next_start)
