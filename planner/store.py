@@ -406,7 +406,9 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
         ("run_id", "role", "name", "sha256"),
         [(run_id, i.get("role"), i.get("name"), i.get("sha256")) for i in plan.inputs],
     )
-    kpis = [(run_id, k, _num(v)) for k, v in sorted(plan.kpis.items()) if _num(v) is not None]
+    kpis = [
+        (run_id, k, _num(v)) for k, v in sorted(plan.kpis.as_dict().items()) if _num(v) is not None
+    ]
     _insert_rows(conn, "kpis", ("run_id", "name", "value"), kpis)
     fc = plan.forecast.intervals
     _insert_rows(

@@ -167,7 +167,21 @@ def run_week(
     _check_out_dir(out_dir)  # before the lock and the minutes of planning
     with output_lock(out_dir):
         _remove_leftovers(out_dir)
-        plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)
+        previous = None
+        if store_hook is not None:
+
+            def previous(scenario, first):
+                return store_hook.previous_roster(scenario, first, out_dir)
+
+        plan = plan_week(
+            sc,
+            week=week,
+            start=start,
+            simulate=simulate,
+            log=log,
+            progress=progress,
+            previous=previous,
+        )
         clock = time.monotonic()
         extra = None if store_hook is None else store_hook.before_publish(plan, out_dir)
         publish_directory(out_dir, lambda tmp: write_plan(plan, tmp, extra))
