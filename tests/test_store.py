@@ -329,22 +329,26 @@ def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(w
     assert "files are published" in result.stderr and (out / "summary.json").exists()
 
 
-def test_next_weeks_roster_continues_the_stored_one(week, tmp_path):
-    """What cron's next run does: last week's published roster from the store, handed to the
-    scheduler as `previous` (the week is then solved without wrapping)."""
+def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(week, tmp_path):
+    """What cron's next run hands the scheduler as `previous`: from the store it is the same
+    frame, for the scheduler's boundary rules, as last week's roster.csv read back."""
     from planner.accuracy import RunRecorder
-    from planner.schedule import build_roster
+    from planner.roster import read_roster
+    from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
     plan, out_dir, _ = week
     store.record_run(tmp_path / "planner.db", plan, out_dir, plan.exit_code)
-    recorder = RunRecorder(tmp_path / "planner.db")
-    next_start = plan.start + dt.timedelta(days=7)
-    previous = recorder.previous_roster(plan.scenario, next_start, tmp_path / "next")
-    assert previous is not None and len(previous) == len(plan.schedule.roster)
-    shifted = plan.requirements.assign(
-        timestamp=plan.requirements["timestamp"] + pd.Timedelta(days=7)
+    next_start = pd.Timestamp(plan.start + dt.timedelta(days=7))
+    previous = RunRecorder(tmp_path / "planner.db").previous_roster(
+        plan.scenario, next_start, tmp_path / "next"
     )
-    result = build_roster(shifted, plan.scenario.rules, previous=previous, time_limit_s=20)
-    assert not result.short
-    first = pd.to_datetime(result.roster["start"]).min()
-    assert first >= pd.Timestamp(next_start)
+    from_csv = read_roster(out_dir / "roster.csv")
+    rules = plan.scenario.rules
+    stamps = pd.date_range(next_start, periods=7 * 24, freq="h")
+    assert (spill_counts(previous, stamps, 60) == spill_counts(from_csv, stamps, 60)).all()
+    assert boundary_state(previous, next_start, rules) == boundary_state(
+        from_csv, next_start, rules
+    )
+    assert str(agents_from_previous(previous, next_start, rules)) == str(
+        agents_from_previous(from_csv, next_start, rules)
+    )
