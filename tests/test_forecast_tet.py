@@ -26,10 +26,10 @@ def tet_days(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def tet_history(end: str) -> tuple[History, pd.Series]:
-    days = pd.date_range("2021-01-04", end)
+    days = pd.date_range("2022-01-03", end)
     level = 3000 * WEEKLY[days.day_of_week]
     truth = pd.Series(level, index=days)
-    for year in range(2021, 2027):
+    for year in range(2022, 2027):
         first, last = tet_days(year)
         names = holiday_names("VN", first - pd.Timedelta(days=10), last)
         for day, name in names.items():
