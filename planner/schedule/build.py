@@ -73,8 +73,16 @@ def solve_model(
     with _progress(progress, model, solver, time_limit_s):
         lp = _relaxation(model, deadline)
         _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
-        if not lp.status.has_solution or not model.prob.isMIP():
+        if not model.prob.isMIP() or lp.status == SolveStatus.INFEASIBLE:
             return _with_seconds(lp, began)
+        if not lp.status.has_solution:  # the clock stopped the LP: build the roster greedily
+            _assign(model.prob, {})
+            start = build_start(model)
+            if start is None:
+                return _with_seconds(lp, began)
+            _log(began, f"greedy roster {start.objective:,.2f} (no LP in time)")
+            seconds = time.monotonic() - began
+            return SolveReport(SolveStatus.TIME_LIMIT, start.objective, 0.0, seconds, True, seconds)
         support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
         start = build_start(model)
         first_s = time.monotonic() - began if start is not None else math.nan
