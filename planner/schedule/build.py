@@ -27,7 +27,7 @@ from planner.schedule.solvers import (
     SolveReport,
     SolveStatus,
     run_cbc,
-    run_highs,
+    run_highs_bounded,
 )
 from planner.schedule.start import Start, build_start
 from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
@@ -106,7 +106,7 @@ def solve_model(
         elif deadline - time.monotonic() < MIN_SEARCH_S:
             report = SolveReport(SolveStatus.NO_SOLUTION, math.nan, math.nan, 0.0, True)
         elif solver == "highs":
-            report = run_highs(model.prob, deadline, gap, values, nodes)
+            report = run_highs_bounded(model.prob, deadline, gap, values, nodes)
         else:
             report = run_cbc(model.prob, deadline, gap, values, nodes)
         clock = clock or report.clock_stopped
@@ -159,7 +159,8 @@ def _relaxation(model: Model, deadline: float) -> SolveReport:
     for var in ints:
         var.cat = pulp.LpContinuous
     try:
-        return run_highs(model.prob, deadline)
+        # interior point: several times faster than simplex on some weeks' relaxations
+        return run_highs_bounded(model.prob, deadline, options={"solver": "ipm"})
     finally:
         for var in ints:
             var.cat = pulp.LpInteger
@@ -175,7 +176,9 @@ def _restricted(model: Model, deadline: float, gap: float, start: Start | None, 
     for var in closed:
         var.upBound = 0
     try:
-        report = run_highs(model.prob, deadline, gap, start and start.values, RESTRICTED_NODE_LIMIT)
+        report = run_highs_bounded(
+            model.prob, deadline, gap, start and start.values, RESTRICTED_NODE_LIMIT
+        )
     finally:
         for var in closed:
             var.upBound = None
