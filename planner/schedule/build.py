@@ -47,8 +47,8 @@ def read_rules_toml(path: str | os.PathLike) -> Rules:
 # Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by
 # then stops the same way on any machine; the wall-clock limit is only the backstop.
 NODE_LIMIT = {"cbc": 2000, "highs": 2000}
-RESTRICTED_NODE_LIMIT = 100
-MIN_SEARCH_S = 3.0  # less time than this left after the start: keep the start  # HiGHS's first pass over the tours the LP and the start use
+RESTRICTED_NODE_LIMIT = 100  # the polish: HiGHS over the tours the LP and the start use
+MIN_SEARCH_S = 3.0  # less time than this left after the polish: keep the polished start
 
 
 def solve_model(
@@ -60,8 +60,9 @@ def solve_model(
     deadline: float | None = None,
     node_limit: int | None = None,
 ) -> SolveReport:
-    """Solve the roster model: LP relaxation, a legal start built from it, then branch and
-    bound from that start until `gap_pct` % (or the node limit, or the deadline). The best
+    """Solve the roster model: LP relaxation, a legal start built from it and polished by
+    HiGHS over the LP's tours, then branch and bound from that start until `gap_pct` % (or
+    the node limit, or the deadline, which covers every phase). The best
     roster found stays in the model's variables; the bound is the better of the solver's and
     the LP's, so the gap is honest even when the solver stopped early."""
     if solver not in SOLVERS:
