@@ -209,7 +209,7 @@ def forecast(
     from planner.io import check_output_paths
     from planner.report import emit_frame
 
-    check_output_paths(output, plot)
+    check_output_paths(output, plot, inputs=(history, events, temperature))
     if start is not None:
         start = _parse_day(start, "--start")
     hist, temperature = _load_history(history, temperature)
@@ -324,8 +324,10 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
       planner staff forecast.csv --agents 150        # what 150 agents deliver
       planner staff forecast.csv --coverage coverage.csv
     """
+    from planner import io as pio
     from planner import report, staffing
 
+    pio.check_output_paths(output, inputs=(forecast, coverage))
     if sl is None and target is None and asa is not None:
         sl_pct = None
     else:
@@ -350,8 +352,6 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
         text = report.delivery_text(frame)
     else:
         text = report.requirements_text(staffing.summarise_requirements(frame))
-    from planner import io as pio
-
     pio.write_text(output, text)
 
 
@@ -425,7 +425,9 @@ def schedule_command(
 
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
-    pio.check_output_paths(output, coverage_path, xlsx_path)
+    pio.check_output_paths(
+        output, coverage_path, xlsx_path, inputs=(requirements, rules_path, agents_path)
+    )
     rules = sched.Rules()
     if rules_path:
         from planner.scenario import load_rules
@@ -507,8 +509,16 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
       planner run scenarios/heat-wave.toml --out out/heat
       planner run --week 2027-W28 --quiet          # for cron
     """
+    from pathlib import Path
+
     from planner import pipeline
 
+    if out_dir and not quiet and Path(out_dir).is_symlink():
+        click.echo(
+            f"planner: note: --out {out_dir} is a symlink: publishing into its target "
+            f"{Path(out_dir).resolve()} (the link is kept)",
+            err=True,
+        )
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -520,6 +530,8 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
         time_limit_s=time_limit,
     )
     if not quiet:
+        for note in plan.notes:
+            click.echo(f"planner: note: {note}", err=True)
         click.echo(pipeline.run_report(plan, directory), err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
@@ -566,7 +578,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
     from planner import io, pipeline, report
     from planner.report import charts
 
-    io.check_output_paths(output, plot)
+    io.check_output_paths(output, plot, inputs=scenarios)
     result = pipeline.compare(
         list(scenarios),
         week=week,
@@ -683,9 +695,11 @@ def simulate_cmd(
       planner simulate --roster roster.csv --requirements requirements.csv -o sim.csv
       planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
     """
+    from planner import io as pio
     from planner import report
     from planner import simulate as sim
 
+    pio.check_output_paths(output, inputs=(roster_path, requirements_path))
     enabled = False if quiet else None
     with report.terminal_progress("simulating", replications, enabled) as progress:
         result = sim.simulate_files(
@@ -704,9 +718,24 @@ def simulate_cmd(
     sim.emit_result(result, output, fmt, quiet=quiet)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (temporary files removed, children stopped), then exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="planner")
+    """Console-script entry point. SIGTERM unwinds like Ctrl-C does, so cleanups run."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="planner")
+    except Terminated:
+        click.echo("planner: terminated", err=True)
+        sys.exit(143)
 
 
 if __name__ == "__main__":
