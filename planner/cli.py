@@ -52,6 +52,14 @@ def png_path(ctx, param, value):
     return value
 
 
+def plausible_shrinkage(value: float) -> float:
+    """`--shrinkage`: 0, or 0.01 to 90 percent (more means ten paid agents per agent on the
+    phones; less is not a measurement and overflows the exact staff arithmetic)."""
+    if not (value == 0 or 0.01 <= value <= 90):
+        raise click.BadParameter(f"{value:g}: expected 0 or a percentage in [0.01, 90]")
+    return value
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> None:
     """Print one line on stderr and exit with `code`."""
     click.echo(f"planner: error: {message}", err=True)
@@ -296,7 +304,14 @@ def backtest_command(
 @click.option("--target", type=float, default=None, help="Answer within this many s (default 20).")
 @click.option("--asa", type=float, default=None, help="Average speed of answer target, seconds.")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap, percent.")
-@click.option("--shrinkage", type=float, default=30.0, show_default=True, help="Percent.")
+@click.option(
+    "--shrinkage",
+    type=float,
+    default=30.0,
+    show_default=True,
+    callback=lambda ctx, param, value: plausible_shrinkage(value),
+    help="Percent: 0, or 0.01 to 90.",
+)
 @click.option(
     "--model",
     type=click.Choice(values(ServiceModel)),
@@ -531,7 +546,8 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
     )
     if not quiet:
         for note in plan.notes:
-            click.echo(f"planner: note: {note}", err=True)
+            kind = "" if note.startswith("warning: ") else "note: "
+            click.echo(f"planner: {kind}{note}", err=True)
         click.echo(pipeline.run_report(plan, directory), err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:

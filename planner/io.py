@@ -210,6 +210,18 @@ def parse_numbers(
     return values.astype(float)
 
 
+def far_outside(values: np.ndarray, factor: float = 20.0) -> np.ndarray:
+    """Which positive values lie more than `factor` times above or below the median of the
+    positive values: a cell in other units (milliseconds among seconds) rather than a busy
+    hour. A mask of `values`' shape; all False for fewer than 10 positive values."""
+    values = np.asarray(values, dtype=float)
+    positive = np.isfinite(values) & (values > 0)
+    if positive.sum() < 10:
+        return np.zeros(values.shape, dtype=bool)
+    median = float(np.median(values[positive]))
+    return positive & ((values > factor * median) | (values < median / factor))
+
+
 def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) -> pd.Series:
     """Parse ISO dates or date-times, naming the first cell that is not one."""
     name = display_name(path)

@@ -75,7 +75,7 @@ def test_scenario_files(workdir, tmp_path, name, data):
         raise AssertionError(f"{name}: {type(exc).__name__}: {exc}") from exc
 
 
-@pytest.mark.parametrize("name, data", cases("requirements", 50))
+@pytest.mark.parametrize("name, data", cases("requirements", 40))
 def test_requirements_files(workdir, tmp_path, name, data):
     path = _write(tmp_path, name, data, ".csv")
     result = invoke(["schedule", path, "--rules", workdir / "rules.toml", "--time-limit", "10",
@@ -83,7 +83,7 @@ def test_requirements_files(workdir, tmp_path, name, data):
     _check(result, name)
 
 
-@pytest.mark.parametrize("name, data", cases("agents", 50))
+@pytest.mark.parametrize("name, data", cases("agents", 40))
 def test_agents_files(workdir, tmp_path, name, data):
     path = _write(tmp_path, name, data, ".csv")
     result = invoke(["schedule", workdir / "requirements.csv", "--agents", path,
