@@ -52,6 +52,14 @@ def png_path(ctx, param, value):
     return value
 
 
+def plausible_shrinkage(value: float) -> float:
+    """`--shrinkage`: 0, or 0.01 to 90 percent (more means ten paid agents per agent on the
+    phones; less is not a measurement and overflows the exact staff arithmetic)."""
+    if not (value == 0 or 0.01 <= value <= 90):
+        raise click.BadParameter(f"{value:g}: expected 0 or a percentage in [0.01, 90]")
+    return value
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> None:
     """Print one line on stderr and exit with `code`."""
     click.echo(f"planner: error: {message}", err=True)
@@ -100,7 +108,7 @@ def cli() -> None:
     """
 
 
-# --- forecast & backtest (issue 2) -----------------------------------------------------------
+# --- forecast & backtest -----------------------------------------------------------
 
 # Small least-squares problems run 50x slower with OpenBLAS threads on a busy 2-core machine;
 # one BLAS thread (unless the user set it) keeps `planner forecast` fast. Effective only if numpy
@@ -226,7 +234,7 @@ def forecast(
     from planner.io import check_output_paths
     from planner.report import emit_frame
 
-    check_output_paths(output, plot)
+    check_output_paths(output, plot, inputs=(history, events, temperature))
     if start is not None:
         start = _parse_day(start, "--start")
     hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
@@ -318,7 +326,7 @@ def backtest_command(
     emit_frame(frame, output, fmt, f"Backtest: {folds} folds x {horizon} days")
 
 
-# --- staff (issue 3) -------------------------------------------------------------------------
+# --- staff -------------------------------------------------------------------------
 
 
 @cli.command()
@@ -333,7 +341,9 @@ def backtest_command(
     type=float,
     default=30.0,
     show_default=True,
-    help="Percent of paid time off the phones (with --coverage: on phones = rostered x (1 - s)).",
+    callback=lambda ctx, param, value: plausible_shrinkage(value),
+    help="Percent of paid time off the phones: 0, or 0.01 to 90 (with --coverage: on phones = "
+    "rostered x (1 - s)).",
 )
 @click.option(
     "--model",
@@ -362,8 +372,10 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
       planner staff forecast.csv --agents 150        # what 150 agents deliver
       planner staff forecast.csv --coverage coverage.csv
     """
+    from planner import io as pio
     from planner import report, staffing
 
+    pio.check_output_paths(output, inputs=(forecast, coverage))
     if sl is None and target is None and asa is not None:
         sl_pct = None
     else:
@@ -398,12 +410,10 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
             text += f"{assumed}\n"
     else:
         text = report.requirements_text(staffing.summarise_requirements(frame))
-    from planner import io as pio
-
     pio.write_text(output, text)
 
 
-# --- schedule (issue 4) ----------------------------------------------------------------------
+# --- schedule ----------------------------------------------------------------------
 
 
 @cli.command("schedule")
@@ -481,7 +491,9 @@ def schedule_command(
 
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
-    pio.check_output_paths(output, coverage_path, xlsx_path)
+    pio.check_output_paths(
+        output, coverage_path, xlsx_path, inputs=(requirements, rules_path, agents_path)
+    )
     rules = sched.Rules()
     if rules_path:
         from planner.scenario import load_rules
@@ -520,7 +532,7 @@ def schedule_command(
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
 
 
-# --- run & compare (issue 5) -----------------------------------------------------------------
+# --- run & compare -----------------------------------------------------------------
 
 
 def _stderr_log(enabled: bool):
@@ -576,6 +588,8 @@ def run_command(
       planner run scenarios/heat-wave.toml --out out/heat
       planner run --week 2027-W28 --quiet          # for cron
     """
+    from pathlib import Path
+
     from planner import pipeline
     from planner import store as plan_store
     from planner.accuracy import RunRecorder
@@ -585,6 +599,12 @@ def run_command(
     if store_path:  # a foreign or newer store is refused before minutes of planning
         plan_store.check_store(store_path)
     recorder = None if no_store else RunRecorder(store_path)
+    if out_dir and not quiet and Path(out_dir).is_symlink():
+        click.echo(
+            f"planner: note: --out {out_dir} is a symlink: publishing into its target "
+            f"{Path(out_dir).resolve()} (the link is kept)",
+            err=True,
+        )
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -600,6 +620,9 @@ def run_command(
     if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
         click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
     if not quiet:
+        for note in plan.notes:
+            kind = "" if note.startswith("warning: ") else "note: "
+            click.echo(f"planner: {kind}{note}", err=True)
         click.echo(pipeline.run_report(plan, directory), err=True)
         if recorded is not None:
             click.echo(
@@ -652,7 +675,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
     from planner import io, pipeline, report
     from planner.report import charts
 
-    io.check_output_paths(output, plot)
+    io.check_output_paths(output, plot, inputs=scenarios)
     result = pipeline.compare(
         list(scenarios),
         week=week,
@@ -674,7 +697,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
         charts.plot_compare(result.frame, plot, week=result.week)
 
 
-# --- simulate (issue 6) ----------------------------------------------------------------------
+# --- simulate ----------------------------------------------------------------------
 
 
 @cli.command("simulate")
@@ -769,9 +792,11 @@ def simulate_cmd(
       planner simulate --roster roster.csv --requirements requirements.csv -o sim.csv
       planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
     """
+    from planner import io as pio
     from planner import report
     from planner import simulate as sim
 
+    pio.check_output_paths(output, inputs=(roster_path, requirements_path))
     enabled = False if quiet else None
     with report.terminal_progress("simulating", replications, enabled) as progress:
         result = sim.simulate_files(
@@ -790,7 +815,15 @@ def simulate_cmd(
     sim.emit_result(result, output, fmt, quiet=quiet)
 
 
-# --- the plan store: accuracy and history (issue 12) ------------------------------------------
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (temporary files removed, children stopped), then exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
+# --- the plan store: accuracy and history ----------------------------------------------------
 
 STORE_HELP = "Plan store (SQLite) written by `planner run`."
 
@@ -854,8 +887,15 @@ def history_command(store_path, scenario, output, fmt):
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="planner")
+    """Console-script entry point. SIGTERM unwinds like Ctrl-C does, so cleanups run."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="planner")
+    except Terminated:
+        click.echo("planner: terminated", err=True)
+        sys.exit(143)
 
 
 if __name__ == "__main__":

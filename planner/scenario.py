@@ -92,6 +92,7 @@ MAX_EXTENDS = 64  # files in one `extends` chain
 MAX_SCENARIO_BYTES = 1 << 20
 MAX_SHRINKAGE_PCT = 90.0  # more would mean ten or more paid agents per agent on the phones
 MIN_OCCUPANCY_CAP_PCT = 30.0
+MIN_SHRINKAGE_PCT = 0.01  # finer than this is not a measurement (and 1e-300 overflows)
 
 # Validates the roster rule tables of a scenario: `validate(tables, source) -> Rules`, with
 # `tables` = {"shifts": {...}, "labour": {...}, "cost": {...}} (any subset) and `source` the file
@@ -585,11 +586,23 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
         patience_s=patience,
         max_abandon_pct=c.number("max_abandon_pct", None, 0, 100, low_open=True, high_open=True),
         max_occupancy_pct=occupancy,
-        shrinkage_pct=c.number("shrinkage_pct", 30.0, 0, MAX_SHRINKAGE_PCT),
+        shrinkage_pct=_shrinkage(c),
         aht_s=c.number("aht_s", None, 0, 86400, low_open=True),
         aht_by_queue=aht_by_queue,
         pooled=c.boolean("pooled", True),
     )
+
+
+def _shrinkage(c: _Checker) -> float:
+    """Shrinkage, percent: 0, or from MIN_SHRINKAGE_PCT to MAX_SHRINKAGE_PCT."""
+    value = c.number("shrinkage_pct", 30.0, 0, MAX_SHRINKAGE_PCT)
+    if 0 < value < MIN_SHRINKAGE_PCT:
+        c.fail(
+            "shrinkage_pct",
+            value,
+            f"expected 0 or a percentage in [{MIN_SHRINKAGE_PCT:g}, {MAX_SHRINKAGE_PCT:g}]",
+        )
+    return value
 
 
 def _rules(data: Mapping, origin: Mapping, fallback: str, validate_rules: RulesValidator):

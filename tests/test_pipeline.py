@@ -307,3 +307,20 @@ def test_per_queue_history_with_a_queue_adjustment(tmp_path):
     assert by_queue["outage"] == pytest.approx(3 * by_queue["billing"], rel=0.02)
     assert "queue" not in plan.requirements.columns  # pooled by default
     assert plan.kpis.calls == pytest.approx(fc["calls"].sum(), abs=0.1)
+
+
+def test_tables_group_thousands_without_noise_or_needless_decimals():
+    from planner.report import render_table
+
+    frame = pd.DataFrame({"calls": [3692.1, 12.0], "staff": [3.0, 4.0], "cost": ["x", 125450000.0]})
+    text = render_table(frame)
+    assert "3,692.1 " in text and "3,692.10" not in text
+    assert " 3 " in text and "3.00" not in text
+    assert "125,450,000" in text and "125450000.0" not in text
+
+
+def test_csvs_carry_no_float_noise():
+    from planner import io
+
+    frame = pd.DataFrame({"x": [6.3999999999999995, 0.1 + 0.2, 3.0, float("nan")], "n": 1})
+    assert io.frame_to_csv(frame) == "x,n\n6.4,1\n0.3,1\n3.0,1\n,1\n"

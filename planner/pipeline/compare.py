@@ -7,10 +7,15 @@ the order given, else the default week of the first scenario.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import os
+import signal
+import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,6 +34,8 @@ from planner.pipeline.plan import (
 from planner.report.numbers import rounded
 from planner.report.tables import COMPARE_METRICS, SIM_METRIC
 from planner.scenario import Scenario, week_label
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 # --- compare -------------------------------------------------------------------------------------
 
@@ -92,11 +99,7 @@ def compare(
             notes.append(f"{sc.name}: planned on {label} (its own week is {own})")
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
     if jobs > 1 and len(loaded) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(loaded))) as pool:
-            futures = [pool.submit(_compare_one, sc, first, simulate) for sc in loaded]
-            results = [f.result() for f in futures]
+        results = _in_workers(loaded, first, simulate, jobs)
     else:
         results = []
         for sc in loaded:
@@ -121,3 +124,31 @@ def compare(
     order += [m for m in metrics] + ["currency", "solver_status", "gap_pct", "exit_code"]
     order += [f"d_{m}" for m in metrics]
     return Comparison(frame[order], label, tuple(notes))
+
+
+def _worker_start() -> None:
+    """In each worker: die with the parent (SIGKILL when it exits, however it exits), leave
+    Ctrl-C to the parent (which stops the workers), and take SIGTERM's default."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _in_workers(loaded: Sequence[Scenario], first: dt.date, simulate: bool, jobs: int) -> list:
+    """Plan the scenarios in worker processes; any way out of here (an error, Ctrl-C, SIGTERM)
+    kills the workers first."""
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(loaded)), initializer=_worker_start)
+    try:
+        futures = [pool.submit(_compare_one, sc, first, simulate) for sc in loaded]
+        results = [f.result() for f in futures]
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results

@@ -156,6 +156,8 @@ def plan_week(
         f"{pd.Timestamp(hist.last_day()):%Y-%m-%d}) {_took(clock)}"
     )
 
+    notes.extend(_implausible_aht(hist))
+
     clock = time.monotonic()
     fc = _forecast(sc, hist, first)
     notes.extend(fc.notes)
@@ -228,6 +230,26 @@ def plan_week(
         simulation=simulation,
         gap_limit_pct=float(schedule.DEFAULT_GAP_PCT if sc.run.gap_pct is None else sc.run.gap_pct),
     )
+
+
+def _implausible_aht(hist) -> list[str]:
+    """A warning per history row whose AHT is far outside the file's own range (at most 3)."""
+    if "aht" not in hist.frame.columns:
+        return []
+    frame = hist.frame
+    odd = io.far_outside(frame["aht"].to_numpy(dtype=float))
+    notes = []
+    median = float(np.median(frame["aht"].to_numpy(dtype=float)[frame["aht"].to_numpy() > 0]))
+    for _, row in frame[odd].head(3).iterrows():
+        queue = f", queue {row['queue']}" if "queue" in frame.columns else ""
+        notes.append(
+            f"warning: {hist.source}: aht = {row['aht']:g} s at "
+            f"{pd.Timestamp(row['timestamp']):%Y-%m-%dT%H:%M}{queue} is far outside the file's "
+            f"range (median {median:g} s): milliseconds or minutes instead of seconds?"
+        )
+    if odd.sum() > 3:
+        notes.append(f"warning: {hist.source}: {int(odd.sum()) - 3} more such aht values")
+    return notes
 
 
 def _took(clock: float) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from planner import forecast, io, schedule
 from planner.errors import InputError, PlannerError
+from planner.pipeline import swap
 from planner.pipeline.plan import (
     Log,
     WeekPlan,
@@ -70,71 +71,104 @@ def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> li
 
 @contextlib.contextmanager
 def output_lock(out_dir: Path) -> Iterator[Path]:
-    """Hold an exclusive lock on `<out_dir>.lock` (next to it) or refuse at once."""
+    """Hold an exclusive lock on `<out_dir>.lock` (next to it) or refuse at once. The lock file
+    is removed on release, so no `.lock` outlives its run."""
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     lock_path = out_dir.with_name(out_dir.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise io.write_error(lock_path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            os.close(fd)
             raise PlannerError(
                 f"{out_dir}: another planner run is writing this directory (lock {lock_path} is "
                 "held); not started"
             ) from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed it as we opened it: lock the new one
+    try:
         yield lock_path
     finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)  # while still holding it, so nobody locks a removed file
         os.close(fd)  # closing releases the lock
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    if str(out_dir) == "-":  # `-` is stdout elsewhere; a week is a directory of files
+def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Path:
+    """Refuse, before any work, an output directory that cannot be published: `-`, an empty
+    name, `.`/`..`/`/`, a name too long, an existing file, a missing parent (unless
+    `create_parent`, for the default `out/<week>`), an unwritable parent. Returns the path
+    to publish at: a symlink is followed to its target (so the link keeps pointing at it and
+    the lock covers every name of it)."""
+    text = os.fspath(out_dir)
+    if text == "-":  # `-` is stdout elsewhere; a week is a directory of files
         raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: exists and is not a directory")
+    if not text.strip():
+        raise InputError('--out "": expected a directory name')
+    if "\x00" in text:
+        raise InputError("--out: a directory name cannot contain a NUL byte")
+    path = Path(text)
+    if path.is_symlink():
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):
+            raise InputError(f"--out {text}: a symlink loop") from None
+    if path.name in ("", ".", "..") or path == Path(path.anchor):
+        raise InputError(
+            f"--out {text}: expected a directory of its own (such as out/week), not "
+            "the current, parent or root directory, which a week's outputs would replace"
+        )
+    if len(os.fsencode(path.name)) > 240:  # room for the hidden `.NAME.<random>.tmp` sibling
+        raise InputError(f"--out {text}: the name is longer than 240 bytes")
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: exists and is not a directory")
+    parent = path.parent
+    if not parent.exists() and create_parent and parent.parent.is_dir():
+        try:
+            parent.mkdir()
+        except OSError as exc:
+            raise io.write_error(parent, exc) from None
+    if not parent.exists():
+        raise InputError(f"cannot write {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PlannerError(f"cannot write {path}: permission denied (in {parent})")
+    return path
 
 
 def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
-    """Build the directory with `fill(tmp)` in a temporary sibling, then rename it onto
-    `out_dir` (replacing an existing one only on success). On failure nothing changes."""
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    old: Path | None = None
+    """Build the directory with `fill(tmp)` in a temporary sibling, then swap it in for
+    `out_dir` in one step (`swap.replace_directory`). On failure nothing changes; a kill
+    leaves `out_dir` whole (or recoverable by `swap.recover`)."""
+    out_dir = check_out_dir(out_dir)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    except OSError as exc:
+        raise io.write_error(out_dir, exc) from None
     try:
         value = fill(tmp)
         os.chmod(tmp, 0o755)
         for item in tmp.iterdir():
             os.chmod(item, 0o644)  # mkstemp's 0600 would hide the files from the team
-        if out_dir.exists():
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent)
-            )
-            os.replace(out_dir, old / "previous")
         try:
-            os.replace(tmp, out_dir)
-        except OSError:
-            if old is not None:
-                os.replace(old / "previous", out_dir)
-            raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+            parking = swap.replace_directory(tmp, out_dir)
+        except OSError as exc:
+            raise io.write_error(out_dir, exc) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the new files, or after a swap the old ones
+    if parking is not None:
+        shutil.rmtree(parking, ignore_errors=True)
     return value
-
-
-def _remove_leftovers(out_dir: Path) -> None:
-    """Temporary siblings of a run that was killed (we hold the lock, so none is live)."""
-    # mkdtemp names: prefix + 8 random characters + suffix (not another directory's temps)
-    for pattern in (f".{out_dir.name}.{'?' * 8}.tmp", f".{out_dir.name}.{'?' * 8}.old"):
-        for stale in out_dir.parent.glob(pattern):
-            shutil.rmtree(stale, ignore_errors=True)
 
 
 def default_out_dir(label: str) -> Path:
@@ -160,18 +194,24 @@ def run_week(
     `after_publish(plan, out_dir)` records the published run in the plan store, still under
     the lock."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
+    hist = None
     if out_dir is None:
         hist = load_history(sc)
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)  # before the lock and the minutes of planning
-    with output_lock(out_dir):
-        _remove_leftovers(out_dir)
+        target = check_out_dir(out_dir, create_parent=True)
+    else:
+        target = check_out_dir(out_dir)  # before the lock and the minutes of planning
+        if week or start:
+            resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
+    shown = Path(out_dir)
+    with output_lock(target):
+        for line in swap.recover(target):  # first of all: a killed run's leftovers
+            log(line)
         previous = None
         if store_hook is not None:
 
             def previous(scenario, first):
-                return store_hook.previous_roster(scenario, first, out_dir)
+                return store_hook.previous_roster(scenario, first, shown)
 
         plan = plan_week(
             sc,
@@ -183,9 +223,9 @@ def run_week(
             previous=previous,
         )
         clock = time.monotonic()
-        extra = None if store_hook is None else store_hook.before_publish(plan, out_dir)
-        publish_directory(out_dir, lambda tmp: write_plan(plan, tmp, extra))
-        log(f"outputs: {out_dir} {_took(clock)}")
+        extra = None if store_hook is None else store_hook.before_publish(plan, shown)
+        publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
+        log(f"outputs: {target} {_took(clock)}")
         if store_hook is not None:
-            store_hook.after_publish(plan, out_dir)
-    return plan, out_dir
+            store_hook.after_publish(plan, shown)
+    return plan, shown

@@ -6,6 +6,7 @@ import math
 import os
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
@@ -40,10 +41,12 @@ def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         table.add_column(str(col), justify="right" if numeric else "left")
     shown = frame if len(frame) <= max_rows else frame.head(max_rows)
+    decimals = {col: _decimals(shown[col]) for col in shown.columns}
     for row in shown.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        table.add_row(*(_cell(v, decimals[c]) for v, c in zip(row, shown.columns, strict=True)))
     with open(os.devnull, "w") as sink:
-        console = Console(width=200, record=True, file=sink, color_system=None)
+        console = Console(width=max(80, _natural_width(table)), record=True, file=sink,
+                          color_system=None)  # fmt: skip
         console.print(table)
         text = console.export_text()
     if len(frame) > max_rows:
@@ -51,9 +54,38 @@ def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 
     return text
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1e6 else f"{value:,.0f}"
+def _natural_width(table: Table) -> int:
+    """The width the table needs without wrapping (rich measures it), capped at 400."""
+    with open(os.devnull, "w") as sink:
+        probe = Console(width=400, file=sink, color_system=None)
+        return min(400, probe.measure(table).maximum)
+
+
+def _decimals(column: pd.Series) -> int | None:
+    """Decimals shown for a float column: as many as its values need, at most 2 (None: not a
+    float column, each cell decides)."""
+    if not pd.api.types.is_float_dtype(column):
+        return None
+    values = column.dropna().to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    for digits in (0, 1):
+        if np.allclose(values, np.round(values, digits), rtol=0, atol=1e-9):
+            return digits
+    return 2
+
+
+def _cell(value, decimals: int | None = None) -> str:
+    """A cell as people read it: thousands grouped, no float noise, whole numbers without
+    decimals, timestamps to the minute."""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if math.isnan(number):
+            return "-"
+        if decimals is None:
+            decimals = 0 if number.is_integer() or abs(number) >= 1e6 else 2
+            if decimals == 2 and round(number, 1) == round(number, 2):
+                decimals = 1
+        return f"{number:,.{decimals}f}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
@@ -81,7 +113,9 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
         unit = f" ({frame['currency'].iloc[0]})" if key == "cost" else ""
         row = {"metric": title + unit}
         for i, rec in frame.iterrows():
-            row[rec["scenario"]] = _delta_cell(rec[key], base[key] if i else None, digits)
+            row[rec["scenario"]] = _delta_cell(
+                rec[key], base[key] if i else None, digits, points=key.endswith("_pct")
+            )
         rows.append(row)
     status = {"metric": "solver"}
     for _, rec in frame.iterrows():
@@ -90,7 +124,9 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def _delta_cell(value, base, digits: int) -> str:
+def _delta_cell(value, base, digits: int, points: bool = False) -> str:
+    """`value (delta, relative %)`; a metric that is itself a percentage gets its delta in
+    percentage points (`+2.5 pp`), never a percent of a percent."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     text = f"{value:,.{digits}f}"
@@ -99,5 +135,7 @@ def _delta_cell(value, base, digits: int) -> str:
     delta = float(value) - float(base)
     if abs(delta) < 10 ** (-digits) / 2:
         return f"{text} (=)"
+    if points:
+        return f"{text} ({delta:+,.{digits}f} pp)"
     rel = f", {100 * delta / abs(base):+.0f}%" if base and abs(base) > 1e-9 else ""
     return f"{text} ({delta:+,.{digits}f}{rel})"
