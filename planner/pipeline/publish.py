@@ -105,8 +105,9 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
 
 def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Path:
     """Refuse, before any work, an output directory that cannot be published: `-`, an empty
-    name, `.`/`..`/`/`, a name too long, an existing file, a missing parent (unless
-    `create_parent`, for the default `out/<week>`), an unwritable parent. Returns the path
+    name, `.`/`..`/`/`, a name too long, an existing file, a missing grandparent, an
+    unwritable parent (one missing level is created with
+    `create_parent`: `--out out/heat` in a fresh checkout). Returns the path
     to publish at: a symlink is followed to its target (so the link keeps pointing at it and
     the lock covers every name of it)."""
     text = os.fspath(out_dir)
@@ -200,7 +201,8 @@ def run_week(
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
         target = check_out_dir(out_dir, create_parent=True)
     else:
-        target = check_out_dir(out_dir)  # before the lock and the minutes of planning
+        # before the lock and the minutes of planning; `--out out/heat` may create `out/`
+        target = check_out_dir(out_dir, create_parent=True)
         if week or start:
             resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
     shown = Path(out_dir)
