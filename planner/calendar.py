@@ -6,8 +6,11 @@ hand-made dates. `day_features` turns them into daily regressors:
 - `tet`: the Lunar New Year block as the package lists it (VN: the days off around Tết);
   `tet_-1` .. `tet_+3`: one regressor per day from the eve to the fourth day (the dip deepens
   and recovers by day, the same way every year, whatever weekday it falls on);
-- `pre_tet` (1-7 days before the block) and `post_tet` (1-7 days after it: the rebound);
-- `holiday`: any other public holiday; `post_holiday`: the first day after another holiday;
+- `pre_tet` (1-7 days before the block); `tet_back_1` .. `tet_back_3`: the first three days
+  after the block, each its own effect (the return to work and its catch-up); `post_tet` the
+  4th-7th days after it (the rest of the rebound);
+- `holiday`: any other public holiday; `post_holiday`: the first day after another holiday
+  (with `closed` given: only after a holiday the centre was closed, the catch-up day);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
   weekend.
 
@@ -33,7 +36,17 @@ TET_PATTERN = re.compile(r"lunar new year|chinese new year|spring festival|\btet
 TET_DAY_PATTERN = re.compile(r"^(lunar new year|chinese new year.*|spring festival)$", re.I)
 SUBSTITUTE_PATTERN = re.compile(r"substitut|observed|day off|bridge", re.I)
 TET_DAYS = tuple(f"tet_{k:+d}" for k in range(-1, 4))  # eve, Lunar New Year's day, days 2-4
-FEATURES = ("tet", *TET_DAYS, "pre_tet", "post_tet", "holiday", "post_holiday", "bridge")
+TET_BACK = tuple(f"tet_back_{k}" for k in range(1, 4))  # the first days back after Tết
+FEATURES = (
+    "tet",
+    *TET_DAYS,
+    "pre_tet",
+    *TET_BACK,
+    "post_tet",
+    "holiday",
+    "post_holiday",
+    "bridge",
+)
 
 
 def normalise_country(country: str | None) -> str | None:
@@ -66,8 +79,32 @@ def holiday_names(country: str | None, start: pd.Timestamp, end: pd.Timestamp) -
     }
 
 
-def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
-    """Holiday regressors (0/1 float columns `FEATURES`) for each day in `days`."""
+def holiday_key(name: str) -> str:
+    """A holiday's name without its year-specific notes: `Independence Day (observed)` and
+    `Day off (substituted from 05/04/2024)` become `Independence Day` and `Day off`."""
+    return re.sub(r"\s*\([^)]*\)", "", str(name)).strip() or str(name).strip()
+
+
+def holiday_keys(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
+    """The holiday key (`holiday_key`) of each day, "" on ordinary days."""
+    out = np.full(len(days), "", dtype=object)
+    if len(days) == 0:
+        return out
+    names = holiday_names(country, days.min(), days.max())
+    if not names:
+        return out
+    keys = pd.Series({day: holiday_key(n) for day, n in names.items()})
+    hit = pd.Series(days).map(keys)
+    mask = hit.notna().to_numpy()
+    out[mask] = hit[mask].to_numpy()
+    return out
+
+
+def day_features(
+    days: pd.DatetimeIndex, country: str | None, closed: set | None = None
+) -> pd.DataFrame:
+    """Holiday regressors (0/1 float columns `FEATURES`) for each day in `days`; with `closed`
+    (holiday dates the centre was closed) `post_holiday` marks only the days after those."""
     pad = pd.Timedelta(days=14)
     names = holiday_names(country, days.min() - pad, days.max() + pad)
     full = pd.date_range(days.min() - pad, days.max() + pad, freq="D")
@@ -84,7 +121,10 @@ def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
         before = pd.date_range(block[0] - pd.Timedelta(days=7), block[0] - pd.Timedelta(days=1))
         after = pd.date_range(block[-1] + pd.Timedelta(days=1), block[-1] + pd.Timedelta(days=7))
         feat.loc[feat.index.isin(before), "pre_tet"] = 1.0
-        feat.loc[feat.index.isin(after), "post_tet"] = 1.0
+        for k, day in enumerate(after[:3], start=1):
+            if day in feat.index:
+                feat.loc[day, f"tet_back_{k}"] = 1.0
+        feat.loc[feat.index.isin(after[3:]), "post_tet"] = 1.0
     other = [d for d, n in names.items() if not TET_PATTERN.search(n)]
     for day in other:
         col = "bridge" if SUBSTITUTE_PATTERN.search(names[day]) else "holiday"
@@ -92,7 +132,8 @@ def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
     off = set(names)
     for day in other:
         nxt = day + pd.Timedelta(days=1)
-        if nxt not in off and nxt in feat.index:
+        after_closure = closed is None or day in closed
+        if after_closure and nxt not in off and nxt in feat.index:
             feat.loc[nxt, "post_holiday"] = 1.0
         # a working day squeezed between a holiday and a weekend
         for gap, weekend in ((1, 5), (-1, 6)):
@@ -101,7 +142,8 @@ def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
             workday = mid not in off and mid.weekday() < 5
             if workday and beyond.weekday() == weekend and mid in feat.index:
                 feat.loc[mid, "bridge"] = 1.0
-    feat.loc[feat["tet"] == 1, ["holiday", "post_holiday", "bridge", "pre_tet", "post_tet"]] = 0.0
+    others = ["holiday", "post_holiday", "bridge", "pre_tet", "post_tet", *TET_BACK]
+    feat.loc[feat["tet"] == 1, others] = 0.0
     return feat.reindex(days).fillna(0.0)
 
 

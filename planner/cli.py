@@ -11,6 +11,14 @@ import sys
 import click
 
 from planner import __version__
+from planner.choices import (
+    ForecastModel,
+    OutputFormat,
+    ServiceModel,
+    Solver,
+    TalkTime,
+    values,
+)
 from planner.errors import ExitCode, PlannerError
 
 OUTPUT_HELP = "Where to write the result: a file path, or - for stdout."
@@ -23,7 +31,7 @@ def output_options(default_format: str = "csv"):
         func = click.option(
             "--format",
             "fmt",
-            type=click.Choice(["table", "csv", "json"]),
+            type=click.Choice(values(OutputFormat)),
             default=default_format,
             show_default=True,
             help="Output format.",
@@ -44,6 +52,14 @@ def png_path(ctx, param, value):
     return value
 
 
+def plausible_shrinkage(value: float) -> float:
+    """`--shrinkage`: 0, or 0.01 to 90 percent (more means ten paid agents per agent on the
+    phones; less is not a measurement and overflows the exact staff arithmetic)."""
+    if not (value == 0 or 0.01 <= value <= 90):
+        raise click.BadParameter(f"{value:g}: expected 0 or a percentage in [0.01, 90]")
+    return value
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> None:
     """Print one line on stderr and exit with `code`."""
     click.echo(f"planner: error: {message}", err=True)
@@ -59,8 +75,8 @@ class PlannerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # a bad option value: one line, not click's usage dump
-            sub = exc.ctx is not None and exc.ctx.parent is not None
-            where = f"{exc.ctx.info_name}: " if sub else ""
+            sub = exc.ctx.info_name if exc.ctx is not None and exc.ctx.parent is not None else None
+            where = f"{sub}: " if sub else ""
             click.echo(f"planner: error: {where}{exc.format_message()}", err=True)
             ctx.exit(int(ExitCode.BAD_INPUT))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
@@ -92,7 +108,7 @@ def cli() -> None:
     """
 
 
-# --- forecast & backtest (issue 2) -----------------------------------------------------------
+# --- forecast & backtest -----------------------------------------------------------
 
 # Small least-squares problems run 50x slower with OpenBLAS threads on a busy 2-core machine;
 # one BLAS thread (unless the user set it) keeps `planner forecast` fast. Effective only if numpy
@@ -134,7 +150,21 @@ def _history_options(func):
             "--temperature",
             metavar="FILE",
             default=None,
-            help="CSV date,temp_max_c (default: the bundled one with the bundled history).",
+            help="CSV date,temp_max_c (default: the bundled one with the bundled history); rows "
+            "past the history's end are the horizon's weather forecast.",
+        ),
+        click.option(
+            "--timezone",
+            metavar="ZONE",
+            default=None,
+            help="Local time zone (IANA name) for timestamps with a UTC offset "
+            "(default: the country's, e.g. Asia/Ho_Chi_Minh for VN).",
+        ),
+        click.option(
+            "--keep-spikes",
+            is_flag=True,
+            help="Fit rows over 10x their interval's usual level (warned about; "
+            "by default left out as typos).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr."),
     ]
@@ -143,7 +173,7 @@ def _history_options(func):
     return func
 
 
-def _load_history(history, temperature):
+def _load_history(history, temperature, timezone=None, country="VN", keep_spikes=False):
     from planner.history import BUNDLED_HISTORY, BUNDLED_TEMPERATURE, read_history
     from planner.io import bundled_path
 
@@ -151,7 +181,8 @@ def _load_history(history, temperature):
         history = str(bundled_path(BUNDLED_HISTORY))
         if temperature is None:
             temperature = str(bundled_path(BUNDLED_TEMPERATURE))
-    return read_history(history), temperature
+    loaded = read_history(history, timezone=timezone, country=country, keep_spikes=keep_spikes)
+    return loaded, temperature
 
 
 @cli.command()
@@ -159,7 +190,7 @@ def _load_history(history, temperature):
 @click.option("--start", default=None, metavar="DATE", help="First forecast day (YYYY-MM-DD).")
 @click.option(
     "--model",
-    type=click.Choice(["auto", "seasonal_naive", "ets", "regression"]),
+    type=click.Choice(values(ForecastModel)),
     default="auto",
     show_default=True,
     help="Daily model; auto picks by a quick backtest.",
@@ -176,6 +207,8 @@ def forecast(
     country,
     events,
     temperature,
+    timezone,
+    keep_spikes,
     quiet,
     start,
     model,
@@ -201,10 +234,10 @@ def forecast(
     from planner.io import check_output_paths
     from planner.report import emit_frame
 
-    check_output_paths(output, plot)
+    check_output_paths(output, plot, inputs=(history, events, temperature))
     if start is not None:
         start = _parse_day(start, "--start")
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
     result = forecast_history(
         hist,
         horizon_days=horizon,
@@ -244,7 +277,19 @@ def _parse_day(value: str, option: str):
 @click.option("--folds", type=int, default=8, show_default=True, help="Rolling origins.")
 @output_options("table")
 def backtest_command(
-    history, horizon, interval_min, level, country, events, temperature, quiet, folds, output, fmt
+    history,
+    horizon,
+    interval_min,
+    level,
+    country,
+    events,
+    temperature,
+    timezone,
+    keep_spikes,
+    quiet,
+    folds,
+    output,
+    fmt,
 ):
     """Rolling-origin backtest of every daily model: WAPE, bias, MASE, bound coverage.
 
@@ -262,7 +307,10 @@ def backtest_command(
     from planner.forecast import backtest
     from planner.report import emit_frame, terminal_progress
 
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
+    if not quiet:
+        for note in hist.notes:
+            click.echo(f"planner: {note}", err=True)
     with terminal_progress("backtest", enabled=False if quiet else None) as progress:
         frame = backtest(
             hist,
@@ -278,7 +326,7 @@ def backtest_command(
     emit_frame(frame, output, fmt, f"Backtest: {folds} folds x {horizon} days")
 
 
-# --- staff (issue 3) -------------------------------------------------------------------------
+# --- staff -------------------------------------------------------------------------
 
 
 @cli.command()
@@ -288,9 +336,20 @@ def backtest_command(
 @click.option("--target", type=float, default=None, help="Answer within this many s (default 20).")
 @click.option("--asa", type=float, default=None, help="Average speed of answer target, seconds.")
 @click.option("--max-occupancy", type=float, default=None, help="Occupancy cap, percent.")
-@click.option("--shrinkage", type=float, default=30.0, show_default=True, help="Percent.")
 @click.option(
-    "--model", type=click.Choice(["erlang-c", "erlang-a"]), default="erlang-c", show_default=True
+    "--shrinkage",
+    type=float,
+    default=30.0,
+    show_default=True,
+    callback=lambda ctx, param, value: plausible_shrinkage(value),
+    help="Percent of paid time off the phones: 0, or 0.01 to 90 (with --coverage: on phones = "
+    "rostered x (1 - s)).",
+)
+@click.option(
+    "--model",
+    type=click.Choice(values(ServiceModel)),
+    default=ServiceModel.ERLANG_C.value,
+    show_default=True,
 )
 @click.option("--patience", type=float, default=None, help="Mean caller patience, s (erlang-a).")
 @click.option("--max-abandon", type=float, default=None, help="Abandonment cap, percent.")
@@ -313,8 +372,10 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
       planner staff forecast.csv --agents 150        # what 150 agents deliver
       planner staff forecast.csv --coverage coverage.csv
     """
+    from planner import io as pio
     from planner import report, staffing
 
+    pio.check_output_paths(output, inputs=(forecast, coverage))
     if sl is None and target is None and asa is not None:
         sl_pct = None
     else:
@@ -332,27 +393,27 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     )
     frame = staffing.plan_staffing(forecast, goal, pooled, agents, coverage)
     reverse = agents is not None or coverage is not None
+    assumed = None
+    if coverage is not None:
+        assumed = f"on the phones = rostered x (1 - {shrinkage:g}% shrinkage), rounded down"
     if fmt != "table":
         report.emit_frame(frame, output, fmt)
+        if assumed:
+            click.echo(f"planner: note: {assumed}", err=True)
         return
     if reverse:
-        text = report.render_table(frame, "What this staffing delivers per interval")
-        met = int(frame["meets_target"].sum())
-        text += f"target met in {met} of {len(frame)} intervals\n"
+        text = report.delivery_text(frame)
+        delivered = staffing.delivered_service_level_pct(frame)
+        if delivered is not None:
+            text += f"service level {delivered:.1f}% over the horizon (calls-weighted)\n"
+        if assumed:
+            text += f"{assumed}\n"
     else:
-        summ = staffing.summarise_requirements(frame)
-        text = report.render_table(summ.peaks, "Peak intervals (agents on phones, staff)")
-        text += report.render_table(summ.daily, "Per day: staff-hours and FTE")
-        text += (
-            f"total {summ.staff_hours:,.1f} staff-hours over {summ.days:g} days = "
-            f"{summ.fte:,.1f} FTE at {summ.fte_hours_per_week:g} h/week\n"
-        )
-    from planner import io as pio
-
+        text = report.requirements_text(staffing.summarise_requirements(frame))
     pio.write_text(output, text)
 
 
-# --- schedule (issue 4) ----------------------------------------------------------------------
+# --- schedule ----------------------------------------------------------------------
 
 
 @cli.command("schedule")
@@ -380,8 +441,8 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 )
 @click.option(
     "--solver",
-    type=click.Choice(["cbc", "highs"]),
-    default="cbc",
+    type=click.Choice(values(Solver)),
+    default=Solver.CBC.value,
     show_default=True,
     help="MIP solver: CBC (bundled with PuLP) or HiGHS (highspy).",
 )
@@ -430,8 +491,14 @@ def schedule_command(
 
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
-    pio.check_output_paths(output, coverage_path, xlsx_path)
-    rules = sched.read_rules_toml(rules_path) if rules_path else sched.Rules()
+    pio.check_output_paths(
+        output, coverage_path, xlsx_path, inputs=(requirements, rules_path, agents_path)
+    )
+    rules = sched.Rules()
+    if rules_path:
+        from planner.scenario import load_rules
+
+        rules = load_rules(rules_path, sched.rules_from_mapping)
     frame = sched.read_requirements(requirements)
     agents = sched.read_agents(agents_path) if agents_path else None
     previous = sched.read_roster(previous_path) if previous_path else None
@@ -465,7 +532,7 @@ def schedule_command(
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
 
 
-# --- run & compare (issue 5) -----------------------------------------------------------------
+# --- run & compare -----------------------------------------------------------------
 
 
 def _stderr_log(enabled: bool):
@@ -494,7 +561,16 @@ def _stderr_log(enabled: bool):
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
-def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, verbose):
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
+def run_command(
+    scenario, week, start, out_dir, simulate, time_limit, quiet, verbose, store_path, no_store
+):
     """The whole weekly chain for one week: forecast, staffing, roster, outputs.
 
     SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
@@ -512,8 +588,23 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
       planner run scenarios/heat-wave.toml --out out/heat
       planner run --week 2027-W28 --quiet          # for cron
     """
-    from planner import pipeline
+    from pathlib import Path
 
+    from planner import pipeline
+    from planner import store as plan_store
+    from planner.accuracy import RunRecorder
+
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
+    if out_dir and not quiet and Path(out_dir).is_symlink():
+        click.echo(
+            f"planner: note: --out {out_dir} is a symlink: publishing into its target "
+            f"{Path(out_dir).resolve()} (the link is kept)",
+            err=True,
+        )
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -523,9 +614,22 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
         log=_stderr_log(verbose),
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
+        store_hook=recorder,
     )
+    recorded = None if recorder is None else recorder.recorded
+    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
+        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
     if not quiet:
+        for note in plan.notes:
+            kind = "" if note.startswith("warning: ") else "note: "
+            click.echo(f"planner: {kind}{note}", err=True)
         click.echo(pipeline.run_report(plan, directory), err=True)
+        if recorded is not None:
+            click.echo(
+                f"  stored as run {recorded.run_id} (revision {recorded.revision}) in "
+                f"{recorded.store_path}",
+                err=True,
+            )
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
@@ -568,9 +672,10 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
       planner compare scenarios/baseline.toml scenarios/service-90-20.toml --format csv -o cmp.csv
       planner compare scenarios/*.toml --jobs 2 --plot cost-vs-sl.png
     """
-    from planner import charts, io, pipeline, report
+    from planner import io, pipeline, report
+    from planner.report import charts
 
-    io.check_output_paths(output, plot)
+    io.check_output_paths(output, plot, inputs=scenarios)
     result = pipeline.compare(
         list(scenarios),
         week=week,
@@ -592,7 +697,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
         charts.plot_compare(result.frame, plot, week=result.week)
 
 
-# --- simulate (issue 6) ----------------------------------------------------------------------
+# --- simulate ----------------------------------------------------------------------
 
 
 @cli.command("simulate")
@@ -623,18 +728,18 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
 )
 @click.option(
     "--service",
-    type=click.Choice(["exponential", "lognormal"]),
-    default="exponential",
+    type=click.Choice(values(TalkTime)),
+    default=TalkTime.EXPONENTIAL.value,
     show_default=True,
     help="Talk-time distribution (lognormal: same mean, CV 1).",
 )
 @click.option(
     "--absence",
     type=click.FloatRange(0, 100, max_open=True),
-    default=0.0,
-    show_default=True,
+    default=None,
     metavar="PCT",
-    help="Chance (%) that an agent-shift is missing (unplanned absence).",
+    help="Chance (%) that an agent-shift is missing. Default: the plan's shrinkage, implied by "
+    "the requirements' staff vs agents columns (0 without them); the summary says which.",
 )
 @click.option(
     "--overdispersion",
@@ -687,9 +792,11 @@ def simulate_cmd(
       planner simulate --roster roster.csv --requirements requirements.csv -o sim.csv
       planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
     """
+    from planner import io as pio
     from planner import report
     from planner import simulate as sim
 
+    pio.check_output_paths(output, inputs=(roster_path, requirements_path))
     enabled = False if quiet else None
     with report.terminal_progress("simulating", replications, enabled) as progress:
         result = sim.simulate_files(
@@ -708,9 +815,87 @@ def simulate_cmd(
     sim.emit_result(result, output, fmt, quiet=quiet)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (temporary files removed, children stopped), then exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
+# --- the plan store: accuracy and history ----------------------------------------------------
+
+STORE_HELP = "Plan store (SQLite) written by `planner run`."
+
+
+@cli.command("accuracy")
+@click.argument("history", required=False, metavar="[HISTORY]")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@click.option(
+    "--weeks", type=click.IntRange(min=1), default=None, metavar="N", help="The last N weeks."
+)
+@click.option("--plot", metavar="PNG", callback=png_path, help="Also chart the weeks to PNG.")
+@output_options("table")
+def accuracy_command(history, store_path, scenario, weeks, plot, output, fmt):
+    """Stored forecasts against what happened: WAPE, bias, bounds, service delivered.
+
+    HISTORY is the History CSV with the weeks' actual calls (default: the bundled one); it may
+    carry answered_within_target (or service_level) and abandoned columns. Every published run
+    whose whole week HISTORY covers is scored. csv: one row per week; json: every table.
+
+    \b
+    Examples:
+      planner accuracy calls.csv                      # every covered week in out/planner.db
+      planner accuracy calls.csv --weeks 8 --scenario baseline --plot accuracy.png
+      planner accuracy calls.csv --format json -o accuracy.json
+    """
+    from planner import accuracy, io, report
+
+    io.check_output_paths(output, plot)
+    result = accuracy.accuracy_report(store_path, history, scenario=scenario, weeks=weeks)
+    if fmt == "json":
+        io.write_text(output, accuracy.report_json(result))
+    elif fmt == "csv":
+        report.emit_frame(result.weeks, output, fmt)
+        for note in result.notes:
+            click.echo(f"planner: note: {note}", err=True)
+    else:
+        io.write_text(output, accuracy.report_text(result))
+    if plot:
+        accuracy.plot_accuracy(result, plot)
+
+
+@cli.command("history")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@output_options("table")
+def history_command(store_path, scenario, output, fmt):
+    """List the stored runs: week, scenario, revision (published = the one in force), exit
+    code, solver status and gap, headcount, cost and expected service level.
+
+    \b
+    Examples:
+      planner history
+      planner history --store /srv/plans/planner.db --scenario baseline --format csv
+    """
+    from planner import report
+    from planner import store as plan_store
+
+    frame = plan_store.list_runs(store_path, scenario=scenario)
+    report.emit_frame(frame, output, fmt, f"Runs in {store_path}")
+
+
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="planner")
+    """Console-script entry point. SIGTERM unwinds like Ctrl-C does, so cleanups run."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        cli(prog_name="planner")
+    except Terminated:
+        click.echo("planner: terminated", err=True)
+        sys.exit(143)
 
 
 if __name__ == "__main__":

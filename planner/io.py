@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,8 @@ import pandas as pd
 from planner.errors import InputError, PlannerError
 
 STDIO = "-"
+MAX_COLUMNS = 1000
+MAX_INPUT_BYTES = 512 << 20  # a year of 15-minute rows for 100 queues is ~150 MB
 FORMATS = ("table", "csv", "json")
 
 
@@ -33,20 +36,39 @@ def display_name(path: str | os.PathLike) -> str:
     return "<stdin>" if str(path) == STDIO else str(path)
 
 
-def read_bytes(path: str | os.PathLike, what: str = "file") -> bytes:
-    """The bytes of `path` (or stdin for `-`); InputError for a missing or unreadable file."""
+def read_bytes(
+    path: str | os.PathLike, what: str = "file", max_bytes: int = MAX_INPUT_BYTES
+) -> bytes:
+    """The bytes of `path` (or stdin for `-`), at most `max_bytes`; InputError for a missing,
+    unreadable or oversized file, and for anything that is not a regular file (a FIFO or a
+    device would block or never end)."""
     name = display_name(path)
+    if "\x00" in str(path):
+        raise InputError(f"{name!r}: a file name cannot contain a NUL byte")
     try:
         if str(path) == STDIO:
-            raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-            return raw.encode("utf-8") if isinstance(raw, str) else raw
-        return Path(path).read_bytes()
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+            raw = stream.read(max_bytes + 1)
+            raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+        else:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer (no effect on regular files)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            with open(fd, "rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                if stat.S_ISDIR(mode):
+                    raise IsADirectoryError
+                if not stat.S_ISREG(mode):
+                    raise InputError(f"{name}: not a regular file, expected a {what}")
+                raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise InputError(f"{name}: {what} not found") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a directory, expected a {what}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise InputError(f"{name}: larger than {max_bytes >> 20} MB, expected a {what}")
+    return raw
 
 
 def read_text(path: str | os.PathLike, what: str = "file") -> str:
@@ -93,17 +115,32 @@ def read_csv_rows(
         )
     if frame.empty:
         raise InputError(f"{name}: no data rows after the header")
-    frame = frame.loc[:, ~frame.columns.duplicated()]
     if any(ch in text for ch in " \t"):
         strings = [c for c in frame.columns if c != "_line"]
         frame[strings] = frame[strings].apply(lambda col: col.str.strip())
     return frame
 
 
+def _check_header(columns: list[str], name: str) -> list[str]:
+    """The header's column names, refused when one is empty or repeated, or when there are so
+    many that the file cannot be one of ours."""
+    if len(columns) > MAX_COLUMNS:
+        raise InputError(f"{name}:1: {len(columns):,} columns, expected at most {MAX_COLUMNS}")
+    seen: set[str] = set()
+    for n, column in enumerate(columns, start=1):
+        if not column:
+            raise InputError(f"{name}:1: column {n} of the header has no name")
+        if column in seen:
+            raise InputError(f"{name}:1: column {column!r} appears twice in the header")
+        seen.add(column)
+    return columns
+
+
 def _read_plain_csv(body: str, name: str) -> pd.DataFrame:
     """Parse CSV text without quotes or blank lines with pandas' C parser (fast on 300k rows)."""
+    first_line = body.split("\n", 1)[0]
+    header = _check_header([c.strip().lower() for c in first_line.split(",")], name)
     lines = pd.Series(body.split("\n"))
-    header = [c.strip().lower() for c in lines.iloc[0].split(",")]
     fields = lines.str.count(",").to_numpy() + 1
     wrong = (fields != len(header)).nonzero()[0]
     if wrong.size:
@@ -136,7 +173,7 @@ def _read_quoted_csv(text: str, name: str, what: str) -> pd.DataFrame:
     rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise InputError(f"{name}: empty {what}, expected a header row and data")
-    columns = [c.strip().lower() for c in rows[0][1]]
+    columns = _check_header([c.strip().lower() for c in rows[0][1]], name)
     for line, row in rows[1:]:
         if len(row) != len(columns):
             raise InputError(
@@ -173,6 +210,18 @@ def parse_numbers(
     return values.astype(float)
 
 
+def far_outside(values: np.ndarray, factor: float = 20.0) -> np.ndarray:
+    """Which positive values lie more than `factor` times above or below the median of the
+    positive values: a cell in other units (milliseconds among seconds) rather than a busy
+    hour. A mask of `values`' shape; all False for fewer than 10 positive values."""
+    values = np.asarray(values, dtype=float)
+    positive = np.isfinite(values) & (values > 0)
+    if positive.sum() < 10:
+        return np.zeros(values.shape, dtype=bool)
+    median = float(np.median(values[positive]))
+    return positive & ((values > factor * median) | (values < median / factor))
+
+
 def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) -> pd.Series:
     """Parse ISO dates or date-times, naming the first cell that is not one."""
     name = display_name(path)
@@ -201,23 +250,48 @@ def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) 
     return parsed
 
 
-def check_output_paths(*paths: str | os.PathLike | None) -> None:
-    """Refuse, before any work, output paths that cannot be written (a directory, a path under a
-    file, a read-only directory), so a command with several outputs never writes some of them
-    and then fails on another. None and `-` (stdout) are skipped."""
+def check_output_paths(
+    *paths: str | os.PathLike | None, inputs: Sequence[str | os.PathLike | None] = ()
+) -> None:
+    """Refuse, before any work, output paths that cannot be written (a directory, a missing
+    folder, a path under a file, a read-only folder) or that are one of the command's `inputs`
+    (writing would destroy it), so a command with several outputs never writes some of them and
+    then fails on another. None and `-` (stdout) are skipped."""
+    sources = [Path(p) for p in inputs if p is not None and str(p) != STDIO]
     for path in paths:
         if path is None or str(path) == STDIO:
             continue
+        if "\x00" in str(path):
+            raise InputError(f"{path!r}: a file name cannot contain a NUL byte")
         target = Path(path)
+        for source in sources:
+            if _same_file(target, source):
+                raise InputError(
+                    f"{target}: is also an input of this command ({source}); writing it would "
+                    "destroy the input, choose another output name"
+                )
         if target.is_dir():
             raise InputError(f"{target}: is a directory, expected an output file path")
         if _is_special(target):
             continue
-        parent = next((p for p in target.parents if p.exists()), Path("."))
+        parent = target.parent
+        if not parent.exists():
+            first = next((p for p in target.parents if p.exists()), Path("."))
+            if not first.is_dir():
+                raise InputError(f"cannot write {target}: a parent is a file, not a directory")
+            raise InputError(f"cannot write {target}: the folder {parent} does not exist")
         if not parent.is_dir():
-            raise InputError(f"{target}: cannot write here: a parent is a file, not a directory")
+            raise InputError(f"cannot write {target}: a parent is a file, not a directory")
         if not os.access(parent, os.W_OK | os.X_OK):
-            raise InputError(f"{target}: cannot write here: {parent} is not writable")
+            raise PlannerError(f"cannot write {target}: permission denied (in {parent})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (hard links and symlinks included)."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _is_special(path: Path) -> bool:
@@ -233,19 +307,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise InputError(f"{target}: is a directory, expected an output file path")
     special = _is_special(target)  # /dev/null, a FIFO: a rename would replace the device
     try:
-        if not special:
-            target.parent.mkdir(parents=True, exist_ok=True)
         folder = None if special else target.parent
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise _write_error(target, exc) from None
+        raise write_error(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs get ordinary permissions
     try:
-        yield tmp_path
+        try:
+            yield tmp_path
+        except OSError as exc:  # the block's own write failed (a full disk)
+            raise write_error(target, exc) from None
         try:
             if special:
                 with open(target, "wb") as dev:
@@ -253,27 +328,38 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             else:
                 os.replace(tmp_path, target)
         except OSError as exc:
-            raise _write_error(target, exc) from None
+            raise write_error(target, exc) from None
     finally:
         tmp_path.unlink(missing_ok=True)
 
 
-def _write_error(target: Path, exc: OSError) -> PlannerError:
-    """A failed write as one line: a path that cannot be written is bad input (exit 2), a full
-    or failing disk a runtime error (exit 1)."""
-    reason = exc.strerror or str(exc)
+def write_error(target: str | os.PathLike, exc: OSError) -> PlannerError:
+    """A failed write as one line, `cannot write PATH: reason`: a read-only or full disk is a
+    runtime error (exit 1), a path that cannot exist (a parent is a file) bad input (exit 2)."""
+    reason = (exc.strerror or str(exc)).lower()
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
-        reason = "a parent is a file, not a directory"
-    if exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
-        return PlannerError(f"{target}: cannot write: {reason}")
-    return InputError(f"{target}: cannot write here: {reason}")
+        return InputError(f"cannot write {target}: a parent is a file, not a directory")
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"cannot write {target}: the folder {Path(target).parent} does not exist")
+    if exc.errno == errno.ENAMETOOLONG:
+        return InputError(f"cannot write {target}: file name too long")
+    return PlannerError(f"cannot write {target}: {reason}")
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
     """Write `text` to `path` atomically, or to stdout for `-`."""
     if str(path) == STDIO:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if sys.stdout is None:
+            raise PlannerError("cannot write <stdout>: it is closed")
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:  # a full device, a closed stream
+            if isinstance(exc, OSError):
+                raise write_error("<stdout>", exc) from None
+            raise PlannerError("cannot write <stdout>: it is closed") from None
         return
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
@@ -285,7 +371,17 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = without_float_noise(out[col].to_numpy(dtype=float))
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def without_float_noise(values: np.ndarray, digits: int = 12) -> np.ndarray:
+    """Floats rounded to `digits` significant digits, so arithmetic noise such as
+    6.3999999999999995 is written 6.4 (NaN and infinities are kept)."""
+    spec = f".{digits}g"
+    out = np.array([float(format(v, spec)) for v in values.tolist()], dtype=float)
+    return out
 
 
 def _json_default(value):
@@ -313,7 +409,7 @@ def frame_to_json(frame: pd.DataFrame) -> str:
     records = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str).to_dict("records")
     typed = []
     for rec in records:
-        row = {}
+        row: dict[str, object] = {}
         for key, raw in rec.items():
             col = frame[key]
             if raw == "":

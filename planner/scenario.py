@@ -1,7 +1,8 @@
 """Scenario files: every knob of a weekly run in one TOML file, validated on load.
 
 A scenario states the data, the forecast settings, the service target, the roster rules
-(`[shifts]`, `[labour]`, `[cost]`, validated by `planner.schedule.rules_from_mapping`), dated
+(`[shifts]`, `[labour]`, `[cost]`, validated by the function the caller passes, the schedule
+stage's `rules_from_mapping`), dated
 adjustments to the forecast and the run settings. A what-if says only what differs from another
 file with `extends = "baseline.toml"` (relative to the file; tables are merged key by key, arrays
 such as `[[adjustments]]` are replaced; a cycle is an error).
@@ -24,7 +25,7 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     country = "VN"               # holidays country, or "none"
 
     [forecast]
-    model = "auto"               # a model name of planner.forecast, or "auto"
+    model = "auto"               # auto, seasonal_naive, ets or regression
     level = 80                   # prediction-interval level, percent
     plan_at = "point"            # staff the "point" forecast or its "upper" bound
     interval_min = 0             # 0 = the history's interval; else 15, 30 or 60
@@ -62,14 +63,16 @@ import hashlib
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import holidays
 import pandas as pd
 
 from planner import io
+from planner.choices import ForecastModel, PlanAt, ServiceModel, Solver, values
 from planner.errors import InputError
 
 BUNDLED = "bundled"
@@ -80,10 +83,22 @@ RULE_TABLES = ("shifts", "labour", "cost")
 TOP_KEYS = ("extends", "name", "description", "data", "forecast", "service", "adjustments", "run")
 ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
 
-SERVICE_MODELS = ("erlang-c", "erlang-a")
-PLAN_AT = ("point", "upper")
-SOLVERS = ("cbc", "highs")
+SERVICE_MODELS = values(ServiceModel)
+PLAN_AT = values(PlanAt)
+SOLVERS = values(Solver)
+FORECAST_MODELS = values(ForecastModel)
 INTERVALS = (0, 15, 30, 60)
+MAX_EXTENDS = 64  # files in one `extends` chain
+MAX_SCENARIO_BYTES = 1 << 20
+MAX_SHRINKAGE_PCT = 90.0  # more would mean ten or more paid agents per agent on the phones
+MIN_OCCUPANCY_CAP_PCT = 30.0
+MIN_SHRINKAGE_PCT = 0.01  # finer than this is not a measurement (and 1e-300 overflows)
+
+# Validates the roster rule tables of a scenario: `validate(tables, source) -> Rules`, with
+# `tables` = {"shifts": {...}, "labour": {...}, "cost": {...}} (any subset) and `source` the file
+# named in errors. The schedule stage provides it (`planner.schedule.rules_from_mapping`); the
+# scenario layer only calls it, so it does not depend on the stage.
+RulesValidator = Callable[[Mapping, str], Any]
 
 
 # --- the validated scenario ----------------------------------------------------------------------
@@ -179,6 +194,7 @@ class RunConfig:
     seed: int = 0
     week: str | None = None  # ISO week "YYYY-Www"
     start: dt.date | None = None
+    store: Path | None = None  # the plan store (None: planner.db beside the outputs)
 
 
 @dataclass(frozen=True)
@@ -194,47 +210,64 @@ class Scenario:
     adjustments: tuple[Adjustment, ...] = ()
     run: RunConfig = field(default_factory=RunConfig)
     files: tuple[Path, ...] = ()
+    origins: tuple[tuple[str, str], ...] = ()  # (dotted key, file that set it)
 
     @property
     def source(self) -> str:
         return str(self.files[0]) if self.files else "<defaults>"
 
+    def where(self, dotted: str) -> str:
+        """`file: [table] key` for a dotted key such as "forecast.interval_min", naming the file
+        that set it (or the leaf file, or `<defaults>`)."""
+        table, _, key = dotted.rpartition(".")
+        src = dict(self.origins).get(dotted, self.source)
+        return f"{src}: [{table}] {key}" if table else f"{src}: {key}"
 
-def default_scenario() -> Scenario:
+
+def default_scenario(validate_rules: RulesValidator) -> Scenario:
     """The built-in baseline (what `scenarios/baseline.toml` states explicitly)."""
     return dataclasses.replace(
-        build_scenario({}, {}, files=(), name="baseline"), description=BASELINE_DESCRIPTION
+        build_scenario({}, {}, files=(), name="baseline", validate_rules=validate_rules),
+        description=BASELINE_DESCRIPTION,
     )
 
 
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge (`extends`) and validate a scenario file."""
+def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Scenario:
+    """Read, merge (`extends`) and validate a scenario file; `validate_rules` checks its roster
+    rule tables (see `RulesValidator`)."""
     path = Path(path)
-    merged, origin, files = _load_chain(path, ())
-    return build_scenario(merged, origin, files=files, name=path.stem)
+    merged, origin, files = _load_chain(path)
+    if not merged:
+        raise InputError(
+            f"{path}: empty scenario file, expected TOML settings such as [data] history "
+            "(run without a scenario for the bundled demo line)"
+        )
+    return build_scenario(
+        merged, origin, files=files, name=path.stem, validate_rules=validate_rules
+    )
 
 
-def load_rules(path: str | Path):
+def load_rules(path: str | os.PathLike, validate_rules: RulesValidator):
     """The roster rules (`planner.schedule.Rules`) of a scenario file, `extends` followed.
 
     Only the rule tables are validated (the other tables belong to other stages), but an
     unknown top-level key or table (`[labor]`) is an error rather than silently ignored.
     """
     path = Path(path)
-    merged, origin, _ = _load_chain(path, ())
+    merged, origin, _ = _load_chain(path)
     top = _Checker(merged, "", origin, str(path))
     top.unknown(ALL_TOP_KEYS)
     for table in RULE_TABLES:
         if table in merged and not isinstance(merged[table], Mapping):
             top.fail(table, merged[table], "expected a table")
-    return _rules(merged, origin, str(path))
+    return _rules(merged, origin, str(path), validate_rules)
 
 
 def _read_toml(path: Path) -> dict:
-    raw = io.read_bytes(path, "scenario file")
+    raw = io.read_bytes(path, "scenario file", max_bytes=MAX_SCENARIO_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -243,25 +276,47 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML: nested too deeply") from None
 
 
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict, tuple[Path, ...]]:
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError):  # a symlink loop
+        raise InputError(f"{path}: cannot resolve the path (a symlink loop?)") from None
+
+
+def _load_chain(path: Path) -> tuple[dict, dict, tuple[Path, ...]]:
     """Merged mapping, {dotted key: file that set it}, and the files (leaf first)."""
-    resolved = path.resolve()
-    if resolved in seen:
-        chain = " -> ".join(str(p.name) for p in (*seen, resolved))
-        raise InputError(f"{path}: extends cycle: {chain}")
-    data = _read_toml(path)
-    origin = _origins(data, path, "")
-    files: tuple[Path, ...] = (path,)
-    parent_name = data.pop("extends", None)
-    if parent_name is None:
-        return data, origin, files
-    if not isinstance(parent_name, str) or not parent_name:
-        raise InputError(f"{path}: extends = {parent_name!r}: expected a file name (string)")
-    parent = Path(os.path.normpath(path.parent / parent_name))
-    base, base_origin, base_files = _load_chain(parent, (*seen, resolved))
-    return _merge(base, data), {**base_origin, **origin}, files + base_files
+    layers: list[tuple[dict, dict]] = []
+    files: list[Path] = []
+    seen: list[Path] = []
+    while True:
+        resolved = _resolve(path)
+        if resolved in seen:
+            chain = " -> ".join(str(p.name) for p in (*seen, resolved))
+            raise InputError(f"{files[0]}: extends cycle: {chain}")
+        if len(files) >= MAX_EXTENDS:
+            raise InputError(
+                f"{files[0]}: extends chain longer than {MAX_EXTENDS} files (at {path})"
+            )
+        seen.append(resolved)
+        data = _read_toml(path)
+        layers.append((data, _origins(data, path, "")))
+        files.append(path)
+        parent_name = data.pop("extends", None)
+        if parent_name is None:
+            break
+        if not isinstance(parent_name, str) or not parent_name or "\x00" in parent_name:
+            raise InputError(f"{path}: extends = {_show(parent_name)}: expected a file name")
+        path = Path(os.path.normpath(path.parent / parent_name))
+    merged: dict = {}
+    origin: dict = {}
+    for data, own in reversed(layers):  # the root first, each child over its parent
+        merged = _merge(merged, data)
+        origin.update(own)
+    return merged, origin, tuple(files)
 
 
 def _origins(data: Mapping, path: Path, prefix: str) -> dict[str, Path]:
@@ -302,11 +357,11 @@ class _Checker:
         src = self.origin.get(dotted, self.origin.get(self.section, self.fallback))
         return str(src)
 
-    def fail(self, key: str, value, allowed: str):
+    def fail(self, key: str, value, allowed: str) -> NoReturn:
         head = f"[{self.section}] " if self.section else ""
         raise InputError(f"{self.where(key)}: {head}{key} = {_show(value)}: {allowed}")
 
-    def missing(self, key: str, allowed: str):
+    def missing(self, key: str, allowed: str) -> NoReturn:
         head = f"[{self.section}] " if self.section else ""
         raise InputError(f"{self.where(key)}: {head}{key} is missing: {allowed}")
 
@@ -420,7 +475,12 @@ def _show(value) -> str:
 
 
 def build_scenario(
-    data: Mapping, origin: Mapping, *, files: tuple[Path, ...], name: str
+    data: Mapping,
+    origin: Mapping,
+    *,
+    files: tuple[Path, ...],
+    name: str,
+    validate_rules: RulesValidator,
 ) -> Scenario:
     """Validate a merged scenario mapping into a `Scenario`."""
     fallback = str(files[0]) if files else "<defaults>"
@@ -440,10 +500,11 @@ def build_scenario(
         data=_data(data.get("data", {}), origin, fallback, base),
         forecast=_forecast(data.get("forecast", {}), origin, fallback),
         service=_service(data.get("service", {}), origin, fallback),
-        rules=_rules(data, origin, fallback),
+        rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
-        run=_run(data.get("run", {}), origin, fallback),
+        run=_run(data.get("run", {}), origin, fallback, base),
         files=files,
+        origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
     )
 
 
@@ -451,10 +512,14 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     c = _Checker(table, "data", origin, fallback)
     c.unknown(("history", "agents", "events", "temperature", "country"))
     history = c.string("history", BUNDLED)
-    history_path = None if history in ("", BUNDLED) else c.path("history", base)
+    if not history.strip():
+        c.fail("history", history, f'expected a CSV path, "{BUNDLED}" or "{BUNDLED}:NAME"')
+    history_path = None if history == BUNDLED else c.path("history", base)
     country = c.string("country", "VN")
-    if not (country.lower() == "none" or (len(country) == 2 and country.isalpha())):
-        c.fail("country", country, 'expected a two-letter country code or "none"')
+    if country.lower() != "none" and country.upper() not in holidays.list_supported_countries():
+        c.fail(
+            "country", country, 'expected a country code of python-holidays (e.g. "VN") or "none"'
+        )
     return DataConfig(
         history=history_path,
         agents=c.path("agents", base),
@@ -467,9 +532,7 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
 def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
     c = _Checker(table, "forecast", origin, fallback)
     c.unknown(("model", "level", "plan_at", "interval_min"))
-    model = c.string("model", "auto")
-    if not model:
-        c.fail("model", model, 'expected a model name or "auto"')
+    model = c.string("model", ForecastModel.AUTO.value, FORECAST_MODELS)
     interval = c.number("interval_min", 0, 0, 60, integer=True)
     if interval not in INTERVALS:
         c.fail("interval_min", interval, "expected 0 (the history's interval), 15, 30 or 60")
@@ -503,7 +566,7 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
     if model == "erlang-a" and patience is None:
         c.fail("model", model, "erlang-a needs [service] patience_s (mean patience, seconds)")
     asa = c.number("asa_s", None, 0, 3600, low_open=True)
-    occupancy = c.number("max_occupancy_pct", 85.0, 0, 100, low_open=True)
+    occupancy = c.number("max_occupancy_pct", 85.0, MIN_OCCUPANCY_CAP_PCT, 100)
     if c.has("max_occupancy_pct") and occupancy == 100:
         occupancy = None  # no cap
     aht_by_queue: tuple[tuple[str, float], ...] = ()
@@ -523,27 +586,37 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
         patience_s=patience,
         max_abandon_pct=c.number("max_abandon_pct", None, 0, 100, low_open=True, high_open=True),
         max_occupancy_pct=occupancy,
-        shrinkage_pct=c.number("shrinkage_pct", 30.0, 0, 100, high_open=True),
+        shrinkage_pct=_shrinkage(c),
         aht_s=c.number("aht_s", None, 0, 86400, low_open=True),
         aht_by_queue=aht_by_queue,
         pooled=c.boolean("pooled", True),
     )
 
 
-def _rules(data: Mapping, origin: Mapping, fallback: str):
-    """Roster rules: each file's own tables are checked (so errors name that file), then the
-    merged tables (consistency across files), by `planner.schedule.rules_from_mapping`."""
-    from planner.schedule import rules_from_mapping
+def _shrinkage(c: _Checker) -> float:
+    """Shrinkage, percent: 0, or from MIN_SHRINKAGE_PCT to MAX_SHRINKAGE_PCT."""
+    value = c.number("shrinkage_pct", 30.0, 0, MAX_SHRINKAGE_PCT)
+    if 0 < value < MIN_SHRINKAGE_PCT:
+        c.fail(
+            "shrinkage_pct",
+            value,
+            f"expected 0 or a percentage in [{MIN_SHRINKAGE_PCT:g}, {MAX_SHRINKAGE_PCT:g}]",
+        )
+    return value
 
+
+def _rules(data: Mapping, origin: Mapping, fallback: str, validate_rules: RulesValidator):
+    """Roster rules: each file's own tables are checked (so errors name that file), then the
+    merged tables (consistency across files), by `validate_rules`."""
     merged = {t: dict(data[t]) for t in RULE_TABLES if t in data}
     by_file: dict[str, dict] = {}
-    for table, values in merged.items():
-        for key, value in values.items():
+    for table, entries in merged.items():
+        for key, value in entries.items():
             src = str(origin.get(f"{table}.{key}", fallback))
             by_file.setdefault(src, {}).setdefault(table, {})[key] = value
     for src, part in by_file.items():
-        rules_from_mapping(part, src)
-    return rules_from_mapping(merged, fallback)
+        validate_rules(part, src)
+    return validate_rules(merged, fallback)
 
 
 _ADJUSTMENT_KEYS = ("label", "from", "to", "queue", "volume_factor", "aht_factor", "aht_s")
@@ -603,10 +676,13 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
-def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
+def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
     c = _Checker(table, "run", origin, fallback)
     c.unknown(
-        ("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed", "week", "start")
+        (
+            *("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed"),
+            *("week", "start", "store"),
+        )
     )
     week = c.string("week", None)
     if week is not None:
@@ -630,6 +706,7 @@ def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
         seed=c.number("seed", 0, 0, 2**31 - 1, integer=True),
         week=week,
         start=start,
+        store=c.path("store", base),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import invoke
 
 SMALL_RULES = """
 # a tiny roster model that CBC solves to optimality in well under a second
@@ -47,3 +48,9 @@ def small(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def cli():
+    """The command line as users run it: `cli(["run", path, "--out", dir])` -> click Result."""
+    return invoke

@@ -1,33 +1,30 @@
 """The CLI shell: version, help, and the one error boundary."""
 
-from click.testing import CliRunner
+from helpers import invoke
 
 from planner import __version__
-from planner.cli import cli
 
 
 def test_version():
-    result = CliRunner().invoke(cli, ["--version"])
+    result = invoke(["--version"])
     assert result.exit_code == 0
     assert __version__ in result.output
 
 
 def test_help_lists_examples():
-    result = CliRunner().invoke(cli, ["--help"])
+    result = invoke(["--help"])
     assert result.exit_code == 0
     assert "Examples" in result.output
 
 
 def test_unknown_command_is_usage_error():
-    result = CliRunner().invoke(cli, ["no-such-command"])
+    result = invoke(["no-such-command"])
     assert result.exit_code == 2
 
 
 def test_bad_option_value_is_one_line_naming_the_option(tmp_path):
     out = tmp_path / "sim.csv"
-    result = CliRunner().invoke(
-        cli, ["simulate", "--roster", "r.csv", "--replications", "0", "-o", str(out)]
-    )
+    result = invoke(["simulate", "--roster", "r.csv", "--replications", "0", "-o", str(out)])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -37,7 +34,7 @@ def test_bad_option_value_is_one_line_naming_the_option(tmp_path):
 
 
 def test_unknown_command_is_one_line():
-    result = CliRunner().invoke(cli, ["no-such-command"])
+    result = invoke(["no-such-command"])
     assert result.stderr.strip().splitlines() == [
         "planner: error: No such command 'no-such-command'."
     ]

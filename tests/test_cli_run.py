@@ -6,14 +6,9 @@ import io
 import json
 
 import pandas as pd
-from click.testing import CliRunner
+from helpers import invoke
 
 from planner import pipeline
-from planner.cli import cli
-
-
-def invoke(args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_run_end_to_end(small, tmp_path):
@@ -134,3 +129,38 @@ def test_time_limit_overrides_the_scenario(small, tmp_path):
     assert summary["solver"]["time_limit_s"] == 7
     result = invoke(["run", small, "--out", tmp_path / "p", "--time-limit", "-1"])
     assert result.exit_code == 2 and "--time-limit -1" in result.stderr
+
+
+def test_run_shows_the_notes_on_the_terminal(small, tmp_path):
+    away = tmp_path / "away.toml"
+    away.write_text(
+        f'extends = "{small.name}"\n[[adjustments]]\nlabel = "fair"\nfrom = 2030-01-01\n'
+        "to = 2030-01-02\nvolume_factor = 2\n"
+    )
+    result = invoke(["run", away, "--out", tmp_path / "w"])
+    assert result.exit_code == 0, result.output
+    assert "planner: note: fair:" in result.stderr and "outside the planned dates" in result.stderr
+    quiet = invoke(["run", away, "--out", tmp_path / "w", "-q"])
+    assert quiet.stderr == ""
+
+
+def test_an_aht_in_milliseconds_is_a_warning_naming_the_row(small, tmp_path):
+    history = pd.read_csv(small.parent / "history.csv")
+    history.loc[100, "aht"] = 300_000
+    history.to_csv(small.parent / "history.csv", index=False)
+    result = invoke(["run", small, "--out", tmp_path / "w"])
+    assert result.exit_code in (0, 3), result.output
+    warning = [line for line in result.stderr.splitlines() if "aht = 300000 s" in line]
+    assert len(warning) == 1 and warning[0].startswith("planner: warning: ")
+    assert str(pd.Timestamp(history.loc[100, "timestamp"]).strftime("%Y-%m-%dT%H:%M")) in warning[0]
+
+
+def test_compare_table_fits_its_content_and_gives_percent_metrics_in_points(small, tmp_path):
+    strict = tmp_path / "strict.toml"
+    strict.write_text(f'extends = "{small.name}"\nname = "strict"\n[service]\nsl_pct = 95\n')
+    result = invoke(["compare", small, strict])
+    assert result.exit_code == 0, result.output
+    widths = {len(line) for line in result.stdout.splitlines() if line.strip()}
+    assert max(widths) < 120  # not a fixed 200-column table
+    sl_row = next(line for line in result.stdout.splitlines() if "service level %" in line)
+    assert " pp)" in sl_row and "%)" not in sl_row.split("service level %")[1]

@@ -179,7 +179,7 @@ def test_schedule_previous_week_chains_two_weeks(tmp_path):
     second = tmp_path / "week2.csv"
     result = run([req2, "--rules", rules_path, "--previous", first, "-o", second])
     assert result.exit_code == 0, result.output
-    rules = load_rules(rules_path)
+    rules = load_rules(rules_path, rules_from_mapping)
     assert rules != rules_from_mapping({}, "defaults")
     assert check_weeks(read_roster(first), read_roster(second), rules) == []
     assert set(read_roster(second)["agent"]) & set(read_roster(first)["agent"])

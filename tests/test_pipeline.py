@@ -128,7 +128,7 @@ def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
 
 
 def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
-    from planner import charts
+    from planner.report import charts
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
@@ -202,7 +202,7 @@ def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     # the daily forecast follows, and more calls need more staff
     daily = plan.forecast.daily.set_index("date")["calls"]
     assert daily.sum() == pytest.approx(b.sum(), rel=1e-3)
-    assert plan.kpis["required_staff_hours"] > base.kpis["required_staff_hours"]
+    assert plan.kpis.required_staff_hours > base.kpis.required_staff_hours
     assert any("storm" in note and "48 intervals" in note for note in plan.notes)
 
 
@@ -210,9 +210,9 @@ def test_plan_at_upper_staffs_the_upper_bound(small):
     upper = child(small, "upper", '[forecast]\nplan_at = "upper"\n')
     base = pipeline.plan_week(small)
     plan = pipeline.plan_week(upper)
-    assert plan.kpis["calls"] == base.kpis["calls"]
-    assert plan.kpis["calls_planned"] > base.kpis["calls_planned"]
-    assert plan.kpis["required_staff_hours"] >= base.kpis["required_staff_hours"]
+    assert plan.kpis.calls == base.kpis.calls
+    assert plan.kpis.calls_planned > base.kpis.calls_planned
+    assert plan.kpis.required_staff_hours >= base.kpis.required_staff_hours
 
 
 def test_week_and_start_choose_the_week(small):
@@ -306,4 +306,21 @@ def test_per_queue_history_with_a_queue_adjustment(tmp_path):
     by_queue = fc[day].groupby("queue")["calls"].sum()
     assert by_queue["outage"] == pytest.approx(3 * by_queue["billing"], rel=0.02)
     assert "queue" not in plan.requirements.columns  # pooled by default
-    assert plan.kpis["calls"] == pytest.approx(fc["calls"].sum(), abs=0.1)
+    assert plan.kpis.calls == pytest.approx(fc["calls"].sum(), abs=0.1)
+
+
+def test_tables_group_thousands_without_noise_or_needless_decimals():
+    from planner.report import render_table
+
+    frame = pd.DataFrame({"calls": [3692.1, 12.0], "staff": [3.0, 4.0], "cost": ["x", 125450000.0]})
+    text = render_table(frame)
+    assert "3,692.1 " in text and "3,692.10" not in text
+    assert " 3 " in text and "3.00" not in text
+    assert "125,450,000" in text and "125450000.0" not in text
+
+
+def test_csvs_carry_no_float_noise():
+    from planner import io
+
+    frame = pd.DataFrame({"x": [6.3999999999999995, 0.1 + 0.2, 3.0, float("nan")], "n": 1})
+    assert io.frame_to_csv(frame) == "x,n\n6.4,1\n0.3,1\n3.0,1\n,1\n"

@@ -12,16 +12,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner import scenario
 from planner.errors import InputError
 from planner.scenario import (
     Adjustment,
     apply_adjustments,
-    default_scenario,
     first_week_after,
-    load_scenario,
     parse_week,
     week_label,
 )
+from planner.schedule import rules_from_mapping
+
+
+def load_scenario(path):
+    return scenario.load_scenario(path, rules_from_mapping)
+
+
+def default_scenario():
+    return scenario.default_scenario(rules_from_mapping)
+
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -55,7 +64,7 @@ def test_shipped_scenarios_load_and_have_a_header():
 
 def test_baseline_file_states_the_builtin_defaults():
     baseline = load_scenario(SCENARIOS / "baseline.toml")
-    assert dataclasses.replace(baseline, files=()) == default_scenario()
+    assert dataclasses.replace(baseline, files=(), origins=()) == default_scenario()
 
 
 def test_what_ifs_differ_from_the_baseline_where_they_say():
@@ -89,6 +98,12 @@ def test_what_ifs_differ_from_the_baseline_where_they_say():
         ('[run]\nsolver = "gurobi"\n', '[run] solver = "gurobi"'),
         ("[run]\ngap_pct = 100\n", "[run] gap_pct = 100: expected a number in [0, 100)"),
         ('[data]\ncountry = "Vietnam"\n', '[data] country = "Vietnam"'),
+        ('[data]\ncountry = "XX"\n', '[data] country = "XX": expected a country code'),
+        ('[data]\nhistory = ""\n', '[data] history = "": expected a CSV path'),
+        ('[forecast]\nmodel = "prophet"\n', '[forecast] model = "prophet": expected one of'),
+        ("[service]\nshrinkage_pct = 99.999\n", "[service] shrinkage_pct = 99.999"),
+        ("[service]\nshrinkage_pct = 1e300\n", "[service] shrinkage_pct = 1e+300"),
+        ("[service]\nmax_occupancy_pct = 0.0001\n", "[service] max_occupancy_pct = 0.0001"),
         ("colour = 1\n", "unknown key 'colour'"),
         ("service = 3\n", "service = 3: expected a table"),
     ],
@@ -101,6 +116,52 @@ def test_bad_values_name_file_table_key_and_what_is_allowed(tmp_path, text, expe
     assert message.startswith(f"{path}: ")
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"# only a comment\n"])
+def test_an_empty_scenario_is_an_error_not_the_bundled_demo(tmp_path, content):
+    path = tmp_path / "empty.toml"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="empty scenario file"):
+        load_scenario(path)
+
+
+def test_hostile_scenario_files_end_in_one_clean_error(tmp_path):
+    deep = write(tmp_path, "deep.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError, match="nested too deeply|invalid TOML"):
+        load_scenario(deep)
+    for n in range(200):  # a long extends chain: refused, no RecursionError
+        write(tmp_path, f"c{n}.toml", f'extends = "c{n + 1}.toml"\n' if n < 199 else "name = 'x'\n")
+    with pytest.raises(InputError, match="extends chain longer than"):
+        load_scenario(tmp_path / "c0.toml")
+    (tmp_path / "loop.toml").symlink_to(tmp_path / "loop.toml")
+    child = write(tmp_path, "child.toml", 'extends = "loop.toml"\n')
+    with pytest.raises(InputError, match="symlink loop|cannot read"):
+        load_scenario(child)
+    nul = write(tmp_path, "nul.toml", 'extends = "a\\u0000b.toml"\n')
+    with pytest.raises(InputError, match="extends"):
+        load_scenario(nul)
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_scenario(fifo)
+    child = write(tmp_path, "child.toml", 'extends = "pipe.toml"\n')
+    with pytest.raises(InputError, match="not a regular file"):
+        load_scenario(child)
+
+
+def test_the_scenario_layer_does_not_import_the_schedule_stage():
+    import subprocess
+    import sys
+
+    code = "import sys, planner.scenario; print('planner.schedule' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_roster_rules_are_validated_by_the_schedule_stage_naming_the_file(tmp_path):

@@ -20,7 +20,7 @@ from planner.schedule.files import (
 from planner.schedule.groups import make_groups
 from planner.schedule.model import Model, build_model
 from planner.schedule.result import ScheduleResult, _result
-from planner.schedule.rules import Rules
+from planner.schedule.rules import Rules, rules_from_mapping
 from planner.schedule.solvers import (
     DEFAULT_GAP_PCT,
     SOLVERS,
@@ -41,7 +41,7 @@ def read_rules_toml(path: str | os.PathLike) -> Rules:
     """
     from planner.scenario import load_rules
 
-    return load_rules(path)
+    return load_rules(path, rules_from_mapping)
 
 
 # Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by

@@ -54,7 +54,8 @@ def plot_coverage(coverage: pd.DataFrame, path: str | os.PathLike, title: str = 
         )
     ax.set_ylabel("agents")
     ax.set_title(title or "Coverage: required vs scheduled")
-    ax.legend(loc="upper left")
+    # below the axes, so it never covers the curve (the worst shortfall included)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, frameon=False)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -67,18 +68,23 @@ def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 5.5), dpi=DPI)
     currency = str(frame["currency"].iloc[0]) if "currency" in frame.columns else ""
+    points = []
     for rec in frame.itertuples(index=False):
         sl, cost = rec.service_level_pct, rec.cost
         if sl is None or cost is None or pd.isna(sl) or pd.isna(cost):
             continue
         short = getattr(rec, "understaffed_intervals", 0) or 0
-        ax.scatter([sl], [cost / 1e6], s=60, color="tab:red" if short else "tab:blue", zorder=3)
+        points.append((float(sl), float(cost) / 1e6, str(rec.scenario), int(short)))
+    for sl, cost, _, short in points:
+        ax.scatter([sl], [cost], s=60, color="tab:red" if short else "tab:blue", zorder=3)
+    for (sl, cost, name, short), offset in zip(points, _label_offsets(points), strict=True):
         ax.annotate(
-            str(rec.scenario) + (f" ({short} short)" if short else ""),
-            (sl, cost / 1e6),
+            name + (f" ({short} short)" if short else ""),
+            (sl, cost),
             textcoords="offset points",
-            xytext=(6, 4),
+            xytext=offset,
             fontsize=9,
+            arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.6} if offset[1] != 4 else None,
         )
     ax.set_xlabel("expected service level, % (calls-weighted, queueing model on the roster)")
     ax.set_ylabel(f"weekly cost, million {currency}".strip())
@@ -87,3 +93,23 @@ def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
+
+
+def _label_offsets(points: list[tuple[float, float, str, int]]) -> list[tuple[int, int]]:
+    """Label offsets (points) so that labels of scenarios lying close together (within 3% of
+    the plotted ranges) stack instead of overlapping."""
+    if not points:
+        return []
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    x_span = (max(xs) - min(xs)) or 1.0
+    y_span = (max(ys) - min(ys)) or 1.0
+    offsets: list[tuple[int, int]] = []
+    for i, (x, y, _, _) in enumerate(points):
+        near = sum(
+            1
+            for j in range(i)
+            if abs(points[j][0] - x) < 0.03 * x_span and abs(points[j][1] - y) < 0.03 * y_span
+        )
+        offsets.append((6, 4 + 12 * near))
+    return offsets

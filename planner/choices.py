@@ -1,0 +1,82 @@
+"""The named choices every layer shares (command-line options, scenario keys, stage arguments).
+
+Each is a `StrEnum`, so a member compares equal to its text (`ServiceModel.ERLANG_C ==
+"erlang-c"`) and prints as it is written in a scenario file or on the command line. `values(E)`
+gives the texts in declaration order, for click's `Choice` and for error messages.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ForecastModel(StrEnum):
+    """Daily forecasting models; `auto` picks one by a quick backtest."""
+
+    AUTO = "auto"
+    SEASONAL_NAIVE = "seasonal_naive"
+    ETS = "ets"
+    REGRESSION = "regression"
+    REGRESSION_LEVEL = "regression_level"
+
+
+class ServiceModel(StrEnum):
+    """Queueing models for staffing: Erlang C (no abandonment) or Erlang A (with patience)."""
+
+    ERLANG_C = "erlang-c"
+    ERLANG_A = "erlang-a"
+
+
+class Solver(StrEnum):
+    """MIP solvers for the roster: CBC (bundled with PuLP) or HiGHS (highspy)."""
+
+    CBC = "cbc"
+    HIGHS = "highs"
+
+
+class SolveStatus(StrEnum):
+    """How a roster solve ended (the first word of the scheduler's status text)."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no solution"
+
+
+class PlanAt(StrEnum):
+    """Which forecast the staffing covers: the point forecast or its upper bound."""
+
+    POINT = "point"
+    UPPER = "upper"
+
+
+class Coverage(StrEnum):
+    """Roster coverage: `hard` covers every interval; `soft` penalises gaps."""
+
+    HARD = "hard"
+    SOFT = "soft"
+
+
+class TalkTime(StrEnum):
+    """Talk-time distribution of the simulation (lognormal: same mean, CV 1)."""
+
+    EXPONENTIAL = "exponential"
+    LOGNORMAL = "lognormal"
+
+
+class OutputFormat(StrEnum):
+    """How a command writes its result."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def values(choice: type[StrEnum]) -> tuple[str, ...]:
+    """The texts of a choice, in declaration order."""
+    return tuple(member.value for member in choice)
+
+
+def allowed(choice: type[StrEnum]) -> str:
+    """'expected one of "a", "b"' for an error message."""
+    return "expected one of " + ", ".join(f'"{v}"' for v in values(choice))

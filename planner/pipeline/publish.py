@@ -1,0 +1,233 @@
+"""Publishing a week: every output file built in a temporary sibling directory, then
+swapped in at once, under a lock next to the output directory (what cron calls)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from planner import forecast, io, schedule
+from planner.errors import InputError, PlannerError
+from planner.pipeline import swap
+from planner.pipeline.plan import (
+    Log,
+    WeekPlan,
+    _quiet,
+    _took,
+    load_history,
+    plan_week,
+    resolve_scenario,
+    resolve_start,
+    with_time_limit,
+)
+from planner.report import charts, summary_json, text
+from planner.scenario import Scenario, week_label
+
+OUTPUT_FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "roster.csv",
+    "coverage.csv",
+    "roster.xlsx",
+    "summary.json",
+    "forecast.png",
+    "coverage.png",
+)
+SIM_FILE = "sim.csv"
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> list[str]:
+    """Write every output file of `plan` into `directory` (which exists); return their names.
+    `extra`: more top-level keys for summary.json (the plan store's `drift`)."""
+    directory = Path(directory)
+    res = plan.schedule
+    names = list(OUTPUT_FILES)
+    if plan.simulation is not None:
+        names.append(SIM_FILE)
+    io.write_text(directory / "forecast.csv", io.frame_to_csv(plan.forecast.intervals))
+    io.write_text(directory / "requirements.csv", io.frame_to_csv(plan.requirements))
+    io.write_text(directory / "roster.csv", io.frame_to_csv(res.roster))
+    io.write_text(directory / "coverage.csv", io.frame_to_csv(res.coverage))
+    schedule.write_roster_xlsx(res, directory / "roster.xlsx")
+    forecast.plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
+    charts.plot_coverage(res.coverage, directory / "coverage.png", title=text.chart_title(plan))
+    if plan.simulation is not None:
+        io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
+    summary = summary_json.summary_dict(plan, names)
+    summary.update(extra or {})
+    io.write_text(directory / "summary.json", io.to_json(summary))
+    return sorted(names)
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on `<out_dir>.lock` (next to it) or refuse at once. The lock file
+    is removed on release, so no `.lock` outlives its run."""
+    out_dir = Path(out_dir)
+    lock_path = out_dir.with_name(out_dir.name + ".lock")
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise io.write_error(lock_path, exc) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise PlannerError(
+                f"{out_dir}: another planner run is writing this directory (lock {lock_path} is "
+                "held); not started"
+            ) from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed it as we opened it: lock the new one
+    try:
+        yield lock_path
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)  # while still holding it, so nobody locks a removed file
+        os.close(fd)  # closing releases the lock
+
+
+def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Path:
+    """Refuse, before any work, an output directory that cannot be published: `-`, an empty
+    name, `.`/`..`/`/`, a name too long, an existing file, a missing grandparent, an
+    unwritable parent (one missing level is created with
+    `create_parent`: `--out out/heat` in a fresh checkout). Returns the path
+    to publish at: a symlink is followed to its target (so the link keeps pointing at it and
+    the lock covers every name of it)."""
+    text = os.fspath(out_dir)
+    if text == "-":  # `-` is stdout elsewhere; a week is a directory of files
+        raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
+    if not text.strip():
+        raise InputError('--out "": expected a directory name')
+    if "\x00" in text:
+        raise InputError("--out: a directory name cannot contain a NUL byte")
+    path = Path(text)
+    if path.is_symlink():
+        try:
+            path = path.resolve()
+        except (OSError, RuntimeError):
+            raise InputError(f"--out {text}: a symlink loop") from None
+    if path.name in ("", ".", "..") or path == Path(path.anchor):
+        raise InputError(
+            f"--out {text}: expected a directory of its own (such as out/week), not "
+            "the current, parent or root directory, which a week's outputs would replace"
+        )
+    if len(os.fsencode(path.name)) > 240:  # room for the hidden `.NAME.<random>.tmp` sibling
+        raise InputError(f"--out {text}: the name is longer than 240 bytes")
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: exists and is not a directory")
+    parent = path.parent
+    if not parent.exists() and create_parent and parent.parent.is_dir():
+        try:
+            parent.mkdir()
+        except OSError as exc:
+            raise io.write_error(parent, exc) from None
+    if not parent.exists():
+        raise InputError(f"cannot write {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PlannerError(f"cannot write {path}: permission denied (in {parent})")
+    return path
+
+
+def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
+    """Build the directory with `fill(tmp)` in a temporary sibling, then swap it in for
+    `out_dir` in one step (`swap.replace_directory`). On failure nothing changes; a kill
+    leaves `out_dir` whole (or recoverable by `swap.recover`)."""
+    out_dir = check_out_dir(out_dir)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    except OSError as exc:
+        raise io.write_error(out_dir, exc) from None
+    try:
+        value = fill(tmp)
+        os.chmod(tmp, 0o755)
+        for item in tmp.iterdir():
+            os.chmod(item, 0o644)  # mkstemp's 0600 would hide the files from the team
+        try:
+            parking = swap.replace_directory(tmp, out_dir)
+        except OSError as exc:
+            raise io.write_error(out_dir, exc) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the new files, or after a swap the old ones
+    if parking is not None:
+        shutil.rmtree(parking, ignore_errors=True)
+    return value
+
+
+def default_out_dir(label: str) -> Path:
+    return Path("out") / label
+
+
+def run_week(
+    scenario: Scenario | str | os.PathLike | None = None,
+    week: str | None = None,
+    start: str | dt.date | None = None,
+    out_dir: str | os.PathLike | None = None,
+    simulate: bool | None = None,
+    log: Log = _quiet,
+    progress: bool = False,
+    time_limit_s: float | None = None,
+    store_hook=None,
+) -> tuple[WeekPlan, Path]:
+    """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
+    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short.
+
+    `store_hook` (a `planner.accuracy.RunRecorder`): `before_publish(plan, out_dir)` gives
+    summary.json's extra keys (and may refuse the run before anything is published);
+    `after_publish(plan, out_dir)` records the published run in the plan store, still under
+    the lock."""
+    sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
+    hist = None
+    if out_dir is None:
+        hist = load_history(sc)
+        out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
+        target = check_out_dir(out_dir, create_parent=True)
+    else:
+        # before the lock and the minutes of planning; `--out out/heat` may create `out/`
+        target = check_out_dir(out_dir, create_parent=True)
+        if week or start:
+            resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
+    shown = Path(out_dir)
+    with output_lock(target):
+        for line in swap.recover(target):  # first of all: a killed run's leftovers
+            log(line)
+        previous = None
+        if store_hook is not None:
+
+            def previous(scenario, first):
+                return store_hook.previous_roster(scenario, first, shown)
+
+        plan = plan_week(
+            sc,
+            week=week,
+            start=start,
+            simulate=simulate,
+            log=log,
+            progress=progress,
+            previous=previous,
+        )
+        clock = time.monotonic()
+        extra = None if store_hook is None else store_hook.before_publish(plan, shown)
+        publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
+        log(f"outputs: {target} {_took(clock)}")
+        if store_hook is not None:
+            store_hook.after_publish(plan, shown)
+    return plan, shown

@@ -1,0 +1,73 @@
+"""summary.json (version 1): the week's KPIs, solver figures, inputs with checksums and output
+files, for programs (DESIGN.md's contract; its bytes are stable for the same inputs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from planner.report.numbers import rounded
+
+if TYPE_CHECKING:
+    from planner.pipeline.plan import WeekPlan
+
+SUMMARY_VERSION = 1
+
+
+def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
+    """summary.json (version 1): KPIs, solver figures, inputs with checksums, output files.
+    No wall-clock times and no absolute paths, so the same inputs give the same bytes."""
+    sc, res = plan.scenario, plan.schedule
+    end = plan.start + dt.timedelta(days=7)
+    return {
+        "version": SUMMARY_VERSION,
+        "scenario": {"name": sc.name, "description": sc.description},
+        "week": {
+            "label": plan.label,
+            "start": f"{plan.start.isoformat()}T00:00:00",
+            "end": f"{end.isoformat()}T00:00:00",
+            "interval_min": int(res.interval_min),
+        },
+        "forecast": {
+            "model": plan.forecast.model,
+            "level_pct": plan.forecast.level,
+            "plan_at": sc.forecast.plan_at,
+            "adjustments": [a.describe() for a in sc.adjustments],
+        },
+        "service": {
+            "model": sc.service.model,
+            "sl_pct": sc.service.sl_pct,
+            "target_s": sc.service.target_s,
+            "asa_s": sc.service.asa_s,
+            "max_occupancy_pct": sc.service.max_occupancy_pct,
+            "shrinkage_pct": sc.service.shrinkage_pct,
+            "patience_s": sc.service.patience_s,
+        },
+        "solver": {
+            "name": res.solver,
+            "status": res.status,
+            "objective": rounded(res.objective, 3),
+            "bound": rounded(res.bound, 3),
+            "gap_pct": rounded(100.0 * res.gap, 3),
+            "time_limit_s": sc.run.time_limit_s,
+            "gap_limit_pct": plan.gap_limit_pct,
+        },
+        "kpis": plan.kpis.as_dict(),
+        "simulation": _sim_summary(plan.simulation),
+        "targets_met": not res.short,
+        "exit_code": plan.exit_code,
+        "notes": list(plan.notes),
+        "inputs": list(plan.inputs),
+        "outputs": sorted(outputs),
+    }
+
+
+def _sim_summary(simulation) -> dict | None:
+    if simulation is None:
+        return None
+    keep = {}
+    for key, value in simulation.summary.items():
+        if isinstance(value, (int, float, str, bool, dict, list)) or value is None:
+            keep[key] = value
+    return keep

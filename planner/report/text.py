@@ -1,0 +1,74 @@
+"""Text for people: the run's report on the terminal, the shortfall line, chart titles, the
+staffing summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from planner.report.numbers import figure
+from planner.report.tables import render_table
+
+if TYPE_CHECKING:
+    from planner.pipeline.plan import WeekPlan
+
+
+def run_report(plan: WeekPlan, out_dir: Path) -> str:
+    """A few lines for a person: where the files are and the week's figures."""
+    k, res = plan.kpis, plan.schedule
+    sl = k.service_level_pct
+    lines = [
+        f"{plan.scenario.name} {plan.label}: wrote {out_dir}/",
+        f"  calls {k.calls:,.0f} (peak {k.peak_interval_calls:,.0f} per interval), "
+        f"required {k.required_staff_hours:,.0f} staff-hours ({k.required_fte:g} FTE)",
+        f"  roster {k.headcount} agents, {k.paid_hours:,.0f} paid h, cost "
+        f"{k.cost:,.0f} {k.currency}; solver {res.status}, gap {100 * res.gap:.2f}%",
+        f"  expected service level {figure(sl, '.1f', '%')}, ASA {figure(k.asa_s, '.1f', ' s')}, "
+        f"occupancy {figure(k.occupancy_pct, '.1f', '%')}",
+    ]
+    if k.simulated_service_level_pct is not None:
+        lines.append(f"  simulated service level {k.simulated_service_level_pct:.1f}%")
+    if res.short:
+        lines.append(shortfall_line(plan))
+    return "\n".join(lines)
+
+
+def shortfall_line(plan: WeekPlan) -> str:
+    k = plan.kpis
+    short = plan.schedule.short_intervals()
+    worst = short.sort_values(["shortfall", "timestamp"], ascending=[False, True]).head(3)
+    listed = ", ".join(
+        f"{pd.Timestamp(r.timestamp):%a %H:%M} -{r.shortfall:g}" for r in worst.itertuples()
+    )
+    return (
+        f"targets not met: {k.understaffed_intervals} intervals short by "
+        f"{k.shortfall_staff_hours:,.1f} staff-hours in total (worst: {listed})"
+    )
+
+
+def chart_title(plan: WeekPlan) -> str:
+    k = plan.kpis
+    sl = k.service_level_pct
+    return (
+        f"{plan.scenario.name}, {plan.label}: {k.headcount} agents, expected SL "
+        f"{'n/a' if sl is None else f'{sl:.1f}%'}"
+    )
+
+
+def delivery_text(frame: pd.DataFrame) -> str:
+    """What a given staffing delivers per interval (the reverse mode of `planner staff`)."""
+    text = render_table(frame, "What this staffing delivers per interval")
+    met = int(frame["meets_target"].sum())
+    return text + f"target met in {met} of {len(frame)} intervals\n"
+
+
+def requirements_text(summary) -> str:
+    """Peaks, per-day staff-hours and the week's FTE of a `staffing.RequirementsSummary`."""
+    text = render_table(summary.peaks, "Peak intervals (agents on phones, staff)")
+    text += render_table(summary.daily, "Per day: staff-hours and FTE")
+    return text + (
+        f"total {summary.staff_hours:,.1f} staff-hours over {summary.days:g} days = "
+        f"{summary.fte:,.1f} FTE at {summary.fte_hours_per_week:g} h/week\n"
+    )

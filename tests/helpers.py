@@ -1,0 +1,51 @@
+"""Plain helpers shared by the tests (no fixtures here: those live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from planner.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def invoke(args: Sequence[object], input: str | bytes | None = None) -> Result:
+    """Run the `planner` command line in-process (what users see: stdout, stderr, exit code)."""
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def error_line(result: Result) -> str:
+    """The one `planner: error:` line of a failed run (fails the test if there are others)."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("planner: error: "), result.stderr
+    return lines[0]
+
+
+def planner_process(
+    args: Sequence[object], cwd: str | os.PathLike, **popen: object
+) -> subprocess.Popen:
+    """`python -m planner ARGS` as a child process of its own (for signals and kills)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "planner", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,  # type: ignore[arg-type]
+    )
+
+
+def tree(path: Path) -> dict[str, bytes]:
+    """{relative name: bytes} of every file under `path` (to compare directories exactly)."""
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
