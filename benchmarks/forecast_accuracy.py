@@ -1,32 +1,49 @@
-"""Forecast accuracy: rolling-origin backtests of every daily model, daily and per interval.
+"""Forecast accuracy on call histories nobody here made: ours against the seasonal naive and peers.
 
-Prints WAPE / bias / MASE of each model (and of `auto`, the model choice `planner forecast` makes,
-re-run at every origin) against the weekly seasonal naive, all days and summer days separately,
-on:
+One run, the same rolling-origin folds (`folds` origins 14 days apart, the last fold ending with
+the history, each fitted on the days before its origin only) for every model:
 
-1. the bundled hotline history (30-min, 24/7, VN holidays, temperature), 26 folds x 14 days;
-2. the same line cut to weekdays 07:00-21:00, closed on VN holidays (closed hours must stay 0);
-3. /work/shared/benchmarks/calls/anonymous-bank-1999 (Israel, 1999, 6-min counts aggregated to
-   30 min; IL holidays; one year only, so no yearly terms), 12 folds x 14 days;
-4. /work/shared/benchmarks/calls/daily-offered-calls-2012-2019 (daily, unknown country, 2013-2018
-   as its README advises; `--country none`), 26 folds x 14 days.
+- ours: `auto` (the model choice `planner forecast` makes, re-run at every origin) as
+  `planner.forecast.backtest` scores it, daily totals and intervals (daily forecast spread by
+  the 8-day intraday profile);
+- the seasonal naive: daily, the same weekday a week earlier (the backtest's); per interval,
+  the same interval a week earlier (`naive_iv`: the classic interval naive);
+- peers: statsmodels Holt-Winters (damped additive trend, additive weekly season) on daily
+  totals, always; with the optional `bench` extra (`pip install -e ".[bench]"`) statsforecast
+  AutoETS and MSTL on daily totals (seasons 7, and 365 with 2+ years) and MSTL on the interval
+  series directly (seasons of a day and a week, last 4 weeks), with their 80% intervals.
 
-Same defaults for every data set (no tuning per data set). The public data sets are read from
-../shared/benchmarks relative to the repo; when that folder is missing they are skipped.
+Printed per series and model: WAPE % (sum |error| / sum actual), bias %, ratio to the seasonal
+naive's WAPE, ratio to the best peer's WAPE, and coverage % of the 80% bounds (open days /
+intervals), daily and per interval. Missing days are not scored; closed days count (actual 0).
+Peers get no calendar: they forecast closed days as their seasons say.
 
-    .venv/bin/python benchmarks/forecast_accuracy.py [--quick]
+Series: the bundled hotline (30-min and 60-min), the shared public ones (Anonymous Bank 1999 at
+15/30/60 min, IL holidays; daily offered calls 2013-2018, no country) and variants made from the
+bundled line: weekdays 07-21 closed on holidays; the same with a holiday never seen before that
+the centre works; an 8-week history; a 2-year history; a missing week; a +30% level shift.
+Same defaults for every series (no tuning per series). The public series are read from
+../shared/benchmarks (next to the repo) or /work/shared/benchmarks; skipped (and said so) when
+absent.
+
+    python benchmarks/forecast_accuracy.py            # 8 folds x 14 days (a few minutes)
+    python benchmarks/forecast_accuracy.py --folds 26 # more origins
+    python benchmarks/forecast_accuracy.py --only bank --verbose
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # small solves: threads only slow them down
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,112 +51,328 @@ sys.path.insert(0, str(ROOT))
 
 from planner import calendar  # noqa: E402
 from planner.forecast import backtest  # noqa: E402
-from planner.history import read_history  # noqa: E402
+from planner.forecast.grid import _daily_series, _grid, _open_rules  # noqa: E402
+from planner.history import History, read_history  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "calls"
+SHARED = next(
+    (
+        p
+        for p in (
+            ROOT.parent / "shared" / "benchmarks" / "calls",
+            Path("/work/shared/benchmarks/calls"),
+        )
+        if p.exists()
+    ),
+    ROOT.parent / "shared" / "benchmarks" / "calls",
+)
+HORIZON = 14
+LEVEL = 80.0
 
 
-def _history_from(frame: pd.DataFrame, tmp: Path, name: str):
+def _history_from(frame: pd.DataFrame, tmp: Path, name: str, daily: bool = False) -> History:
     """Write `frame` as a History CSV and read it back through the real loader."""
     path = tmp / f"{name}.csv"
-    out = frame.copy()
-    fmt = "%Y-%m-%d" if name.endswith("daily") else "%Y-%m-%dT%H:%M:%S"
-    out["timestamp"] = out["timestamp"].dt.strftime(fmt)
+    out = frame[["timestamp", "calls"]].copy()
+    out["timestamp"] = out["timestamp"].dt.strftime("%Y-%m-%d" if daily else "%Y-%m-%dT%H:%M:%S")
     out.to_csv(path, index=False)
     return read_history(path)
 
 
-def datasets(tmp: Path, quick: bool):
+def _resample(frame: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    out = frame.assign(timestamp=frame["timestamp"].dt.floor(f"{minutes}min"))
+    return out.groupby("timestamp", as_index=False)["calls"].sum()
+
+
+def series(tmp: Path, only: str | None):
+    """(name, history, country, temperature, folds override or None) for every series."""
     bundled = ROOT / "data" / "hotline_history.csv"
     temperature = ROOT / "data" / "temperature.csv"
-    folds = 8 if quick else 26
-    if bundled.exists():
-        yield "hotline (bundled, 30-min, VN)", read_history(bundled), "VN", temperature, folds
-        frame = pd.read_csv(bundled, parse_dates=["timestamp"])
-        ts = frame["timestamp"]
-        days = pd.DatetimeIndex(ts.dt.normalize().unique())
-        hol = days[calendar.is_holiday(days, "VN")]
-        keep = (
-            (ts.dt.day_of_week < 5)
-            & (ts.dt.hour >= 7)
-            & (ts.dt.hour < 21)
-            & ~ts.dt.normalize().isin(hol)
-        )
+    frame = pd.read_csv(bundled, parse_dates=["timestamp"])[["timestamp", "calls"]]
+    ts = frame["timestamp"]
+    end = ts.max().normalize()
+    days = pd.DatetimeIndex(ts.dt.normalize().unique())
+    hol = days[calendar.is_holiday(days, "VN")]
+    weekday = (ts.dt.day_of_week < 5) & (ts.dt.hour >= 7) & (ts.dt.hour < 21)
+
+    def cut(first_day) -> pd.DataFrame:
+        return frame[ts >= pd.Timestamp(first_day)]
+
+    def make():
+        yield "hotline 30-min", read_history(bundled), "VN", temperature, None
+        yield "hotline 60-min", _history_from(_resample(frame, 60), tmp, "h60"), "VN", None, None
         yield (
-            "hotline weekdays 07-21, closed holidays",
-            _history_from(frame[keep], tmp, "weekday_line"),
+            "weekdays 07-21, closed holidays",
+            _history_from(frame[weekday & ~ts.dt.normalize().isin(hol)], tmp, "weekday"),
             "VN",
             None,
-            folds,
-        )
-    if not SHARED.exists():
-        print(f"# {SHARED} not found: public call-centre benchmarks skipped", file=sys.stderr)
-        return
-    bank = SHARED / "anonymous-bank-1999" / "anonymous_bank_1999_6min.csv"
-    if bank.exists():
-        raw = pd.read_csv(bank, parse_dates=["interval_start"])
-        raw["timestamp"] = raw["interval_start"].dt.floor("30min")
-        half = raw.groupby("timestamp", as_index=False)["calls"].sum()
-        half["calls"] = half["calls"].round()  # 1999-05-23 has half-integer counts (README)
-        yield (
-            "anonymous bank 1999 (30-min, IL)",
-            _history_from(half, tmp, "bank"),
-            "IL",
             None,
-            6 if quick else 12,
         )
-    daily = SHARED / "daily-offered-calls-2012-2019" / "call_volume.csv"
-    if daily.exists():
-        raw = pd.read_csv(daily, parse_dates=["Date"])
-        raw = raw[(raw["Date"] >= "2013-01-01") & (raw["Date"] <= "2018-12-31")]
-        frame = pd.DataFrame({"timestamp": raw["Date"], "calls": raw["No_calls_Offered"].round()})
+        # a holiday the centre works, never seen before: the history starts after last year's
+        # National Day, every other holiday closed
+        national = hol[(hol.month == 9) & (hol.year == end.year)]
+        worked = frame[
+            weekday
+            & (ts >= pd.Timestamp(f"{end.year - 1}-09-15"))
+            & (~ts.dt.normalize().isin(hol) | ts.dt.normalize().isin(national))
+        ]
+        yield "unseen worked holiday", _history_from(worked, tmp, "unseen"), "VN", None, None
         yield (
-            "daily offered calls 2013-2018 (none)",
-            _history_from(frame, tmp, "offered_daily"),
-            "none",
+            "8-week history",
+            _history_from(cut(end - pd.Timedelta(days=56 + 2 * HORIZON - 1)), tmp, "w8"),
+            "VN",
             None,
-            folds,
+            2,
         )
+        two = cut(end - pd.Timedelta(days=729))
+        yield "2-year history", _history_from(two, tmp, "y2"), "VN", temperature, None
+        gap = (ts.dt.normalize() > end - pd.Timedelta(days=60)) & (
+            ts.dt.normalize() <= end - pd.Timedelta(days=53)
+        )
+        yield "a missing week", _history_from(frame[~gap], tmp, "gap"), "VN", temperature, None
+        shifted = frame.copy()
+        late = ts.dt.normalize() > end - pd.Timedelta(days=140)
+        shifted.loc[late, "calls"] = (shifted.loc[late, "calls"] * 1.3).round()
+        yield "+30% level shift", _history_from(shifted, tmp, "shift"), "VN", temperature, None
+        if not SHARED.exists():
+            print(f"# {SHARED} not found: the public series are skipped", file=sys.stderr)
+            return
+        bank = SHARED / "anonymous-bank-1999" / "anonymous_bank_1999_6min.csv"
+        if bank.exists():
+            raw = pd.read_csv(bank, parse_dates=["interval_start"])
+            raw = raw.rename(columns={"interval_start": "timestamp"})
+            raw["calls"] = raw["calls"].round()  # 1999-05-23 has half-integer counts (README)
+            for minutes in (15, 30, 60):
+                history = _history_from(_resample(raw, minutes), tmp, f"bank{minutes}")
+                yield f"bank 1999 {minutes}-min (IL)", history, "IL", None, None
+        offered = SHARED / "daily-offered-calls-2012-2019" / "call_volume.csv"
+        if offered.exists():
+            raw = pd.read_csv(offered, parse_dates=["Date"])
+            raw = raw[(raw["Date"] >= "2013-01-01") & (raw["Date"] <= "2018-12-31")]
+            daily = pd.DataFrame(
+                {"timestamp": raw["Date"], "calls": raw["No_calls_Offered"].round()}
+            )
+            history = _history_from(daily, tmp, "offered", daily=True)
+            yield "daily offered 2013-2018 (none)", history, "none", None, None
+
+    for item in make():
+        if only is None or only.lower() in item[0].lower():
+            yield item
+
+
+# ----------------------------------------------------------------------------------------------
+# peers
+
+
+def _filled(values: np.ndarray, period: int) -> np.ndarray:
+    """NaN (missing) values filled from one period earlier (or later at the start)."""
+    out = values.astype(float).copy()
+    for i in np.flatnonzero(~np.isfinite(out)):
+        j = i - period
+        while j >= 0 and not np.isfinite(out[j]):
+            j -= period
+        if j >= 0:
+            out[i] = out[j]
+    rest = ~np.isfinite(out)
+    out[rest] = np.nanmean(out) if np.isfinite(out).any() else 0.0
+    return out
+
+
+def _holt_winters(train: np.ndarray, h: int) -> np.ndarray:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        fit = ExponentialSmoothing(
+            train, trend="add", damped_trend=True, seasonal="add", seasonal_periods=7
+        ).fit()
+        return np.maximum(fit.forecast(h), 0.0)
+
+
+def _statsforecast(train: np.ndarray, h: int, seasons: list[int], freq: str, ets: bool = True):
+    """{name: (mean, lower, upper)} from statsforecast AutoETS (when `ets`; it has no seasons
+    over 24, so not per interval) and MSTL, or {} without statsforecast."""
+    try:
+        from statsforecast import StatsForecast
+        from statsforecast.models import MSTL, AutoETS
+    except ImportError:
+        return {}
+    df = pd.DataFrame(
+        {
+            "unique_id": "s",
+            "ds": pd.date_range("2000-01-03", periods=len(train), freq=freq),
+            "y": train,
+        }
+    )
+    models = [AutoETS(season_length=seasons[0], alias="AutoETS")] if ets else []
+    models.append(MSTL(season_length=seasons, alias="MSTL"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = StatsForecast(models=models, freq=freq, n_jobs=1).forecast(
+            df=df, h=h, level=[int(LEVEL)]
+        )
+    result = {}
+    for name in [m.alias for m in models]:
+        lo, hi = f"{name}-lo-{int(LEVEL)}", f"{name}-hi-{int(LEVEL)}"
+        result[name] = tuple(np.maximum(out[c].to_numpy(), 0.0) for c in (name, lo, hi))
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# scoring
+
+
+class Tally:
+    """Sums of |error|, error and actual, and bound hits, over the scored days / intervals."""
+
+    def __init__(self):
+        self.abs = self.err = self.act = 0.0
+        self.inside = self.open = 0
+
+    def add(self, forecast, actual, lower=None, upper=None):
+        forecast, actual = np.asarray(forecast, float), np.asarray(actual, float)
+        self.abs += float(np.abs(forecast - actual).sum())
+        self.err += float((forecast - actual).sum())
+        self.act += float(actual.sum())
+        if lower is not None:
+            is_open = (forecast > 0) | (actual > 0)
+            hit = (actual >= np.asarray(lower)) & (actual <= np.asarray(upper))
+            self.inside += int((hit & is_open).sum())
+            self.open += int(is_open.sum())
+
+    def wape(self):
+        return 100 * self.abs / self.act if self.act > 0 else np.nan
+
+    def bias(self):
+        return 100 * self.err / self.act if self.act > 0 else np.nan
+
+    def coverage(self):
+        return 100 * self.inside / self.open if self.open else np.nan
+
+
+def peers(history: History, country: str, folds: int) -> tuple[dict, dict, int]:
+    """Peer and interval-naive tallies on the backtest's folds: ({model: Tally} daily,
+    {model: Tally} interval, number of folds)."""
+    grid = _grid(history, calendar.normalise_country(country), None)
+    n = len(grid.days)
+    rules = _open_rules(grid, n)
+    y, closed = _daily_series(grid, rules, n)
+    acts = np.where(closed, 0.0, y.to_numpy())
+    daily: dict[str, Tally] = {}
+    interval: dict[str, Tally] = {}
+    slots = grid.slots
+    for k in range(folds, 0, -1):
+        origin = n - k * HORIZON
+        actual = acts[origin : origin + HORIZON]
+        ok = np.isfinite(actual)
+        train = _filled(acts[:origin], 7)[-3 * 365 :]
+        daily.setdefault("HoltWinters", Tally()).add(_holt_winters(train, HORIZON)[ok], actual[ok])
+        seasons = [7, 365] if len(train) >= 730 else [7]
+        for name, (mean, lo, hi) in _statsforecast(train, HORIZON, seasons, "D").items():
+            daily.setdefault(name, Tally()).add(mean[ok], actual[ok], lo[ok], hi[ok])
+        if grid.interval_min is None:
+            continue
+        calls = grid.calls.astype(float).copy()  # absent intervals: 0 (closed) ...
+        calls[~np.isfinite(acts)] = np.nan  # ... unless the whole day is missing
+        past = _filled(calls[:origin].ravel(), 7 * slots)
+        iv_actual = grid.calls[origin : origin + HORIZON][ok]
+        week = 7 * slots
+        naive = past[-week:]
+        naive = np.tile(naive, HORIZON // 7 + 1)[: HORIZON * slots].reshape(HORIZON, slots)
+        interval.setdefault("naive_iv", Tally()).add(naive[ok], iv_actual)
+        recent = past[-4 * week :]
+        found = _statsforecast(
+            recent, HORIZON * slots, [slots, week], f"{grid.interval_min}min", ets=False
+        )
+        for name, (mean, lo, hi) in found.items():
+            shape = (HORIZON, slots)
+            interval.setdefault(name, Tally()).add(
+                mean.reshape(shape)[ok], iv_actual, lo.reshape(shape)[ok], hi.reshape(shape)[ok]
+            )
+    return daily, interval, folds
+
+
+def _ours(table: pd.DataFrame, model: str, level: str) -> dict | None:
+    row = table[(table["model"] == model) & (table["level"] == level) & (table["days"] == "all")]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    return {"wape": r["wape_pct"], "bias": r["bias_pct"], "cov": r["coverage_pct"]}
+
+
+def report(name, table, daily_peers, interval_peers) -> list[dict]:
+    rows = []
+    for level, peer_tallies in (("daily", daily_peers), ("interval", interval_peers)):
+        if _ours(table, "auto", level) is None:
+            continue
+        peer_rows = {k: {"wape": t.wape(), "bias": t.bias(), "cov": t.coverage()}
+                     for k, t in peer_tallies.items()}  # fmt: skip
+        real_peers = {k: v for k, v in peer_rows.items() if k != "naive_iv"}
+        best_peer = min((v["wape"] for v in real_peers.values()), default=np.nan)
+        naive = _ours(table, "seasonal_naive", level)["wape"]
+        entries = {"ours (auto)": _ours(table, "auto", level), "seasonal_naive": None}
+        entries["seasonal_naive"] = _ours(table, "seasonal_naive", level)
+        entries.update(peer_rows)
+        for model, v in entries.items():
+            rows.append(
+                {
+                    "series": name,
+                    "level": level,
+                    "model": model,
+                    "wape_pct": round(v["wape"], 2),
+                    "bias_pct": round(v["bias"], 2),
+                    "x_naive": round(v["wape"] / naive, 3) if naive else np.nan,
+                    "x_best_peer": round(v["wape"] / best_peer, 3)
+                    if np.isfinite(best_peer)
+                    else np.nan,
+                    "cov80_pct": round(v["cov"], 1) if np.isfinite(v["cov"]) else np.nan,
+                }
+            )
+    return rows
 
 
 def main() -> int:
-    quick = "--quick" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=8, help="rolling origins (default 8)")
+    parser.add_argument("--only", default=None, help="series whose name contains this")
+    parser.add_argument("--verbose", action="store_true", help="also every model of ours")
+    args = parser.parse_args()
     pd.set_option("display.width", 200)
+    pd.set_option("display.max_rows", 500)
+    try:
+        import statsforecast  # noqa: F401
+
+        print("# peers: statsmodels Holt-Winters, statsforecast AutoETS and MSTL")
+    except ImportError:
+        print("# peers: statsmodels Holt-Winters (install the bench extra for statsforecast)")
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, history, country, temperature, folds in datasets(Path(tmp), quick):
+        for name, history, country, temperature, fold_override in series(Path(tmp), args.only):
+            folds = fold_override or args.folds
             t0 = time.perf_counter()
             table = backtest(
-                history, folds=folds, horizon_days=14, country=country, temperature=temperature
+                history,
+                folds=folds,
+                horizon_days=HORIZON,
+                country=country,
+                temperature=temperature,
             )
-            took = time.perf_counter() - t0
-            print(f"\n## {name}: {folds} folds x 14 days, country {country} ({took:.0f} s)")
-            print(table.to_string(index=False))
-            for _, row in table[table["model"] == "auto"].iterrows():
-                summary.append(
-                    {
-                        "data set": name,
-                        "level": row["level"],
-                        "days": row["days"],
-                        "auto_wape": row["wape_pct"],
-                        "naive_wape": float(
-                            table[
-                                (table["model"] == "seasonal_naive")
-                                & (table["level"] == row["level"])
-                                & (table["days"] == row["days"])
-                            ]["wape_pct"].iloc[0]
-                        ),
-                        "auto_bias": row["bias_pct"],
-                        "auto_mase": row["mase"],
-                        "better_pct": row["vs_naive_pct"],
-                        "coverage": row["coverage_pct"],
-                    }
-                )
-    print(
-        "\n## summary: auto (the chosen model) vs seasonal naive, WAPE %; coverage % of the "
-        "80% bounds (open days / intervals)"
-    )
-    print(pd.DataFrame(summary).to_string(index=False))
+            t1 = time.perf_counter()
+            daily_peers, interval_peers, _ = peers(history, country, folds)
+            t2 = time.perf_counter()
+            rows = report(name, table, daily_peers, interval_peers)
+            summary += rows
+            print(
+                f"\n## {name}: {folds} folds x {HORIZON} days, country {country}, "
+                f"temperature {'yes' if temperature else 'no'} "
+                f"(ours {t1 - t0:.0f} s, peers {t2 - t1:.0f} s)"
+            )
+            print(pd.DataFrame(rows).drop(columns="series").to_string(index=False))
+            if args.verbose:
+                print(table.to_string(index=False))
+    frame = pd.DataFrame(summary)
+    ours = frame[frame["model"] == "ours (auto)"]
+    print("\n## summary: ours (auto), ratios to the seasonal naive and the best peer")
+    print(ours.drop(columns="model").to_string(index=False))
     return 0
 
 

@@ -7,7 +7,8 @@ hand-made dates. `day_features` turns them into daily regressors:
   `tet_-1` .. `tet_+3`: one regressor per day from the eve to the fourth day (the dip deepens
   and recovers by day, the same way every year, whatever weekday it falls on);
 - `pre_tet` (1-7 days before the block) and `post_tet` (1-7 days after it: the rebound);
-- `holiday`: any other public holiday; `post_holiday`: the first day after another holiday;
+- `holiday`: any other public holiday; `post_holiday`: the first day after another holiday
+  (with `closed` given: only after a holiday the centre was closed, the catch-up day);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
   weekend.
 
@@ -66,8 +67,32 @@ def holiday_names(country: str | None, start: pd.Timestamp, end: pd.Timestamp) -
     }
 
 
-def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
-    """Holiday regressors (0/1 float columns `FEATURES`) for each day in `days`."""
+def holiday_key(name: str) -> str:
+    """A holiday's name without its year-specific notes: `Independence Day (observed)` and
+    `Day off (substituted from 05/04/2024)` become `Independence Day` and `Day off`."""
+    return re.sub(r"\s*\([^)]*\)", "", str(name)).strip() or str(name).strip()
+
+
+def holiday_keys(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
+    """The holiday key (`holiday_key`) of each day, "" on ordinary days."""
+    out = np.full(len(days), "", dtype=object)
+    if len(days) == 0:
+        return out
+    names = holiday_names(country, days.min(), days.max())
+    if not names:
+        return out
+    keys = pd.Series({day: holiday_key(n) for day, n in names.items()})
+    hit = pd.Series(days).map(keys)
+    mask = hit.notna().to_numpy()
+    out[mask] = hit[mask].to_numpy()
+    return out
+
+
+def day_features(
+    days: pd.DatetimeIndex, country: str | None, closed: set | None = None
+) -> pd.DataFrame:
+    """Holiday regressors (0/1 float columns `FEATURES`) for each day in `days`; with `closed`
+    (holiday dates the centre was closed) `post_holiday` marks only the days after those."""
     pad = pd.Timedelta(days=14)
     names = holiday_names(country, days.min() - pad, days.max() + pad)
     full = pd.date_range(days.min() - pad, days.max() + pad, freq="D")
@@ -92,7 +117,8 @@ def day_features(days: pd.DatetimeIndex, country: str | None) -> pd.DataFrame:
     off = set(names)
     for day in other:
         nxt = day + pd.Timedelta(days=1)
-        if nxt not in off and nxt in feat.index:
+        after_closure = closed is None or day in closed
+        if after_closure and nxt not in off and nxt in feat.index:
             feat.loc[nxt, "post_holiday"] = 1.0
         # a working day squeezed between a holiday and a weekend
         for gap, weekend in ((1, 5), (-1, 6)):

@@ -17,6 +17,7 @@ class ForecastModel(StrEnum):
     SEASONAL_NAIVE = "seasonal_naive"
     ETS = "ets"
     REGRESSION = "regression"
+    REGRESSION_LEVEL = "regression_level"
 
 
 class ServiceModel(StrEnum):

@@ -150,7 +150,21 @@ def _history_options(func):
             "--temperature",
             metavar="FILE",
             default=None,
-            help="CSV date,temp_max_c (default: the bundled one with the bundled history).",
+            help="CSV date,temp_max_c (default: the bundled one with the bundled history); rows "
+            "past the history's end are the horizon's weather forecast.",
+        ),
+        click.option(
+            "--timezone",
+            metavar="ZONE",
+            default=None,
+            help="Local time zone (IANA name) for timestamps with a UTC offset "
+            "(default: the country's, e.g. Asia/Ho_Chi_Minh for VN).",
+        ),
+        click.option(
+            "--keep-spikes",
+            is_flag=True,
+            help="Fit rows over 10x their interval's usual level (warned about; "
+            "by default left out as typos).",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No notes or progress on stderr."),
     ]
@@ -159,7 +173,7 @@ def _history_options(func):
     return func
 
 
-def _load_history(history, temperature):
+def _load_history(history, temperature, timezone=None, country="VN", keep_spikes=False):
     from planner.history import BUNDLED_HISTORY, BUNDLED_TEMPERATURE, read_history
     from planner.io import bundled_path
 
@@ -167,7 +181,8 @@ def _load_history(history, temperature):
         history = str(bundled_path(BUNDLED_HISTORY))
         if temperature is None:
             temperature = str(bundled_path(BUNDLED_TEMPERATURE))
-    return read_history(history), temperature
+    loaded = read_history(history, timezone=timezone, country=country, keep_spikes=keep_spikes)
+    return loaded, temperature
 
 
 @cli.command()
@@ -192,6 +207,8 @@ def forecast(
     country,
     events,
     temperature,
+    timezone,
+    keep_spikes,
     quiet,
     start,
     model,
@@ -220,7 +237,7 @@ def forecast(
     check_output_paths(output, plot, inputs=(history, events, temperature))
     if start is not None:
         start = _parse_day(start, "--start")
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
     result = forecast_history(
         hist,
         horizon_days=horizon,
@@ -250,9 +267,12 @@ def _parse_day(value: str, option: str):
     from planner.errors import InputError
 
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} {value!r}: expected a date YYYY-MM-DD") from None
+    if not date(1900, 1, 1) <= day <= date(2200, 12, 31):
+        raise InputError(f"{option} {value!r}: expected a date from 1900-01-01 to 2200-12-31")
+    return day
 
 
 @cli.command("backtest")
@@ -260,7 +280,19 @@ def _parse_day(value: str, option: str):
 @click.option("--folds", type=int, default=8, show_default=True, help="Rolling origins.")
 @output_options("table")
 def backtest_command(
-    history, horizon, interval_min, level, country, events, temperature, quiet, folds, output, fmt
+    history,
+    horizon,
+    interval_min,
+    level,
+    country,
+    events,
+    temperature,
+    timezone,
+    keep_spikes,
+    quiet,
+    folds,
+    output,
+    fmt,
 ):
     """Rolling-origin backtest of every daily model: WAPE, bias, MASE, bound coverage.
 
@@ -278,7 +310,10 @@ def backtest_command(
     from planner.forecast import backtest
     from planner.report import emit_frame, terminal_progress
 
-    hist, temperature = _load_history(history, temperature)
+    hist, temperature = _load_history(history, temperature, timezone, country, keep_spikes)
+    if not quiet:
+        for note in hist.notes:
+            click.echo(f"planner: {note}", err=True)
     with terminal_progress("backtest", enabled=False if quiet else None) as progress:
         frame = backtest(
             hist,
@@ -310,7 +345,7 @@ def backtest_command(
     default=30.0,
     show_default=True,
     callback=lambda ctx, param, value: plausible_shrinkage(value),
-    help="Percent: 0, or 0.01 to 90.",
+    help="Percent of paid time off the phones, 0 or 0.01 to 90 (with --coverage: on phones = rostered x (1 - s)).",
 )
 @click.option(
     "--model",
@@ -360,11 +395,21 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     )
     frame = staffing.plan_staffing(forecast, goal, pooled, agents, coverage)
     reverse = agents is not None or coverage is not None
+    assumed = None
+    if coverage is not None:
+        assumed = f"on the phones = rostered x (1 - {shrinkage:g}% shrinkage), rounded down"
     if fmt != "table":
         report.emit_frame(frame, output, fmt)
+        if assumed:
+            click.echo(f"planner: note: {assumed}", err=True)
         return
     if reverse:
         text = report.delivery_text(frame)
+        delivered = staffing.delivered_service_level_pct(frame)
+        if delivered is not None:
+            text += f"service level {delivered:.1f}% over the horizon (calls-weighted)\n"
+        if assumed:
+            text += f"{assumed}\n"
     else:
         text = report.requirements_text(staffing.summarise_requirements(frame))
     pio.write_text(output, text)
@@ -383,11 +428,18 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
 )
 @click.option("--agents", "agents_path", metavar="CSV", help="Named agents (e.g. data/agents.csv).")
 @click.option(
+    "--previous",
+    "previous_path",
+    metavar="CSV",
+    help="Last week's Roster CSV: no wrapping, its Sunday-night shifts cover Monday, rest and "
+    "days in a row hold across the weeks, its agents keep their names.",
+)
+@click.option(
     "--time-limit",
     default=90.0,
     show_default=True,
     type=click.FloatRange(1, 86400),
-    help="Solver time limit, seconds.",
+    help="Wall-clock limit for the whole schedule step (LP, start, search), seconds.",
 )
 @click.option(
     "--solver",
@@ -415,6 +467,7 @@ def schedule_command(
     requirements,
     rules_path,
     agents_path,
+    previous_path,
     time_limit,
     solver,
     gap_pct,
@@ -450,6 +503,7 @@ def schedule_command(
         rules = load_rules(rules_path, sched.rules_from_mapping)
     frame = sched.read_requirements(requirements)
     agents = sched.read_agents(agents_path) if agents_path else None
+    previous = sched.read_roster(previous_path) if previous_path else None
     result = sched.build_roster(
         frame,
         rules,
@@ -459,6 +513,7 @@ def schedule_command(
         progress=sys.stderr.isatty(),
         source=pio.display_name(requirements),
         gap_pct=gap_pct,
+        previous=previous,
     )
     if coverage_path:
         pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
@@ -472,6 +527,8 @@ def schedule_command(
         click.echo(report.render_table(summary, "Roster summary"), err=True, nl=False)
     for message in result.messages:
         click.echo(f"planner: warning: {message}", err=True)
+    if result.clock_stopped:
+        click.echo(f"planner: warning: {sched.clock_note(result)}", err=True)
     if result.short:
         click.echo(f"planner: coverage short in {sched.describe_short(result)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
@@ -506,7 +563,16 @@ def _stderr_log(enabled: bool):
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
-def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, verbose):
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
+def run_command(
+    scenario, week, start, out_dir, simulate, time_limit, quiet, verbose, store_path, no_store
+):
     """The whole weekly chain for one week: forecast, staffing, roster, outputs.
 
     SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
@@ -527,6 +593,8 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
     from pathlib import Path
 
     from planner import pipeline
+    from planner import store as plan_store
+    from planner.accuracy import RunRecorder
 
     if out_dir and not quiet and Path(out_dir).is_symlink():
         click.echo(
@@ -534,6 +602,11 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
             f"{Path(out_dir).resolve()} (the link is kept)",
             err=True,
         )
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -543,12 +616,22 @@ def run_command(scenario, week, start, out_dir, simulate, time_limit, quiet, ver
         log=_stderr_log(verbose),
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
+        store_hook=recorder,
     )
+    recorded = None if recorder is None else recorder.recorded
+    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
+        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
     if not quiet:
         for note in plan.notes:
             kind = "" if note.startswith("warning: ") else "note: "
             click.echo(f"planner: {kind}{note}", err=True)
         click.echo(pipeline.run_report(plan, directory), err=True)
+        if recorded is not None:
+            click.echo(
+                f"  stored as run {recorded.run_id} (revision {recorded.revision}) in "
+                f"{recorded.store_path}",
+                err=True,
+            )
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
@@ -655,10 +738,10 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
 @click.option(
     "--absence",
     type=click.FloatRange(0, 100, max_open=True),
-    default=0.0,
-    show_default=True,
+    default=None,
     metavar="PCT",
-    help="Chance (%) that an agent-shift is missing (unplanned absence).",
+    help="Chance (%) that an agent-shift is missing. Default: the plan's shrinkage, implied by "
+    "the requirements' staff vs agents columns (0 without them); the summary says which.",
 )
 @click.option(
     "--overdispersion",
@@ -732,6 +815,69 @@ def simulate_cmd(
             progress=progress,
         )
     sim.emit_result(result, output, fmt, quiet=quiet)
+
+
+# --- the plan store: accuracy and history (issue 12) ------------------------------------------
+
+STORE_HELP = "Plan store (SQLite) written by `planner run`."
+
+
+@cli.command("accuracy")
+@click.argument("history", required=False, metavar="[HISTORY]")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@click.option(
+    "--weeks", type=click.IntRange(min=1), default=None, metavar="N", help="The last N weeks."
+)
+@click.option("--plot", metavar="PNG", callback=png_path, help="Also chart the weeks to PNG.")
+@output_options("table")
+def accuracy_command(history, store_path, scenario, weeks, plot, output, fmt):
+    """Stored forecasts against what happened: WAPE, bias, bounds, service delivered.
+
+    HISTORY is the History CSV with the weeks' actual calls (default: the bundled one); it may
+    carry answered_within_target (or service_level) and abandoned columns. Every published run
+    whose whole week HISTORY covers is scored. csv: one row per week; json: every table.
+
+    \b
+    Examples:
+      planner accuracy calls.csv                      # every covered week in out/planner.db
+      planner accuracy calls.csv --weeks 8 --scenario baseline --plot accuracy.png
+      planner accuracy calls.csv --format json -o accuracy.json
+    """
+    from planner import accuracy, io, report
+
+    io.check_output_paths(output, plot)
+    result = accuracy.accuracy_report(store_path, history, scenario=scenario, weeks=weeks)
+    if fmt == "json":
+        io.write_text(output, accuracy.report_json(result))
+    elif fmt == "csv":
+        report.emit_frame(result.weeks, output, fmt)
+        for note in result.notes:
+            click.echo(f"planner: note: {note}", err=True)
+    else:
+        io.write_text(output, accuracy.report_text(result))
+    if plot:
+        accuracy.plot_accuracy(result, plot)
+
+
+@cli.command("history")
+@click.option("--store", "store_path", default="out/planner.db", show_default=True, help=STORE_HELP)
+@click.option("--scenario", default=None, metavar="NAME", help="Only this scenario's runs.")
+@output_options("table")
+def history_command(store_path, scenario, output, fmt):
+    """List the stored runs: week, scenario, revision (published = the one in force), exit
+    code, solver status and gap, headcount, cost and expected service level.
+
+    \b
+    Examples:
+      planner history
+      planner history --store /srv/plans/planner.db --scenario baseline --format csv
+    """
+    from planner import report
+    from planner import store as plan_store
+
+    frame = plan_store.list_runs(store_path, scenario=scenario)
+    report.emit_frame(frame, output, fmt, f"Runs in {store_path}")
 
 
 class Terminated(BaseException):

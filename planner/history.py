@@ -19,6 +19,20 @@ Absent rows are not errors. How they are read (`planner.forecast` applies this r
   data otherwise (a gap inside an otherwise-open pattern).
 - Closed days and intervals are forecast as 0; missing ones are left out of model fitting.
 
+Two input traps are caught here:
+
+- Timestamps with a UTC offset (`2026-01-05T03:00:00Z`, `+00:00`, common from cloud telephony)
+  are converted to the line's local time: `timezone` (an IANA name), by default the country's
+  one zone (VN: Asia/Ho_Chi_Minh); a country with several zones must name one. Rows with and
+  without an offset together are refused. Two rows landing on the same local interval (the
+  hour repeated when daylight saving ends) are added up.
+- Implausible spikes: a row with more than `SPIKE_FACTOR` (10) times the robust level of the
+  same interval of the week (the median of that weekday and time over the history, and at
+  least the mean of the queue's non-zero rows) is most likely a typo. Each gets a warning in
+  `History.notes` naming the row; unless `keep_spikes`, the row is dropped and its day is
+  listed in `History.suspect_days`, which the forecast treats as missing (not fitted, not
+  scored).
+
 Bad input raises `InputError` naming file:line, the column and what was expected.
 """
 
@@ -26,7 +40,10 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,6 +56,9 @@ BUNDLED_BY_TYPE = "hotline_by_type.csv"
 BUNDLED_TEMPERATURE = "temperature.csv"
 MINUTES_PER_DAY = 24 * 60
 MAX_GAP_DAYS = 366  # a longer gap between rows is taken for a typo in a year
+SPIKE_FACTOR = 10.0  # a row above this many times its interval's robust level is a typo
+MAX_SPIKE_NOTES = 5
+UTC_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -50,12 +70,16 @@ class History:
     `interval_min`: the base interval in minutes, or None for daily history.
     `queues`: the queue names in first-seen order (empty when there is no `queue` column).
     `source`: the file the history came from (for messages).
+    `notes`: what reading did to the input (offsets converted, spikes left out), for stderr.
+    `suspect_days`: days with a row left out as a spike: missing data to the forecast.
     """
 
     frame: pd.DataFrame
     interval_min: int | None
     queues: tuple[str, ...]
     source: str
+    notes: tuple[str, ...] = ()
+    suspect_days: tuple[pd.Timestamp, ...] = ()
 
     @property
     def has_aht(self) -> bool:
@@ -85,7 +109,8 @@ class History:
     def truncate(self, before: pd.Timestamp) -> History:
         """The history strictly before `before` (a day boundary)."""
         frame = self.frame[self.frame["timestamp"] < before].reset_index(drop=True)
-        return History(frame, self.interval_min, self.queues, self.source)
+        suspect = tuple(d for d in self.suspect_days if d < before)
+        return History(frame, self.interval_min, self.queues, self.source, self.notes, suspect)
 
     def last_day(self) -> pd.Timestamp:
         return self.frame["timestamp"].max().normalize()
@@ -94,12 +119,27 @@ class History:
         return self.frame["timestamp"].min().normalize()
 
 
-def read_history(path: str | os.PathLike) -> History:
-    """Read and validate a history CSV (`-` = stdin); see the module docstring for the rules."""
+def read_history(
+    path: str | os.PathLike,
+    timezone: str | None = None,
+    country: str | None = "VN",
+    keep_spikes: bool = False,
+) -> History:
+    """Read and validate a history CSV (`-` = stdin); see the module docstring for the rules.
+
+    `timezone` / `country`: the line's local time zone (or the country whose one zone it is),
+    used only when the timestamps carry a UTC offset. `keep_spikes`: fit implausible spikes
+    anyway (they are still warned about)."""
     name = io.display_name(path)
     rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")
     calls = _numbers(rows, "calls", path)
-    stamps = io.parse_timestamps(rows, "timestamp", path)
+    notes: list[str] = []
+    stamps, zone = _local_timestamps(rows, "timestamp", path, timezone, country)
+    if zone is not None:
+        notes.append(
+            f"{name}: timestamps carry a UTC offset: converted to {zone} local time "
+            "(--timezone to choose another zone)"
+        )
     frame = pd.DataFrame({"timestamp": stamps.to_numpy(), "calls": calls.to_numpy()})
     if "aht" in rows.columns:
         aht = _numbers(rows, "aht", path, allow_empty=True)
@@ -116,6 +156,12 @@ def read_history(path: str | os.PathLike) -> History:
 
     keys = ["queue", "timestamp"] if queues else ["timestamp"]
     frame = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
+    if zone is not None and frame.duplicated(keys).any():
+        frame = _merge_repeated(frame, keys)
+        notes.append(
+            f"{name}: rows on the same local interval after conversion to {zone} "
+            "(daylight saving ends) were added up"
+        )
     dup = frame.duplicated(keys, keep="first")
     if dup.any():
         row = frame[dup].iloc[0]
@@ -133,18 +179,148 @@ def read_history(path: str | os.PathLike) -> History:
     _check_grid(frame, queues, interval, name)
     if interval is None:
         frame["timestamp"] = frame["timestamp"].dt.normalize()
-    frame = frame.drop(columns=["_line"])
+    spikes = _spikes(frame, queues, interval)
+    suspect: tuple[pd.Timestamp, ...] = ()
+    if spikes.any():
+        notes += _spike_notes(frame, spikes, name, keep_spikes)
+        if not keep_spikes:
+            suspect = tuple(sorted(set(frame["timestamp"][spikes].dt.normalize())))
+            frame = frame[~spikes].reset_index(drop=True)
+    frame = frame.drop(columns=["_line", "_level"], errors="ignore")
     if "aht" in frame.columns and frame["aht"].isna().all():
         frame = frame.drop(columns=["aht"])
     elif "aht" in frame.columns:
         frame["aht"] = _fill_aht(frame, queues)
-    return History(frame, interval, queues, name)
+    return History(frame, interval, queues, name, tuple(notes), suspect)
+
+
+def _local_timestamps(
+    rows: pd.DataFrame, column: str, path, timezone: str | None, country: str | None
+) -> tuple[pd.Series, str | None]:
+    """Timestamps as local wall-clock times, and the zone converted to (None: no offsets)."""
+    name = io.display_name(path)
+    raw = rows[column].astype(str).str.strip()
+    offset = raw.str.contains(UTC_OFFSET).to_numpy()
+    if timezone is not None:
+        zone = _zone_info(timezone)
+    if not offset.any():
+        return io.parse_timestamps(rows, column, path), None
+    if not offset.all():
+        first = int(np.flatnonzero(~offset)[0])
+        other = int(np.flatnonzero(offset)[0])
+        raise InputError(
+            f"{name}:{rows['_line'].iloc[first]}: column '{column}' = {raw.iloc[first]!r} has "
+            f"no UTC offset but line {rows['_line'].iloc[other]} ({raw.iloc[other]!r}) has one, "
+            "expected all local times or all with an offset"
+        )
+    if timezone is None:
+        timezone = _country_zone(country, name, raw.iloc[0])
+        zone = _zone_info(timezone)
+    parsed = pd.to_datetime(raw, errors="coerce", utc=True, format="ISO8601")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{name}:{rows['_line'].iloc[first]}: column '{column}' = {raw.iloc[first]!r} is "
+            "not an ISO date-time"
+        )
+    return parsed.dt.tz_convert(zone).dt.tz_localize(None), timezone
+
+
+def _zone_info(timezone: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(str(timezone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"--timezone {timezone!r}: not a time zone name, expected an IANA name "
+            "(e.g. Asia/Ho_Chi_Minh, Europe/London, America/New_York)"
+        ) from None
+
+
+def country_zones(country: str | None) -> list[str]:
+    """The IANA zones of a country (ISO code) from the system's zone.tab, [] if unknown."""
+    if not country:
+        return []
+    for base in zoneinfo.TZPATH:
+        table = Path(base) / "zone.tab"
+        if table.exists():
+            zones = []
+            for line in table.read_text(encoding="utf-8").splitlines():
+                parts = line.split("\t")
+                if len(parts) >= 3 and parts[0] == str(country).upper():
+                    zones.append(parts[2])
+            return zones
+    return []
+
+
+def _country_zone(country: str | None, name: str, example: str) -> str:
+    code = None if country is None or str(country).lower() in ("", "none") else str(country)
+    zones = country_zones(code)
+    if len(zones) == 1:
+        return zones[0]
+    if code is None:
+        why = "no country is given"
+    elif zones:
+        why = f"country {code.upper()} has {len(zones)} time zones (e.g. {zones[0]})"
+    else:
+        why = f"the time zone of country {code.upper()} is not known here"
+    raise InputError(
+        f"{name}: timestamps carry a UTC offset (e.g. {example!r}) and {why}: give --timezone "
+        "(an IANA name such as Asia/Ho_Chi_Minh) to convert them to the line's local time"
+    )
+
+
+def _merge_repeated(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add up rows on the same key (calls summed, AHT calls-weighted, the first line kept)."""
+    group = frame.groupby(keys, sort=True)
+    out = group.agg(calls=("calls", "sum"), _line=("_line", "first"))
+    if "aht" in frame.columns:
+        work = (frame["calls"] * frame["aht"]).groupby([frame[k] for k in keys]).sum()
+        plain = group["aht"].mean()
+        out["aht"] = (work / out["calls"].where(out["calls"] > 0)).fillna(plain)
+    return out.reset_index()[list(frame.columns)]
+
+
+def _spikes(frame: pd.DataFrame, queues: tuple[str, ...], interval: int | None) -> np.ndarray:
+    """Rows above SPIKE_FACTOR times their interval of the week's robust level (see module);
+    the level is left in column `_level`."""
+    stamps = frame["timestamp"]
+    slot = stamps.dt.day_of_week * MINUTES_PER_DAY
+    if interval is not None:
+        slot = slot + stamps.dt.hour * 60 + stamps.dt.minute
+    groups = [frame["queue"], slot] if queues else [slot]
+    median = frame["calls"].groupby(groups).transform("median")
+    nonzero = frame["calls"].where(frame["calls"] > 0)
+    mean = nonzero.groupby(frame["queue"]).transform("mean") if queues else nonzero.mean()
+    level = np.maximum(median.to_numpy(), np.nan_to_num(np.asarray(mean, dtype=float)))
+    frame["_level"] = level
+    return (frame["calls"].to_numpy() > SPIKE_FACTOR * level) & (level > 0)
+
+
+def _spike_notes(frame: pd.DataFrame, spikes: np.ndarray, name: str, keep: bool) -> list[str]:
+    rows = frame[spikes]
+    what = (
+        "kept in the fit (--keep-spikes)"
+        if keep
+        else ("left out of the fit, its day counted as missing (--keep-spikes to keep it)")
+    )
+    notes = []
+    for _, row in rows.head(MAX_SPIKE_NOTES).iterrows():
+        where = f" (queue {row['queue']!r})" if "queue" in rows.columns else ""
+        notes.append(
+            f"warning: {name}:{row['_line']}: calls = {row['calls']:,.0f} at "
+            f"{_iso(row['timestamp'])}{where} is over {SPIKE_FACTOR:g}x that interval's usual "
+            f"level ({row['_level']:,.0f}): a typo? {what}"
+        )
+    if len(rows) > MAX_SPIKE_NOTES:
+        notes.append(f"warning: {name}: {len(rows) - MAX_SPIKE_NOTES} more such rows")
+    return notes
 
 
 def _numbers(rows: pd.DataFrame, column: str, path, allow_empty: bool = False) -> pd.Series:
     """Non-negative numbers, vectorised; on any bad cell `io.parse_numbers` names it."""
     raw = rows[column]
-    values = pd.to_numeric(raw.replace("", np.nan), errors="coerce").astype(float)
+    values = pd.to_numeric(raw.mask(raw == ""), errors="coerce").astype(float)
     empty = raw == ""
     bad = (values.isna() & ~(empty & allow_empty)) | np.isinf(values) | (values < 0)
     if bad.any():

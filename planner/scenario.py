@@ -194,6 +194,7 @@ class RunConfig:
     seed: int = 0
     week: str | None = None  # ISO week "YYYY-Www"
     start: dt.date | None = None
+    store: Path | None = None  # the plan store (None: planner.db beside the outputs)
 
 
 @dataclass(frozen=True)
@@ -501,7 +502,7 @@ def build_scenario(
         service=_service(data.get("service", {}), origin, fallback),
         rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
-        run=_run(data.get("run", {}), origin, fallback),
+        run=_run(data.get("run", {}), origin, fallback, base),
         files=files,
         origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
     )
@@ -675,10 +676,13 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
-def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
+def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
     c = _Checker(table, "run", origin, fallback)
     c.unknown(
-        ("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed", "week", "start")
+        (
+            *("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed"),
+            *("week", "start", "store"),
+        )
     )
     week = c.string("week", None)
     if week is not None:
@@ -691,6 +695,8 @@ def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
         if start.time() != dt.time():
             c.fail("start", start, "expected a date (the week starts at midnight)")
         start = start.date()
+    if start is not None and not plannable(start):
+        c.fail("start", start, "expected a date from 1900-01-01 to 2200-12-31")
     if week is not None and start is not None:
         c.fail("start", start, "give week or start, not both")
     return RunConfig(
@@ -702,26 +708,42 @@ def _run(table: Mapping, origin: Mapping, fallback: str) -> RunConfig:
         seed=c.number("seed", 0, 0, 2**31 - 1, integer=True),
         week=week,
         start=start,
+        store=c.path("store", base),
     )
 
 
 # --- weeks ---------------------------------------------------------------------------------------
 
 
+FIRST_PLANNABLE = dt.date(1900, 1, 1)
+LAST_PLANNABLE = dt.date(2200, 12, 31)
+
+
+def plannable(day: dt.date) -> bool:
+    """Whether a week from `day` can be planned (dates the calendar and the clocks handle)."""
+    return FIRST_PLANNABLE <= day <= LAST_PLANNABLE
+
+
 def parse_week(text: str) -> dt.date:
     """'2027-W28' -> the Monday of that ISO week."""
     try:
         year_text, week_text = text.strip().upper().split("-W")
-        return dt.date.fromisocalendar(int(year_text), int(week_text), 1)
+        monday = dt.date.fromisocalendar(int(year_text), int(week_text), 1)
     except ValueError:
         raise InputError(f"week {text!r}: expected an ISO week YYYY-Www, e.g. 2027-W28") from None
+    if not plannable(monday):
+        raise InputError(f"week {text!r}: expected a week from {FIRST_PLANNABLE.year} to 2200")
+    return monday
 
 
 def parse_start(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"start {text!r}: expected a date YYYY-MM-DD") from None
+    if not plannable(day):
+        raise InputError(f"start {text!r}: expected a date from 1900-01-01 to 2200-12-31")
+    return day
 
 
 def week_label(start: dt.date) -> str:

@@ -660,15 +660,45 @@ def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications
 # --- reading and rendering for the command line --------------------------------------------
 
 
+def assumed_absence(requirements: pd.DataFrame) -> tuple[float, str]:
+    """The absence (percent of agent-shifts missing) to simulate when none is given: the
+    plan's shrinkage when the requirements carry it (`staff` vs `agents`, see
+    `planner.staffing.implied_shrinkage`), as `planner run` simulates; else 0. Returns the
+    percentage and a sentence saying where it came from."""
+    from planner.staffing import implied_shrinkage
+
+    implied = implied_shrinkage(requirements)
+    if implied is None:
+        return (
+            0.0,
+            "absence 0%: the requirements carry no staff and agents columns to imply a shrinkage",
+        )
+    return implied.pct, (
+        f"absence {implied.pct:g}% = the plan's shrinkage, implied by the requirements' staff vs "
+        f"agents: {implied.describe()}"
+    )
+
+
 def simulate_files(
-    roster_path: str | os.PathLike, requirements_path: str | os.PathLike, **options
+    roster_path: str | os.PathLike,
+    requirements_path: str | os.PathLike,
+    absence_pct: float | None = None,
+    **options,
 ) -> SimulationResult:
-    """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs)."""
+    """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs).
+    `absence_pct=None`: the plan's shrinkage when the requirements imply one (see
+    `assumed_absence`); the summary's `absence_assumed` says what was used and why."""
     if str(roster_path) == "-" and str(requirements_path) == "-":
         raise InputError("--roster - and --requirements -: only one of them can read stdin")
     requirements = load_requirements(requirements_path)
     roster = load_roster(roster_path)
-    return simulate(roster, requirements, **options)
+    if absence_pct is None:
+        absence_pct, why = assumed_absence(requirements)
+    else:
+        why = f"absence {float(absence_pct):g}% as given"
+    result = simulate(roster, requirements, absence_pct=absence_pct, **options)
+    result.summary["absence_assumed"] = why
+    return result
 
 
 def _fmt_ci(item: dict, unit: str, digits: int = 1, scale: float = 1.0) -> str:
@@ -702,6 +732,8 @@ def summary_text(summary: dict) -> str:
         f"  abandoned         {_fmt_ci(summary['abandon_pct'], '%', 2)}",
         f"  occupancy         {_fmt_ci(summary['occupancy_pct'], '%')}",
     ]
+    if "absence_assumed" in summary:
+        lines.append(f"  assumed: {summary['absence_assumed']}")
     if summary["waiting_at_end"] > 0:
         lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
     lines += [f"  note: {note}" for note in summary.get("notes", [])]

@@ -475,6 +475,25 @@ def load_forecast(path: str | os.PathLike | None) -> pd.DataFrame:
     return forecast.forecast_history(hist).intervals
 
 
+def on_phone_agents(rostered, shrinkage_pct: float) -> np.ndarray:
+    """Agents on the phones out of `rostered` staff after `shrinkage_pct` percent shrinkage:
+    floor(rostered x (1 - s)), the whole agents `planner run` credits a roster with (a 1e-9
+    tolerance so that 90 staff at 30% are 63 agents, not 62)."""
+    if not _num(shrinkage_pct) or not 0 <= shrinkage_pct < 100:
+        raise InputError(f"shrinkage must be a percentage in [0, 100), got {shrinkage_pct!r}")
+    rostered = np.asarray(rostered, dtype=float)
+    return np.floor(rostered * (1.0 - shrinkage_pct / 100.0) + 1e-9)
+
+
+def delivered_service_level_pct(frame: pd.DataFrame) -> float | None:
+    """Calls-weighted service level (percent) of an evaluated frame; None without calls."""
+    calls = frame["calls"].to_numpy(dtype=float)
+    if calls.sum() <= 0:
+        return None
+    sl = frame["service_level"].to_numpy(dtype=float)
+    return float(100.0 * (sl * calls).sum() / calls.sum())
+
+
 def plan_staffing(
     forecast_path: str | os.PathLike | None,
     target: StaffingTarget,
@@ -483,7 +502,11 @@ def plan_staffing(
     coverage_path: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """What `planner staff` does: load (or make) the forecast, then either compute the
-    Requirements frame, or with `agents` / `coverage_path` evaluate that staffing."""
+    Requirements frame, or with `agents` / `coverage_path` evaluate that staffing.
+
+    `agents` counts agents on the phones. A coverage file's `scheduled` counts rostered staff,
+    so, as `planner run` does, only floor(scheduled x (1 - shrinkage)) of them are on the
+    phones; the frame then carries the `rostered` count too."""
     if agents is not None and coverage_path is not None:
         raise InputError("give either --agents or --coverage, not both")
     frame = load_forecast(forecast_path)
@@ -495,8 +518,10 @@ def plan_staffing(
             base, aht = pool_queues(frame, resolve_aht(frame, target))
             frame = base.assign(aht=aht)
             target = _without_aht_override(target)
-        on_phones = agents_from_coverage(frame, coverage)
-        return evaluate_staffing(frame, on_phones, target)
+        rostered = agents_from_coverage(frame, coverage)
+        out = evaluate_staffing(frame, on_phone_agents(rostered, target.shrinkage_pct), target)
+        out["rostered"] = rostered
+        return out
     return evaluate_staffing(frame, agents, target, pooled=pooled)
 
 
@@ -504,3 +529,66 @@ def _without_aht_override(target: StaffingTarget) -> StaffingTarget:
     from dataclasses import replace
 
     return replace(target, aht_s=None, aht_by_queue={})
+
+
+# ---------------------------------------------------------------------------------------------
+# the shrinkage a Requirements frame was made with
+
+
+@dataclass(frozen=True)
+class ImpliedShrinkage:
+    """The shrinkage (percent) that turned a Requirements frame's `agents` into its `staff`.
+
+    `pct`: the value assumed; `low_pct`-`high_pct`: every shrinkage the rows agree with
+    (staff = ceil(agents / (1 - s)) in each row); `exact` is False when no single shrinkage
+    fits every row, and `pct` is then the staff-hours estimate 1 - sum(agents) / sum(staff).
+    """
+
+    pct: float
+    low_pct: float
+    high_pct: float
+    exact: bool
+
+    def describe(self) -> str:
+        if not self.exact:
+            return f"about {self.pct:g}% (1 - agents / staff over the week)"
+        if self.high_pct - self.low_pct > 1.0:
+            return (
+                f"{self.pct:g}% (its rows fit any value in {self.low_pct:.1f}-{self.high_pct:.1f}%)"
+            )
+        return f"{self.pct:g}%"
+
+
+def implied_shrinkage(requirements: pd.DataFrame) -> ImpliedShrinkage | None:
+    """The shrinkage implied by the `agents` and `staff` columns (None without them or without
+    a row with staff). Each row with staff S > 0 bounds it: staff = ceil(a / (1 - s)) means
+    100 (1 - a / (S - 1)) < s <= 100 (1 - a / S). Within the common range the simplest value is
+    taken (a multiple of 5, else of 1, 0.5, 0.1, 0.01 percent), nearest the unrounded estimate
+    1 - sum(a) / sum(S - 1/2)."""
+    if not {"agents", "staff"} <= set(requirements.columns):
+        return None
+    agents = pd.to_numeric(requirements["agents"], errors="coerce").to_numpy(dtype=float)
+    staff = pd.to_numeric(requirements["staff"], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(agents) & ~np.isnan(staff) & (staff > 0)
+    if not keep.any():
+        return None
+    a, s = np.ceil(agents[keep] - 1e-9), staff[keep]
+    high = float(np.min(100.0 * (1.0 - a / s)))
+    with np.errstate(divide="ignore"):
+        lows = np.where(s > 1, 100.0 * (1.0 - a / np.maximum(s - 1.0, 1e-300)), -np.inf)
+    low = max(float(np.max(lows)), 0.0)
+    estimate = 100.0 * (1.0 - a.sum() / max(float((s - 0.5).sum()), 1e-300))
+    if high >= 0 and low <= high + 1e-9 and np.all(a <= s):
+        for step in (5.0, 1.0, 0.5, 0.1, 0.01):
+            grid = np.round(np.arange(math.floor(low / step), math.ceil(high / step) + 1) * step, 2)
+            fits = [
+                float(c)
+                for c in grid
+                if 0 <= c < 100 and np.array_equal(erlang.staff_for_shrinkage(a, c), s)
+            ]
+            if fits:
+                best = min(fits, key=lambda c: (abs(c - estimate), c))
+                return ImpliedShrinkage(best, round(low, 2), round(high, 2), True)
+    rough = 100.0 * (1.0 - a.sum() / s.sum())
+    rough = round(float(min(max(rough, 0.0), 99.0)), 1)
+    return ImpliedShrinkage(rough, rough, rough, False)

@@ -163,3 +163,32 @@ def test_unwritable_output_is_refused_before_any_file_is_written(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "a_dir: is a directory" in lines[0]
     assert not coverage.exists() and not xlsx.exists()  # were written before -o failed
+
+
+def test_schedule_previous_week_chains_two_weeks(tmp_path):
+    from planner.scenario import load_rules
+    from planner.schedule import check_weeks, rules_from_mapping
+
+    req, rules_path = write_inputs(tmp_path)
+    first = tmp_path / "week1.csv"
+    assert run([req, "--rules", rules_path, "-o", first]).exit_code == 0
+    times = pd.date_range("2026-07-13", periods=7 * 24, freq="60min")
+    staff = np.where((times.hour >= 6) & (times.hour < 22), 2, 1).astype(float)
+    req2 = tmp_path / "req2.csv"
+    req2.write_text(frame_to_csv(pd.DataFrame({"timestamp": times, "staff": staff})))
+    second = tmp_path / "week2.csv"
+    result = run([req2, "--rules", rules_path, "--previous", first, "-o", second])
+    assert result.exit_code == 0, result.output
+    rules = load_rules(rules_path, rules_from_mapping)
+    assert rules != rules_from_mapping({}, "defaults")
+    assert check_weeks(read_roster(first), read_roster(second), rules) == []
+    assert set(read_roster(second)["agent"]) & set(read_roster(first)["agent"])
+
+
+def test_schedule_previous_must_be_a_roster(tmp_path):
+    req, rules_path = write_inputs(tmp_path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("agent,start\nA1,2026-07-05T22:00\n")
+    result = run([req, "--rules", rules_path, "--previous", bad])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.output and "Traceback" not in result.output

@@ -40,9 +40,9 @@ def test_csv_to_file_and_summary_on_stderr(tmp_path):
 
 
 def test_csv_to_stdout_is_byte_identical_for_a_seed():
-    a = run([*BASE, "--seed", "4", "--quiet"])
-    b = run([*BASE, "--seed", "4", "--quiet"])
-    c = run([*BASE, "--seed", "5", "--quiet"])
+    a = run([*BASE, "--seed", "4", "--quiet", "--absence", "0"])
+    b = run([*BASE, "--seed", "4", "--quiet", "--absence", "0"])
+    c = run([*BASE, "--seed", "5", "--quiet", "--absence", "0"])
     assert a.exit_code == 0 and a.stdout == b.stdout and a.stdout != c.stdout
     assert a.stderr == ""
     assert pd.read_csv(io.StringIO(a.stdout))["agents"].tolist() == [2, 2, 3, 3, 2, 3, 2, 3]
@@ -122,3 +122,67 @@ def test_roster_and_requirements_both_from_stdin_is_refused():
     roster = Path(ROSTER).read_text()
     result = run(["simulate", "--roster", "-", "--requirements", "-"], input=roster)
     assert "only one of them can read stdin" in _one_error_line(result)
+
+
+def test_absence_defaults_to_the_plans_shrinkage_and_says_so(tmp_path):
+    """The fixture's staff vs agents fit any shrinkage in (0, 25]; 15% is the simplest value
+    nearest the unrounded estimate, and the summary says where it came from."""
+    result = run([*BASE, "--format", "json"])
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["absence_pct"] == 15
+    assert "plan's shrinkage" in summary["absence_assumed"]
+    stderr = run(BASE).stderr
+    assert "assumed: absence 15% = the plan's shrinkage" in stderr
+    given = json.loads(run([*BASE, "--format", "json", "--absence", "5"]).stdout)["summary"]
+    assert given["absence_pct"] == 5 and "as given" in given["absence_assumed"]
+    bare = tmp_path / "req.csv"
+    pd.read_csv(REQ)[["timestamp", "calls", "aht"]].to_csv(bare, index=False)
+    args = ["simulate", "--roster", ROSTER, "--requirements", str(bare), "--replications", "2"]
+    plain = json.loads(run([*args, "--format", "json"]).stdout)["summary"]
+    assert plain["absence_pct"] == 0 and "no staff and agents" in plain["absence_assumed"]
+
+
+def test_staff_coverage_and_simulation_agree_with_the_runs_expected_service_level(small, tmp_path):
+    """What `planner run` promises (summary.json) is what reverse staffing of its coverage and
+    a simulation of its roster report, with the defaults each command takes from the plan."""
+    out = tmp_path / "week"
+    res = run(["run", str(small), "--out", str(out), "--quiet"])
+    assert res.exit_code in (0, 3), res.output
+    summary = json.loads((out / "summary.json").read_text())
+    expected = summary["kpis"]["service_level_pct"]
+    service = summary["service"]
+    staff = run(
+        [
+            "staff",
+            str(out / "forecast.csv"),
+            "--coverage",
+            str(out / "coverage.csv"),
+            "--shrinkage",
+            str(service["shrinkage_pct"]),
+            "--sl",
+            str(service["sl_pct"]),
+            "--target",
+            str(service["target_s"]),
+        ]
+    )
+    assert staff.exit_code == 0, staff.output
+    frame = pd.read_csv(io.StringIO(staff.stdout))
+    reverse = 100 * (frame["service_level"] * frame["calls"]).sum() / frame["calls"].sum()
+    assert abs(reverse - expected) < 3
+    sim = run(
+        [
+            "simulate",
+            "--roster",
+            str(out / "roster.csv"),
+            "--requirements",
+            str(out / "requirements.csv"),
+            "--target",
+            str(service["target_s"]),
+            "--format",
+            "json",
+        ]
+    )
+    assert sim.exit_code == 0, sim.output
+    sim_summary = json.loads(sim.stdout)["summary"]
+    assert sim_summary["absence_pct"] == service["shrinkage_pct"]
+    assert abs(sim_summary["service_level_pct"]["mean"] - expected) < 3

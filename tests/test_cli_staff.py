@@ -174,3 +174,37 @@ def test_without_a_file_forecasts_the_bundled_history():
     frame = pd.read_csv(io.StringIO(result.stdout))
     assert list(frame.columns[:8]) == HEADER.split(",")
     assert (frame["agents"] >= 0).all() and frame["agents"].max() > 0
+
+
+def _coverage(tmp_path, counts):
+    cov = tmp_path / "coverage.csv"
+    times = ["08:00", "08:30", "09:00", "09:30"]
+    cov.write_text(
+        "timestamp,required,scheduled,shortfall\n"
+        + "".join(f"2026-11-02T{t}:00,0,{n},0\n" for t, n in zip(times, counts, strict=True))
+    )
+    return str(cov)
+
+
+def test_coverage_applies_shrinkage_to_the_rostered_staff(forecast, tmp_path):
+    """A coverage file counts rostered staff: only rostered x (1 - shrinkage) take calls."""
+    cov = _coverage(tmp_path, [0, 20, 37, 29])
+    at = {}
+    for shrinkage in ("0", "30"):
+        res = run(forecast, "--coverage", cov, "--shrinkage", shrinkage)
+        assert res.exit_code == 0, res.output
+        assert f"1 - {shrinkage}% shrinkage" in res.stderr
+        at[shrinkage] = pd.read_csv(io.StringIO(res.stdout))
+    assert at["0"]["agents"].tolist() == [0, 20, 37, 29]
+    assert at["30"]["agents"].tolist() == [0, 14, 25, 20]  # floor(20 * 0.7) = 14, ...
+    assert at["30"]["rostered"].tolist() == [0, 20, 37, 29]
+    assert (at["30"]["service_level"] < at["0"]["service_level"])[1:].all()
+    table = run(forecast, "--coverage", cov, "--shrinkage", "30", "--format", "table")
+    assert "calls-weighted" in table.stdout and "30% shrinkage" in table.stdout
+
+
+def test_agents_option_counts_agents_on_the_phones(forecast):
+    """--agents is already on the phones: shrinkage does not apply to it."""
+    a = pd.read_csv(io.StringIO(run(forecast, "--agents", "14", "--shrinkage", "0").stdout))
+    b = pd.read_csv(io.StringIO(run(forecast, "--agents", "14", "--shrinkage", "40").stdout))
+    assert a.equals(b)

@@ -86,7 +86,7 @@ def test_out_through_a_symlink_publishes_into_its_target_and_keeps_the_link(smal
         ("/", "a directory of its own"),
         ("..", "a directory of its own"),
         ("small.toml/week", "is a file, not a folder"),
-        ("missing/week", "the folder missing does not exist"),
+        ("missing/deeper/week", "the folder missing/deeper does not exist"),
         ("x" * 250, "longer than 240 bytes"),
         ("-", "cannot go to stdout"),
     ],

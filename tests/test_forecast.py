@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from planner.calendar import Events, day_features
 from planner.errors import InputError
-from planner.forecast import MODELS, _round_to_total, backtest, forecast_history
+from planner.forecast import MODELS, backtest, forecast_history
+from planner.forecast.profile import _round_to_total
 from planner.history import History
 
 WEEKLY = np.array([1.15, 1.05, 1.0, 1.0, 0.97, 0.8, 0.7])  # Monday heaviest, Sunday lightest
@@ -316,7 +317,7 @@ def test_calibrated_bounds_hold_the_level_and_widen_with_the_horizon(level):
     """Errors whose spread grows with the horizon (sd^2 = 0.01 + 0.002 (h - 1)) and a bias:
     bounds calibrated on 26 origins x 14 steps cover `level` % of fresh errors (on average over
     calibration samples, as conformal bounds promise; one sample scatters by ~2 points)."""
-    from planner.forecast import _calibrate
+    from planner.forecast.bounds import _calibrate
 
     h = np.arange(1, 15)
     sd = np.sqrt(0.01 + 0.002 * (h - 1))

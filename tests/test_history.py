@@ -160,3 +160,76 @@ def test_tet_features_from_the_package_in_two_years():
     assert feats.loc["2025-09-02", "holiday"] == 1
     none = day_features(days, "none")
     assert np.all(none.to_numpy() == 0)
+
+
+def hourly_csv(start: str, hours: int, suffix: str = "", spike_at: int | None = None) -> str:
+    """Hourly rows from `start` (a fixed daily curve), timestamps ending with `suffix`."""
+    stamps = pd.date_range(start, periods=hours, freq="h")
+    calls = (20 + 10 * np.sin(stamps.hour.to_numpy() / 24 * 2 * np.pi)).round().astype(int)
+    if spike_at is not None:
+        calls[spike_at] = 1_550_000
+    body = "".join(
+        f"{t.strftime('%Y-%m-%dT%H:%M:%S')}{suffix},{c}\n"
+        for t, c in zip(stamps, calls, strict=True)
+    )
+    return "timestamp,calls\n" + body
+
+
+@pytest.mark.parametrize("suffix", ["Z", "+00:00"])
+def test_utc_offsets_become_the_countrys_local_time(tmp_path, suffix):
+    hist = read_history(write(tmp_path, hourly_csv("2026-01-05", 72, suffix)), country="VN")
+    assert hist.frame["timestamp"].iloc[0] == pd.Timestamp("2026-01-05T07:00")  # UTC+7
+    assert hist.interval_min == 60
+    assert any("Asia/Ho_Chi_Minh" in n for n in hist.notes)
+
+
+def test_utc_offsets_with_a_named_zone_and_daylight_saving(tmp_path):
+    # 2025-10-26 01:00 local happens twice in London: the two rows are added up
+    text = hourly_csv("2025-10-24", 96, "Z")
+    hist = read_history(write(tmp_path, text), timezone="Europe/London", country="GB")
+    assert hist.frame["timestamp"].iloc[0] == pd.Timestamp("2025-10-24T01:00")  # BST, UTC+1
+    assert hist.frame["timestamp"].is_unique
+    assert hist.frame["calls"].sum() == pytest.approx(
+        pd.read_csv(stdio.StringIO(text))["calls"].sum()
+    )
+    assert any("daylight saving" in n for n in hist.notes)
+
+
+def test_utc_offsets_need_a_zone_when_the_country_has_several(tmp_path):
+    path = write(tmp_path, hourly_csv("2026-01-05", 48, "Z"))
+    with pytest.raises(InputError, match="--timezone"):
+        read_history(path, country="US")
+    with pytest.raises(InputError, match="not a time zone name"):
+        read_history(path, timezone="Mars/Olympus")
+    assert read_history(path, timezone="America/Chicago").frame["timestamp"].iloc[0] == (
+        pd.Timestamp("2026-01-04T18:00")
+    )
+
+
+def test_cli_timezone_option(tmp_path):
+    path = write(tmp_path, hourly_csv("2026-01-05", 24 * 28, "Z"))
+    result = CliRunner().invoke(cli, ["forecast", str(path), "--timezone", "Nowhere/City", "-q"])
+    assert result.exit_code == 2
+    assert "--timezone 'Nowhere/City'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    ok = CliRunner().invoke(cli, ["forecast", str(path), "--country", "none", "--timezone", "UTC"])
+    assert ok.exit_code == 0, ok.stderr
+    assert "converted to UTC local time" in ok.stderr
+
+
+def test_spike_is_warned_naming_the_row_and_left_out(tmp_path):
+    from planner.forecast import forecast_history
+
+    path = write(tmp_path, hourly_csv("2026-01-05", 24 * 35, spike_at=24 * 30 + 10))
+    hist = read_history(path)
+    warning = [n for n in hist.notes if "1,550,000" in n]
+    assert warning and f"h.csv:{24 * 30 + 10 + 2}:" in warning[0]  # header is line 1
+    assert "2026-02-04T10:00:00" in warning[0] and "--keep-spikes" in warning[0]
+    assert hist.suspect_days == (pd.Timestamp("2026-02-04"),)
+    assert hist.frame["calls"].max() < 100
+    result = forecast_history(hist, horizon_days=7, country="none")
+    assert result.daily["calls"].max() < 2 * 24 * 20
+    assert any("1,550,000" in n for n in result.notes)
+    kept = read_history(path, keep_spikes=True)
+    assert kept.frame["calls"].max() == 1_550_000 and kept.suspect_days == ()
+    assert any("kept in the fit" in n for n in kept.notes)

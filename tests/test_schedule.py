@@ -190,7 +190,10 @@ def test_bad_requirements_name_file_and_line(tmp_path):
 def test_cbc_and_highs_agree_on_the_tiny_week(tiny_result):
     rules, highs = tiny_result
     cbc = build_roster(tiny_requirements(), rules, time_limit_s=30, solver="cbc")
-    assert cbc.status == "optimal"
+    # this symmetric week is hard to prove for CBC: it finds HiGHS's optimum and stops on its
+    # deterministic node limit, saying so (never on the clock)
+    assert cbc.status in ("optimal", "feasible (work limit)")
+    assert not cbc.clock_stopped
     assert cbc.objective == pytest.approx(highs.objective)
     assert check_roster_rules(cbc.roster, rules) == []
 

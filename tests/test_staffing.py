@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner import erlang
 from planner.errors import InputError
@@ -167,3 +169,60 @@ def test_read_forecast_and_coverage(tmp_path):
     cov = tmp_path / "c.csv"
     cov.write_text("timestamp,required,scheduled,shortfall\n2026-11-02T08:00,14,15,0\n")
     assert read_coverage(cov)["scheduled"].tolist() == [15.0]
+
+
+# --- on-phone agents from a roster, and the shrinkage a requirements frame implies ------------
+
+
+def test_on_phone_agents_rounds_down_like_the_weekly_run():
+    from planner.staffing import on_phone_agents
+
+    assert on_phone_agents([90, 10, 0, 1], 30).tolist() == [63, 7, 0, 0]
+    assert on_phone_agents([5], 0).tolist() == [5]
+    with pytest.raises(InputError, match="shrinkage"):
+        on_phone_agents([5], 100)
+
+
+def test_staffed_then_evaluated_on_its_own_staff_meets_the_target():
+    """A requirements frame's staff, put back through shrinkage, gives at least its agents."""
+    from planner.staffing import on_phone_agents
+
+    req = staff_requirements(_forecast(6, 150.0, 240.0), StaffingTarget(shrinkage_pct=35))
+    assert (on_phone_agents(req["staff"], 35) >= req["agents"]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    agents=st.lists(st.integers(0, 150), min_size=1, max_size=60),
+    tenths=st.integers(0, 600),
+)
+def test_implied_shrinkage_reproduces_every_rows_staff(agents, tenths):
+    """Law: the implied shrinkage turns every row's agents into exactly its staff again."""
+    from planner.staffing import implied_shrinkage
+
+    pct = tenths / 10
+    staff = erlang.staff_for_shrinkage(agents, pct)
+    implied = implied_shrinkage(pd.DataFrame({"agents": agents, "staff": staff}))
+    if staff.max() == 0:
+        assert implied is None
+        return
+    assert implied.exact and implied.low_pct <= pct <= implied.high_pct + 1e-9
+    assert erlang.staff_for_shrinkage(agents, implied.pct).tolist() == staff.tolist()
+
+
+def test_implied_shrinkage_of_a_real_sized_week_is_the_one_used():
+    from planner.staffing import implied_shrinkage
+
+    agents = np.random.default_rng(3).integers(0, 120, 336)
+    for pct in (0, 12.5, 30, 33, 35.5):
+        staff = erlang.staff_for_shrinkage(agents, pct)
+        assert implied_shrinkage(pd.DataFrame({"agents": agents, "staff": staff})).pct == pct
+
+
+def test_implied_shrinkage_without_columns_or_consistent_rows():
+    from planner.staffing import implied_shrinkage
+
+    assert implied_shrinkage(pd.DataFrame({"calls": [3.0]})) is None
+    rough = implied_shrinkage(pd.DataFrame({"agents": [3, 5], "staff": [6, 5]}))
+    assert not rough.exact and rough.pct == pytest.approx(27.3)
+    assert "about" in rough.describe()

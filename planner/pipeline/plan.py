@@ -131,9 +131,12 @@ def plan_week(
     log: Log = _quiet,
     progress: bool = False,
     time_limit_s: float | None = None,
+    previous=None,
 ) -> WeekPlan:
     """Plan one week of one scenario; nothing is written. Raises PlannerError subclasses.
-    `time_limit_s` overrides the scenario's `[run] time_limit_s` for the roster solve."""
+    `time_limit_s` overrides the scenario's `[run] time_limit_s` for the roster solve.
+    `previous`: last week's roster (a Roster CSV frame), or a callable `(scenario, first_day)`
+    that finds it (the plan store); with one, the week continues it instead of wrapping."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     simulate = sc.run.simulate if simulate is None else simulate
     notes: list[str] = []
@@ -182,6 +185,9 @@ def plan_week(
     clock = time.monotonic()
     agents = schedule.read_agents(sc.data.agents) if sc.data.agents else None
     gap = {} if sc.run.gap_pct is None else {"gap_pct": sc.run.gap_pct}
+    last_week = previous(sc, first) if callable(previous) else previous
+    if last_week is not None:
+        notes.append(f"continues last week's published roster ({len(last_week)} shifts)")
     result = schedule.build_roster(
         requirements,
         sc.rules,
@@ -190,6 +196,7 @@ def plan_week(
         solver=sc.run.solver,
         progress=progress,
         source=f"{sc.name} requirements",
+        previous=last_week,
         **gap,
     )
     notes.extend(result.messages)

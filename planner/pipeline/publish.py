@@ -46,8 +46,9 @@ SIM_FILE = "sim.csv"
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_plan(plan: WeekPlan, directory: Path) -> list[str]:
-    """Write every output file of `plan` into `directory` (which exists); return their names."""
+def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> list[str]:
+    """Write every output file of `plan` into `directory` (which exists); return their names.
+    `extra`: more top-level keys for summary.json (the plan store's `drift`)."""
     directory = Path(directory)
     res = plan.schedule
     names = list(OUTPUT_FILES)
@@ -62,7 +63,9 @@ def write_plan(plan: WeekPlan, directory: Path) -> list[str]:
     charts.plot_coverage(res.coverage, directory / "coverage.png", title=text.chart_title(plan))
     if plan.simulation is not None:
         io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
-    io.write_text(directory / "summary.json", io.to_json(summary_json.summary_dict(plan, names)))
+    summary = summary_json.summary_dict(plan, names)
+    summary.update(extra or {})
+    io.write_text(directory / "summary.json", io.to_json(summary))
     return sorted(names)
 
 
@@ -102,8 +105,9 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
 
 def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Path:
     """Refuse, before any work, an output directory that cannot be published: `-`, an empty
-    name, `.`/`..`/`/`, a name too long, an existing file, a missing parent (unless
-    `create_parent`, for the default `out/<week>`), an unwritable parent. Returns the path
+    name, `.`/`..`/`/`, a name too long, an existing file, a missing parent (with
+    `create_parent`, one missing level is made, as for `out/<week>`; never a deeper tree), an
+    unwritable parent. Returns the path
     to publish at: a symlink is followed to its target (so the link keeps pointing at it and
     the lock covers every name of it)."""
     text = os.fspath(out_dir)
@@ -181,9 +185,15 @@ def run_week(
     log: Log = _quiet,
     progress: bool = False,
     time_limit_s: float | None = None,
+    store_hook=None,
 ) -> tuple[WeekPlan, Path]:
     """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
-    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short."""
+    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short.
+
+    `store_hook` (a `planner.accuracy.RunRecorder`): `before_publish(plan, out_dir)` gives
+    summary.json's extra keys (and may refuse the run before anything is published);
+    `after_publish(plan, out_dir)` records the published run in the plan store, still under
+    the lock."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     hist = None
     if out_dir is None:
@@ -191,14 +201,31 @@ def run_week(
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
         target = check_out_dir(out_dir, create_parent=True)
     else:
-        target = check_out_dir(out_dir)  # before the lock and the minutes of planning
+        target = check_out_dir(out_dir, create_parent=True)  # before the lock and the planning
         if week or start:
             resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
             log(line)
-        plan = plan_week(sc, week=week, start=start, simulate=simulate, log=log, progress=progress)
+        previous = None
+        if store_hook is not None:
+
+            def previous(scenario, first):
+                return store_hook.previous_roster(scenario, first, target)
+
+        plan = plan_week(
+            sc,
+            week=week,
+            start=start,
+            simulate=simulate,
+            log=log,
+            progress=progress,
+            previous=previous,
+        )
         clock = time.monotonic()
-        publish_directory(target, lambda tmp: write_plan(plan, tmp))
+        extra = None if store_hook is None else store_hook.before_publish(plan, target)
+        publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
         log(f"outputs: {target} {_took(clock)}")
+        if store_hook is not None:
+            store_hook.after_publish(plan, target)
     return plan, Path(out_dir)

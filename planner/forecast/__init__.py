@@ -1,0 +1,83 @@
+"""Call-volume forecasting: daily models, the intraday profile, bounds and backtests.
+
+Daily totals and the intraday curve are forecast separately (DOMAIN.md): a daily model forecasts
+the total calls of each day, then an intraday profile by day type spreads it over the intervals,
+so the intervals of a day always sum to its daily forecast.
+
+Daily models share one small contract (`fit(y, exog)`, `predict(days, exog) -> mean, lower,
+upper`), after statsforecast:
+
+- `seasonal_naive`: the same weekday a week earlier (the baseline every model must beat).
+- `ets`: Holt-Winters / ETS(A,Ad,A): damped additive trend and additive weekly season on log
+  calls over the last year.
+- `regression`: least squares on log calls with weekday dummies, yearly Fourier terms (order 8)
+  and a linear trend (both only with 2+ years of history: one year cannot separate them), holiday
+  and Tết regressors (`planner.calendar`: Tết block, each day eve..4th, days before, rebound after,
+  other holidays, the day after, bridge/substitute days), one regressor per past event label, and
+  optionally temperature (max temperature and heat above 32 °C; over the horizon the day-of-year
+  mean of the temperature history, i.e. a climatology, because no weather forecast is given).
+  Huber-weighted (IRLS), so storm days and glitches do not pull the fit. The residuals get an
+  AR(1) correction that starts from the mean residual of the last 3 days and decays over the
+  horizon, so a recent level shift (a heat wave, a trend break) carries into the first days.
+  Fitted on the last 3 years.
+- `auto` (default): a quick rolling-origin backtest (3 folds of the horizon, 7-28 days) on the
+  history's end picks the model with the lowest daily WAPE.
+
+Bounds at `level` % (default 80) are calibrated on the model's own rolling-origin errors,
+conformal-style, not taken from the model's variance formula (model-based bounds are too narrow
+when the model is wrong and too wide when it is cautious). After the model choice, the chosen
+model (also a model named with `model=`) is re-run from 26 weekly origins over the last half
+year (each scored over the selection horizon, 7-28 days; future event multipliers are not
+applied) and gives log errors e(o, h) = log(actual / forecast) by origin o and horizon step h.
+Their spread grows with h (the forecast origin's uncertainty): the mean |e| by step is fitted as
+``s(h)**2 = a + b * (h - 1)`` with a, b >= 0, the errors are standardised by s(h) and pooled,
+and the daily bounds are ``M * exp(q * s(h))`` with q the empirical alpha and 1 - alpha
+quantiles (alpha = (1 - level/100) / 2, finite-sample conformal ranks) of the standardised
+errors; so a biased model gets asymmetric bounds. Steps beyond the calibration horizon
+extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors (short history) the
+model's own bounds are kept: regression normal on log scale with the AR(1) forecast variance;
+ETS normal on log scale with an approximate ETS variance; naive empirical quantiles of
+week-on-week log ratios widened by sqrt(weeks ahead). `backtest` shows these raw model bounds
+for the named models and the calibrated ones for `auto` (calibrated from the data before each
+origin only). Interval bounds combine the daily bound, scaled by the interval's share of the
+day, with the noise of the interval itself (Poisson times the dispersion D >= 1, measured over
+the last 28 days around the profile that the days before them gave, i.e. out of sample, so the
+profile's own error counts): ``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D *
+share_i * M)`` (likewise below, >= 0), z the normal quantile of the level.
+
+Intraday profile: per day type (Monday..Sunday, and public holiday when the history has at least
+two open holidays), the median over the last 8 complete days of that type of each interval's share
+of the day, renormalised; closed intervals (see `planner.history`) get share 0.
+
+Per-queue history: the daily model forecasts the total over queues; each interval is split by the
+queues' shares of that interval over the same recent days of that type. AHT: the calls-weighted
+mean AHT of the same interval of the week over the last 8 weeks (per queue when per queue).
+
+Output values are rounded to 0.1 call; the intervals of each day (and queue) are rounded with the
+largest-remainder method so they sum exactly to the rounded daily total.
+
+Layout: `grid` (the history as days x intervals, open rules), `exog` (holiday, event and
+temperature features), `models` (the `DailyModel`s), `rolling` (the one rolling-origin path:
+model choice and calibration errors), `bounds`, `profile` (intraday spread, AHT, rounding),
+`backtest`, `api` (`forecast_history`, `ForecastResult`, `plot_forecast`).
+"""
+
+from planner.calendar import read_events
+from planner.forecast.api import ForecastResult, forecast_history, plot_forecast
+from planner.forecast.backtest import backtest
+from planner.forecast.exog import read_temperature
+from planner.forecast.models import ETS, MODELS, DailyModel, Regression, SeasonalNaive
+
+__all__ = [
+    "ETS",
+    "DailyModel",
+    "MODELS",
+    "ForecastResult",
+    "Regression",
+    "SeasonalNaive",
+    "backtest",
+    "forecast_history",
+    "plot_forecast",
+    "read_events",
+    "read_temperature",
+]

@@ -1,0 +1,261 @@
+"""The forecast stage's entry points: `forecast_history`, `ForecastResult`, `plot_forecast`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner import calendar, io
+from planner.calendar import Events, read_events
+from planner.errors import InputError
+from planner.forecast.bounds import _calibrate
+from planner.forecast.exog import _exog, read_temperature
+from planner.forecast.grid import (
+    MIN_HISTORY_DAYS,
+    _check_open_days,
+    _closed_holidays,
+    _grid,
+    _open_rules,
+)
+from planner.forecast.models import MODELS, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
+from planner.forecast.profile import _intraday, _spread
+from planner.forecast.rolling import (
+    SELECT_ORIGINS,
+    RollingOrigins,
+    calibration_errors,
+    select,
+    select_horizon,
+)
+from planner.history import History
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """A forecast: `intervals` (`timestamp,calls,lower,upper[,aht][,queue]`, the Forecast CSV),
+    `daily` (`date,calls,lower,upper[,queue]`), the `model` used, the bound `level` (%), the
+    last `history_day` and `notes` (how choices were made, for stderr)."""
+
+    intervals: pd.DataFrame
+    daily: pd.DataFrame
+    model: str
+    level: float
+    interval_min: int | None
+    history_day: pd.Timestamp
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _check_args(horizon_days: int, level: float, model: str) -> None:
+    if not 1 <= int(horizon_days) <= 730:
+        raise InputError(f"--horizon {horizon_days}: expected 1 to 730 days")
+    if not 0 < float(level) < 100:
+        raise InputError(f"--level {level}: expected a percentage between 0 and 100 (e.g. 80)")
+    if model != "auto" and model not in MODELS:
+        raise InputError(f"--model {model!r}: expected auto or one of {', '.join(MODELS)}")
+
+
+def _as_events(events) -> Events | None:
+    if events is None or isinstance(events, Events):
+        return events
+    return read_events(events)
+
+
+def _as_temperature(temperature) -> pd.Series | None:
+    if temperature is None or isinstance(temperature, pd.Series):
+        return temperature
+    return read_temperature(temperature)
+
+
+def forecast_history(
+    history: History,
+    horizon_days: int = 14,
+    start=None,
+    interval_min: int | None = None,
+    level: float = 80.0,
+    country: str | None = "VN",
+    events=None,
+    model: str = "auto",
+    temperature=None,
+) -> ForecastResult:
+    """Forecast `horizon_days` days from `start` (default: the day after the history ends).
+
+    A `start` inside the history forecasts from the history before it (what would have been
+    forecast then). `events`: an `Events` or a path; `temperature`: a daily Series or a path.
+    """
+    _check_args(horizon_days, level, model)
+    country = calendar.normalise_country(country)
+    events = _as_events(events)
+    temperature = _as_temperature(temperature)
+    last = history.last_day()
+    start = last + pd.Timedelta(days=1) if start is None else pd.Timestamp(start).normalize()
+    if start <= last:
+        history = history.truncate(start)
+        if history.frame.empty:
+            raise InputError(f"--start {start.date()}: no history before that day")
+        last = history.last_day()
+    grid = _grid(history, country, interval_min)
+    n = len(grid.days)
+    if n < MIN_HISTORY_DAYS:
+        raise InputError(
+            f"{history.source}: {n} days of history, expected at least {MIN_HISTORY_DAYS}"
+        )
+    future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
+    rules = _open_rules(grid, n)
+    future_keys = calendar.holiday_keys(future, country)
+    closed_holidays = _closed_holidays(grid, future, rules.closed(future, future_keys))
+    rolling = RollingOrigins(
+        grid,
+        _exog(
+            grid.days.append(future),
+            country,
+            events,
+            temperature,
+            future[0],
+            np.concatenate([grid.holiday_key, future_keys]),
+            closed_holidays,
+            temperature_forecast=True,
+        ),
+        level,
+    )
+    rules, y = rolling.history(n)
+    _check_open_days(y, history.source)
+    notes = list(history.notes)
+    notes += _short_history_notes(y)
+    notes += _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
+    horizon = select_horizon(horizon_days)
+    if model == "auto":
+        model, scores, log_errors = select(rolling, n, horizon)
+        if scores:
+            listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
+            notes.append(
+                f"model auto: daily WAPE over {SELECT_ORIGINS} weekly origins: {listed} -> {model}"
+            )
+    else:
+        log_errors = calibration_errors(rolling, n, horizon, model)
+    mean, lower, upper = rolling.forecast(model, n, len(future), multipliers=True)
+    steps = (future - last).days.to_numpy()
+    lower, upper = _calibrate(
+        mean,
+        lower,
+        upper,
+        steps,
+        log_errors,
+        level,
+        rolling.calibration_hot(n, horizon),
+        rolling.hot(n, len(future)),
+    )
+    keep = future >= start
+    intraday = _intraday(grid, rules, n)
+    intervals, daily = _spread(
+        future[keep], mean[keep], lower[keep], upper[keep], grid, rules, intraday, level
+    )
+    if temperature is not None:
+        notes.append(_temperature_note(temperature, future[keep]))
+    return ForecastResult(
+        intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
+    )
+
+
+def _short_history_notes(y: pd.Series) -> list[str]:
+    """What a history under two years cannot teach the daily models, and what they use."""
+    days = y.index[np.isfinite(y.to_numpy())]
+    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    if span >= YEARLY_MIN_SPAN:
+        return []
+    if span >= SHORT_YEARLY_SPAN:
+        uses = (
+            "a coarse yearly shape from the one year seen (no trend), the weekly pattern, the "
+            "recent level and the holidays seen"
+        )
+    else:
+        uses = (
+            "the weekly pattern, the recent level and the holidays seen, so a season the "
+            "history has not shown (e.g. the coming summer) is not in it"
+        )
+    return [
+        f"history: {span} days ({span // 7} weeks), under the {YEARLY_MIN_SPAN} days (2 years) "
+        f"needed to learn the yearly shape (summer peak, season) and a trend; the forecast "
+        f"uses {uses}"
+    ]
+
+
+def _temperature_note(temperature: pd.Series, days: pd.DatetimeIndex) -> str:
+    """Which forecast days took the temperature file's rows and which the climatology."""
+    given = np.asarray(days.isin(temperature.dropna().index))
+    if given.all():
+        return f"temperature: history as given, all {len(days)} forecast days from the file"
+    if not given.any():
+        return (
+            "temperature: history as given, forecast days from the day-of-year climatology "
+            "(no rows past the history's end; add the weather forecast's rows to the file)"
+        )
+    return (
+        f"temperature: history as given; from the file: {_day_ranges(days[given])}; "
+        f"from the day-of-year climatology: {_day_ranges(days[~given])}"
+    )
+
+
+def _day_ranges(days: pd.DatetimeIndex) -> str:
+    """`2026-07-01..2026-07-04, 2026-07-09` for a set of days."""
+    parts, start, prev = [], None, None
+    for day in days:
+        if start is None:
+            start = prev = day
+        elif (day - prev).days == 1:
+            prev = day
+        else:
+            parts.append((start, prev))
+            start = prev = day
+    if start is not None:
+        parts.append((start, prev))
+    text = [a.strftime("%Y-%m-%d") if a == b else f"{a:%Y-%m-%d}..{b:%Y-%m-%d}" for a, b in parts]
+    return ", ".join(text[:6]) + (f" and {len(text) - 6} more spans" if len(text) > 6 else "")
+
+
+def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> list[str]:
+    """One note per holiday in the forecast that the history has never seen."""
+    notes = []
+    for i in np.flatnonzero(rules.unseen(days, keys)):
+        day = days[i].strftime("%Y-%m-%d")
+        notes.append(
+            f"holiday {keys[i]!r} on {day} is not in the history: forecast as an ordinary "
+            f"{days[i].day_name()}; if the centre is closed that day, add the row "
+            f"'{day},{day},closed,0' to an events file (--events)"
+        )
+    return notes
+
+
+def plot_forecast(history: History, result: ForecastResult, path: str | os.PathLike) -> None:
+    """PNG of the last 8 weeks of daily history, the daily forecast and its bounds (atomic)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    total = history.total()
+    daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
+    daily = daily[daily.index > result.history_day - pd.Timedelta(days=56)]
+    fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
+    fc.index = pd.to_datetime(fc.index)
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
+    ax.plot(daily.index, daily.to_numpy(), color="0.3", lw=1.2, label="history")
+    ax.plot(fc.index, fc["calls"], color="tab:blue", lw=1.6, label=f"forecast ({result.model})")
+    ax.fill_between(
+        fc.index,
+        fc["lower"],
+        fc["upper"],
+        color="tab:blue",
+        alpha=0.2,
+        label=f"{result.level:g}% bounds",
+    )
+    ax.set_ylabel("calls per day")
+    ax.set_title("Daily calls: recent history and forecast")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    with io.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    plt.close(fig)

@@ -1,0 +1,89 @@
+"""Bounds: calibrated on rolling-origin errors (daily), plus interval noise."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+HEAT_MIN_ERRORS = 10  # scored hot days needed before hot days get their own spread
+HEAT_MAX_WIDEN = 3.0
+
+
+def _calibrate(
+    mean,
+    lower,
+    upper,
+    steps: np.ndarray,
+    errors: np.ndarray,
+    level: float,
+    errors_hot: np.ndarray | None = None,
+    hot: np.ndarray | None = None,
+):
+    """Bounds from the model's own backtest errors (conformal-style), not from the model.
+
+    `errors`: log(actual / forecast) by origin (rows) and horizon step h = 1.. (columns). The
+    spread grows with the horizon: the mean absolute error by step is fitted as
+    ``s(h)**2 = a + b * (h - 1)`` (a, b >= 0; the forecast origin's uncertainty grows like a
+    random walk), the errors are standardised by s(h) and pooled, and the bounds are
+    ``mean * exp(q * s(h))`` with q the empirical alpha and 1 - alpha quantiles of the
+    standardised errors (finite-sample conformal ranks). Steps beyond the backtest horizon
+    extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors the model's own
+    bounds are kept.
+
+    Heat: with `errors_hot` (errors' days above the heat threshold) and `hot` (forecast days
+    above it), hot days get their own spread: s(h) times the root mean square of the hot days'
+    standardised errors over the others' (1 to 3; at least 10 hot errors), so the bounds widen
+    in heat when the history shows hot days are harder."""
+    finite = np.isfinite(errors)
+    if finite.sum() < 20:
+        return lower, upper
+    horizon = errors.shape[1]
+    h = np.arange(1, horizon + 1, dtype=float)
+    count = finite.sum(axis=0)
+    use = count >= 2
+    mae = np.nansum(np.abs(errors), axis=0)[use] / count[use]
+    a, b = _nonneg_line(h[use] - 1, (mae * math.sqrt(math.pi / 2)) ** 2, count[use])
+    floor = 1e-6
+    scale = np.sqrt(np.maximum(a + b * (h - 1), floor))
+    scores = (errors / scale[None, :])[finite]
+    n = scores.size
+    alpha = (1 - level / 100) / 2
+    ranked = np.sort(scores)
+    k_hi = min(n - 1, math.ceil((n + 1) * (1 - alpha)) - 1)
+    k_lo = max(0, math.floor((n + 1) * alpha) - 1)
+    q_lo, q_hi = min(float(ranked[k_lo]), 0.0), max(float(ranked[k_hi]), 0.0)
+    step = np.clip(np.asarray(steps, dtype=float), 1, 2 * horizon)
+    s = np.sqrt(np.maximum(a + b * (step - 1), floor))
+    if errors_hot is not None and hot is not None and np.any(hot):
+        z = errors / scale[None, :]
+        hot_z, cool_z = z[finite & errors_hot], z[finite & ~errors_hot]
+        if hot_z.size >= HEAT_MIN_ERRORS and cool_z.size >= HEAT_MIN_ERRORS:
+            ratio = math.sqrt(np.mean(hot_z**2) / max(np.mean(cool_z**2), 1e-12))
+            s = np.where(hot, s * min(max(ratio, 1.0), HEAT_MAX_WIDEN), s)
+    return mean * np.exp(q_lo * s), mean * np.exp(q_hi * s)
+
+
+def _nonneg_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted least squares y = a + b x with a, b >= 0."""
+    if x.size >= 2 and np.ptp(x) > 0:
+        sw = w.sum()
+        mx, my = (w * x).sum() / sw, (w * y).sum() / sw
+        b = (w * (x - mx) * (y - my)).sum() / (w * (x - mx) ** 2).sum()
+        a = my - b * mx
+        if a >= 0 and b >= 0:
+            return float(a), float(b)
+        if b < 0:
+            return float(max(my, 0.0)), 0.0
+        b = max((w * x * y).sum() / (w * x * x).sum(), 0.0)
+        return 0.0, float(b)
+    return float(max(np.average(y, weights=w), 0.0)) if y.size else 0.0, 0.0
+
+
+def _interval_bounds(share, mean, lower, upper, z, dispersion=1.0):
+    """Interval bounds: the daily bounds scaled by the interval's share, plus the interval's own
+    noise (Poisson, times the dispersion measured around the profile)."""
+    m = share * mean
+    up = m + np.sqrt((share * (upper - mean)) ** 2 + z**2 * dispersion * m)
+    lo = np.maximum(m - np.sqrt((share * (mean - lower)) ** 2 + z**2 * dispersion * m), 0.0)
+    return lo, up

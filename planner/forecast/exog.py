@@ -1,0 +1,87 @@
+"""Exogenous day features: holidays, events and temperature, over history and horizon."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner import calendar, io
+from planner.calendar import Events
+from planner.errors import InputError
+
+
+def read_temperature(path: str | os.PathLike) -> pd.Series:
+    """Daily max temperature (°C) from a CSV with `date` and `temp_max_c` (or `temp_max`/`tmax`)."""
+    name = io.display_name(path)
+    rows = io.read_csv_rows(path, ["date"], what="temperature file")
+    col = next((c for c in ("temp_max_c", "temp_max", "tmax") if c in rows.columns), None)
+    if col is None:
+        raise InputError(f"{name}:1: missing column 'temp_max_c' (daily max temperature, °C)")
+    values = io.parse_numbers(rows, col, path, minimum=None)
+    dates = io.parse_timestamps(rows, "date", path).dt.normalize()
+    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(dates), name="temp_max_c")
+    return series[~series.index.duplicated()].sort_index()
+
+
+@dataclass(frozen=True)
+class _Exog:
+    features: pd.DataFrame  # index: days (train + horizon); holiday, event, temperature columns
+    multiplier: np.ndarray  # future event multipliers per day of `features`
+
+
+def _exog(
+    days: pd.DatetimeIndex,
+    country: str | None,
+    events: Events | None,
+    temperature: pd.Series | None,
+    cutoff: pd.Timestamp,
+    keys: np.ndarray | None = None,
+    closed: set | None = None,
+    temperature_forecast: bool = False,
+) -> _Exog:
+    """Features of `days`. With `keys` (holiday names per day) each holiday gets its own
+    column `holiday:<name>` (a holiday never seen open has no effect: an ordinary day); with
+    `closed` (holiday dates the centre is, or will be, closed) `post_holiday` follows only
+    those. Temperature: the file's values before `cutoff`; from `cutoff` on, with
+    `temperature_forecast` the file's rows there (a weather forecast), else and where none the
+    day-of-year climatology of the days before `cutoff`."""
+    feats = calendar.day_features(days, country, closed)
+    if keys is not None:
+        hol = feats.pop("holiday").to_numpy() == 1
+        for key in sorted(set(keys[hol])):
+            feats[f"holiday:{key}"] = ((keys == key) & hol).astype(float)
+    multiplier = np.ones(len(days))
+    if events is not None and len(events.frame):
+        reg = events.regressors(days)
+        future_with_mult = events.has_multiplier(days) & (days >= cutoff)
+        reg.loc[future_with_mult, :] = 0.0
+        feats = pd.concat([feats, reg], axis=1)
+        future = np.asarray(days >= cutoff)
+        multiplier = np.where(future, events.multipliers(days), 1.0)
+    if temperature is not None:
+        known = temperature[temperature.index < cutoff]
+        if len(known) >= 60:
+            clim = _climatology(known)
+            doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
+            temp = pd.Series(clim[doy], index=days)
+            given = temperature.reindex(days)
+            use = given.notna() & ((days < cutoff) | temperature_forecast)
+            temp = given.where(use, temp)
+            feats["temp_max"] = temp.to_numpy() - 30.0
+            feats["heat"] = np.maximum(temp.to_numpy() - 32.0, 0.0)
+    return _Exog(feats, multiplier)
+
+
+def _climatology(temp: pd.Series) -> np.ndarray:
+    """Day-of-year mean temperature (365 values), smoothed over +-7 days, circular."""
+    doy = np.minimum(temp.index.day_of_year.to_numpy(), 365) - 1
+    sums = np.bincount(doy, weights=temp.to_numpy(), minlength=365)
+    counts = np.bincount(doy, minlength=365).astype(float)
+    kernel = np.ones(15)
+    s = np.convolve(np.tile(sums, 3), kernel, mode="same")[365:730]
+    c = np.convolve(np.tile(counts, 3), kernel, mode="same")[365:730]
+    overall = float(temp.mean())
+    return np.where(c > 0, s / np.maximum(c, 1), overall)

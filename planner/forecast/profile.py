@@ -1,0 +1,214 @@
+"""The intraday profile: daily totals spread over the intervals, AHT, and rounding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from planner import calendar
+from planner.forecast.bounds import _interval_bounds
+from planner.forecast.grid import (
+    DISPERSION_DAYS,
+    MIN_HISTORY_DAYS,
+    PROFILE_DAYS,
+    _day_types,
+    _Grid,
+    _OpenRules,
+    _profile_type,
+)
+
+
+@dataclass(frozen=True)
+class _Intraday:
+    shares: np.ndarray  # (8, slots) profile per day type, each row sums to 1 (or 0)
+    queue_shares: np.ndarray | None  # (8, queues, slots) queue share of each interval
+    aht: np.ndarray | None  # (7, slots) weekday x interval AHT of the total
+    queue_aht: np.ndarray | None  # (queues, 7, slots)
+    dispersion: float = 1.0  # interval variance / mean around the profile (1 = Poisson)
+
+
+def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = True) -> _Intraday:
+    ptype = _profile_type(rules, grid.day_type[:end], grid.days[:end])
+    calls = grid.calls[:end]
+    totals = calls.sum(axis=1)
+    shares = np.zeros((8, grid.slots))
+    queue_shares = None
+    if grid.queue_calls is not None:
+        queue_shares = np.zeros((8, len(grid.queues), grid.slots))
+    fallback_rows = []
+    for t in range(8):
+        expected = rules.slot_open[t]
+        complete = (
+            (ptype == t)
+            & (totals > 0)
+            & ~grid.suspect[:end]
+            & ((expected & ~grid.present[:end]).sum(axis=1) == 0)
+        )
+        sel = np.flatnonzero(complete)[-PROFILE_DAYS:]
+        if sel.size == 0:
+            fallback_rows.append(t)
+            continue
+        day_shares = calls[sel] / totals[sel][:, None]
+        prof = np.median(day_shares, axis=0) if sel.size >= 3 else day_shares.mean(axis=0)
+        if prof.sum() <= 0:
+            prof = day_shares.mean(axis=0)
+        prof = prof * expected
+        shares[t] = prof / prof.sum() if prof.sum() > 0 else expected / max(expected.sum(), 1)
+        if queue_shares is not None:
+            qc = grid.queue_calls[:, sel, :].sum(axis=1)  # (queues, slots)
+            tot = qc.sum(axis=0)
+            day_q = qc.sum(axis=1) / max(qc.sum(), 1)
+            queue_shares[t] = np.where(tot > 0, qc / np.where(tot > 0, tot, 1), day_q[:, None])
+    if fallback_rows:
+        known = [t for t in range(8) if t not in fallback_rows]
+        mean = shares[known].mean(axis=0) if known else np.full(grid.slots, 1 / grid.slots)
+        for t in fallback_rows:
+            prof = mean * rules.slot_open[t]
+            shares[t] = prof / prof.sum() if prof.sum() > 0 else mean
+            if queue_shares is not None:
+                qs = queue_shares[known].mean(axis=0) if known else None
+                queue_shares[t] = (
+                    qs if qs is not None else np.full(queue_shares[t].shape, 1 / len(grid.queues))
+                )
+    aht = queue_aht = None
+    if grid.aht is not None:
+        aht = _week_aht(grid.calls[:end], grid.aht[:end], grid.days[:end])
+        if grid.queue_aht is not None:
+            queue_aht = np.stack(
+                [
+                    _week_aht(grid.queue_calls[q, :end], grid.queue_aht[q, :end], grid.days[:end])
+                    for q in range(len(grid.queues))
+                ]
+            )
+    # the dispersion is measured out of sample, against the profile the days before had, as
+    # the forecast will be: the profile's own error is part of an interval's noise
+    dispersion = 1.0
+    if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
+        before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
+        dispersion = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
+    return _Intraday(shares, queue_shares, aht, queue_aht, dispersion)
+
+
+def _dispersion(calls, totals, shares, open_) -> float:
+    """How much noisier than Poisson the intervals of the last 28 days were around their day's
+    total spread by the profile: mean of (actual - expected)^2 / expected, at least 1."""
+    d = DISPERSION_DAYS
+    calls, totals, shares, open_ = calls[-d:], totals[-d:], shares[-d:], open_[-d:]
+    expected = shares * totals[:, None]
+    use = open_ & (expected >= 1) & (totals[:, None] > 0)
+    if use.sum() < 50:
+        return 1.0
+    ratio = (calls[use] - expected[use]) ** 2 / expected[use]
+    return float(max(1.0, min(np.mean(ratio), 25.0)))
+
+
+def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
+    """Calls-weighted mean AHT by (weekday, interval) over the last 8 weeks."""
+    calls, aht, weekday = calls[-56:], aht[-56:], days[-56:].day_of_week.to_numpy()
+    work = np.where(np.isfinite(aht), aht * calls, 0.0)
+    weight = np.where(np.isfinite(aht), calls, 0.0)
+    total_w = weight.sum()
+    overall = (
+        work.sum() / total_w
+        if total_w > 0
+        else float(np.nanmean(aht))
+        if np.isfinite(aht).any()
+        else 0.0
+    )
+    out = np.empty((7, calls.shape[1]))
+    for d in range(7):
+        w = weight[weekday == d].sum(axis=0)
+        s = work[weekday == d].sum(axis=0)
+        out[d] = np.where(w > 0, s / np.where(w > 0, w, 1), overall)
+    return out
+
+
+def _round_to_total(values: np.ndarray, total10: int) -> np.ndarray:
+    """Round non-negative `values` to tenths so they sum to `total10` tenths (largest remainder;
+    ties go to the earlier interval)."""
+    scaled = values * 10.0
+    base = np.floor(scaled + 1e-9)
+    rest = int(total10 - base.sum())
+    if rest > 0:
+        order = np.argsort(-(scaled - base), kind="stable")
+        base[order[:rest]] += 1
+    elif rest < 0:
+        order = np.argsort(scaled - base, kind="stable")
+        order = [i for i in order if base[i] > 0][:-rest]
+        base[order] -= 1
+    return base / 10.0
+
+
+def _spread(
+    days: pd.DatetimeIndex,
+    mean: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    grid: _Grid,
+    rules: _OpenRules,
+    intraday: _Intraday,
+    level: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily forecasts → (intervals frame, daily frame), rounded as the module says."""
+    keys = calendar.holiday_keys(days, grid.country)
+    day_type = _profile_type(rules, _day_types(days, grid.country), days, keys)
+    z = norm.ppf(0.5 + level / 200)
+    step = grid.interval_min
+    offsets = (
+        pd.to_timedelta(np.arange(grid.slots) * step, unit="min")
+        if step
+        else pd.to_timedelta([0], unit="min")
+    )
+    queues = grid.queues or ("",)
+    rows_i, rows_d = [], []
+    for i, day in enumerate(days):
+        t = day_type[i]
+        share = intraday.shares[t]
+        stamps = day + offsets
+        for q, queue in enumerate(queues):
+            qshare = share * intraday.queue_shares[t, q] if grid.queues else share
+            m = mean[i] * qshare
+            qday = float(m.sum())
+            q_lo = lower[i] * qshare.sum()
+            q_up = upper[i] * qshare.sum()
+            total10 = int(round(qday * 10))
+            calls = _round_to_total(m, total10)
+            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.dispersion)
+            open_ = qshare > 0
+            frame = pd.DataFrame(
+                {
+                    "timestamp": stamps,
+                    "calls": calls,
+                    "lower": np.round(np.where(open_, lo, 0.0), 1),
+                    "upper": np.round(np.where(open_, up, 0.0), 1),
+                }
+            )
+            if intraday.aht is not None:
+                table = intraday.queue_aht[q] if grid.queues else intraday.aht
+                frame["aht"] = np.round(table[day.weekday()], 1)
+            if grid.queues:
+                frame["queue"] = queue
+            rows_i.append(frame)
+            drow = {
+                "date": day.strftime("%Y-%m-%d"),
+                "calls": total10 / 10.0,
+                "lower": round(float(q_lo), 1),
+                "upper": round(float(q_up), 1),
+            }
+            if grid.queues:
+                drow["queue"] = queue
+            rows_d.append(drow)
+    intervals = pd.concat(rows_i, ignore_index=True)
+    if grid.queues:
+        order = {q: k for k, q in enumerate(grid.queues)}
+        intervals["_q"] = intervals["queue"].map(order)
+        intervals = (
+            intervals.sort_values(["timestamp", "_q"], kind="mergesort")
+            .drop(columns="_q")
+            .reset_index(drop=True)
+        )
+    daily = pd.DataFrame(rows_d)
+    return intervals, daily

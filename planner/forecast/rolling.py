@@ -1,0 +1,196 @@
+"""The one rolling-origin path: daily forecasts made from origins inside the history.
+
+`RollingOrigins` makes (and caches) the daily forecast a model would have given from any day
+of the history, from the days before it only (open rules and daily series as of that day).
+The model choice (`select`), the bounds' calibration errors and `backtest` all go through it,
+so they score the same forecasts `forecast_history` makes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner import calendar
+from planner.forecast.exog import _Exog
+from planner.forecast.grid import (
+    MIN_HISTORY_DAYS,
+    _daily_series,
+    _Grid,
+    _open_rules,
+    _OpenRules,
+)
+from planner.forecast.models import (
+    MODELS,
+    SHORT_MODELS_SPAN,
+    SHORT_YEARLY_SPAN,
+    _daily_forecast,
+)
+
+SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
+CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
+CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
+
+
+class RollingOrigins:
+    """Daily forecasts from origins (day indices into `grid`) with the features of `exog`.
+
+    `forecast(name, origin, horizon)` fits `name` on the history before `origin` and forecasts
+    `horizon` days from it (closed days 0); with `multipliers` the future event multipliers of
+    `exog` are applied (what `forecast` writes), without them not (what selection and
+    calibration score: an event's multiplier is the user's, not the model's)."""
+
+    def __init__(self, grid: _Grid, exog: _Exog, level: float):
+        self.grid = grid
+        self.exog = exog
+        self.level = level
+        self._plain = _Exog(exog.features, np.ones(len(exog.features)))
+        self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._history: dict[int, tuple[_OpenRules, pd.Series]] = {}
+
+    def history(self, origin: int) -> tuple[_OpenRules, pd.Series]:
+        """The open rules and the daily series (NaN = closed or missing) before `origin`."""
+        if origin not in self._history:
+            rules = _open_rules(self.grid, origin)
+            y, _ = _daily_series(self.grid, rules, origin)
+            self._history[origin] = (rules, y)
+        return self._history[origin]
+
+    def days(self, origin: int, horizon: int) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        """The `horizon` days from `origin` and their holiday keys (also past the history)."""
+        grid = self.grid
+        days = pd.date_range(grid.days[0] + pd.Timedelta(days=origin), periods=horizon, freq="D")
+        if origin + horizon <= len(grid.days):
+            return days, grid.holiday_key[origin : origin + horizon]
+        return days, calendar.holiday_keys(days, grid.country)
+
+    def forecast(
+        self, name: str, origin: int, horizon: int, multipliers: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = (name, origin, horizon, multipliers)
+        if key not in self._cache:
+            rules, y = self.history(origin)
+            days, keys = self.days(origin, horizon)
+            closed = rules.closed(days, keys)
+            exog = self.exog if multipliers else self._plain
+            self._cache[key] = _daily_forecast(name, y, days, exog, closed, self.level)
+        return self._cache[key]
+
+    def hot(self, origin: int, horizon: int) -> np.ndarray:
+        """Days from `origin` above the heat threshold (the `heat` feature > 0)."""
+        days, _ = self.days(origin, horizon)
+        if "heat" not in self.exog.features.columns:
+            return np.zeros(horizon, dtype=bool)
+        heat = self.exog.features["heat"].reindex(days).fillna(0.0).to_numpy()
+        return heat > 0
+
+    def calibration_hot(self, end: int, horizon: int) -> np.ndarray:
+        """`hot` for the days of `calibration_errors` (same shape)."""
+        origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
+        if not origins:
+            return np.zeros((0, horizon), dtype=bool)
+        return np.stack([self.hot(origin, horizon) for origin in origins])
+
+    def actuals(self, end: int) -> np.ndarray:
+        """Daily actuals as known at `end`: closed days 0, missing days NaN."""
+        rules = _open_rules(self.grid, end)
+        y, closed = _daily_series(self.grid, rules, end)
+        return np.where(closed, 0.0, y.to_numpy())
+
+
+def weekly_origins(end: int, horizon: int, count: int) -> list[int]:
+    """Up to `count` origins a week apart, the last one `horizon` days before `end`."""
+    return [
+        end - horizon - 7 * k
+        for k in range(count - 1, -1, -1)
+        if end - horizon - 7 * k >= MIN_HISTORY_DAYS
+    ]
+
+
+def select(
+    rolling: RollingOrigins,
+    end: int,
+    horizon: int,
+    candidates: tuple[str, ...] = MODELS,
+) -> tuple[str, dict[str, float], np.ndarray]:
+    """Pick a model by daily WAPE over `SELECT_ORIGINS` weekly rolling origins before day index
+    `end` (future event multipliers not applied); also return the pick's log errors for its
+    bounds (`calibration_errors`).
+
+    Near-ties go to the simpler model (`candidates` are simplest first): the lowest-WAPE model
+    is kept only if it is clearly better than every simpler one, i.e. its summed absolute
+    error is at least `CLEAR_GAIN` lower and the mean of the per-origin differences exceeds
+    one standard error; otherwise the simplest model it does not clearly beat is taken. The
+    seasonal naive, the baseline, is taken only when it has the lowest WAPE."""
+    acts = rolling.actuals(end)
+    if candidates == MODELS:
+        candidates = usable_models(rolling.history(end)[1])
+    origins = weekly_origins(end, horizon, SELECT_ORIGINS)
+    if not origins:
+        return candidates[0], {}, np.empty((0, horizon))
+    abs_err = {name: np.zeros(len(origins)) for name in candidates}
+    total = 0.0
+    for j, origin in enumerate(origins):
+        actual = acts[origin : origin + horizon]
+        ok = np.isfinite(actual)
+        total += actual[ok].sum()
+        for name in candidates:
+            mean = rolling.forecast(name, origin, horizon)[0]
+            abs_err[name][j] = np.abs(mean[ok] - actual[ok]).sum()
+    if total <= 0:
+        return candidates[0], {}, np.empty((0, horizon))
+    scores = {k: 100 * v.sum() / total for k, v in abs_err.items()}
+    best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
+    for name in candidates[: candidates.index(best)]:
+        if name == "seasonal_naive":  # the baseline: only taken when it is best outright
+            continue
+        if not _clearly_better(abs_err[best], abs_err[name]):
+            best = name
+            break
+    return best, scores, calibration_errors(rolling, end, horizon, best, acts)
+
+
+def usable_models(y: pd.Series) -> tuple[str, ...]:
+    """The models `auto` weighs for a history: all of them from 400 days (a yearly shape can
+    be drawn); under that not the plain regression (a flat level over the whole history,
+    which the running-level regression improves on); under 13 weeks neither ETS (too little
+    to tell a trend from noise): the naive and the weekly pattern with a running level."""
+    days = y.index[np.isfinite(y.to_numpy())]
+    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    if span < SHORT_MODELS_SPAN:
+        return ("seasonal_naive", "regression_level")
+    if span < SHORT_YEARLY_SPAN:
+        return tuple(m for m in MODELS if m != "regression")
+    return MODELS
+
+
+def _clearly_better(errors: np.ndarray, simpler: np.ndarray) -> bool:
+    """Per-origin absolute errors `errors` clearly below `simpler`'s (see `select`)."""
+    diff = simpler - errors
+    if diff.sum() < CLEAR_GAIN * simpler.sum():
+        return False
+    if diff.size < 2:
+        return True
+    return bool(diff.mean() > diff.std(ddof=1) / np.sqrt(diff.size))
+
+
+def calibration_errors(
+    rolling: RollingOrigins, end: int, horizon: int, name: str, acts: np.ndarray | None = None
+) -> np.ndarray:
+    """log(actual / forecast) of `name` from weekly origins over the last half year before
+    `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored."""
+    if acts is None:
+        acts = rolling.actuals(end)
+    origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
+    errors = np.full((len(origins), horizon), np.nan)
+    for row, origin in enumerate(origins):
+        actual = acts[origin : origin + horizon]
+        mean = rolling.forecast(name, origin, horizon)[0]
+        pos = np.isfinite(actual) & (actual > 0) & (mean > 0)
+        errors[row, pos] = np.log(actual[pos] / mean[pos])
+    return errors
+
+
+def select_horizon(horizon_days: int) -> int:
+    """The horizon the model choice and the calibration score: 7 to 28 days."""
+    return min(max(int(horizon_days), 7), 28)

@@ -1,0 +1,80 @@
+"""The weekly roster (schedule stage) as a package.
+
+`rules` (validated roster rules) -> `tours` (legal shifts and weekly tours) -> `groups` (named
+agents grouped by what limits them) -> `model` (the integer programme) -> `start` (a legal
+roster built before branch and bound) -> `solvers` (CBC / HiGHS, a typed outcome) -> `extract`
+(one row per agent-shift) -> `check` (coverage and labour rules re-checked from the rows alone);
+`files` and `workbook` read and write the stage's files; `design` is the shift-design benchmark
+model. `build_roster` in `build` ties them together; the names below are the stage's API and
+are looked up as module attributes (`schedule.build_roster`), so tests may replace them.
+"""
+
+from planner.schedule.build import build_roster, lp_bound, read_rules_toml, solve_model
+from planner.schedule.check import check_roster_rules, coverage_frame, on_phone_counts
+from planner.schedule.design import ShiftDesign, design_shifts
+from planner.schedule.files import (
+    COVERAGE_COLUMNS,
+    ROSTER_COLUMNS,
+    Requirements,
+    parse_breaks,
+    parse_unavailable,
+    read_agents,
+    read_requirements,
+    read_roster,
+    requirements_horizon,
+)
+from planner.schedule.result import (
+    ScheduleResult,
+    clock_note,
+    describe_short,
+    fairness_note,
+    nights_weekends_per_agent,
+    summary_frame,
+)
+from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules, parse_clock, rules_from_mapping
+from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS, SolveReport, SolveStatus
+from planner.schedule.tours import Shift, Tour, make_shifts, make_tours
+from planner.schedule.weeks import check_weeks
+from planner.schedule.workbook import write_roster_xlsx
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "DAY_MIN",
+    "DAY_NAMES",
+    "DEFAULT_GAP_PCT",
+    "ROSTER_COLUMNS",
+    "SOLVERS",
+    "Requirements",
+    "Rules",
+    "ScheduleResult",
+    "Shift",
+    "ShiftDesign",
+    "SolveReport",
+    "SolveStatus",
+    "Tour",
+    "build_roster",
+    "clock_note",
+    "check_weeks",
+    "check_roster_rules",
+    "coverage_frame",
+    "describe_short",
+    "design_shifts",
+    "fairness_note",
+    "lp_bound",
+    "make_shifts",
+    "make_tours",
+    "nights_weekends_per_agent",
+    "on_phone_counts",
+    "parse_breaks",
+    "parse_clock",
+    "parse_unavailable",
+    "read_agents",
+    "read_requirements",
+    "read_roster",
+    "read_rules_toml",
+    "requirements_horizon",
+    "rules_from_mapping",
+    "solve_model",
+    "summary_frame",
+    "write_roster_xlsx",
+]

@@ -1,0 +1,270 @@
+"""The public entry point: `build_roster` (requirements, rules, agents -> a solved roster)."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from dataclasses import replace
+
+import pandas as pd
+import pulp
+
+from planner.errors import InfeasibleError, InputError, SolverError
+from planner.schedule.extract import extract_roster
+from planner.schedule.files import (
+    requirements_horizon,
+)
+from planner.schedule.groups import make_groups
+from planner.schedule.model import Model, build_model
+from planner.schedule.result import ScheduleResult, _result
+from planner.schedule.rules import Rules, rules_from_mapping
+from planner.schedule.solvers import (
+    DEFAULT_GAP_PCT,
+    SOLVERS,
+    SolveReport,
+    SolveStatus,
+    run_cbc,
+    run_highs,
+)
+from planner.schedule.start import Start, build_start
+from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
+
+
+def read_rules_toml(path: str | os.PathLike) -> Rules:
+    """Rules from the `[shifts]`, `[labour]` and `[cost]` tables of a scenario TOML file.
+
+    Other tables of the scenario are not checked here (they belong to other stages); `extends`
+    is followed and an unknown table (`[labor]`) is an error (`planner.scenario.load_rules`).
+    """
+    from planner.scenario import load_rules
+
+    return load_rules(path, rules_from_mapping)
+
+
+# Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by
+# then stops the same way on any machine; the wall-clock limit is only the backstop.
+NODE_LIMIT = {"cbc": 2000, "highs": 2000}
+RESTRICTED_NODE_LIMIT = 100
+MIN_SEARCH_S = 3.0  # less time than this left after the start: keep the start  # HiGHS's first pass over the tours the LP and the start use
+
+
+def solve_model(
+    model: Model,
+    solver: str,
+    time_limit_s: float,
+    progress: bool = False,
+    gap_pct: float = DEFAULT_GAP_PCT,
+    deadline: float | None = None,
+    node_limit: int | None = None,
+) -> SolveReport:
+    """Solve the roster model: LP relaxation, a legal start built from it, then branch and
+    bound from that start until `gap_pct` % (or the node limit, or the deadline). The best
+    roster found stays in the model's variables; the bound is the better of the solver's and
+    the LP's, so the gap is honest even when the solver stopped early."""
+    if solver not in SOLVERS:
+        raise InputError(f"--solver {solver!r}: expected one of {', '.join(SOLVERS)}")
+    began = time.monotonic()
+    deadline = deadline if deadline is not None else began + time_limit_s
+    gap = gap_pct / 100.0
+    nodes = node_limit if node_limit is not None else NODE_LIMIT[solver]
+    with _progress(progress, model, solver, time_limit_s):
+        lp = _relaxation(model, deadline)
+        _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
+        if not lp.status.has_solution or not model.prob.isMIP():
+            return _with_seconds(lp, began)
+        support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
+        start = build_start(model)
+        first_s = time.monotonic() - began if start is not None else math.nan
+        _log(began, f"constructive start {start.objective:,.2f}" if start else "no start")
+        clock = lp.clock_stopped
+        # polish the start with HiGHS over the tours the LP and the start use (a fraction of
+        # them, so it finds good rosters fast); both solvers then search from the same roster
+        better = _restricted(model, deadline, gap, start, support)
+        if better is not None:
+            clock = clock or better[1]
+            if start is None or better[0].objective < start.objective - 1e-9:
+                start = better[0]
+                if math.isnan(first_s):
+                    first_s = time.monotonic() - began
+        _log(began, f"polished start {start.objective:,.2f}" if start else "no start")
+        values = start.values if start is not None else None
+        if start is not None and _within(start.objective, lp.objective, gap):
+            # proven within the gap against the LP bound already: no search needed
+            _assign(model.prob, start.values)
+            report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
+        elif deadline - time.monotonic() < MIN_SEARCH_S:
+            report = SolveReport(SolveStatus.NO_SOLUTION, math.nan, math.nan, 0.0, True)
+        elif solver == "highs":
+            report = run_highs(model.prob, deadline, gap, values, nodes)
+        else:
+            report = run_cbc(model.prob, deadline, gap, values, nodes)
+        clock = clock or report.clock_stopped
+        _log(
+            began,
+            f"{solver} search {report.objective:,.2f} bound {report.bound:,.2f} ({report.status})",
+        )
+    bound = max(report.bound, lp.objective) if not math.isnan(report.bound) else lp.objective
+    if report.status.has_solution and (start is None or report.objective <= start.objective + 1e-6):
+        status, objective = report.status, report.objective
+    elif start is not None:
+        _assign(model.prob, start.values)
+        status = SolveStatus.TIME_LIMIT if clock else SolveStatus.START
+        objective = start.objective
+    else:
+        return SolveReport(
+            SolveStatus.NO_SOLUTION, math.nan, bound, time.monotonic() - began, clock
+        )
+    if math.isnan(first_s):  # no start: the solver's roster came at the end at the latest
+        first_s = time.monotonic() - began
+    near = objective > 1e-9 and (objective - min(bound, objective)) / objective > 1e-6
+    if status == SolveStatus.OPTIMAL and near:
+        status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
+    seconds = time.monotonic() - began
+    return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s)
+
+
+def _log(began: float, message: str) -> None:
+    """With PLANNER_SOLVER_LOG set, each phase of the solve on stderr with its time."""
+    if os.environ.get("PLANNER_SOLVER_LOG"):
+        print(f"planner: schedule +{time.monotonic() - began:.1f}s: {message}", file=sys.stderr)
+
+
+def _within(objective: float, bound: float, gap: float) -> bool:
+    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12
+
+
+def _with_seconds(report: SolveReport, began: float) -> SolveReport:
+    return replace(report, seconds=time.monotonic() - began)
+
+
+def _assign(prob, values: dict[str, float]) -> None:
+    for var in prob.variables():
+        var.varValue = values.get(var.name, 0.0)
+
+
+def _relaxation(model: Model, deadline: float) -> SolveReport:
+    """The LP relaxation (HiGHS), its values left in the model's variables."""
+    ints = [v for v in model.prob.variables() if v.cat == pulp.LpInteger]
+    for var in ints:
+        var.cat = pulp.LpContinuous
+    try:
+        return run_highs(model.prob, deadline)
+    finally:
+        for var in ints:
+            var.cat = pulp.LpInteger
+
+
+def _restricted(model: Model, deadline: float, gap: float, start: Start | None, support: set):
+    """HiGHS over only the tours the LP (`support`) or the start use (a fraction of them, so
+    it finds good integer rosters fast): (a better Start, clock stopped) or None."""
+    support = set(support)
+    if start is not None:
+        support |= {k for k, var in model.y.items() if start.values.get(var.name, 0.0) > 0.5}
+    closed = [var for key, var in model.y.items() if key not in support]
+    for var in closed:
+        var.upBound = 0
+    try:
+        report = run_highs(model.prob, deadline, gap, start and start.values, RESTRICTED_NODE_LIMIT)
+    finally:
+        for var in closed:
+            var.upBound = None
+    if not report.status.has_solution:
+        return None
+    values = {v.name: float(round(v.value() or 0.0, 6)) for v in model.prob.variables()}
+    return Start(values, report.objective), report.clock_stopped
+
+
+def _progress(enabled: bool, model: Model, solver: str, limit: float):
+    if not enabled:
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    console = Console(file=sys.stderr)
+    n_int = model.integer_count()
+    return console.status(
+        f"solving roster: {n_int:,} integer variables, {len(model.prob.constraints):,} "
+        f"constraints, {solver.upper()}, time limit {limit:g} s"
+    )
+
+
+def build_roster(
+    requirements: pd.DataFrame,
+    rules: Rules | None = None,
+    agents: pd.DataFrame | None = None,
+    time_limit_s: float = 60,
+    solver: str = "cbc",
+    progress: bool = False,
+    source: str = "requirements",
+    gap_pct: float = DEFAULT_GAP_PCT,
+    previous: pd.DataFrame | None = None,
+) -> ScheduleResult:
+    """Roster the week in `requirements` (a frame with `timestamp`, `staff`[, `queue`]).
+
+    `previous`: last week's roster (a Roster CSV frame, `read_roster`). The week is then not
+    wrapped: last week's shifts running into Monday count as cover, rest and working days in
+    a row hold across the boundary, and last week's agents keep their names (with no agents
+    file they are this week's workforce, plus hires named after them when the week needs more).
+    Without it the week is cyclic (Sunday night covers Monday's first hours).
+
+    The solve stops when the roster's cost is proven within `gap_pct` % of the best possible
+    (deterministic) or at `time_limit_s` seconds (the roster found by then may differ between
+    machines; the status says which ended it).
+
+    Raises InfeasibleError (naming the rule and intervals) when the rules cannot cover the
+    requirement, SolverError when the solver finds nothing within the time limit.
+    """
+    began = time.monotonic()
+    rules = rules or Rules()
+    req = requirements_horizon(requirements, source)
+    if req.n_days != 7:
+        raise InputError(
+            f"{source}: the roster covers one week: expected 7 whole days of intervals, got "
+            f"{req.n_days}"
+        )
+    if agents is not None and not rules.soft_coverage:
+        rules = _replace(rules, coverage="soft")
+    boundary, spill, hires = None, None, False
+    if previous is not None:
+        spill = spill_counts(previous, req.frame["timestamp"], req.interval_min)
+        boundary = boundary_state(previous, req.week_start, rules)
+        if agents is None:
+            agents = agents_from_previous(previous, req.week_start, rules)
+            hires = True
+    groups = make_groups(agents, rules, req.queues, boundary, hires)
+    if not groups:
+        raise InfeasibleError("no agent in the agents file has a skill for these queues")
+    model = build_model(req, rules, groups, cyclic=previous is None, spill=spill)
+    if not 0 <= gap_pct < 100:
+        raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
+    info = solve_model(
+        model, solver, time_limit_s, progress, gap_pct, deadline=began + time_limit_s
+    )
+    if info.status == SolveStatus.INFEASIBLE:
+        raise InfeasibleError(
+            f"{rules.source}: the rules cannot cover the requirement (solver: infeasible); "
+            'try labour.coverage = "soft" to see where it falls short'
+        )
+    if not info.status.has_solution:
+        raise SolverError(
+            f"{solver.upper()} found no roster within {time_limit_s:g} s ({info.status}); "
+            "raise --time-limit"
+        )
+    roster, unused = extract_roster(model, agents)
+    return _result(model, roster, unused, info, solver, spill)
+
+
+def _replace(rules: Rules, **changes) -> Rules:
+    return replace(rules, **changes)
+
+
+def lp_bound(
+    requirements: pd.DataFrame, rules: Rules | None = None, solver: str = "highs"
+) -> float:
+    """The LP-relaxation bound of the roster model (wage-hours), for benchmarks."""
+    rules = rules or Rules()
+    req = requirements_horizon(requirements)
+    model = build_model(req, rules, make_groups(None, rules, req.queues), relax=True)
+    return solve_model(model, solver, 600).objective

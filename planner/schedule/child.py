@@ -1,0 +1,152 @@
+"""The CBC solver as a child process that never outlives planner.
+
+Every solve runs in its own temporary folder (`planner-solver-<pid>-*`), removed on every way
+out. The child is started in its own process group (a terminal's Ctrl-C reaches planner, which
+stops the child itself) and, on Linux, with `prctl(PR_SET_PDEATHSIG, SIGKILL)`, so the kernel
+kills it when planner dies, even by SIGKILL. While a child runs, SIGTERM to planner stops the
+child, removes its files and exits 143. Folders left by a planner that was killed are swept
+by the next solve (`sweep_stale`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "planner-solver-"
+PR_SET_PDEATHSIG = 1
+STOP_GRACE_S = 3.0  # after SIGINT at the deadline, the child has this long to write its result
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """How a child ended: its exit code, and whether the deadline stopped it."""
+
+    returncode: int
+    interrupted: bool  # SIGINT at the deadline (the solver writes its best result)
+    killed: bool  # did not stop within the grace after SIGINT
+
+
+def _libc():
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name, use_errno=True) if name else None
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def _child_setup(parent_pid: int) -> None:
+    """Runs in the child between fork and exec: own process group, die with the parent."""
+    os.setpgrp()
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale(tmp: str | None = None) -> int:
+    """Remove solver folders whose planner process is gone; returns how many."""
+    root = Path(tmp or tempfile.gettempdir())
+    removed = 0
+    pattern = re.compile(rf"^{re.escape(PREFIX)}(\d+)-")
+    with contextlib.suppress(OSError):
+        for path in root.iterdir():
+            match = pattern.match(path.name)
+            if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def solver_folder() -> Iterator[Path]:
+    """A private temporary folder for one solve, removed on every way out."""
+    sweep_stale()
+    path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class _Terminated(SystemExit):
+    """SIGTERM while a solver child runs: unwinds (stopping the child, removing its files)."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, _frame):
+        raise _Terminated(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_child(args: list[str], log_path: Path, deadline: float, cwd: Path) -> ChildRun:
+    """Run `args` until it exits or `deadline` (time.monotonic()) passes: then SIGINT (the
+    solver stops and writes its best result), and SIGKILL after `STOP_GRACE_S`. The child is
+    stopped on every way out of this function (exceptions, Ctrl-C, SIGTERM)."""
+    parent = os.getpid()
+    interrupted = killed = False
+    with _sigterm_unwinds(), open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            preexec_fn=lambda: _child_setup(parent),  # noqa: PLW1509 - no threads start children
+        )
+        try:
+            limit = deadline
+            while True:
+                try:
+                    proc.wait(timeout=max(0.01, limit - time.monotonic()))
+                    break
+                except subprocess.TimeoutExpired:
+                    if not interrupted:
+                        proc.send_signal(signal.SIGINT)
+                        interrupted = True
+                        limit = time.monotonic() + STOP_GRACE_S
+                    else:
+                        proc.kill()
+                        proc.wait()
+                        killed = True
+                        break
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return ChildRun(proc.returncode, interrupted, killed)

@@ -1,0 +1,158 @@
+"""From integer tour and break counts to one roster row per agent-shift."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import SolverError
+from planner.schedule.files import ROSTER_COLUMNS
+from planner.schedule.model import Model
+from planner.schedule.rules import DAY_MIN, DAY_NAMES, parse_clock
+from planner.schedule.tours import (
+    Tour,
+)
+
+
+def _int(var) -> int:
+    value = var.value()
+    return 0 if value is None else int(round(value))
+
+
+def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    """Turn integer tour and break counts into one row per agent-shift."""
+    req = model.req
+    week_start = req.week_start
+    assignment: list[tuple[str, int]] = []  # (agent, tour index)
+    unused: list[str] = []
+    prefs = {}
+    if agents is not None:
+        prefs = {
+            a: (parse_clock(p, "preferred_start") if p else None)
+            for a, p in zip(agents["agent"], agents["preferred_start"], strict=True)
+        }
+    counter = 0
+    taken = {name for group in model.groups for name in group.agents}
+    group_of: dict[str, int] = {}
+    for g, group in enumerate(model.groups):
+        instances = []
+        for (gg, i), var in sorted(model.y.items()):
+            if gg == g:
+                instances.extend([i] * _int(var))
+        instances.sort(key=lambda i: _tour_key(model.tours[i]))
+        if not group.agents:
+            for i in instances:
+                counter += 1
+                while f"A{counter:03d}" in taken:  # hires next to last week's agents
+                    counter += 1
+                assignment.append((f"A{counter:03d}", i))
+                group_of[f"A{counter:03d}"] = g
+            continue
+        names = list(group.agents)
+        chosen = _match_preferences(names, instances, model.tours, prefs)
+        used = set()
+        for name, i in chosen:
+            assignment.append((name, i))
+            used.add(name)
+            group_of[name] = g
+        unused.extend(n for n in names if n not in used)
+    unused.sort()
+    # breaks: hand each worked (shift, day) its break offsets, agent by agent
+    offsets: dict[tuple[int, int], list[int]] = {}
+    for (s, day, off), var in sorted(model.b.items()):
+        offsets.setdefault((s, day), []).extend([off] * _int(var))
+    short_offsets: dict[tuple[int, int, int], list[int]] = {}
+    for (s, day, k, off), var in sorted(model.sb.items()):
+        short_offsets.setdefault((s, day, k), []).extend([off] * _int(var))
+    shift_index = {s: k for k, s in enumerate(model.shifts)}
+    moved = _hand_out_moves(model, assignment, group_of)
+    rows = []
+    n_days = req.n_days
+    for agent, i in sorted(assignment):
+        tour = model.tours[i]
+        for base_day in tour.days:
+            shift, day = tour.shift, base_day
+            if (agent, base_day) in moved:
+                s, move = moved[agent, base_day]
+                shift, day = model.shifts[s], (base_day + move) % n_days
+            s = shift_index[shift]
+            start = week_start + pd.Timedelta(minutes=day * DAY_MIN + shift.start_min)
+            end = start + pd.Timedelta(minutes=shift.length_min)
+            spans = []
+            if shift.break_min:
+                pool = offsets.get((s, day), [])
+                if not pool:
+                    raise SolverError(f"internal: break counts do not match shift {shift.label}")
+                spans.append((pool.pop(0), shift.break_min))
+            for k in range(len(shift.short_offsets)):
+                pool = short_offsets.get((s, day, k), [])
+                if not pool:
+                    raise SolverError(f"internal: short breaks do not match shift {shift.label}")
+                spans.append((pool.pop(0), shift.short_min))
+            parts = []
+            for off, length in sorted(spans):
+                bs = start + pd.Timedelta(minutes=off)
+                be = bs + pd.Timedelta(minutes=length)
+                parts.append(f"{bs:%Y-%m-%dT%H:%M:%S}/{be:%Y-%m-%dT%H:%M:%S}")
+            breaks = ";".join(parts)
+            rows.append(
+                (
+                    agent,
+                    start,
+                    end,
+                    breaks,
+                    shift.length_min / 60.0,
+                    DAY_NAMES[start.day_of_week],
+                    shift.night_min / 60.0,
+                )
+            )
+    roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+    roster = roster.sort_values(["agent", "start"], kind="stable").reset_index(drop=True)
+    return roster, unused
+
+
+def _hand_out_moves(model: Model, assignment, group_of) -> dict[tuple[str, int], tuple[int, int]]:
+    """(agent, day) -> (variant shift index, day move) for the agents who start off their
+    tour's base time that day: per (group, tour, day) the solver's move counts go to the
+    tour's agents in name order, so the same agents tend to move on every day."""
+    if not model.v:
+        return {}
+    holders: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for agent, i in sorted(assignment):
+        holders[group_of[agent], i].append(agent)
+    options = {i: {d: (s, move) for d, s, move in opts} for i, opts in model.variants.items()}
+    counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for (g, i, day, delta), var in sorted(model.v.items()):
+        counts[g, i, day].extend([delta] * _int(var))
+    out = {}
+    for (g, i, day), deltas in sorted(counts.items()):
+        agents = holders.get((g, i), [])
+        if len(deltas) > len(agents):
+            raise SolverError("internal: more start moves than agents on a tour")
+        for agent, delta in zip(agents, deltas, strict=False):
+            out[agent, day] = options[i][delta]
+    return out
+
+
+def _tour_key(tour: Tour):
+    return (tour.shift.start_min, tour.shift.length_min, tour.days)
+
+
+def _match_preferences(names, instances, tours, prefs) -> list[tuple[str, int]]:
+    """Give a group's tours to its agents, closest preferred start first (min-cost matching)."""
+    if not instances:
+        return []
+    from scipy.optimize import linear_sum_assignment
+
+    cost = np.zeros((len(names), len(instances)))
+    for a, name in enumerate(names):
+        pref = prefs.get(name)
+        if pref is None:
+            continue
+        for k, i in enumerate(instances):
+            diff = abs(tours[i].shift.start_min - pref)
+            cost[a, k] = min(diff, DAY_MIN - diff) / 60.0
+    rows, cols = linear_sum_assignment(cost)
+    return [(names[r], instances[c]) for r, c in zip(rows, cols, strict=True)]

@@ -1,0 +1,517 @@
+"""Model (tour-based, aggregate): an integer variable per (agent group, legal weekly tour) counts
+the agents of that group working the tour; an integer variable per (shift, day, break position)
+counts how many of the agents on that shift that day take their meal break there. Coverage per
+interval = agents on shift - agents on break (pro rata for breaks that end mid-interval), and
+must reach the `staff` requirement (hard), or pays a shortfall penalty (soft: headcount cap,
+agent list, or `coverage = "soft"`). Objective: paid hours with the night premium, in
+wage-hours, plus shortfall penalties. Tours are legal by construction (see `planner.shifts`), so
+rest, weekly rest, weekly and daily hours hold for every agent.
+
+Optional rules (all off by default): short breaks (`short_break_min`) get placement variables
+like meal breaks (`sbreak_*`); a start tolerance (`start_tolerance_min`) adds integer `move_*`
+variables per (group, tour, day, delta) that move some of a tour's agents to a start up to the
+tolerance off its base (only for tours where every combination of moves keeps the rest rules);
+`night_weekend_penalty_h` adds a fairness cost to tours combining night shifts and weekends.
+
+Named agents (`agents` frame) are grouped by what limits them (contract hours, no-night,
+unavailable hours); a group may only take the tours that fit all its members, and at most as
+many as it has members. Within a group, tours go to agents by preferred start time.
+
+After the solve the roster is rebuilt from the integer values, coverage is recomputed from the
+roster rows alone (`on_phone_counts`), and status/bound/gap are read from the solver itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from planner.errors import InfeasibleError
+from planner.schedule.files import Requirements
+from planner.schedule.groups import Group, _unavailable_clash, tour_misfit
+from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules
+from planner.schedule.tours import (
+    Shift,
+    Tour,
+    allowed_starts,
+    break_loss,
+    make_shift,
+    make_tours,
+    slot_cover,
+    start_deltas,
+    tour_nights_weekends,
+    tour_variants_legal,
+)
+
+# (share of the interval's requirement, price multiple): shortfall is priced progressively
+SHORTFALL_PIECES = ((0.25, 1.0), (0.25, 2.0), (0.25, 4.0), (0.25, 8.0))
+
+
+@dataclass
+class Model:
+    prob: pulp.LpProblem
+    req: Requirements
+    rules: Rules
+    tours: list[Tour]
+    groups: list[Group]
+    y: dict[tuple[int, int], pulp.LpVariable]  # (group, tour) -> agents
+    b: dict[tuple[int, int, int], pulp.LpVariable]  # (shift, day, offset) -> agents on break
+    shifts: list[Shift]
+    short: dict[int, list[pulp.LpVariable]]  # interval -> shortfall pieces, cheapest first
+    messages: list[str]
+    # (group, tour, day, delta) -> agents of that tour starting `delta` min off its base that day
+    v: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    # tour -> ((delta, variant shift index, day move), ...) (start tolerance on)
+    variants: dict[int, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
+    # (shift, day, k, offset) -> agents taking their k-th short break there (short breaks on)
+    sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    cyclic: bool = True  # the week wraps (no previous roster)
+    soft: bool = False  # coverage may fall short, at a price
+
+    def integer_count(self) -> int:
+        return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
+
+
+def build_model(
+    req: Requirements,
+    rules: Rules,
+    groups: list[Group],
+    relax: bool = False,
+    cyclic: bool = True,
+    spill=None,
+) -> Model:
+    """Build the integer programme; each constraint family is added by a named helper.
+
+    `cyclic`: the week wraps (Sunday night covers Monday morning); without it (a previous
+    roster is given) time past the week is next week's, and `spill` (agents on the phones per
+    interval from last week's shifts) is taken off the requirement."""
+    interval = req.interval_min
+    n_days = req.n_days
+    tours, rejected = make_tours(rules, interval, n_days)
+    if not tours:
+        raise InfeasibleError(_explain_no_tours(rules, rejected))
+    staff = req.frame["staff"].to_numpy(dtype=float)
+    required = staff if spill is None else np.clip(staff - np.asarray(spill), 0.0, None)
+    messages: list[str] = []
+    tours = open_hours_tours(tours, staff, req, rules, cyclic, messages)
+    if not rules.soft_coverage:
+        _precheck_coverable(req, rules, tours, required, cyclic)
+    cat = pulp.LpContinuous if relax else pulp.LpInteger
+    prob = pulp.LpProblem("roster", pulp.LpMinimize)
+    moves = tour_start_variants(tours, rules, interval, n_days)
+    all_shifts = {t.shift for t in tours} | {sh for opts in moves.values() for _, sh, _ in opts}
+    shifts = sorted(all_shifts, key=lambda s: (s.start_min, s.length_min))
+    shift_index = {s: k for k, s in enumerate(shifts)}
+    variants = {
+        i: tuple((d, shift_index[sh], move) for d, sh, move in opts) for i, opts in moves.items()
+    }
+    slack = max((abs(d) for d in start_deltas(rules, interval)), default=0)
+    y = add_tour_variables(prob, tours, groups, cat, messages, slack)
+    v, extra, v_cost = add_start_variants(
+        prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat
+    )
+    z = add_shift_day_variables(prob, tours, shift_index, y, extra)
+    b = add_break_variables(prob, shifts, z, cat)
+    sb = add_short_break_variables(prob, shifts, z, cat)
+    short = add_coverage(prob, req, rules, shifts, z, b, required, sb, cyclic)
+    add_group_caps(prob, groups, y)
+    add_part_time_share(prob, rules, tours, y)
+    add_objective(prob, req, rules, tours, groups, y, short, v_cost)
+    return Model(
+        prob,
+        req,
+        rules,
+        tours,
+        groups,
+        y,
+        b,
+        shifts,
+        short,
+        messages,
+        sb=sb,
+        v=v,
+        variants=variants,
+        soft=rules.soft_coverage,
+        cyclic=cyclic,
+    )
+
+
+CLOSED_RUN_MIN = 120  # zero requirement for at least this long in a row: the line is closed
+
+
+def closed_slots(staff, interval_min: int, cyclic: bool) -> np.ndarray:
+    """Intervals inside a run of zero requirement lasting >= CLOSED_RUN_MIN (the line is
+    closed then, not merely quiet for an interval)."""
+    zero = np.asarray(staff) <= 1e-9
+    n = len(zero)
+    closed = np.zeros(n, dtype=bool)
+    if zero.all():
+        return ~closed
+    need = max(1, CLOSED_RUN_MIN // interval_min)
+    start = int(np.flatnonzero(~zero)[0]) if cyclic else 0
+    order = [(start + k) % n for k in range(n)] if cyclic else list(range(n))
+    run: list[int] = []
+    for k in [*order, None]:
+        if k is not None and zero[k]:
+            run.append(k)
+            continue
+        if len(run) >= need:
+            closed[run] = True
+        run = []
+    return closed
+
+
+def open_hours_tours(tours, staff, req: Requirements, rules: Rules, cyclic: bool, messages):
+    """The tours with no shift in the line's closed hours; all tours (and a message naming the
+    rule) when keeping only those would leave some needed interval out of reach."""
+    closed = closed_slots(staff, req.interval_min, cyclic)
+    if not closed.any():
+        return tours
+    n = len(staff)
+    keep = []
+    for tour in tours:
+        slots = [
+            s
+            for day in tour.days
+            for s in slot_cover(
+                day * DAY_MIN + tour.shift.start_min,
+                tour.shift.length_min,
+                req.interval_min,
+                n,
+                cyclic,
+            )
+        ]
+        if not closed[slots].any():
+            keep.append(tour)
+    needed = np.flatnonzero(staff > 0)
+    if keep and _reach(keep, req, n, cyclic)[needed].all():
+        return keep
+    messages.append(
+        "some shifts fall in hours when the line is closed: with shifts.shift_lengths_h = "
+        f"{list(rules.shift_lengths_h)}, shifts.days_per_week = {list(rules.days_per_week)} and "
+        f"shifts.start_windows = {list(rules.start_windows)} no roster keeps to the open hours"
+    )
+    return tours
+
+
+def _reach(tours, req: Requirements, n: int, cyclic: bool) -> np.ndarray:
+    reach = np.zeros(n, dtype=bool)
+    for tour in tours:
+        for day in tour.days:
+            start = day * DAY_MIN + tour.shift.start_min
+            reach[slot_cover(start, tour.shift.length_min, req.interval_min, n, cyclic)] = True
+    return reach
+
+
+def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict:
+    """tour -> ((delta, variant Shift, day move), ...): the per-day start moves a tour may make
+    within `start_tolerance_min` (empty unless the tolerance is on). A move is offered only when
+    the moved start is an allowed start and every combination of moves keeps the rest rules."""
+    deltas = start_deltas(rules, interval)
+    if not deltas:
+        return {}
+    starts = set(allowed_starts(rules, interval))
+    cache: dict[tuple[int, int], tuple[Shift, int] | None] = {}
+    out = {}
+    for i, tour in enumerate(tours):
+        opts = []
+        for delta in deltas:
+            key = (tour.shift.start_min + delta, tour.shift.length_min)
+            if key not in cache:
+                start = key[0] % DAY_MIN
+                cache[key] = (
+                    (make_shift(start, key[1], rules, interval), key[0] // DAY_MIN)
+                    if start in starts
+                    else None
+                )
+            if cache[key] is not None:
+                opts.append((delta, *cache[key]))
+        if opts and tour_variants_legal(tour, tuple(d for d, _, _ in opts), rules, n_days):
+            out[i] = tuple(opts)
+    return out
+
+
+def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat):
+    """`moves_g<group>_<tour>_<day>`: of the agents of a tour, how many start `delta` minutes
+    off the tour's base start that day (the rest start on time). Returns the variables, the
+    (shift, day) moves they make for `work_` and their night-premium cost in wage-hours."""
+    v, extra, cost = {}, [], []
+    premium = rules.night_premium_pct / 100.0
+    for (g, i), yvar in sorted(y.items()):
+        tour = tours[i]
+        base = shift_index[tour.shift]
+        for day in tour.days:
+            terms = []
+            for delta, s, move in variants.get(i, ()):
+                vshift = shifts[s]
+                if groups[g].no_night and vshift.night_min > 0:
+                    continue
+                absolute = day * DAY_MIN + vshift.start_min + move * DAY_MIN
+                if _unavailable_clash(absolute, vshift.length_min, groups[g]):
+                    continue
+                var = pulp.LpVariable(f"move_g{g}_{i}_{day}_{delta}", lowBound=0, cat=cat)
+                v[g, i, day, delta] = var
+                terms.append(var)
+                extra.append(((base, day), var, -1.0))
+                extra.append(((s, (day + move) % n_days), var, 1.0))
+                if vshift.night_min != tour.shift.night_min:
+                    cost.append((var, premium * (vshift.night_min - tour.shift.night_min) / 60))
+            if terms:
+                prob += (pulp.lpSum(terms) - yvar <= 0, f"moves_g{g}_{i}_{DAY_NAMES[day % 7]}")
+    return v, extra, cost
+
+
+def add_tour_variables(prob, tours, groups, cat, messages, slack: int = 0) -> dict:
+    y = {}
+    for g, group in enumerate(groups):
+        fits = 0
+        reasons: dict[str, int] = defaultdict(int)
+        for i, tour in enumerate(tours):
+            why = tour_misfit(tour, group, slack)
+            if why:
+                reasons[why] += 1
+                continue
+            fits += 1
+            y[g, i] = pulp.LpVariable(f"tour_g{g}_{i}", lowBound=0, cat=cat)
+        if not fits and group.agents:
+            detail = ", ".join(f"{k} ({v})" for k, v in sorted(reasons.items()))
+            messages.append(
+                f"no legal tour fits agent(s) {', '.join(group.agents[:5])}"
+                f"{' ...' if len(group.agents) > 5 else ''}: excluded by {detail}"
+            )
+    return y
+
+
+def _tour_x(y: dict, tours: list[Tour]) -> dict[int, list]:
+    by_tour: dict[int, list] = defaultdict(list)
+    for (_, i), var in y.items():
+        by_tour[i].append(var)
+    return by_tour
+
+
+def add_shift_day_variables(prob, tours, shift_index, y, extra=()) -> dict:
+    """`work_<shift>_<day>`: agents on each (shift, day) = sum of the tours working it.
+
+    Coverage is written over these (a few per interval) instead of over the tours (hundreds
+    per interval), which keeps the matrix sparse and the LP fast.
+    """
+    by_tour = _tour_x(y, tours)
+    working: dict[tuple[int, int], list] = defaultdict(list)
+    for i, tour in enumerate(tours):
+        if i not in by_tour:
+            continue
+        for day in tour.days:
+            working[shift_index[tour.shift], day].extend(by_tour[i])
+    moved: dict[tuple[int, int], list] = defaultdict(list)
+    for key, var, coef in extra:  # start-tolerance moves between (shift, day) pairs
+        moved[key].append((var, coef))
+        working.setdefault(key, [])
+    shifts = {k: s for s, k in shift_index.items()}
+    z = {}
+    for (s, day), xs in sorted(working.items()):
+        var = pulp.LpVariable(f"work_{s}_{day}", lowBound=0)
+        z[s, day] = var
+        expr = pulp.lpSum(xs)
+        if moved.get((s, day)):
+            expr = expr + pulp.LpAffineExpression(moved[s, day])
+        prob += (expr - var == 0, f"work_{shifts[s].label}_{DAY_NAMES[day % 7]}")
+    return z
+
+
+def add_break_variables(prob, shifts, z, cat) -> dict:
+    """`breaks_<shift>_<day>`: the meal-break placements of a worked (shift, day) sum to its
+    agents; each placement is an integer count of agents breaking at that offset."""
+    b = {}
+    for (s, day), zvar in sorted(z.items()):
+        shift = shifts[s]
+        if not shift.break_min:
+            continue
+        terms = []
+        for off in shift.break_offsets:
+            var = pulp.LpVariable(f"break_{s}_{day}_{off}", lowBound=0, cat=cat)
+            b[s, day, off] = var
+            terms.append((var, 1.0))
+        expr = pulp.LpAffineExpression(terms) - zvar
+        prob += (expr == 0, f"breaks_{shift.label}_{DAY_NAMES[day % 7]}")
+    return b
+
+
+def add_short_break_variables(prob, shifts, z, cat) -> dict:
+    """`sbreaks_<shift>_<day>_<k>`: like meal breaks, the placements of the k-th short break of a
+    worked (shift, day) sum to its agents (only when `short_break_min` > 0)."""
+    sb = {}
+    for (s, day), zvar in sorted(z.items()):
+        shift = shifts[s]
+        for k, offsets in enumerate(shift.short_offsets):
+            terms = []
+            for off in offsets:
+                var = pulp.LpVariable(f"sbreak_{s}_{day}_{k}_{off}", lowBound=0, cat=cat)
+                sb[s, day, k, off] = var
+                terms.append((var, 1.0))
+            expr = pulp.LpAffineExpression(terms) - zvar
+            prob += (expr == 0, f"sbreaks_{shift.label}_{DAY_NAMES[day % 7]}_{k}")
+    return sb
+
+
+def add_coverage(prob, req, rules, shifts, z, b, required, sb=None, cyclic=True) -> dict:
+    """`cover_<slot>`: agents on the phones >= required staff (minus shortfall when soft).
+
+    Soft shortfall comes in pieces (`SHORTFALL_PIECES`): the first quarter of an interval's
+    requirement is priced at the shortfall penalty, deeper cuts at rising multiples, so a short
+    week spreads its shortfall in proportion to the requirement instead of emptying the
+    intervals that cost most (nights), and an interval is left empty only at the dearest price.
+    """
+    interval = req.interval_min
+    n = len(required)
+    terms: list[dict] = [defaultdict(float) for _ in range(n)]
+    for (s, day), var in z.items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min
+        for slot in slot_cover(start, shift.length_min, interval, n, cyclic):
+            terms[slot][var] += 1.0
+    for (s, day, off), var in b.items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        for slot, frac in break_loss(start, shift.break_min, interval, n, cyclic):
+            terms[slot][var] -= frac
+    for (s, day, _k, off), var in (sb or {}).items():
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min + off
+        for slot, frac in break_loss(start, shift.short_min, interval, n, cyclic):
+            terms[slot][var] -= frac
+    short = {}
+    for t in range(n):
+        expr = pulp.LpAffineExpression([(v, c) for v, c in terms[t].items() if c])
+        if rules.soft_coverage and required[t] > 0:
+            short[t] = [
+                pulp.LpVariable(f"short_{t}_{k}", lowBound=0, upBound=float(required[t]) * part)
+                for k, (part, _) in enumerate(SHORTFALL_PIECES)
+            ]
+            expr = expr + pulp.lpSum(short[t])
+        if required[t] > 0 or terms[t]:
+            prob += (expr >= float(required[t]), f"cover_{t}")
+    return short
+
+
+def add_group_caps(prob, groups, y) -> None:
+    """`agents_<group>`: a group works at most as many tours as it has agents."""
+    for g, group in enumerate(groups):
+        if group.cap is None:
+            continue
+        xs = [var for (gg, _), var in y.items() if gg == g]
+        if xs:
+            prob += (pulp.lpSum(xs) <= group.cap, f"agents_{g}")
+
+
+def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
+    """`part_time_share`: part-time tours (< full_time_min_hours) <= max_part_time_pct % of all."""
+    if rules.max_part_time_pct >= 100:
+        return
+    share = rules.max_part_time_pct / 100.0
+    terms = []
+    for (_, i), var in y.items():
+        part = tours[i].paid_min < rules.full_time_min_hours * 60 - 1e-9
+        terms.append((var, (1.0 - share) if part else -share))
+    prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
+
+
+SALARIED_HOURS_WEIGHT = 0.05  # a salaried agent's rostered hour: a tie-breaker, not a wage
+
+
+def tour_cost_wage_hours(
+    tour: Tour, rules: Rules, named: bool = False, salaried: bool = False
+) -> float:
+    """What a tour costs the centre, in wage-hours: paid hours with the night premium; for a
+    hire (no named agent) also the per-head weekly cost, and a full-time tour is paid at least
+    the full-time contract hours. A named full-time agent (`salaried`) is paid the contract
+    whether rostered or not, so only the night premium (and a small tie-breaker per hour) is
+    the cost of rostering them: no such agent stays idle while some interval is short."""
+    paid_h = tour.paid_min / 60.0
+    premium = rules.night_premium_pct / 100.0 * tour.night_min / 60.0
+    if salaried:
+        return premium + SALARIED_HOURS_WEIGHT * paid_h
+    cost = paid_h + premium
+    if not named:
+        wage = rules.wage_per_hour or 1.0
+        cost += rules.head_cost_per_week / wage
+        if paid_h >= rules.full_time_min_hours - 1e-9:
+            cost += max(0.0, rules.full_time_paid_hours - paid_h)
+    return cost
+
+
+def group_cost(tour: Tour, rules: Rules, group: Group) -> float:
+    """`tour_cost_wage_hours` for the agents of `group`."""
+    named = bool(group.agents)
+    salaried = named and group.max_h >= rules.full_time_min_hours - 1e-9
+    return tour_cost_wage_hours(tour, rules, named, salaried)
+
+
+def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:
+    wage = rules.wage_per_hour or 1.0
+    penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
+    terms = [(var, group_cost(tours[i], rules, groups[g])) for (g, i), var in y.items()]
+    if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
+        # (one term per variable: a repeated variable would overwrite, not add)
+        terms = [
+            (var, cost + _night_weekend_penalty(tours[i], rules))
+            for ((_, i), var), (_, cost) in zip(y.items(), terms, strict=True)
+        ]
+    for _, pieces in sorted(short.items()):
+        terms += [(var, penalty * m) for var, (_, m) in zip(pieces, SHORTFALL_PIECES, strict=True)]
+    terms += list(extra)
+    prob += pulp.LpAffineExpression(terms)
+
+
+def _night_weekend_penalty(tour: Tour, rules: Rules) -> float:
+    """Wage-hours added to a tour for each (night shift x weekend day) it combines."""
+    nights, weekend = tour_nights_weekends(tour, rules)
+    return rules.night_weekend_penalty_h * nights * weekend
+
+
+def _explain_no_tours(rules: Rules, rejected: dict[str, int]) -> str:
+    total = sum(rejected.values())
+    parts = ", ".join(f"{rule} removes {n}" for rule, n in sorted(rejected.items()))
+    shortest = min(rules.shift_lengths_h) * min(rules.days_per_week)
+    return (
+        f"{rules.source}: no legal weekly tour: of {total} candidate tours {parts} "
+        f"(shortest tour: {min(rules.shift_lengths_h):g} h x {min(rules.days_per_week)} days "
+        f"= {shortest:g} h)"
+    )
+
+
+def _precheck_coverable(
+    req: Requirements, rules: Rules, tours: list[Tour], required, cyclic: bool = True
+) -> None:
+    """Name the intervals no legal shift can reach (hard coverage is then impossible)."""
+    n = len(required)
+    reach = _reach(tours, req, n, cyclic)
+    bad = np.flatnonzero((required > 0) & ~reach)
+    if len(bad):
+        times = req.frame["timestamp"]
+        spans = _spans(bad)
+        shown = "; ".join(
+            f"{times.iloc[a]:%a %Y-%m-%d %H:%M}-"
+            f"{times.iloc[b] + pd.Timedelta(minutes=req.interval_min):%H:%M}"
+            for a, b in spans[:5]
+        )
+        more = f" and {len(spans) - 5} more" if len(spans) > 5 else ""
+        raise InfeasibleError(
+            f"{rules.source}: no legal shift covers {len(bad)} intervals that need staff "
+            f"({shown}{more}); check shifts.start_windows = {list(rules.start_windows)} and "
+            f"shifts.shift_lengths_h = {list(rules.shift_lengths_h)}, or set labour.coverage = "
+            f'"soft"'
+        )
+
+
+def _spans(indices) -> list[tuple[int, int]]:
+    spans = []
+    for k in indices:
+        if spans and k == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], k)
+        else:
+            spans.append((k, k))
+    return spans

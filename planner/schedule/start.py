@@ -1,0 +1,289 @@
+"""A legal roster built before branch and bound, handed to the solver as its start.
+
+From the LP relaxation's values (already in the model's variables): full-time tours rounded
+up, part-time tours rounded down when the part-time share is capped (so the share stays within
+the cap), groups trimmed to their number of agents; then every meal and short break placed,
+agent by agent, where the cover has the most slack; then shortfall repaired by adding the tour
+that covers the most missing agent-intervals per wage-hour (within group caps and the share);
+then surplus agents dropped, dearest tour first, while no interval falls below what it had.
+Every side rule of the model holds by construction, and `prob.valid()` checks it at the end.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+from scipy import sparse
+
+from planner.schedule.model import Model, group_cost
+from planner.schedule.rules import DAY_MIN
+from planner.schedule.tours import break_loss, slot_cover
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Start:
+    """A legal roster as variable values (by name), and its objective in wage-hours."""
+
+    values: dict[str, float]
+    objective: float
+
+
+class _Cover:
+    """Agents on the phones per interval for a trial roster of tours and break placements."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.n = len(model.req.frame)
+        self.interval = model.req.interval_min
+        self.cyclic = model.cyclic
+        self.cov = np.zeros(self.n)
+        self.index = {sh: k for k, sh in enumerate(model.shifts)}
+
+    def slots(self, s: int, day: int) -> list[int]:
+        shift = self.model.shifts[s]
+        start = day * DAY_MIN + shift.start_min
+        return slot_cover(start, shift.length_min, self.interval, self.n, self.cyclic)
+
+    def loss(self, s: int, day: int, off: int, length: int) -> list[tuple[int, float]]:
+        start = day * DAY_MIN + self.model.shifts[s].start_min + off
+        return break_loss(start, length, self.interval, self.n, self.cyclic)
+
+
+def required_of(model: Model) -> np.ndarray:
+    return model.req.frame["staff"].to_numpy(dtype=float)
+
+
+def build_start(model: Model) -> Start | None:
+    """A legal start from the LP values in the model's variables: the cheaper of the two
+    roundings (LP tours rounded up, or down and then repaired); None if none was found."""
+    lp = {key: max(0.0, var.value() or 0.0) for key, var in model.y.items()}
+    starts = [_start_from(model, lp, up) for up in (True, False)]
+    found = [s for s in starts if s is not None]
+    best = min(found, key=lambda s: s.objective) if found else None
+    if best is not None:
+        for var in model.prob.variables():
+            var.varValue = best.values[var.name]
+    return best
+
+
+def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
+    rules, tours = model.rules, model.tours
+    required = required_of(model)
+    share = rules.max_part_time_pct / 100.0
+    capped_share = share < 1.0
+    part = {key: _is_part_time(tours[key[1]], rules) for key in model.y}
+    y = {}
+    for key, value in lp.items():
+        down = not up or (capped_share and part[key])
+        y[key] = math.floor(value + 1e-6) if down else math.ceil(value - 1e-6)
+    for g, group in enumerate(model.groups):
+        if group.cap is None:
+            continue
+        keys = sorted((k for k in y if k[0] == g), key=lambda k: (lp[k] - y[k], k))
+        total = sum(y[k] for k in keys)
+        while total > group.cap:
+            for k in keys:  # drop the instance the rounding added most
+                if y[k] > 0 and total > group.cap:
+                    y[k] -= 1
+                    total -= 1
+            keys.sort(key=lambda k: (lp[k] - y[k], k))
+    cover = _Cover(model)
+    z: dict[tuple[int, int], int] = defaultdict(int)
+    for key, count in y.items():
+        tour = tours[key[1]]
+        for day in tour.days:
+            z[cover.index[tour.shift], day] += count
+    for (s, day), count in z.items():
+        cover.cov[cover.slots(s, day)] += count
+    b: dict[tuple, int] = defaultdict(int)
+    sb: dict[tuple, int] = defaultdict(int)
+    for (s, day), count in sorted(z.items()):
+        for _ in range(count):
+            _place_breaks(cover, s, day, required, b, sb)
+    _repair(model, cover, y, z, b, sb, required, part, share)
+    floor_cov = np.minimum(cover.cov, required) if model.soft else required
+    _drop_surplus(model, cover, y, z, b, sb, floor_cov, part, share)
+    return _as_start(model, cover, y, z, b, sb, required)
+
+
+def _is_part_time(tour, rules) -> bool:
+    return tour.paid_min < rules.full_time_min_hours * 60 - 1e-9
+
+
+def _place_breaks(cover: _Cover, s: int, day: int, required, b, sb) -> None:
+    """Place one agent's meal and short breaks on (shift s, day) where the cover has most slack."""
+    shift = cover.model.shifts[s]
+    if shift.break_min and (s, day, shift.break_offsets[0]) in cover.model.b:
+        off = _most_slack(cover, s, day, shift.break_offsets, shift.break_min, required)
+        b[s, day, off] += 1
+        for slot, frac in cover.loss(s, day, off, shift.break_min):
+            cover.cov[slot] -= frac
+    for k, offsets in enumerate(shift.short_offsets):
+        if (s, day, k, offsets[0]) not in cover.model.sb:
+            continue
+        off = _most_slack(cover, s, day, offsets, shift.short_min, required)
+        sb[s, day, k, off] += 1
+        for slot, frac in cover.loss(s, day, off, shift.short_min):
+            cover.cov[slot] -= frac
+
+
+def _most_slack(cover: _Cover, s, day, offsets, length, required) -> int:
+    best, best_off = -math.inf, offsets[0]
+    for off in offsets:
+        losses = cover.loss(s, day, off, length)  # empty past the end of a non-cyclic week
+        score = min((cover.cov[j] - f - required[j] for j, f in losses), default=math.inf)
+        if score > best + EPS:
+            best, best_off = score, off
+    return best_off
+
+
+def _release_break(cover: _Cover, s, day, offsets, length, counts, key, floor_cov) -> int:
+    """Take one agent's break off the trial cover: the used placement with the most slack."""
+    best, best_off = None, None
+    for off in offsets:
+        if counts.get((*key, off), 0) <= 0:
+            continue
+        losses = cover.loss(s, day, off, length)
+        score = min((cover.cov[j] + f - floor_cov[j] for j, f in losses), default=math.inf)
+        if best is None or score > best:
+            best, best_off = score, off
+    for slot, frac in cover.loss(s, day, best_off, length):
+        cover.cov[slot] += frac
+    return best_off
+
+
+def _cost(model: Model, key) -> float:
+    return group_cost(model.tours[key[1]], model.rules, model.groups[key[0]])
+
+
+def _penalty_per_slot(model: Model) -> float:
+    rules = model.rules
+    wage = rules.wage_per_hour or 1.0
+    return rules.shortfall_penalty_per_hour / wage * model.req.interval_min / 60.0
+
+
+def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> None:
+    """Add tours while some interval is short: the tour covering most missing agent-intervals
+    per wage-hour (hard cover), or while that is cheaper than the shortfall (soft cover)."""
+    keys = sorted(model.y)
+    tours = model.tours
+    if not keys:
+        return
+    rows, cols = [], []
+    for r, key in enumerate(keys):
+        tour = tours[key[1]]
+        s = cover.index[tour.shift]
+        for day in tour.days:
+            for slot in cover.slots(s, day):
+                rows.append(r)
+                cols.append(slot)
+    presence = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(keys), cover.n)
+    ).tocsr()
+    cost = np.array([_cost(model, k) for k in keys])
+    group_of = np.array([k[0] for k in keys])
+    is_part = np.array([part[k] for k in keys])
+    penalty = _penalty_per_slot(model)
+    used = defaultdict(int)
+    for key, count in y.items():
+        used[key[0]] += count
+    caps = np.array(
+        [model.groups[g].cap if model.groups[g].cap is not None else -1 for g in group_of]
+    )
+    for _ in range(100000):
+        missing = np.clip(required - cover.cov, 0.0, 1.0)
+        if missing.max() <= 1e-6:
+            return
+        gain = presence @ missing
+        open_ = (caps < 0) | (np.array([used[g] for g in group_of]) < caps)
+        if share < 1.0:
+            pt = sum(c for k, c in y.items() if part[k])
+            total = sum(y.values())
+            open_ &= ~is_part | (pt + 1 <= share * (total + 1) + 1e-9)
+        if model.soft:
+            score = np.where(open_ & (gain * penalty > cost + EPS), gain * penalty - cost, -np.inf)
+        else:
+            score = np.where(open_ & (gain > EPS), gain / cost, -np.inf)
+        r = int(np.argmax(score))
+        if not np.isfinite(score[r]):
+            return
+        key = keys[r]
+        y[key] = y.get(key, 0) + 1
+        used[key[0]] += 1
+        tour = tours[key[1]]
+        s = cover.index[tour.shift]
+        for day in tour.days:
+            z[s, day] += 1
+            cover.cov[cover.slots(s, day)] += 1
+            _place_breaks(cover, s, day, required, b, sb)
+
+
+def _drop_surplus(model: Model, cover: _Cover, y, z, b, sb, floor_cov, part, share) -> None:
+    """Drop agents, dearest tour first, while no interval falls below `floor_cov`."""
+    tours = model.tours
+    order = sorted(y, key=lambda key: (-_cost(model, key), key))
+    for key in order:
+        tour = tours[key[1]]
+        s = cover.index[tour.shift]
+        while y[key] > 0:
+            if share < 1.0 and not part[key]:
+                pt = sum(c for k, c in y.items() if part[k])
+                if pt > share * (sum(y.values()) - 1) + 1e-9:
+                    break
+            saved = cover.cov.copy()
+            taken, short_taken = [], []
+            for day in tour.days:
+                cover.cov[cover.slots(s, day)] -= 1
+                if tour.shift.break_min and tour.shift.break_offsets:
+                    off = _release_break(
+                        cover,
+                        s,
+                        day,
+                        tour.shift.break_offsets,
+                        tour.shift.break_min,
+                        b,
+                        (s, day),
+                        floor_cov,
+                    )
+                    taken.append((day, off))
+                for k, offsets in enumerate(tour.shift.short_offsets):
+                    off = _release_break(
+                        cover, s, day, offsets, tour.shift.short_min, sb, (s, day, k), floor_cov
+                    )
+                    short_taken.append((day, k, off))
+            if np.any(cover.cov < floor_cov - 1e-9):
+                cover.cov = saved
+                break
+            y[key] -= 1
+            for day in tour.days:
+                z[s, day] -= 1
+            for day, off in taken:
+                b[s, day, off] -= 1
+            for day, k, off in short_taken:
+                sb[s, day, k, off] -= 1
+
+
+def _as_start(model: Model, cover: _Cover, y, z, b, sb, required) -> Start | None:
+    values = {var.name: 0.0 for var in model.prob.variables()}
+    values.update({model.y[k].name: float(c) for k, c in y.items()})
+    values.update({model.b[k].name: float(c) for k, c in b.items() if k in model.b})
+    values.update({model.sb[k].name: float(c) for k, c in sb.items() if k in model.sb})
+    for (s, day), count in z.items():
+        values[f"work_{s}_{day}"] = float(count)
+    for t, pieces in model.short.items():
+        missing = max(0.0, required[t] - cover.cov[t])
+        for var in pieces:
+            take = min(missing, var.upBound if var.upBound is not None else missing)
+            values[var.name] = float(take)
+            missing -= take
+    for var in model.prob.variables():
+        var.varValue = values[var.name]
+    if not model.prob.valid(1e-6):
+        return None
+    return Start(values, float(pulp.value(model.prob.objective) or 0.0))

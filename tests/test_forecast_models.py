@@ -1,0 +1,94 @@
+"""Daily models and their choice: the contract every model keeps, level shifts, near-ties,
+short histories, and a weather forecast in the temperature file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.forecast import MODELS, forecast_history
+from planner.forecast.rolling import _clearly_better
+from planner.history import History
+
+WEEKLY = np.array([1.15, 1.05, 1.0, 1.0, 0.97, 0.8, 0.7])
+
+
+def daily(days: pd.DatetimeIndex, level: np.ndarray, name: str = "synthetic") -> History:
+    rng = np.random.default_rng(7)
+    calls = np.round(level * WEEKLY[days.day_of_week] * rng.lognormal(0, 0.04, len(days)))
+    return History(pd.DataFrame({"timestamp": days, "calls": calls}), None, (), name)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_keeps_the_contract(model):
+    days = pd.date_range("2025-01-06", "2025-06-29")
+    keep = days.day_of_week < 5  # a weekday-only line: weekends closed
+    hist = daily(days[keep], np.full(keep.sum(), 1000.0))
+    runs = [forecast_history(hist, horizon_days=14, country="none", model=model) for _ in range(2)]
+    out = runs[0].daily
+    assert len(out) == 14 and (out["lower"] <= out["calls"]).all()
+    assert (out["calls"] <= out["upper"]).all()
+    weekend = pd.to_datetime(out["date"]).dt.day_of_week >= 5
+    assert (out.loc[weekend, ["calls", "lower", "upper"]] == 0).all().all()
+    assert (out.loc[~weekend, "calls"] > 500).all()
+    pd.testing.assert_frame_equal(runs[0].intervals, runs[1].intervals)
+
+
+def test_level_regression_carries_a_new_level():
+    days = pd.date_range("2022-07-04", "2025-06-29")
+    level = np.where(days >= pd.Timestamp("2025-04-07"), 1300.0, 1000.0)  # +30% for 12 weeks
+    hist = daily(days, level)
+    plain = forecast_history(hist, horizon_days=14, country="none", model="regression")
+    carried = forecast_history(hist, horizon_days=14, country="none", model="regression_level")
+    expected = 1300.0 * WEEKLY[pd.to_datetime(carried.daily["date"]).dt.day_of_week].sum()
+    assert abs(carried.daily["calls"].sum() / expected - 1) < 0.05
+    assert carried.daily["calls"].sum() > plain.daily["calls"].sum()
+
+
+def test_near_ties_keep_the_simpler_model():
+    simpler = np.array([100.0, 110, 90, 105, 95, 100, 102, 98, 100, 101, 99, 100])
+    assert not _clearly_better(simpler * 0.995, simpler)  # 0.5% better: a tie
+    noisy = simpler * np.array([0.8, 1.2] * 6) * 0.97  # 3% better on the sum, by noise
+    assert not _clearly_better(noisy, simpler)
+    assert _clearly_better(simpler * 0.9, simpler)  # 10% better at every origin
+
+
+def test_short_history_says_what_it_cannot_learn():
+    days = pd.date_range("2025-01-06", "2025-11-30")
+    result = forecast_history(daily(days, np.full(len(days), 1000.0)), horizon_days=7)
+    notes = [n for n in result.notes if n.startswith("history:")]
+    assert notes and "yearly shape" in notes[0] and f"{len(days)} days" in notes[0]
+    long = pd.date_range("2023-01-02", "2025-11-30")
+    result = forecast_history(daily(long, np.full(len(long), 1000.0)), horizon_days=7)
+    assert not [n for n in result.notes if n.startswith("history:")]
+
+
+def test_temperature_rows_past_the_history_are_the_forecast():
+    days = pd.date_range("2023-01-02", "2025-09-28")
+    rng = np.random.default_rng(3)
+    doy = days.day_of_year.to_numpy()
+    temp = 28 + 6 * np.sin((doy - 100) / 365 * 2 * np.pi) + rng.normal(0, 1.5, len(days))
+    heat = np.maximum(temp - 32, 0)
+    noise = rng.lognormal(0, 0.05 * heat)  # hot days are harder to forecast
+    hist = daily(days, 1000.0 * (1 + 0.08 * heat) * noise)
+    future = pd.date_range("2025-09-29", periods=14)
+    known = pd.Series(temp, index=days)
+    wave = pd.Series(30.0, index=future)
+    wave.iloc[3:7] = 39.0  # a heat wave on days 4-7 of the forecast
+    with_forecast = pd.concat([known, wave.iloc[:10]])  # the weather forecast stops at day 10
+    hot = forecast_history(
+        hist, horizon_days=14, country="none", temperature=with_forecast, model="regression"
+    )
+    base = forecast_history(
+        hist, horizon_days=14, country="none", temperature=known, model="regression"
+    )
+    ratio = hot.daily["calls"].to_numpy() / base.daily["calls"].to_numpy()
+    assert ratio[3:7].min() > 1.3  # 7 °C over the threshold: about +56%
+    assert abs(ratio[10:] - 1).max() < 0.05  # climatology again where the forecast ends
+    note = next(n for n in hot.notes if n.startswith("temperature"))
+    assert "from the file: 2025-09-29..2025-10-08" in note
+    assert "climatology: 2025-10-09..2025-10-12" in note
+    assert any("climatology" in n for n in base.notes)
+    width = np.log(hot.daily["upper"] / hot.daily["lower"])
+    assert width.iloc[3:7].mean() > 1.2 * width.iloc[[0, 1, 2, 7, 8, 9]].mean()  # wider in heat
