@@ -1,4 +1,4 @@
-"""Roster a summer week of the bundled hotline and print what issue 4 asks to show.
+"""Roster a summer week of the bundled hotline and print its figures.
 
 Requirements: bundled history -> forecast (planner.forecast, from the history before the week)
 -> staff per half-hour (Erlang C, 80% in 20 s, 30% shrinkage). Falls back to a synthetic

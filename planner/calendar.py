@@ -6,7 +6,9 @@ hand-made dates. `day_features` turns them into daily regressors:
 - `tet`: the Lunar New Year block as the package lists it (VN: the days off around Tết);
   `tet_-1` .. `tet_+3`: one regressor per day from the eve to the fourth day (the dip deepens
   and recovers by day, the same way every year, whatever weekday it falls on);
-- `pre_tet` (1-7 days before the block) and `post_tet` (1-7 days after it: the rebound);
+- `pre_tet` (1-7 days before the block); `tet_back_1` .. `tet_back_3`: the first three days
+  after the block, each its own effect (the return to work and its catch-up); `post_tet` the
+  4th-7th days after it (the rest of the rebound);
 - `holiday`: any other public holiday; `post_holiday`: the first day after another holiday
   (with `closed` given: only after a holiday the centre was closed, the catch-up day);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
@@ -34,7 +36,17 @@ TET_PATTERN = re.compile(r"lunar new year|chinese new year|spring festival|\btet
 TET_DAY_PATTERN = re.compile(r"^(lunar new year|chinese new year.*|spring festival)$", re.I)
 SUBSTITUTE_PATTERN = re.compile(r"substitut|observed|day off|bridge", re.I)
 TET_DAYS = tuple(f"tet_{k:+d}" for k in range(-1, 4))  # eve, Lunar New Year's day, days 2-4
-FEATURES = ("tet", *TET_DAYS, "pre_tet", "post_tet", "holiday", "post_holiday", "bridge")
+TET_BACK = tuple(f"tet_back_{k}" for k in range(1, 4))  # the first days back after Tết
+FEATURES = (
+    "tet",
+    *TET_DAYS,
+    "pre_tet",
+    *TET_BACK,
+    "post_tet",
+    "holiday",
+    "post_holiday",
+    "bridge",
+)
 
 
 def normalise_country(country: str | None) -> str | None:
@@ -109,7 +121,10 @@ def day_features(
         before = pd.date_range(block[0] - pd.Timedelta(days=7), block[0] - pd.Timedelta(days=1))
         after = pd.date_range(block[-1] + pd.Timedelta(days=1), block[-1] + pd.Timedelta(days=7))
         feat.loc[feat.index.isin(before), "pre_tet"] = 1.0
-        feat.loc[feat.index.isin(after), "post_tet"] = 1.0
+        for k, day in enumerate(after[:3], start=1):
+            if day in feat.index:
+                feat.loc[day, f"tet_back_{k}"] = 1.0
+        feat.loc[feat.index.isin(after[3:]), "post_tet"] = 1.0
     other = [d for d, n in names.items() if not TET_PATTERN.search(n)]
     for day in other:
         col = "bridge" if SUBSTITUTE_PATTERN.search(names[day]) else "holiday"
@@ -127,7 +142,8 @@ def day_features(
             workday = mid not in off and mid.weekday() < 5
             if workday and beyond.weekday() == weekend and mid in feat.index:
                 feat.loc[mid, "bridge"] = 1.0
-    feat.loc[feat["tet"] == 1, ["holiday", "post_holiday", "bridge", "pre_tet", "post_tet"]] = 0.0
+    others = ["holiday", "post_holiday", "bridge", "pre_tet", "post_tet", *TET_BACK]
+    feat.loc[feat["tet"] == 1, others] = 0.0
     return feat.reindex(days).fillna(0.0)
 
 

@@ -108,7 +108,7 @@ def cli() -> None:
     """
 
 
-# --- forecast & backtest (issue 2) -----------------------------------------------------------
+# --- forecast & backtest -----------------------------------------------------------
 
 # Small least-squares problems run 50x slower with OpenBLAS threads on a busy 2-core machine;
 # one BLAS thread (unless the user set it) keeps `planner forecast` fast. Effective only if numpy
@@ -329,7 +329,7 @@ def backtest_command(
     emit_frame(frame, output, fmt, f"Backtest: {folds} folds x {horizon} days")
 
 
-# --- staff (issue 3) -------------------------------------------------------------------------
+# --- staff -------------------------------------------------------------------------
 
 
 @cli.command()
@@ -345,7 +345,8 @@ def backtest_command(
     default=30.0,
     show_default=True,
     callback=lambda ctx, param, value: plausible_shrinkage(value),
-    help="Percent of paid time off the phones, 0 or 0.01 to 90 (with --coverage: on phones = rostered x (1 - s)).",
+    help="Percent of paid time off the phones: 0, or 0.01 to 90 (with --coverage: on phones = "
+    "rostered x (1 - s)).",
 )
 @click.option(
     "--model",
@@ -415,7 +416,7 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     pio.write_text(output, text)
 
 
-# --- schedule (issue 4) ----------------------------------------------------------------------
+# --- schedule ----------------------------------------------------------------------
 
 
 @cli.command("schedule")
@@ -534,7 +535,7 @@ def schedule_command(
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
 
 
-# --- run & compare (issue 5) -----------------------------------------------------------------
+# --- run & compare -----------------------------------------------------------------
 
 
 def _stderr_log(enabled: bool):
@@ -596,17 +597,17 @@ def run_command(
     from planner import store as plan_store
     from planner.accuracy import RunRecorder
 
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
     if out_dir and not quiet and Path(out_dir).is_symlink():
         click.echo(
             f"planner: note: --out {out_dir} is a symlink: publishing into its target "
             f"{Path(out_dir).resolve()} (the link is kept)",
             err=True,
         )
-    if no_store and store_path:
-        fail("give --store or --no-store, not both")
-    if store_path:  # a foreign or newer store is refused before minutes of planning
-        plan_store.check_store(store_path)
-    recorder = None if no_store else RunRecorder(store_path)
     plan, directory = pipeline.run_week(
         scenario,
         week=week,
@@ -699,7 +700,7 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
         charts.plot_compare(result.frame, plot, week=result.week)
 
 
-# --- simulate (issue 6) ----------------------------------------------------------------------
+# --- simulate ----------------------------------------------------------------------
 
 
 @cli.command("simulate")
@@ -817,7 +818,15 @@ def simulate_cmd(
     sim.emit_result(result, output, fmt, quiet=quiet)
 
 
-# --- the plan store: accuracy and history (issue 12) ------------------------------------------
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (temporary files removed, children stopped), then exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
+# --- the plan store: accuracy and history ----------------------------------------------------
 
 STORE_HELP = "Plan store (SQLite) written by `planner run`."
 
@@ -878,14 +887,6 @@ def history_command(store_path, scenario, output, fmt):
 
     frame = plan_store.list_runs(store_path, scenario=scenario)
     report.emit_frame(frame, output, fmt, f"Runs in {store_path}")
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: unwind (temporary files removed, children stopped), then exit 143."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise Terminated
 
 
 def main() -> None:

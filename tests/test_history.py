@@ -156,7 +156,8 @@ def test_tet_features_from_the_package_in_two_years():
     assert pd.Timestamp("2025-01-29") in tet and pd.Timestamp("2026-02-17") in tet
     assert feats.loc["2025-01-29", "tet_+0"] == 1 and feats.loc["2026-02-17", "tet_+0"] == 1
     assert feats.loc["2025-01-28", "tet_-1"] == 1 and feats.loc["2026-02-16", "tet_-1"] == 1
-    assert feats.loc["2025-02-03", "post_tet"] == 1 and feats.loc["2026-02-12", "pre_tet"] == 1
+    assert feats.loc["2025-02-02", "tet_back_1"] == 1 and feats.loc["2026-02-21", "tet_back_1"] == 1
+    assert feats.loc["2025-02-05", "post_tet"] == 1 and feats.loc["2026-02-12", "pre_tet"] == 1
     assert feats.loc["2025-09-02", "holiday"] == 1
     none = day_features(days, "none")
     assert np.all(none.to_numpy() == 0)

@@ -211,3 +211,23 @@ def test_the_workbook_lists_every_agent_marks_nights_and_prints_landscape(tmp_pa
     summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True)}
     assert summary["scenario"] == "baseline"
     assert "85%" in summary["expected service"]
+
+
+def test_a_roster_even_when_the_clock_stops_the_lp():
+    """No LP in time (the deadline has passed): the greedy construction still gives a legal
+    roster that covers the week, reported as stopped on the clock with the trivial bound."""
+    from planner.schedule import requirements_horizon, solve_model
+    from planner.schedule.extract import extract_roster
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+
+    rules = rules_from_mapping(SMALL, "small")
+    req = requirements_horizon(week("2026-07-06"))
+    model = build_model(req, rules, make_groups(None, rules, req.queues))
+    report = solve_model(model, "cbc", 1, deadline=time.monotonic() - 1)
+    assert report.status == "feasible (time limit)" and report.clock_stopped
+    assert report.bound == 0.0 and report.objective > 0
+    roster, _ = extract_roster(model, None)
+    assert check_roster_rules(roster, rules) == []
+    covered = on_phone_counts(roster, req.frame["timestamp"], 60)
+    assert (covered >= req.frame["staff"].to_numpy() - 1e-9).all()

@@ -10,18 +10,26 @@ upper`), after statsforecast:
 - `seasonal_naive`: the same weekday a week earlier (the baseline every model must beat).
 - `ets`: Holt-Winters / ETS(A,Ad,A): damped additive trend and additive weekly season on log
   calls over the last year.
-- `regression`: least squares on log calls with weekday dummies, yearly Fourier terms (order 8)
-  and a linear trend (both only with 2+ years of history: one year cannot separate them), holiday
-  and Tết regressors (`planner.calendar`: Tết block, each day eve..4th, days before, rebound after,
-  other holidays, the day after, bridge/substitute days), one regressor per past event label, and
-  optionally temperature (max temperature and heat above 32 °C; over the horizon the day-of-year
-  mean of the temperature history, i.e. a climatology, because no weather forecast is given).
-  Huber-weighted (IRLS), so storm days and glitches do not pull the fit. The residuals get an
-  AR(1) correction that starts from the mean residual of the last 3 days and decays over the
-  horizon, so a recent level shift (a heat wave, a trend break) carries into the first days.
-  Fitted on the last 3 years.
-- `auto` (default): a quick rolling-origin backtest (3 folds of the horizon, 7-28 days) on the
-  history's end picks the model with the lowest daily WAPE.
+- `regression`: least squares on log calls with weekday dummies (off inside the Tết block,
+  where every day is a day off), yearly Fourier terms (order 8) and a linear trend (both with
+  700+ days of history; with 400-700 days a coarse yearly shape of order 4 and no trend; under
+  400 neither), holiday and Tết regressors (`planner.calendar`: Tết block, each day eve..4th,
+  the first three days back, days before, rebound after, each other holiday by name (one seen
+  only closed has no effect), the day after a closed holiday, bridge/substitute days), one
+  regressor per past event label, and optionally temperature (max temperature and heat above
+  32 °C; over the horizon the temperature file's rows past the history, a weather forecast,
+  and the day-of-year climatology where there are none). Huber-weighted (IRLS), so storm days
+  and glitches do not pull the fit. The residuals get an AR(1) correction that starts from the
+  mean residual of the last 3 days and decays over the horizon. Fitted on the last 3 years.
+- `regression_level`: the same regression whose residual correction fades to a running level
+  (an exponentially weighted mean of the residuals) instead of to zero, so a new level carries.
+- `auto` (default): the model with the lowest daily WAPE over 12 weekly rolling origins (each
+  scored over the selection horizon, 7-28 days), near-ties to the simpler model (see
+  `rolling.select`); a short history weighs only the models it can feed (`usable_models`).
+
+Closed days: a weekday mostly absent over the last year is closed; a holiday is closed only if
+that same holiday was closed when last seen, and one never seen is an ordinary day of its
+weekday (a note names it and how to mark it closed in the events file).
 
 Bounds at `level` % (default 80) are calibrated on the model's own rolling-origin errors,
 conformal-style, not taken from the model's variance formula (model-based bounds are too narrow

@@ -150,11 +150,13 @@ class Regression:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
-        cols += [(weekday == d).astype(float) for d in range(1, 7)]
+        feats = exog.features.reindex(days).fillna(0.0)
+        # inside the Tết block every day is a day off: the weekday pattern does not apply
+        workweek = 1.0 - feats["tet"].to_numpy() if "tet" in feats.columns else 1.0
+        cols += [(weekday == d) * workweek for d in range(1, 7)]
         doy = days.day_of_year.to_numpy() / 365.25
         for k in range(1, self.order + 1):
             cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
-        feats = exog.features.reindex(days).fillna(0.0)
         cols += [feats[c].to_numpy() for c in self.feature_names]
         return np.column_stack(cols)
 

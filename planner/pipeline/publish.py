@@ -204,6 +204,7 @@ def run_week(
         target = check_out_dir(out_dir, create_parent=True)  # before the lock and the planning
         if week or start:
             resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
+    shown = Path(out_dir)
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
             log(line)
@@ -211,7 +212,7 @@ def run_week(
         if store_hook is not None:
 
             def previous(scenario, first):
-                return store_hook.previous_roster(scenario, first, target)
+                return store_hook.previous_roster(scenario, first, shown)
 
         plan = plan_week(
             sc,
@@ -223,9 +224,9 @@ def run_week(
             previous=previous,
         )
         clock = time.monotonic()
-        extra = None if store_hook is None else store_hook.before_publish(plan, target)
+        extra = None if store_hook is None else store_hook.before_publish(plan, shown)
         publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
         log(f"outputs: {target} {_took(clock)}")
         if store_hook is not None:
-            store_hook.after_publish(plan, target)
-    return plan, Path(out_dir)
+            store_hook.after_publish(plan, shown)
+    return plan, shown

@@ -150,3 +150,43 @@ def run_child(args: list[str], log_path: Path, deadline: float, cwd: Path) -> Ch
                 proc.kill()
                 proc.wait()
     return ChildRun(proc.returncode, interrupted, killed)
+
+
+def run_in_fork(work, deadline: float):
+    """Run `work()` (returns a picklable result) in a forked child that dies with planner, and
+    return its result; None when `deadline` (+ `STOP_GRACE_S`) passes first (the child is then
+    killed). For in-process solvers (HiGHS) whose own time checks a hard deadline cannot trust.
+    Where fork is not available the work runs in this process."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return work()
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    parent = os.getpid()
+
+    def target():
+        _child_setup(parent)
+        try:
+            send.send(("ok", work()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            send.send(("error", exc))
+
+    proc = ctx.Process(target=target, daemon=True)
+    with _sigterm_unwinds():
+        proc.start()
+        send.close()
+        try:
+            if receive.poll(max(0.0, deadline + STOP_GRACE_S - time.monotonic())):
+                kind, value = receive.recv()
+                if kind == "error":
+                    raise value
+                return value
+            return None
+        except EOFError:  # the child died without a word
+            return None
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            receive.close()

@@ -23,7 +23,7 @@ from enum import StrEnum
 import pulp
 
 from planner.errors import SolverError
-from planner.schedule.child import STOP_GRACE_S, run_child, solver_folder
+from planner.schedule.child import STOP_GRACE_S, run_child, run_in_fork, solver_folder
 
 SOLVERS = ("cbc", "highs")
 # Stop once the roster is proven within 1% of the best possible cost. Reaching a gap is
@@ -150,11 +150,14 @@ def run_highs(
     gap: float = DEFAULT_GAP_PCT / 100,
     start: dict[str, float] | None = None,
     node_limit: int | None = None,
+    options: dict | None = None,
 ) -> SolveReport:
     """Solve `prob` with HiGHS (one thread, fixed seed) until `gap`, `node_limit` or
-    `deadline`; the solution stays in the PuLP variables."""
+    `deadline`; the solution stays in the PuLP variables. `options`: more HiGHS options."""
     began = time.monotonic()
-    options = {"mip_max_nodes": int(node_limit)} if node_limit else {}
+    options = dict(options or {})
+    if node_limit:
+        options["mip_max_nodes"] = int(node_limit)
     cmd = _HiGHSWithStart(
         start,
         deadline,
@@ -190,6 +193,33 @@ def run_highs(
     else:
         status = SolveStatus.FEASIBLE
     return SolveReport(status, objective, bound, seconds, clock)
+
+
+def run_highs_bounded(
+    prob: pulp.LpProblem,
+    deadline: float,
+    gap: float = DEFAULT_GAP_PCT / 100,
+    start: dict[str, float] | None = None,
+    node_limit: int | None = None,
+    options: dict | None = None,
+) -> SolveReport:
+    """`run_highs` in a child process killed at the deadline (HiGHS's own checks have let it
+    run far past its time limit on some weeks); the solution comes back into `prob`."""
+    began = time.monotonic()
+
+    def work():
+        report = run_highs(prob, deadline, gap, start, node_limit, options)
+        return report, [(v.name, v.varValue) for v in prob.variables()]
+
+    outcome = run_in_fork(work, deadline)
+    if outcome is None:
+        seconds = time.monotonic() - began
+        return SolveReport(SolveStatus.NO_SOLUTION, math.nan, math.nan, seconds, True)
+    report, values = outcome
+    by_name = dict(values)
+    for var in prob.variables():
+        var.varValue = by_name.get(var.name)
+    return report
 
 
 _CBC_LINE = re.compile(r"^(Objective value|Lower bound|Gap):\s+(\S+)", re.M)
