@@ -29,6 +29,7 @@ from planner.pipeline.plan import (
 )
 from planner.report import charts, summary_json, text
 from planner.scenario import Scenario, week_label
+from planner.schedule import child as solver_child
 
 OUTPUT_FILES = (
     "forecast.csv",
@@ -208,6 +209,7 @@ def run_week(
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
             log(line)
+        solver_child.sweep_stale()  # and the solver folders of a planner that was killed
         previous = None
         if store_hook is not None:
 
