@@ -267,9 +267,12 @@ def _parse_day(value: str, option: str):
     from planner.errors import InputError
 
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} {value!r}: expected a date YYYY-MM-DD") from None
+    if not date(1900, 1, 1) <= day <= date(2200, 12, 31):
+        raise InputError(f"{option} {value!r}: expected a date from 1900-01-01 to 2200-12-31")
+    return day
 
 
 @cli.command("backtest")

@@ -695,6 +695,8 @@ def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = Non
         if start.time() != dt.time():
             c.fail("start", start, "expected a date (the week starts at midnight)")
         start = start.date()
+    if start is not None and not plannable(start):
+        c.fail("start", start, "expected a date from 1900-01-01 to 2200-12-31")
     if week is not None and start is not None:
         c.fail("start", start, "give week or start, not both")
     return RunConfig(
@@ -713,20 +715,35 @@ def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = Non
 # --- weeks ---------------------------------------------------------------------------------------
 
 
+FIRST_PLANNABLE = dt.date(1900, 1, 1)
+LAST_PLANNABLE = dt.date(2200, 12, 31)
+
+
+def plannable(day: dt.date) -> bool:
+    """Whether a week from `day` can be planned (dates the calendar and the clocks handle)."""
+    return FIRST_PLANNABLE <= day <= LAST_PLANNABLE
+
+
 def parse_week(text: str) -> dt.date:
     """'2027-W28' -> the Monday of that ISO week."""
     try:
         year_text, week_text = text.strip().upper().split("-W")
-        return dt.date.fromisocalendar(int(year_text), int(week_text), 1)
+        monday = dt.date.fromisocalendar(int(year_text), int(week_text), 1)
     except ValueError:
         raise InputError(f"week {text!r}: expected an ISO week YYYY-Www, e.g. 2027-W28") from None
+    if not plannable(monday):
+        raise InputError(f"week {text!r}: expected a week from {FIRST_PLANNABLE.year} to 2200")
+    return monday
 
 
 def parse_start(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"start {text!r}: expected a date YYYY-MM-DD") from None
+    if not plannable(day):
+        raise InputError(f"start {text!r}: expected a date from 1900-01-01 to 2200-12-31")
+    return day
 
 
 def week_label(start: dt.date) -> str:

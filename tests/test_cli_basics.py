@@ -38,3 +38,15 @@ def test_unknown_command_is_one_line():
     assert result.stderr.strip().splitlines() == [
         "planner: error: No such command 'no-such-command'."
     ]
+
+
+def test_dates_outside_the_calendar_are_one_line_not_an_internal_error(tmp_path):
+    for args in (
+        ["forecast", "--start", "9999-12-31", "-o", tmp_path / "f.csv"],
+        ["run", "--start", "9999-12-31", "--out", tmp_path / "w"],
+        ["run", "--week", "9999-W52", "--out", tmp_path / "w"],
+    ):
+        result = invoke(args)
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("planner: error: "), result.stderr

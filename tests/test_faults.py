@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -200,19 +201,22 @@ def _wait_gone(pids: set[int], seconds: float = 10.0) -> set[int]:
     return _alive(pids)
 
 
-def _run_until(args, cwd, phase: str, sig: int) -> tuple[int, str]:
+def _run_until(args, cwd, phase: str, sig: int) -> tuple[int, str, int, set[int]]:
     """Start `planner ARGS -v`, send `sig` once the log line of `phase` has appeared (the next
-    phase is under way), and return the exit code and stderr."""
+    phase is under way). Returns the exit code, stderr, the pid and the child processes it
+    had when the signal went out."""
     proc = planner_process([*args, "-v"], cwd=cwd)
     seen = []
+    children: set[int] = set()
     assert proc.stderr is not None
     for line in proc.stderr:
         seen.append(line)
         if line.startswith(f"planner: {phase}:"):
+            children = _descendants(proc.pid)
             proc.send_signal(sig)
             break
     rest = proc.communicate(timeout=120)[1]
-    return proc.returncode, "".join(seen) + rest
+    return proc.returncode, "".join(seen) + rest, proc.pid, children
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +246,7 @@ def test_a_run_killed_at_any_phase_keeps_last_week_or_publishes_this_one(
     subprocess.run(
         ["cp", "-r", str(base / "ref-2026-W07"), str(out)], check=True
     )  # last week, as published
-    code, stderr = _run_until(
+    code, stderr, pid, children = _run_until(
         [
             "run",
             base / "small.toml",
@@ -250,7 +254,7 @@ def test_a_run_killed_at_any_phase_keeps_last_week_or_publishes_this_one(
             "2026-W08",
             "--out",
             out,
-            "--no-store",  # the references were planned without one
+            "--no-store",  # the plan store's extras would make summary.json differ
         ],
         tmp_path,
         phase,
@@ -262,10 +266,12 @@ def test_a_run_killed_at_any_phase_keeps_last_week_or_publishes_this_one(
     assert code in expected, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
     assert tree(out) in (refs["2026-W07"], refs["2026-W08"])
+    assert _wait_gone(children) == set()  # no solver child outlives planner
     # the next run recovers and sweeps: nothing hidden is left beside the directory
     pipeline.run_week(base / "small.toml", week="2026-W08", out_dir=out)
     assert tree(out) == refs["2026-W08"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert list(Path(tempfile.gettempdir()).glob(f"planner-solver-{pid}-*")) == []
 
 
 @pytest.mark.slow

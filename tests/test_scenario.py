@@ -98,6 +98,8 @@ def test_what_ifs_differ_from_the_baseline_where_they_say():
         ('[run]\nsolver = "gurobi"\n', '[run] solver = "gurobi"'),
         ("[run]\ngap_pct = 100\n", "[run] gap_pct = 100: expected a number in [0, 100)"),
         ('[data]\ncountry = "Vietnam"\n', '[data] country = "Vietnam"'),
+        ('[run]\nweek = "9999-W52"\n', '[run] week = "9999-W52": expected an ISO week'),
+        ("[run]\nstart = 9999-12-31\n", "[run] start = 9999-12-31: expected a date from"),
         ('[data]\ncountry = "XX"\n', '[data] country = "XX": expected a country code'),
         ('[data]\nhistory = ""\n', '[data] history = "": expected a CSV path'),
         ('[forecast]\nmodel = "prophet"\n', '[forecast] model = "prophet": expected one of'),

@@ -29,6 +29,7 @@ from planner.pipeline.plan import (
 )
 from planner.report import charts, summary_json, text
 from planner.scenario import Scenario, week_label
+from planner.schedule import child as solver_child
 
 OUTPUT_FILES = (
     "forecast.csv",
@@ -105,9 +106,9 @@ def output_lock(out_dir: Path) -> Iterator[Path]:
 
 def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Path:
     """Refuse, before any work, an output directory that cannot be published: `-`, an empty
-    name, `.`/`..`/`/`, a name too long, an existing file, a missing grandparent, an
-    unwritable parent (one missing level is created with
-    `create_parent`: `--out out/heat` in a fresh checkout). Returns the path
+    name, `.`/`..`/`/`, a name too long, an existing file, a missing parent (with
+    `create_parent`, one missing level is made, as for `out/<week>`; never a deeper tree), an
+    unwritable parent. Returns the path
     to publish at: a symlink is followed to its target (so the link keeps pointing at it and
     the lock covers every name of it)."""
     text = os.fspath(out_dir)
@@ -201,14 +202,14 @@ def run_week(
         out_dir = default_out_dir(week_label(resolve_start(sc, hist, week, start)))
         target = check_out_dir(out_dir, create_parent=True)
     else:
-        # before the lock and the minutes of planning; `--out out/heat` may create `out/`
-        target = check_out_dir(out_dir, create_parent=True)
+        target = check_out_dir(out_dir, create_parent=True)  # before the lock and the planning
         if week or start:
             resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
     shown = Path(out_dir)
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
             log(line)
+        solver_child.sweep_stale()  # and the solver folders of a planner that was killed
         previous = None
         if store_hook is not None:
 
