@@ -23,9 +23,10 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     events = ""                  # optional events file (make-up days, storms, campaigns)
     temperature = ""             # optional daily temperature CSV ("bundled:temperature.csv")
     country = "VN"               # holidays country, or "none"
+    timezone = "Asia/Ho_Chi_Minh"  # only for timestamps with a UTC offset (default: the country's)
 
     [forecast]
-    model = "auto"               # auto, seasonal_naive, ets or regression
+    model = "auto"               # auto, seasonal_naive, ets, regression or regression_level
     level = 80                   # prediction-interval level, percent
     plan_at = "point"            # staff the "point" forecast or its "upper" bound
     interval_min = 0             # 0 = the history's interval; else 15, 30 or 60
@@ -63,6 +64,7 @@ import hashlib
 import math
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +115,7 @@ class DataConfig:
     events: Path | None = None
     temperature: Path | None = None
     country: str = "VN"
+    timezone: str | None = None  # the line's zone for offset timestamps; None = the country's
 
 
 @dataclass(frozen=True)
@@ -510,7 +513,7 @@ def build_scenario(
 
 def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     c = _Checker(table, "data", origin, fallback)
-    c.unknown(("history", "agents", "events", "temperature", "country"))
+    c.unknown(("history", "agents", "events", "temperature", "country", "timezone"))
     history = c.string("history", BUNDLED)
     if not history.strip():
         c.fail("history", history, f'expected a CSV path, "{BUNDLED}" or "{BUNDLED}:NAME"')
@@ -520,12 +523,19 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
         c.fail(
             "country", country, 'expected a country code of python-holidays (e.g. "VN") or "none"'
         )
+    timezone = c.string("timezone", None)
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            c.fail("timezone", timezone, 'expected an IANA time zone (e.g. "Asia/Ho_Chi_Minh")')
     return DataConfig(
         history=history_path,
         agents=c.path("agents", base),
         events=c.path("events", base),
         temperature=c.path("temperature", base),
         country=country.upper() if country.lower() != "none" else "none",
+        timezone=timezone,
     )
 
 
