@@ -4,7 +4,8 @@ Every solve runs in its own temporary folder (`planner-solver-<pid>-*`), removed
 out. The child is started in its own process group (a terminal's Ctrl-C reaches planner, which
 stops the child itself) and, on Linux, with `prctl(PR_SET_PDEATHSIG, SIGKILL)`, so the kernel
 kills it when planner dies, even by SIGKILL. While a child runs, SIGTERM to planner stops the
-child, removes its files and exits 143. Folders left by a planner that was killed are swept
+child, removes its files and exits 143 (the CLI's own SIGTERM handler does the same when it
+is installed). Folders left by a planner that was killed are swept
 by the next solve (`sweep_stale`).
 """
 
@@ -102,6 +103,9 @@ class _Terminated(SystemExit):
 def _sigterm_unwinds() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
+        return
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        yield  # the caller (planner's CLI) already turns SIGTERM into an unwinding exception
         return
 
     def handler(signum, _frame):

@@ -445,10 +445,12 @@ def tour_cost_wage_hours(
 
 
 def group_cost(tour: Tour, rules: Rules, group: Group) -> float:
-    """`tour_cost_wage_hours` for the agents of `group`."""
+    """`tour_cost_wage_hours` for the agents of `group`. Named agents are on the books (a
+    full-time contract is paid whether rostered or not, and a part-timer left idle while the
+    week is short helps nobody), so for them only the night premium and the tie-breaker
+    count: every agent who can reduce a shortfall is rostered."""
     named = bool(group.agents)
-    salaried = named and group.max_h >= rules.full_time_min_hours - 1e-9
-    return tour_cost_wage_hours(tour, rules, named, salaried)
+    return tour_cost_wage_hours(tour, rules, named, salaried=named)
 
 
 def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:

@@ -107,6 +107,7 @@ def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
         for _ in range(count):
             _place_breaks(cover, s, day, required, b, sb)
     _repair(model, cover, y, z, b, sb, required, part, share)
+    _move_breaks(model, cover, b, required)
     floor_cov = np.minimum(cover.cov, required) if model.soft else required
     _drop_surplus(model, cover, y, z, b, sb, floor_cov, part, share)
     return _as_start(model, cover, y, z, b, sb, required)
@@ -223,6 +224,41 @@ def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> 
             z[s, day] += 1
             cover.cov[cover.slots(s, day)] += 1
             _place_breaks(cover, s, day, required, b, sb)
+
+
+def _move_breaks(model: Model, cover: _Cover, b, required, passes: int = 3) -> None:
+    """Move meal breaks out of short intervals to another allowed start where that lowers
+    the shortfall (a soft week's half-agent gaps are often a break in the wrong place)."""
+    for _ in range(passes):
+        moved = False
+        for (s, day, off), count in sorted(b.items()):
+            if count <= 0:
+                continue
+            length = model.shifts[s].break_min
+            old = cover.loss(s, day, off, length)
+            if not any(cover.cov[j] < required[j] - 1e-9 for j, _ in old):
+                continue
+            for other in model.shifts[s].break_offsets:
+                new = cover.loss(s, day, other, length)
+                slots = {j for j, _ in old} | {j for j, _ in new}
+                before = _shortfall(cover.cov, required, slots)
+                trial = cover.cov.copy()
+                for j, f in old:
+                    trial[j] += f
+                for j, f in new:
+                    trial[j] -= f
+                if _shortfall(trial, required, slots) < before - 1e-9:
+                    cover.cov = trial
+                    b[s, day, off] -= 1
+                    b[s, day, other] += 1
+                    moved = True
+                    break
+        if not moved:
+            return
+
+
+def _shortfall(cov, required, slots) -> float:
+    return float(sum(max(0.0, required[j] - cov[j]) for j in slots))
 
 
 def _drop_surplus(model: Model, cover: _Cover, y, z, b, sb, floor_cov, part, share) -> None:
