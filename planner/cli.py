@@ -533,6 +533,8 @@ def schedule_command(
     if result.short:
         click.echo(f"planner: coverage short in {sched.describe_short(result)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
+    if result.clock_stopped:
+        sys.exit(int(ExitCode.CLOCK_STOPPED))
 
 
 # --- run & compare -----------------------------------------------------------------
@@ -633,10 +635,16 @@ def run_command(
                 f"{recorded.store_path}",
                 err=True,
             )
+    if plan.schedule.clock_stopped:  # even under --quiet: cron mails it
+        from planner.schedule import clock_note
+
+        click.echo(f"planner: warning: {clock_note(plan.schedule)}", err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
+    if plan.exit_code == ExitCode.CLOCK_STOPPED:
+        sys.exit(int(ExitCode.CLOCK_STOPPED))
 
 
 @cli.command("compare")

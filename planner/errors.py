@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     RUNTIME_ERROR = 1
     BAD_INPUT = 2
     TARGETS_NOT_MET = 3
+    CLOCK_STOPPED = 4  # written and on target, but the wall clock ended the roster search
 
 
 class PlannerError(Exception):

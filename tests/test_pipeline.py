@@ -91,7 +91,9 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
         "gap_pct",
         "time_limit_s",
         "gap_limit_pct",
+        "clock_stopped",
     }
+    assert summary["solver"]["clock_stopped"] is False
     roles = [(i["role"], i["name"]) for i in summary["inputs"]]
     assert roles == [("scenario", "small.toml"), ("history", "history.csv")]
     assert all(len(i["sha256"]) == 64 for i in summary["inputs"])

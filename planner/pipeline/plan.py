@@ -76,7 +76,13 @@ class WeekPlan:
 
     @property
     def exit_code(self) -> int:
-        return int(ExitCode.TARGETS_NOT_MET if self.schedule.short else ExitCode.OK)
+        """3 when short of target; else 4 when the wall clock (not the gap or a work limit)
+        ended the roster search, so another run may give another roster; else 0."""
+        if self.schedule.short:
+            return int(ExitCode.TARGETS_NOT_MET)
+        if self.schedule.clock_stopped:
+            return int(ExitCode.CLOCK_STOPPED)
+        return int(ExitCode.OK)
 
 
 def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:

@@ -52,6 +52,7 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
             "gap_pct": rounded(100.0 * res.gap, 3),
             "time_limit_s": sc.run.time_limit_s,
             "gap_limit_pct": plan.gap_limit_pct,
+            "clock_stopped": bool(res.clock_stopped),
         },
         "kpis": plan.kpis.as_dict(),
         "simulation": _sim_summary(plan.simulation),
