@@ -21,7 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.schedule import design_shifts  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "shift-design"
+_HERE = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "shift-design"
+# next to the checkout, or the shared folder of this machine (a worktree lives elsewhere)
+SHARED = next(
+    (p for p in (_HERE, Path("/work/shared/benchmarks/shift-design")) if p.is_dir()), _HERE
+)
 
 
 def parse_instance(path: Path) -> dict:

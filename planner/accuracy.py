@@ -315,7 +315,7 @@ def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
     """Score `runs` (rows of the runs table) against `actuals`."""
     days = _scored_days(conn, runs, actuals)
     cells = _scored_intervals(conn, runs, actuals)
-    kpis = store.read_table(conn, "kpis", runs["run_id"].tolist()) if len(runs) else None
+    kpis = store.read_table(conn, "kpis", runs["run_id"].tolist()) if len(runs) else pd.DataFrame()
     weeks = []
     for run in runs.itertuples():
         d = days[days["run_id"] == run.run_id]
@@ -350,7 +350,7 @@ def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
     if len(cells):
         cells = cells.assign(time=cells["timestamp"].dt.strftime("%H:%M"))
     time_of_day = _grouped(cells, "time").rename(columns={"count": "intervals"})
-    overall = {"weeks": len(runs)}
+    overall: dict[str, float | int | None] = {"weeks": len(runs)}
     if len(days):
         s = _scores(days)
         overall.update(

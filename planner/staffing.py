@@ -246,10 +246,10 @@ def resolve_aht(frame: pd.DataFrame, target: StaffingTarget) -> np.ndarray:
     calls = frame["calls"].to_numpy(dtype=float)
     missing = need & (calls > 0)
     if missing.any():
-        i = int(np.flatnonzero(missing)[0])
-        where = f" for queue {frame['queue'].iloc[i]!r}" if "queue" in frame.columns else ""
+        first = int(np.flatnonzero(missing)[0])
+        where = f" for queue {frame['queue'].iloc[first]!r}" if "queue" in frame.columns else ""
         raise InputError(
-            f"no AHT{where} at {frame['timestamp'].iloc[i]:%Y-%m-%dT%H:%M:%S}: give --aht "
+            f"no AHT{where} at {frame['timestamp'].iloc[first]:%Y-%m-%dT%H:%M:%S}: give --aht "
             "SECONDS, an 'aht' column in the forecast, or aht per queue in the scenario"
         )
     aht[need] = 0.0  # zero-call rows without an AHT carry no load

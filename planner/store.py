@@ -399,6 +399,7 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
         f"INSERT INTO runs ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
         [row[n] for n in names],
     )
+    assert cursor.lastrowid is not None  # an INSERT always sets it
     run_id = int(cursor.lastrowid)
     _insert_rows(
         conn,

@@ -24,8 +24,8 @@ upper`), after statsforecast:
 - `regression_level`: the same regression whose residual correction fades to a running level
   (an exponentially weighted mean of the residuals) instead of to zero, so a new level carries.
 - `auto` (default): the model with the lowest daily WAPE over 12 weekly rolling origins (each
-  scored over the selection horizon, 7-28 days), near-ties to the simpler model (see
-  `rolling.select`); a short history weighs only the models it can feed (`usable_models`).
+  scored over the selection horizon, 7-28 days), a near-tie between the regression and its
+  running-level extension to the plain regression (see `rolling.select`); a short history weighs only the models it can feed (`usable_models`).
 
 Closed days: a weekday mostly absent over the last year is closed; a holiday is closed only if
 that same holiday was closed when last seen, and one never seen is an ordinary day of its

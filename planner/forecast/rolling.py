@@ -30,6 +30,7 @@ from planner.forecast.models import (
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
 CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
 CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
+SIMPLER = {"regression_level": "regression"}  # a model -> the simpler one it extends
 
 
 class RollingOrigins:
@@ -117,11 +118,11 @@ def select(
     `end` (future event multipliers not applied); also return the pick's log errors for its
     bounds (`calibration_errors`).
 
-    Near-ties go to the simpler model (`candidates` are simplest first): the lowest-WAPE model
-    is kept only if it is clearly better than every simpler one, i.e. its summed absolute
-    error is at least `CLEAR_GAIN` lower and the mean of the per-origin differences exceeds
-    one standard error; otherwise the simplest model it does not clearly beat is taken. The
-    seasonal naive, the baseline, is taken only when it has the lowest WAPE."""
+    Near-ties go to the simpler model: a model that extends another (`SIMPLER`: the running
+    level extends the regression) is kept only if it is clearly better than the model it
+    extends, i.e. its summed absolute error is at least `CLEAR_GAIN` lower and the mean of the
+    per-origin differences exceeds one standard error. Models of different kinds (the naive,
+    ETS, the regression) are compared by WAPE alone."""
     acts = rolling.actuals(end)
     if candidates == MODELS:
         candidates = usable_models(rolling.history(end)[1])
@@ -141,12 +142,9 @@ def select(
         return candidates[0], {}, np.empty((0, horizon))
     scores = {k: 100 * v.sum() / total for k, v in abs_err.items()}
     best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
-    for name in candidates[: candidates.index(best)]:
-        if name == "seasonal_naive":  # the baseline: only taken when it is best outright
-            continue
-        if not _clearly_better(abs_err[best], abs_err[name]):
-            best = name
-            break
+    simpler = SIMPLER.get(best)
+    if simpler in abs_err and not _clearly_better(abs_err[best], abs_err[simpler]):
+        best = simpler
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
 
 

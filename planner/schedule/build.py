@@ -178,7 +178,7 @@ def _restricted(model: Model, deadline: float, gap: float, start: Start | None, 
         var.upBound = 0
     try:
         report = run_highs_bounded(
-            model.prob, deadline, gap, start and start.values, RESTRICTED_NODE_LIMIT
+            model.prob, deadline, gap, start.values if start else None, RESTRICTED_NODE_LIMIT
         )
     finally:
         for var in closed:

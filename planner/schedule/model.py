@@ -228,8 +228,9 @@ def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict
                     if start in starts
                     else None
                 )
-            if cache[key] is not None:
-                opts.append((delta, *cache[key]))
+            found = cache[key]
+            if found is not None:
+                opts.append((delta, *found))
         if opts and tour_variants_legal(tour, tuple(d for d, _, _ in opts), rules, n_days):
             out[i] = tuple(opts)
     return out
@@ -508,7 +509,7 @@ def _precheck_coverable(
 
 
 def _spans(indices) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for k in indices:
         if spans and k == spans[-1][1] + 1:
             spans[-1] = (spans[-1][0], k)

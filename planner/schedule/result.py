@@ -186,7 +186,7 @@ def describe_short(result: ScheduleResult, limit: int = 8, rules: Rules | None =
     empty = result.coverage[(result.coverage["required"] > 0) & (result.coverage["scheduled"] <= 0)]
     if not empty.empty:
         step = pd.Timedelta(minutes=result.interval_min)
-        spans = []
+        spans: list[list[pd.Timestamp]] = []
         for ts in empty["timestamp"]:
             if spans and ts == spans[-1][1]:
                 spans[-1][1] = ts + step

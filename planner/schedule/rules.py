@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from planner.errors import InputError
 
@@ -155,7 +156,7 @@ def rules_from_mapping(mapping: Mapping, source: str = "rules") -> Rules:
     Unknown keys, wrong types and out-of-range values raise InputError naming `source`, the key
     and what is allowed. Missing keys keep their Labour-Code defaults (see `Rules`).
     """
-    flat: dict[str, object] = {}
+    flat: dict[str, tuple[str, Any]] = {}
     for key, value in mapping.items():
         if key in _TABLES:
             if not isinstance(value, Mapping):
@@ -165,7 +166,7 @@ def rules_from_mapping(mapping: Mapping, source: str = "rules") -> Rules:
         else:
             flat[key] = (key, value)
     known = {f.name: f for f in fields(Rules) if f.name != "source"}
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, (label, value) in flat.items():
         if key not in known:
             raise InputError(

@@ -145,7 +145,8 @@ def _most_slack(cover: _Cover, s, day, offsets, length, required) -> int:
 
 def _release_break(cover: _Cover, s, day, offsets, length, counts, key, floor_cov) -> int:
     """Take one agent's break off the trial cover: the used placement with the most slack."""
-    best, best_off = None, None
+    best: float | None = None
+    best_off = offsets[0]
     for off in offsets:
         if counts.get((*key, off), 0) <= 0:
             continue
@@ -190,7 +191,7 @@ def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> 
     group_of = np.array([k[0] for k in keys])
     is_part = np.array([part[k] for k in keys])
     penalty = _penalty_per_slot(model)
-    used = defaultdict(int)
+    used: dict[int, int] = defaultdict(int)
     for key, count in y.items():
         used[key[0]] += count
     caps = np.array(

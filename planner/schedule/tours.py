@@ -132,6 +132,7 @@ def short_break_windows(
     after_lo = math.ceil(after_lo / interval_min) * interval_min
     before = tuple(range(lo, before_hi + 1, interval_min))
     after = tuple(range(after_lo, hi + 1, interval_min))
+    windows: tuple[tuple[int, ...], ...]
     if rules.short_breaks_per_shift == 1:
         windows = (
             (before + after,) if shift.break_min else (tuple(range(lo, hi + 1, interval_min)),)
