@@ -103,7 +103,12 @@ def history_path(scenario: Scenario) -> Path:
 
 
 def load_history(scenario: Scenario):
-    return history.read_history(history_path(scenario))
+    data = scenario.data
+    return history.read_history(
+        history_path(scenario),
+        timezone=data.timezone,
+        country=None if data.country == "none" else data.country,
+    )
 
 
 def resolve_start(

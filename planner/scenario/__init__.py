@@ -23,9 +23,10 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     events = ""                  # optional events file (make-up days, storms, campaigns)
     temperature = ""             # optional daily temperature CSV ("bundled:temperature.csv")
     country = "VN"               # holidays country, or "none"
+    timezone = "Asia/Ho_Chi_Minh"  # only for timestamps with a UTC offset (default: the country's)
 
     [forecast]
-    model = "auto"               # auto, seasonal_naive, ets or regression
+    model = "auto"               # auto, seasonal_naive, ets, regression or regression_level
     level = 80                   # prediction-interval level, percent
     plan_at = "point"            # staff the "point" forecast or its "upper" bound
     interval_min = 0             # 0 = the history's interval; else 15, 30 or 60

@@ -9,6 +9,7 @@ import hashlib
 import math
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
@@ -330,7 +331,7 @@ def build_scenario(
 
 def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     c = _Checker(table, "data", origin, fallback)
-    c.unknown(("history", "agents", "events", "temperature", "country"))
+    c.unknown(("history", "agents", "events", "temperature", "country", "timezone"))
     history = c.string("history", BUNDLED)
     if not history.strip():
         c.fail("history", history, f'expected a CSV path, "{BUNDLED}" or "{BUNDLED}:NAME"')
@@ -340,12 +341,19 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
         c.fail(
             "country", country, 'expected a country code of python-holidays (e.g. "VN") or "none"'
         )
+    timezone = c.string("timezone", None)
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            c.fail("timezone", timezone, 'expected an IANA time zone (e.g. "Asia/Ho_Chi_Minh")')
     return DataConfig(
         history=history_path,
         agents=c.path("agents", base),
         events=c.path("events", base),
         temperature=c.path("temperature", base),
         country=country.upper() if country.lower() != "none" else "none",
+        timezone=timezone,
     )
 
 

@@ -48,6 +48,7 @@ class DataConfig:
     events: Path | None = None
     temperature: Path | None = None
     country: str = "VN"
+    timezone: str | None = None  # the line's zone for offset timestamps; None = the country's
 
 
 @dataclass(frozen=True)
