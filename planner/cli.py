@@ -379,6 +379,14 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     from planner import report, staffing
 
     pio.check_output_paths(output, inputs=(forecast, coverage))
+    if model == "erlang-a" and patience is None:
+        fail("--model erlang-a needs --patience S (the callers' mean patience, seconds)")
+    if model == "erlang-c" and patience is not None:
+        click.echo(
+            "planner: warning: --patience has no effect under erlang-c (callers never hang "
+            "up there); use --model erlang-a",
+            err=True,
+        )
     if sl is None and target is None and asa is not None:
         sl_pct = None
     else:
@@ -494,6 +502,11 @@ def schedule_command(
 
     if not requirements:
         fail("schedule needs a REQUIREMENTS CSV (timestamp,staff), e.g. from `planner staff`")
+    if fmt == "table" and str(output).lower().endswith((".csv", ".json")):
+        fail(
+            f"-o {output} --format table would write the summary table, not the roster, into "
+            f"{output}; use --format csv for the Roster CSV (the summary goes to stderr)"
+        )
     pio.check_output_paths(
         output, coverage_path, xlsx_path, inputs=(requirements, rules_path, agents_path)
     )

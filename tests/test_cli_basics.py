@@ -50,3 +50,20 @@ def test_dates_outside_the_calendar_are_one_line_not_an_internal_error(tmp_path)
         assert result.exit_code == 2, result.output
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("planner: error: "), result.stderr
+
+
+def test_schedule_table_format_never_overwrites_a_roster_csv(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("kept\n")
+    req = tmp_path / "req.csv"
+    req.write_text("timestamp,staff\n2026-02-09T00:00:00,1\n")
+    result = invoke(["schedule", req, "-o", roster, "--format", "table"])
+    assert result.exit_code == 2 and "use --format csv" in result.stderr
+    assert roster.read_text() == "kept\n"
+
+
+def test_patience_under_erlang_c_is_a_warning_not_silence(tmp_path):
+    out = tmp_path / "req.csv"
+    result = invoke(["staff", "--patience", "120", "-o", out])
+    assert result.exit_code == 0, result.output
+    assert "planner: warning: --patience has no effect under erlang-c" in result.stderr

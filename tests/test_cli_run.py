@@ -6,7 +6,7 @@ import io
 import json
 
 import pandas as pd
-from helpers import invoke
+from helpers import error_line, invoke
 
 from planner import pipeline
 
@@ -164,3 +164,14 @@ def test_compare_table_fits_its_content_and_gives_percent_metrics_in_points(smal
     assert max(widths) < 120  # not a fixed 200-column table
     sl_row = next(line for line in result.stdout.splitlines() if "service level %" in line)
     assert " pp)" in sl_row and "%)" not in sl_row.split("service level %")[1]
+
+
+def test_an_adjustment_error_names_the_scenario_file(small, tmp_path):
+    bad = tmp_path / "queue.toml"
+    bad.write_text(
+        f'extends = "{small.name}"\n[[adjustments]]\nfrom = 2026-02-09\nto = 2026-02-10\n'
+        'queue = "outage"\nvolume_factor = 2\n'
+    )
+    result = invoke(["run", bad, "--out", tmp_path / "w"])
+    assert result.exit_code == 2
+    assert error_line(result).startswith(f"planner: error: {bad}: adjustment")

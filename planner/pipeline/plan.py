@@ -172,7 +172,10 @@ def plan_week(
     clock = time.monotonic()
     fc = _forecast(sc, hist, first)
     notes.extend(fc.notes)
-    frame, adj_notes = apply_adjustments(fc.intervals, sc.adjustments)
+    try:
+        frame, adj_notes = apply_adjustments(fc.intervals, sc.adjustments)
+    except InputError as exc:  # name the file that set the adjustments
+        raise InputError(f"{dict(sc.origins).get('adjustments', sc.source)}: {exc}") from None
     notes.extend(adj_notes)
     fc = dataclasses.replace(
         fc, intervals=frame, daily=_rescale_daily(fc.daily, fc.intervals, frame)

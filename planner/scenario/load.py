@@ -1,60 +1,5 @@
-"""Scenario files: every knob of a weekly run in one TOML file, validated on load.
-
-A scenario states the data, the forecast settings, the service target, the roster rules
-(`[shifts]`, `[labour]`, `[cost]`, validated by the function the caller passes, the schedule
-stage's `rules_from_mapping`), dated
-adjustments to the forecast and the run settings. A what-if says only what differs from another
-file with `extends = "baseline.toml"` (relative to the file; tables are merged key by key, arrays
-such as `[[adjustments]]` are replaced; a cycle is an error).
-
-Every error names the file that set the value, the table, the key, the value and what is
-allowed: ``scenarios/x.toml: [service] sl_pct = 800: expected a number in (0, 100)``.
-
-Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.toml`)::
-
-    name = "baseline"
-    description = "80/20 Erlang C, 30% shrinkage, 85% occupancy cap"
-
-    [data]
-    history = "bundled"          # or "bundled:hotline_by_type.csv", or a CSV path
-                                 # (relative to this file)
-    agents = ""                  # optional agent list CSV ("" = size the workforce;
-                                 # "bundled:agents.csv" = the sample list)
-    events = ""                  # optional events file (make-up days, storms, campaigns)
-    temperature = ""             # optional daily temperature CSV ("bundled:temperature.csv")
-    country = "VN"               # holidays country, or "none"
-    timezone = "Asia/Ho_Chi_Minh"  # only for timestamps with a UTC offset (default: the country's)
-
-    [forecast]
-    model = "auto"               # auto, seasonal_naive, ets, regression or regression_level
-    level = 80                   # prediction-interval level, percent
-    plan_at = "point"            # staff the "point" forecast or its "upper" bound
-    interval_min = 0             # 0 = the history's interval; else 15, 30 or 60
-
-    [service]
-    sl_pct = 80                  # answer sl_pct % of calls ...
-    target_s = 20                # ... within target_s seconds (or set asa_s instead)
-    model = "erlang-c"           # or "erlang-a" (with patience_s)
-    max_occupancy_pct = 85
-    shrinkage_pct = 30
-    # aht_s = 300                # override the forecast's AHT; or [service.aht_by_queue]
-    pooled = true                # per-queue forecasts: one pool of agents takes every queue
-
-    [[adjustments]]              # none by default
-    label = "heat wave"
-    from = 2027-07-13            # a date (whole day) or a date-time
-    to = 2027-07-16              # inclusive for a date, exclusive for a date-time
-    volume_factor = 1.3          # calls (and bounds) times this
-    # queue = "outage"           # only this queue (or a list); needs a per-queue history
-    # aht_factor = 1.1 / aht_s = 420
-
-    [run]
-    solver = "cbc"               # or "highs"
-    time_limit_s = 60
-    # gap_pct = 1                # stop at a proven 1% gap (default: the scheduler's)
-    simulate = false
-    # week = "2027-W28"          # plan this ISO week (or start = 2027-07-12)
-"""
+"""Reading scenario files (`extends` followed, size-capped, no FIFOs) and checking every value,
+naming `file: [table] key` on error."""
 
 from __future__ import annotations
 
@@ -65,166 +10,39 @@ import math
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import holidays
-import pandas as pd
 
 from planner import io
-from planner.choices import ForecastModel, PlanAt, ServiceModel, Solver, values
+from planner.choices import ForecastModel
 from planner.errors import InputError
-
-BUNDLED = "bundled"
-BASELINE_DESCRIPTION = (
-    "80/20 Erlang C, 30% shrinkage, 85% occupancy cap, VN labour rules, bundled data"
+from planner.scenario.model import (
+    ALL_TOP_KEYS,
+    BASELINE_DESCRIPTION,
+    BUNDLED,
+    FORECAST_MODELS,
+    INTERVALS,
+    MAX_EXTENDS,
+    MAX_SCENARIO_BYTES,
+    MAX_SHRINKAGE_PCT,
+    MIN_OCCUPANCY_CAP_PCT,
+    MIN_SHRINKAGE_PCT,
+    PLAN_AT,
+    RULE_TABLES,
+    SERVICE_MODELS,
+    SOLVERS,
+    Adjustment,
+    DataConfig,
+    ForecastConfig,
+    RulesValidator,
+    RunConfig,
+    Scenario,
+    ServiceConfig,
 )
-RULE_TABLES = ("shifts", "labour", "cost")
-TOP_KEYS = ("extends", "name", "description", "data", "forecast", "service", "adjustments", "run")
-ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
-
-SERVICE_MODELS = values(ServiceModel)
-PLAN_AT = values(PlanAt)
-SOLVERS = values(Solver)
-FORECAST_MODELS = values(ForecastModel)
-INTERVALS = (0, 15, 30, 60)
-MAX_EXTENDS = 64  # files in one `extends` chain
-MAX_SCENARIO_BYTES = 1 << 20
-MAX_SHRINKAGE_PCT = 90.0  # more would mean ten or more paid agents per agent on the phones
-MIN_OCCUPANCY_CAP_PCT = 30.0
-MIN_SHRINKAGE_PCT = 0.01  # finer than this is not a measurement (and 1e-300 overflows)
-
-# Validates the roster rule tables of a scenario: `validate(tables, source) -> Rules`, with
-# `tables` = {"shifts": {...}, "labour": {...}, "cost": {...}} (any subset) and `source` the file
-# named in errors. The schedule stage provides it (`planner.schedule.rules_from_mapping`); the
-# scenario layer only calls it, so it does not depend on the stage.
-RulesValidator = Callable[[Mapping, str], Any]
-
-
-# --- the validated scenario ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """Input files (absolute paths resolved against the scenario file; None = not given)."""
-
-    history: Path | None = None  # None = the bundled hotline history
-    agents: Path | None = None
-    events: Path | None = None
-    temperature: Path | None = None
-    country: str = "VN"
-    timezone: str | None = None  # the line's zone for offset timestamps; None = the country's
-
-
-@dataclass(frozen=True)
-class ForecastConfig:
-    model: str = "auto"
-    level: float = 80.0  # percent
-    plan_at: str = "point"  # "point" | "upper"
-    interval_min: int | None = None  # None = the history's own interval
-
-
-@dataclass(frozen=True)
-class ServiceConfig:
-    """The service target; `target()` turns it into a `planner.staffing.StaffingTarget`."""
-
-    sl_pct: float = 80.0
-    target_s: float = 20.0
-    asa_s: float | None = None
-    model: str = "erlang-c"
-    patience_s: float | None = None
-    max_abandon_pct: float | None = None
-    max_occupancy_pct: float | None = 85.0
-    shrinkage_pct: float = 30.0
-    aht_s: float | None = None
-    aht_by_queue: tuple[tuple[str, float], ...] = ()
-    pooled: bool = True  # per-queue forecasts staffed as one pool of agents
-
-    def target(self):
-        """The `planner.staffing.StaffingTarget` for this service target."""
-        from planner.staffing import StaffingTarget
-
-        return StaffingTarget(
-            sl_pct=self.sl_pct,
-            target_s=self.target_s,
-            asa_s=self.asa_s,
-            max_occupancy_pct=self.max_occupancy_pct,
-            shrinkage_pct=self.shrinkage_pct,
-            model=self.model,
-            patience_s=self.patience_s,
-            max_abandon_pct=self.max_abandon_pct,
-            aht_s=self.aht_s,
-            aht_by_queue=dict(self.aht_by_queue),
-        )
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """Scale the forecast over [start, end) (optionally for some queues only)."""
-
-    label: str
-    start: dt.datetime
-    end: dt.datetime  # exclusive
-    queues: tuple[str, ...] = ()
-    volume_factor: float = 1.0
-    aht_factor: float = 1.0
-    aht_s: float | None = None
-
-    def describe(self) -> str:
-        what = []
-        if self.volume_factor != 1.0:
-            what.append(f"calls x{self.volume_factor:g}")
-        if self.aht_factor != 1.0:
-            what.append(f"AHT x{self.aht_factor:g}")
-        if self.aht_s is not None:
-            what.append(f"AHT = {self.aht_s:g} s")
-        where = f" ({', '.join(self.queues)})" if self.queues else ""
-        return (
-            f"{self.label}: {', '.join(what) or 'no change'}{where} "
-            f"from {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
-        )
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    solver: str = "cbc"
-    time_limit_s: float = 60.0
-    gap_pct: float | None = None  # stop at this proven gap (None: the scheduler's default)
-    simulate: bool = False
-    replications: int = 20
-    seed: int = 0
-    week: str | None = None  # ISO week "YYYY-Www"
-    start: dt.date | None = None
-    store: Path | None = None  # the plan store (None: planner.db beside the outputs)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario. `files` lists the TOML files it was built from (leaf first)."""
-
-    name: str = "baseline"
-    description: str = ""
-    data: DataConfig = field(default_factory=DataConfig)
-    forecast: ForecastConfig = field(default_factory=ForecastConfig)
-    service: ServiceConfig = field(default_factory=ServiceConfig)
-    rules: Any = None  # planner.schedule.Rules
-    adjustments: tuple[Adjustment, ...] = ()
-    run: RunConfig = field(default_factory=RunConfig)
-    files: tuple[Path, ...] = ()
-    origins: tuple[tuple[str, str], ...] = ()  # (dotted key, file that set it)
-
-    @property
-    def source(self) -> str:
-        return str(self.files[0]) if self.files else "<defaults>"
-
-    def where(self, dotted: str) -> str:
-        """`file: [table] key` for a dotted key such as "forecast.interval_min", naming the file
-        that set it (or the leaf file, or `<defaults>`)."""
-        table, _, key = dotted.rpartition(".")
-        src = dict(self.origins).get(dotted, self.source)
-        return f"{src}: [{table}] {key}" if table else f"{src}: {key}"
+from planner.scenario.weeks import parse_week, plannable
 
 
 def default_scenario(validate_rules: RulesValidator) -> Scenario:
@@ -720,105 +538,6 @@ def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = Non
         start=start,
         store=c.path("store", base),
     )
-
-
-# --- weeks ---------------------------------------------------------------------------------------
-
-
-FIRST_PLANNABLE = dt.date(1900, 1, 1)
-LAST_PLANNABLE = dt.date(2200, 12, 31)
-
-
-def plannable(day: dt.date) -> bool:
-    """Whether a week from `day` can be planned (dates the calendar and the clocks handle)."""
-    return FIRST_PLANNABLE <= day <= LAST_PLANNABLE
-
-
-def parse_week(text: str) -> dt.date:
-    """'2027-W28' -> the Monday of that ISO week."""
-    try:
-        year_text, week_text = text.strip().upper().split("-W")
-        monday = dt.date.fromisocalendar(int(year_text), int(week_text), 1)
-    except ValueError:
-        raise InputError(f"week {text!r}: expected an ISO week YYYY-Www, e.g. 2027-W28") from None
-    if not plannable(monday):
-        raise InputError(f"week {text!r}: expected a week from {FIRST_PLANNABLE.year} to 2200")
-    return monday
-
-
-def parse_start(text: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"start {text!r}: expected a date YYYY-MM-DD") from None
-    if not plannable(day):
-        raise InputError(f"start {text!r}: expected a date from 1900-01-01 to 2200-12-31")
-    return day
-
-
-def week_label(start: dt.date) -> str:
-    """'2027-W28' for a Monday, else the start date itself."""
-    if start.weekday() == 0:
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return start.isoformat()
-
-
-def first_week_after(last: dt.date) -> dt.date:
-    """The Monday of the first full Monday-Sunday week after the day `last`."""
-    return last + dt.timedelta(days=7 - last.weekday())
-
-
-# --- adjustments ---------------------------------------------------------------------------------
-
-
-def apply_adjustments(
-    frame: pd.DataFrame, adjustments: tuple[Adjustment, ...]
-) -> tuple[pd.DataFrame, list[str]]:
-    """Apply dated adjustments to an interval forecast (`timestamp,calls[,lower,upper][,aht]
-    [,queue]`). Returns the new frame and one note per adjustment (what it changed, or that it
-    missed the frame's dates or queues)."""
-    out = frame.copy()
-    notes: list[str] = []
-    stamps = pd.to_datetime(out["timestamp"])
-    has_queue = "queue" in out.columns
-    for adj in adjustments:
-        mask = (stamps >= pd.Timestamp(adj.start)) & (stamps < pd.Timestamp(adj.end))
-        if adj.queues:
-            if not has_queue:
-                raise InputError(
-                    f"adjustment {adj.label!r}: queue = {', '.join(adj.queues)} needs a "
-                    "per-queue history (a 'queue' column), e.g. the bundled hotline_by_type.csv"
-                )
-            known = set(out["queue"].astype(str))
-            missing = [q for q in adj.queues if q not in known]
-            if missing:
-                raise InputError(
-                    f"adjustment {adj.label!r}: queue {', '.join(missing)} not in the forecast; "
-                    f"queues: {', '.join(sorted(known))}"
-                )
-            mask &= out["queue"].astype(str).isin(adj.queues)
-        hit = int(mask.sum())
-        if hit == 0:
-            notes.append(f"{adj.describe()}: outside the planned dates, no effect")
-            continue
-        for col in ("calls", "lower", "upper"):
-            if col in out.columns:
-                out[col] = out[col].astype(float)
-                out.loc[mask, col] = out.loc[mask, col] * adj.volume_factor
-        if adj.aht_factor != 1.0 or adj.aht_s is not None:
-            if "aht" not in out.columns:
-                raise InputError(
-                    f"adjustment {adj.label!r}: changes AHT but the forecast has no AHT; "
-                    "set [service] aht_s"
-                )
-            out["aht"] = out["aht"].astype(float)
-            if adj.aht_s is not None:
-                out.loc[mask, "aht"] = adj.aht_s
-            else:
-                out.loc[mask, "aht"] = out.loc[mask, "aht"] * adj.aht_factor
-        notes.append(f"{adj.describe()}: {hit} intervals")
-    return out, notes
 
 
 # --- checksums -----------------------------------------------------------------------------------
