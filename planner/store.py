@@ -35,6 +35,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -181,6 +182,8 @@ def _check_file(path: Path) -> bool:
         raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from None
     if not head:
         return False
+    if len(head) < len(_SQLITE_MAGIC) and _SQLITE_MAGIC.startswith(head):
+        return True  # another run is creating it right now: SQLite itself will wait for it
     if head != _SQLITE_MAGIC:
         raise StoreInputError(
             f"{path}: not a planner store (not an SQLite database); give another --store"
@@ -238,6 +241,16 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the store in WAL mode. While another run holds a lock on a store being created,
+    SQLite leaves the mode unchanged instead of waiting, so try again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("cannot switch the store to WAL mode (locked)")
+        time.sleep(0.05)
+
+
 def open_store(path: str | os.PathLike, create: bool = True) -> sqlite3.Connection:
     """Open (and with `create`, create or migrate) the store at `path`; WAL mode, busy
     timeout. Raises StoreInputError (foreign or newer file) or StoreError."""
@@ -258,8 +271,7 @@ def open_store(path: str | os.PathLike, create: bool = True) -> sqlite3.Connecti
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
         if create:
-            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-                raise sqlite3.OperationalError("cannot switch the store to WAL mode")
+            _switch_to_wal(conn)
             _migrate(conn, path)
         elif _check_identity(conn, path) != SCHEMA_VERSION:
             raise StoreInputError(f"{path}: the store is empty or older; open it with a run")
