@@ -1,4 +1,4 @@
-"""The `planner` command line lives in `planner/cli.py`; this shim keeps `python cli.py` working."""
+"""The `planner` command line lives in `planner/cli/`; this shim keeps `python cli.py` working."""
 
 from planner.cli import cli, main
 

@@ -177,8 +177,8 @@ def test_an_old_store_is_migrated_on_open(tmp_path, monkeypatch):
     db = tmp_path / "planner.db"
     store.open_store(db).close()
     migrations = {**store.MIGRATIONS, 2: "ALTER TABLE runs ADD COLUMN note TEXT"}
-    monkeypatch.setattr(store, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store.schema, "MIGRATIONS", migrations)
+    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", 2)
     conn = store.open_store(db)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2 and "note" in columns
@@ -197,14 +197,14 @@ def in_child(target, *args) -> int:
 
 
 def _record_and_die_after(table, db, plan, out_dir):
-    real = store._insert_rows
+    real = store.runs._insert_rows
 
     def insert_then_die(conn, name, columns, rows):
         real(conn, name, columns, rows)
         if name == table:  # part of the run written, not committed
             os.kill(os.getpid(), signal.SIGKILL)
 
-    store._insert_rows = insert_then_die
+    store.runs._insert_rows = insert_then_die
     store.record_run(db, plan, out_dir, 0)
 
 

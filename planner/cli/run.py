@@ -1,0 +1,178 @@
+"""`planner run` (the weekly chain, for cron) and `planner compare` (scenarios side by side)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from planner.cli import cli, fail, output_options, png_path
+from planner.errors import ExitCode
+
+
+def _stderr_log(enabled: bool):
+    """A log callback for the pipeline: a line per stage on stderr, or nothing."""
+    if not enabled:
+        return lambda _message: None
+    return lambda message: click.echo(f"planner: {message}", err=True)
+
+
+@cli.command("run")
+@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@click.option("--week", metavar="YYYY-Www", help="Plan this ISO week, e.g. 2027-W28.")
+@click.option("--start", metavar="DATE", help="Plan the 7 days from this date instead.")
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    help="Output directory (default out/<week>/); replaced as a whole on success.",
+)
+@click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
+@click.option(
+    "--time-limit",
+    type=float,
+    metavar="S",
+    help="Roster solver time limit, overriding the scenario's [run] time_limit_s.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
+@click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+)
+@click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
+def run_command(
+    scenario, week, start, out_dir, simulate, time_limit, quiet, verbose, store_path, no_store
+):
+    """The whole weekly chain for one week: forecast, staffing, roster, outputs.
+
+    SCENARIO is a scenario TOML file (default: the built-in baseline, the same as
+    scenarios/baseline.toml, on the bundled history). The week: --week/--start, else the
+    scenario's [run] week, else the first full Monday-Sunday week after the history ends.
+
+    Writes forecast.csv, requirements.csv, roster.csv, coverage.csv, roster.xlsx, summary.json,
+    forecast.png and coverage.png (+ sim.csv with --simulate) into DIR, all at once or not at all.
+    Exit codes: 0 ok; 1 runtime error or another run holds DIR's lock; 2 bad input; 3 written,
+    but the roster is short of the requirement (the shortfall is reported).
+
+    \b
+    Examples:
+      planner run                                  # next week, baseline, into out/<week>/
+      planner run scenarios/heat-wave.toml --out out/heat
+      planner run --week 2027-W28 --quiet          # for cron
+    """
+    from pathlib import Path
+
+    from planner import pipeline
+    from planner import store as plan_store
+    from planner.accuracy import RunRecorder
+
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+    if store_path:  # a foreign or newer store is refused before minutes of planning
+        plan_store.check_store(store_path)
+    recorder = None if no_store else RunRecorder(store_path)
+    if out_dir and not quiet and Path(out_dir).is_symlink():
+        click.echo(
+            f"planner: note: --out {out_dir} is a symlink: publishing into its target "
+            f"{Path(out_dir).resolve()} (the link is kept)",
+            err=True,
+        )
+    plan, directory = pipeline.run_week(
+        scenario,
+        week=week,
+        start=start,
+        out_dir=out_dir,
+        simulate=simulate,
+        log=_stderr_log(verbose),
+        progress=sys.stderr.isatty() and not quiet,
+        time_limit_s=time_limit,
+        store_hook=recorder,
+    )
+    recorded = None if recorder is None else recorder.recorded
+    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
+        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
+    if not quiet:
+        for note in plan.notes:
+            kind = "" if note.startswith("warning: ") else "note: "
+            click.echo(f"planner: {kind}{note}", err=True)
+        click.echo(pipeline.run_report(plan, directory), err=True)
+        if recorded is not None:
+            click.echo(
+                f"  stored as run {recorded.run_id} (revision {recorded.revision}) in "
+                f"{recorded.store_path}",
+                err=True,
+            )
+    if plan.schedule.clock_stopped:  # even under --quiet: cron mails it
+        from planner.schedule import clock_note
+
+        click.echo(f"planner: warning: {clock_note(plan.schedule)}", err=True)
+    if plan.exit_code == ExitCode.TARGETS_NOT_MET:
+        if quiet:
+            click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
+        sys.exit(int(ExitCode.TARGETS_NOT_MET))
+    if plan.exit_code == ExitCode.CLOCK_STOPPED:
+        sys.exit(int(ExitCode.CLOCK_STOPPED))
+
+
+@cli.command("compare")
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
+@output_options("table")
+@click.option(
+    "--plot", metavar="PNG", callback=png_path, help="Also draw cost against service level to PNG."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Scenarios planned in parallel (processes).",
+)
+@click.option("--week", metavar="YYYY-Www", help="Plan every scenario on this ISO week.")
+@click.option("--start", metavar="DATE", help="Plan every scenario on the 7 days from DATE.")
+@click.option("--simulate", is_flag=True, help="Add a simulated service-level column.")
+@click.option(
+    "--time-limit",
+    type=float,
+    metavar="S",
+    help="Roster solver time limit for every scenario (overrides their [run]).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
+def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, time_limit, verbose):
+    """Plan several scenarios on one week and show them side by side, with deltas to the first.
+
+    The week: --week/--start, else the first week pinned by a scenario ([run] week) in the
+    order given, else the first full week after the first scenario's history ends.
+
+    \b
+    Examples:
+      planner compare scenarios/*.toml
+      planner compare scenarios/baseline.toml scenarios/service-90-20.toml --format csv -o cmp.csv
+      planner compare scenarios/*.toml --jobs 2 --plot cost-vs-sl.png
+    """
+    from planner import io, pipeline, report
+    from planner.report import charts
+
+    io.check_output_paths(output, plot, inputs=scenarios)
+    result = pipeline.compare(
+        list(scenarios),
+        week=week,
+        start=start,
+        jobs=jobs,
+        simulate=simulate,
+        log=_stderr_log(verbose),
+        time_limit_s=time_limit,
+    )
+    for note in result.notes:
+        if verbose or "no effect" in note or "planned on" in note:
+            click.echo(f"planner: note: {note}", err=True)
+    if fmt == "table":
+        view = pipeline.comparison_view(result, simulate=simulate)
+        io.write_text(output, report.render_table(view, f"Scenarios on {result.week}"))
+    else:
+        report.emit_frame(result.frame, output, fmt)
+    if plot:
+        charts.plot_compare(result.frame, plot, week=result.week)

@@ -1,0 +1,135 @@
+"""Reading and rendering for the command line: `planner simulate` over files, the summary as
+text and JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pandas as pd
+
+from planner import io
+from planner.errors import InputError
+from planner.simulate.inputs import load_requirements, load_roster
+from planner.simulate.replications import simulate
+from planner.simulate.result import SimulationResult
+
+# --- reading and rendering for the command line --------------------------------------------
+
+
+def assumed_absence(requirements: pd.DataFrame) -> tuple[float, str]:
+    """The absence (percent of agent-shifts missing) to simulate when none is given: the
+    plan's shrinkage when the requirements carry it (`staff` vs `agents`, see
+    `planner.staffing.implied_shrinkage`), as `planner run` simulates; else 0. Returns the
+    percentage and a sentence saying where it came from."""
+    from planner.staffing import implied_shrinkage
+
+    implied = implied_shrinkage(requirements)
+    if implied is None:
+        return (
+            0.0,
+            "absence 0%: the requirements carry no staff and agents columns to imply a shrinkage",
+        )
+    return implied.pct, (
+        f"absence {implied.pct:g}% = the plan's shrinkage, implied by the requirements' staff vs "
+        f"agents: {implied.describe()}"
+    )
+
+
+def simulate_files(
+    roster_path: str | os.PathLike,
+    requirements_path: str | os.PathLike,
+    absence_pct: float | None = None,
+    **options,
+) -> SimulationResult:
+    """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs).
+    `absence_pct=None`: the plan's shrinkage when the requirements imply one (see
+    `assumed_absence`); the summary's `absence_assumed` says what was used and why."""
+    if str(roster_path) == "-" and str(requirements_path) == "-":
+        raise InputError("--roster - and --requirements -: only one of them can read stdin")
+    requirements = load_requirements(requirements_path)
+    roster = load_roster(roster_path)
+    if absence_pct is None:
+        absence_pct, why = assumed_absence(requirements)
+    else:
+        why = f"absence {float(absence_pct):g}% as given"
+    result = simulate(roster, requirements, absence_pct=absence_pct, **options)
+    result.summary["absence_assumed"] = why
+    return result
+
+
+def _fmt_ci(item: dict, unit: str, digits: int = 1, scale: float = 1.0) -> str:
+    if item["mean"] is None:
+        return "n/a"
+    text = f"{scale * item['mean']:.{digits}f}{unit}"
+    if item["ci_low"] is not None:
+        low, high = scale * item["ci_low"], scale * item["ci_high"]
+        text += f"  (95% CI {low:.{digits}f}-{high:.{digits}f}{unit})"
+    return text
+
+
+def summary_text(summary: dict) -> str:
+    """The summary as a few human-readable lines."""
+    patience = "none" if summary["patience_s"] is None else f"{summary['patience_s']:g} s"
+    lines = [
+        f"Simulated {summary['start']} to {summary['end']}: {summary['replications']} "
+        f"replication{'s' if summary['replications'] != 1 else ''} (seed {summary['seed']}), "
+        f"{summary['service']} talk times, patience "
+        f"{patience}, absence {summary['absence_pct']:g}%",
+        f"  calls offered     {_fmt_ci(summary['offered'], '', 0)}  "
+        f"(forecast {summary['calls_forecast']:,.0f})",
+        f"  service level     {_fmt_ci(summary['service_level_pct'], '%')} answered within "
+        f"{summary['target_s']:g} s",
+    ]
+    if "planned_service_level_pct" in summary:
+        planned = summary["planned_service_level_pct"]
+        lines.append(f"  planned SL        {planned:.1f}% (requirements, calls-weighted)")
+    lines += [
+        f"  ASA               {_fmt_ci(summary['asa_s'], ' s')}",
+        f"  abandoned         {_fmt_ci(summary['abandon_pct'], '%', 2)}",
+        f"  occupancy         {_fmt_ci(summary['occupancy_pct'], '%')}",
+    ]
+    if "absence_assumed" in summary:
+        lines.append(f"  assumed: {summary['absence_assumed']}")
+    if summary["waiting_at_end"] > 0:
+        lines.append(f"  still queued at the end: {summary['waiting_at_end']:.1f} calls")
+    lines += [f"  note: {note}" for note in summary.get("notes", [])]
+    if summary["worst_intervals"]:
+        lines.append("  worst intervals (service level %, ASA s, offered, agents on phones):")
+        for row in summary["worst_intervals"]:
+            asa = "n/a" if row["asa"] is None else f"{row['asa']:.0f} s"
+            plan = (
+                f"  planned {row['planned_service_level_pct']:.1f}%"
+                if "planned_service_level_pct" in row
+                else ""
+            )
+            lines.append(
+                f"    {row['timestamp']}  SL {row['service_level_pct']:5.1f}%  ASA {asa:>6}  "
+                f"offered {row['offered']:6.1f}  agents {row['agents']:5.1f}{plan}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def result_json(result: SimulationResult) -> str:
+    """`{"summary": ..., "intervals": [...]}` as deterministic JSON text."""
+    import json
+
+    records = json.loads(io.frame_to_json(result.intervals))
+    return io.to_json({"summary": result.summary, "intervals": records})
+
+
+def emit_result(result: SimulationResult, output: str, fmt: str, quiet: bool = False) -> None:
+    """Write a simulation for `planner simulate`: csv = the intervals (summary on stderr unless
+    `quiet`); json = {"summary", "intervals"}; table = the summary then the intervals table."""
+    from planner import report
+
+    if fmt == "json":
+        io.write_text(output, result_json(result))
+    elif fmt == "table":
+        text = summary_text(result.summary) + "\n"
+        text += report.render_table(result.intervals, "Simulated intervals (means)")
+        io.write_text(output, text)
+    else:
+        io.write_text(output, io.frame_to_csv(result.intervals))
+        if not quiet:
+            sys.stderr.write(summary_text(result.summary))

@@ -1,0 +1,215 @@
+"""The simulation's inputs: the Roster and Requirements CSVs, the patience option, and the
+demand and on-phone windows the queue runs on."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner import io
+from planner.errors import InputError
+
+# --- reading the inputs --------------------------------------------------------------------
+
+
+def load_roster(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) with the scheduler's reader,
+    `planner.roster.read_roster` (one reader per file type in the project); errors name the
+    file, line and column."""
+    from planner.roster import read_roster
+
+    return read_roster(path)
+
+
+def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a Requirements CSV for the simulation: `timestamp,calls,aht` required; `agents`,
+    `staff`, `service_level`, `asa`, `occupancy`, `abandon` and `queue` kept when present.
+
+    (The scheduler's `planner.roster.read_requirements` reads only `timestamp,staff`.)"""
+    frame = io.read_csv_rows(path, ["timestamp", "calls", "aht"], "requirements")
+    out = pd.DataFrame({"timestamp": io.parse_timestamps(frame, "timestamp", path)})
+    out["calls"] = io.parse_numbers(frame, "calls", path)
+    out["aht"] = io.parse_numbers(frame, "aht", path, allow_empty=True)  # closed: may be empty
+    bad = ~(out["aht"] > 0) & (out["calls"] > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: column 'aht' = "
+            f"{frame['aht'].iloc[i]!r}: expected a handle time in seconds above 0 where calls > 0"
+        )
+    for col in ("agents", "staff", "service_level", "asa", "occupancy", "abandon"):
+        if col in frame.columns:
+            out[col] = io.parse_numbers(frame, col, path, minimum=None, allow_empty=True)
+    if "queue" in frame.columns:
+        out["queue"] = frame["queue"]
+    keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
+    dup = out.duplicated(keys).to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(
+            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: duplicate interval "
+            f"{frame['timestamp'].iloc[i]}" + (" for that queue" if "queue" in out.columns else "")
+        )
+    return out
+
+
+def parse_patience(text: str | float | None) -> float | None:
+    """`none` (or None) → no abandonment; otherwise the mean patience in seconds (> 0)."""
+    if text is None:
+        return None
+    if isinstance(text, str) and text.strip().lower() in ("none", "inf", "infinite", ""):
+        return None
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'") from None
+    if math.isinf(value):
+        return None
+    if not value > 0:
+        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'")
+    return value
+
+
+# --- the model inputs ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Demand:
+    timestamps: pd.DatetimeIndex  # interval starts
+    calls: np.ndarray  # expected calls per interval
+    aht: np.ndarray  # s
+    interval_s: float
+    origin: pd.Timestamp
+    planned_sl: np.ndarray | None  # requirements' service_level, 0..1
+
+
+def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
+    for col in ("timestamp", "calls", "aht"):
+        if col not in requirements.columns:
+            raise InputError(f"requirements: missing column {col!r}")
+    if len(requirements) == 0:
+        raise InputError("requirements: no intervals to simulate")
+    frame = requirements[["timestamp", "calls", "aht"]].copy()
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"])
+    frame["calls"] = frame["calls"].astype(float)
+    frame["aht"] = frame["aht"].astype(float)
+    if (frame["calls"] < 0).any() or frame["calls"].isna().any():
+        raise InputError("requirements: column 'calls' must be non-negative numbers")
+    bad_aht = (frame["aht"].isna() | (frame["aht"] <= 0)) & (frame["calls"] > 0)
+    if bad_aht.any():
+        ts = frame["timestamp"][bad_aht].iloc[0]
+        raise InputError(f"requirements: column 'aht' must be > 0 s where calls > 0 (at {ts})")
+    planned = None
+    if "service_level" in requirements.columns:
+        frame["planned"] = pd.to_numeric(requirements["service_level"], errors="coerce")
+    # One pool of agents: queues (if any) are pooled per timestamp, AHT calls-weighted.
+    frame["work"] = frame["calls"] * frame["aht"].fillna(0.0)
+    agg = {"calls": "sum", "work": "sum", "aht": "mean"}
+    if "planned" in frame.columns:
+        frame["planned_w"] = frame["planned"] * frame["calls"]
+        agg["planned_w"] = "sum"
+    grouped = frame.groupby("timestamp", sort=True).agg(agg)
+    calls = grouped["calls"].to_numpy(float)
+    aht = np.where(calls > 0, grouped["work"].to_numpy(float) / np.maximum(calls, 1e-300), 0.0)
+    aht = np.where(calls > 0, aht, grouped["aht"].fillna(0.0).to_numpy(float))
+    if "planned_w" in grouped.columns:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
+    if planned is not None and np.nanmax(np.append(planned, 0.0)) > 1.0:
+        planned = planned / 100.0  # given in %: the Requirements CSV convention is 0..1
+    stamps = pd.DatetimeIndex(grouped.index)
+    # Seconds from the first interval (not .asi8: pandas 3 may store s or us, not ns).
+    offsets = np.asarray((stamps - stamps[0]).total_seconds(), float)
+    if interval_min is None:
+        steps = np.diff(offsets)
+        interval_s = float(steps.min()) if len(steps) else 1800.0
+    else:
+        interval_s = float(interval_min) * 60.0
+    if interval_s <= 0:
+        raise InputError("requirements: interval length must be positive")
+    if np.any(np.abs(offsets / interval_s - np.round(offsets / interval_s)) > 1e-9):
+        raise InputError(
+            f"requirements: timestamps are not on a regular {interval_s / 60:g}-minute grid"
+        )
+    return _Demand(stamps, calls, aht, interval_s, stamps[0], planned)
+
+
+def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Breaks as sorted (start, end) pairs inside the shift, from text or from pairs."""
+    if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
+        return []
+    pairs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    if isinstance(value, str):
+        from planner.roster import parse_breaks  # the Roster CSV's own `start/end;...` parser
+
+        try:
+            pairs = parse_breaks(value)
+        except InputError as exc:
+            raise InputError(f"{where}: column 'breaks': {exc}") from None
+    else:
+        for item in value:
+            b0, b1 = item
+            pairs.append((pd.Timestamp(b0), pd.Timestamp(b1)))
+    pairs = [
+        (b0.tz_localize(None) if b0.tz else b0, b1.tz_localize(None) if b1.tz else b1)
+        for b0, b1 in pairs
+    ]
+    pairs.sort()
+    prev_end = start
+    for b0, b1 in pairs:
+        if b1 <= b0:
+            raise InputError(
+                f"{where}: column 'breaks': break {b0}/{b1} does not end after it starts"
+            )
+        if b0 < start or b1 > end:
+            raise InputError(f"{where}: column 'breaks': break {b0}/{b1} is outside the shift")
+        if b0 < prev_end:
+            raise InputError(f"{where}: column 'breaks': break {b0}/{b1} overlaps another")
+        prev_end = b1
+    return pairs
+
+
+def roster_windows(
+    roster: pd.DataFrame, origin: pd.Timestamp, cycle_s: float | None = None
+) -> list[tuple[list, list]]:
+    """Per roster row (agent-shift), its on-phone windows as (starts, ends) lists in seconds
+    from `origin`: the shift minus its breaks.
+
+    With `cycle_s` (the horizon length) the roster is a cyclic week, as the scheduler builds it
+    (`planner.roster.on_phone_counts`): a shift is moved by whole cycles so it starts inside
+    [0, cycle_s), and the part of a shift that runs past the end (Sunday night into Monday)
+    also covers the start of the horizon."""
+    for col in ("start", "end"):
+        if col not in roster.columns:
+            raise InputError(f"roster: missing column {col!r}")
+    starts = pd.to_datetime(roster["start"])
+    ends = pd.to_datetime(roster["end"])
+    breaks = roster["breaks"] if "breaks" in roster.columns else [None] * len(roster)
+    lines = roster["_line"] if "_line" in roster.columns else range(2, len(roster) + 2)
+    windows = []
+    for start, end, brk, line in zip(starts, ends, breaks, lines, strict=True):
+        where = f"roster:{line}"
+        if pd.isna(start) or pd.isna(end) or end <= start:
+            raise InputError(f"{where}: shift end {end} is not after start {start}")
+        edges = [start]
+        for b0, b1 in _parse_breaks(brk, start, end, where):
+            edges += [b0, b1]
+        edges.append(end)
+        ws, we = [], []
+        for w0, w1 in zip(edges[::2], edges[1::2], strict=True):
+            if w1 > w0:
+                ws.append((w0 - origin).total_seconds())
+                we.append((w1 - origin).total_seconds())
+        if cycle_s and ws:
+            shift = math.floor(ws[0] / cycle_s) * cycle_s
+            ws = [w - shift for w in ws]
+            we = [w - shift for w in we]
+            wrap = [i for i, w in enumerate(we) if w > cycle_s]
+            ws = [ws[i] - cycle_s for i in wrap] + ws
+            we = [we[i] - cycle_s for i in wrap] + we
+        windows.append((ws, we))
+    return windows

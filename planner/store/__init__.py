@@ -1,0 +1,75 @@
+"""The plan store: every published weekly run kept in one SQLite file, nothing overwritten.
+
+Why the standard library's `sqlite3`: the store is one file beside the outputs that cron,
+`sqlite3` and pandas read without a server or another dependency; SQLite gives transactions,
+WAL concurrency and a page-level integrity check. (SQLAlchemy Core would add a dependency for a
+PostgreSQL reach the project does not need; the SQL here is plain and portable.)
+
+A store is recognised by `PRAGMA application_id` = 0x504C4E52 ("PLNR") and versioned by
+`PRAGMA user_version` (the schema version); `MIGRATIONS` bring an older store up to date on
+open, inside one transaction. Tables (timestamps are ISO text `YYYY-MM-DDTHH:MM:SS`, local):
+
+- `runs`: one row per recorded run: `run_id`, `scenario`, `scenario_sha256`, `week` (label),
+  `week_start` (date), `revision` (1, 2, ... per scenario and week), `published` (1 for the
+  revision in force), `created_utc`, `planner_version`, `exit_code`, `solver`,
+  `solver_status`, `gap_pct`, `objective`, `bound`, `forecast_model`, `level_pct`,
+  `interval_min`, `history_last_day`, `country`, `shrinkage_pct`, `out_dir`, `summary_json`.
+- `inputs(run_id, role, name, sha256)`; `kpis(run_id, name, value)` (numbers only).
+- `forecast(run_id, timestamp, queue, calls, lower, upper, aht)` per interval and
+  `forecast_daily(run_id, date, queue, calls, lower, upper)` per day, bounds at `level_pct`.
+- `requirements(run_id, timestamp, queue, calls, aht, agents, staff, service_level)`.
+- `shifts(run_id, agent, start, end, breaks, paid_hours)` (the Roster CSV) and
+  `coverage(run_id, timestamp, required, scheduled, shortfall)`.
+
+Faults: a file that is not a planner store, or one of a newer schema, is refused with one line
+(exit 2); a corrupt or unreadable store is one line (exit 1). A run is written in a single
+`BEGIN IMMEDIATE` transaction, so a process killed at any moment leaves the store as it was;
+concurrent writers wait up to `BUSY_TIMEOUT_S` for each other (WAL mode), then are refused.
+
+The package: `schema` (the tables, migrations, opening and checking a store file) and `runs`
+(recording a run, reading runs back).
+"""
+
+from planner.store.runs import (
+    HISTORY_COLUMNS,
+    list_runs,
+    previous_roster,
+    published_run_id,
+    read_table,
+    record_run,
+)
+from planner.store.schema import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_S,
+    DEFAULT_NAME,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    StoreError,
+    StoreInputError,
+    check_store,
+    connected,
+    default_store_path,
+    open_store,
+    resolve_store_path,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT_S",
+    "DEFAULT_NAME",
+    "HISTORY_COLUMNS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "StoreError",
+    "StoreInputError",
+    "check_store",
+    "connected",
+    "default_store_path",
+    "list_runs",
+    "open_store",
+    "previous_roster",
+    "published_run_id",
+    "read_table",
+    "record_run",
+    "resolve_store_path",
+]

@@ -1,0 +1,274 @@
+"""The store file: its schema and migrations, recognising, opening and checking it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from planner import __version__
+from planner.errors import InputError, PlannerError
+
+APPLICATION_ID = 0x504C4E52  # "PLNR"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 60.0
+DEFAULT_NAME = "planner.db"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA_1 = """
+CREATE TABLE runs (
+    run_id INTEGER PRIMARY KEY,
+    scenario TEXT NOT NULL,
+    scenario_sha256 TEXT,
+    week TEXT NOT NULL,
+    week_start TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    published INTEGER NOT NULL CHECK (published IN (0, 1)),
+    created_utc TEXT NOT NULL,
+    planner_version TEXT NOT NULL,
+    exit_code INTEGER NOT NULL,
+    solver TEXT,
+    solver_status TEXT,
+    gap_pct REAL,
+    objective REAL,
+    bound REAL,
+    forecast_model TEXT,
+    level_pct REAL,
+    interval_min INTEGER,
+    history_last_day TEXT,
+    country TEXT,
+    shrinkage_pct REAL,
+    out_dir TEXT,
+    summary_json TEXT,
+    UNIQUE (scenario, week_start, revision)
+);
+CREATE INDEX runs_published ON runs (scenario, week_start, published);
+CREATE TABLE inputs (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    role TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT
+);
+CREATE TABLE kpis (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    name TEXT NOT NULL, value REAL,
+    PRIMARY KEY (run_id, name)
+);
+CREATE TABLE forecast (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    timestamp TEXT NOT NULL, queue TEXT NOT NULL DEFAULT '',
+    calls REAL NOT NULL, lower REAL, upper REAL, aht REAL,
+    PRIMARY KEY (run_id, timestamp, queue)
+) WITHOUT ROWID;
+CREATE TABLE forecast_daily (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    date TEXT NOT NULL, queue TEXT NOT NULL DEFAULT '',
+    calls REAL NOT NULL, lower REAL, upper REAL,
+    PRIMARY KEY (run_id, date, queue)
+) WITHOUT ROWID;
+CREATE TABLE requirements (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    timestamp TEXT NOT NULL, queue TEXT NOT NULL DEFAULT '',
+    calls REAL, aht REAL, agents REAL, staff REAL, service_level REAL,
+    PRIMARY KEY (run_id, timestamp, queue)
+) WITHOUT ROWID;
+CREATE TABLE shifts (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    agent TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+    breaks TEXT NOT NULL DEFAULT '', paid_hours REAL
+);
+CREATE INDEX shifts_run ON shifts (run_id);
+CREATE TABLE coverage (
+    run_id INTEGER NOT NULL REFERENCES runs ON DELETE CASCADE,
+    timestamp TEXT NOT NULL, required REAL, scheduled REAL, shortfall REAL,
+    PRIMARY KEY (run_id, timestamp)
+) WITHOUT ROWID;
+"""
+
+# version -> the SQL that brings a store from version - 1 to it (1: from an empty file)
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+
+
+class StoreError(PlannerError):
+    """The store cannot be read or written (corrupt, locked too long, disk): exit 1."""
+
+
+class StoreInputError(InputError):
+    """The file given as the store is not one this planner can use: exit 2."""
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+def default_store_path(out_dir: str | os.PathLike | None) -> Path:
+    """`planner.db` beside the week's output directory (`out/planner.db` by default)."""
+    parent = Path(out_dir).parent if out_dir is not None else Path("out")
+    return parent / DEFAULT_NAME
+
+
+def resolve_store_path(
+    store_option: str | os.PathLike | None,
+    out_dir: str | os.PathLike | None,
+    scenario_store: str | os.PathLike | None = None,
+) -> Path:
+    """Which store a run records into: `--store`, else the scenario's `[run] store`, else
+    `planner.db` beside the output directory."""
+    if store_option is not None:
+        return Path(store_option)
+    if scenario_store is not None:
+        return Path(scenario_store)
+    return default_store_path(out_dir)
+
+
+def _fail(path: Path, exc: BaseException) -> PlannerError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "corrupt" in text
+    ):
+        return StoreError(
+            f"{path}: the store is corrupt ({text}); move it aside or restore a backup, "
+            "the week's files are not affected"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return StoreError(
+            f"{path}: the store stayed locked by another run for {BUSY_TIMEOUT_S:g} s ({text})"
+        )
+    return StoreError(f"{path}: store error: {text}")
+
+
+def _check_file(path: Path) -> bool:
+    """True when `path` holds data (an SQLite file); refuse anything else."""
+    if path.is_dir():
+        raise StoreInputError(f"{path}: is a directory, expected a planner store file")
+    if not path.exists():
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from None
+    if not head:
+        return False
+    if len(head) < len(_SQLITE_MAGIC) and _SQLITE_MAGIC.startswith(head):
+        return True  # another run is creating it right now: SQLite itself will wait for it
+    if head != _SQLITE_MAGIC:
+        raise StoreInputError(
+            f"{path}: not a planner store (not an SQLite database); give another --store"
+        )
+    return True
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {r[0] for r in rows}
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path) -> int:
+    """The store's schema version (0: an empty database); refuse a foreign or newer one."""
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app != APPLICATION_ID:
+        if app == 0 and not _tables(conn):
+            return 0
+        raise StoreInputError(
+            f"{path}: not a planner store (an SQLite database of another application); "
+            "give another --store"
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreInputError(
+            f"{path}: the store has schema version {version}, newer than this planner "
+            f"{__version__} reads (up to {SCHEMA_VERSION}); upgrade planner or give another --store"
+        )
+    return int(version)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply the missing migrations in one transaction (re-checked under the write lock, so
+    concurrent openers of a new store create it once)."""
+    if _check_identity(conn, path) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _check_identity(conn, path)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in filter(str.strip, MIGRATIONS[target].split(";")):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the store in WAL mode. While another run holds a lock on a store being created,
+    SQLite leaves the mode unchanged instead of waiting, so try again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError("cannot switch the store to WAL mode (locked)")
+        time.sleep(0.05)
+
+
+def open_store(path: str | os.PathLike, create: bool = True) -> sqlite3.Connection:
+    """Open (and with `create`, create or migrate) the store at `path`; WAL mode, busy
+    timeout. Raises StoreInputError (foreign or newer file) or StoreError."""
+    path = Path(path)
+    exists = _check_file(path)
+    if not exists and not create:
+        raise StoreInputError(f"{path}: no planner store there (run `planner run` first)")
+    if not exists:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+    try:
+        conn = _connect(path)
+    except sqlite3.Error as exc:
+        raise _fail(path, exc) from None
+    try:
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
+        if create:
+            _switch_to_wal(conn)
+            _migrate(conn, path)
+        elif _check_identity(conn, path) != SCHEMA_VERSION:
+            raise StoreInputError(f"{path}: the store is empty or older; open it with a run")
+    except PlannerError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise _fail(path, exc) from None
+    return conn
+
+
+@contextlib.contextmanager
+def connected(path: str | os.PathLike, create: bool = False) -> Iterator[sqlite3.Connection]:
+    """`open_store` as a context manager; sqlite errors inside become one-line StoreErrors."""
+    conn = open_store(path, create=create)
+    try:
+        yield conn
+    except sqlite3.Error as exc:
+        raise _fail(Path(path), exc) from None
+    finally:
+        conn.close()
+
+
+def check_store(path: str | os.PathLike) -> Path:
+    """Open (and migrate) an existing store once, before a run spends minutes planning, so
+    that a foreign, newer or corrupt file is refused up front. A missing store is created only
+    when the first run is recorded. Returns the path."""
+    if _check_file(Path(path)):
+        with connected(path, create=True):
+            pass
+    return Path(path)
