@@ -192,10 +192,13 @@ def parse_numbers(
     minimum: float | None = 0.0,
     integer: bool = False,
     allow_empty: bool = False,
+    maximum: float | None = None,
 ) -> pd.Series:
-    """Parse a string column of `read_csv_rows` output into floats, naming the first bad cell."""
+    """Parse a string column of `read_csv_rows` output into floats, naming the first bad cell
+    (`maximum`: the largest plausible value; above it is a typo or another unit)."""
     name = display_name(path)
-    values = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+    cells = frame[column]
+    values = pd.to_numeric(cells.mask(cells == ""), errors="coerce")
     for raw, value, line in zip(frame[column], values, frame["_line"], strict=True):
         if raw == "" and allow_empty:
             continue
@@ -205,6 +208,11 @@ def parse_numbers(
             raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is not a number")
         if minimum is not None and value < minimum:
             raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is below {minimum:g}")
+        if maximum is not None and value > maximum:
+            raise InputError(
+                f"{name}:{line}: column '{column}' = {raw!r} is above {maximum:g}, the most "
+                "this file can plausibly hold"
+            )
         if integer and value != round(value):
             raise InputError(f"{name}:{line}: column '{column}' = {raw!r} is not a whole number")
     return values.astype(float)

@@ -192,3 +192,15 @@ def test_schedule_previous_must_be_a_roster(tmp_path):
     result = run([req, "--rules", rules_path, "--previous", bad])
     assert result.exit_code == 2
     assert "bad.csv" in result.output and "Traceback" not in result.output
+
+
+def test_an_implausible_staff_value_is_refused_naming_the_row(tmp_path):
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    staff = np.full(len(times), 2.0)
+    staff[5] = 1e12  # a typo: the model would need a trillion agent variables
+    req = tmp_path / "req.csv"
+    req.write_text(frame_to_csv(pd.DataFrame({"timestamp": times, "staff": staff})))
+    result = run([req, "-o", tmp_path / "roster.csv"])
+    assert result.exit_code == 2
+    assert "req.csv:7: column 'staff'" in result.output and "above 100000" in result.output
+    assert not (tmp_path / "roster.csv").exists()

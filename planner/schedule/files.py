@@ -36,6 +36,9 @@ class Requirements:
         return self.frame["timestamp"].iloc[0]
 
 
+MAX_STAFF = 100_000  # staff in one interval: far above any contact centre, far below a typo
+
+
 def read_requirements(path: str | os.PathLike) -> pd.DataFrame:
     """Read a Requirements CSV (`timestamp`, `staff`; other columns kept) into a frame.
 
@@ -44,7 +47,7 @@ def read_requirements(path: str | os.PathLike) -> pd.DataFrame:
     """
     rows = io.read_csv_rows(path, ["timestamp", "staff"], "requirements file")
     frame = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
-    frame["staff"] = io.parse_numbers(rows, "staff", path, minimum=0)
+    frame["staff"] = io.parse_numbers(rows, "staff", path, minimum=0, maximum=MAX_STAFF)
     if "queue" in rows.columns:
         frame["queue"] = rows["queue"].to_numpy()
     frame["_line"] = rows["_line"].to_numpy()
