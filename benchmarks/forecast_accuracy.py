@@ -29,6 +29,7 @@ absent.
     python benchmarks/forecast_accuracy.py            # 8 folds x 14 days (a few minutes)
     python benchmarks/forecast_accuracy.py --folds 26 # more origins
     python benchmarks/forecast_accuracy.py --only bank --verbose
+    python benchmarks/forecast_accuracy.py --no-peers # ours and the naive only (faster)
 """
 
 from __future__ import annotations
@@ -335,15 +336,23 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=8, help="rolling origins (default 8)")
     parser.add_argument("--only", default=None, help="series whose name contains this")
     parser.add_argument("--verbose", action="store_true", help="also every model of ours")
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="only auto and the seasonal naive (a quick look at WAPE and coverage)",
+    )
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     pd.set_option("display.max_rows", 500)
-    try:
-        import statsforecast  # noqa: F401
+    if args.no_peers:
+        print("# no peers: ours (auto) and the seasonal naive only")
+    else:
+        try:
+            import statsforecast  # noqa: F401
 
-        print("# peers: statsmodels Holt-Winters, statsforecast AutoETS and MSTL")
-    except ImportError:
-        print("# peers: statsmodels Holt-Winters (install the bench extra for statsforecast)")
+            print("# peers: statsmodels Holt-Winters, statsforecast AutoETS and MSTL")
+        except ImportError:
+            print("# peers: statsmodels Holt-Winters (install the bench extra for statsforecast)")
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, history, country, temperature, fold_override in series(Path(tmp), args.only):
@@ -355,9 +364,12 @@ def main() -> int:
                 horizon_days=HORIZON,
                 country=country,
                 temperature=temperature,
+                **({"models": ("seasonal_naive", "auto")} if args.no_peers else {}),
             )
             t1 = time.perf_counter()
-            daily_peers, interval_peers, _ = peers(history, country, folds)
+            daily_peers, interval_peers = {}, {}
+            if not args.no_peers:
+                daily_peers, interval_peers, _ = peers(history, country, folds)
             t2 = time.perf_counter()
             rows = report(name, table, daily_peers, interval_peers)
             summary += rows

@@ -94,3 +94,17 @@ def test_temperature_rows_past_the_history_are_the_forecast():
     assert any("climatology" in n for n in base.notes)
     width = np.log(hot.daily["upper"] / hot.daily["lower"])
     assert width.iloc[3:7].mean() > 1.2 * width.iloc[[0, 1, 2, 7, 8, 9]].mean()  # wider in heat
+
+
+def test_a_very_short_history_keeps_the_naive_unless_clearly_beaten():
+    simpler = np.array([100.0, 110, 90, 105])
+    mixed = simpler - np.array([-3.0, 29, -8, 18])  # wins big twice, loses twice: not clear
+    assert _clearly_better(mixed, simpler)  # enough for a long history's near-tie test
+    assert not _clearly_better(mixed, simpler, strict=True)
+    assert not _clearly_better(simpler[:2] * 0.5, simpler[:2], strict=True)  # too few origins
+    one_bad = simpler * np.array([1.3, 0.8, 0.8, 0.8])  # better at 3 of 4, one origin swings
+    assert not _clearly_better(one_bad, simpler) and _clearly_better(one_bad, simpler, strict=True)
+    days = pd.date_range("2025-09-01", periods=56)
+    result = forecast_history(daily(days, np.full(len(days), 1000.0)), horizon_days=7)
+    note = next(n for n in result.notes if "seasonal naive is kept unless" in n)
+    assert note.endswith("none was" if result.model == "seasonal_naive" else f"{result.model} was")

@@ -20,11 +20,13 @@ from planner.forecast.grid import (
     _grid,
     _open_rules,
 )
-from planner.forecast.models import MODELS, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
+from planner.forecast.models import MODELS, SHORT_MODELS_SPAN, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
 from planner.forecast.profile import _intraday, _spread
 from planner.forecast.rolling import (
     SELECT_ORIGINS,
+    SHORT_MIN_ORIGINS,
     RollingOrigins,
+    _history_span,
     calibration_errors,
     select,
     select_horizon,
@@ -131,6 +133,14 @@ def forecast_history(
             listed = ", ".join(f"{k} {v:.1f}%" for k, v in scores.items())
             notes.append(
                 f"model auto: daily WAPE over {SELECT_ORIGINS} weekly origins: {listed} -> {model}"
+            )
+        if _history_span(y) < SHORT_MODELS_SPAN:
+            notes.append(
+                f"model auto: the history is under {SHORT_MODELS_SPAN} days, so the seasonal "
+                f"naive is kept unless another model is clearly better on at least "
+                f"{SHORT_MIN_ORIGINS} weekly origins (2% lower error in all, and lower at more than "
+                f"half the origins); "
+                + ("none was" if model == "seasonal_naive" else f"{model} was")
             )
     else:
         log_errors = calibration_errors(rolling, n, horizon, model)

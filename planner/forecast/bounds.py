@@ -26,9 +26,11 @@ def _calibrate(
     spread grows with the horizon: the mean absolute error by step is fitted as
     ``s(h)**2 = a + b * (h - 1)`` (a, b >= 0; the forecast origin's uncertainty grows like a
     random walk), the errors are standardised by s(h) and pooled, and the bounds are
-    ``mean * exp(q * s(h))`` with q the empirical alpha and 1 - alpha quantiles of the
-    standardised errors (finite-sample conformal ranks). Steps beyond the backtest horizon
-    extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors the model's own
+    ``mean * exp(q * s(h))`` with q the 1 - p and p quantiles of the standardised errors,
+    p = (1 - alpha) (1 + 1 / n_eff): the finite-sample conformal correction, with n_eff the
+    errors' effective number (`_effective_size`: the days of one origin are not independent),
+    at most 1 - alpha / 2 (a few origins never widen the bounds past the halfway-higher level).
+    Steps beyond the backtest horizon extrapolate s(h) up to twice that horizon. With fewer than 20 scored errors the model's own
     bounds are kept.
 
     Heat: with `errors_hot` (errors' days above the heat threshold) and `hot` (forecast days
@@ -46,22 +48,39 @@ def _calibrate(
     a, b = _nonneg_line(h[use] - 1, (mae * math.sqrt(math.pi / 2)) ** 2, count[use])
     floor = 1e-6
     scale = np.sqrt(np.maximum(a + b * (h - 1), floor))
-    scores = (errors / scale[None, :])[finite]
-    n = scores.size
+    z = errors / scale[None, :]
+    scores = z[finite]
     alpha = (1 - level / 100) / 2
-    ranked = np.sort(scores)
-    k_hi = min(n - 1, math.ceil((n + 1) * (1 - alpha)) - 1)
-    k_lo = max(0, math.floor((n + 1) * alpha) - 1)
-    q_lo, q_hi = min(float(ranked[k_lo]), 0.0), max(float(ranked[k_hi]), 0.0)
+    p_hi = min(1 - alpha / 2, (1 - alpha) * (1 + 1 / _effective_size(z, finite)))
+    q_lo = min(float(np.quantile(scores, 1 - p_hi)), 0.0)
+    q_hi = max(float(np.quantile(scores, p_hi)), 0.0)
     step = np.clip(np.asarray(steps, dtype=float), 1, 2 * horizon)
     s = np.sqrt(np.maximum(a + b * (step - 1), floor))
     if errors_hot is not None and hot is not None and np.any(hot):
-        z = errors / scale[None, :]
         hot_z, cool_z = z[finite & errors_hot], z[finite & ~errors_hot]
         if hot_z.size >= HEAT_MIN_ERRORS and cool_z.size >= HEAT_MIN_ERRORS:
             ratio = math.sqrt(np.mean(hot_z**2) / max(np.mean(cool_z**2), 1e-12))
             s = np.where(hot, s * min(max(ratio, 1.0), HEAT_MAX_WIDEN), s)
     return mean * np.exp(q_lo * s), mean * np.exp(q_hi * s)
+
+
+def _effective_size(z: np.ndarray, finite: np.ndarray) -> float:
+    """The number of independent errors the origins (rows of `z`) are worth: the days of one
+    origin share its level error, so n errors count as n / (1 + (k - 1) rho) (Kish's design
+    effect; k errors per origin, rho their intra-origin correlation from a one-way ANOVA).
+    Between the number of origins (rho = 1) and of errors (rho = 0)."""
+    rows = finite.any(axis=1)
+    z, finite = np.where(finite, z, np.nan)[rows], finite[rows]
+    n, m = int(finite.sum()), int(rows.sum())
+    if m < 2 or n <= m:
+        return float(max(m, 1))
+    k = n / m
+    row_mean = np.nanmean(z, axis=1)
+    between = np.sum(finite.sum(axis=1) * (row_mean - np.nanmean(z)) ** 2) / (m - 1)
+    within = np.nansum((z - row_mean[:, None]) ** 2) / (n - m)
+    total = between + (k - 1) * within
+    rho = min(max((between - within) / total, 0.0), 1.0) if total > 0 else 0.0
+    return n / (1 + (k - 1) * rho)
 
 
 def _nonneg_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:

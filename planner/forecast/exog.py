@@ -30,6 +30,30 @@ def read_temperature(path: str | os.PathLike) -> pd.Series:
 class _Exog:
     features: pd.DataFrame  # index: days (train + horizon); holiday, event, temperature columns
     multiplier: np.ndarray  # future event multipliers per day of `features`
+    temperature: pd.Series | None = None  # the temperature file's values (°C), if any
+    from_file: np.ndarray | None = None  # per day of `features`: temperature from the file
+    cutoff: pd.Timestamp | None = None  # the first day whose temperature is not observed
+
+    def weather_as_known(self, origin: pd.Timestamp, steps: np.ndarray) -> _Exog:
+        """These features as a forecast from `origin` would have had them: the temperature of
+        the days `origin + steps` (steps 0..) is the climatology of the days before `origin`
+        (no multipliers). Rolling origins inside the history score (and calibrate on) what the
+        forecast does where it has no weather forecast, not what a perfect one would give."""
+        plain = _Exog(self.features, np.ones(len(self.features)))
+        if self.temperature is None or "temp_max" not in self.features.columns or not len(steps):
+            return plain
+        known = self.temperature[self.temperature.index < origin]
+        if len(known) < 60:
+            return plain
+        days = origin + pd.to_timedelta(np.asarray(steps), unit="D")
+        doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
+        temp = _climatology(known)[doy]
+        feats = self.features.copy()
+        at = feats.index.get_indexer(days)
+        ok = at >= 0
+        feats.iloc[at[ok], feats.columns.get_loc("temp_max")] = temp[ok] - 30.0
+        feats.iloc[at[ok], feats.columns.get_loc("heat")] = np.maximum(temp[ok] - 32.0, 0.0)
+        return _Exog(feats, plain.multiplier)
 
 
 def _exog(
@@ -61,6 +85,7 @@ def _exog(
         feats = pd.concat([feats, reg], axis=1)
         future = np.asarray(days >= cutoff)
         multiplier = np.where(future, events.multipliers(days), 1.0)
+    from_file = None
     if temperature is not None:
         known = temperature[temperature.index < cutoff]
         if len(known) >= 60:
@@ -72,7 +97,8 @@ def _exog(
             temp = given.where(use, temp)
             feats["temp_max"] = temp.to_numpy() - 30.0
             feats["heat"] = np.maximum(temp.to_numpy() - 32.0, 0.0)
-    return _Exog(feats, multiplier)
+            from_file = use.to_numpy()
+    return _Exog(feats, multiplier, temperature, from_file, cutoff)
 
 
 def _climatology(temp: pd.Series) -> np.ndarray:

@@ -30,6 +30,7 @@ from planner.forecast.models import (
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
 CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
 CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
+SHORT_MIN_ORIGINS = 3  # origins a short history needs before a model can beat the naive
 SIMPLER = {"regression_level": "regression"}  # a model -> the simpler one it extends
 
 
@@ -46,6 +47,7 @@ class RollingOrigins:
         self.exog = exog
         self.level = level
         self._plain = _Exog(exog.features, np.ones(len(exog.features)))
+        self._weather: dict[tuple[int, int], _Exog] = {}
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._history: dict[int, tuple[_OpenRules, pd.Series]] = {}
 
@@ -66,16 +68,43 @@ class RollingOrigins:
         return days, calendar.holiday_keys(days, grid.country)
 
     def forecast(
-        self, name: str, origin: int, horizon: int, multipliers: bool = False
+        self,
+        name: str,
+        origin: int,
+        horizon: int,
+        multipliers: bool = False,
+        weather_as_known: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = (name, origin, horizon, multipliers)
+        """`weather_as_known` (without `multipliers`): the temperature past `origin` as the
+        forecast has it (`_known`), not the observed one (what the calibration scores)."""
+        exog = self.exog if multipliers else self._plain
+        if weather_as_known and not multipliers:
+            exog = self._known(origin, horizon)
+        key = (name, origin, horizon, multipliers, exog is not self._plain and not multipliers)
         if key not in self._cache:
             rules, y = self.history(origin)
             days, keys = self.days(origin, horizon)
             closed = rules.closed(days, keys)
-            exog = self.exog if multipliers else self._plain
             self._cache[key] = _daily_forecast(name, y, days, exog, closed, self.level)
         return self._cache[key]
+
+    def _known(self, origin: int, horizon: int) -> _Exog:
+        """The features a forecast from `origin` has (no multipliers): past the origin, the
+        temperature is the climatology at the horizon steps where the forecast itself (from
+        the exog's cutoff on) has no temperature from the file, the file's value at the others."""
+        exog = self.exog
+        if exog.from_file is None or exog.cutoff is None:
+            return self._plain
+        start = self.grid.days[0] + pd.Timedelta(days=origin)
+        if start >= exog.cutoff:
+            return self._plain
+        key = (origin, horizon)
+        if key not in self._weather:
+            ahead = exog.cutoff + pd.to_timedelta(np.arange(horizon), unit="D")
+            at = exog.features.index.get_indexer(ahead)
+            given = np.where(at >= 0, exog.from_file[np.maximum(at, 0)], False)
+            self._weather[key] = exog.weather_as_known(start, np.flatnonzero(~given))
+        return self._weather[key]
 
     def hot(self, origin: int, horizon: int) -> np.ndarray:
         """Days from `origin` above the heat threshold (the `heat` feature > 0)."""
@@ -122,7 +151,10 @@ def select(
     level extends the regression) is kept only if it is clearly better than the model it
     extends, i.e. its summed absolute error is at least `CLEAR_GAIN` lower and the mean of the
     per-origin differences exceeds one standard error. Models of different kinds (the naive,
-    ETS, the regression) are compared by WAPE alone."""
+    ETS, the regression) are compared by WAPE alone, except on a history under 13 weeks
+    (`SHORT_MODELS_SPAN`), where the few origins cannot tell noise from skill: there the seasonal
+    naive stays unless the pick is clearly better than it by a stricter test (`_clearly_better`
+    with `strict`)."""
     acts = rolling.actuals(end)
     if candidates == MODELS:
         candidates = usable_models(rolling.history(end)[1])
@@ -145,6 +177,13 @@ def select(
     simpler = SIMPLER.get(best)
     if simpler in abs_err and not _clearly_better(abs_err[best], abs_err[simpler]):
         best = simpler
+    if (
+        best != "seasonal_naive"
+        and "seasonal_naive" in abs_err
+        and _history_span(rolling.history(end)[1]) < SHORT_MODELS_SPAN
+        and not _clearly_better(abs_err[best], abs_err["seasonal_naive"], strict=True)
+    ):
+        best = "seasonal_naive"
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
 
 
@@ -153,8 +192,7 @@ def usable_models(y: pd.Series) -> tuple[str, ...]:
     be drawn); under that not the plain regression (a flat level over the whole history,
     which the running-level regression improves on); under 13 weeks neither ETS (too little
     to tell a trend from noise): the naive and the weekly pattern with a running level."""
-    days = y.index[np.isfinite(y.to_numpy())]
-    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    span = _history_span(y)
     if span < SHORT_MODELS_SPAN:
         return ("seasonal_naive", "regression_level")
     if span < SHORT_YEARLY_SPAN:
@@ -162,11 +200,22 @@ def usable_models(y: pd.Series) -> tuple[str, ...]:
     return MODELS
 
 
-def _clearly_better(errors: np.ndarray, simpler: np.ndarray) -> bool:
-    """Per-origin absolute errors `errors` clearly below `simpler`'s (see `select`)."""
+def _history_span(y: pd.Series) -> int:
+    """Days from the first to the last day with calls in `y` (NaN = closed or missing)."""
+    days = y.index[np.isfinite(y.to_numpy())]
+    return (days[-1] - days[0]).days + 1 if len(days) else 0
+
+
+def _clearly_better(errors: np.ndarray, simpler: np.ndarray, strict: bool = False) -> bool:
+    """Per-origin absolute errors `errors` clearly below `simpler`'s (see `select`): a summed
+    error at least `CLEAR_GAIN` lower and a mean difference above one standard error. `strict`
+    (a short history, few and noisy origins): instead of the standard error, which one origin
+    can swing, lower at more than half of at least `SHORT_MIN_ORIGINS` origins."""
     diff = simpler - errors
     if diff.sum() < CLEAR_GAIN * simpler.sum():
         return False
+    if strict:
+        return bool(diff.size >= SHORT_MIN_ORIGINS and 2 * (diff > 0).sum() > diff.size)
     if diff.size < 2:
         return True
     return bool(diff.mean() > diff.std(ddof=1) / np.sqrt(diff.size))
@@ -176,14 +225,16 @@ def calibration_errors(
     rolling: RollingOrigins, end: int, horizon: int, name: str, acts: np.ndarray | None = None
 ) -> np.ndarray:
     """log(actual / forecast) of `name` from weekly origins over the last half year before
-    `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored."""
+    `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored. The
+    forecasts have the temperature the forecast from `end` has (`weather_as_known`): where it
+    takes the climatology, a perfect past temperature would make the bounds too narrow."""
     if acts is None:
         acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
     errors = np.full((len(origins), horizon), np.nan)
     for row, origin in enumerate(origins):
         actual = acts[origin : origin + horizon]
-        mean = rolling.forecast(name, origin, horizon)[0]
+        mean = rolling.forecast(name, origin, horizon, weather_as_known=True)[0]
         pos = np.isfinite(actual) & (actual > 0) & (mean > 0)
         errors[row, pos] = np.log(actual[pos] / mean[pos])
     return errors
