@@ -35,12 +35,20 @@ class Solver(StrEnum):
 
 
 class SolveStatus(StrEnum):
-    """How a roster solve ended (the first word of the scheduler's status text)."""
+    """How a roster solve ended; the values are summary.json's `solver.status` strings."""
 
     OPTIMAL = "optimal"
+    WITHIN_GAP = "optimal within gap tolerance"
+    WORK_LIMIT = "feasible (work limit)"
+    TIME_LIMIT = "feasible (time limit)"
+    START = "feasible (start)"
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     NO_SOLUTION = "no solution"
+
+    @property
+    def has_solution(self) -> bool:
+        return self not in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION)
 
 
 class PlanAt(StrEnum):

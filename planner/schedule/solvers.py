@@ -18,10 +18,10 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pulp
 
+from planner.choices import SolveStatus
 from planner.errors import SolverError
 from planner.schedule.child import STOP_GRACE_S, run_child, run_in_fork, solver_folder
 
@@ -52,23 +52,6 @@ def _stdout_to_stderr():
         os.close(saved)
         if sink is not None:
             os.close(sink)
-
-
-class SolveStatus(StrEnum):
-    """How a solve ended; the values are summary.json's `status` strings."""
-
-    OPTIMAL = "optimal"
-    WITHIN_GAP = "optimal within gap tolerance"
-    WORK_LIMIT = "feasible (work limit)"
-    TIME_LIMIT = "feasible (time limit)"
-    START = "feasible (start)"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    NO_SOLUTION = "no solution"
-
-    @property
-    def has_solution(self) -> bool:
-        return self not in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION)
 
 
 @dataclass(frozen=True)
