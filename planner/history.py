@@ -162,14 +162,7 @@ def read_history(
             f"{name}: rows on the same local interval after conversion to {zone} "
             "(daylight saving ends) were added up"
         )
-    dup = frame.duplicated(keys, keep="first")
-    if dup.any():
-        row = frame[dup].iloc[0]
-        where = f" for queue {row['queue']!r}" if queues else ""
-        raise InputError(
-            f"{name}:{row['_line']}: column 'timestamp' = {_iso(row['timestamp'])} is a duplicate"
-            f"{where}, expected one row per timestamp{where}"
-        )
+    io.refuse_duplicate_rows(frame[keys], frame["_line"], name)
     interval = _base_interval(frame, queues, name)
     if interval is not None and MINUTES_PER_DAY % interval:
         raise InputError(

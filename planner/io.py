@@ -218,6 +218,24 @@ def parse_numbers(
     return values.astype(float)
 
 
+def refuse_duplicate_rows(keys: pd.DataFrame, lines: Sequence, name: str) -> None:
+    """The one wording for a repeated row in any file contract: `keys` holds `timestamp`
+    (Timestamps) and, for per-queue files, `queue`; `lines` the file line of each row."""
+    dup = keys.duplicated().to_numpy()
+    if not dup.any():
+        return
+    i = int(np.flatnonzero(dup)[0])
+    stamps = pd.DatetimeIndex(keys["timestamp"])
+    daily = bool((stamps == stamps.normalize()).all())
+    when = stamps[i].strftime("%Y-%m-%d" if daily else "%Y-%m-%dT%H:%M:%S")
+    per_queue = "queue" in keys.columns
+    queue = f" for queue {keys['queue'].iloc[i]!r}" if per_queue else ""
+    raise InputError(
+        f"{name}:{list(lines)[i]}: column 'timestamp' = {when} is a duplicate{queue}, expected "
+        f"one row per timestamp{' and queue' if per_queue else ''}"
+    )
+
+
 def far_outside(values: np.ndarray, factor: float = 20.0) -> np.ndarray:
     """Which positive values lie more than `factor` times above or below the median of the
     positive values: a cell in other units (milliseconds among seconds) rather than a busy

@@ -162,13 +162,7 @@ def read_forecast(path: str | os.PathLike) -> pd.DataFrame:
             raise InputError(f"{name}:{rows['_line'].iloc[i]}: column 'queue' is empty")
         out["queue"] = rows["queue"].to_numpy()
     keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
-    dup = out.duplicated(keys)
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"{name}:{rows['_line'].iloc[i]}: duplicate interval {rows['timestamp'].iloc[i]}"
-            + (f" for queue {out['queue'].iloc[i]!r}" if "queue" in out.columns else "")
-        )
+    io.refuse_duplicate_rows(out[keys], rows["_line"], name)
     try:
         interval_seconds(out)  # a daily forecast is refused here, where the file is known
     except InputError as exc:
@@ -181,13 +175,7 @@ def read_coverage(path: str | os.PathLike) -> pd.DataFrame:
     rows = io.read_csv_rows(path, ["timestamp", "scheduled"], what="coverage CSV")
     out = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
     out["scheduled"] = io.parse_numbers(rows, "scheduled", path, minimum=0).to_numpy()
-    dup = out.duplicated("timestamp")
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise InputError(
-            f"{io.display_name(path)}:{rows['_line'].iloc[i]}: duplicate timestamp "
-            f"{rows['timestamp'].iloc[i]}"
-        )
+    io.refuse_duplicate_rows(out[["timestamp"]], rows["_line"], io.display_name(path))
     return out
 
 

@@ -304,7 +304,7 @@ def test_bad_roster_and_requirements_name_the_culprit(tmp_path):
     with pytest.raises(InputError, match=r"req.csv:3: column 'aht' = ''"):
         load_requirements(req)
     req.write_text("timestamp,calls,aht\n2026-07-06T08:00,1,180\n2026-07-06T08:00,2,180\n")
-    with pytest.raises(InputError, match=r"req.csv:3: duplicate interval"):
+    with pytest.raises(InputError, match=r"req.csv:3: column 'timestamp' = .* is a duplicate"):
         load_requirements(req)
 
 

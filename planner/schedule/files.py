@@ -57,14 +57,11 @@ def read_requirements(path: str | os.PathLike) -> pd.DataFrame:
 def requirements_horizon(frame: pd.DataFrame, source: str = "requirements") -> Requirements:
     """Check a requirements frame is a regular grid of whole days and sum it over queues."""
     queues: tuple[str, ...] = ()
+    keys = ["timestamp", "queue"] if "queue" in frame.columns else ["timestamp"]
     if "queue" in frame.columns:
         queues = tuple(sorted(frame["queue"].astype(str).unique()))
-        dup = frame.duplicated(["timestamp", "queue"])
-    else:
-        dup = frame.duplicated(["timestamp"])
-    if dup.any():
-        line = frame["_line"].iloc[int(np.flatnonzero(dup)[0])] if "_line" in frame else "?"
-        raise InputError(f"{source}:{line}: duplicate timestamp {frame['timestamp'][dup].iloc[0]}")
+    lines = frame["_line"] if "_line" in frame else ["?"] * len(frame)
+    io.refuse_duplicate_rows(frame[keys], lines, source)
     total = frame.groupby("timestamp", sort=True)["staff"].sum().reset_index()
     times = total["timestamp"]
     if len(times) < 2:

@@ -47,13 +47,7 @@ def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
     if "queue" in frame.columns:
         out["queue"] = frame["queue"]
     keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
-    dup = out.duplicated(keys).to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(
-            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: duplicate interval "
-            f"{frame['timestamp'].iloc[i]}" + (" for that queue" if "queue" in out.columns else "")
-        )
+    io.refuse_duplicate_rows(out[keys], frame["_line"], io.display_name(path))
     return out
 
 
