@@ -94,17 +94,10 @@ class History:
         frame = self.frame
         if not self.queues:
             return frame.drop(columns=["queue"], errors="ignore").reset_index(drop=True)
-        grouped = frame.groupby("timestamp", sort=True)
-        out = grouped["calls"].sum().to_frame()
-        if self.has_aht:
-            work = (frame["calls"] * frame["aht"]).groupby(frame["timestamp"]).sum()
-            out["aht"] = np.where(
-                out["calls"] > 0, work / out["calls"].where(out["calls"] > 0), np.nan
-            )
-            # an interval with no calls keeps the plain mean of its queues' AHT
-            plain = grouped["aht"].mean()
-            out["aht"] = out["aht"].fillna(plain)
-        return out.reset_index()
+        if not self.has_aht:
+            return frame.groupby("timestamp", sort=True)["calls"].sum().to_frame().reset_index()
+        calls, aht = io.calls_weighted_aht(frame["calls"], frame["aht"], frame["timestamp"])
+        return pd.DataFrame({"calls": calls, "aht": aht}).rename_axis("timestamp").reset_index()
 
     def truncate(self, before: pd.Timestamp) -> History:
         """The history strictly before `before` (a day boundary)."""
@@ -268,9 +261,8 @@ def _merge_repeated(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     group = frame.groupby(keys, sort=True)
     out = group.agg(calls=("calls", "sum"), _line=("_line", "first"))
     if "aht" in frame.columns:
-        work = (frame["calls"] * frame["aht"]).groupby([frame[k] for k in keys]).sum()
-        plain = group["aht"].mean()
-        out["aht"] = (work / out["calls"].where(out["calls"] > 0)).fillna(plain)
+        by = [frame[k] for k in keys]
+        out["aht"] = io.calls_weighted_aht(frame["calls"], frame["aht"], by)[1]
     return out.reset_index()[list(frame.columns)]
 
 

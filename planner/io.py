@@ -218,6 +218,15 @@ def parse_numbers(
     return values.astype(float)
 
 
+def calls_weighted_aht(calls: pd.Series, aht: pd.Series, by) -> tuple[pd.Series, pd.Series]:
+    """Calls summed and AHT (s) as their calls-weighted mean per group of `by` (keys aligned
+    with the rows, sorted); a group without calls keeps the plain mean of its AHTs."""
+    total = calls.groupby(by, sort=True).sum()
+    work = (calls * aht).groupby(by, sort=True).sum()
+    plain = aht.groupby(by, sort=True).mean()
+    return total, (work / total.where(total > 0)).fillna(plain)
+
+
 def refuse_duplicate_rows(keys: pd.DataFrame, lines: Sequence, name: str) -> None:
     """The one wording for a repeated row in any file contract: `keys` holds `timestamp`
     (Timestamps) and, for per-queue files, `queue`; `lines` the file line of each row."""

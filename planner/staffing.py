@@ -246,20 +246,13 @@ def resolve_aht(frame: pd.DataFrame, target: StaffingTarget) -> np.ndarray:
 
 def pool_queues(frame: pd.DataFrame, aht: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per timestamp: calls summed, AHT the calls-weighted mean of the queues' AHTs."""
-    work = pd.DataFrame(
-        {
-            "timestamp": frame["timestamp"].to_numpy(),
-            "calls": frame["calls"].to_numpy(dtype=float),
-            "work": frame["calls"].to_numpy(dtype=float) * aht,
-            "aht": aht,
-        }
+    calls, pooled_aht = io.calls_weighted_aht(
+        pd.Series(frame["calls"].to_numpy(dtype=float)),
+        pd.Series(np.asarray(aht, dtype=float)),
+        frame["timestamp"].to_numpy(),
     )
-    g = work.groupby("timestamp", sort=True)
-    calls = g["calls"].sum()
-    mean_aht = g["aht"].mean()
-    pooled_aht = np.where(calls > 0, g["work"].sum() / calls.where(calls > 0, 1.0), mean_aht)
     out = pd.DataFrame({"timestamp": calls.index, "calls": calls.to_numpy()})
-    return out.reset_index(drop=True), np.asarray(pooled_aht, dtype=float)
+    return out.reset_index(drop=True), pooled_aht.to_numpy(dtype=float)
 
 
 def _prepare(frame: pd.DataFrame, target: StaffingTarget, pooled: bool):
