@@ -128,6 +128,11 @@ def main() -> None:
     except Terminated:
         click.echo("planner: terminated", err=True)
         sys.exit(143)
+    finally:
+        # The work is done (or unwound): a signal during interpreter shutdown (atexit hooks of
+        # worker pools) just ends the process, instead of raising into those hooks.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # The commands register themselves on `cli` when their modules are imported (after `cli` exists).
