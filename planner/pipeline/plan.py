@@ -349,8 +349,7 @@ def _evaluate(sc: Scenario, frame: pd.DataFrame, result, target):
     plain = dataclasses.replace(target, aht_s=None, aht_by_queue={})
     cov = result.coverage.set_index("timestamp")["scheduled"]
     scheduled = cov.reindex(pd.to_datetime(eval_frame["timestamp"])).fillna(0.0).to_numpy()
-    keep = 1.0 - sc.service.shrinkage_pct / 100.0
-    on_phones = np.floor(scheduled * keep + 1e-9)
+    on_phones = staffing.on_phone_agents(scheduled, sc.service.shrinkage_pct)
     evaluation = staffing.evaluate_staffing(eval_frame, on_phones, plain)
     return evaluation, eval_frame
 
