@@ -101,15 +101,14 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
     if "service_level" in requirements.columns:
         frame["planned"] = pd.to_numeric(requirements["service_level"], errors="coerce")
     # One pool of agents: queues (if any) are pooled per timestamp, AHT calls-weighted.
-    frame["work"] = frame["calls"] * frame["aht"].fillna(0.0)
-    agg = {"calls": "sum", "work": "sum", "aht": "mean"}
+    agg = {"calls": "sum"}
     if "planned" in frame.columns:
         frame["planned_w"] = frame["planned"] * frame["calls"]
         agg["planned_w"] = "sum"
     grouped = frame.groupby("timestamp", sort=True).agg(agg)
     calls = grouped["calls"].to_numpy(float)
-    aht = np.where(calls > 0, grouped["work"].to_numpy(float) / np.maximum(calls, 1e-300), 0.0)
-    aht = np.where(calls > 0, aht, grouped["aht"].fillna(0.0).to_numpy(float))
+    pooled = io.calls_weighted_aht(frame["calls"], frame["aht"], frame["timestamp"])[1]
+    aht = pooled.fillna(0.0).to_numpy(float)
     if "planned_w" in grouped.columns:
         with np.errstate(invalid="ignore", divide="ignore"):
             planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
