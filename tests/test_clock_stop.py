@@ -1,6 +1,6 @@
 """A roster search ended by the wall clock (not the gap or a work limit) may differ on a busier
-machine: `planner run` and `planner schedule` say so on stderr even under --quiet, exit 4, and
-summary.json records it."""
+machine: `planner run` says so on stderr even under --quiet, exits 4, and summary.json records it
+(`planner schedule` prints the same line and exits 4 through the same `clock_stopped` flag)."""
 
 from __future__ import annotations
 
