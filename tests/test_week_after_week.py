@@ -32,3 +32,28 @@ def test_the_second_week_continues_the_first_from_the_store(small, tmp_path):
     assert any("continues last week's published roster" in note for note in summary["notes"])
     first_summary = json.loads((out / "w07" / "summary.json").read_text(encoding="utf-8"))
     assert not any("continues last week" in note for note in first_summary["notes"])
+
+
+def test_compare_continues_the_store_like_run_and_gives_the_same_roster(small, tmp_path):
+    out = tmp_path / "out"
+    store = out / "planner.db"
+    assert invoke(["run", small, "--week", "2026-W07", "--out", out / "w07", "-q"]).exit_code in (
+        0,
+        3,
+    )
+    second = invoke(["run", small, "--week", "2026-W08", "--out", out / "w08", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    summary = json.loads((out / "w08" / "summary.json").read_text(encoding="utf-8"))
+
+    def compared(*extra):
+        result = invoke(["compare", small, "--week", "2026-W08", "--format", "json", *extra])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)[0], result.stderr
+
+    row, stderr = compared("--store", store)
+    assert "continues last week's published roster" in stderr
+    assert row["headcount"] == summary["kpis"]["headcount"]
+    assert row["cost"] == summary["kpis"]["cost"]
+    alone, stderr = compared("--no-store")
+    assert "continues" not in stderr
+    assert invoke(["compare", small, "--store", store, "--no-store"]).exit_code == 2

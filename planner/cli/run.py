@@ -141,11 +141,34 @@ def run_command(
     help="Roster solver time limit for every scenario (overrides their [run]).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
-def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, time_limit, verbose):
+@click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    help="Plan store to continue last week's published rosters from (read only; default: the "
+    "one planner run records into).",
+)
+@click.option("--no-store", is_flag=True, help="Plan every week on its own (cyclic).")
+def compare_command(
+    scenarios,
+    output,
+    fmt,
+    plot,
+    jobs,
+    week,
+    start,
+    simulate,
+    time_limit,
+    verbose,
+    store_path,
+    no_store,
+):
     """Plan several scenarios on one week and show them side by side, with deltas to the first.
 
     The week: --week/--start, else the first week pinned by a scenario ([run] week) in the
-    order given, else the first full week after the first scenario's history ends.
+    order given, else the first full week after the first scenario's history ends. A scenario
+    whose previous week `planner run` published in the plan store continues that roster, as
+    `planner run` does, so both give the same roster (--no-store: each week on its own).
 
     \b
     Examples:
@@ -156,6 +179,8 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
     from planner import io, pipeline, report
     from planner.report import charts
 
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
     io.check_output_paths(output, plot, inputs=scenarios)
     result = pipeline.compare(
         list(scenarios),
@@ -165,9 +190,11 @@ def compare_command(scenarios, output, fmt, plot, jobs, week, start, simulate, t
         simulate=simulate,
         log=_stderr_log(verbose),
         time_limit_s=time_limit,
+        store_path=store_path,
+        use_store=not no_store,
     )
     for note in result.notes:
-        if verbose or "no effect" in note or "planned on" in note:
+        if verbose or any(key in note for key in ("no effect", "planned on", "continues")):
             click.echo(f"planner: note: {note}", err=True)
     if fmt == "table":
         view = pipeline.comparison_view(result, simulate=simulate)

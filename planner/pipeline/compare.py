@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planner import store
 from planner.errors import InputError, PlannerError
 from planner.pipeline.plan import (
     Log,
@@ -31,6 +32,7 @@ from planner.pipeline.plan import (
     resolve_start,
     with_time_limit,
 )
+from planner.pipeline.publish import default_out_dir
 from planner.report.numbers import rounded
 from planner.report.tables import COMPARE_METRICS, SIM_METRIC
 from planner.scenario import Scenario, week_label
@@ -61,9 +63,9 @@ def common_start(
     return resolve_start(scenarios[0], load_history(scenarios[0]))
 
 
-def _compare_one(sc: Scenario, first: dt.date, simulate: bool) -> dict:
+def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) -> dict:
     try:
-        plan = plan_week(sc, start=first, simulate=simulate)
+        plan = plan_week(sc, start=first, simulate=simulate, previous=previous)
     except PlannerError as exc:  # say which scenario failed, keep the exit code
         raise type(exc)(f"{sc.name}: {exc}") from None
     row = {"scenario": sc.name, "week": plan.label, **plan.kpis.as_dict()}
@@ -81,8 +83,15 @@ def compare(
     simulate: bool = False,
     log: Log = _quiet,
     time_limit_s: float | None = None,
+    store_path: str | os.PathLike | None = None,
+    use_store: bool = True,
 ) -> Comparison:
-    """Plan each scenario on one common week and tabulate them (in the order given)."""
+    """Plan each scenario on one common week and tabulate them (in the order given).
+
+    Like `planner run`, a scenario whose last week is published in the plan store continues
+    that roster (read only; `store_path`, else the scenario's `[run] store`, else the store
+    `planner run` records into by default), so both plan the same roster; `use_store=False`
+    plans every week on its own (cyclic)."""
     if not scenarios:
         raise InputError("compare needs at least one scenario file")
     loaded = [with_time_limit(resolve_scenario(s), time_limit_s) for s in scenarios]
@@ -98,13 +107,14 @@ def compare(
         if own and own != label and not (week or start):
             notes.append(f"{sc.name}: planned on {label} (its own week is {own})")
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
+    previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
     if jobs > 1 and len(loaded) > 1:
-        results = _in_workers(loaded, first, simulate, jobs)
+        results = _in_workers(loaded, first, simulate, jobs, previous)
     else:
         results = []
-        for sc in loaded:
+        for sc, last_week in zip(loaded, previous, strict=True):
             clock = time.monotonic()
-            results.append(_compare_one(sc, first, simulate))
+            results.append(_compare_one(sc, first, simulate, last_week))
             log(f"compare: {sc.name} done {_took(clock)}")
     rows = [r["row"] for r in results]
     for r in results:
@@ -126,6 +136,12 @@ def compare(
     return Comparison(frame[order], label, tuple(notes))
 
 
+def _last_week(sc: Scenario, first: dt.date, store_path) -> pd.DataFrame | None:
+    """Last week's published roster of `sc` in the store `planner run` would use, or None."""
+    path = store.resolve_store_path(store_path, default_out_dir(week_label(first)), sc.run.store)
+    return store.previous_roster(path, sc.name, first)
+
+
 def _worker_start() -> None:
     """In each worker: die with the parent (SIGKILL when it exits, however it exits), leave
     Ctrl-C to the parent (which stops the workers), and take SIGTERM's default."""
@@ -138,12 +154,17 @@ def _worker_start() -> None:
             os._exit(1)
 
 
-def _in_workers(loaded: Sequence[Scenario], first: dt.date, simulate: bool, jobs: int) -> list:
+def _in_workers(
+    loaded: Sequence[Scenario], first: dt.date, simulate: bool, jobs: int, previous: list
+) -> list:
     """Plan the scenarios in worker processes; any way out of here (an error, Ctrl-C, SIGTERM)
     kills the workers first."""
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(loaded)), initializer=_worker_start)
     try:
-        futures = [pool.submit(_compare_one, sc, first, simulate) for sc in loaded]
+        futures = [
+            pool.submit(_compare_one, sc, first, simulate, last_week)
+            for sc, last_week in zip(loaded, previous, strict=True)
+        ]
         results = [f.result() for f in futures]
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
