@@ -18,6 +18,7 @@ from planner.schedule.files import (
     requirements_horizon,
 )
 from planner.schedule.groups import make_groups
+from planner.schedule.improve import improve_by_bands
 from planner.schedule.model import Model, build_model
 from planner.schedule.result import ScheduleResult, _result
 from planner.schedule.rules import Rules, rules_from_mapping
@@ -115,8 +116,14 @@ def solve_model(
             _assign(model.prob, start.values)
             report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
         elif start is not None and node_limit is None and not _full_search(model):
+            # too big for branching: re-solve a band of start times at a time instead
+            start, cut = improve_by_bands(model, start, lp.objective, gap, deadline)
+            clock = clock or cut
+            _log(began, f"band search {start.objective:,.2f}{' (clock)' if cut else ''}")
             _assign(model.prob, start.values)
-            report = SolveReport(SolveStatus.WORK_LIMIT, start.objective, lp.objective, 0.0)
+            done = _within(start.objective, lp.objective, gap)
+            status = SolveStatus.OPTIMAL if done else SolveStatus.WORK_LIMIT
+            report = SolveReport(status, start.objective, lp.objective, 0.0)
         elif deadline - time.monotonic() < MIN_SEARCH_S:
             report = SolveReport(SolveStatus.NO_SOLUTION, math.nan, math.nan, 0.0, True)
         elif solver == "highs":

@@ -1,0 +1,151 @@
+"""Neighbourhood search after the polish: re-solve the roster a band of shift start times at a
+time, every other tour fixed where the roster has it.
+
+On a large week (thousands of general integers) neither CBC nor HiGHS improves the polished
+roster by branching over the whole model: a summer week's polish sits ~2% above the LP bound
+and stays there after 500 s of HiGHS. Freeing only the tours that start in one band of the day
+(`BAND_H` hours wide, moved on by `BAND_STEP_H`), with every meal break still free, gives
+HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper roster around
+the band; a sweep visits every band in turn from midnight. The search stops when the roster
+is within the gap of the bound, after `SWEEPS` sweeps, or after a sweep that gained less than
+`MIN_SWEEP_GAIN`. Each step is a fixed amount of work, so the result is the same on every
+machine; only the deadline can cut it short, and then the report says so.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pulp
+
+from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
+from planner.schedule.model import Model
+from planner.schedule.rules import DAY_MIN
+from planner.schedule.start import Start
+
+BAND_H = 2.0  # width of a band of shift start times, hours
+BAND_STEP_H = 1.0  # the next band starts this much later
+SWEEPS = 2
+MIN_SWEEP_GAIN = 0.0005  # a sweep that gains less than this share of the cost is the last
+NODE_LIMIT = 1  # the root of each band's model: its heuristics find the better rosters
+OPTIONS = {"mip_pscost_minreliable": 0, "mip_rel_gap": 0.0}
+MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock ended it)
+
+
+def improve_by_bands(
+    model: Model, start: Start, bound: float, gap: float, deadline: float
+) -> tuple[Start, bool]:
+    """A roster at most as dear as `start`, from the band search; and whether the clock
+    (`deadline`, on `time.monotonic()`) cut the search short. The model's variables are left
+    untouched."""
+    bands = _bands(model)
+    if not bands or _within(start.objective, bound, gap):
+        return start, False
+
+    def work():
+        return _search(model, start, bound, gap, deadline, bands)
+
+    outcome = run_in_fork(work, deadline)
+    if outcome is None:
+        return start, True
+    values, clock = outcome
+    if values is None:
+        return start, clock
+    better = _checked(model, values)
+    if better is None or better.objective > start.objective - 1e-9:
+        return start, clock
+    return better, clock
+
+
+def _bands(model: Model) -> list[list[int]]:
+    """For each band of start times (from midnight, in steps): the positions of its tours in
+    `model.y`, skipping empty bands and repeats."""
+    starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in model.y]
+    width, step = round(BAND_H * 60), round(BAND_STEP_H * 60)
+    out: list[list[int]] = []
+    seen: set[tuple[int, ...]] = set()
+    for begin in range(0, DAY_MIN, step):
+        members = [k for k, s in enumerate(starts) if (s - begin) % DAY_MIN < width]
+        key = tuple(members)
+        if members and key not in seen:
+            seen.add(key)
+            out.append(members)
+    return out
+
+
+def _search(model, start: Start, bound, gap, deadline, bands):
+    """In the child: the band sweeps on one HiGHS model read from the roster model's MPS.
+    Returns (values by variable name or None when nothing improved, clock stopped)."""
+    import highspy
+
+    with solver_folder() as folder:
+        path = folder / "roster.mps"
+        model.prob.writeMPS(str(path))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", bool(os.environ.get("PLANNER_SOLVER_LOG")))
+        h.readModel(str(path))
+    names = [h.getColName(j)[1] for j in range(h.getNumCol())]
+    column = {name: j for j, name in enumerate(names)}
+    lp = h.getLp()
+    lower, upper = np.array(lp.col_lower_), np.array(lp.col_upper_)
+    tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
+    for option, value in {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}.items():
+        h.setOptionValue(option, value)
+    for option, value in OPTIONS.items():
+        h.setOptionValue(option, value)
+    x = np.array([float(start.values.get(name, 0.0)) for name in names])
+    best, improved, clock = start.objective, False, False
+    for _ in range(SWEEPS):
+        sweep_from = best
+        for members in bands:
+            left = deadline - time.monotonic()
+            if left < MIN_STEP_S:
+                clock = True
+                break
+            fixed = np.delete(tour_cols, members)
+            h.changeColsBounds(len(fixed), fixed, x[fixed], x[fixed])
+            h.setOptionValue("time_limit", max(0.5, left - STOP_GRACE_S))
+            solution = highspy.HighsSolution()
+            solution.col_value = list(x)
+            solution.value_valid = True
+            h.setSolution(solution)
+            h.run()
+            info = h.getInfo()
+            if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+                clock = True
+            if info.primal_solution_status == 2 and info.objective_function_value < best - 1e-6:
+                x = np.array(h.getSolution().col_value)
+                best, improved = float(info.objective_function_value), True
+            h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
+            if clock or _within(best, bound, gap):
+                break
+        if clock or _within(best, bound, gap) or sweep_from - best < MIN_SWEEP_GAIN * sweep_from:
+            break
+    if not improved:
+        return None, clock
+    return dict(zip(names, (float(v) for v in x), strict=True)), clock
+
+
+def _checked(model: Model, values: dict[str, float]) -> Start | None:
+    """The search's roster as a Start (integers rounded), or None if it breaks a constraint."""
+    rounded = {}
+    for var in model.prob.variables():
+        value = values.get(var.name, 0.0)
+        rounded[var.name] = float(round(value)) if var.cat == pulp.LpInteger else value
+    saved = {var.name: var.varValue for var in model.prob.variables()}
+    try:
+        for var in model.prob.variables():
+            var.varValue = rounded[var.name]
+        if not model.prob.valid(eps=1e-6):
+            return None
+        objective = float(pulp.value(model.prob.objective))
+    finally:
+        for var in model.prob.variables():
+            var.varValue = saved[var.name]
+    return Start(rounded, objective)
+
+
+def _within(objective: float, bound: float, gap: float) -> bool:
+    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12
