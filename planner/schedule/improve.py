@@ -91,9 +91,8 @@ def _search(model, start: Start, bound, gap, deadline, bands):
     lp = h.getLp()
     lower, upper = np.array(lp.col_lower_), np.array(lp.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
-    for option, value in {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}.items():
-        h.setOptionValue(option, value)
-    for option, value in OPTIONS.items():
+    settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
+    for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
     best, improved, clock = start.objective, False, False
