@@ -72,7 +72,9 @@ def parse_patience(text: str | float | None) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Demand:
+class Demand:
+    """The pooled demand a simulation runs on: one row per interval over all queues."""
+
     timestamps: pd.DatetimeIndex  # interval starts
     calls: np.ndarray  # expected calls per interval
     aht: np.ndarray  # s
@@ -81,7 +83,9 @@ class _Demand:
     planned_sl: np.ndarray | None  # requirements' service_level, 0..1
 
 
-def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
+def pooled_demand(requirements: pd.DataFrame, interval_min: int | None) -> Demand:
+    """The requirements pooled per timestamp (calls summed, AHT and planned service level
+    calls-weighted) on a regular grid of `interval_min` minutes (None: the smallest step)."""
     for col in ("timestamp", "calls", "aht"):
         if col not in requirements.columns:
             raise InputError(f"requirements: missing column {col!r}")
@@ -128,7 +132,7 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
         raise InputError(
             f"requirements: timestamps are not on a regular {interval_s / 60:g}-minute grid"
         )
-    return _Demand(stamps, calls, aht, interval_s, stamps[0], planned)
+    return Demand(stamps, calls, aht, interval_s, stamps[0], planned)
 
 
 def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
