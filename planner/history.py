@@ -181,6 +181,14 @@ def read_history(
     return History(frame, interval, queues, name, tuple(notes), suspect)
 
 
+def local_timestamps(
+    rows: pd.DataFrame, column: str, path, timezone: str | None = None, country: str | None = "VN"
+) -> pd.Series:
+    """A timestamp column of `read_csv_rows` cells as the local wall-clock times `read_history`
+    gives them (offsets converted to `timezone`, else the country's zone)."""
+    return _local_timestamps(rows, column, path, timezone, country)[0]
+
+
 def _local_timestamps(
     rows: pd.DataFrame, column: str, path, timezone: str | None, country: str | None
 ) -> tuple[pd.Series, str | None]:
