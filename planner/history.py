@@ -123,29 +123,30 @@ def read_history(
     `timezone` / `country`: the line's local time zone (or the country whose one zone it is),
     used only when the timestamps carry a UTC offset. `keep_spikes`: fit implausible spikes
     anyway (they are still warned about)."""
-    name = io.display_name(path)
-    rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")
-    calls = _numbers(rows, "calls", path)
+    zones: list[str | None] = []
+
+    def local_times(cells: pd.DataFrame, column: str, path) -> pd.Series:
+        stamps, zone = _local_timestamps(cells, column, path, timezone, country)
+        zones.append(zone)
+        return stamps
+
+    rows = io.read_timestamped_rows(
+        path,
+        "history file",
+        {"calls": io.Number()},
+        optional={"aht": io.Number(allow_empty=True)},
+        queue=True,
+        unique=False,  # refused below, once rows repeated by a clock change are added up
+        parse_stamps=local_times,
+    )
+    name, frame, zone = rows.name, rows.frame, zones[0]
     notes: list[str] = []
-    stamps, zone = _local_timestamps(rows, "timestamp", path, timezone, country)
     if zone is not None:
         notes.append(
             f"{name}: timestamps carry a UTC offset: converted to {zone} local time "
             "(--timezone to choose another zone)"
         )
-    frame = pd.DataFrame({"timestamp": stamps.to_numpy(), "calls": calls.to_numpy()})
-    if "aht" in rows.columns:
-        aht = _numbers(rows, "aht", path, allow_empty=True)
-        frame["aht"] = aht.to_numpy()
-    queues: tuple[str, ...] = ()
-    if "queue" in rows.columns:
-        empty = rows["queue"] == ""
-        if empty.any():
-            line = rows["_line"][empty].iloc[0]
-            raise InputError(f"{name}:{line}: column 'queue' is empty, expected a queue name")
-        frame["queue"] = rows["queue"].to_numpy()
-        queues = tuple(dict.fromkeys(frame["queue"]))
-    frame["_line"] = rows["_line"].to_numpy()
+    queues = tuple(dict.fromkeys(frame["queue"])) if "queue" in frame.columns else ()
 
     keys = ["queue", "timestamp"] if queues else ["timestamp"]
     frame = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
@@ -178,6 +179,14 @@ def read_history(
     elif "aht" in frame.columns:
         frame["aht"] = _fill_aht(frame, queues)
     return History(frame, interval, queues, name, tuple(notes), suspect)
+
+
+def local_timestamps(
+    rows: pd.DataFrame, column: str, path, timezone: str | None = None, country: str | None = "VN"
+) -> pd.Series:
+    """A timestamp column of `read_csv_rows` cells as the local wall-clock times `read_history`
+    gives them (offsets converted to `timezone`, else the country's zone)."""
+    return _local_timestamps(rows, column, path, timezone, country)[0]
 
 
 def _local_timestamps(
@@ -300,17 +309,6 @@ def _spike_notes(frame: pd.DataFrame, spikes: np.ndarray, name: str, keep: bool)
     if len(rows) > MAX_SPIKE_NOTES:
         notes.append(f"warning: {name}: {len(rows) - MAX_SPIKE_NOTES} more such rows")
     return notes
-
-
-def _numbers(rows: pd.DataFrame, column: str, path, allow_empty: bool = False) -> pd.Series:
-    """Non-negative numbers, vectorised; on any bad cell `io.parse_numbers` names it."""
-    raw = rows[column]
-    values = pd.to_numeric(raw.mask(raw == ""), errors="coerce").astype(float)
-    empty = raw == ""
-    bad = (values.isna() & ~(empty & allow_empty)) | np.isinf(values) | (values < 0)
-    if bad.any():
-        return io.parse_numbers(rows, column, path, minimum=0, allow_empty=allow_empty)
-    return values
 
 
 def _iso(value: pd.Timestamp) -> str:

@@ -19,6 +19,8 @@ import pandas as pd
 
 from planner import erlang, io
 from planner.errors import InputError
+from planner.io import read_coverage as read_coverage
+from planner.io import read_forecast as read_forecast
 
 MODELS = ("erlang-c", "erlang-a")
 DEFAULT_INTERVAL_S = 1800
@@ -131,52 +133,8 @@ def _validate(t: StaffingTarget) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# input
-
-
-def read_forecast(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Forecast CSV `timestamp,calls[,lower,upper][,aht][,queue]` (extra columns ignored).
-
-    Raises InputError naming the file, line and column of the first bad value.
-    """
-    rows = io.read_csv_rows(path, ["timestamp", "calls"], what="forecast CSV")
-    name = io.display_name(path)
-    out = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
-    out["calls"] = io.parse_numbers(rows, "calls", path, minimum=0).to_numpy()
-    for col in ("lower", "upper"):
-        if col in rows.columns:
-            out[col] = io.parse_numbers(rows, col, path, minimum=0, allow_empty=True).to_numpy()
-    if "aht" in rows.columns:
-        aht = io.parse_numbers(rows, "aht", path, minimum=None, allow_empty=True)
-        bad = (aht <= 0) & (out["calls"].to_numpy() > 0)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"{name}:{rows['_line'].iloc[i]}: column 'aht' = {rows['aht'].iloc[i]!r} must "
-                "be a handle time in seconds above 0"
-            )
-        out["aht"] = aht.to_numpy()
-    if "queue" in rows.columns:
-        if (rows["queue"] == "").any():
-            i = int(np.flatnonzero((rows["queue"] == "").to_numpy())[0])
-            raise InputError(f"{name}:{rows['_line'].iloc[i]}: column 'queue' is empty")
-        out["queue"] = rows["queue"].to_numpy()
-    keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
-    io.refuse_duplicate_rows(out[keys], rows["_line"], name)
-    try:
-        interval_seconds(out)  # a daily forecast is refused here, where the file is known
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
-    return out.sort_values(keys, kind="stable").reset_index(drop=True)
-
-
-def read_coverage(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Coverage CSV (`timestamp,scheduled`, extra columns ignored) for reverse mode."""
-    rows = io.read_csv_rows(path, ["timestamp", "scheduled"], what="coverage CSV")
-    out = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
-    out["scheduled"] = io.parse_numbers(rows, "scheduled", path, minimum=0).to_numpy()
-    io.refuse_duplicate_rows(out[["timestamp"]], rows["_line"], io.display_name(path))
-    return out
+# input (the Forecast and Coverage CSVs are read by `planner.io.read_forecast` and
+# `planner.io.read_coverage`, kept importable from here)
 
 
 def agents_from_coverage(frame: pd.DataFrame, coverage: pd.DataFrame) -> np.ndarray:
@@ -203,16 +161,12 @@ def agents_from_coverage(frame: pd.DataFrame, coverage: pd.DataFrame) -> np.ndar
 
 def interval_seconds(frame: pd.DataFrame) -> int:
     """Interval length of a forecast: the smallest step between its timestamps (30 min if one)."""
-    ts = np.sort(frame["timestamp"].drop_duplicates().to_numpy())
-    if len(ts) < 2:
+    step = io.smallest_step_s(frame["timestamp"])
+    if step is None:
         return DEFAULT_INTERVAL_S
-    steps = np.diff(ts).astype("timedelta64[s]").astype(np.int64)
-    step = int(steps.min())
     if step >= 86400:
-        raise InputError(
-            "the forecast is daily; staffing needs interval forecasts (15, 30 or 60 minutes)"
-        )
-    return step
+        raise InputError(io.DAILY_FORECAST)
+    return int(step)
 
 
 def resolve_aht(frame: pd.DataFrame, target: StaffingTarget) -> np.ndarray:

@@ -162,3 +162,15 @@ def test_run_warns_about_drift_even_under_quiet(planned_w, tmp_path):
     assert drift["drifted"] and drift["weeks"] == ["2026-W06"] and drift["days"] == 7
     assert drift["realised_wape_pct"] > drift["expected_wape_pct"]
     assert json.loads((tmp_path / "w" / "summary.json").read_text())["drift"] is None
+
+
+def test_actuals_with_utc_offsets_keep_their_service_level_on_the_local_interval(tmp_path):
+    path = tmp_path / "actuals.csv"
+    path.write_text(
+        "timestamp,calls,answered_within_target\n"
+        "2026-07-06T01:00:00Z,10,8\n2026-07-06T01:30:00Z,20,15\n2026-07-06T02:00:00Z,30,27\n",
+        encoding="utf-8",
+    )
+    frame = accuracy.read_actuals(path).frame  # VN: UTC+7, the history's local times
+    assert frame["timestamp"].dt.strftime("%H:%M").tolist() == ["08:00", "08:30", "09:00"]
+    assert frame["answered_within_target"].tolist() == [8.0, 15.0, 27.0]

@@ -388,3 +388,27 @@ def test_bundled_files_can_be_named(tmp_path):
     path = write(tmp_path, "c.toml", '[data]\nevents = "bundled:nope.csv"\n')
     with pytest.raises(InputError, match=r'\[data\] events = "bundled:nope.csv": no bundled file'):
         load_scenario(path)
+
+
+def test_the_bundled_history_forecasts_with_the_bundled_temperature_as_planner_forecast(
+    tmp_path,
+):
+    from planner import io
+    from planner.pipeline.kpis import summary_inputs
+
+    bundled = io.bundled_path("temperature.csv")
+    own = write(tmp_path, "history.csv", "timestamp,calls\n2026-07-06,3\n")
+    other = write(tmp_path, "weather.csv", "date,temp_max_c\n2026-07-06,30\n")
+    cases = {
+        "": bundled,  # the bundled history, no temperature given
+        'history = "bundled"\n': bundled,
+        'history = "bundled"\ntemperature = "weather.csv"\n': other,
+        f'history = "{own.name}"\n': None,  # a history of one's own: only a file given
+        'history = "bundled:hotline_by_type.csv"\n': None,  # as `planner forecast FILE`
+    }
+    for data, expected in cases.items():
+        sc = load_scenario(write(tmp_path, "s.toml", f'name = "s"\n[data]\n{data}'))
+        assert sc.data.temperature == expected, data
+        roles = [item["role"] for item in summary_inputs(sc)]
+        assert ("temperature" in roles) == (expected is not None), data
+    assert scenario.default_scenario(rules_from_mapping).data.temperature == bundled

@@ -56,7 +56,7 @@ def actuals_from_history(history, extra: pd.DataFrame | None = None) -> Actuals:
 
 def read_actuals(path: str | os.PathLike) -> Actuals:
     """Read a History CSV (`-` = stdin) as actuals, with its optional service-level columns."""
-    from planner.history import read_history
+    from planner.history import local_timestamps, read_history
 
     if str(path) == "-":  # read twice below: spool stdin once
         import sys
@@ -68,17 +68,23 @@ def read_actuals(path: str | os.PathLike) -> Actuals:
             return read_actuals(spooled)
 
     history = read_history(path)
-    rows = io.read_csv_rows(path, ["timestamp", "calls"], what="history file")
-    present = [c for c in SL_COLUMNS if c in rows.columns]
+    rows = io.read_timestamped_rows(
+        path,
+        "history file",
+        {"calls": io.Number()},
+        optional={col: io.Number(allow_empty=True) for col in SL_COLUMNS},
+        unique=False,  # read_history has refused repeated rows; clock-change ones are summed
+        parse_stamps=local_timestamps,  # the local times read_history gives the rows
+    )
+    present = [c for c in SL_COLUMNS if c in rows.frame.columns]
     extra = None
     if present:
-        extra = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
+        extra = pd.DataFrame({"timestamp": rows.frame["timestamp"]})
         if history.interval_min is None:
             extra["timestamp"] = extra["timestamp"].dt.normalize()
-        calls = io.parse_numbers(rows, "calls", path, minimum=0).to_numpy(dtype=float)
+        calls = rows.frame["calls"].to_numpy(dtype=float)
         for col in present:
-            values = io.parse_numbers(rows, col, path, minimum=0, allow_empty=True)
-            values = values.to_numpy(dtype=float)
+            values = rows.frame[col].to_numpy(dtype=float)
             if col == "service_level":  # a share of the row's calls, 0..1 or percent
                 scale = 100.0 if np.nanmax(np.append(values, 0.0)) > 1.0 else 1.0
                 col, values = "answered_within_target", values / scale * calls

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.erlang.erlang_c import _check_targets, _search_min, _sqrt_staffing_guess
+from planner.erlang.erlang_c import check_targets, search_min_agents, sqrt_staffing_guess
 from planner.erlang.kernels import (
     _arrays,
     _check_nonneg,
@@ -175,7 +175,7 @@ def agents_needed_a(
     calls, aht, patience, interval = _arrays(calls, aht, patience, interval)
     if sl is None and asa_target is None and max_occupancy is None and max_abandon is None:
         raise InputError("no target given: give a service level, ASA, occupancy or abandonment")
-    _check_targets(sl, target, asa_target, max_occupancy, max_abandon)
+    check_targets(sl, target, asa_target, max_occupancy, max_abandon)
     a = traffic(calls, aht, interval)
     shape = a.shape
     a = a.ravel()
@@ -218,7 +218,7 @@ def agents_needed_a(
     step = np.ceil(np.sqrt(a)).clip(min=1)
     guess = None
     if sl_f is not None:
-        guess = _sqrt_staffing_guess(a, sl_f, t_f, aht_f)
-    n = _search_min(meets, lo, active, step, guess).astype(float)
+        guess = sqrt_staffing_guess(a, sl_f, t_f, aht_f)
+    n = search_min_agents(meets, lo, active, step, guess).astype(float)
     n[~active] = 0.0
     return n.reshape(shape)[()] if shape == () else n.reshape(shape)

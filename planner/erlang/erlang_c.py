@@ -86,7 +86,9 @@ def occupancy(calls, aht, agents, interval=1800.0) -> np.ndarray:
     return out[()] if out.ndim == 0 else out
 
 
-def _check_targets(sl, target, asa_target, max_occupancy, max_abandon=None, model="C") -> None:
+def check_targets(sl, target, asa_target, max_occupancy, max_abandon=None, model="C") -> None:
+    """Refuse targets outside their ranges (service level 0..1, target and ASA in s > 0,
+    occupancy and abandonment fractions), naming the value; shared by Erlang C and A."""
     if sl is not None:
         sl_arr, t_arr = _arrays(sl, target)
         if np.any(np.isnan(sl_arr)) or np.any(sl_arr < 0) or np.any(sl_arr > 1):
@@ -121,7 +123,7 @@ def _check_targets(sl, target, asa_target, max_occupancy, max_abandon=None, mode
             )
 
 
-def _search_min(
+def search_min_agents(
     ok, lo: np.ndarray, active: np.ndarray, step0: np.ndarray, guess: np.ndarray | None = None
 ) -> np.ndarray:
     """Smallest integer n >= lo with ok(n, mask) True, for every element where `active`.
@@ -174,7 +176,7 @@ def _search_min(
     return np.where(active, good, 0)
 
 
-def _sqrt_staffing_guess(a, sl, target, aht) -> np.ndarray:
+def sqrt_staffing_guess(a, sl, target, aht) -> np.ndarray:
     """Halfin-Whitt square-root staffing: N ~ A + beta sqrt(A), where beta solves
     1 - exp(-beta sqrt(A) T / aht) / (1 + beta Phi(beta) / phi(beta)) = sl (bisection)."""
     root = np.sqrt(a)
@@ -212,7 +214,7 @@ def agents_needed(
     calls, aht, interval = _arrays(calls, aht, interval)
     if sl is None and asa_target is None and max_occupancy is None:
         raise InputError("no target given: give a service level, an ASA or a max occupancy")
-    _check_targets(sl, target, asa_target, max_occupancy)
+    check_targets(sl, target, asa_target, max_occupancy)
     a = traffic(calls, aht, interval)
     shape = a.shape
     a = a.ravel()
@@ -251,10 +253,10 @@ def agents_needed(
     step = np.ceil(np.sqrt(a)).clip(min=1)
     guess = None
     if sl_f is not None:
-        guess = _sqrt_staffing_guess(a, sl_f, t_f, aht_f)
+        guess = sqrt_staffing_guess(a, sl_f, t_f, aht_f)
         if occ_f is not None:
             guess = np.maximum(guess, np.ceil(a / occ_f - 1e-9))
-    n_int = _search_min(meets, lo, active, step, guess).astype(float)
+    n_int = search_min_agents(meets, lo, active, step, guess).astype(float)
     n_int[~active] = 0.0
     if not fractional:
         return n_int.reshape(shape)[()] if shape == () else n_int.reshape(shape)

@@ -61,7 +61,9 @@ class Kpis:
 SIMULATED_KEYS = ("simulated_service_level_pct", "simulated_asa_s", "simulated_abandon_pct")
 
 
-def _kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
+def plan_kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
+    """The KPIs of one planned week: forecast, requirements, schedule and, when run, the
+    forecast evaluation and the simulation."""
     intervals = fc.intervals
     per_ts = intervals.groupby("timestamp", sort=True)["calls"].sum()
     interval_s = staffing.interval_seconds(requirements)
@@ -125,7 +127,7 @@ def _mean(item):
     return item
 
 
-def _inputs(sc: Scenario) -> tuple[dict, ...]:
+def summary_inputs(sc: Scenario) -> tuple[dict, ...]:
     """Input files with their checksums: names only (no machine paths) so reruns match."""
     items = []
     for path in sc.files:

@@ -27,7 +27,7 @@ import pandas as pd
 from planner import forecast, history, io, schedule, staffing
 from planner import simulate as simulation_stage
 from planner.errors import ExitCode, InputError
-from planner.pipeline.kpis import Kpis, _inputs, _kpis
+from planner.pipeline.kpis import Kpis, plan_kpis, summary_inputs
 from planner.scenario import (
     Scenario,
     apply_adjustments,
@@ -227,8 +227,8 @@ def plan_week(
         simulation = _simulate(sc, result, eval_frame)
         log(f"simulate: {sc.run.replications} replications {_took(clock)}")
 
-    kpis = _kpis(sc, fc, requirements, result, evaluation, simulation)
-    inputs = _inputs(sc)
+    kpis = plan_kpis(sc, fc, requirements, result, evaluation, simulation)
+    inputs = summary_inputs(sc)
     return WeekPlan(
         scenario=sc,
         start=first,

@@ -21,7 +21,8 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     agents = ""                  # optional agent list CSV ("" = size the workforce;
                                  # "bundled:agents.csv" = the sample list)
     events = ""                  # optional events file (make-up days, storms, campaigns)
-    temperature = ""             # optional daily temperature CSV ("bundled:temperature.csv")
+    temperature = ""             # optional daily temperature CSV (default with the bundled
+                                 # history: "bundled:temperature.csv", as planner forecast)
     country = "VN"               # holidays country, or "none"
     timezone = "Asia/Ho_Chi_Minh"  # only for timestamps with a UTC offset (default: the country's)
 

@@ -19,6 +19,7 @@ import holidays
 from planner import io
 from planner.choices import ForecastModel
 from planner.errors import InputError
+from planner.history import BUNDLED_TEMPERATURE
 from planner.scenario.model import (
     ALL_TOP_KEYS,
     BASELINE_DESCRIPTION,
@@ -347,11 +348,14 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             c.fail("timezone", timezone, 'expected an IANA time zone (e.g. "Asia/Ho_Chi_Minh")')
+    temperature = c.path("temperature", base)
+    if temperature is None and history_path is None:  # as `planner forecast` on the bundled line
+        temperature = io.bundled_path(BUNDLED_TEMPERATURE)
     return DataConfig(
         history=history_path,
         agents=c.path("agents", base),
         events=c.path("events", base),
-        temperature=c.path("temperature", base),
+        temperature=temperature,
         country=country.upper() if country.lower() != "none" else "none",
         timezone=timezone,
     )

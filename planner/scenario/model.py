@@ -46,7 +46,7 @@ class DataConfig:
     history: Path | None = None  # None = the bundled hotline history
     agents: Path | None = None
     events: Path | None = None
-    temperature: Path | None = None
+    temperature: Path | None = None  # the loader gives the bundled history the bundled file
     country: str = "VN"
     timezone: str | None = None  # the line's zone for offset timestamps; None = the country's
 

@@ -1,5 +1,6 @@
 """The schedule stage's files: Requirements, Agents and Roster CSVs in (validated, naming
-file:line), and the column lists of the Roster and Coverage CSVs.
+file:line; the Requirements and Roster CSVs with the readers of `planner.io`), and the column
+lists of the Roster and Coverage CSVs.
 """
 
 from __future__ import annotations
@@ -12,10 +13,24 @@ import pandas as pd
 
 from planner import io
 from planner.errors import InputError
+from planner.io import MAX_STAFF, parse_breaks, read_roster
 from planner.schedule.rules import DAY_NAMES, parse_clock
 
 ROSTER_COLUMNS = ["agent", "start", "end", "breaks", "paid_hours", "day", "night_hours"]
 COVERAGE_COLUMNS = ["timestamp", "required", "scheduled", "shortfall"]
+
+__all__ = [
+    "COVERAGE_COLUMNS",
+    "MAX_STAFF",
+    "ROSTER_COLUMNS",
+    "Requirements",
+    "parse_breaks",
+    "parse_unavailable",
+    "read_agents",
+    "read_requirements",
+    "read_roster",
+    "requirements_horizon",
+]
 
 
 @dataclass(frozen=True)
@@ -36,22 +51,12 @@ class Requirements:
         return self.frame["timestamp"].iloc[0]
 
 
-MAX_STAFF = 100_000  # staff in one interval: far above any contact centre, far below a typo
-
-
 def read_requirements(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Requirements CSV (`timestamp`, `staff`; other columns kept) into a frame.
-
-    Per-queue files (a `queue` column) keep one row per queue and interval. Raises InputError
-    naming file and line for a bad timestamp or a negative/non-numeric staff value.
-    """
-    rows = io.read_csv_rows(path, ["timestamp", "staff"], "requirements file")
-    frame = pd.DataFrame({"timestamp": io.parse_timestamps(rows, "timestamp", path)})
-    frame["staff"] = io.parse_numbers(rows, "staff", path, minimum=0, maximum=MAX_STAFF)
-    if "queue" in rows.columns:
-        frame["queue"] = rows["queue"].to_numpy()
-    frame["_line"] = rows["_line"].to_numpy()
-    return frame
+    """Read a Requirements CSV for the scheduler: `timestamp`, `staff`, `queue` (per-queue
+    files keep one row per queue and interval) and `_line`, with the one Requirements reader,
+    `planner.io.read_requirements`; InputError names file and line for a bad timestamp, a
+    negative/non-numeric staff value or a repeated interval."""
+    return io.read_requirements(path, required=("staff",))
 
 
 def requirements_horizon(frame: pd.DataFrame, source: str = "requirements") -> Requirements:
@@ -152,43 +157,3 @@ def parse_unavailable(text: str) -> tuple[tuple[int, int, int], ...]:
                 raise InputError(f"{token!r}: the hours must not wrap midnight; split it")
         out.append((DAY_NAMES.index(day), lo, hi))
     return tuple(out)
-
-
-def read_roster(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) into a typed frame."""
-    name = io.display_name(path)
-    rows = io.read_csv_rows(path, ["agent", "start", "end", "breaks", "paid_hours"], "roster file")
-    out = pd.DataFrame({"agent": rows["agent"]})
-    out["start"] = io.parse_timestamps(rows, "start", path)
-    out["end"] = io.parse_timestamps(rows, "end", path)
-    out["breaks"] = rows["breaks"]
-    out["paid_hours"] = io.parse_numbers(rows, "paid_hours", path)
-    for s, e, b, line in zip(out["start"], out["end"], out["breaks"], rows["_line"], strict=True):
-        if e <= s:
-            raise InputError(f"{name}:{line}: shift end {e} is not after its start {s}")
-        try:
-            for bs, be in parse_breaks(b):
-                if not (s <= bs < be <= e):
-                    raise InputError(f"break {bs}/{be} is not inside the shift {s}/{e}")
-        except InputError as exc:
-            raise InputError(f"{name}:{line}: column 'breaks': {exc}") from None
-    for extra in ("day", "night_hours"):
-        if extra in rows:
-            out[extra] = rows[extra] if extra == "day" else io.parse_numbers(rows, extra, path)
-    return out
-
-
-def parse_breaks(text: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """`start/end;start/end` -> list of timestamp pairs."""
-    out = []
-    if text is None or (isinstance(text, float) and text != text):  # NaN from pandas
-        return out
-    for pair in filter(None, (p.strip() for p in str(text).split(";"))):
-        a, sep, b = pair.partition("/")
-        if not sep:
-            raise InputError(f"{pair!r}: expected start/end")
-        try:
-            out.append((pd.Timestamp(a), pd.Timestamp(b)))
-        except ValueError:
-            raise InputError(f"{pair!r}: expected ISO date-times start/end") from None
-    return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.simulate.inputs import _Demand
+from planner.simulate.inputs import Demand
 
 _LOGNORMAL_SIGMA2 = math.log(2.0)  # CV = 1: sigma^2 = ln(1 + CV^2)
 
@@ -101,7 +101,9 @@ def _cumulative_overlap(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray)
 
 
 @dataclass(frozen=True)
-class _Settings:
+class ReplicationSettings:
+    """The options one replication runs with (times in s, percentages 0..100)."""
+
     patience_s: float | None
     service: str
     absence_pct: float
@@ -109,7 +111,10 @@ class _Settings:
     target_s: float
 
 
-def _replication(rng: np.random.Generator, demand: _Demand, windows: list, cfg: _Settings) -> dict:
+def run_replication(
+    rng: np.random.Generator, demand: Demand, windows: list, cfg: ReplicationSettings
+) -> dict:
+    """One replication of the queue over `demand` with the agents' on-phone `windows`."""
     k = len(demand.calls)
     step = demand.interval_s
     horizon = k * step

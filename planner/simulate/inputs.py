@@ -16,39 +16,22 @@ from planner.errors import InputError
 # --- reading the inputs --------------------------------------------------------------------
 
 
-def load_roster(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) with the scheduler's reader,
-    `planner.roster.read_roster` (one reader per file type in the project); errors name the
-    file, line and column."""
-    from planner.roster import read_roster
+SIMULATED_REQUIREMENTS = ("agents", "staff", "service_level", "asa", "occupancy", "abandon")
 
-    return read_roster(path)
+
+def load_roster(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`) with the one Roster reader,
+    `planner.io.read_roster`; errors name the file, line and column."""
+    return io.read_roster(path)
 
 
 def load_requirements(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Requirements CSV for the simulation: `timestamp,calls,aht` required; `agents`,
-    `staff`, `service_level`, `asa`, `occupancy`, `abandon` and `queue` kept when present.
-
-    (The scheduler's `planner.roster.read_requirements` reads only `timestamp,staff`.)"""
-    frame = io.read_csv_rows(path, ["timestamp", "calls", "aht"], "requirements")
-    out = pd.DataFrame({"timestamp": io.parse_timestamps(frame, "timestamp", path)})
-    out["calls"] = io.parse_numbers(frame, "calls", path)
-    out["aht"] = io.parse_numbers(frame, "aht", path, allow_empty=True)  # closed: may be empty
-    bad = ~(out["aht"] > 0) & (out["calls"] > 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"{io.display_name(path)}:{frame['_line'].iloc[i]}: column 'aht' = "
-            f"{frame['aht'].iloc[i]!r}: expected a handle time in seconds above 0 where calls > 0"
-        )
-    for col in ("agents", "staff", "service_level", "asa", "occupancy", "abandon"):
-        if col in frame.columns:
-            out[col] = io.parse_numbers(frame, col, path, minimum=None, allow_empty=True)
-    if "queue" in frame.columns:
-        out["queue"] = frame["queue"]
-    keys = ["timestamp", "queue"] if "queue" in out.columns else ["timestamp"]
-    io.refuse_duplicate_rows(out[keys], frame["_line"], io.display_name(path))
-    return out
+    """Read a Requirements CSV for the simulation with the one Requirements reader,
+    `planner.io.read_requirements`: `timestamp,calls,aht` required (`aht` may be empty where
+    there are no calls); `agents`, `staff`, `service_level`, `asa`, `occupancy`, `abandon` and
+    `queue` kept when present."""
+    frame = io.read_requirements(path, ("calls", "aht"), SIMULATED_REQUIREMENTS)
+    return frame.drop(columns="_line")
 
 
 def parse_patience(text: str | float | None) -> float | None:
@@ -72,7 +55,9 @@ def parse_patience(text: str | float | None) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Demand:
+class Demand:
+    """The pooled demand a simulation runs on: one row per interval over all queues."""
+
     timestamps: pd.DatetimeIndex  # interval starts
     calls: np.ndarray  # expected calls per interval
     aht: np.ndarray  # s
@@ -81,7 +66,9 @@ class _Demand:
     planned_sl: np.ndarray | None  # requirements' service_level, 0..1
 
 
-def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
+def pooled_demand(requirements: pd.DataFrame, interval_min: int | None) -> Demand:
+    """The requirements pooled per timestamp (calls summed, AHT and planned service level
+    calls-weighted) on a regular grid of `interval_min` minutes (None: the smallest step)."""
     for col in ("timestamp", "calls", "aht"):
         if col not in requirements.columns:
             raise InputError(f"requirements: missing column {col!r}")
@@ -97,29 +84,23 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
     if bad_aht.any():
         ts = frame["timestamp"][bad_aht].iloc[0]
         raise InputError(f"requirements: column 'aht' must be > 0 s where calls > 0 (at {ts})")
-    planned = None
-    if "service_level" in requirements.columns:
-        frame["planned"] = pd.to_numeric(requirements["service_level"], errors="coerce")
     # One pool of agents: queues (if any) are pooled per timestamp, AHT calls-weighted.
-    agg = {"calls": "sum"}
-    if "planned" in frame.columns:
-        frame["planned_w"] = frame["planned"] * frame["calls"]
-        agg["planned_w"] = "sum"
-    grouped = frame.groupby("timestamp", sort=True).agg(agg)
-    calls = grouped["calls"].to_numpy(float)
-    pooled = io.calls_weighted_aht(frame["calls"], frame["aht"], frame["timestamp"])[1]
+    total, pooled = io.calls_weighted_aht(frame["calls"], frame["aht"], frame["timestamp"])
+    calls = total.to_numpy(float)
     aht = pooled.fillna(0.0).to_numpy(float)
-    if "planned_w" in grouped.columns:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            planned = np.where(calls > 0, grouped["planned_w"].to_numpy(float) / calls, np.nan)
+    planned = None
+    if "service_level" in requirements.columns:  # the plan's SL, calls-weighted likewise
+        sl = pd.to_numeric(requirements["service_level"], errors="coerce").astype(float)
+        pooled_sl = io.calls_weighted_aht(frame["calls"], sl, frame["timestamp"])[1]
+        planned = np.where(calls > 0, pooled_sl.to_numpy(float), np.nan)
     if planned is not None and np.nanmax(np.append(planned, 0.0)) > 1.0:
         planned = planned / 100.0  # given in %: the Requirements CSV convention is 0..1
-    stamps = pd.DatetimeIndex(grouped.index)
+    stamps = pd.DatetimeIndex(total.index)
     # Seconds from the first interval (not .asi8: pandas 3 may store s or us, not ns).
     offsets = np.asarray((stamps - stamps[0]).total_seconds(), float)
     if interval_min is None:
-        steps = np.diff(offsets)
-        interval_s = float(steps.min()) if len(steps) else 1800.0
+        step = io.smallest_step_s(stamps)
+        interval_s = 1800.0 if step is None else step
     else:
         interval_s = float(interval_min) * 60.0
     if interval_s <= 0:
@@ -128,7 +109,7 @@ def _demand(requirements: pd.DataFrame, interval_min: int | None) -> _Demand:
         raise InputError(
             f"requirements: timestamps are not on a regular {interval_s / 60:g}-minute grid"
         )
-    return _Demand(stamps, calls, aht, interval_s, stamps[0], planned)
+    return Demand(stamps, calls, aht, interval_s, stamps[0], planned)
 
 
 def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -137,10 +118,8 @@ def _parse_breaks(value, start, end, where: str) -> list[tuple[pd.Timestamp, pd.
         return []
     pairs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     if isinstance(value, str):
-        from planner.roster import parse_breaks  # the Roster CSV's own `start/end;...` parser
-
         try:
-            pairs = parse_breaks(value)
+            pairs = io.parse_breaks(value)  # the Roster CSV's own `start/end;...` parser
         except InputError as exc:
             raise InputError(f"{where}: column 'breaks': {exc}") from None
     else:

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.simulate.engine import _replication, _Settings
-from planner.simulate.inputs import _Demand, _demand, roster_windows
+from planner.simulate.engine import ReplicationSettings, run_replication
+from planner.simulate.inputs import Demand, pooled_demand, roster_windows
 from planner.simulate.result import (
     INTERVAL_COLUMNS,
     SERVICES,
@@ -67,13 +67,13 @@ def simulate(
         raise InputError(f"target = {target_s!r}: expected seconds >= 0")
     if patience_s is not None and not float(patience_s) > 0:
         raise InputError(f"patience = {patience_s!r}: expected seconds > 0 or none")
-    demand = _demand(requirements, interval_min)
+    demand = pooled_demand(requirements, interval_min)
     horizon_s = len(demand.calls) * demand.interval_s
     if cyclic is None:  # a cyclic roster only makes sense over whole days from midnight
         cyclic = demand.origin == demand.origin.normalize() and horizon_s % 86400 == 0
     notes = _overlap_notes(roster, demand, horizon_s, bool(cyclic))
     windows = roster_windows(roster, demand.origin, horizon_s if cyclic else None)
-    cfg = _Settings(
+    cfg = ReplicationSettings(
         None if patience_s is None else float(patience_s),
         service,
         float(absence_pct),
@@ -83,7 +83,7 @@ def simulate(
     children = np.random.SeedSequence(int(seed)).spawn(int(replications))
     runs = []
     for r, child in enumerate(children):
-        runs.append(_replication(np.random.default_rng(child), demand, windows, cfg))
+        runs.append(run_replication(np.random.default_rng(child), demand, windows, cfg))
         if progress is not None:
             progress(r + 1, int(replications))
     intervals = _interval_frame(demand, runs)
@@ -94,7 +94,7 @@ def simulate(
     return SimulationResult(intervals=intervals, summary=summary, runs=per_run)
 
 
-def _overlap_notes(roster: pd.DataFrame, demand: _Demand, horizon_s: float, cyclic: bool):
+def _overlap_notes(roster: pd.DataFrame, demand: Demand, horizon_s: float, cyclic: bool):
     """Warn when the roster's shifts lie outside the requirements' horizon."""
     if len(roster) == 0:
         return ["the roster has no shifts: nobody answers"]
@@ -114,7 +114,7 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 1.0) -> np.ndarray:
         return np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _interval_frame(demand: _Demand, runs: list[dict]) -> pd.DataFrame:
+def _interval_frame(demand: Demand, runs: list[dict]) -> pd.DataFrame:
     total = {key: np.sum([r[key] for r in runs], axis=0) for key in runs[0]}
     n = len(runs)
     offered = total["offered"] / n
@@ -174,7 +174,9 @@ def _mean_ci(values: np.ndarray) -> dict:
     }
 
 
-def _summary(demand, runs: pd.DataFrame, intervals, cfg: _Settings, replications, seed) -> dict:
+def _summary(
+    demand, runs: pd.DataFrame, intervals, cfg: ReplicationSettings, replications, seed
+) -> dict:
     summary: dict = {
         "replications": replications,
         "seed": seed,
