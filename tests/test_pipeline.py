@@ -31,6 +31,7 @@ SUMMARY_KEYS = {
     "kpis",
     "simulation",
     "targets_met",
+    "shortfall",
     "exit_code",
     "notes",
     "inputs",
@@ -102,6 +103,7 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
     text = (out / "summary.json").read_text()
     assert str(tmp_path) not in text  # no machine paths
     assert summary["exit_code"] == 0 and summary["targets_met"] is True
+    assert summary["shortfall"] is None
     # the CSV contracts
     head = {
         name: (out / name).read_text().splitlines()[0]
@@ -244,6 +246,13 @@ def test_headcount_cap_is_written_but_short(small, tmp_path):
     gap = agents_to_add(res, plan.scenario.rules)
     assert f"add about {gap.add_full_time} full-time or {gap.add_part_time} part-time" in line
     assert f"short by about {res.shortfall_hours / 40:.1f} FTE" in line
+    recorded = summary["shortfall"]
+    assert recorded["message"] == line
+    assert (recorded["add_full_time"], recorded["add_part_time"]) == (
+        gap.add_full_time,
+        gap.add_part_time,
+    )
+    assert recorded["fte_gap"] == round(gap.fte, 1)
 
 
 def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
