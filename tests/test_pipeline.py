@@ -7,6 +7,7 @@ time limits) so the whole file takes seconds.
 from __future__ import annotations
 
 import json
+import types
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from conftest import SMALL_RULES, write_history
 
 from planner import pipeline
 from planner.errors import PlannerError
+from planner.schedule import StaffingGap, agents_to_add, empty_spans, rules_from_mapping
 
 WEEK = "2026-W07"  # the first full week after the small history ends (Sunday 2026-02-08)
 
@@ -29,6 +31,7 @@ SUMMARY_KEYS = {
     "kpis",
     "simulation",
     "targets_met",
+    "shortfall",
     "exit_code",
     "notes",
     "inputs",
@@ -100,6 +103,7 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
     text = (out / "summary.json").read_text()
     assert str(tmp_path) not in text  # no machine paths
     assert summary["exit_code"] == 0 and summary["targets_met"] is True
+    assert summary["shortfall"] is None
     # the CSV contracts
     head = {
         name: (out / name).read_text().splitlines()[0]
@@ -233,7 +237,22 @@ def test_headcount_cap_is_written_but_short(small, tmp_path):
     assert summary["exit_code"] == 3 and summary["targets_met"] is False
     assert summary["kpis"]["understaffed_intervals"] > 0
     assert summary["kpis"]["headcount"] <= 2
-    assert "targets not met" in pipeline.shortfall_line(plan)
+    line = pipeline.shortfall_line(plan)
+    assert line.startswith("targets not met: ") and "\n" not in line
+    res = plan.schedule
+    for row in res.short_intervals().itertuples():
+        if row.scheduled <= 0:  # every interval with nobody on the phones is in a listed span
+            assert f"{row.timestamp:%a} " in line.split("nobody on the phones ")[1]
+    gap = agents_to_add(res, plan.scenario.rules)
+    assert f"add about {gap.add_full_time} full-time or {gap.add_part_time} part-time" in line
+    assert f"short by about {res.shortfall_hours / 40:.1f} FTE" in line
+    recorded = summary["shortfall"]
+    assert recorded["message"] == line
+    assert (recorded["add_full_time"], recorded["add_part_time"]) == (
+        gap.add_full_time,
+        gap.add_part_time,
+    )
+    assert recorded["fte_gap"] == round(gap.fte, 1)
 
 
 def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
@@ -326,3 +345,34 @@ def test_csvs_carry_no_float_noise():
 
     frame = pd.DataFrame({"x": [6.3999999999999995, 0.1 + 0.2, 3.0, float("nan")], "n": 1})
     assert io.frame_to_csv(frame) == "x,n\n6.4,1\n0.3,1\n3.0,1\n,1\n"
+
+
+def test_empty_spans_join_consecutive_intervals_with_nobody_on_the_phones():
+    times = pd.date_range("2026-07-06", periods=8, freq="30min")
+    cov = pd.DataFrame(
+        {
+            "timestamp": times,
+            "required": [2, 2, 2, 0, 1, 1, 3, 3],
+            "scheduled": [1, 0, 0, 0, 0, 1, 0, 3],
+        }  # fmt: skip
+    )
+    result = types.SimpleNamespace(coverage=cov, interval_min=30)
+    assert empty_spans(result) == "Mon 00:30-01:30, Mon 02:00-02:30, Mon 03:00-03:30"
+    assert empty_spans(types.SimpleNamespace(coverage=cov.head(1), interval_min=30)) == ""
+
+
+def test_agents_to_add_cover_the_missing_hours_and_no_fewer():
+    """K full-time (or P part-time) agents at this roster's on-phone hours per agent give at
+    least the missing hours, K - 1 (P - 1) do not."""
+    roster = pd.DataFrame({"agent": ["F1", "F1", "P1"], "paid_hours": [24.0, 24.0, 20.0]})
+    rules = rules_from_mapping({}, "default")
+    for missing in (0.5, 30.0, 43.2, 200.0, 3409.5):
+        result = types.SimpleNamespace(
+            roster=roster, shortfall_hours=missing, on_phone_hours=61.2, paid_hours=68.0
+        )
+        gap = agents_to_add(result, rules)
+        assert isinstance(gap, StaffingGap)
+        full_h, part_h = 48 * 0.9, 20 * 0.9
+        assert gap.add_full_time * full_h >= missing > (gap.add_full_time - 1) * full_h
+        assert gap.add_part_time * part_h >= missing > (gap.add_part_time - 1) * part_h
+        assert gap.fte == pytest.approx(missing / rules.full_time_min_hours)

@@ -412,3 +412,19 @@ def test_the_bundled_history_forecasts_with_the_bundled_temperature_as_planner_f
         roles = [item["role"] for item in summary_inputs(sc)]
         assert ("temperature" in roles) == (expected is not None), data
     assert scenario.default_scenario(rules_from_mapping).data.temperature == bundled
+
+
+def test_the_bundled_line_comes_with_its_named_agents_and_an_own_line_does_not(tmp_path):
+    from planner import io
+
+    bundled = io.bundled_path("agents.csv")
+    assert default_scenario().data.agents == bundled
+    per_queue = write(tmp_path, "q.toml", '[data]\nhistory = "bundled:hotline_by_type.csv"\n')
+    assert load_scenario(per_queue).data.agents == bundled
+    write(tmp_path, "h.csv", "timestamp,calls,aht\n")
+    own = write(tmp_path, "own.toml", '[data]\nhistory = "h.csv"\n')
+    assert load_scenario(own).data.agents is None  # the roster sizes the workforce
+    sized = write(tmp_path, "sized.toml", '[data]\nagents = ""\n')
+    assert load_scenario(sized).data.agents is None
+    listed = write(tmp_path, "listed.toml", '[data]\nhistory = "h.csv"\nagents = "a.csv"\n')
+    assert load_scenario(listed).data.agents == tmp_path / "a.csv"

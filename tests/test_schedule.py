@@ -340,3 +340,37 @@ def test_night_weekend_fairness_penalty_and_report(tmp_path):
     assert burden(result) <= burden(plain)
     with pytest.raises(InputError, match="cost.night_weekend_penalty_h"):
         rules_from_mapping({"cost": {"night_weekend_penalty_h": -1}}, "x.toml")
+
+
+def test_repair_rosters_idle_agents_while_the_week_is_short(tmp_path):
+    """From a roster that leaves every named agent idle, the repair rosters each agent who can
+    reduce the shortfall (all of them: the week needs more than they have) and keeps every
+    rule; the model's variables keep the roster they held."""
+    from planner.schedule import read_agents, requirements_horizon
+    from planner.schedule.extract import extract_roster
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+    from planner.schedule.start import repair_roster
+
+    path = tmp_path / "agents.csv"
+    path.write_text(
+        "agent,contract,weekly_hours,no_night\n"
+        "F1,ft,40,no\nF2,ft,40,yes\nF3,ft,40,yes\nP1,pt,40,no\n"
+    )
+    agents = read_agents(path)
+    rules = rules_from_mapping({**TINY_RULES, "labour": {"coverage": "soft"}}, "soft")
+    req = requirements_horizon(tiny_requirements(day=3, night=1))
+    model = build_model(req, rules, make_groups(agents, rules, req.queues))
+    for var in model.prob.variables():
+        var.varValue = 0.0  # nobody rostered
+    repaired = repair_roster(model)
+    assert all((var.varValue or 0.0) == 0.0 for var in model.prob.variables())
+    assert repaired is not None
+    for var in model.prob.variables():
+        var.varValue = repaired.values[var.name]
+    roster, unused = extract_roster(model, agents)
+    assert len(unused) == 0
+    assert sorted(roster["agent"].unique()) == ["F1", "F2", "F3", "P1"]
+    assert check_roster_rules(roster, rules) == []
+    night = pd.to_datetime(roster["start"]).dt.hour == 22
+    assert not roster.loc[night, "agent"].isin(["F2", "F3"]).any()  # no_night kept

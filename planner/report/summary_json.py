@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from planner.report.numbers import rounded
+from planner.report.text import shortfall_line
+from planner.schedule import agents_to_add, empty_spans
 
 if TYPE_CHECKING:
     from planner.pipeline.plan import WeekPlan
@@ -57,10 +59,29 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
         "kpis": plan.kpis.as_dict(),
         "simulation": _sim_summary(plan.simulation),
         "targets_met": not res.short,
+        "shortfall": _shortfall(plan),
         "exit_code": plan.exit_code,
         "notes": list(plan.notes),
         "inputs": list(plan.inputs),
         "outputs": sorted(outputs),
+    }
+
+
+def _shortfall(plan: WeekPlan) -> dict | None:
+    """A short week's gap: FTE (at the full-time contract hours), the full-time or part-time
+    agents that would give the missing on-phone hours, the spans with nobody on the phones
+    while staff is needed, and the line the run prints; None when the week is covered."""
+    res = plan.schedule
+    if not res.short:
+        return None
+    gap = agents_to_add(res, plan.scenario.rules)
+    empty = empty_spans(res)
+    return {
+        "fte_gap": rounded(gap.fte, 1),
+        "add_full_time": gap.add_full_time,
+        "add_part_time": gap.add_part_time,
+        "nobody_on_the_phones": empty.split(", ") if empty else [],
+        "message": shortfall_line(plan),
     }
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.report.numbers import figure
 from planner.report.tables import render_table
+from planner.schedule import empty_spans, staffing_gap, worst_intervals
 
 if TYPE_CHECKING:
     from planner.pipeline.plan import WeekPlan
@@ -35,17 +36,20 @@ def run_report(plan: WeekPlan, out_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def shortfall_line(plan: WeekPlan) -> str:
-    k = plan.kpis
-    short = plan.schedule.short_intervals()
-    worst = short.sort_values(["shortfall", "timestamp"], ascending=[False, True]).head(3)
-    listed = ", ".join(
-        f"{pd.Timestamp(r.timestamp):%a %H:%M} -{r.shortfall:g}" for r in worst.itertuples()
-    )
-    return (
+def shortfall_line(plan: WeekPlan, limit: int = 5) -> str:
+    """One line for a short week: the short intervals and staff-hours, the worst intervals
+    (largest share of their requirement missing), every span with nobody on the phones, the
+    FTE gap and the full-time or part-time agents to add."""
+    k, res = plan.kpis, plan.schedule
+    text = (
         f"targets not met: {k.understaffed_intervals} intervals short by "
-        f"{k.shortfall_staff_hours:,.1f} staff-hours in total (worst: {listed})"
+        f"{k.shortfall_staff_hours:,.1f} staff-hours in total (worst: "
+        f"{worst_intervals(res, limit)})"
     )
+    empty = empty_spans(res)
+    if empty:
+        text += f"; nobody on the phones {empty}"
+    return f"{text}; {staffing_gap(res, plan.scenario.rules)}"
 
 
 def chart_title(plan: WeekPlan) -> str:

@@ -18,8 +18,9 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
     [data]
     history = "bundled"          # or "bundled:hotline_by_type.csv", or a CSV path
                                  # (relative to this file)
-    agents = ""                  # optional agent list CSV ("" = size the workforce;
-                                 # "bundled:agents.csv" = the sample list)
+    agents = "bundled:agents.csv"  # the bundled centre's agents (the default with a bundled
+                                 # history); a CSV path, or "" = the roster sizes the
+                                 # workforce (the default with a history of one's own)
     events = ""                  # optional events file (make-up days, storms, campaigns)
     temperature = ""             # optional daily temperature CSV (default with the bundled
                                  # history: "bundled:temperature.csv", as planner forecast)
@@ -69,6 +70,7 @@ from planner.scenario.model import (
     ALL_TOP_KEYS,
     BASELINE_DESCRIPTION,
     BUNDLED,
+    BUNDLED_AGENTS,
     FORECAST_MODELS,
     INTERVALS,
     MAX_EXTENDS,
@@ -104,6 +106,7 @@ __all__ = [
     "Adjustment",
     "BASELINE_DESCRIPTION",
     "BUNDLED",
+    "BUNDLED_AGENTS",
     "DataConfig",
     "FIRST_PLANNABLE",
     "FORECAST_MODELS",

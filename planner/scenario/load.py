@@ -24,6 +24,7 @@ from planner.scenario.model import (
     ALL_TOP_KEYS,
     BASELINE_DESCRIPTION,
     BUNDLED,
+    BUNDLED_AGENTS,
     FORECAST_MODELS,
     INTERVALS,
     MAX_EXTENDS,
@@ -247,9 +248,9 @@ class _Checker:
             self.fail(key, value, allowed)
         return int(value) if integer else float(value)
 
-    def path(self, key: str, base: Path | None) -> Path | None:
+    def path(self, key: str, base: Path | None, default: str = "") -> Path | None:
         """A file path relative to the file that set it; "bundled:NAME" = a bundled data file."""
-        value = self.string(key, "")
+        value = self.string(key, default)
         if value == "":
             return None
         if value.startswith(BUNDLED + ":"):
@@ -337,6 +338,8 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     if not history.strip():
         c.fail("history", history, f'expected a CSV path, "{BUNDLED}" or "{BUNDLED}:NAME"')
     history_path = None if history == BUNDLED else c.path("history", base)
+    # the bundled line comes with its centre's agents; a line of one's own sizes its workforce
+    bundled_line = history == BUNDLED or history.startswith(BUNDLED + ":")
     country = c.string("country", "VN")
     if country.lower() != "none" and country.upper() not in holidays.list_supported_countries():
         c.fail(
@@ -353,7 +356,7 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
         temperature = io.bundled_path(BUNDLED_TEMPERATURE)
     return DataConfig(
         history=history_path,
-        agents=c.path("agents", base),
+        agents=c.path("agents", base, BUNDLED_AGENTS if bundled_line else ""),
         events=c.path("events", base),
         temperature=temperature,
         country=country.upper() if country.lower() != "none" else "none",

@@ -11,6 +11,7 @@ from typing import Any
 from planner.choices import ForecastModel, PlanAt, ServiceModel, Solver, values
 
 BUNDLED = "bundled"
+BUNDLED_AGENTS = "bundled:agents.csv"  # the bundled centre's named agents (data/agents.csv)
 BASELINE_DESCRIPTION = (
     "80/20 Erlang C, 30% shrinkage, 85% occupancy cap, VN labour rules, bundled data"
 )
@@ -44,7 +45,7 @@ class DataConfig:
     """Input files (absolute paths resolved against the scenario file; None = not given)."""
 
     history: Path | None = None  # None = the bundled hotline history
-    agents: Path | None = None
+    agents: Path | None = None  # None = no agent list: the roster sizes the workforce
     events: Path | None = None
     temperature: Path | None = None  # the loader gives the bundled history the bundled file
     country: str = "VN"

@@ -25,11 +25,16 @@ from planner.schedule.files import (
 )
 from planner.schedule.result import (
     ScheduleResult,
+    StaffingGap,
+    agents_to_add,
     clock_note,
     describe_short,
+    empty_spans,
     fairness_note,
     nights_weekends_per_agent,
+    staffing_gap,
     summary_frame,
+    worst_intervals,
 )
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules, parse_clock, rules_from_mapping
 from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS, SolveReport, SolveStatus
@@ -51,7 +56,9 @@ __all__ = [
     "ShiftDesign",
     "SolveReport",
     "SolveStatus",
+    "StaffingGap",
     "Tour",
+    "agents_to_add",
     "build_roster",
     "clock_note",
     "check_weeks",
@@ -59,6 +66,7 @@ __all__ = [
     "coverage_frame",
     "describe_short",
     "design_shifts",
+    "empty_spans",
     "fairness_note",
     "lp_bound",
     "make_shifts",
@@ -75,6 +83,8 @@ __all__ = [
     "requirements_horizon",
     "rules_from_mapping",
     "solve_model",
+    "staffing_gap",
     "summary_frame",
+    "worst_intervals",
     "write_roster_xlsx",
 ]

@@ -30,7 +30,7 @@ from planner.schedule.solvers import (
     run_cbc,
     run_highs_bounded,
 )
-from planner.schedule.start import Start, build_start
+from planner.schedule.start import Start, build_start, repair_roster
 from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
 
@@ -148,6 +148,13 @@ def solve_model(
         return SolveReport(
             SolveStatus.NO_SOLUTION, math.nan, bound, time.monotonic() - began, clock
         )
+    if model.soft and time.monotonic() < deadline and _shortfall(model) > 1e-6:
+        # a short week: an idle agent whose tour the search never opened may still help
+        repaired = repair_roster(model)
+        if repaired is not None and repaired.objective < objective - 1e-6:
+            _assign(model.prob, repaired.values)
+            objective = repaired.objective
+            _log(began, f"repaired short roster {objective:,.2f}")
     if math.isnan(first_s):  # no start: the solver's roster came at the end at the latest
         first_s = time.monotonic() - began
     near = objective > 1e-9 and (objective - min(bound, objective)) / objective > 1e-6
@@ -155,6 +162,11 @@ def solve_model(
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     seconds = time.monotonic() - began
     return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s)
+
+
+def _shortfall(model: Model) -> float:
+    """Missing agent-intervals in the roster held by the model's variables."""
+    return sum(var.value() or 0.0 for pieces in model.short.values() for var in pieces)
 
 
 def _full_search(model: Model) -> bool:

@@ -176,29 +176,55 @@ def describe_short(result: ScheduleResult, limit: int = 8, rules: Rules | None =
     (largest share of their requirement missing), every span with nobody on the phones while
     staff is needed, and the gap in full-time equivalents with the agents to add."""
     short = result.short_intervals()
-    worst = short.assign(share=short["shortfall"] / short["required"].where(short["required"] > 0))
-    worst = worst.sort_values(["share", "timestamp"], ascending=[False, True], kind="stable")
-    shown = "; ".join(
-        f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
-        for row in worst.head(limit).itertuples(index=False)
-    )
-    text = f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all; worst: {shown}"
-    empty = result.coverage[(result.coverage["required"] > 0) & (result.coverage["scheduled"] <= 0)]
-    if not empty.empty:
-        step = pd.Timedelta(minutes=result.interval_min)
-        spans: list[list[pd.Timestamp]] = []
-        for ts in empty["timestamp"]:
-            if spans and ts == spans[-1][1]:
-                spans[-1][1] = ts + step
-            else:
-                spans.append([ts, ts + step])
-        text += "; nobody on the phones " + ", ".join(f"{a:%a %H:%M}-{b:%H:%M}" for a, b in spans)
+    text = f"{len(short)} intervals, {result.shortfall_hours:g} agent-hours in all; worst: "
+    text += worst_intervals(result, limit)
+    empty = empty_spans(result)
+    if empty:
+        text += f"; nobody on the phones {empty}"
     return text + "; " + staffing_gap(result, rules or Rules())
 
 
-def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
-    """'short by about F FTE: add about K full-time or P part-time agents' (on-phone hours an
-    agent of each contract gives a week, from this roster where it has such agents)."""
+def worst_intervals(result: ScheduleResult, limit: int) -> str:
+    """'Mon 2027-07-12 00:00 needs 9, has 2; ...': the `limit` short intervals missing the
+    largest share of their requirement (earliest first among equals)."""
+    short = result.short_intervals()
+    worst = short.assign(share=short["shortfall"] / short["required"].where(short["required"] > 0))
+    worst = worst.sort_values(["share", "timestamp"], ascending=[False, True], kind="stable")
+    return "; ".join(
+        f"{row.timestamp:%a %Y-%m-%d %H:%M} needs {row.required:g}, has {row.scheduled:g}"
+        for row in worst.head(limit).itertuples(index=False)
+    )
+
+
+def empty_spans(result: ScheduleResult) -> str:
+    """'Mon 00:00-02:30, Tue 01:00-01:30': every span with nobody on the phones while staff is
+    needed ('' when there is none)."""
+    cov = result.coverage
+    empty = cov[(cov["required"] > 0) & (cov["scheduled"] <= 0)]
+    step = pd.Timedelta(minutes=result.interval_min)
+    spans: list[list[pd.Timestamp]] = []
+    for ts in pd.to_datetime(empty["timestamp"]):
+        if spans and ts == spans[-1][1]:
+            spans[-1][1] = ts + step
+        else:
+            spans.append([ts, ts + step])
+    return ", ".join(f"{a:%a %H:%M}-{b:%H:%M}" for a, b in spans)
+
+
+@dataclass(frozen=True)
+class StaffingGap:
+    """What a short roster lacks: full-time equivalents (at the full-time contract hours) and
+    the agents of each contract that would give the missing on-phone hours."""
+
+    fte: float
+    add_full_time: int
+    add_part_time: int
+
+
+def agents_to_add(result: ScheduleResult, rules: Rules) -> StaffingGap:
+    """The FTE gap and the full-time or part-time agents to add to cover it: the missing
+    agent-hours over the on-phone hours an agent of each contract gives a week (this roster's
+    mean where it has such agents, else the rules' contract hours, less breaks)."""
     fte = result.shortfall_hours / max(rules.full_time_min_hours, 1.0)
     per = result.roster.groupby("agent")["paid_hours"].sum()
     on_phone_share = result.on_phone_hours / result.paid_hours if result.paid_hours else 0.9
@@ -208,9 +234,15 @@ def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
     part_h = (float(part.mean()) if len(part) else rules.part_time_hours) * on_phone_share
     add_full = math.ceil(result.shortfall_hours / max(full_h, 1.0) - 1e-9)
     add_part = math.ceil(result.shortfall_hours / max(part_h, 1.0) - 1e-9)
+    return StaffingGap(fte, add_full, add_part)
+
+
+def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
+    """'short by about F FTE: add about K full-time or P part-time agents'."""
+    gap = agents_to_add(result, rules)
     return (
-        f"short by about {fte:.1f} FTE: add about {add_full} full-time or {add_part} "
-        f"part-time agents (more where the gaps are at night or on weekends)"
+        f"short by about {gap.fte:.1f} FTE: add about {gap.add_full_time} full-time or "
+        f"{gap.add_part_time} part-time agents (more where the gaps are at night or on weekends)"
     )
 
 

@@ -72,6 +72,20 @@ def build_start(model: Model) -> Start | None:
     return best
 
 
+def repair_roster(model: Model) -> Start | None:
+    """The roster in the model's variables rebuilt from its tours, with breaks placed where
+    the cover has most slack, shortfall repaired with any agent's tour (agents left idle
+    included) and surplus dropped; None when that is not a legal roster. The variables keep
+    the roster they held."""
+    saved = {var.name: var.varValue for var in model.prob.variables()}
+    counts = {key: float(round(var.value() or 0.0)) for key, var in model.y.items()}
+    try:
+        return _start_from(model, counts, up=True)
+    finally:
+        for var in model.prob.variables():
+            var.varValue = saved[var.name]
+
+
 def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
     rules, tours = model.rules, model.tours
     required = required_of(model)
