@@ -11,10 +11,10 @@ import pulp
 import pytest
 
 from planner.schedule import rules_from_mapping
-from planner.schedule.build import _relaxation
+from planner.schedule.build import lp_relaxation
 from planner.schedule.files import requirements_horizon
 from planner.schedule.groups import make_groups
-from planner.schedule.improve import _bands, improve_by_bands
+from planner.schedule.improve import improve_by_bands, start_time_bands
 from planner.schedule.model import build_model
 from planner.schedule.start import build_start
 
@@ -35,7 +35,7 @@ def searched():
     rules = rules_from_mapping(RULES, "test")
     req = requirements_horizon(peaked_week())
     model = build_model(req, rules, make_groups(None, rules, req.queues))
-    lp = _relaxation(model, time.monotonic() + 60)
+    lp = lp_relaxation(model, time.monotonic() + 60)
     start = build_start(model)
     assert start is not None
     runs = [improve_by_bands(model, start, lp.objective, 0.0, time.monotonic() + 120)]
@@ -61,7 +61,7 @@ def test_the_search_gives_the_same_roster_twice(searched):
 
 def test_every_tour_is_in_some_band(searched):
     model = searched[0]
-    covered = {k for band in _bands(model) for k in band}
+    covered = {k for band in start_time_bands(model) for k in band}
     assert covered == set(range(len(model.y)))
 
 

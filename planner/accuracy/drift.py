@@ -10,11 +10,11 @@ import pandas as pd
 
 from planner import store
 from planner.accuracy.scores import (
-    _covered_runs,
-    _scored_days,
-    _scores,
+    accuracy_scores,
     actuals_from_history,
+    covered_runs,
     expected_wape_pct,
+    scored_days,
 )
 
 # --- drift ----------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def drift_from_days(days: pd.DataFrame, weeks: tuple[str, ...]) -> Drift | None:
     k = int((inside & open_).sum())
     level = float(days["level_pct"].iloc[-1])
     p = float(bdtr(k, n, level / 100.0))  # P(at most k of n inside) if the bounds hold
-    s = _scores(days)
+    s = accuracy_scores(days)
     expected = expected_wape_pct(days)
     worse = s["wape_pct"] is not None and expected is not None and s["wape_pct"] > expected
     return Drift(
@@ -98,8 +98,8 @@ def drift_check(
         return None
     actuals = actuals_from_history(plan.history)
     with store.connected(store_path) as conn:
-        runs = _covered_runs(conn, actuals, plan.scenario.name, before=plan.start, weeks=weeks)
+        runs = covered_runs(conn, actuals, plan.scenario.name, before=plan.start, weeks=weeks)
         if runs.empty:
             return None
-        days = _scored_days(conn, runs, actuals)
+        days = scored_days(conn, runs, actuals)
     return drift_from_days(days, tuple(runs["week"]))

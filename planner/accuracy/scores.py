@@ -98,13 +98,15 @@ def read_actuals(path: str | os.PathLike) -> Actuals:
 # --- the runs to score ----------------------------------------------------------------------
 
 
-def _covered_runs(
+def covered_runs(
     conn: sqlite3.Connection,
     actuals: Actuals,
     scenario: str | None,
     before: dt.date | None = None,
     weeks: int | None = None,
 ) -> pd.DataFrame:
+    """The published runs (of `scenario`, before `before`, the last `weeks`) whose forecast
+    days the actuals cover."""
     sql = "SELECT * FROM runs WHERE published = 1"
     params: list = []
     if scenario is not None:
@@ -133,7 +135,7 @@ def _day_type(dates: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     return names
 
 
-def _scored_days(conn, runs: pd.DataFrame, actuals: Actuals) -> pd.DataFrame:
+def scored_days(conn, runs: pd.DataFrame, actuals: Actuals) -> pd.DataFrame:
     """One row per run and day: forecast, bounds, actual, days ahead, day type."""
     if runs.empty:
         return pd.DataFrame()
@@ -182,7 +184,8 @@ def _pct(num: float, den: float) -> float | None:
     return None if den <= 0 else round(100.0 * num / den, 2)
 
 
-def _scores(frame: pd.DataFrame) -> dict:
+def accuracy_scores(frame: pd.DataFrame) -> dict:
+    """WAPE, bias and bound coverage of scored rows (`calls`, `lower`, `upper`, `actual`)."""
     f, a = frame["calls"].to_numpy(float), frame["actual"].to_numpy(float)
     open_ = (f > 0) | (a > 0)
     inside = (frame["lower"].to_numpy(float) - 1e-9 <= a) & (
@@ -260,7 +263,7 @@ def _grouped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[key, "days"])
     rows = []
     for value, group in frame.groupby(key, sort=True):
-        rows.append({key: value, "count": len(group), **_scores(group)})
+        rows.append({key: value, "count": len(group), **accuracy_scores(group)})
     return pd.DataFrame(rows)
 
 
@@ -296,14 +299,14 @@ WEEKDAY_ORDER = (
 
 def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
     """Score `runs` (rows of the runs table) against `actuals`."""
-    days = _scored_days(conn, runs, actuals)
+    days = scored_days(conn, runs, actuals)
     cells = _scored_intervals(conn, runs, actuals)
     kpis = store.read_table(conn, "kpis", runs["run_id"].tolist()) if len(runs) else pd.DataFrame()
     weeks = []
     for run in runs.itertuples():
         d = days[days["run_id"] == run.run_id]
         c = cells[cells["run_id"] == run.run_id] if len(cells) else cells
-        day_scores, cell_scores = _scores(d), _scores(c) if len(c) else {}
+        day_scores, cell_scores = accuracy_scores(d), accuracy_scores(c) if len(c) else {}
         row = {
             "week": run.week,
             "scenario": run.scenario,
@@ -335,7 +338,7 @@ def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
     time_of_day = _grouped(cells, "time").rename(columns={"count": "intervals"})
     overall: dict[str, float | int | None] = {"weeks": len(runs)}
     if len(days):
-        s = _scores(days)
+        s = accuracy_scores(days)
         overall.update(
             {
                 "days": len(days),
@@ -347,7 +350,7 @@ def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
             }
         )
     if len(cells):
-        s = _scores(cells)
+        s = accuracy_scores(cells)
         overall.update(
             {"wape_interval_pct": s["wape_pct"], "intervals_in_bounds_pct": s["in_bounds_pct"]}
         )
@@ -377,5 +380,5 @@ def accuracy_report(
         history = io.bundled_path(BUNDLED_HISTORY)
     actuals = read_actuals(history)
     with store.connected(store_path) as conn:
-        runs = _covered_runs(conn, actuals, scenario, weeks=weeks)
+        runs = covered_runs(conn, actuals, scenario, weeks=weeks)
         return build_report(conn, actuals, runs)

@@ -9,10 +9,10 @@ import numpy as np
 
 from planner.erlang.erlang_c import check_targets, search_min_agents, sqrt_staffing_guess
 from planner.erlang.kernels import (
-    _arrays,
-    _check_nonneg,
-    _log_erlang_b,
-    _log_f,
+    as_float_arrays,
+    check_nonnegative,
+    log_erlang_b,
+    log_hypergeometric_f,
     traffic,
 )
 from planner.errors import InputError
@@ -86,13 +86,13 @@ def erlang_a(
     until it converges (for patience so long that it needs over 20,000 terms, the answered
     calls' ASA is taken as mean_wait / P(answered), which has the same Erlang C limit).
     """
-    calls, aht, agents, target, patience, interval = _arrays(
+    calls, aht, agents, target, patience, interval = as_float_arrays(
         calls, aht, agents, target, patience, interval
     )
-    _check_nonneg("target", target)
+    check_nonnegative("target", target)
     if np.any(np.isnan(patience)) or np.any(patience <= 0):
         raise InputError(f"patience must be > 0 seconds, got {np.ravel(patience)[0]:g}")
-    _check_nonneg("agents", agents)
+    check_nonnegative("agents", agents)
     a = traffic(calls, aht, interval)
     shape = a.shape
     p_wait = np.zeros(shape)
@@ -109,8 +109,8 @@ def erlang_a(
         lam = A / h
         s = n * pat / h
         y = A * pat / h
-        log_f = _log_f(s, y)
-        log_b = _log_erlang_b(A, n)
+        log_f = log_hypergeometric_f(s, y)
+        log_b = log_erlang_b(A, n)
         # 1/B - 1 in logs: log(expm1(-log B)); -log B >= 0
         log_inv_b_m1 = np.log(-np.expm1(log_b)) - log_b
         pw = 1.0 / (1.0 + np.exp(np.minimum(log_inv_b_m1 - log_f, 700.0)))
@@ -123,7 +123,7 @@ def erlang_a(
             np.log(s / (s + 1.0))
             + lam * h_t
             - (n / h + theta) * t
-            + _log_f(s + 1.0, y * decay)
+            + log_hypergeometric_f(s + 1.0, y * decay)
             - log_f
         )
         late = pw * np.exp(np.minimum(log_tail, 0.0))
@@ -172,7 +172,7 @@ def agents_needed_a(
     Targets as in `agents_needed`, plus `max_abandon` (fraction of offered calls). Because
     callers abandon, this may be fewer agents than the offered load. Zero calls → 0 agents.
     """
-    calls, aht, patience, interval = _arrays(calls, aht, patience, interval)
+    calls, aht, patience, interval = as_float_arrays(calls, aht, patience, interval)
     if sl is None and asa_target is None and max_occupancy is None and max_abandon is None:
         raise InputError("no target given: give a service level, ASA, occupancy or abandonment")
     check_targets(sl, target, asa_target, max_occupancy, max_abandon)

@@ -7,9 +7,9 @@ import numpy as np
 from scipy import special
 
 from planner.erlang.kernels import (
-    _arrays,
-    _check_nonneg,
-    _log_erlang_b,
+    as_float_arrays,
+    check_nonnegative,
+    log_erlang_b,
     traffic,
 )
 from planner.errors import InputError
@@ -24,19 +24,19 @@ def erlang_b(traffic, agents) -> np.ndarray:
     Equals the recursion B(0)=1, B(n) = A B(n-1)/(n + A B(n-1)); real N gives the continuous
     extension. B = 0 when A = 0 (and N > 0), B = 1 when N = 0.
     """
-    a, n = _arrays(traffic, agents)
-    _check_nonneg("traffic", a)
-    _check_nonneg("agents", n)
+    a, n = as_float_arrays(traffic, agents)
+    check_nonnegative("traffic", a)
+    check_nonnegative("agents", n)
     out = np.where(n == 0, 1.0, 0.0)
     live = (a > 0) & (n > 0)
     if live.any():
-        out[live] = np.exp(_log_erlang_b(a[live], n[live]))
+        out[live] = np.exp(log_erlang_b(a[live], n[live]))
     return out[()] if out.ndim == 0 else out
 
 
 def erlang_c(traffic, agents) -> np.ndarray:
     """Probability that a call waits (M/M/N), C = N B / (N - A (1 - B)); 1 when N <= A > 0."""
-    a, n = _arrays(traffic, agents)
+    a, n = as_float_arrays(traffic, agents)
     b = np.asarray(erlang_b(a, n), dtype=float)
     out = np.ones(np.broadcast(a, n).shape, dtype=float)
     out[a == 0] = 0.0
@@ -51,8 +51,8 @@ def service_level(calls, aht, agents, target, interval=1800.0) -> np.ndarray:
 
     0 when N <= A (the queue grows without bound); 1 when there are no calls.
     """
-    calls, aht, agents, target, interval = _arrays(calls, aht, agents, target, interval)
-    _check_nonneg("target", target)
+    calls, aht, agents, target, interval = as_float_arrays(calls, aht, agents, target, interval)
+    check_nonnegative("target", target)
     a = traffic(calls, aht, interval)
     c = np.asarray(erlang_c(a, agents), dtype=float)
     out = np.zeros(a.shape, dtype=float)
@@ -66,7 +66,7 @@ def service_level(calls, aht, agents, target, interval=1800.0) -> np.ndarray:
 
 def asa(calls, aht, agents, interval=1800.0) -> np.ndarray:
     """Average speed of answer (mean wait, s) = C aht / (N - A); inf when N <= A; 0 if no calls."""
-    calls, aht, agents, interval = _arrays(calls, aht, agents, interval)
+    calls, aht, agents, interval = as_float_arrays(calls, aht, agents, interval)
     a = traffic(calls, aht, interval)
     c = np.asarray(erlang_c(a, agents), dtype=float)
     out = np.full(a.shape, np.inf)
@@ -78,7 +78,7 @@ def asa(calls, aht, agents, interval=1800.0) -> np.ndarray:
 
 def occupancy(calls, aht, agents, interval=1800.0) -> np.ndarray:
     """Share of agents' time on calls = A / N, capped at 1 (N <= A); 0 when there is no load."""
-    calls, aht, agents, interval = _arrays(calls, aht, agents, interval)
+    calls, aht, agents, interval = as_float_arrays(calls, aht, agents, interval)
     a = traffic(calls, aht, interval)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(a > 0, np.minimum(a / np.where(agents > 0, agents, 1.0), 1.0), 0.0)
@@ -90,7 +90,7 @@ def check_targets(sl, target, asa_target, max_occupancy, max_abandon=None, model
     """Refuse targets outside their ranges (service level 0..1, target and ASA in s > 0,
     occupancy and abandonment fractions), naming the value; shared by Erlang C and A."""
     if sl is not None:
-        sl_arr, t_arr = _arrays(sl, target)
+        sl_arr, t_arr = as_float_arrays(sl, target)
         if np.any(np.isnan(sl_arr)) or np.any(sl_arr < 0) or np.any(sl_arr > 1):
             raise InputError(
                 f"service level must be a fraction between 0 and 1 (0.8 = 80%), got "
@@ -211,7 +211,7 @@ def agents_needed(
     Erlang calculators), and at least A / max_occupancy. `fractional="continuous"` solves on
     the continuous Erlang C curve instead (see the module docstring). Raises InputError for targets no staffing can meet.
     """
-    calls, aht, interval = _arrays(calls, aht, interval)
+    calls, aht, interval = as_float_arrays(calls, aht, interval)
     if sl is None and asa_target is None and max_occupancy is None:
         raise InputError("no target given: give a service level, an ASA or a max occupancy")
     check_targets(sl, target, asa_target, max_occupancy)
@@ -235,7 +235,7 @@ def agents_needed(
     def meets(n: np.ndarray, mask: np.ndarray) -> np.ndarray:
         av, hv = a[mask], aht_f[mask]
         n = np.asarray(n, dtype=float)
-        b = np.exp(_log_erlang_b(av, n))  # n > av always: the search starts at floor(A) + 1
+        b = np.exp(log_erlang_b(av, n))  # n > av always: the search starts at floor(A) + 1
         c = n * b / (n - av * (1.0 - b))
         ok = n > av
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -57,7 +57,7 @@ def _log_poisson(n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
+def log_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
     """log B(N, A) for A > 0, N >= 0 (arrays already broadcast, float)."""
     a, n = traffic, agents
     log_pmf = _log_poisson(n, a)
@@ -80,7 +80,7 @@ def _log_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_f(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+def log_hypergeometric_f(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     """log F(a, y), F(a, y) = 1F1(1; a+1; y) = sum_k y^k / ((a+1)...(a+k)), a >= 0, y >= 0.
 
     F(a, y) = Gamma(a+1) e^y y^-a P(a, y) (P = regularised lower incomplete gamma); where P
@@ -114,11 +114,13 @@ def _log_f(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _arrays(*values):
+def as_float_arrays(*values):
+    """The arguments as float arrays broadcast to one shape."""
     return np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in values))
 
 
-def _check_nonneg(name: str, value: np.ndarray) -> None:
+def check_nonnegative(name: str, value: np.ndarray) -> None:
+    """Refuse NaN or negative values of the parameter `name` (InputError)."""
     if np.any(np.isnan(value)) or np.any(value < 0):
         raise InputError(f"{name} must be >= 0 and a number, got {_first_bad(value)}")
 
@@ -131,9 +133,9 @@ def _first_bad(value: np.ndarray):
 
 def traffic(calls, aht, interval=1800.0) -> np.ndarray:
     """Offered load in Erlangs: calls * aht / interval (aht and interval in seconds)."""
-    calls, aht, interval = _arrays(calls, aht, interval)
-    _check_nonneg("calls", calls)
-    _check_nonneg("aht", aht)
+    calls, aht, interval = as_float_arrays(calls, aht, interval)
+    check_nonnegative("calls", calls)
+    check_nonnegative("aht", aht)
     if np.any(interval <= 0):
         raise InputError(f"interval must be > 0 seconds, got {np.ravel(interval)[0]}")
     return calls * aht / interval

@@ -24,12 +24,12 @@ from planner import store
 from planner.errors import InputError, PlannerError
 from planner.pipeline.plan import (
     Log,
-    _quiet,
-    _took,
     load_history,
     plan_week,
+    quiet_log,
     resolve_scenario,
     resolve_start,
+    took,
     with_time_limit,
 )
 from planner.pipeline.publish import default_out_dir
@@ -81,7 +81,7 @@ def compare(
     start: str | None = None,
     jobs: int = 1,
     simulate: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet_log,
     time_limit_s: float | None = None,
     store_path: str | os.PathLike | None = None,
     use_store: bool = True,
@@ -115,7 +115,7 @@ def compare(
         for sc, last_week in zip(loaded, previous, strict=True):
             clock = time.monotonic()
             results.append(_compare_one(sc, first, simulate, last_week))
-            log(f"compare: {sc.name} done {_took(clock)}")
+            log(f"compare: {sc.name} done {took(clock)}")
     rows = [r["row"] for r in results]
     for r in results:
         notes.extend(r["notes"])

@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 Log = Callable[[str], None]
 
 
-def _quiet(_message: str) -> None:
+def quiet_log(_message: str) -> None:
+    """The log that says nothing (the default `log` of the pipeline's functions)."""
     return None
 
 
@@ -139,7 +140,7 @@ def plan_week(
     week: str | None = None,
     start: str | dt.date | None = None,
     simulate: bool | None = None,
-    log: Log = _quiet,
+    log: Log = quiet_log,
     progress: bool = False,
     time_limit_s: float | None = None,
     previous=None,
@@ -164,7 +165,7 @@ def plan_week(
         )
     log(
         f"history: {hist.source} ({len(hist.frame):,} rows, last day "
-        f"{pd.Timestamp(hist.last_day()):%Y-%m-%d}) {_took(clock)}"
+        f"{pd.Timestamp(hist.last_day()):%Y-%m-%d}) {took(clock)}"
     )
 
     notes.extend(_implausible_aht(hist))
@@ -182,7 +183,7 @@ def plan_week(
     )
     log(
         f"forecast: {fc.model}, {label} from {first}, {frame['calls'].sum():,.0f} calls"
-        f"{' (adjusted)' if sc.adjustments else ''} {_took(clock)}"
+        f"{' (adjusted)' if sc.adjustments else ''} {took(clock)}"
     )
 
     clock = time.monotonic()
@@ -193,7 +194,7 @@ def plan_week(
     requirements = staffing.staff_requirements(basis, target, pooled=sc.service.pooled)
     log(
         f"staffing: {sc.service.model} {sc.service.sl_pct:g}/{sc.service.target_s:g}, "
-        f"peak {int(requirements.groupby('timestamp')['staff'].sum().max())} staff {_took(clock)}"
+        f"peak {int(requirements.groupby('timestamp')['staff'].sum().max())} staff {took(clock)}"
     )
 
     clock = time.monotonic()
@@ -216,7 +217,7 @@ def plan_week(
     notes.extend(result.messages)
     log(
         f"schedule: {result.status}, {result.headcount} agents, gap {100 * result.gap:.2f}%"
-        f"{', SHORT' if result.short else ''} {_took(clock)}"
+        f"{', SHORT' if result.short else ''} {took(clock)}"
     )
 
     evaluation, eval_frame = _evaluate(sc, frame, result, target)
@@ -225,7 +226,7 @@ def plan_week(
     if simulate:
         clock = time.monotonic()
         simulation = _simulate(sc, result, eval_frame)
-        log(f"simulate: {sc.run.replications} replications {_took(clock)}")
+        log(f"simulate: {sc.run.replications} replications {took(clock)}")
 
     kpis = plan_kpis(sc, fc, requirements, result, evaluation, simulation)
     inputs = summary_inputs(sc)
@@ -266,7 +267,8 @@ def _implausible_aht(hist) -> list[str]:
     return notes
 
 
-def _took(clock: float) -> str:
+def took(clock: float) -> str:
+    """`(N.N s)` since `clock` (a `time.monotonic()` reading), for log lines."""
     return f"({time.monotonic() - clock:.1f} s)"
 
 

@@ -19,12 +19,12 @@ from planner.pipeline import swap
 from planner.pipeline.plan import (
     Log,
     WeekPlan,
-    _quiet,
-    _took,
     load_history,
     plan_week,
+    quiet_log,
     resolve_scenario,
     resolve_start,
+    took,
     with_time_limit,
 )
 from planner.report import charts, summary_json, text
@@ -183,7 +183,7 @@ def run_week(
     start: str | dt.date | None = None,
     out_dir: str | os.PathLike | None = None,
     simulate: bool | None = None,
-    log: Log = _quiet,
+    log: Log = quiet_log,
     progress: bool = False,
     time_limit_s: float | None = None,
     store_hook=None,
@@ -228,7 +228,7 @@ def run_week(
         clock = time.monotonic()
         extra = None if store_hook is None else store_hook.before_publish(plan, shown)
         publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
-        log(f"outputs: {target} {_took(clock)}")
+        log(f"outputs: {target} {took(clock)}")
         if store_hook is not None:
             store_hook.after_publish(plan, shown)
     return plan, shown

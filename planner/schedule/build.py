@@ -20,7 +20,7 @@ from planner.schedule.files import (
 from planner.schedule.groups import make_groups
 from planner.schedule.improve import improve_by_bands
 from planner.schedule.model import Model, build_model
-from planner.schedule.result import ScheduleResult, _result
+from planner.schedule.result import ScheduleResult, schedule_result
 from planner.schedule.rules import Rules, rules_from_mapping
 from planner.schedule.solvers import (
     DEFAULT_GAP_PCT,
@@ -83,7 +83,7 @@ def solve_model(
     gap = gap_pct / 100.0
     nodes = node_limit if node_limit is not None else NODE_LIMIT[solver]
     with _progress(progress, model, solver, time_limit_s):
-        lp = _relaxation(model, deadline)
+        lp = lp_relaxation(model, deadline)
         _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
         if not model.prob.isMIP() or lp.status == SolveStatus.INFEASIBLE:
             return _with_seconds(lp, began)
@@ -194,7 +194,7 @@ def _assign(prob, values: dict[str, float]) -> None:
         var.varValue = values.get(var.name, 0.0)
 
 
-def _relaxation(model: Model, deadline: float) -> SolveReport:
+def lp_relaxation(model: Model, deadline: float) -> SolveReport:
     """The LP relaxation (HiGHS), its values left in the model's variables."""
     ints = [v for v in model.prob.variables() if v.cat == pulp.LpInteger]
     for var in ints:
@@ -310,7 +310,7 @@ def build_roster(
             "raise --time-limit"
         )
     roster, unused = extract_roster(model, agents)
-    return _result(model, roster, unused, info, solver, spill)
+    return schedule_result(model, roster, unused, info, solver, spill)
 
 
 def _replace(rules: Rules, **changes) -> Rules:

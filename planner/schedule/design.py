@@ -12,9 +12,9 @@ import numpy as np
 import pulp
 
 from planner.errors import SolverError
-from planner.schedule.extract import _int
+from planner.schedule.extract import agent_count
 from planner.schedule.rules import DAY_MIN
-from planner.schedule.solvers import MSD_GAP, _solve_cbc, _solve_highs
+from planner.schedule.solvers import MSD_GAP, solve_cbc, solve_highs
 from planner.schedule.tours import (
     slot_cover,
 )
@@ -92,12 +92,12 @@ def design_shifts(
             prob, x, used, under, over, demand, interval_min, n, cyclic, hard, time_limit_s / 3
         )
         left = max(1.0, time_limit_s - (time.perf_counter() - started))
-        status, objective, bound = _solve_highs(prob, left, start, MSD_GAP)
+        status, objective, bound = solve_highs(prob, left, start, MSD_GAP)
     else:
-        status, objective, bound = _solve_cbc(prob, time_limit_s, MSD_GAP)
+        status, objective, bound = solve_cbc(prob, time_limit_s, MSD_GAP)
     if math.isnan(objective):
         raise SolverError(f"shift design: {status}")
-    counts = {k: _int(v) for k, v in x.items() if _int(v)}
+    counts = {k: agent_count(v) for k, v in x.items() if agent_count(v)}
     cover = np.zeros(n)
     for (start, length, day), c in counts.items():
         cover[slot_cover(day * DAY_MIN + start, length, interval_min, n, cyclic)] += c
@@ -124,7 +124,7 @@ def _restricted_design(prob, x, used, time_limit_s: float) -> dict[str, float] |
     for var in closed:
         var.upBound = 0
     try:
-        _, objective, _ = _solve_highs(prob, time_limit_s, gap=MSD_GAP)
+        _, objective, _ = solve_highs(prob, time_limit_s, gap=MSD_GAP)
     finally:
         for var, ub in saved:
             var.upBound = ub
@@ -142,7 +142,7 @@ def _design_start(
     for var in ints:
         var.cat = pulp.LpContinuous
     try:
-        _, objective, _ = _solve_highs(prob, 30)
+        _, objective, _ = solve_highs(prob, 30)
     finally:
         for var in ints:
             var.cat = pulp.LpInteger

@@ -16,7 +16,8 @@ from planner.schedule.tours import (
 )
 
 
-def _int(var) -> int:
+def agent_count(var) -> int:
+    """An integer variable's solved value as a count of agents (0 when unsolved)."""
     value = var.value()
     return 0 if value is None else int(round(value))
 
@@ -40,7 +41,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
         instances = []
         for (gg, i), var in sorted(model.y.items()):
             if gg == g:
-                instances.extend([i] * _int(var))
+                instances.extend([i] * agent_count(var))
         instances.sort(key=lambda i: _tour_key(model.tours[i]))
         if not group.agents:
             for i in instances:
@@ -62,10 +63,10 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
     # breaks: hand each worked (shift, day) its break offsets, agent by agent
     offsets: dict[tuple[int, int], list[int]] = {}
     for (s, day, off), var in sorted(model.b.items()):
-        offsets.setdefault((s, day), []).extend([off] * _int(var))
+        offsets.setdefault((s, day), []).extend([off] * agent_count(var))
     short_offsets: dict[tuple[int, int, int], list[int]] = {}
     for (s, day, k, off), var in sorted(model.sb.items()):
-        short_offsets.setdefault((s, day, k), []).extend([off] * _int(var))
+        short_offsets.setdefault((s, day, k), []).extend([off] * agent_count(var))
     shift_index = {s: k for k, s in enumerate(model.shifts)}
     moved = _hand_out_moves(model, assignment, group_of)
     rows = []
@@ -125,7 +126,7 @@ def _hand_out_moves(model: Model, assignment, group_of) -> dict[tuple[str, int],
     options = {i: {d: (s, move) for d, s, move in opts} for i, opts in model.variants.items()}
     counts: dict[tuple[int, int, int], list[int]] = defaultdict(list)
     for (g, i, day, delta), var in sorted(model.v.items()):
-        counts[g, i, day].extend([delta] * _int(var))
+        counts[g, i, day].extend([delta] * agent_count(var))
     out = {}
     for (g, i, day), deltas in sorted(counts.items()):
         agents = holders.get((g, i), [])

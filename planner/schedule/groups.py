@@ -59,12 +59,12 @@ def tour_misfit(tour: Tour, group: Group, slack_min: int = 0) -> str | None:
     if group.no_night and tour.shift.night_min > 0:
         return "no_night"
     for day in tour.days:
-        if _unavailable_clash(day * DAY_MIN + tour.shift.start_min, tour.shift.length_min, group):
+        if unavailable_clash(day * DAY_MIN + tour.shift.start_min, tour.shift.length_min, group):
             return "unavailable"
     return None
 
 
-def _unavailable_clash(a: int, length: int, group: Group) -> bool:
+def unavailable_clash(a: int, length: int, group: Group) -> bool:
     """Does [a, a+length) (minutes from the week start) meet one of the group's unavailable
     spans?"""
     b = a + length

@@ -40,7 +40,7 @@ def improve_by_bands(
     """A roster at most as dear as `start`, from the band search; and whether the clock
     (`deadline`, on `time.monotonic()`) cut the search short. The model's variables are left
     untouched."""
-    bands = _bands(model)
+    bands = start_time_bands(model)
     if not bands or _within(start.objective, bound, gap):
         return start, False
 
@@ -59,7 +59,7 @@ def improve_by_bands(
     return better, clock
 
 
-def _bands(model: Model) -> list[list[int]]:
+def start_time_bands(model: Model) -> list[list[int]]:
     """For each band of start times (from midnight, in steps): the positions of its tours in
     `model.y`, skipping empty bands and repeats."""
     starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in model.y]

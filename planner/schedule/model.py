@@ -32,7 +32,7 @@ import pulp
 
 from planner.errors import InfeasibleError
 from planner.schedule.files import Requirements
-from planner.schedule.groups import Group, _unavailable_clash, tour_misfit
+from planner.schedule.groups import Group, tour_misfit, unavailable_clash
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules
 from planner.schedule.tours import (
     Shift,
@@ -252,7 +252,7 @@ def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, ru
                 if groups[g].no_night and vshift.night_min > 0:
                     continue
                 absolute = day * DAY_MIN + vshift.start_min + move * DAY_MIN
-                if _unavailable_clash(absolute, vshift.length_min, groups[g]):
+                if unavailable_clash(absolute, vshift.length_min, groups[g]):
                     continue
                 var = pulp.LpVariable(f"move_g{g}_{i}_{day}_{delta}", lowBound=0, cat=cat)
                 v[g, i, day, delta] = var

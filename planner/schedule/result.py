@@ -74,7 +74,9 @@ class ScheduleResult:
         }
 
 
-def _result(model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str, spill=None):
+def schedule_result(
+    model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str, spill=None
+):
     req, rules = model.req, model.rules
     times = req.frame["timestamp"]
     required = req.frame["staff"].to_numpy(dtype=float)

@@ -268,13 +268,13 @@ def run_cbc(
     return SolveReport(status, objective, bound, seconds, clock)
 
 
-def _solve_highs(prob, limit: float, start=None, gap: float = DEFAULT_GAP_PCT / 100):
+def solve_highs(prob, limit: float, start=None, gap: float = DEFAULT_GAP_PCT / 100):
     """(status, objective, bound) of a HiGHS solve within `limit` seconds (shift design)."""
     report = run_highs(prob, time.monotonic() + limit, gap, start)
     return str(report.status), report.objective, report.bound
 
 
-def _solve_cbc(prob, limit: float, gap: float = DEFAULT_GAP_PCT / 100):
+def solve_cbc(prob, limit: float, gap: float = DEFAULT_GAP_PCT / 100):
     """(status, objective, bound) of a CBC solve within `limit` seconds (shift design)."""
     report = run_cbc(prob, time.monotonic() + limit + 1.0, gap, tuned=False)
     return str(report.status), report.objective, report.bound
