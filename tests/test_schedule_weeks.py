@@ -76,14 +76,19 @@ def test_two_weeks_keep_every_rule_across_the_boundary(tmp_path):
     assert (pd.to_datetime(sunday_night["start"]) < pd.Timestamp("2026-07-20")).all()
 
 
-def test_a_weekday_line_gets_no_shift_outside_its_hours():
+@pytest.mark.parametrize("tolerance_min", [0, 60])
+def test_a_weekday_line_gets_no_shift_outside_its_hours(tolerance_min):
     times = pd.date_range("2026-07-06", periods=7 * 48, freq="30min")
     open_ = (times.day_of_week < 5) & (times.hour >= 7) & (times.hour < 21)
     staff = np.where(open_, 4.0, 0.0)
     staff[(times.hour >= 10) & (times.hour < 16) & open_] = 6.0
     rules = rules_from_mapping(
         {
-            "shifts": {"shift_lengths_h": [4, 6, 7, 8], "days_per_week": [5]},
+            "shifts": {
+                "shift_lengths_h": [4, 6, 7, 8],
+                "days_per_week": [5],
+                "start_tolerance_min": tolerance_min,  # moved starts stay inside the hours too
+            },
             "labour": {"max_part_time_pct": 100, "part_time_min_hours": 0},
         },
         "weekday",

@@ -112,7 +112,17 @@ def build_model(
     slack = max((abs(d) for d in start_deltas(rules, interval)), default=0)
     y = add_tour_variables(prob, tours, groups, cat, messages, slack)
     v, extra, v_cost = add_start_variants(
-        prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat
+        prob,
+        tours,
+        groups,
+        y,
+        variants,
+        shifts,
+        shift_index,
+        rules,
+        n_days,
+        cat,
+        closed_slots(staff, interval, cyclic),
     )
     z = add_shift_day_variables(prob, tours, shift_index, y, extra)
     b = add_break_variables(prob, shifts, z, cat)
@@ -236,11 +246,16 @@ def tour_start_variants(tours, rules: Rules, interval: int, n_days: int) -> dict
     return out
 
 
-def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat):
+def add_start_variants(
+    prob, tours, groups, y, variants, shifts, shift_index, rules, n_days, cat, closed=None
+):
     """`moves_g<group>_<tour>_<day>`: of the agents of a tour, how many start `delta` minutes
-    off the tour's base start that day (the rest start on time). Returns the variables, the
-    (shift, day) moves they make for `work_` and their night-premium cost in wage-hours."""
+    off the tour's base start that day (the rest start on time). A move into the line's
+    `closed` intervals (a boolean per interval) is not offered unless the base shift is there
+    too. Returns the variables, the (shift, day) moves they make for `work_` and their
+    night-premium cost in wage-hours."""
     v, extra, cost = {}, [], []
+    closed_at = _closed_check(closed, shifts, n_days)
     premium = rules.night_premium_pct / 100.0
     for (g, i), yvar in sorted(y.items()):
         tour = tours[i]
@@ -254,6 +269,8 @@ def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, ru
                 absolute = day * DAY_MIN + vshift.start_min + move * DAY_MIN
                 if unavailable_clash(absolute, vshift.length_min, groups[g]):
                     continue
+                if closed_at(s, day + move) and not closed_at(base, day):
+                    continue
                 var = pulp.LpVariable(f"move_g{g}_{i}_{day}_{delta}", lowBound=0, cat=cat)
                 v[g, i, day, delta] = var
                 terms.append(var)
@@ -264,6 +281,24 @@ def add_start_variants(prob, tours, groups, y, variants, shifts, shift_index, ru
             if terms:
                 prob += (pulp.lpSum(terms) - yvar <= 0, f"moves_g{g}_{i}_{DAY_NAMES[day % 7]}")
     return v, extra, cost
+
+
+def _closed_check(closed, shifts, n_days):
+    """(shift index, day) -> whether that shift worked that day touches a closed interval."""
+    if closed is None or not np.asarray(closed).any():
+        return lambda s, day: False
+    closed = np.asarray(closed)
+    n = len(closed)
+    interval = n_days * DAY_MIN // n
+    cyclic = True  # the moved shift's own minutes; past the week's end counts as wrapping
+
+    def touches(s: int, day: int) -> bool:
+        shift = shifts[s]
+        start = day * DAY_MIN + shift.start_min
+        slots = slot_cover(start, shift.length_min, interval, n, cyclic)
+        return bool(closed[slots].any())
+
+    return touches
 
 
 def add_tour_variables(prob, tours, groups, cat, messages, slack: int = 0) -> dict:
