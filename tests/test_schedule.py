@@ -374,3 +374,39 @@ def test_repair_rosters_idle_agents_while_the_week_is_short(tmp_path):
     assert check_roster_rules(roster, rules) == []
     night = pd.to_datetime(roster["start"]).dt.hour == 22
     assert not roster.loc[night, "agent"].isin(["F2", "F3"]).any()  # no_night kept
+
+
+def _named(tmp_path, count: int):
+    from planner.schedule import read_agents
+
+    path = tmp_path / f"agents{count}.csv"
+    path.write_text(
+        "agent,contract,weekly_hours\n" + "".join(f"N{k:02d},ft,40\n" for k in range(count))
+    )
+    return read_agents(path)
+
+
+def test_a_short_week_says_how_many_agents_to_hire(tmp_path, tiny_result):
+    """4 named agents are short on the tiny week: the roster says how many full-time agents
+    to add (the LP with hires: at most what a roster of hires alone takes beyond the 4, at
+    least one); with those added the same estimate needs no one more and the shortfall
+    shrinks."""
+    import time
+
+    from planner.schedule import requirements_horizon, staffing_gap
+    from planner.schedule.hires import hires_to_cover
+
+    rules, alone = tiny_result
+    req = tiny_requirements()
+    short = build_roster(req, rules, agents=_named(tmp_path, 4), time_limit_s=30, solver="highs")
+    assert short.short and short.headcount == 4  # every agent used
+    assert short.hires is not None
+    full, part = short.hires
+    assert part == 0  # the tiny rules have only 40-h tours
+    assert 1 <= full <= alone.headcount - 4
+    assert f"add about {full} full-time and 0 part-time agents" in staffing_gap(short, rules)
+    more = _named(tmp_path, 4 + full)
+    deadline = time.monotonic() + 30
+    assert hires_to_cover(requirements_horizon(req), rules, more, deadline) == (0, 0)
+    added = build_roster(req, rules, agents=more, time_limit_s=30, solver="highs")
+    assert added.shortfall_hours < short.shortfall_hours

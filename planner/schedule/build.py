@@ -18,6 +18,7 @@ from planner.schedule.files import (
     requirements_horizon,
 )
 from planner.schedule.groups import make_groups
+from planner.schedule.hires import hires_to_cover
 from planner.schedule.improve import improve_by_bands
 from planner.schedule.model import Model, build_model
 from planner.schedule.result import ScheduleResult, schedule_result
@@ -283,6 +284,7 @@ def build_roster(
         )
     if agents is not None and not rules.soft_coverage:
         rules = _replace(rules, coverage="soft")
+    named = agents is not None
     boundary, spill, hires = None, None, False
     if previous is not None:
         spill = spill_counts(previous, req.frame["timestamp"], req.interval_min)
@@ -310,7 +312,14 @@ def build_roster(
             "raise --time-limit"
         )
     roster, unused = extract_roster(model, agents)
-    return schedule_result(model, roster, unused, info, solver, spill)
+    result = schedule_result(model, roster, unused, info, solver, spill)
+    if named and result.short:  # how many agents the week lacks, for the report
+        lacking = hires_to_cover(
+            req, rules, agents, began + time_limit_s, boundary=boundary, spill=spill,
+            cyclic=previous is None,
+        )  # fmt: skip
+        result = replace(result, hires=lacking)
+    return result
 
 
 def _replace(rules: Rules, **changes) -> Rules:

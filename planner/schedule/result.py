@@ -38,6 +38,9 @@ class ScheduleResult:
     interval_min: int
     currency: str = "VND"
     messages: tuple[str, ...] = ()
+    # a short week with named agents: (full-time, part-time) hires the week's LP with hires
+    # allowed takes to cover every interval (None: not computed)
+    hires: tuple[int, int] | None = None
     unused_agents: tuple[str, ...] = field(default=())
     clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
     first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
@@ -216,18 +219,24 @@ def empty_spans(result: ScheduleResult) -> str:
 @dataclass(frozen=True)
 class StaffingGap:
     """What a short roster lacks: full-time equivalents (at the full-time contract hours) and
-    the agents of each contract that would give the missing on-phone hours."""
+    the agents to add. `mix`: both counts together (the week's LP with hires allowed); else
+    either count alone (from the missing hours)."""
 
     fte: float
     add_full_time: int
     add_part_time: int
+    mix: bool = False
 
 
 def agents_to_add(result: ScheduleResult, rules: Rules) -> StaffingGap:
-    """The FTE gap and the full-time or part-time agents to add to cover it: the missing
-    agent-hours over the on-phone hours an agent of each contract gives a week (this roster's
-    mean where it has such agents, else the rules' contract hours, less breaks)."""
+    """The FTE gap and the agents to add to meet the target: the hires of the week's LP
+    (`result.hires`) when it was solved, else the missing agent-hours over the on-phone hours
+    an agent of each contract gives a week (this roster's mean where it has such agents, else
+    the rules' contract hours, less breaks)."""
     fte = result.shortfall_hours / max(rules.full_time_min_hours, 1.0)
+    hires = getattr(result, "hires", None)
+    if hires is not None:
+        return StaffingGap(fte, hires[0], hires[1], mix=True)
     per = result.roster.groupby("agent")["paid_hours"].sum()
     on_phone_share = result.on_phone_hours / result.paid_hours if result.paid_hours else 0.9
     full = per[per >= rules.full_time_min_hours - 1e-9]
@@ -240,11 +249,23 @@ def agents_to_add(result: ScheduleResult, rules: Rules) -> StaffingGap:
 
 
 def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
-    """'short by about F FTE: add about K full-time or P part-time agents'."""
+    """'short by about F FTE: add about K full-time and P part-time agents ...'."""
     gap = agents_to_add(result, rules)
+    head = f"short by about {gap.fte:.1f} FTE"
+    if gap.mix and gap.add_full_time + gap.add_part_time == 0:
+        return (
+            f"{head}, which these agents could cover (the week's linear relaxation needs no "
+            "hire): raise the time limit or lower the gap"
+        )
+    if gap.mix:
+        return (
+            f"{head}: add about {gap.add_full_time} full-time and {gap.add_part_time} "
+            "part-time agents to meet the target (the week's linear relaxation with hires: "
+            "a lower estimate, whole shifts and breaks take more, most on small teams)"
+        )
     return (
-        f"short by about {gap.fte:.1f} FTE: add about {gap.add_full_time} full-time or "
-        f"{gap.add_part_time} part-time agents (more where the gaps are at night or on weekends)"
+        f"{head}: add about {gap.add_full_time} full-time or {gap.add_part_time} part-time "
+        "agents (more where the gaps are at night or on weekends)"
     )
 
 
