@@ -111,3 +111,34 @@ def test_pooled_shares_are_shares_on_the_open_intervals(rows, days):
         assert abs(shares[t].sum() - 1) < 1e-9
         assert (shares[t] >= 0).all()
         assert shares[t][~slot_open[t]].sum() == 0
+
+
+def _noisy_history(sigma: float, seed: int = 5) -> History:
+    """30-min 24/7 history, ~2,400 calls a day on one shape; each interval's rate is multiplied
+    by a lognormal shape error of log-sd `sigma` before the Poisson draw."""
+    rng = np.random.default_rng(seed)
+    hour = np.arange(48) / 2
+    shape = 0.1 + np.exp(-(((hour - 11) / 3) ** 2))
+    shape = shape / shape.sum()
+    days = pd.date_range("2026-01-05", periods=70, freq="D")
+    stamps, calls = [], []
+    for day in days:
+        rate = 2400 * shape * rng.lognormal(-(sigma**2) / 2, sigma, shape.size)
+        stamps.append(day + pd.to_timedelta(np.arange(48) * 30, unit="min"))
+        calls.append(rng.poisson(rate))
+    frame = pd.DataFrame(
+        {"timestamp": np.concatenate(stamps), "calls": np.concatenate(calls).astype(float)}
+    )
+    return History(frame, 30, (), "synthetic-30min")
+
+
+def test_shape_noise_is_near_zero_for_poisson_counts_and_finds_a_shape_error():
+    """Var = m + c m^2: Poisson counts around a fixed shape give c about 0 (the profile's own
+    estimation error adds a little); a 20% lognormal shape error gives c about its variance
+    exp(0.2^2) - 1 = 0.041."""
+    for sigma, low, high in ((0.0, 0.0, 0.006), (0.2, 0.03, 0.06)):
+        history = _noisy_history(sigma)
+        grid = _grid(history, None, None)
+        rules = _open_rules(grid, len(grid.days))
+        c = _intraday(grid, rules, len(grid.days)).shape_noise
+        assert low <= c <= high, (sigma, c)

@@ -29,7 +29,7 @@ class _Intraday:
     queue_shares: np.ndarray | None  # (8, queues, slots) queue share of each interval
     aht: np.ndarray | None  # (7, slots) weekday x interval AHT of the total
     queue_aht: np.ndarray | None  # (queues, 7, slots)
-    dispersion: float = 1.0  # interval variance / mean around the profile (1 = Poisson)
+    shape_noise: float = 0.0  # c in an interval's variance m + c m^2 around the profile
 
 
 def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = True) -> _Intraday:
@@ -85,13 +85,13 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
                     for q in range(len(grid.queues))
                 ]
             )
-    # the dispersion is measured out of sample, against the profile the days before had, as
+    # the shape noise is measured out of sample, against the profile the days before had, as
     # the forecast will be: the profile's own error is part of an interval's noise
-    dispersion = 1.0
+    shape_noise = 0.0
     if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
         before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
-        dispersion = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
-    return _Intraday(shares, queue_shares, aht, queue_aht, dispersion)
+        shape_noise = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
+    return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise)
 
 
 def _weighted_profile(
@@ -142,16 +142,22 @@ def _pooled_shares(
 
 
 def _dispersion(calls, totals, shares, open_) -> float:
-    """How much noisier than Poisson the intervals of the last 28 days were around their day's
-    total spread by the profile: mean of (actual - expected)^2 / expected, at least 1."""
+    """The intervals' noise beyond Poisson over the last 28 days, around their day's total
+    spread by the profile: c in Var = m + c m^2 (a multiplicative shape error of relative
+    variance c on top of the Poisson count; 0 = Poisson), a moment estimate of
+    ((actual - m)^2 - m) / m^2 weighted by the inverse of each interval's variance."""
     d = DISPERSION_DAYS
     calls, totals, shares, open_ = calls[-d:], totals[-d:], shares[-d:], open_[-d:]
     expected = shares * totals[:, None]
     use = open_ & (expected >= 1) & (totals[:, None] > 0)
     if use.sum() < 50:
-        return 1.0
-    ratio = (calls[use] - expected[use]) ** 2 / expected[use]
-    return float(max(1.0, min(np.mean(ratio), 25.0)))
+        return 0.0
+    m, a = expected[use], calls[use]
+    excess = ((a - m) ** 2 - m) / m**2
+    c = float(max(np.sum(m**2 * excess) / np.sum(m**2), 0.0))
+    weight = (m / (1 + c * m)) ** 2  # the moment's precision at c (Poisson near 0, flat above)
+    c = float(np.sum(weight * excess) / np.sum(weight))
+    return min(max(c, 0.0), 1.0)
 
 
 def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
@@ -225,7 +231,7 @@ def _spread(
             q_up = upper[i] * qshare.sum()
             total10 = int(round(qday * 10))
             calls = _round_to_total(m, total10)
-            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.dispersion)
+            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.shape_noise)
             open_ = qshare > 0
             frame = pd.DataFrame(
                 {
