@@ -90,7 +90,7 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
     shape_noise = 0.0
     if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
         before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
-        shape_noise = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
+        shape_noise = _shape_noise(calls, totals, before[ptype], rules.slot_open[ptype])
     return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise)
 
 
@@ -141,11 +141,11 @@ def _pooled_shares(
     return shares
 
 
-def _dispersion(calls, totals, shares, open_) -> float:
+def _shape_noise(calls, totals, shares, open_) -> float:
     """The intervals' noise beyond Poisson over the last 28 days, around their day's total
     spread by the profile: c in Var = m + c m^2 (a multiplicative shape error of relative
     variance c on top of the Poisson count; 0 = Poisson), a moment estimate of
-    ((actual - m)^2 - m) / m^2 weighted by the inverse of each interval's variance."""
+    ((actual - m)^2 - m) / m^2 weighted by the inverse of each interval's variance, at most 1."""
     d = DISPERSION_DAYS
     calls, totals, shares, open_ = calls[-d:], totals[-d:], shares[-d:], open_[-d:]
     expected = shares * totals[:, None]
