@@ -5,7 +5,7 @@ the history, each fitted on the days before its origin only) for every model:
 
 - ours: `auto` (the model choice `planner forecast` makes, re-run at every origin) as
   `planner.forecast.backtest` scores it, daily totals and intervals (daily forecast spread by
-  the 8-day intraday profile);
+  the intraday profile);
 - the seasonal naive: daily, the same weekday a week earlier (the backtest's); per interval,
   the same interval a week earlier (`naive_iv`: the classic interval naive);
 - peers: statsmodels Holt-Winters (damped additive trend, additive weekly season) on daily

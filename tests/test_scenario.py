@@ -72,7 +72,11 @@ def test_what_ifs_differ_from_the_baseline_where_they_say():
     assert load_scenario(SCENARIOS / "headcount-cap.toml").rules.headcount_cap > 0
     assert load_scenario(SCENARIOS / "summer-peak.toml").forecast.plan_at == "upper"
     heat = load_scenario(SCENARIOS / "heat-wave.toml")
-    assert heat.adjustments[0].volume_factor == 1.3
+    # the heat wave comes from the weather forecast, resolved next to the scenario file, not
+    # from a fixed lift (both at once would count the heat twice)
+    assert heat.data.temperature == SCENARIOS / "heat-wave-temperature.csv"
+    assert heat.data.temperature.is_file()
+    assert heat.adjustments == ()
     assert heat.run.week == "2027-W28"
     # inherited from the baseline
     assert heat.service.shrinkage_pct == 30 and heat.rules.max_weekly_hours == 48

@@ -62,3 +62,29 @@ def test_every_shipped_scenario_plans_a_small_week(path, small_history, small_hi
     assert plan.kpis.calls > 0
     if not shipped.rules.headcount_cap:
         assert plan.kpis.service_level_pct is not None
+
+
+def test_heat_wave_scenario_lifts_its_hot_days_through_the_weather_forecast():
+    """The heat-wave scenario's temperature file (a weather forecast of 38-39 °C on 13-16 July
+    2027) raises those days above what the baseline forecasts for the same week on the bundled
+    line, and the days after the heat much less."""
+    from planner import forecast, io
+    from planner.history import BUNDLED_HISTORY, read_history
+
+    hist = read_history(io.bundled_path(BUNDLED_HISTORY))
+    daily = {}
+    for name in ("baseline", "heat-wave"):
+        sc = load_scenario(Path(SCENARIOS[0]).with_name(f"{name}.toml"), rules_from_mapping)
+        result = forecast.forecast_history(
+            hist,
+            horizon_days=7,
+            start=pd.Timestamp("2027-07-12"),
+            country=sc.data.country,
+            model="regression",
+            temperature=sc.data.temperature,
+        )
+        daily[name] = result.daily.set_index("date")["calls"]
+    lift = daily["heat-wave"] / daily["baseline"]
+    heat = [f"2027-07-{d}" for d in (13, 14, 15, 16)]
+    assert (lift[heat] > 1.15).all(), lift
+    assert lift["2027-07-18"] < lift[heat].min()

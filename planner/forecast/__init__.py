@@ -48,14 +48,23 @@ ETS normal on log scale with an approximate ETS variance; naive empirical quanti
 week-on-week log ratios widened by sqrt(weeks ahead). `backtest` shows these raw model bounds
 for the named models and the calibrated ones for `auto` (calibrated from the data before each
 origin only). Interval bounds combine the daily bound, scaled by the interval's share of the
-day, with the noise of the interval itself (Poisson times the dispersion D >= 1, measured over
-the last 28 days around the profile that the days before them gave, i.e. out of sample, so the
-profile's own error counts): ``half_width_i = sqrt((share_i * (U - M))**2 + z**2 * D *
-share_i * M)`` (likewise below, >= 0), z the normal quantile of the level.
+day, with the noise of the interval itself around the profile: variance m + c m^2 for an
+interval of mean m (Poisson, plus the shape's day-to-day error of relative variance c, a moment
+estimate over the last 28 days around the profile that the days before them gave, i.e. out of
+sample, so the profile's own error counts; one c for all intervals, so quiet night intervals are
+about Poisson and busy ones take the shape error): ``half_width_i = sqrt((share_i * (U -
+M))**2 + z**2 * (m_i + c * m_i**2))`` (likewise below, >= 0), z the normal quantile of the level.
 
 Intraday profile: per day type (Monday..Sunday, and public holiday when the history has at least
-two open holidays), the median over the last 8 complete days of that type of each interval's share
-of the day, renormalised; closed intervals (see `planner.history`) get share 0.
+two open holidays), the share of each interval in the pooled calls of the type's last 26
+complete days, each day weighted by a recency weight that halves every 4 days of the type (the
+calls-weighted, Poisson estimate: a quiet interval's few calls are not rounded to 0 by a median);
+then shrunk toward the mean profile of itself and its 2 most similar types (L1 distance) by
+James-Stein: the weight kept is tau^2 / (tau^2 + v), v the profile's summed variance (its days'
+spread of shares over their effective number), tau^2 its squared distance to that pool beyond v.
+A type with few or noisy days (15-min intervals, a handful of calls each) borrows shape from its
+neighbours; one clearly its own (a short Friday) keeps it. Closed intervals (see
+`planner.history`) get share 0.
 
 Per-queue history: the daily model forecasts the total over queues; each interval is split by the
 queues' shares of that interval over the same recent days of that type. AHT: the calls-weighted

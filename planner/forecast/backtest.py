@@ -126,7 +126,7 @@ def backtest(
                 lower[:, None],
                 upper[:, None],
                 norm.ppf(0.5 + level / 200),
-                intraday.dispersion,
+                intraday.shape_noise,
             )
             # coverage counts open days / intervals (or ones that had calls anyway) only:
             # a closed interval forecast 0 with bounds 0..0 is trivially inside

@@ -99,10 +99,12 @@ def _nonneg_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, fl
     return float(max(np.average(y, weights=w), 0.0)) if y.size else 0.0, 0.0
 
 
-def _interval_bounds(share, mean, lower, upper, z, dispersion=1.0):
+def _interval_bounds(share, mean, lower, upper, z, shape_noise=0.0):
     """Interval bounds: the daily bounds scaled by the interval's share, plus the interval's own
-    noise (Poisson, times the dispersion measured around the profile)."""
+    noise around the profile: variance m + c m^2 (Poisson, plus the shape's day-to-day error of
+    relative variance c = `shape_noise`, measured around the profile)."""
     m = share * mean
-    up = m + np.sqrt((share * (upper - mean)) ** 2 + z**2 * dispersion * m)
-    lo = np.maximum(m - np.sqrt((share * (mean - lower)) ** 2 + z**2 * dispersion * m), 0.0)
+    noise = z**2 * (m + shape_noise * m**2)
+    up = m + np.sqrt((share * (upper - mean)) ** 2 + noise)
+    lo = np.maximum(m - np.sqrt((share * (mean - lower)) ** 2 + noise), 0.0)
     return lo, up

@@ -11,9 +11,11 @@ from planner import calendar
 from planner.errors import InputError
 from planner.history import MINUTES_PER_DAY, History
 
-PROFILE_DAYS = 8
+PROFILE_DAYS = 26  # same-type days behind an intraday profile (half a year of weekdays)
+PROFILE_HALF_LIFE = 4.0  # their recency weight halves every 4 same-type days
+PROFILE_NEIGHBOURS = 2  # most similar day types a profile is shrunk toward
 MIN_HISTORY_DAYS = 21
-DISPERSION_DAYS = 28  # days behind the intervals' over-Poisson dispersion
+DISPERSION_DAYS = 28  # days behind the intervals' noise beyond Poisson (`shape_noise`)
 SUMMER = ((5, 20), (8, 31))  # 20 May .. 31 August: the hotline's peak season
 HOLIDAY_TYPE = 7
 

@@ -14,6 +14,8 @@ from planner.forecast.grid import (
     DISPERSION_DAYS,
     MIN_HISTORY_DAYS,
     PROFILE_DAYS,
+    PROFILE_HALF_LIFE,
+    PROFILE_NEIGHBOURS,
     _day_types,
     _Grid,
     _OpenRules,
@@ -27,18 +29,17 @@ class _Intraday:
     queue_shares: np.ndarray | None  # (8, queues, slots) queue share of each interval
     aht: np.ndarray | None  # (7, slots) weekday x interval AHT of the total
     queue_aht: np.ndarray | None  # (queues, 7, slots)
-    dispersion: float = 1.0  # interval variance / mean around the profile (1 = Poisson)
+    shape_noise: float = 0.0  # c in an interval's variance m + c m^2 around the profile
 
 
 def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = True) -> _Intraday:
     ptype = _profile_type(rules, grid.day_type[:end], grid.days[:end])
     calls = grid.calls[:end]
     totals = calls.sum(axis=1)
-    shares = np.zeros((8, grid.slots))
+    own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # type -> (profile, its variance)
     queue_shares = None
     if grid.queue_calls is not None:
         queue_shares = np.zeros((8, len(grid.queues), grid.slots))
-    fallback_rows = []
     for t in range(8):
         expected = rules.slot_open[t]
         complete = (
@@ -49,30 +50,31 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
         )
         sel = np.flatnonzero(complete)[-PROFILE_DAYS:]
         if sel.size == 0:
-            fallback_rows.append(t)
             continue
-        day_shares = calls[sel] / totals[sel][:, None]
-        prof = np.median(day_shares, axis=0) if sel.size >= 3 else day_shares.mean(axis=0)
-        if prof.sum() <= 0:
-            prof = day_shares.mean(axis=0)
-        prof = prof * expected
-        shares[t] = prof / prof.sum() if prof.sum() > 0 else expected / max(expected.sum(), 1)
+        weight = 0.5 ** (np.arange(sel.size)[::-1] / PROFILE_HALF_LIFE)
+        prof, var = _weighted_profile(calls[sel], totals[sel], weight, expected)
+        if prof is None:
+            continue
+        own[t] = (prof, var)
         if queue_shares is not None:
-            qc = grid.queue_calls[:, sel, :].sum(axis=1)  # (queues, slots)
+            qc = (grid.queue_calls[:, sel, :] * weight[None, :, None]).sum(axis=1)
             tot = qc.sum(axis=0)
             day_q = qc.sum(axis=1) / max(qc.sum(), 1)
             queue_shares[t] = np.where(tot > 0, qc / np.where(tot > 0, tot, 1), day_q[:, None])
-    if fallback_rows:
-        known = [t for t in range(8) if t not in fallback_rows]
+    shares = _pooled_shares(own, rules.slot_open)
+    known = sorted(own)
+    for t in range(8):
+        if t in own:
+            continue
         mean = shares[known].mean(axis=0) if known else np.full(grid.slots, 1 / grid.slots)
-        for t in fallback_rows:
-            prof = mean * rules.slot_open[t]
-            shares[t] = prof / prof.sum() if prof.sum() > 0 else mean
-            if queue_shares is not None:
-                qs = queue_shares[known].mean(axis=0) if known else None
-                queue_shares[t] = (
-                    qs if qs is not None else np.full(queue_shares[t].shape, 1 / len(grid.queues))
-                )
+        prof = mean * rules.slot_open[t]
+        shares[t] = prof / prof.sum() if prof.sum() > 0 else mean
+        if queue_shares is not None:
+            queue_shares[t] = (
+                queue_shares[known].mean(axis=0)
+                if known
+                else np.full(queue_shares[t].shape, 1 / len(grid.queues))
+            )
     aht = queue_aht = None
     if grid.aht is not None:
         aht = _week_aht(grid.calls[:end], grid.aht[:end], grid.days[:end])
@@ -83,26 +85,79 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
                     for q in range(len(grid.queues))
                 ]
             )
-    # the dispersion is measured out of sample, against the profile the days before had, as
+    # the shape noise is measured out of sample, against the profile the days before had, as
     # the forecast will be: the profile's own error is part of an interval's noise
-    dispersion = 1.0
+    shape_noise = 0.0
     if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
         before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
-        dispersion = _dispersion(calls, totals, before[ptype], rules.slot_open[ptype])
-    return _Intraday(shares, queue_shares, aht, queue_aht, dispersion)
+        shape_noise = _shape_noise(calls, totals, before[ptype], rules.slot_open[ptype])
+    return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise)
 
 
-def _dispersion(calls, totals, shares, open_) -> float:
-    """How much noisier than Poisson the intervals of the last 28 days were around their day's
-    total spread by the profile: mean of (actual - expected)^2 / expected, at least 1."""
+def _weighted_profile(
+    calls: np.ndarray, totals: np.ndarray, weight: np.ndarray, expected: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """One day type's profile from its days' `calls` (days x slots): the share of the weighted
+    pooled counts (each day counts by its calls times its recency `weight`, the Poisson
+    estimate), over the `expected` open intervals; and the profile's variance per interval
+    (the day-to-day spread of the shares over the days' effective number, or the multinomial
+    p (1 - p) / calls with a single day)."""
+    pooled = (calls * weight[:, None]).sum(axis=0) * expected
+    if pooled.sum() <= 0:
+        return None, np.zeros_like(pooled)
+    prof = pooled / pooled.sum()
+    mass = weight * totals
+    if calls.shape[0] < 2:
+        return prof, prof * (1 - prof) / max(float(mass.sum()), 1.0)
+    a = mass / mass.sum()
+    days = 1.0 / float((a**2).sum())  # effective number of days
+    day_shares = calls / totals[:, None]
+    var = (a[:, None] * (day_shares - prof) ** 2).sum(axis=0) / max(days - 1.0, 1.0)
+    return prof, var
+
+
+def _pooled_shares(
+    own: dict[int, tuple[np.ndarray, np.ndarray]], slot_open: np.ndarray
+) -> np.ndarray:
+    """Each day type's profile shrunk toward the mean of itself and its `PROFILE_NEIGHBOURS`
+    most similar types (L1 distance), by how much of its distance to that pool its own noise
+    explains (James-Stein: weight tau^2 / (tau^2 + v), v the summed variance of the type's
+    profile, tau^2 the squared distance beyond it). A type with few or quiet days borrows
+    from its neighbours; one clearly its own (a short Friday) keeps its shape."""
+    shares = np.zeros(slot_open.shape)
+    for t, (prof, var) in own.items():
+        distance = {u: float(np.abs(prof - own[u][0]).sum()) for u in own if u != t}
+        near = sorted(distance, key=lambda u: (distance[u], u))[:PROFILE_NEIGHBOURS]
+        if not near:
+            shares[t] = prof
+            continue
+        pool = np.mean([prof] + [own[u][0] for u in near], axis=0) * slot_open[t]
+        pool = pool / pool.sum() if pool.sum() > 0 else prof
+        noise = float(var.sum())
+        beyond = max(float(((prof - pool) ** 2).sum()) - noise, 0.0)
+        keep = beyond / (beyond + noise) if beyond + noise > 0 else 1.0
+        mixed = (keep * prof + (1 - keep) * pool) * slot_open[t]
+        shares[t] = mixed / mixed.sum() if mixed.sum() > 0 else prof
+    return shares
+
+
+def _shape_noise(calls, totals, shares, open_) -> float:
+    """The intervals' noise beyond Poisson over the last 28 days, around their day's total
+    spread by the profile: c in Var = m + c m^2 (a multiplicative shape error of relative
+    variance c on top of the Poisson count; 0 = Poisson), a moment estimate of
+    ((actual - m)^2 - m) / m^2 weighted by the inverse of each interval's variance, at most 1."""
     d = DISPERSION_DAYS
     calls, totals, shares, open_ = calls[-d:], totals[-d:], shares[-d:], open_[-d:]
     expected = shares * totals[:, None]
     use = open_ & (expected >= 1) & (totals[:, None] > 0)
     if use.sum() < 50:
-        return 1.0
-    ratio = (calls[use] - expected[use]) ** 2 / expected[use]
-    return float(max(1.0, min(np.mean(ratio), 25.0)))
+        return 0.0
+    m, a = expected[use], calls[use]
+    excess = ((a - m) ** 2 - m) / m**2
+    c = float(max(np.sum(m**2 * excess) / np.sum(m**2), 0.0))
+    weight = (m / (1 + c * m)) ** 2  # the moment's precision at c (Poisson near 0, flat above)
+    c = float(np.sum(weight * excess) / np.sum(weight))
+    return min(max(c, 0.0), 1.0)
 
 
 def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.ndarray:
@@ -176,7 +231,7 @@ def _spread(
             q_up = upper[i] * qshare.sum()
             total10 = int(round(qday * 10))
             calls = _round_to_total(m, total10)
-            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.dispersion)
+            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.shape_noise)
             open_ = qshare > 0
             frame = pd.DataFrame(
                 {
