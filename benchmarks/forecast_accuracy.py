@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner import calendar  # noqa: E402
 from planner.forecast import backtest  # noqa: E402
-from planner.forecast.grid import _daily_series, _grid, _open_rules  # noqa: E402
+from planner.forecast.grid import daily_series, learn_open_rules, make_grid  # noqa: E402
 from planner.history import History, read_history  # noqa: E402
 
 SHARED = next(
@@ -253,10 +253,10 @@ class Tally:
 def peers(history: History, country: str, folds: int) -> tuple[dict, dict, int]:
     """Peer and interval-naive tallies on the backtest's folds: ({model: Tally} daily,
     {model: Tally} interval, number of folds)."""
-    grid = _grid(history, calendar.normalise_country(country), None)
+    grid = make_grid(history, calendar.normalise_country(country), None)
     n = len(grid.days)
-    rules = _open_rules(grid, n)
-    y, closed = _daily_series(grid, rules, n)
+    rules = learn_open_rules(grid, n)
+    y, closed = daily_series(grid, rules, n)
     acts = np.where(closed, 0.0, y.to_numpy())
     daily: dict[str, Tally] = {}
     interval: dict[str, Tally] = {}

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from forecast_accuracy import series  # noqa: E402
 
 from planner import calendar  # noqa: E402
-from planner.forecast.exog import _exog, read_temperature  # noqa: E402
-from planner.forecast.grid import _closed_holidays, _grid  # noqa: E402
+from planner.forecast.exog import build_exog, read_temperature  # noqa: E402
+from planner.forecast.grid import find_closed_holidays, make_grid  # noqa: E402
 from planner.forecast.rolling import RollingOrigins, select, select_horizon  # noqa: E402
 
 HORIZON = 14
@@ -45,14 +45,14 @@ def main() -> int:
                 continue
             country = calendar.normalise_country(country)
             temp = read_temperature(temperature) if temperature else None
-            grid = _grid(history, country, None)
+            grid = make_grid(history, country, None)
             n = len(grid.days)
-            closed = _closed_holidays(grid)
+            closed = find_closed_holidays(grid)
             tally = {"auto": [0.0, 0.0], "average of 2 best": [0.0, 0.0]}
             for k in range(folds, 0, -1):
                 origin = n - k * HORIZON
                 days = grid.days[: origin + HORIZON]
-                exog = _exog(
+                exog = build_exog(
                     days, country, None, temp, grid.days[origin], grid.holiday_key[: len(days)],
                     closed,
                 )  # fmt: skip

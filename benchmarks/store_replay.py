@@ -32,7 +32,7 @@ import pandas as pd
 from planner import accuracy, io, pipeline, store
 from planner.forecast import backtest
 from planner.history import BUNDLED_HISTORY, read_history
-from planner.scenario import load_scenario
+from planner.pipeline.plan import resolve_scenario
 
 QUICK_ROSTER = """
 [shifts]
@@ -90,7 +90,7 @@ def main() -> int:
         full[stamps < pd.Timestamp(start)].to_csv(cut_path, index=False)
         scenario_path = work / "replay.toml"
         scenario_path.write_text(scenario_text(cut_path), encoding="utf-8")
-        scenario = load_scenario(scenario_path)
+        scenario = resolve_scenario(scenario_path)
         recorder = accuracy.RunRecorder(db)  # what `planner run --store DB` hooks in
         out_dir = work / "out" / str(start)
         plan, _ = pipeline.run_week(scenario, start=start, out_dir=out_dir, store_hook=recorder)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from planner.calendar import Events, day_features
 from planner.errors import InputError
 from planner.forecast import MODELS, backtest, forecast_history
-from planner.forecast.profile import _round_to_total
+from planner.forecast.profile import round_to_total
 from planner.history import History
 
 WEEKLY = np.array([1.15, 1.05, 1.0, 1.0, 0.97, 0.8, 0.7])  # Monday heaviest, Sunday lightest
@@ -64,7 +64,7 @@ def daily_history(start: str, end: str, seed: int = 0) -> History:
 def test_round_to_total_keeps_the_sum(values):
     values = np.array(values)
     total10 = int(round(values.sum() * 10))
-    out = _round_to_total(values, total10)
+    out = round_to_total(values, total10)
     assert round(out.sum() * 10) == total10
     assert np.all(out >= 0)
     assert np.all(np.abs(out - values) <= 0.1 + 1e-9)
@@ -319,7 +319,7 @@ def test_calibrated_bounds_hold_the_level_and_widen_with_the_horizon(level):
     """Errors whose spread grows with the horizon (sd^2 = 0.01 + 0.002 (h - 1)) and a bias:
     bounds calibrated on 26 origins x 14 steps cover `level` % of fresh errors (on average over
     calibration samples, as conformal bounds promise; one sample scatters by ~2 points)."""
-    from planner.forecast.bounds import _calibrate
+    from planner.forecast.bounds import calibrate
 
     h = np.arange(1, 15)
     sd = np.sqrt(0.01 + 0.002 * (h - 1))
@@ -328,7 +328,7 @@ def test_calibrated_bounds_hold_the_level_and_widen_with_the_horizon(level):
     for seed in range(20):
         rng = np.random.default_rng(seed)
         past = 0.02 + rng.normal(size=(26, 14)) * sd
-        lower, upper = _calibrate(mean, mean * 0.99, mean * 1.01, h, past, level)
+        lower, upper = calibrate(mean, mean * 0.99, mean * 1.01, h, past, level)
         assert upper[-1] > upper[0] > 1000.0 > lower[0] > lower[-1]
         fresh = mean * np.exp(0.02 + rng.normal(size=(1000, 14)) * sd)
         cover.append(((fresh >= lower) & (fresh <= upper)).mean())
@@ -336,4 +336,4 @@ def test_calibrated_bounds_hold_the_level_and_widen_with_the_horizon(level):
     # too few errors: the model's own bounds stay
     few = np.full((26, 14), np.nan)
     few[0, :5] = 0.1
-    assert _calibrate(mean, mean * 0.9, mean * 1.1, h, few, level)[1][0] == 1100.0
+    assert calibrate(mean, mean * 0.9, mean * 1.1, h, few, level)[1][0] == 1100.0

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from planner.forecast import MODELS, forecast_history
-from planner.forecast.rolling import _clearly_better
+from planner.forecast.rolling import clearly_better
 from planner.history import History
 
 WEEKLY = np.array([1.15, 1.05, 1.0, 1.0, 0.97, 0.8, 0.7])
@@ -48,10 +48,10 @@ def test_level_regression_carries_a_new_level():
 
 def test_near_ties_keep_the_simpler_model():
     simpler = np.array([100.0, 110, 90, 105, 95, 100, 102, 98, 100, 101, 99, 100])
-    assert not _clearly_better(simpler * 0.995, simpler)  # 0.5% better: a tie
+    assert not clearly_better(simpler * 0.995, simpler)  # 0.5% better: a tie
     noisy = simpler * np.array([0.8, 1.2] * 6) * 0.97  # 3% better on the sum, by noise
-    assert not _clearly_better(noisy, simpler)
-    assert _clearly_better(simpler * 0.9, simpler)  # 10% better at every origin
+    assert not clearly_better(noisy, simpler)
+    assert clearly_better(simpler * 0.9, simpler)  # 10% better at every origin
 
 
 def test_short_history_says_what_it_cannot_learn():
@@ -99,11 +99,11 @@ def test_temperature_rows_past_the_history_are_the_forecast():
 def test_a_very_short_history_keeps_the_naive_unless_clearly_beaten():
     simpler = np.array([100.0, 110, 90, 105])
     mixed = simpler - np.array([-3.0, 29, -8, 18])  # wins big twice, loses twice: not clear
-    assert _clearly_better(mixed, simpler)  # enough for a long history's near-tie test
-    assert not _clearly_better(mixed, simpler, strict=True)
-    assert not _clearly_better(simpler[:2] * 0.5, simpler[:2], strict=True)  # too few origins
+    assert clearly_better(mixed, simpler)  # enough for a long history's near-tie test
+    assert not clearly_better(mixed, simpler, strict=True)
+    assert not clearly_better(simpler[:2] * 0.5, simpler[:2], strict=True)  # too few origins
     one_bad = simpler * np.array([1.3, 0.8, 0.8, 0.8])  # better at 3 of 4, one origin swings
-    assert not _clearly_better(one_bad, simpler) and _clearly_better(one_bad, simpler, strict=True)
+    assert not clearly_better(one_bad, simpler) and clearly_better(one_bad, simpler, strict=True)
     days = pd.date_range("2025-09-01", periods=56)
     result = forecast_history(daily(days, np.full(len(days), 1000.0)), horizon_days=7)
     note = next(n for n in result.notes if "seasonal naive is kept unless" in n)

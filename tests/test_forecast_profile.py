@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.forecast.grid import _grid, _open_rules
-from planner.forecast.profile import _intraday, _pooled_shares, _weighted_profile
+from planner.forecast.grid import learn_open_rules, make_grid
+from planner.forecast.profile import intraday_profile, pooled_shares, weighted_profile
 from planner.history import History
 
 SLOTS = 96  # 15-minute intervals
@@ -47,9 +47,9 @@ def _error(shares: np.ndarray, truth: dict[int, np.ndarray]) -> float:
 
 def test_profile_rows_are_shares_and_closed_intervals_are_zero():
     history, truth = _history(weeks=10, per_day=800, seed=3)
-    grid = _grid(history, None, None)
-    rules = _open_rules(grid, len(grid.days))
-    shares = _intraday(grid, rules, len(grid.days)).shares
+    grid = make_grid(history, None, None)
+    rules = learn_open_rules(grid, len(grid.days))
+    shares = intraday_profile(grid, rules, len(grid.days)).shares
     np.testing.assert_allclose(shares[:7].sum(axis=1), 1.0)
     assert (shares >= 0).all()
     # Friday is a short day: the intervals it never had calls in stay at 0
@@ -64,15 +64,15 @@ def test_shrinkage_toward_similar_days_beats_each_type_alone_on_small_counts():
     gains, friday_errors = [], []
     for seed in range(4):
         history, truth = _history(weeks=8, per_day=600, seed=seed)
-        grid = _grid(history, None, None)
-        rules = _open_rules(grid, len(grid.days))
-        pooled = _intraday(grid, rules, len(grid.days), out_of_sample=False).shares
+        grid = make_grid(history, None, None)
+        rules = learn_open_rules(grid, len(grid.days))
+        pooled = intraday_profile(grid, rules, len(grid.days), out_of_sample=False).shares
         alone = np.zeros_like(pooled)
         for d in range(7):
             sel = np.flatnonzero(grid.days.day_of_week == d)
             weight = np.ones(sel.size)
             totals = grid.calls[sel].sum(axis=1)
-            alone[d] = _weighted_profile(grid.calls[sel], totals, weight, rules.slot_open[d])[0]
+            alone[d] = weighted_profile(grid.calls[sel], totals, weight, rules.slot_open[d])[0]
         gains.append(_error(alone, truth) - _error(pooled, truth))
         friday_errors.append(np.abs(pooled[4] - truth[4]).sum())
     assert min(gains) > 0
@@ -101,12 +101,12 @@ def test_pooled_shares_are_shares_on_the_open_intervals(rows, days):
         keep = totals > 0
         if not keep.any():
             continue
-        prof, var = _weighted_profile(
+        prof, var = weighted_profile(
             calls[keep], totals[keep], np.ones(int(keep.sum())), slot_open[t]
         )
         if prof is not None:
             own[t] = (prof, var)
-    shares = _pooled_shares(own, slot_open)
+    shares = pooled_shares(own, slot_open)
     for t in own:
         assert abs(shares[t].sum() - 1) < 1e-9
         assert (shares[t] >= 0).all()
@@ -138,7 +138,7 @@ def test_shape_noise_is_near_zero_for_poisson_counts_and_finds_a_shape_error():
     exp(0.2^2) - 1 = 0.041."""
     for sigma, low, high in ((0.0, 0.0, 0.006), (0.2, 0.03, 0.06)):
         history = _noisy_history(sigma)
-        grid = _grid(history, None, None)
-        rules = _open_rules(grid, len(grid.days))
-        c = _intraday(grid, rules, len(grid.days)).shape_noise
+        grid = make_grid(history, None, None)
+        rules = learn_open_rules(grid, len(grid.days))
+        c = intraday_profile(grid, rules, len(grid.days)).shape_noise
         assert low <= c <= high, (sigma, c)

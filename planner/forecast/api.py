@@ -11,23 +11,23 @@ import pandas as pd
 from planner import calendar, io
 from planner.calendar import Events, read_events
 from planner.errors import InputError
-from planner.forecast.bounds import _calibrate
-from planner.forecast.exog import _exog, read_temperature
+from planner.forecast.bounds import calibrate
+from planner.forecast.exog import build_exog, read_temperature
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
-    _check_open_days,
-    _closed_holidays,
-    _grid,
-    _open_rules,
+    check_open_days,
+    find_closed_holidays,
+    learn_open_rules,
+    make_grid,
 )
 from planner.forecast.models import MODELS, SHORT_MODELS_SPAN, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
-from planner.forecast.profile import _intraday, _spread
+from planner.forecast.profile import intraday_profile, spread_over_intervals
 from planner.forecast.rolling import (
     SELECT_ORIGINS,
     SHORT_MIN_ORIGINS,
     RollingOrigins,
-    _history_span,
     calibration_errors,
+    history_span,
     select,
     select_horizon,
 )
@@ -49,7 +49,7 @@ class ForecastResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _check_args(horizon_days: int, level: float, model: str) -> None:
+def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
     if not 1 <= int(horizon_days) <= 730:
         raise InputError(f"--horizon {horizon_days}: expected 1 to 730 days")
     if not 0 < float(level) < 100:
@@ -58,13 +58,13 @@ def _check_args(horizon_days: int, level: float, model: str) -> None:
         raise InputError(f"--model {model!r}: expected auto or one of {', '.join(MODELS)}")
 
 
-def _as_events(events) -> Events | None:
+def as_events(events) -> Events | None:
     if events is None or isinstance(events, Events):
         return events
     return read_events(events)
 
 
-def _as_temperature(temperature) -> pd.Series | None:
+def as_temperature(temperature) -> pd.Series | None:
     if temperature is None or isinstance(temperature, pd.Series):
         return temperature
     return read_temperature(temperature)
@@ -86,10 +86,10 @@ def forecast_history(
     A `start` inside the history forecasts from the history before it (what would have been
     forecast then). `events`: an `Events` or a path; `temperature`: a daily Series or a path.
     """
-    _check_args(horizon_days, level, model)
+    check_forecast_args(horizon_days, level, model)
     country = calendar.normalise_country(country)
-    events = _as_events(events)
-    temperature = _as_temperature(temperature)
+    events = as_events(events)
+    temperature = as_temperature(temperature)
     last = history.last_day()
     start = last + pd.Timedelta(days=1) if start is None else pd.Timestamp(start).normalize()
     if start <= last:
@@ -97,19 +97,19 @@ def forecast_history(
         if history.frame.empty:
             raise InputError(f"--start {start.date()}: no history before that day")
         last = history.last_day()
-    grid = _grid(history, country, interval_min)
+    grid = make_grid(history, country, interval_min)
     n = len(grid.days)
     if n < MIN_HISTORY_DAYS:
         raise InputError(
             f"{history.source}: {n} days of history, expected at least {MIN_HISTORY_DAYS}"
         )
     future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
-    rules = _open_rules(grid, n)
+    rules = learn_open_rules(grid, n)
     future_keys = calendar.holiday_keys(future, country)
-    closed_holidays = _closed_holidays(grid, future, rules.closed(future, future_keys))
+    closed_holidays = find_closed_holidays(grid, future, rules.closed(future, future_keys))
     rolling = RollingOrigins(
         grid,
-        _exog(
+        build_exog(
             grid.days.append(future),
             country,
             events,
@@ -122,7 +122,7 @@ def forecast_history(
         level,
     )
     rules, y = rolling.history(n)
-    _check_open_days(y, history.source)
+    check_open_days(y, history.source)
     notes = list(history.notes)
     notes += _short_history_notes(y)
     notes += _unseen_holiday_notes(rules, future[future >= start], future_keys[future >= start])
@@ -134,7 +134,7 @@ def forecast_history(
             notes.append(
                 f"model auto: daily WAPE over {SELECT_ORIGINS} weekly origins: {listed} -> {model}"
             )
-        if _history_span(y) < SHORT_MODELS_SPAN:
+        if history_span(y) < SHORT_MODELS_SPAN:
             notes.append(
                 f"model auto: the history is under {SHORT_MODELS_SPAN} days, so the seasonal "
                 f"naive is kept unless another model is clearly better on at least "
@@ -146,7 +146,7 @@ def forecast_history(
         log_errors = calibration_errors(rolling, n, horizon, model)
     mean, lower, upper = rolling.forecast(model, n, len(future), multipliers=True)
     steps = (future - last).days.to_numpy()
-    lower, upper = _calibrate(
+    lower, upper = calibrate(
         mean,
         lower,
         upper,
@@ -157,8 +157,8 @@ def forecast_history(
         rolling.hot(n, len(future)),
     )
     keep = future >= start
-    intraday = _intraday(grid, rules, n)
-    intervals, daily = _spread(
+    intraday = intraday_profile(grid, rules, n)
+    intervals, daily = spread_over_intervals(
         future[keep], mean[keep], lower[keep], upper[keep], grid, rules, intraday, level
     )
     if temperature is not None:

@@ -10,21 +10,21 @@ from scipy.stats import norm
 
 from planner import calendar
 from planner.errors import InputError
-from planner.forecast.api import _as_events, _as_temperature, _check_args
-from planner.forecast.bounds import _calibrate, _interval_bounds
-from planner.forecast.exog import _exog
+from planner.forecast.api import as_events, as_temperature, check_forecast_args
+from planner.forecast.bounds import calibrate, interval_bounds
+from planner.forecast.exog import build_exog
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
-    _check_open_days,
-    _closed_holidays,
-    _daily_series,
-    _grid,
-    _in_summer,
-    _open_rules,
-    _profile_type,
+    check_open_days,
+    daily_series,
+    find_closed_holidays,
+    in_summer,
+    learn_open_rules,
+    make_grid,
+    profile_type,
 )
 from planner.forecast.models import MODELS
-from planner.forecast.profile import _intraday
+from planner.forecast.profile import intraday_profile
 from planner.forecast.rolling import RollingOrigins, select, select_horizon
 from planner.history import History
 
@@ -51,16 +51,16 @@ def backtest(
     `auto` re-runs the model choice at every origin from the data before it, as
     `forecast_history` would.
     Per-queue history is scored on the total over queues. Missing days are not scored."""
-    _check_args(horizon_days, level, "auto")
+    check_forecast_args(horizon_days, level, "auto")
     if int(folds) < 1:
         raise InputError(f"--folds {folds}: expected at least 1")
     unknown = [m for m in models if m not in (*MODELS, "auto")]
     if unknown:
         raise InputError(f"model {unknown[0]!r}: expected one of {', '.join(MODELS)}")
     country = calendar.normalise_country(country)
-    events = _as_events(events)
-    temperature = _as_temperature(temperature)
-    grid = _grid(history, country, interval_min)
+    events = as_events(events)
+    temperature = as_temperature(temperature)
+    grid = make_grid(history, country, interval_min)
     n = len(grid.days)
     h = int(horizon_days)
     origins = [n - k * h for k in range(int(folds), 0, -1)]
@@ -69,11 +69,11 @@ def backtest(
             f"{history.source}: {n} days of history is too short for {folds} folds of "
             f"{h} days (needs {MIN_HISTORY_DAYS + folds * h})"
         )
-    rules_full = _open_rules(grid, n)
-    y_full, closed_full = _daily_series(grid, rules_full, n)
-    _check_open_days(y_full.iloc[: origins[0]], history.source)
+    rules_full = learn_open_rules(grid, n)
+    y_full, closed_full = daily_series(grid, rules_full, n)
+    check_open_days(y_full.iloc[: origins[0]], history.source)
     acts = np.where(closed_full, 0.0, y_full.to_numpy())
-    closed_holidays = _closed_holidays(grid)
+    closed_holidays = find_closed_holidays(grid)
     records: list[dict] = []
     steps = len(origins) * len(models)
     done = 0
@@ -81,7 +81,7 @@ def backtest(
         cutoff = grid.days[origin]
         rolling = RollingOrigins(
             grid,
-            _exog(
+            build_exog(
                 grid.days[: origin + h],
                 country,
                 events,
@@ -96,9 +96,9 @@ def backtest(
         days = grid.days[origin : origin + h]
         actual = acts[origin : origin + h]
         ok = np.isfinite(actual)
-        summer = _in_summer(days)
-        intraday = _intraday(grid, rules_o, origin)
-        ptype = _profile_type(
+        summer = in_summer(days)
+        intraday = intraday_profile(grid, rules_o, origin)
+        ptype = profile_type(
             rules_o, grid.day_type[origin : origin + h], days, grid.holiday_key[origin : origin + h]
         )
         train = y.to_numpy()[-371:]
@@ -115,12 +115,12 @@ def backtest(
             hot = None
             if name == "auto":
                 hot = rolling.calibration_hot(origin, select_horizon(h)), rolling.hot(origin, h)
-            lower, upper = _calibrate(
+            lower, upper = calibrate(
                 mean, lower, upper, np.arange(1, h + 1), log_errors, level, *(hot or (None, None))
             )
             shares = intraday.shares[ptype]
             i_fc = mean[:, None] * shares
-            i_lo, i_up = _interval_bounds(
+            i_lo, i_up = interval_bounds(
                 shares,
                 mean[:, None],
                 lower[:, None],

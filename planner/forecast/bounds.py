@@ -10,7 +10,7 @@ HEAT_MIN_ERRORS = 10  # scored hot days needed before hot days get their own spr
 HEAT_MAX_WIDEN = 3.0
 
 
-def _calibrate(
+def calibrate(
     mean,
     lower,
     upper,
@@ -99,7 +99,7 @@ def _nonneg_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, fl
     return float(max(np.average(y, weights=w), 0.0)) if y.size else 0.0, 0.0
 
 
-def _interval_bounds(share, mean, lower, upper, z, shape_noise=0.0):
+def interval_bounds(share, mean, lower, upper, z, shape_noise=0.0):
     """Interval bounds: the daily bounds scaled by the interval's share, plus the interval's own
     noise around the profile: variance m + c m^2 (Poisson, plus the shape's day-to-day error of
     relative variance c = `shape_noise`, measured around the profile)."""

@@ -27,19 +27,19 @@ def read_temperature(path: str | os.PathLike) -> pd.Series:
 
 
 @dataclass(frozen=True)
-class _Exog:
+class Exog:
     features: pd.DataFrame  # index: days (train + horizon); holiday, event, temperature columns
     multiplier: np.ndarray  # future event multipliers per day of `features`
     temperature: pd.Series | None = None  # the temperature file's values (°C), if any
     from_file: np.ndarray | None = None  # per day of `features`: temperature from the file
     cutoff: pd.Timestamp | None = None  # the first day whose temperature is not observed
 
-    def weather_as_known(self, origin: pd.Timestamp, steps: np.ndarray) -> _Exog:
+    def weather_as_known(self, origin: pd.Timestamp, steps: np.ndarray) -> Exog:
         """These features as a forecast from `origin` would have had them: the temperature of
         the days `origin + steps` (steps 0..) is the climatology of the days before `origin`
         (no multipliers). Rolling origins inside the history score (and calibrate on) what the
         forecast does where it has no weather forecast, not what a perfect one would give."""
-        plain = _Exog(self.features, np.ones(len(self.features)))
+        plain = Exog(self.features, np.ones(len(self.features)))
         if self.temperature is None or "temp_max" not in self.features.columns or not len(steps):
             return plain
         known = self.temperature[self.temperature.index < origin]
@@ -53,10 +53,10 @@ class _Exog:
         ok = at >= 0
         feats.iloc[at[ok], feats.columns.get_loc("temp_max")] = temp[ok] - 30.0
         feats.iloc[at[ok], feats.columns.get_loc("heat")] = np.maximum(temp[ok] - 32.0, 0.0)
-        return _Exog(feats, plain.multiplier)
+        return Exog(feats, plain.multiplier)
 
 
-def _exog(
+def build_exog(
     days: pd.DatetimeIndex,
     country: str | None,
     events: Events | None,
@@ -65,7 +65,7 @@ def _exog(
     keys: np.ndarray | None = None,
     closed: set | None = None,
     temperature_forecast: bool = False,
-) -> _Exog:
+) -> Exog:
     """Features of `days`. With `keys` (holiday names per day) each holiday gets its own
     column `holiday:<name>` (a holiday never seen open has no effect: an ordinary day); with
     `closed` (holiday dates the centre is, or will be, closed) `post_holiday` follows only
@@ -98,7 +98,7 @@ def _exog(
             feats["temp_max"] = temp.to_numpy() - 30.0
             feats["heat"] = np.maximum(temp.to_numpy() - 32.0, 0.0)
             from_file = use.to_numpy()
-    return _Exog(feats, multiplier, temperature, from_file, cutoff)
+    return Exog(feats, multiplier, temperature, from_file, cutoff)
 
 
 def _climatology(temp: pd.Series) -> np.ndarray:

@@ -21,7 +21,7 @@ HOLIDAY_TYPE = 7
 
 
 @dataclass(frozen=True)
-class _Grid:
+class Grid:
     days: pd.DatetimeIndex  # every calendar day from the first to the last day of history
     slots: int  # intervals per day (1 for daily history)
     interval_min: int | None
@@ -37,7 +37,7 @@ class _Grid:
     suspect: np.ndarray  # bool per day: a row was left out as a spike (missing data)
 
 
-def _grid(history: History, country: str | None, interval_min: int | None) -> _Grid:
+def make_grid(history: History, country: str | None, interval_min: int | None) -> Grid:
     frame = history.frame
     base = history.interval_min
     if interval_min is not None:
@@ -89,7 +89,7 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
                 queue_aht = np.where(
                     queue_calls > 0, qwork / np.where(queue_calls > 0, queue_calls, 1), np.nan
                 )
-    return _Grid(
+    return Grid(
         days,
         slots,
         step,
@@ -99,7 +99,7 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
         queue_calls,
         aht,
         queue_aht,
-        _day_types(days, country),
+        day_types(days, country),
         country,
         calendar.holiday_keys(days, country),
         np.asarray(days.isin(pd.DatetimeIndex(list(history.suspect_days)))),
@@ -107,7 +107,7 @@ def _grid(history: History, country: str | None, interval_min: int | None) -> _G
 
 
 @dataclass(frozen=True)
-class _OpenRules:
+class OpenRules:
     """Which day types and intervals are open, learned from the history before a cut-off."""
 
     type_open: np.ndarray  # bool (8,)
@@ -135,7 +135,7 @@ class _OpenRules:
         return (keys != "") & ~known & self.type_open[weekday]
 
 
-def _open_rules(grid: _Grid, end: int) -> _OpenRules:
+def learn_open_rules(grid: Grid, end: int) -> OpenRules:
     """Day types mostly absent over the last year are closed; intervals absent on most of the
     last 12 open days of a type are closed."""
     lo = max(0, end - 364)
@@ -168,11 +168,11 @@ def _open_rules(grid: _Grid, end: int) -> _OpenRules:
     for i in np.flatnonzero(grid.holiday_key[:end] != ""):
         if type_open[all_weekday[i]]:  # a holiday on a closed weekday says nothing
             holiday_open[grid.holiday_key[i]] = bool(has_rows[i])
-    return _OpenRules(type_open, slot_open, holiday_type, holiday_open)
+    return OpenRules(type_open, slot_open, holiday_type, holiday_open)
 
 
-def _profile_type(
-    rules: _OpenRules,
+def profile_type(
+    rules: OpenRules,
     day_type: np.ndarray,
     days: pd.DatetimeIndex,
     keys: np.ndarray | None = None,
@@ -188,13 +188,13 @@ def _profile_type(
     return np.where((day_type == HOLIDAY_TYPE) & ~seen_open, weekday, day_type)
 
 
-def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, np.ndarray]:
+def daily_series(grid: Grid, rules: OpenRules, end: int) -> tuple[pd.Series, np.ndarray]:
     """Daily totals before `end`: NaN for missing days and closed days; plus the closed mask.
 
     A day with rows but with more than 20% of its open intervals absent is treated as missing.
     """
     days = grid.days[:end]
-    ptype = _profile_type(rules, grid.day_type[:end], days)
+    ptype = profile_type(rules, grid.day_type[:end], days)
     any_row = grid.present[:end].any(axis=1)
     holiday = grid.holiday_key[:end] != ""
     closed = ~any_row & (holiday | ~rules.type_open[days.day_of_week.to_numpy()])
@@ -208,8 +208,8 @@ def _daily_series(grid: _Grid, rules: _OpenRules, end: int) -> tuple[pd.Series, 
     return pd.Series(values, index=days), closed
 
 
-def _closed_holidays(
-    grid: _Grid,
+def find_closed_holidays(
+    grid: Grid,
     future: pd.DatetimeIndex | None = None,
     future_closed: np.ndarray | None = None,
 ) -> set:
@@ -223,13 +223,13 @@ def _closed_holidays(
     return out
 
 
-def _day_types(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
+def day_types(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     """0..6 = Monday..Sunday, 7 = public holiday."""
     holiday = calendar.is_holiday(days, country)
     return np.where(holiday, HOLIDAY_TYPE, days.day_of_week)
 
 
-def _check_open_days(y: pd.Series, source: str) -> None:
+def check_open_days(y: pd.Series, source: str) -> None:
     count = int(np.isfinite(y.to_numpy()).sum())
     if count < 14:
         raise InputError(
@@ -237,7 +237,7 @@ def _check_open_days(y: pd.Series, source: str) -> None:
         )
 
 
-def _in_summer(days: pd.DatetimeIndex) -> np.ndarray:
+def in_summer(days: pd.DatetimeIndex) -> np.ndarray:
     key = days.month.to_numpy() * 100 + days.day.to_numpy()
     (m0, d0), (m1, d1) = SUMMER
     return (key >= m0 * 100 + d0) & (key <= m1 * 100 + d1)

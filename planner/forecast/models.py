@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from planner.forecast.exog import _Exog
+from planner.forecast.exog import Exog
 
 # simplest first: on a near-tie the model choice keeps the simpler one
 MODELS = ("seasonal_naive", "ets", "regression", "regression_level")
@@ -28,10 +28,10 @@ class DailyModel(Protocol):
 
     name: str
 
-    def fit(self, y: pd.Series, exog: _Exog) -> DailyModel: ...
+    def fit(self, y: pd.Series, exog: Exog) -> DailyModel: ...
 
     def predict(
-        self, days: pd.DatetimeIndex, exog: _Exog
+        self, days: pd.DatetimeIndex, exog: Exog
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
@@ -43,7 +43,7 @@ class SeasonalNaive:
     def __init__(self, level: float = 80.0):
         self.level = level
 
-    def fit(self, y: pd.Series, exog: _Exog | None = None) -> SeasonalNaive:
+    def fit(self, y: pd.Series, exog: Exog | None = None) -> SeasonalNaive:
         self.y = y
         logs = np.log(y.to_numpy())
         ratio = logs[7:] - logs[:-7]
@@ -55,7 +55,7 @@ class SeasonalNaive:
             self.q = (-0.2, 0.2)
         return self
 
-    def predict(self, days: pd.DatetimeIndex, exog: _Exog | None = None):
+    def predict(self, days: pd.DatetimeIndex, exog: Exog | None = None):
         values = self.y.to_numpy()
         last = self.y.index[-1]
         n = len(values)
@@ -96,7 +96,7 @@ class ETS:
     def __init__(self, level: float = 80.0):
         self.level = level
 
-    def fit(self, y: pd.Series, exog: _Exog | None = None) -> ETS:
+    def fit(self, y: pd.Series, exog: Exog | None = None) -> ETS:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
         y = y.iloc[-365:]
@@ -113,7 +113,7 @@ class ETS:
         self.alpha = float(self.result.params.get("smoothing_level", 0.5))
         return self
 
-    def predict(self, days: pd.DatetimeIndex, exog: _Exog | None = None):
+    def predict(self, days: pd.DatetimeIndex, exog: Exog | None = None):
         steps = (days - self.last).days.to_numpy()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -146,7 +146,7 @@ class Regression:
     def __init__(self, level: float = 80.0):
         self.level = level
 
-    def _design(self, days: pd.DatetimeIndex, exog: _Exog) -> np.ndarray:
+    def _design(self, days: pd.DatetimeIndex, exog: Exog) -> np.ndarray:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
@@ -160,7 +160,7 @@ class Regression:
         cols += [feats[c].to_numpy() for c in self.feature_names]
         return np.column_stack(cols)
 
-    def fit(self, y: pd.Series, exog: _Exog) -> Regression:
+    def fit(self, y: pd.Series, exog: Exog) -> Regression:
         y = y.iloc[-self.window :]
         ok = np.isfinite(y.to_numpy())
         days = y.index[ok]
@@ -196,7 +196,7 @@ class Regression:
         self.last = y.index[-1]
         return self
 
-    def predict(self, days: pd.DatetimeIndex, exog: _Exog):
+    def predict(self, days: pd.DatetimeIndex, exog: Exog):
         x = self._design(days, exog)
         h = (days - self.last).days.to_numpy().astype(float)
         ar = self.last_resid * self.phi**h
@@ -221,7 +221,7 @@ class LevelRegression(Regression):
 
     name = "regression_level"
 
-    def fit(self, y: pd.Series, exog: _Exog) -> LevelRegression:
+    def fit(self, y: pd.Series, exog: Exog) -> LevelRegression:
         from scipy.signal import lfilter
 
         super().fit(y, exog)
@@ -239,7 +239,7 @@ class LevelRegression(Regression):
         _, self.alpha, self.run_level, self.step_sigma = best
         return self
 
-    def predict(self, days: pd.DatetimeIndex, exog: _Exog):
+    def predict(self, days: pd.DatetimeIndex, exog: Exog):
         x = self._design(days, exog)
         h = (days - self.last).days.to_numpy().astype(float)
         mu = x @ self.coef + self.run_level
@@ -256,11 +256,11 @@ MODEL_CLASSES: dict[str, Callable[[float], DailyModel]] = {
 }
 
 
-def _daily_forecast(
+def daily_forecast(
     model_name: str,
     y: pd.Series,
     days: pd.DatetimeIndex,
-    exog: _Exog,
+    exog: Exog,
     closed: np.ndarray,
     level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

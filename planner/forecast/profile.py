@@ -9,17 +9,17 @@ import pandas as pd
 from scipy.stats import norm
 
 from planner import calendar
-from planner.forecast.bounds import _interval_bounds
+from planner.forecast.bounds import interval_bounds
 from planner.forecast.grid import (
     DISPERSION_DAYS,
     MIN_HISTORY_DAYS,
     PROFILE_DAYS,
     PROFILE_HALF_LIFE,
     PROFILE_NEIGHBOURS,
-    _day_types,
-    _Grid,
-    _OpenRules,
-    _profile_type,
+    Grid,
+    OpenRules,
+    day_types,
+    profile_type,
 )
 
 
@@ -32,8 +32,10 @@ class _Intraday:
     shape_noise: float = 0.0  # c in an interval's variance m + c m^2 around the profile
 
 
-def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = True) -> _Intraday:
-    ptype = _profile_type(rules, grid.day_type[:end], grid.days[:end])
+def intraday_profile(
+    grid: Grid, rules: OpenRules, end: int, out_of_sample: bool = True
+) -> _Intraday:
+    ptype = profile_type(rules, grid.day_type[:end], grid.days[:end])
     calls = grid.calls[:end]
     totals = calls.sum(axis=1)
     own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # type -> (profile, its variance)
@@ -52,7 +54,7 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
         if sel.size == 0:
             continue
         weight = 0.5 ** (np.arange(sel.size)[::-1] / PROFILE_HALF_LIFE)
-        prof, var = _weighted_profile(calls[sel], totals[sel], weight, expected)
+        prof, var = weighted_profile(calls[sel], totals[sel], weight, expected)
         if prof is None:
             continue
         own[t] = (prof, var)
@@ -61,7 +63,7 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
             tot = qc.sum(axis=0)
             day_q = qc.sum(axis=1) / max(qc.sum(), 1)
             queue_shares[t] = np.where(tot > 0, qc / np.where(tot > 0, tot, 1), day_q[:, None])
-    shares = _pooled_shares(own, rules.slot_open)
+    shares = pooled_shares(own, rules.slot_open)
     known = sorted(own)
     for t in range(8):
         if t in own:
@@ -89,12 +91,12 @@ def _intraday(grid: _Grid, rules: _OpenRules, end: int, out_of_sample: bool = Tr
     # the forecast will be: the profile's own error is part of an interval's noise
     shape_noise = 0.0
     if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
-        before = _intraday(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
+        before = intraday_profile(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
         shape_noise = _shape_noise(calls, totals, before[ptype], rules.slot_open[ptype])
     return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise)
 
 
-def _weighted_profile(
+def weighted_profile(
     calls: np.ndarray, totals: np.ndarray, weight: np.ndarray, expected: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray]:
     """One day type's profile from its days' `calls` (days x slots): the share of the weighted
@@ -116,7 +118,7 @@ def _weighted_profile(
     return prof, var
 
 
-def _pooled_shares(
+def pooled_shares(
     own: dict[int, tuple[np.ndarray, np.ndarray]], slot_open: np.ndarray
 ) -> np.ndarray:
     """Each day type's profile shrunk toward the mean of itself and its `PROFILE_NEIGHBOURS`
@@ -181,7 +183,7 @@ def _week_aht(calls: np.ndarray, aht: np.ndarray, days: pd.DatetimeIndex) -> np.
     return out
 
 
-def _round_to_total(values: np.ndarray, total10: int) -> np.ndarray:
+def round_to_total(values: np.ndarray, total10: int) -> np.ndarray:
     """Round non-negative `values` to tenths so they sum to `total10` tenths (largest remainder;
     ties go to the earlier interval)."""
     scaled = values * 10.0
@@ -197,19 +199,19 @@ def _round_to_total(values: np.ndarray, total10: int) -> np.ndarray:
     return base / 10.0
 
 
-def _spread(
+def spread_over_intervals(
     days: pd.DatetimeIndex,
     mean: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
-    grid: _Grid,
-    rules: _OpenRules,
+    grid: Grid,
+    rules: OpenRules,
     intraday: _Intraday,
     level: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Daily forecasts → (intervals frame, daily frame), rounded as the module says."""
     keys = calendar.holiday_keys(days, grid.country)
-    day_type = _profile_type(rules, _day_types(days, grid.country), days, keys)
+    day_type = profile_type(rules, day_types(days, grid.country), days, keys)
     z = norm.ppf(0.5 + level / 200)
     step = grid.interval_min
     offsets = (
@@ -230,8 +232,8 @@ def _spread(
             q_lo = lower[i] * qshare.sum()
             q_up = upper[i] * qshare.sum()
             total10 = int(round(qday * 10))
-            calls = _round_to_total(m, total10)
-            lo, up = _interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.shape_noise)
+            calls = round_to_total(m, total10)
+            lo, up = interval_bounds(qshare, mean[i], lower[i], upper[i], z, intraday.shape_noise)
             open_ = qshare > 0
             frame = pd.DataFrame(
                 {

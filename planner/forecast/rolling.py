@@ -12,19 +12,19 @@ import numpy as np
 import pandas as pd
 
 from planner import calendar
-from planner.forecast.exog import _Exog
+from planner.forecast.exog import Exog
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
-    _daily_series,
-    _Grid,
-    _open_rules,
-    _OpenRules,
+    Grid,
+    OpenRules,
+    daily_series,
+    learn_open_rules,
 )
 from planner.forecast.models import (
     MODELS,
     SHORT_MODELS_SPAN,
     SHORT_YEARLY_SPAN,
-    _daily_forecast,
+    daily_forecast,
 )
 
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
@@ -42,20 +42,20 @@ class RollingOrigins:
     `exog` are applied (what `forecast` writes), without them not (what selection and
     calibration score: an event's multiplier is the user's, not the model's)."""
 
-    def __init__(self, grid: _Grid, exog: _Exog, level: float):
+    def __init__(self, grid: Grid, exog: Exog, level: float):
         self.grid = grid
         self.exog = exog
         self.level = level
-        self._plain = _Exog(exog.features, np.ones(len(exog.features)))
-        self._weather: dict[tuple[int, int], _Exog] = {}
+        self._plain = Exog(exog.features, np.ones(len(exog.features)))
+        self._weather: dict[tuple[int, int], Exog] = {}
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._history: dict[int, tuple[_OpenRules, pd.Series]] = {}
+        self._history: dict[int, tuple[OpenRules, pd.Series]] = {}
 
-    def history(self, origin: int) -> tuple[_OpenRules, pd.Series]:
+    def history(self, origin: int) -> tuple[OpenRules, pd.Series]:
         """The open rules and the daily series (NaN = closed or missing) before `origin`."""
         if origin not in self._history:
-            rules = _open_rules(self.grid, origin)
-            y, _ = _daily_series(self.grid, rules, origin)
+            rules = learn_open_rules(self.grid, origin)
+            y, _ = daily_series(self.grid, rules, origin)
             self._history[origin] = (rules, y)
         return self._history[origin]
 
@@ -85,10 +85,10 @@ class RollingOrigins:
             rules, y = self.history(origin)
             days, keys = self.days(origin, horizon)
             closed = rules.closed(days, keys)
-            self._cache[key] = _daily_forecast(name, y, days, exog, closed, self.level)
+            self._cache[key] = daily_forecast(name, y, days, exog, closed, self.level)
         return self._cache[key]
 
-    def _known(self, origin: int, horizon: int) -> _Exog:
+    def _known(self, origin: int, horizon: int) -> Exog:
         """The features a forecast from `origin` has (no multipliers): past the origin, the
         temperature is the climatology at the horizon steps where the forecast itself (from
         the exog's cutoff on) has no temperature from the file, the file's value at the others."""
@@ -123,8 +123,8 @@ class RollingOrigins:
 
     def actuals(self, end: int) -> np.ndarray:
         """Daily actuals as known at `end`: closed days 0, missing days NaN."""
-        rules = _open_rules(self.grid, end)
-        y, closed = _daily_series(self.grid, rules, end)
+        rules = learn_open_rules(self.grid, end)
+        y, closed = daily_series(self.grid, rules, end)
         return np.where(closed, 0.0, y.to_numpy())
 
 
@@ -153,7 +153,7 @@ def select(
     per-origin differences exceeds one standard error. Models of different kinds (the naive,
     ETS, the regression) are compared by WAPE alone, except on a history under 13 weeks
     (`SHORT_MODELS_SPAN`), where the few origins cannot tell noise from skill: there the seasonal
-    naive stays unless the pick is clearly better than it by a stricter test (`_clearly_better`
+    naive stays unless the pick is clearly better than it by a stricter test (`clearly_better`
     with `strict`)."""
     acts = rolling.actuals(end)
     if candidates == MODELS:
@@ -175,13 +175,13 @@ def select(
     scores = {k: 100 * v.sum() / total for k, v in abs_err.items()}
     best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
     simpler = SIMPLER.get(best)
-    if simpler in abs_err and not _clearly_better(abs_err[best], abs_err[simpler]):
+    if simpler in abs_err and not clearly_better(abs_err[best], abs_err[simpler]):
         best = simpler
     if (
         best != "seasonal_naive"
         and "seasonal_naive" in abs_err
-        and _history_span(rolling.history(end)[1]) < SHORT_MODELS_SPAN
-        and not _clearly_better(abs_err[best], abs_err["seasonal_naive"], strict=True)
+        and history_span(rolling.history(end)[1]) < SHORT_MODELS_SPAN
+        and not clearly_better(abs_err[best], abs_err["seasonal_naive"], strict=True)
     ):
         best = "seasonal_naive"
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
@@ -192,7 +192,7 @@ def usable_models(y: pd.Series) -> tuple[str, ...]:
     be drawn); under that not the plain regression (a flat level over the whole history,
     which the running-level regression improves on); under 13 weeks neither ETS (too little
     to tell a trend from noise): the naive and the weekly pattern with a running level."""
-    span = _history_span(y)
+    span = history_span(y)
     if span < SHORT_MODELS_SPAN:
         return ("seasonal_naive", "regression_level")
     if span < SHORT_YEARLY_SPAN:
@@ -200,13 +200,13 @@ def usable_models(y: pd.Series) -> tuple[str, ...]:
     return MODELS
 
 
-def _history_span(y: pd.Series) -> int:
+def history_span(y: pd.Series) -> int:
     """Days from the first to the last day with calls in `y` (NaN = closed or missing)."""
     days = y.index[np.isfinite(y.to_numpy())]
     return (days[-1] - days[0]).days + 1 if len(days) else 0
 
 
-def _clearly_better(errors: np.ndarray, simpler: np.ndarray, strict: bool = False) -> bool:
+def clearly_better(errors: np.ndarray, simpler: np.ndarray, strict: bool = False) -> bool:
     """Per-origin absolute errors `errors` clearly below `simpler`'s (see `select`): a summed
     error at least `CLEAR_GAIN` lower and a mean difference above one standard error. `strict`
     (a short history, few and noisy origins): instead of the standard error, which one origin
