@@ -1,5 +1,5 @@
-"""The band search after the polish: never dearer than its start, legal, the same twice, and
-every tour in some band."""
+"""The slice search after the polish: never dearer than its start, legal, the same twice, and
+every tour in some slice."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from planner.schedule import rules_from_mapping
 from planner.schedule.build import lp_relaxation
 from planner.schedule.files import requirements_horizon
 from planner.schedule.groups import make_groups
-from planner.schedule.improve import improve_by_bands, start_time_bands
+from planner.schedule.improve import improve_by_slices, tour_slices
 from planner.schedule.model import build_model
 from planner.schedule.start import build_start
 
@@ -38,8 +38,8 @@ def searched():
     lp = lp_relaxation(model, time.monotonic() + 60)
     start = build_start(model)
     assert start is not None
-    runs = [improve_by_bands(model, start, lp.objective, 0.0, time.monotonic() + 120)]
-    runs.append(improve_by_bands(model, start, lp.objective, 0.0, time.monotonic() + 120))
+    runs = [improve_by_slices(model, start, lp.objective, 0.0, time.monotonic() + 120)]
+    runs.append(improve_by_slices(model, start, lp.objective, 0.0, time.monotonic() + 120))
     return model, lp, start, runs
 
 
@@ -59,15 +59,15 @@ def test_the_search_gives_the_same_roster_twice(searched):
     assert runs[0][0].values == runs[1][0].values
 
 
-def test_every_tour_is_in_some_band(searched):
+def test_every_tour_is_in_some_slice(searched):
     model = searched[0]
-    covered = {k for band in start_time_bands(model) for k in band}
+    covered = {k for band in tour_slices(model) for k in band}
     assert covered == set(range(len(model.y)))
 
 
 def test_a_passed_deadline_keeps_the_start_and_says_the_clock_stopped(searched):
     model, lp, start, _ = searched
-    same, clock = improve_by_bands(model, start, lp.objective, 0.0, time.monotonic() - 1)
+    same, clock = improve_by_slices(model, start, lp.objective, 0.0, time.monotonic() - 1)
     assert same is start and clock
 
 

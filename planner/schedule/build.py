@@ -19,7 +19,7 @@ from planner.schedule.files import (
 )
 from planner.schedule.groups import make_groups
 from planner.schedule.hires import hires_to_cover
-from planner.schedule.improve import improve_by_bands
+from planner.schedule.improve import improve_by_slices
 from planner.schedule.model import Model, build_model
 from planner.schedule.result import ScheduleResult, schedule_result
 from planner.schedule.rules import Rules, rules_from_mapping
@@ -117,10 +117,10 @@ def solve_model(
             _assign(model.prob, start.values)
             report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
         elif start is not None and node_limit is None and not _full_search(model):
-            # too big for branching: re-solve a band of start times at a time instead
-            start, cut = improve_by_bands(model, start, lp.objective, gap, deadline)
+            # too big for branching: re-solve a slice of the tours at a time instead
+            start, cut = improve_by_slices(model, start, lp.objective, gap, deadline)
             clock = clock or cut
-            _log(began, f"band search {start.objective:,.2f}{' (clock)' if cut else ''}")
+            _log(began, f"slice search {start.objective:,.2f}{' (clock)' if cut else ''}")
             _assign(model.prob, start.values)
             done = _within(start.objective, lp.objective, gap)
             status = SolveStatus.OPTIMAL if done else SolveStatus.WORK_LIMIT

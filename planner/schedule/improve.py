@@ -1,20 +1,22 @@
-"""Neighbourhood search after the polish: re-solve the roster a band of shift start times at a
-time, every other tour fixed where the roster has it.
+"""Neighbourhood search after the polish: re-solve the roster a few tours at a time, every
+other tour fixed where the roster has it.
 
 On a large week (thousands of general integers) neither CBC nor HiGHS improves the polished
 roster by branching over the whole model: a summer week's polish sits ~2% above the LP bound
-and stays there after 500 s of HiGHS. Freeing only the tours that start in one band of the day
-(`BAND_H` hours wide, moved on by `BAND_STEP_H`), with every meal break still free, gives
-HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper roster around
-the band; a sweep visits every band in turn from midnight. The search stops when the roster
-is within the gap of the bound, after `SWEEPS` sweeps, or after a sweep that gained less than
-`MIN_SWEEP_GAIN`. Each step is a fixed amount of work, so the result is the same on every
-machine; only the deadline can cut it short, and then the report says so.
+and stays there after 500 s of HiGHS. Freeing only a slice of the tours, with every meal break
+still free, gives HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper
+roster around it. The slices: the tours of one pattern of working days, then the tours that
+start in one band of the day (`BAND_H` hours wide, moved on by `BAND_STEP_H`); a round visits
+every slice in turn. The search stops when the roster is within the gap of the bound, after
+`ROUNDS` rounds, or after a round that gained less than `MIN_ROUND_GAIN`. Each step is a fixed
+amount of work, so the result is the same on every machine; only the deadline can cut it short,
+and then the report says so.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 import numpy as np
@@ -25,27 +27,27 @@ from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.start import Start
 
-BAND_H = 2.0  # width of a band of shift start times, hours
-BAND_STEP_H = 1.0  # the next band starts this much later
-SWEEPS = 2
-MIN_SWEEP_GAIN = 0.0005  # a sweep that gains less than this share of the cost is the last
+BAND_H = 1.0  # width of a band of shift start times, hours
+BAND_STEP_H = 0.5  # the next band starts this much later
+ROUNDS = 2
+MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost is the last
 NODE_LIMIT = 1  # the root of each band's model: its heuristics find the better rosters
 OPTIONS = {"mip_pscost_minreliable": 0, "mip_rel_gap": 0.0}
 MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock ended it)
 
 
-def improve_by_bands(
+def improve_by_slices(
     model: Model, start: Start, bound: float, gap: float, deadline: float
 ) -> tuple[Start, bool]:
     """A roster at most as dear as `start`, from the band search; and whether the clock
     (`deadline`, on `time.monotonic()`) cut the search short. The model's variables are left
     untouched."""
-    bands = start_time_bands(model)
-    if not bands or _within(start.objective, bound, gap):
+    slices = tour_slices(model)
+    if not slices or _within(start.objective, bound, gap):
         return start, False
 
     def work():
-        return _search(model, start, bound, gap, deadline, bands)
+        return _search(model, start, bound, gap, deadline, slices)
 
     outcome = run_in_fork(work, deadline)
     if outcome is None:
@@ -59,24 +61,28 @@ def improve_by_bands(
     return better, clock
 
 
-def start_time_bands(model: Model) -> list[list[int]]:
-    """For each band of start times (from midnight, in steps): the positions of its tours in
-    `model.y`, skipping empty bands and repeats."""
-    starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in model.y]
+def tour_slices(model: Model) -> list[list[int]]:
+    """The slices of tours a round frees in turn, as positions in `model.y`: one per pattern
+    of working days, then one per band of start times (from midnight, in steps); empty slices
+    and repeats skipped."""
+    keys = list(model.y)
+    patterns = sorted({model.tours[i].days for (_, i) in keys})
+    out = [[k for k, (_, i) in enumerate(keys) if model.tours[i].days == p] for p in patterns]
+    starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in keys]
     width, step = round(BAND_H * 60), round(BAND_STEP_H * 60)
-    out: list[list[int]] = []
-    seen: set[tuple[int, ...]] = set()
     for begin in range(0, DAY_MIN, step):
-        members = [k for k, s in enumerate(starts) if (s - begin) % DAY_MIN < width]
-        key = tuple(members)
-        if members and key not in seen:
-            seen.add(key)
-            out.append(members)
-    return out
+        out.append([k for k, s in enumerate(starts) if (s - begin) % DAY_MIN < width])
+    unique: list[list[int]] = []
+    seen: set[tuple[int, ...]] = set()
+    for members in out:
+        if members and tuple(members) not in seen:
+            seen.add(tuple(members))
+            unique.append(members)
+    return unique
 
 
-def _search(model, start: Start, bound, gap, deadline, bands):
-    """In the child: the band sweeps on one HiGHS model read from the roster model's MPS.
+def _search(model, start: Start, bound, gap, deadline, slices):
+    """In the child: the rounds on one HiGHS model read from the roster model's MPS.
     Returns (values by variable name or None when nothing improved, clock stopped)."""
     import highspy
 
@@ -84,7 +90,7 @@ def _search(model, start: Start, bound, gap, deadline, bands):
         path = folder / "roster.mps"
         model.prob.writeMPS(str(path))
         h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(os.environ.get("PLANNER_SOLVER_LOG")))
+        h.setOptionValue("output_flag", False)
         h.readModel(str(path))
     names = [h.getColName(j)[1] for j in range(h.getNumCol())]
     column = {name: j for j, name in enumerate(names)}
@@ -95,10 +101,11 @@ def _search(model, start: Start, bound, gap, deadline, bands):
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
+    log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
     best, improved, clock = start.objective, False, False
-    for _ in range(SWEEPS):
-        sweep_from = best
-        for members in bands:
+    for _ in range(ROUNDS):
+        round_from = best
+        for members in slices:
             left = deadline - time.monotonic()
             if left < MIN_STEP_S:
                 clock = True
@@ -110,6 +117,7 @@ def _search(model, start: Start, bound, gap, deadline, bands):
             solution.col_value = list(x)
             solution.value_valid = True
             h.setSolution(solution)
+            began = time.monotonic()
             h.run()
             info = h.getInfo()
             if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
@@ -118,9 +126,15 @@ def _search(model, start: Start, bound, gap, deadline, bands):
                 x = np.array(h.getSolution().col_value)
                 best, improved = float(info.objective_function_value), True
             h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
+            if log:
+                took = time.monotonic() - began
+                print(
+                    f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s)",
+                    file=sys.stderr,
+                )
             if clock or _within(best, bound, gap):
                 break
-        if clock or _within(best, bound, gap) or sweep_from - best < MIN_SWEEP_GAIN * sweep_from:
+        if clock or _within(best, bound, gap) or round_from - best < MIN_ROUND_GAIN * round_from:
             break
     if not improved:
         return None, clock
