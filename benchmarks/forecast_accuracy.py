@@ -6,15 +6,18 @@ the history, each fitted on the days before its origin only) for every model:
 - ours: `auto` (the model choice `planner forecast` makes, re-run at every origin) as
   `planner.forecast.backtest` scores it, daily totals and intervals (daily forecast spread by
   the intraday profile);
-- the seasonal naive: daily, the same weekday a week earlier (the backtest's); per interval,
-  the same interval a week earlier (`naive_iv`: the classic interval naive);
+- two seasonal naives: `snaive(daily x ours)`, the backtest's: daily, the same weekday a week
+  earlier, per interval that daily forecast spread by OUR intraday profile (a hybrid: a better
+  profile improves it too); `snaive(interval)`, the classic interval one: each interval the same
+  interval 7 days earlier (0 if it was closed), always computed, on the same folds and intervals;
 - peers: statsmodels Holt-Winters (damped additive trend, additive weekly season) on daily
   totals, always; with the optional `bench` extra (`pip install -e ".[bench]"`) statsforecast
   AutoETS and MSTL on daily totals (seasons 7, and 365 with 2+ years) and MSTL on the interval
   series directly (seasons of a day and a week, last 4 weeks), with their 80% intervals.
 
-Printed per series and model: WAPE % (sum |error| / sum actual), bias %, ratio to the seasonal
-naive's WAPE, ratio to the best peer's WAPE, and coverage % of the 80% bounds (open days /
+Printed per series and model: WAPE % (sum |error| / sum actual), bias %, ratio to the WAPE of
+`snaive(daily x ours)` (x_naive) and, per interval, of `snaive(interval)` (x_snaive_iv), ratio to
+the best peer's WAPE, and coverage % of the 80% bounds (open days /
 intervals), daily and per interval. Missing days are not scored; closed days count (actual 0).
 Peers get no calendar: they forecast closed days as their seasons say.
 
@@ -29,7 +32,7 @@ absent.
     python benchmarks/forecast_accuracy.py            # 8 folds x 14 days (a few minutes)
     python benchmarks/forecast_accuracy.py --folds 26 # more origins
     python benchmarks/forecast_accuracy.py --only bank --verbose
-    python benchmarks/forecast_accuracy.py --no-peers # ours and the naive only (faster)
+    python benchmarks/forecast_accuracy.py --no-peers # ours and the two naives only (faster)
 """
 
 from __future__ import annotations
@@ -250,9 +253,37 @@ class Tally:
         return 100 * self.inside / self.open if self.open else np.nan
 
 
+def _interval_past(grid, acts: np.ndarray, origin: int) -> np.ndarray:
+    """Calls per interval before `origin`, flat (days x slots): absent intervals 0 (closed),
+    a whole missing day filled from the same day a week (or more) earlier."""
+    calls = grid.calls.astype(float).copy()
+    calls[~np.isfinite(acts)] = np.nan
+    return _filled(calls[:origin].ravel(), 7 * grid.slots)
+
+
+def interval_snaive(history: History, country: str, folds: int) -> Tally | None:
+    """The classic interval seasonal naive on the backtest's folds and scored intervals: every
+    interval forecast as the same interval 7 days earlier (0 if it was closed; the last week
+    repeated beyond 7 days). None for a daily history."""
+    grid = make_grid(history, calendar.normalise_country(country), None)
+    if grid.interval_min is None:
+        return None
+    n, slots = len(grid.days), grid.slots
+    y, closed = daily_series(grid, learn_open_rules(grid, n), n)
+    acts = np.where(closed, 0.0, y.to_numpy())
+    tally = Tally()
+    for k in range(folds, 0, -1):
+        origin = n - k * HORIZON
+        ok = np.isfinite(acts[origin : origin + HORIZON])
+        last_week = _interval_past(grid, acts, origin)[-7 * slots :]
+        naive = np.tile(last_week, HORIZON // 7 + 1)[: HORIZON * slots].reshape(HORIZON, slots)
+        tally.add(naive[ok], grid.calls[origin : origin + HORIZON][ok])
+    return tally
+
+
 def peers(history: History, country: str, folds: int) -> tuple[dict, dict, int]:
-    """Peer and interval-naive tallies on the backtest's folds: ({model: Tally} daily,
-    {model: Tally} interval, number of folds)."""
+    """Peer tallies on the backtest's folds: ({model: Tally} daily, {model: Tally} interval,
+    number of folds)."""
     grid = make_grid(history, calendar.normalise_country(country), None)
     n = len(grid.days)
     rules = learn_open_rules(grid, n)
@@ -272,14 +303,9 @@ def peers(history: History, country: str, folds: int) -> tuple[dict, dict, int]:
             daily.setdefault(name, Tally()).add(mean[ok], actual[ok], lo[ok], hi[ok])
         if grid.interval_min is None:
             continue
-        calls = grid.calls.astype(float).copy()  # absent intervals: 0 (closed) ...
-        calls[~np.isfinite(acts)] = np.nan  # ... unless the whole day is missing
-        past = _filled(calls[:origin].ravel(), 7 * slots)
+        past = _interval_past(grid, acts, origin)
         iv_actual = grid.calls[origin : origin + HORIZON][ok]
         week = 7 * slots
-        naive = past[-week:]
-        naive = np.tile(naive, HORIZON // 7 + 1)[: HORIZON * slots].reshape(HORIZON, slots)
-        interval.setdefault("naive_iv", Tally()).add(naive[ok], iv_actual)
         recent = past[-4 * week :]
         found = _statsforecast(
             recent, HORIZON * slots, [slots, week], f"{grid.interval_min}min", ets=False
@@ -300,18 +326,27 @@ def _ours(table: pd.DataFrame, model: str, level: str) -> dict | None:
     return {"wape": r["wape_pct"], "bias": r["bias_pct"], "cov": r["coverage_pct"]}
 
 
-def report(name, table, daily_peers, interval_peers) -> list[dict]:
+NAIVE = "snaive(daily x ours)"  # the backtest's seasonal_naive, spread by our profile
+SNAIVE_IV = "snaive(interval)"  # the classic one: the same interval 7 days earlier
+
+
+def report(name, table, daily_peers, interval_peers, snaive_iv: Tally | None) -> list[dict]:
+    """Rows per level and model; `x_naive` is the ratio to the daily seasonal naive spread by
+    our intraday profile, `x_snaive_iv` (intervals only) to the classic interval naive."""
     rows = []
     for level, peer_tallies in (("daily", daily_peers), ("interval", interval_peers)):
         if _ours(table, "auto", level) is None:
             continue
         peer_rows = {k: {"wape": t.wape(), "bias": t.bias(), "cov": t.coverage()}
                      for k, t in peer_tallies.items()}  # fmt: skip
-        real_peers = {k: v for k, v in peer_rows.items() if k != "naive_iv"}
-        best_peer = min((v["wape"] for v in real_peers.values()), default=np.nan)
+        best_peer = min((v["wape"] for v in peer_rows.values()), default=np.nan)
         naive = _ours(table, "seasonal_naive", level)["wape"]
-        entries = {"ours (auto)": _ours(table, "auto", level), "seasonal_naive": None}
-        entries["seasonal_naive"] = _ours(table, "seasonal_naive", level)
+        entries = {"ours (auto)": _ours(table, "auto", level)}
+        entries[NAIVE] = _ours(table, "seasonal_naive", level)
+        iv_naive = np.nan
+        if level == "interval" and snaive_iv is not None:
+            iv_naive = snaive_iv.wape()
+            entries[SNAIVE_IV] = {"wape": iv_naive, "bias": snaive_iv.bias(), "cov": np.nan}
         entries.update(peer_rows)
         for model, v in entries.items():
             rows.append(
@@ -322,6 +357,7 @@ def report(name, table, daily_peers, interval_peers) -> list[dict]:
                     "wape_pct": round(v["wape"], 2),
                     "bias_pct": round(v["bias"], 2),
                     "x_naive": round(v["wape"] / naive, 3) if naive else np.nan,
+                    "x_snaive_iv": round(v["wape"] / iv_naive, 3) if iv_naive else np.nan,
                     "x_best_peer": round(v["wape"] / best_peer, 3)
                     if np.isfinite(best_peer)
                     else np.nan,
@@ -339,13 +375,13 @@ def main() -> int:
     parser.add_argument(
         "--no-peers",
         action="store_true",
-        help="only auto and the seasonal naive (a quick look at WAPE and coverage)",
+        help="only auto and the two seasonal naives (a quick look at WAPE and coverage)",
     )
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     pd.set_option("display.max_rows", 500)
     if args.no_peers:
-        print("# no peers: ours (auto) and the seasonal naive only")
+        print("# no peers: ours (auto) and the two seasonal naives only")
     else:
         try:
             import statsforecast  # noqa: F401
@@ -353,6 +389,12 @@ def main() -> int:
             print("# peers: statsmodels Holt-Winters, statsforecast AutoETS and MSTL")
         except ImportError:
             print("# peers: statsmodels Holt-Winters (install the bench extra for statsforecast)")
+    print(
+        f"# x_naive: WAPE over {NAIVE}'s, the backtest's seasonal naive (daily: the same weekday"
+        " a week earlier; per interval that daily forecast spread by OUR intraday profile)\n"
+        f"# x_snaive_iv: WAPE over {SNAIVE_IV}'s, the classic interval seasonal naive (each"
+        " interval: the same interval 7 days earlier, 0 if closed), intervals only"
+    )
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, history, country, temperature, fold_override in series(Path(tmp), args.only):
@@ -371,7 +413,8 @@ def main() -> int:
             if not args.no_peers:
                 daily_peers, interval_peers, _ = peers(history, country, folds)
             t2 = time.perf_counter()
-            rows = report(name, table, daily_peers, interval_peers)
+            snaive_iv = interval_snaive(history, country, folds)
+            rows = report(name, table, daily_peers, interval_peers, snaive_iv)
             summary += rows
             print(
                 f"\n## {name}: {folds} folds x {HORIZON} days, country {country}, "
@@ -383,7 +426,10 @@ def main() -> int:
                 print(table.to_string(index=False))
     frame = pd.DataFrame(summary)
     ours = frame[frame["model"] == "ours (auto)"]
-    print("\n## summary: ours (auto), ratios to the seasonal naive and the best peer")
+    print(
+        f"\n## summary: ours (auto), ratios to {NAIVE} (x_naive), to {SNAIVE_IV}"
+        " (x_snaive_iv, intervals) and to the best peer"
+    )
     print(ours.drop(columns="model").to_string(index=False))
     return 0
 
