@@ -204,3 +204,26 @@ def test_an_implausible_staff_value_is_refused_naming_the_row(tmp_path):
     assert result.exit_code == 2
     assert "req.csv:7: column 'staff'" in result.output and "above 100000" in result.output
     assert not (tmp_path / "roster.csv").exists()
+
+
+def test_the_solver_banner_never_reaches_the_roster_on_stdout(tmp_path):
+    """The whole solve (LP, polish, slice search in its child) writes nothing on file
+    descriptor 1 but the Roster CSV, as a shell pipe sees it."""
+    import numpy as np
+    import pandas as pd
+    from helpers import planner_process
+
+    times = pd.date_range("2026-07-06", periods=7 * 48, freq="30min")
+    hours = times.hour.to_numpy()
+    staff = np.where((hours >= 7) & (hours < 22), 6, 2)
+    path = tmp_path / "requirements.csv"
+    pd.DataFrame({"timestamp": times.strftime("%Y-%m-%dT%H:%M:%S"), "staff": staff}).to_csv(
+        path, index=False
+    )
+    proc = planner_process(["schedule", path, "--time-limit", "20"], cwd=tmp_path)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 4), err
+    lines = out.splitlines()
+    assert lines[0].startswith("agent,start,end,breaks,paid_hours")
+    assert all(line.startswith(("A", "H")) for line in lines[1:]), out[:500]
+    assert "HiGHS" not in out

@@ -25,6 +25,7 @@ import pulp
 from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
+from planner.schedule.solvers import stdout_to_stderr
 from planner.schedule.start import Start
 
 BAND_H = 1.0  # width of a band of shift start times, hours
@@ -47,7 +48,8 @@ def improve_by_slices(
         return start, False
 
     def work():
-        return _search(model, start, bound, gap, deadline, slices)
+        with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
+            return _search(model, start, bound, gap, deadline, slices)
 
     outcome = run_in_fork(work, deadline)
     if outcome is None:

@@ -34,7 +34,7 @@ MSD_GAP = 0.001  # the shift-design benchmark compares with proven optima: solve
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
+def stdout_to_stderr():
     """HiGHS prints a banner on file descriptor 1: drop it (or send the solver log to stderr
     when PLANNER_SOLVER_LOG is set) so it never mixes with data on stdout."""
     try:
@@ -152,7 +152,7 @@ def run_highs(
         **options,
     )
     try:
-        with _stdout_to_stderr():
+        with stdout_to_stderr():
             prob.solve(cmd)
     except pulp.PulpSolverError as exc:
         raise SolverError(f"HiGHS failed: {exc}") from None
