@@ -53,22 +53,14 @@ import pandas as pd  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared_data import shared_benchmarks  # noqa: E402
+
 from planner import calendar  # noqa: E402
 from planner.forecast import backtest  # noqa: E402
 from planner.forecast.grid import daily_series, learn_open_rules, make_grid  # noqa: E402
 from planner.history import History, read_history  # noqa: E402
 
-SHARED = next(
-    (
-        p
-        for p in (
-            ROOT.parent / "shared" / "benchmarks" / "calls",
-            Path("/work/shared/benchmarks/calls"),
-        )
-        if p.exists()
-    ),
-    ROOT.parent / "shared" / "benchmarks" / "calls",
-)
+SHARED = shared_benchmarks("calls") or ROOT.parent / "shared" / "benchmarks" / "calls"
 HORIZON = 14
 LEVEL = 80.0
 

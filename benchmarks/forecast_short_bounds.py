@@ -31,20 +31,12 @@ import pandas as pd  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from shared_data import shared_benchmarks  # noqa: E402
+
 from planner.forecast import backtest  # noqa: E402
 from planner.history import History  # noqa: E402
 
-SHARED = next(
-    (
-        p
-        for p in (
-            ROOT.parent / "shared" / "benchmarks" / "calls",
-            Path("/work/shared/benchmarks/calls"),
-        )
-        if p.exists()
-    ),
-    None,
-)
+SHARED = shared_benchmarks("calls")
 HORIZON, FOLDS, STEP_DAYS = 14, 2, 23
 
 
