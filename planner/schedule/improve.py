@@ -105,9 +105,11 @@ def _search(model, start: Start, bound, gap, deadline, slices):
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
     log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
     best, improved, clock = start.objective, False, False
+    todo = list(range(len(slices)))
     for _ in range(ROUNDS):
-        round_from = best
-        for members in slices:
+        round_from, gained = best, []
+        for k in todo:
+            members = slices[k]
             left = deadline - time.monotonic()
             if left < MIN_STEP_S:
                 clock = True
@@ -127,6 +129,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
             if info.primal_solution_status == 2 and info.objective_function_value < best - 1e-6:
                 x = np.array(h.getSolution().col_value)
                 best, improved = float(info.objective_function_value), True
+                gained.append(k)
             h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
             if log:
                 took = time.monotonic() - began
@@ -138,6 +141,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
                 break
         if clock or _within(best, bound, gap) or round_from - best < MIN_ROUND_GAIN * round_from:
             break
+        todo = gained  # the next round revisits the slices that gained
     if not improved:
         return None, clock
     return dict(zip(names, (float(v) for v in x), strict=True)), clock
