@@ -30,6 +30,7 @@ from planner.schedule.solvers import (
     SolveStatus,
     run_cbc,
     run_highs_bounded,
+    within_gap,
 )
 from planner.schedule.start import Start, build_start, repair_roster
 from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
@@ -57,8 +58,9 @@ RESTRICTED_NODE_LIMIT = 5  # the polish: HiGHS over the tours the LP and the sta
 RESTRICTED_OPTIONS = {"mip_pscost_minreliable": 0}
 # Branch and bound over the whole model only below this many integer variables: on a
 # 10,000-call week (9,317 integers) CBC's root alone took 14-20 CPU s and neither solver
-# improved the polished start in 2,000 nodes, so above it the polish is the last, deterministic
-# step (status `feasible (work limit)` when it did not reach the gap).
+# improved the polished start in 2,000 nodes, so above it the slice search
+# (`planner.schedule.improve`) is the last, deterministic step (status `feasible (work
+# limit)` when it did not reach the gap).
 FULL_SEARCH_MAX_INTEGERS = 4000
 MIN_SEARCH_S = 3.0  # less time than this left after the polish: keep the polished start
 
@@ -112,7 +114,7 @@ def solve_model(
                     first_s = time.monotonic() - began
         _log(began, f"polished start {start.objective:,.2f}" if start else "no start")
         values = start.values if start is not None else None
-        if start is not None and _within(start.objective, lp.objective, gap):
+        if start is not None and within_gap(start.objective, lp.objective, gap):
             # proven within the gap against the LP bound already: no search needed
             _assign(model.prob, start.values)
             report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
@@ -122,7 +124,7 @@ def solve_model(
             clock = clock or cut
             _log(began, f"slice search {start.objective:,.2f}{' (clock)' if cut else ''}")
             _assign(model.prob, start.values)
-            done = _within(start.objective, lp.objective, gap)
+            done = within_gap(start.objective, lp.objective, gap)
             status = SolveStatus.OPTIMAL if done else SolveStatus.WORK_LIMIT
             report = SolveReport(status, start.objective, lp.objective, 0.0)
         elif deadline - time.monotonic() < MIN_SEARCH_S:
@@ -180,10 +182,6 @@ def _log(began: float, message: str) -> None:
     """With PLANNER_SOLVER_LOG set, each phase of the solve on stderr with its time."""
     if os.environ.get("PLANNER_SOLVER_LOG"):
         print(f"planner: schedule +{time.monotonic() - began:.1f}s: {message}", file=sys.stderr)
-
-
-def _within(objective: float, bound: float, gap: float) -> bool:
-    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12
 
 
 def _with_seconds(report: SolveReport, began: float) -> SolveReport:

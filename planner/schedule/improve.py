@@ -25,14 +25,14 @@ import pulp
 from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
-from planner.schedule.solvers import stdout_to_stderr
-from planner.schedule.start import Start
+from planner.schedule.solvers import stdout_to_stderr, within_gap
+from planner.schedule.start import Start, legal_start
 
 BAND_H = 1.0  # width of a band of shift start times, hours
 BAND_STEP_H = 0.5  # the next band starts this much later
 ROUNDS = 2
 MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost is the last
-NODE_LIMIT = 1  # the root of each band's model: its heuristics find the better rosters
+NODE_LIMIT = 1  # the root of each slice's model: its heuristics find the better rosters
 OPTIONS = {"mip_pscost_minreliable": 0, "mip_rel_gap": 0.0}
 MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock ended it)
 
@@ -40,11 +40,11 @@ MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock en
 def improve_by_slices(
     model: Model, start: Start, bound: float, gap: float, deadline: float
 ) -> tuple[Start, bool]:
-    """A roster at most as dear as `start`, from the band search; and whether the clock
+    """A roster at most as dear as `start`, from the slice search; and whether the clock
     (`deadline`, on `time.monotonic()`) cut the search short. The model's variables are left
     untouched."""
     slices = tour_slices(model)
-    if not slices or _within(start.objective, bound, gap):
+    if not slices or within_gap(start.objective, bound, gap):
         return start, False
 
     def work():
@@ -104,7 +104,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
     log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
-    best, improved, clock = start.objective, False, False
+    best, clock = start.objective, False
     todo = list(range(len(slices)))
     for _ in range(ROUNDS):
         round_from, gained = best, []
@@ -128,7 +128,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
                 clock = True
             if info.primal_solution_status == 2 and info.objective_function_value < best - 1e-6:
                 x = np.array(h.getSolution().col_value)
-                best, improved = float(info.objective_function_value), True
+                best = float(info.objective_function_value)
                 gained.append(k)
             h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
             if log:
@@ -137,34 +137,26 @@ def _search(model, start: Start, bound, gap, deadline, slices):
                     f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s)",
                     file=sys.stderr,
                 )
-            if clock or _within(best, bound, gap):
+            if clock or within_gap(best, bound, gap):
                 break
-        if clock or _within(best, bound, gap) or round_from - best < MIN_ROUND_GAIN * round_from:
+        if clock or within_gap(best, bound, gap) or round_from - best < MIN_ROUND_GAIN * round_from:
             break
         todo = gained  # the next round revisits the slices that gained
-    if not improved:
+    if best >= start.objective:
         return None, clock
     return dict(zip(names, (float(v) for v in x), strict=True)), clock
 
 
 def _checked(model: Model, values: dict[str, float]) -> Start | None:
-    """The search's roster as a Start (integers rounded), or None if it breaks a constraint."""
+    """The search's roster as a Start (integers rounded), or None if it breaks a constraint;
+    the model's variables keep what they held."""
     rounded = {}
     for var in model.prob.variables():
         value = values.get(var.name, 0.0)
         rounded[var.name] = float(round(value)) if var.cat == pulp.LpInteger else value
     saved = {var.name: var.varValue for var in model.prob.variables()}
     try:
-        for var in model.prob.variables():
-            var.varValue = rounded[var.name]
-        if not model.prob.valid(eps=1e-6):
-            return None
-        objective = float(pulp.value(model.prob.objective))
+        return legal_start(model, rounded)
     finally:
         for var in model.prob.variables():
             var.varValue = saved[var.name]
-    return Start(rounded, objective)
-
-
-def _within(objective: float, bound: float, gap: float) -> bool:
-    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12

@@ -79,6 +79,11 @@ class SolveReport:
 SolveInfo = SolveReport  # the name the stage used before the typed outcome
 
 
+def within_gap(objective: float, bound: float, gap: float) -> bool:
+    """Whether a roster costing `objective` is proven within `gap` (a share) of `bound`."""
+    return objective <= 1e-9 or (objective - bound) / abs(objective) <= gap + 1e-12
+
+
 def _left(deadline: float) -> float:
     return deadline - time.monotonic()
 

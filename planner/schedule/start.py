@@ -333,6 +333,12 @@ def _as_start(model: Model, cover: _Cover, y, z, b, sb, required) -> Start | Non
             take = min(missing, var.upBound if var.upBound is not None else missing)
             values[var.name] = float(take)
             missing -= take
+    return legal_start(model, values)
+
+
+def legal_start(model: Model, values: dict[str, float]) -> Start | None:
+    """`values` (by variable name, every variable) as a Start with its objective, or None when
+    they break a constraint of the model; the values are left in the model's variables."""
     for var in model.prob.variables():
         var.varValue = values[var.name]
     if not model.prob.valid(1e-6):
