@@ -26,7 +26,7 @@ from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.solvers import stdout_to_stderr, within_gap
-from planner.schedule.start import Start, legal_start
+from planner.schedule.start import Start, legal_start, values_kept
 
 BAND_H = 1.0  # width of a band of shift start times, hours
 BAND_STEP_H = 0.5  # the next band starts this much later
@@ -154,9 +154,5 @@ def _checked(model: Model, values: dict[str, float]) -> Start | None:
     for var in model.prob.variables():
         value = values.get(var.name, 0.0)
         rounded[var.name] = float(round(value)) if var.cat == pulp.LpInteger else value
-    saved = {var.name: var.varValue for var in model.prob.variables()}
-    try:
+    with values_kept(model):
         return legal_start(model, rounded)
-    finally:
-        for var in model.prob.variables():
-            var.varValue = saved[var.name]

@@ -11,8 +11,10 @@ Every side rule of the model holds by construction, and `prob.valid()` checks it
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,13 +79,21 @@ def repair_roster(model: Model) -> Start | None:
     the cover has most slack, shortfall repaired with any agent's tour (agents left idle
     included) and surplus dropped; None when that is not a legal roster. The variables keep
     the roster they held."""
-    saved = {var.name: var.varValue for var in model.prob.variables()}
     counts = {key: float(round(var.value() or 0.0)) for key, var in model.y.items()}
-    try:
+    with values_kept(model):
         return _start_from(model, counts, up=True)
+
+
+@contextlib.contextmanager
+def values_kept(model: Model) -> Iterator[None]:
+    """Whatever runs inside may assign the model's variables: they hold their values again
+    afterwards."""
+    saved = [(var, var.varValue) for var in model.prob.variables()]
+    try:
+        yield
     finally:
-        for var in model.prob.variables():
-            var.varValue = saved[var.name]
+        for var, value in saved:
+            var.varValue = value
 
 
 def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
