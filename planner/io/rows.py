@@ -63,8 +63,9 @@ def read_timestamped_rows(
 ) -> TimestampedRows:
     """Read the rows of a `what` file (`-` = stdin) in this order: the `stamps` columns as ISO
     dates or date-times (`parse_stamps`: another parser, such as local times from UTC offsets),
-    the required `numbers`, the `optional` numbers present in the file, with `queue` the queue column when present (an empty name refused), and with
-    `unique` a repeated timestamp (per queue) refused. `required`: further string columns the
+    the required `numbers`, the `optional` numbers present in the file, with `queue` the queue
+    column when present (an empty name refused), and with `unique` a repeated timestamp (per
+    queue) refused. `required`: further string columns the
     file must have (kept in `cells`). Raises InputError naming file:line and column."""
     optional = optional or {}
     cells = read_csv_rows(path, [*stamps, *numbers, *required], what)
