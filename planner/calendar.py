@@ -9,7 +9,9 @@ hand-made dates. `day_features` turns them into daily regressors:
 - `pre_tet` (1-7 days before the block); `tet_back_1` .. `tet_back_3`: the first three days
   after the block, each its own effect (the return to work and its catch-up); `post_tet` the
   4th-7th days after it (the rest of the rebound);
-- `holiday`: any other public holiday; `post_holiday`: the first day after another holiday
+- `holiday`: any other public holiday; `eve`: the day before one (not itself a holiday or
+  a substitute day off; the regression keeps it from lowering an already short day);
+  `post_holiday`: the first day after another holiday
   (with `closed` given: only after a holiday the centre was closed, the catch-up day);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
   weekend.
@@ -44,6 +46,7 @@ FEATURES = (
     *TET_BACK,
     "post_tet",
     "holiday",
+    "eve",
     "post_holiday",
     "bridge",
 )
@@ -131,6 +134,9 @@ def day_features(
         feat.loc[day, col] = 1.0
     off = set(names)
     for day in other:
+        eve = day - pd.Timedelta(days=1)
+        if not SUBSTITUTE_PATTERN.search(names[day]) and eve not in off and eve in feat.index:
+            feat.loc[eve, "eve"] = 1.0
         nxt = day + pd.Timedelta(days=1)
         after_closure = closed is None or day in closed
         if after_closure and nxt not in off and nxt in feat.index:
@@ -142,7 +148,7 @@ def day_features(
             workday = mid not in off and mid.weekday() < 5
             if workday and beyond.weekday() == weekend and mid in feat.index:
                 feat.loc[mid, "bridge"] = 1.0
-    others = ["holiday", "post_holiday", "bridge", "pre_tet", "post_tet", *TET_BACK]
+    others = ["holiday", "eve", "post_holiday", "bridge", "pre_tet", "post_tet", *TET_BACK]
     feat.loc[feat["tet"] == 1, others] = 0.0
     return feat.reindex(days).fillna(0.0)
 

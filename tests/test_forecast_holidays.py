@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.calendar import holiday_key
+from planner.calendar import day_features, holiday_key, is_holiday
 from planner.forecast import forecast_history
 from planner.history import read_history
 
@@ -66,3 +66,35 @@ def test_holiday_seen_both_ways_follows_the_latest(tmp_path):
     assert day(result, "2025-09-01") > 500  # Labor Day: open last time
     assert day(result, "2025-11-11") == 0  # Veterans Day: closed last time
     assert day(result, "2025-10-13") > 500  # Columbus Day: always open
+
+
+def israeli_line(tmp: Path, start: str, end: str) -> tuple:
+    """Sunday-Thursday ~1,000 calls, Friday a short day (400), Saturday and holidays closed;
+    a holiday's eve is a short day too: 400 calls, whatever its weekday."""
+    days = pd.date_range(start, end, freq="D")
+    level = np.array([1000, 1000, 1000, 1000, 400, 0, 1000])[days.day_of_week].astype(float)
+    level = np.where(day_features(days, "IL")["eve"].to_numpy() == 1, 400.0, level)
+    level[is_holiday(days, "IL")] = 0.0
+    wobble = 1 + 0.03 * np.sin(np.arange(len(days)) * 1.7)
+    keep = level > 0
+    frame = pd.DataFrame(
+        {"timestamp": days[keep].strftime("%Y-%m-%d"), "calls": np.round(level * wobble)[keep]}
+    )
+    frame.to_csv(tmp / "il.csv", index=False)
+    return read_history(tmp / "il.csv")
+
+
+def test_a_holiday_eve_shortens_a_full_day_and_leaves_a_short_one(tmp_path):
+    history = israeli_line(tmp_path, "2023-01-01", "2026-08-31")
+    result = forecast_history(history, horizon_days=45, country="IL", model="regression")
+    # 2026-09-20, a Sunday, is the eve of Yom Kippur; 2026-09-11 and -25, Fridays, are eves too
+    assert 300 < day(result, "2026-09-20") < 500
+    assert 900 < day(result, "2026-09-06") < 1100  # an ordinary Sunday
+    for friday in ("2026-09-11", "2026-09-25", "2026-09-18"):
+        assert 300 < day(result, friday) < 500
+
+
+def test_the_day_before_a_holiday_is_its_eve():
+    days = pd.date_range("2025-12-20", "2025-12-26", freq="D")
+    eve = day_features(days, "US")["eve"].to_numpy()
+    assert eve.tolist() == [0, 0, 0, 0, 1, 0, 0]  # Christmas Eve only; the holiday is not an eve

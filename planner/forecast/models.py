@@ -133,8 +133,8 @@ def _least_squares(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) ->
 
 
 class Regression:
-    """OLS on log calls: trend, weekday, yearly Fourier, holidays, events, temperature; AR(1)
-    residual correction; normal bounds on log scale."""
+    """OLS on log calls: trend, weekday, yearly Fourier, holidays (and their eves), events,
+    temperature; AR(1) residual correction; normal bounds on log scale."""
 
     name = "regression"
     window = 3 * 365 + 1
@@ -175,13 +175,21 @@ class Regression:
         feats = exog.features.reindex(days).fillna(0.0)
         self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]
         x = self._design(days, exog)
-        coef = _least_squares(x, logs)
-        if self.robust:
-            for _ in range(6):
-                r = logs - x @ coef
-                scale = 1.4826 * np.median(np.abs(r - np.median(r))) or 1.0
-                w = np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(r), 1e-12))
-                coef = _least_squares(x, logs, w)
+        coef = self._solve(x, logs)
+        self.eve_floor = None
+        if "eve" in self.feature_names:
+            # an eve shortens a full day: eves on days already shorter than eves are (a
+            # Friday that closes at noon) are ordinary days of their weekday, in the fit too
+            j = self._eve_column()
+            eve = x[:, j] == 1
+            plain = x @ coef - coef[j] * x[:, j]
+            floor = float(np.median((x @ coef)[eve]))
+            short = eve & (plain <= floor)
+            if short.any() and (eve & ~short).any():
+                x[short, j] = 0.0
+                coef = self._solve(x, logs)
+                eve = x[:, j] == 1
+            self.eve_floor = float(np.median((x @ coef)[eve]))
         self.coef = coef
         resid = logs - x @ coef
         self.resid = resid
@@ -196,11 +204,37 @@ class Regression:
         self.last = y.index[-1]
         return self
 
+    def _solve(self, x: np.ndarray, logs: np.ndarray) -> np.ndarray:
+        coef = _least_squares(x, logs)
+        if self.robust:
+            for _ in range(6):
+                r = logs - x @ coef
+                scale = 1.4826 * np.median(np.abs(r - np.median(r))) or 1.0
+                w = np.minimum(1.0, 1.345 * scale / np.maximum(np.abs(r), 1e-12))
+                coef = _least_squares(x, logs, w)
+        return coef
+
+    def _eve_column(self) -> int:
+        return 7 + int(self.trend) + 2 * self.order + self.feature_names.index("eve")
+
+    def log_mean(self, x: np.ndarray) -> np.ndarray:
+        """The fit's log calls for design rows `x`. A holiday eve takes its weekday's level
+        lowered by the eve effect, but never below the lesser of that weekday's own level and
+        the level the history's eves had: an eve shortens a full day, an already short day
+        (a Friday that closes at noon) stays what it is."""
+        mu = x @ self.coef
+        if self.eve_floor is None:
+            return mu
+        j = self._eve_column()
+        eve = x[:, j] == 1
+        plain = mu - self.coef[j] * x[:, j]
+        return np.where(eve, np.maximum(mu, np.minimum(plain, self.eve_floor)), mu)
+
     def predict(self, days: pd.DatetimeIndex, exog: Exog):
         x = self._design(days, exog)
         h = (days - self.last).days.to_numpy().astype(float)
         ar = self.last_resid * self.phi**h
-        mu = x @ self.coef + ar
+        mu = self.log_mean(x) + ar
         if self.phi > 0:
             var = self.sigma**2 * (1 - self.phi ** (2 * h)) / (1 - self.phi**2)
         else:
@@ -242,7 +276,7 @@ class LevelRegression(Regression):
     def predict(self, days: pd.DatetimeIndex, exog: Exog):
         x = self._design(days, exog)
         h = (days - self.last).days.to_numpy().astype(float)
-        mu = x @ self.coef + self.run_level
+        mu = self.log_mean(x) + self.run_level
         sd = self.step_sigma * np.sqrt(1 + (np.maximum(h, 1) - 1) * self.alpha**2)
         z = norm.ppf(0.5 + self.level / 200)
         return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
