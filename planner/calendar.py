@@ -14,7 +14,9 @@ hand-made dates. `day_features` turns them into daily regressors:
   `post_holiday`: the first day after another holiday
   (with `closed` given: only after a holiday the centre was closed, the catch-up day);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
-  weekend.
+  weekend;
+- `observance`: a day of the package's optional or half-day calendar that is not a public
+  holiday (IL: Chol HaMoed, Purim; US: the half days), one effect for all.
 
 Events file (`--events`): CSV `start,end,label[,multiplier]`, dates inclusive — make-up working
 days, storms, campaigns. Past events become one regressor per label; on forecast days the
@@ -36,6 +38,9 @@ from planner.errors import InputError
 
 TET_PATTERN = re.compile(r"lunar new year|chinese new year|spring festival|\btet\b", re.I)
 TET_DAY_PATTERN = re.compile(r"^(lunar new year|chinese new year.*|spring festival)$", re.I)
+# the holidays package's secondary calendars: days many people keep without a day off (Chol
+# HaMoed, Purim, a half day at Christmas Eve); one learned effect for all of them
+OBSERVANCE_CATEGORIES = ("optional", "half_day")
 SUBSTITUTE_PATTERN = re.compile(r"substitut|observed|day off|bridge", re.I)
 TET_DAYS = tuple(f"tet_{k:+d}" for k in range(-1, 4))  # eve, Lunar New Year's day, days 2-4
 TET_BACK = tuple(f"tet_back_{k}" for k in range(1, 4))  # the first days back after Tết
@@ -47,6 +52,7 @@ FEATURES = (
     "post_tet",
     "holiday",
     "eve",
+    "observance",
     "post_holiday",
     "bridge",
 )
@@ -80,6 +86,20 @@ def holiday_names(country: str | None, start: pd.Timestamp, end: pd.Timestamp) -
         for day, name in sorted(table.items())
         if start <= pd.Timestamp(day) <= end
     }
+
+
+def observance_days(country: str | None, start: pd.Timestamp, end: pd.Timestamp) -> set:
+    """Days in [start, end] of the country's `OBSERVANCE_CATEGORIES` (those it has)."""
+    code = normalise_country(country)
+    if code is None:
+        return set()
+    known = getattr(pyholidays.country_holidays(code), "supported_categories", ())
+    categories = tuple(c for c in OBSERVANCE_CATEGORIES if c in known)
+    if not categories:
+        return set()
+    years = list(range(start.year, end.year + 1))
+    table = pyholidays.country_holidays(code, years=years, categories=categories)
+    return {pd.Timestamp(d) for d in table if start <= pd.Timestamp(d) <= end}
 
 
 def holiday_key(name: str) -> str:
@@ -148,7 +168,18 @@ def day_features(
             workday = mid not in off and mid.weekday() < 5
             if workday and beyond.weekday() == weekend and mid in feat.index:
                 feat.loc[mid, "bridge"] = 1.0
-    others = ["holiday", "eve", "post_holiday", "bridge", "pre_tet", "post_tet", *TET_BACK]
+    for day in observance_days(country, full[0], full[-1]) - off:
+        feat.loc[day, "observance"] = 1.0
+    others = [
+        "holiday",
+        "eve",
+        "observance",
+        "post_holiday",
+        "bridge",
+        "pre_tet",
+        "post_tet",
+        *TET_BACK,
+    ]
     feat.loc[feat["tet"] == 1, others] = 0.0
     return feat.reindex(days).fillna(0.0)
 

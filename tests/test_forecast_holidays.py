@@ -70,10 +70,13 @@ def test_holiday_seen_both_ways_follows_the_latest(tmp_path):
 
 def israeli_line(tmp: Path, start: str, end: str) -> tuple:
     """Sunday-Thursday ~1,000 calls, Friday a short day (400), Saturday and holidays closed;
-    a holiday's eve is a short day too: 400 calls, whatever its weekday."""
+    a holiday's eve is a short day too: 400 calls, whatever its weekday; an observance (Chol
+    HaMoed, Purim) takes 70% of its weekday's calls."""
     days = pd.date_range(start, end, freq="D")
     level = np.array([1000, 1000, 1000, 1000, 400, 0, 1000])[days.day_of_week].astype(float)
-    level = np.where(day_features(days, "IL")["eve"].to_numpy() == 1, 400.0, level)
+    feats = day_features(days, "IL")
+    level = np.where(feats["eve"].to_numpy() == 1, 400.0, level)
+    level = np.where(feats["observance"].to_numpy() == 1, 0.7 * level, level)
     level[is_holiday(days, "IL")] = 0.0
     wobble = 1 + 0.03 * np.sin(np.arange(len(days)) * 1.7)
     keep = level > 0
@@ -84,7 +87,7 @@ def israeli_line(tmp: Path, start: str, end: str) -> tuple:
     return read_history(tmp / "il.csv")
 
 
-def test_a_holiday_eve_shortens_a_full_day_and_leaves_a_short_one(tmp_path):
+def test_eves_shorten_full_days_only_and_observances_have_their_effect(tmp_path):
     history = israeli_line(tmp_path, "2023-01-01", "2026-08-31")
     result = forecast_history(history, horizon_days=45, country="IL", model="regression")
     # 2026-09-20, a Sunday, is the eve of Yom Kippur; 2026-09-11 and -25, Fridays, are eves too
@@ -92,9 +95,15 @@ def test_a_holiday_eve_shortens_a_full_day_and_leaves_a_short_one(tmp_path):
     assert 900 < day(result, "2026-09-06") < 1100  # an ordinary Sunday
     for friday in ("2026-09-11", "2026-09-25", "2026-09-18"):
         assert 300 < day(result, friday) < 500
+    # Sukkot's middle days (observances, learned from Pesach's and Purim) take ~70%
+    assert 600 < day(result, "2026-09-28") < 800
+    assert 900 < day(result, "2026-09-07") < 1100  # an ordinary Monday
 
 
 def test_the_day_before_a_holiday_is_its_eve():
     days = pd.date_range("2025-12-20", "2025-12-26", freq="D")
     eve = day_features(days, "US")["eve"].to_numpy()
     assert eve.tolist() == [0, 0, 0, 0, 1, 0, 0]  # Christmas Eve only; the holiday is not an eve
+    sukkot = day_features(pd.date_range("2026-09-25", "2026-10-02"), "IL")
+    assert sukkot["observance"].tolist() == [0, 0, 1, 1, 1, 1, 1, 0]  # Chol HaMoed, not the feast
+    assert day_features(days, "VN")["observance"].sum() == 0  # VN has no such calendar

@@ -19,6 +19,9 @@ LEVEL_ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)  # running-level smoothing weigh
 YEARLY_MIN_SPAN = 700  # days of history before the yearly terms and the trend are fitted
 SHORT_YEARLY_SPAN = 400  # with 400-700 days: a coarse yearly shape (no trend) from one cycle
 SHORT_ORDER = 4  # Fourier pairs of that coarse shape (about a season's resolution)
+# the observances (Chol HaMoed, Purim, ...) differ among themselves: their one effect is only
+# learned from at least this many of them
+MIN_OBSERVANCE_DAYS = 5
 SHORT_MODELS_SPAN = 91  # under 13 weeks: only the naive and the weekly pattern + level
 
 
@@ -173,7 +176,12 @@ class Regression:
             self.order = SHORT_ORDER if span >= SHORT_YEARLY_SPAN else 0
         self.trend = span >= self.trend_min_span
         feats = exog.features.reindex(days).fillna(0.0)
-        self.feature_names = [c for c in feats.columns if feats[c].to_numpy().std() > 0]
+        self.feature_names = [
+            c
+            for c in feats.columns
+            if feats[c].to_numpy().std() > 0
+            and (c != "observance" or feats[c].sum() >= MIN_OBSERVANCE_DAYS)
+        ]
         x = self._design(days, exog)
         coef = self._solve(x, logs)
         self.eve_floor = None
