@@ -16,7 +16,7 @@ hand-made dates. `day_features` turns them into daily regressors:
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
   weekend;
 - `observance`: a day of the package's optional or half-day calendar that is not a public
-  holiday (IL: Chol HaMoed, Purim; US: the half days), one effect for all.
+  holiday (IL: Chol HaMoed, Purim; BR: Carnival), one effect for all.
 
 Events file (`--events`): CSV `start,end,label[,multiplier]`, dates inclusive — make-up working
 days, storms, campaigns. Past events become one regressor per label; on forecast days the
@@ -39,7 +39,8 @@ from planner.errors import InputError
 TET_PATTERN = re.compile(r"lunar new year|chinese new year|spring festival|\btet\b", re.I)
 TET_DAY_PATTERN = re.compile(r"^(lunar new year|chinese new year.*|spring festival)$", re.I)
 # the holidays package's secondary calendars: days many people keep without a day off (Chol
-# HaMoed, Purim, a half day at Christmas Eve); one learned effect for all of them
+# HaMoed, Purim, Carnival); one learned effect for all of them. The US and AU half-day lists
+# are empty without a state, which is not asked for, so there they add nothing
 OBSERVANCE_CATEGORIES = ("optional", "half_day")
 SUBSTITUTE_PATTERN = re.compile(r"substitut|observed|day off|bridge", re.I)
 TET_DAYS = tuple(f"tet_{k:+d}" for k in range(-1, 4))  # eve, Lunar New Year's day, days 2-4

@@ -100,7 +100,7 @@ def test_eves_shorten_full_days_only_and_observances_have_their_effect(tmp_path)
     assert 900 < day(result, "2026-09-07") < 1100  # an ordinary Monday
 
 
-def test_the_day_before_a_holiday_is_its_eve():
+def test_eve_and_observance_days_come_from_the_calendar():
     days = pd.date_range("2025-12-20", "2025-12-26", freq="D")
     eve = day_features(days, "US")["eve"].to_numpy()
     assert eve.tolist() == [0, 0, 0, 0, 1, 0, 0]  # Christmas Eve only; the holiday is not an eve

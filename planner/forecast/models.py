@@ -136,8 +136,8 @@ def _least_squares(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) ->
 
 
 class Regression:
-    """OLS on log calls: trend, weekday, yearly Fourier, holidays (and their eves), events,
-    temperature; AR(1) residual correction; normal bounds on log scale."""
+    """OLS on log calls: trend, weekday, yearly Fourier, holidays (and their eves),
+    observances, events, temperature; AR(1) residual correction; normal bounds on log scale."""
 
     name = "regression"
     window = 3 * 365 + 1
