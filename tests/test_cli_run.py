@@ -8,7 +8,7 @@ import json
 import pandas as pd
 from helpers import error_line, invoke
 
-from planner import pipeline
+from planner import jobs, report
 
 
 def test_run_end_to_end(small, tmp_path):
@@ -17,7 +17,7 @@ def test_run_end_to_end(small, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote" in result.stderr and "expected service level" in result.stderr
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
     assert json.loads((out / "summary.json").read_text())["version"] == 1
 
 
@@ -84,7 +84,7 @@ def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
 
 def test_locked_directory_exits_1(small, tmp_path):
     out = tmp_path / "out"
-    with pipeline.output_lock(out):
+    with jobs.output_lock(out):
         result = invoke(["run", small, "--out", out])
     assert result.exit_code == 1
     assert "another planner run is writing" in result.stderr

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import SMALL_RULES, write_history
 
-from planner import pipeline
+from planner import jobs, pipeline, report
 from planner.errors import PlannerError
 from planner.schedule import StaffingGap, agents_to_add, empty_spans, rules_from_mapping
 
@@ -72,14 +72,15 @@ def child(small: Path, name: str, text: str) -> Path:
 
 
 def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
-    plan, out = pipeline.run_week(small, out_dir=tmp_path / "out")
+    week_run = jobs.run_week(small, out_dir=tmp_path / "out")
+    plan, out = week_run.plan, week_run.directory
     assert plan.label == WEEK
-    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert summary["version"] == 1
     assert set(summary["kpis"]) == KPI_KEYS
-    assert summary["outputs"] == sorted(pipeline.OUTPUT_FILES)
+    assert summary["outputs"] == sorted(report.OUTPUT_FILES)
     assert summary["week"] == {
         "label": WEEK,
         "start": "2026-02-09T00:00:00",
@@ -125,8 +126,8 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
 
 
 def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
-    _, a = pipeline.run_week(small, out_dir=tmp_path / "a")
-    _, b = pipeline.run_week(small, out_dir=tmp_path / "b")
+    a = jobs.run_week(small, out_dir=tmp_path / "a").directory
+    b = jobs.run_week(small, out_dir=tmp_path / "b").directory
     for name in ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "summary.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     for name in ("forecast.png", "coverage.png"):
@@ -142,14 +143,14 @@ def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "plot_coverage", boom)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk on fire"):
-        pipeline.run_week(small, out_dir=out)
+        jobs.run_week(small, out_dir=out)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
 def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    pipeline.run_week(small, out_dir=out)
+    jobs.run_week(small, out_dir=out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     from planner import schedule
 
@@ -158,7 +159,7 @@ def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch)
 
     monkeypatch.setattr(schedule, "build_roster", infeasible)
     with pytest.raises(PlannerError):
-        pipeline.run_week(small, out_dir=out)
+        jobs.run_week(small, out_dir=out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -166,7 +167,7 @@ def test_leftovers_of_a_killed_run_are_removed(small, tmp_path):
     stale = tmp_path / ".out.abc12345.tmp"
     stale.mkdir()
     (stale / "roster.csv").write_text("half")
-    pipeline.run_week(small, out_dir=tmp_path / "out")
+    jobs.run_week(small, out_dir=tmp_path / "out")
     assert not stale.exists()
 
 
@@ -174,19 +175,19 @@ def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("from last week")
-    pipeline.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
+    jobs.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
     assert sorted(p.name for p in out.iterdir()) == ["new.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_second_run_on_the_same_directory_refuses(small, tmp_path):
     out = tmp_path / "out"
-    with pipeline.output_lock(out):
+    with jobs.output_lock(out):
         with pytest.raises(PlannerError, match="another planner run is writing") as err:
-            pipeline.run_week(small, out_dir=out)
+            jobs.run_week(small, out_dir=out)
         assert err.value.exit_code == 1
     assert not out.exists()
-    pipeline.run_week(small, out_dir=out)  # the lock is released afterwards
+    jobs.run_week(small, out_dir=out)  # the lock is released afterwards
     assert (out / "summary.json").exists()
 
 
@@ -231,13 +232,14 @@ def test_week_and_start_choose_the_week(small):
 
 def test_headcount_cap_is_written_but_short(small, tmp_path):
     capped = child(small, "capped", "[labour]\nheadcount_cap = 2\n")
-    plan, out = pipeline.run_week(capped, out_dir=tmp_path / "out")
+    week_run = jobs.run_week(capped, out_dir=tmp_path / "out")
+    plan, out = week_run.plan, week_run.directory
     assert plan.exit_code == 3
     summary = json.loads((out / "summary.json").read_text())
     assert summary["exit_code"] == 3 and summary["targets_met"] is False
     assert summary["kpis"]["understaffed_intervals"] > 0
     assert summary["kpis"]["headcount"] <= 2
-    line = pipeline.shortfall_line(plan)
+    line = report.shortfall_line(plan)
     assert line.startswith("targets not met: ") and "\n" not in line
     res = plan.schedule
     for row in res.short_intervals().itertuples():
@@ -264,7 +266,7 @@ def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
     assert frame["d_cost"].iloc[0] == 0
     assert frame["d_cost"].iloc[1] == pytest.approx(frame["cost"].iloc[1] - frame["cost"].iloc[0])
     assert frame["required_staff_hours"].iloc[1] > frame["required_staff_hours"].iloc[0]
-    view = pipeline.comparison_view(result)
+    view = report.comparison_view(result)
     assert list(view.columns) == ["metric", "small", "strict"]
     assert "(=)" not in view.set_index("metric").loc["required staff-h", "strict"]
 
@@ -286,7 +288,7 @@ def test_compare_in_parallel_gives_the_same_table(small):
 
 def test_simulate_adds_sim_csv_and_simulated_kpis(small, tmp_path):
     quick = child(small, "quick", "[run]\nreplications = 3\n")
-    plan, out = pipeline.run_week(quick, out_dir=tmp_path / "out", simulate=True)
+    out = jobs.run_week(quick, out_dir=tmp_path / "out", simulate=True).directory
     assert (out / "sim.csv").read_text().startswith("timestamp,offered,answered,abandoned")
     summary = json.loads((out / "summary.json").read_text())
     assert "sim.csv" in summary["outputs"]

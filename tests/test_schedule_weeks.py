@@ -180,7 +180,7 @@ def test_the_solver_child_dies_with_planner(sig, tmp_path):
 def test_the_workbook_lists_every_agent_marks_nights_and_prints_landscape(tmp_path):
     from openpyxl import load_workbook
 
-    from planner.schedule import write_roster_xlsx
+    from planner.report import write_roster_xlsx
 
     rules = rules_from_mapping(SMALL, "small")
     names = [f"N{k:02d}" for k in range(1, 31)]  # more agents than the week needs

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SMALL_RULES, write_history
 
-from planner import pipeline, store
+from planner import jobs, store
 from planner.cli import cli
 from planner.errors import PlannerError
 
@@ -41,7 +41,8 @@ def week(tmp_path_factory):
         '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
         encoding="utf-8",
     )
-    plan, out_dir = pipeline.run_week(scenario, out_dir=base / "out" / "week")
+    week_run = jobs.run_week(scenario, out_dir=base / "out" / "week")
+    plan, out_dir = week_run.plan, week_run.directory
     return plan, out_dir, scenario
 
 
@@ -333,7 +334,7 @@ def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(
     """What cron's next run hands the scheduler as `previous`: from the store it is the same
     frame, for the scheduler's boundary rules, as last week's roster.csv read back."""
     from planner.accuracy import RunRecorder
-    from planner.roster import read_roster
+    from planner.schedule import read_roster
     from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
     plan, out_dir, _ = week

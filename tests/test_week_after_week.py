@@ -8,9 +8,8 @@ import json
 
 from helpers import invoke
 
-from planner.roster import read_roster
 from planner.scenario import load_rules
-from planner.schedule import check_weeks, rules_from_mapping
+from planner.schedule import check_weeks, read_roster, rules_from_mapping
 
 
 def test_the_second_week_continues_the_first_from_the_store(small, tmp_path):

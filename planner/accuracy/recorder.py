@@ -26,19 +26,17 @@ class Recorded:
 
 
 class RunRecorder:
-    """The plan store's hook in `planner.pipeline.run_week`.
+    """The plan store's hook in the weekly run (`planner.jobs.StoreHook`).
 
-    `before_publish`: resolves the store (`--store`, else the scenario's `[run] store`, else
-    beside the output directory), refuses a foreign, newer or corrupt one before anything is
-    published, and runs the drift check; returns summary.json's `drift` key.
-    `after_publish`: records the run in one transaction (`recorded`); a failure there leaves the
-    files published and its one line says so."""
+    `before_publish`: resolves the store (the store option, else the scenario's `[run] store`,
+    else beside the output directory), refuses a foreign, newer or corrupt one before anything
+    is published, and runs the drift check; returns the drift (None: not enough stored weeks).
+    `after_publish`: records the run in one transaction; a failure there leaves the files
+    published and its one line says so."""
 
     def __init__(self, store_option: str | os.PathLike | None = None):
         self.store_option = store_option
-        self.path: Path | None = None
-        self.drift: Drift | None = None
-        self.recorded: Recorded | None = None
+        self.path: Path | None = None  # the store resolved by `before_publish`
 
     def previous_roster(self, scenario, week_start, out_dir) -> pd.DataFrame | None:
         """Last week's published roster of `scenario` (a Scenario) from the store this run
@@ -47,12 +45,11 @@ class RunRecorder:
         path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
         return store.previous_roster(path, scenario.name, week_start)
 
-    def before_publish(self, plan, out_dir) -> dict:
+    def before_publish(self, plan, out_dir) -> Drift | None:
         scenario_store = getattr(plan.scenario.run, "store", None)
         self.path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
         store.check_store(self.path)
-        self.drift = drift_check(self.path, plan)
-        return {"drift": None if self.drift is None else self.drift.as_dict()}
+        return drift_check(self.path, plan)
 
     def after_publish(self, plan, out_dir) -> Recorded:
         path = self.path or store.resolve_store_path(self.store_option, out_dir)
@@ -66,5 +63,4 @@ class RunRecorder:
             raise type(exc)(
                 f"{exc} (the week's files are published in {out_dir}/, the run is not recorded)"
             ) from None
-        self.recorded = Recorded(path, run_id, int(revision))
-        return self.recorded
+        return Recorded(path, run_id, int(revision))

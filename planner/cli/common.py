@@ -1,10 +1,6 @@
-"""The `planner` command line: parse options, call one `planner` function, render the result.
-
-No modelling here. Every command shares the output options and the one error boundary in `main`.
-This module holds the group, the error boundary, the shared options and `main`; each command
-lives in a submodule (forecast, staff, schedule, run, simulate, store) that registers itself on
-`cli` when imported, and imports its stage only when it runs (start-up time).
-"""
+"""What every command shares: the click group with the one error boundary, the shared output
+options and option checks, and `main` (the console script). The commands live in the package's
+other modules and register themselves on `cli` (see `planner.cli`)."""
 
 from __future__ import annotations
 
@@ -133,7 +129,3 @@ def main() -> None:
         # worker pools) just ends the process, instead of raising into those hooks.
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-# The commands register themselves on `cli` when their modules are imported (after `cli` exists).
-from planner.cli import forecast, run, schedule, simulate, staff, store  # noqa: E402, F401

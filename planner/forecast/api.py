@@ -1,14 +1,14 @@
-"""The forecast stage's entry points: `forecast_history`, `ForecastResult`, `plot_forecast`."""
+"""The forecast stage's entry points: `forecast_history` and `ForecastResult` (the chart of a
+forecast is `planner.report.charts.plot_forecast`)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from planner import calendar, io
+from planner import calendar
 from planner.calendar import Events, read_events
 from planner.errors import InputError
 from planner.forecast.bounds import calibrate
@@ -235,37 +235,3 @@ def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> li
             f"'{day},{day},closed,0' to an events file (--events)"
         )
     return notes
-
-
-def plot_forecast(history: History, result: ForecastResult, path: str | os.PathLike) -> None:
-    """PNG of the last 8 weeks of daily history, the daily forecast and its bounds (atomic)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    total = history.total()
-    daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
-    daily = daily[daily.index > result.history_day - pd.Timedelta(days=56)]
-    fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
-    fc.index = pd.to_datetime(fc.index)
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
-    ax.plot(daily.index, daily.to_numpy(), color="0.3", lw=1.2, label="history")
-    ax.plot(fc.index, fc["calls"], color="tab:blue", lw=1.6, label=f"forecast ({result.model})")
-    ax.fill_between(
-        fc.index,
-        fc["lower"],
-        fc["upper"],
-        color="tab:blue",
-        alpha=0.2,
-        label=f"{result.level:g}% bounds",
-    )
-    ax.set_ylabel("calls per day")
-    ax.set_title("Daily calls: recent history and forecast")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    with io.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    plt.close(fig)

@@ -7,23 +7,21 @@ the order given, else the default week of the first scenario.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
 import os
-import signal
-import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from planner import store
 from planner.errors import InputError, PlannerError
+from planner.io.numbers import rounded
+from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY
 from planner.pipeline.plan import (
     Log,
+    default_out_dir,
     load_history,
     plan_week,
     quiet_log,
@@ -32,12 +30,8 @@ from planner.pipeline.plan import (
     took,
     with_time_limit,
 )
-from planner.pipeline.publish import default_out_dir
-from planner.report.numbers import rounded
-from planner.report.tables import COMPARE_METRICS, SIM_METRIC
 from planner.scenario import Scenario, week_label
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
+from planner.schedule.child import map_in_workers
 
 # --- compare -------------------------------------------------------------------------------------
 
@@ -109,7 +103,8 @@ def compare(
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
     previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
     if jobs > 1 and len(loaded) > 1:
-        results = _in_workers(loaded, first, simulate, jobs, previous)
+        calls = [(sc, first, simulate, p) for sc, p in zip(loaded, previous, strict=True)]
+        results = map_in_workers(_compare_one, calls, jobs)
     else:
         results = []
         for sc, last_week in zip(loaded, previous, strict=True):
@@ -120,9 +115,9 @@ def compare(
     for r in results:
         notes.extend(r["notes"])
     frame = pd.DataFrame(rows)
-    metrics = [m for m, _, _ in COMPARE_METRICS]
+    metrics = list(COMPARE_KEYS)
     if simulate:
-        metrics.append(SIM_METRIC[0])
+        metrics.append(SIM_COMPARE_KEY)
     base = frame.iloc[0]
     for m in metrics:
         if m not in frame.columns:
@@ -140,36 +135,3 @@ def _last_week(sc: Scenario, first: dt.date, store_path) -> pd.DataFrame | None:
     """Last week's published roster of `sc` in the store `planner run` would use, or None."""
     path = store.resolve_store_path(store_path, default_out_dir(week_label(first)), sc.run.store)
     return store.previous_roster(path, sc.name, first)
-
-
-def _worker_start() -> None:
-    """In each worker: die with the parent (SIGKILL when it exits, however it exits), leave
-    Ctrl-C to the parent (which stops the workers), and take SIGTERM's default."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
-
-
-def _in_workers(
-    loaded: Sequence[Scenario], first: dt.date, simulate: bool, jobs: int, previous: list
-) -> list:
-    """Plan the scenarios in worker processes; any way out of here (an error, Ctrl-C, SIGTERM)
-    kills the workers first."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(loaded)), initializer=_worker_start)
-    try:
-        futures = [
-            pool.submit(_compare_one, sc, first, simulate, last_week)
-            for sc, last_week in zip(loaded, previous, strict=True)
-        ]
-        results = [f.result() for f in futures]
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,8 @@ import pandas as pd
 from planner import forecast, history, io, schedule, staffing
 from planner import simulate as simulation_stage
 from planner.errors import ExitCode, InputError
+from planner.forecast import ForecastResult
+from planner.history import History
 from planner.pipeline.kpis import Kpis, plan_kpis, summary_inputs
 from planner.scenario import (
     Scenario,
@@ -39,12 +40,8 @@ from planner.scenario import (
     sha256_file,
     week_label,
 )
-
-if TYPE_CHECKING:
-    from planner.forecast import ForecastResult
-    from planner.history import History
-    from planner.schedule import ScheduleResult
-    from planner.simulate import SimulationResult
+from planner.schedule import ScheduleResult
+from planner.simulate import SimulationResult
 
 Log = Callable[[str], None]
 
@@ -103,6 +100,11 @@ def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
         raise InputError(f"--time-limit {time_limit_s}: expected seconds in (0, 86400]")
     run = dataclasses.replace(scenario.run, time_limit_s=float(time_limit_s))
     return dataclasses.replace(scenario, run=run)
+
+
+def default_out_dir(label: str) -> Path:
+    """Where a week's files go by default: `out/<week>`."""
+    return Path("out") / label
 
 
 def history_path(scenario: Scenario) -> Path:

@@ -1,61 +1,14 @@
-"""Reading and rendering for the command line: `planner simulate` over files, the summary as
-text and JSON."""
+"""A simulation for people and programs: its summary as text, the result as JSON, and what
+`planner simulate` writes."""
 
 from __future__ import annotations
 
-import os
+import json
 import sys
 
-import pandas as pd
-
 from planner import io
-from planner.errors import InputError
-from planner.simulate.inputs import load_requirements, load_roster
-from planner.simulate.replications import simulate
-from planner.simulate.result import SimulationResult
-
-# --- reading and rendering for the command line --------------------------------------------
-
-
-def assumed_absence(requirements: pd.DataFrame) -> tuple[float, str]:
-    """The absence (percent of agent-shifts missing) to simulate when none is given: the
-    plan's shrinkage when the requirements carry it (`staff` vs `agents`, see
-    `planner.staffing.implied_shrinkage`), as `planner run` simulates; else 0. Returns the
-    percentage and a sentence saying where it came from."""
-    from planner.staffing import implied_shrinkage
-
-    implied = implied_shrinkage(requirements)
-    if implied is None:
-        return (
-            0.0,
-            "absence 0%: the requirements carry no staff and agents columns to imply a shrinkage",
-        )
-    return implied.pct, (
-        f"absence {implied.pct:g}% = the plan's shrinkage, implied by the requirements' staff vs "
-        f"agents: {implied.describe()}"
-    )
-
-
-def simulate_files(
-    roster_path: str | os.PathLike,
-    requirements_path: str | os.PathLike,
-    absence_pct: float | None = None,
-    **options,
-) -> SimulationResult:
-    """`simulate` over a Roster CSV and a Requirements CSV (what `planner simulate` runs).
-    `absence_pct=None`: the plan's shrinkage when the requirements imply one (see
-    `assumed_absence`); the summary's `absence_assumed` says what was used and why."""
-    if str(roster_path) == "-" and str(requirements_path) == "-":
-        raise InputError("--roster - and --requirements -: only one of them can read stdin")
-    requirements = load_requirements(requirements_path)
-    roster = load_roster(roster_path)
-    if absence_pct is None:
-        absence_pct, why = assumed_absence(requirements)
-    else:
-        why = f"absence {float(absence_pct):g}% as given"
-    result = simulate(roster, requirements, absence_pct=absence_pct, **options)
-    result.summary["absence_assumed"] = why
-    return result
+from planner.report.tables import render_table
+from planner.simulate import SimulationResult
 
 
 def _fmt_ci(item: dict, unit: str, digits: int = 1, scale: float = 1.0) -> str:
@@ -112,8 +65,6 @@ def summary_text(summary: dict) -> str:
 
 def result_json(result: SimulationResult) -> str:
     """`{"summary": ..., "intervals": [...]}` as deterministic JSON text."""
-    import json
-
     records = json.loads(io.frame_to_json(result.intervals))
     return io.to_json({"summary": result.summary, "intervals": records})
 
@@ -121,13 +72,11 @@ def result_json(result: SimulationResult) -> str:
 def emit_result(result: SimulationResult, output: str, fmt: str, quiet: bool = False) -> None:
     """Write a simulation for `planner simulate`: csv = the intervals (summary on stderr unless
     `quiet`); json = {"summary", "intervals"}; table = the summary then the intervals table."""
-    from planner import report
-
     if fmt == "json":
         io.write_text(output, result_json(result))
     elif fmt == "table":
         text = summary_text(result.summary) + "\n"
-        text += report.render_table(result.intervals, "Simulated intervals (means)")
+        text += render_table(result.intervals, "Simulated intervals (means)")
         io.write_text(output, text)
     else:
         io.write_text(output, io.frame_to_csv(result.intervals))

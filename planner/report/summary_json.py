@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from planner.report.numbers import rounded
+from planner.io.numbers import rounded
+from planner.pipeline import WeekPlan
 from planner.report.text import shortfall_line
 from planner.schedule import agents_to_add, empty_spans
-
-if TYPE_CHECKING:
-    from planner.pipeline.plan import WeekPlan
 
 SUMMARY_VERSION = 1
 

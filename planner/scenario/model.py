@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.choices import ForecastModel, PlanAt, ServiceModel, Solver, values
+from planner.staffing import StaffingTarget
 
 BUNDLED = "bundled"
 BUNDLED_AGENTS = "bundled:agents.csv"  # the bundled centre's named agents (data/agents.csv)
@@ -76,10 +77,8 @@ class ServiceConfig:
     aht_by_queue: tuple[tuple[str, float], ...] = ()
     pooled: bool = True  # per-queue forecasts staffed as one pool of agents
 
-    def target(self):
+    def target(self) -> StaffingTarget:
         """The `planner.staffing.StaffingTarget` for this service target."""
-        from planner.staffing import StaffingTarget
-
         return StaffingTarget(
             sl_pct=self.sl_pct,
             target_s=self.target_s,
