@@ -1,11 +1,12 @@
 """The floors of DESIGN.md, read from the source with `ast`: a module imports only from its own
 package or from floors below; no import cycle among `planner/` modules; below `planner/cli/`
 every `planner` import is at the top of its module (not in a function, not under
-`TYPE_CHECKING`)."""
+`TYPE_CHECKING`); no command-line flag is named below `planner/cli/`."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,38 @@ def test_the_pipeline_imports_nothing_above_it(floor):
     for module in MODULES:
         if floor_of(module) == "pipeline":
             assert all(floor_of(t) != floor for t, _ in imports_of(module)), module
+
+
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    nodes = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, nodes)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def test_no_flag_is_named_below_the_cli():
+    """Only `planner/cli/` knows the flags: below it, an error names its parameter (which the
+    CLI shows as its flag) and a note names no flag (docstrings may)."""
+    named = []
+    for module, path in MODULES.items():
+        if floor_of(module) in ("cli", "__main__"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docs
+                and FLAG.search(node.value)
+            ):
+                named.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {node.value!r}")
+    assert not named, "\n".join(named)

@@ -370,7 +370,7 @@ def accuracy_report(
     """`planner accuracy`: the report for the store's published runs covered by `history`
     (a History CSV; default the bundled one), optionally one scenario and the last `weeks`."""
     if weeks is not None and int(weeks) < 1:
-        raise InputError(f"--weeks {weeks}: expected a whole number of weeks >= 1")
+        raise InputError(f"{weeks}: expected a whole number of weeks >= 1", "weeks")
     if history is None:
         history = io.bundled_path(BUNDLED_HISTORY)
     actuals = read_actuals(history)

@@ -11,7 +11,7 @@ import click
 
 from planner import __version__
 from planner.choices import OutputFormat, values
-from planner.errors import ExitCode, PlannerError
+from planner.errors import ExitCode, InputError, PlannerError
 
 OUTPUT_HELP = "Where to write the result: a file path, or - for stdout."
 
@@ -52,6 +52,47 @@ def plausible_shrinkage(value: float) -> float:
     return value
 
 
+# The library's name of a parameter whose command-line option is named otherwise (the option's
+# own name is its parameter name in click: `--time-limit` -> `time_limit`).
+OPTION_OF = {
+    "time_limit_s": "time_limit",
+    "horizon_days": "horizon",
+    "interval_min": "interval",
+    "patience_s": "patience",
+    "sl_pct": "sl",
+    "target_s": "target",
+    "asa_s": "asa",
+    "aht_s": "aht",
+    "max_occupancy_pct": "max_occupancy",
+    "max_abandon_pct": "max_abandon",
+    "shrinkage_pct": "shrinkage",
+}
+
+
+def flag_names(command: click.Command | None) -> dict[str, str]:
+    """Each parameter `command` takes as an option -> its flag (`time_limit_s` ->
+    `--time-limit`), so that an error naming a parameter names the flag the user typed; a
+    parameter the command has no option for keeps its own name (a scenario key)."""
+    if command is None:
+        return {}
+    flags: dict[str, str] = {}
+    for option in command.params:
+        long = [o for o in option.opts if o.startswith("--")]
+        if isinstance(option, click.Option) and option.name and long:
+            flags[option.name] = long[0]
+    for name, option_name in OPTION_OF.items():
+        if option_name in flags and name not in flags:
+            flags[name] = flags[option_name]
+    return flags
+
+
+def error_line(exc: PlannerError, command: click.Command | None) -> str:
+    """The one stderr line of an error: an `InputError`'s parameters shown as flags."""
+    if isinstance(exc, InputError):
+        return exc.render(flag_names(command))
+    return str(exc)
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> None:
     """Print one line on stderr and exit with `code`."""
     click.echo(f"planner: error: {message}", err=True)
@@ -74,7 +115,9 @@ class PlannerGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except PlannerError as exc:
-            click.echo(f"planner: error: {exc}", err=True)
+            name = ctx.invoked_subcommand
+            command = self.get_command(ctx, name) if name else None
+            click.echo(f"planner: error: {error_line(exc, command)}", err=True)
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             click.echo("planner: interrupted", err=True)

@@ -51,11 +51,11 @@ class ForecastResult:
 
 def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
     if not 1 <= int(horizon_days) <= 730:
-        raise InputError(f"--horizon {horizon_days}: expected 1 to 730 days")
+        raise InputError(f"{horizon_days}: expected 1 to 730 days", "horizon_days")
     if not 0 < float(level) < 100:
-        raise InputError(f"--level {level}: expected a percentage between 0 and 100 (e.g. 80)")
+        raise InputError(f"{level}: expected a percentage between 0 and 100 (e.g. 80)", "level")
     if model != "auto" and model not in MODELS:
-        raise InputError(f"--model {model!r}: expected auto or one of {', '.join(MODELS)}")
+        raise InputError(f"{model!r}: expected auto or one of {', '.join(MODELS)}", "model")
 
 
 def as_events(events) -> Events | None:
@@ -95,7 +95,7 @@ def forecast_history(
     if start <= last:
         history = history.truncate(start)
         if history.frame.empty:
-            raise InputError(f"--start {start.date()}: no history before that day")
+            raise InputError(f"{start.date()}: no history before that day", "start")
         last = history.last_day()
     grid = make_grid(history, country, interval_min)
     n = len(grid.days)
@@ -232,6 +232,6 @@ def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> li
         notes.append(
             f"holiday {keys[i]!r} on {day} is not in the history: forecast as an ordinary "
             f"{days[i].day_name()}; if the centre is closed that day, add the row "
-            f"'{day},{day},closed,0' to an events file (--events)"
+            f"'{day},{day},closed,0' to an events file"
         )
     return notes

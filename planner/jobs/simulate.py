@@ -39,7 +39,11 @@ def simulate_files(
     `absence_pct=None`: the plan's shrinkage when the requirements imply one (see
     `assumed_absence`); the summary's `absence_assumed` says what was used and why."""
     if str(roster_path) == "-" and str(requirements_path) == "-":
-        raise InputError("--roster - and --requirements -: only one of them can read stdin")
+        raise InputError(
+            "{roster_path} - and {requirements_path} -: only one of them can read stdin",
+            "roster_path",
+            "requirements_path",
+        )
     requirements = load_requirements(requirements_path)
     roster = load_roster(roster_path)
     if absence_pct is None:

@@ -44,7 +44,7 @@ def plan_staffing(
     so, as `planner run` does, only floor(scheduled x (1 - shrinkage)) of them are on the
     phones; the frame then carries the `rostered` count too."""
     if agents is not None and coverage_path is not None:
-        raise InputError("give either --agents or --coverage, not both")
+        raise InputError("give either {agents} or {coverage}, not both", "agents", "coverage")
     frame = load_forecast(forecast_path)
     if agents is None and coverage_path is None:
         return staff_requirements(frame, target, pooled=pooled)

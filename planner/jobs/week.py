@@ -115,24 +115,25 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     the lock covers every name of it)."""
     text = os.fspath(out_dir)
     if text == "-":  # `-` is stdout elsewhere; a week is a directory of files
-        raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
+        raise InputError("-: expected a directory, a week's outputs cannot go to stdout", "out_dir")
     if not text.strip():
-        raise InputError('--out "": expected a directory name')
+        raise InputError('"": expected a directory name', "out_dir")
     if "\x00" in text:
-        raise InputError("--out: a directory name cannot contain a NUL byte")
+        raise InputError("{out_dir}: a directory name cannot contain a NUL byte", "out_dir")
     path = Path(text)
     if path.is_symlink():
         try:
             path = path.resolve()
         except (OSError, RuntimeError):
-            raise InputError(f"--out {text}: a symlink loop") from None
+            raise InputError(f"{text}: a symlink loop", "out_dir") from None
     if path.name in ("", ".", "..") or path == Path(path.anchor):
         raise InputError(
-            f"--out {text}: expected a directory of its own (such as out/week), not "
-            "the current, parent or root directory, which a week's outputs would replace"
+            f"{text}: expected a directory of its own (such as out/week), not "
+            "the current, parent or root directory, which a week's outputs would replace",
+            "out_dir",
         )
     if len(os.fsencode(path.name)) > 240:  # room for the hidden `.NAME.<random>.tmp` sibling
-        raise InputError(f"--out {text}: the name is longer than 240 bytes")
+        raise InputError(f"{text}: the name is longer than 240 bytes", "out_dir")
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a directory")
     parent = path.parent
@@ -202,7 +203,7 @@ def run_week(
     else:
         target = check_out_dir(out_dir, create_parent=True)  # before the lock and the planning
         if week or start:
-            resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
+            resolve_start(sc, None, week, start)  # a bad week is refused before the lock
     shown = Path(out_dir)
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers

@@ -61,7 +61,7 @@ def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) ->
     try:
         plan = plan_week(sc, start=first, simulate=simulate, previous=previous)
     except PlannerError as exc:  # say which scenario failed, keep the exit code
-        raise type(exc)(f"{sc.name}: {exc}") from None
+        raise exc.prefixed(sc.name) from None
     row = {"scenario": sc.name, "week": plan.label, **plan.kpis.as_dict()}
     row["solver_status"] = plan.schedule.status
     row["gap_pct"] = rounded(100.0 * plan.schedule.gap, 3)

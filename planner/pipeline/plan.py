@@ -97,7 +97,7 @@ def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
     if time_limit_s is None:
         return scenario
     if not (isinstance(time_limit_s, (int, float)) and 0 < time_limit_s <= 86400):
-        raise InputError(f"--time-limit {time_limit_s}: expected seconds in (0, 86400]")
+        raise InputError(f"{time_limit_s}: expected seconds in (0, 86400]", "time_limit_s")
     run = dataclasses.replace(scenario.run, time_limit_s=float(time_limit_s))
     return dataclasses.replace(scenario, run=run)
 
@@ -125,7 +125,7 @@ def resolve_start(
 ) -> dt.date:
     """The first day of the planning week (see the module docstring for the order)."""
     if week and start:
-        raise InputError("give --week or --start, not both")
+        raise InputError("give {week} or {start}, not both", "week", "start")
     if week:
         return parse_week(week)
     if start:

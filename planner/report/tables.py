@@ -48,7 +48,7 @@ def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 
         console.print(table)
         text = console.export_text()
     if len(frame) > max_rows:
-        text += f"... {len(frame) - max_rows} more rows (use --format csv for all)\n"
+        text += f"... {len(frame) - max_rows} more rows (csv and json show them all)\n"
     return text
 
 

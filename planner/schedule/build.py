@@ -68,7 +68,7 @@ def solve_model(
     roster found stays in the model's variables; the bound is the better of the solver's and
     the LP's, so the gap is honest even when the solver stopped early."""
     if solver not in SOLVERS:
-        raise InputError(f"--solver {solver!r}: expected one of {', '.join(SOLVERS)}")
+        raise InputError(f"{solver!r}: expected one of {', '.join(SOLVERS)}", "solver")
     began = time.monotonic()
     deadline = deadline if deadline is not None else began + time_limit_s
     gap = gap_pct / 100.0
@@ -295,7 +295,7 @@ def build_roster(
     if not info.status.has_solution:
         raise SolverError(
             f"{solver.upper()} found no roster within {time_limit_s:g} s ({info.status}); "
-            "raise --time-limit"
+            "raise the time limit"
         )
     roster, unused = extract_roster(model, agents)
     result = schedule_result(model, roster, unused, info, solver, spill)

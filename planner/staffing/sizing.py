@@ -38,8 +38,9 @@ def agents_from_coverage(frame: pd.DataFrame, coverage: pd.DataFrame) -> np.ndar
     """The `scheduled` agents of `coverage` for each row of `frame`, matched by timestamp."""
     if "queue" in frame.columns:
         raise InputError(
-            "a coverage file counts agents per interval, not per queue: add --pooled to staff "
-            "the queues as one pool"
+            "a coverage file counts agents per interval, not per queue: add {pooled} to staff "
+            "the queues as one pool",
+            "pooled",
         )
     lookup = coverage.set_index("timestamp")["scheduled"]
     missing = ~frame["timestamp"].isin(lookup.index)
@@ -88,8 +89,9 @@ def resolve_aht(frame: pd.DataFrame, target: StaffingTarget) -> np.ndarray:
         first = int(np.flatnonzero(missing)[0])
         where = f" for queue {frame['queue'].iloc[first]!r}" if "queue" in frame.columns else ""
         raise InputError(
-            f"no AHT{where} at {frame['timestamp'].iloc[first]:%Y-%m-%dT%H:%M:%S}: give --aht "
-            "SECONDS, an 'aht' column in the forecast, or aht per queue in the scenario"
+            f"no AHT{where} at {frame['timestamp'].iloc[first]:%Y-%m-%dT%H:%M:%S}: give {{aht_s}} "
+            "SECONDS, an 'aht' column in the forecast, or aht per queue in the scenario",
+            "aht_s",
         )
     aht[need] = 0.0  # zero-call rows without an AHT carry no load
     return aht

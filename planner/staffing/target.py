@@ -61,50 +61,80 @@ def _validate(t: StaffingTarget) -> None:
                 else ""
             )
             raise InputError(
-                f"service level must be a percentage above 0 and below 100, got {t.sl_pct!r}{hint}"
+                f"service level ({{sl_pct}}) must be a percentage above 0 and below 100, got "
+                f"{t.sl_pct!r}{hint}",
+                "sl_pct",
             )
         if t.sl_pct >= 100:
             within = "at once" if t.target_s == 0 else f"within {t.target_s:g} s"
             raise InputError(
-                f"a service level of 100% {within} cannot be met: in a queue some calls always "
-                "wait, however many agents there are; use a target below 100% (e.g. 99)"
+                f"a service level ({{sl_pct}}) of 100% {within} cannot be met: in a queue some "
+                "calls always wait, however many agents there are; use a target below 100% "
+                "(e.g. 99)",
+                "sl_pct",
             )
     if not is_number(t.target_s) or t.target_s < 0:
-        raise InputError(f"answer-time target must be >= 0 seconds, got {t.target_s!r}")
+        raise InputError(
+            f"answer-time target ({{target_s}}) must be >= 0 seconds, got {t.target_s!r}",
+            "target_s",
+        )
     if t.asa_s is not None and (not is_number(t.asa_s) or t.asa_s <= 0):
         raise InputError(
-            f"ASA target must be above 0 seconds (an ASA of 0 s means no call ever waits, which "
-            f"no number of agents guarantees), got {t.asa_s!r}"
+            f"ASA target ({{asa_s}}) must be above 0 seconds (an ASA of 0 s means no call ever "
+            f"waits, which no number of agents guarantees), got {t.asa_s!r}",
+            "asa_s",
         )
     if t.sl_pct is None and t.asa_s is None:
-        raise InputError("no staffing target: give a service level (--sl/--target) or --asa")
+        raise InputError(
+            "no staffing target: give a service level ({sl_pct}, {target_s}) or an ASA target "
+            "({asa_s})",
+            "sl_pct",
+            "target_s",
+            "asa_s",
+        )
     if t.max_occupancy_pct is not None and (
         not is_number(t.max_occupancy_pct) or not 0 < t.max_occupancy_pct <= 100
     ):
         raise InputError(
-            f"max occupancy must be a percentage in (0, 100], got {t.max_occupancy_pct!r}"
+            f"max occupancy ({{max_occupancy_pct}}) must be a percentage in (0, 100], got "
+            f"{t.max_occupancy_pct!r}",
+            "max_occupancy_pct",
         )
     if not is_number(t.shrinkage_pct) or not 0 <= t.shrinkage_pct < 100:
-        raise InputError(f"shrinkage must be a percentage in [0, 100), got {t.shrinkage_pct!r}")
+        raise InputError(
+            f"shrinkage ({{shrinkage_pct}}) must be a percentage in [0, 100), got "
+            f"{t.shrinkage_pct!r}",
+            "shrinkage_pct",
+        )
     if t.model not in MODELS:
-        raise InputError(f"model must be one of {', '.join(MODELS)}, got {t.model!r}")
+        raise InputError(
+            f"model ({{model}}) must be one of {', '.join(MODELS)}, got {t.model!r}", "model"
+        )
     if t.model == "erlang-a" and (
         t.patience_s is None or not is_number(t.patience_s) or t.patience_s <= 0
     ):
         raise InputError(
-            f"model erlang-a needs the callers' mean patience in seconds above 0 (--patience), "
-            f"got {t.patience_s!r}"
+            f"model erlang-a needs the callers' mean patience in seconds above 0 "
+            f"({{patience_s}}), got {t.patience_s!r}",
+            "patience_s",
         )
     if t.max_abandon_pct is not None:
         if t.model != "erlang-a":
-            raise InputError("max abandonment needs model erlang-a (Erlang C has no abandonment)")
+            raise InputError(
+                "max abandonment ({max_abandon_pct}) needs model erlang-a (Erlang C has no "
+                "abandonment)",
+                "max_abandon_pct",
+            )
         if not is_number(t.max_abandon_pct) or not 0 < t.max_abandon_pct <= 100:
             raise InputError(
-                f"max abandonment must be a percentage in (0, 100] (0% cannot be met when "
-                f"callers have finite patience), got {t.max_abandon_pct!r}"
+                f"max abandonment ({{max_abandon_pct}}) must be a percentage in (0, 100] (0% "
+                f"cannot be met when callers have finite patience), got {t.max_abandon_pct!r}",
+                "max_abandon_pct",
             )
     if t.aht_s is not None and (not is_number(t.aht_s) or t.aht_s <= 0):
-        raise InputError(f"AHT must be a number of seconds above 0, got {t.aht_s!r}")
+        raise InputError(
+            f"AHT ({{aht_s}}) must be a number of seconds above 0, got {t.aht_s!r}", "aht_s"
+        )
     for queue, value in t.aht_by_queue.items():
         if not is_number(value) or value <= 0:
             raise InputError(f"AHT for queue {queue!r} must be seconds above 0, got {value!r}")
