@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1] / "planner"
 # a package on its own floor (the stages side by side) or above.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors", "choices"),
-    ("io",),
+    ("io", "notes"),
     ("erlang", "store"),
     ("history", "calendar", "staffing", "schedule", "simulate"),
     ("forecast", "scenario", "capacity", "intraday"),

@@ -210,7 +210,7 @@ def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     daily = plan.forecast.daily.set_index("date")["calls"]
     assert daily.sum() == pytest.approx(b.sum(), rel=1e-3)
     assert plan.kpis.required_staff_hours > base.kpis.required_staff_hours
-    assert any("storm" in note and "48 intervals" in note for note in plan.notes)
+    assert any("storm" in n.text and "48 intervals" in n.text for n in plan.notes)
 
 
 def test_plan_at_upper_staffs_the_upper_bound(small):

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from planner.choices import NoteTopic
 from planner.cli.common import cli, fail, output_options, png_path
 from planner.errors import ExitCode
 
@@ -97,8 +98,7 @@ def run_command(
         click.echo(f"planner: warning: {drift.message()}", err=True)  # even if quiet
     if not quiet:
         for note in plan.notes:
-            kind = "" if note.startswith("warning: ") else "note: "
-            click.echo(f"planner: {kind}{note}", err=True)
+            click.echo(f"planner: {note.kind}: {note.text}", err=True)
         click.echo(report.run_report(plan, week_run.directory), err=True)
         if recorded is not None:
             click.echo(
@@ -192,9 +192,10 @@ def compare_command(
         store_path=store_path,
         use_store=not no_store,
     )
+    shown = (NoteTopic.UNUSED_ADJUSTMENT, NoteTopic.WEEK, NoteTopic.STORE)
     for note in result.notes:
-        if verbose or any(key in note for key in ("no effect", "planned on", "continues")):
-            click.echo(f"planner: note: {note}", err=True)
+        if verbose or note.topic in shown:
+            click.echo(f"planner: {note.kind}: {note.text}", err=True)
     if fmt == "table":
         view = report.comparison_view(result, simulate=simulate)
         io.write_text(output, report.render_table(view, f"Scenarios on {result.week}"))

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planner import store
+from planner.choices import NoteTopic
 from planner.errors import InputError, PlannerError
 from planner.io.numbers import rounded
+from planner.notes import Note, note
 from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY
 from planner.pipeline.plan import (
     Log,
@@ -42,7 +44,7 @@ class Comparison:
 
     frame: pd.DataFrame
     week: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
 
 
 def common_start(
@@ -66,7 +68,7 @@ def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) ->
     row["solver_status"] = plan.schedule.status
     row["gap_pct"] = rounded(100.0 * plan.schedule.gap, 3)
     row["exit_code"] = plan.exit_code
-    return {"row": row, "notes": [f"{sc.name}: {n}" for n in plan.notes]}
+    return {"row": row, "notes": [n.about(sc.name) for n in plan.notes]}
 
 
 def compare(
@@ -95,11 +97,13 @@ def compare(
         raise InputError(f"scenario names repeat: {', '.join(dupes)}; give each a distinct name")
     first = common_start(loaded, week, start)
     label = week_label(first)
-    notes = []
+    notes: list[Note] = []
     for sc in loaded:
         own = sc.run.week or (sc.run.start.isoformat() if sc.run.start else None)
         if own and own != label and not (week or start):
-            notes.append(f"{sc.name}: planned on {label} (its own week is {own})")
+            notes.append(
+                note(NoteTopic.WEEK, f"{sc.name}: planned on {label} (its own week is {own})")
+            )
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
     previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
     if jobs > 1 and len(loaded) > 1:

@@ -58,7 +58,7 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
         "targets_met": not res.short,
         "shortfall": _shortfall(plan),
         "exit_code": plan.exit_code,
-        "notes": list(plan.notes),
+        "notes": [str(n) for n in plan.notes],
         "inputs": list(plan.inputs),
         "outputs": sorted(outputs),
     }
