@@ -3,6 +3,7 @@ plan's shrinkage as the absence when none is given."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pandas as pd
@@ -51,5 +52,5 @@ def simulate_files(
     else:
         why = f"absence {float(absence_pct):g}% as given"
     result = simulate(roster, requirements, absence_pct=absence_pct, **options)
-    result.summary["absence_assumed"] = why
-    return result
+    summary = dataclasses.replace(result.summary, absence_assumed=why)
+    return dataclasses.replace(result, summary=summary)

@@ -134,16 +134,10 @@ def plan_kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
     if simulation is not None:
         summ = simulation.summary
         out["simulated"] = True
-        out["simulated_service_level_pct"] = rounded(_mean(summ.get("service_level_pct")))
-        out["simulated_asa_s"] = rounded(_mean(summ.get("asa_s")))
-        out["simulated_abandon_pct"] = rounded(_mean(summ.get("abandon_pct")))
+        out["simulated_service_level_pct"] = rounded(summ.service_level_pct.mean)
+        out["simulated_asa_s"] = rounded(summ.asa_s.mean)
+        out["simulated_abandon_pct"] = rounded(summ.abandon_pct.mean)
     return Kpis(**out)
-
-
-def _mean(item):
-    if isinstance(item, dict):
-        return item.get("mean")
-    return item
 
 
 def summary_inputs(sc: Scenario) -> tuple[dict, ...]:

@@ -10,6 +10,7 @@ from planner.io.numbers import rounded
 from planner.pipeline import WeekPlan
 from planner.report.text import shortfall_line
 from planner.schedule import agents_to_add, empty_spans
+from planner.simulate import SimulationResult
 
 SUMMARY_VERSION = 1
 
@@ -82,11 +83,5 @@ def _shortfall(plan: WeekPlan) -> dict | None:
     }
 
 
-def _sim_summary(simulation) -> dict | None:
-    if simulation is None:
-        return None
-    keep = {}
-    for key, value in simulation.summary.items():
-        if isinstance(value, (int, float, str, bool, dict, list)) or value is None:
-            keep[key] = value
-    return keep
+def _sim_summary(simulation: SimulationResult | None) -> dict | None:
+    return None if simulation is None else simulation.summary.as_dict()

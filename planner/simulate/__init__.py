@@ -55,7 +55,9 @@ from planner.simulate.result import (
     SERVICES,
     SL_DEFINITION,
     WORST_INTERVALS,
+    Estimate,
     SimulationResult,
+    SimulationSummary,
 )
 
 __all__ = [
@@ -63,7 +65,9 @@ __all__ = [
     "SERVICES",
     "SL_DEFINITION",
     "WORST_INTERVALS",
+    "Estimate",
     "SimulationResult",
+    "SimulationSummary",
     "load_requirements",
     "load_roster",
     "parse_patience",
