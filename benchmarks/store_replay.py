@@ -139,7 +139,7 @@ def main() -> int:
 
     for plan in plans:  # a second scenario's runs: 2N stored weeks to read
         twin = dataclasses.replace(plan, scenario=dataclasses.replace(plan.scenario, name="twin"))
-        store.record_run(db, twin, None, plan.exit_code)
+        store.record_run(db, accuracy.run_record(twin), None)
     best = float("inf")
     for _ in range(3):
         clock = time.monotonic()

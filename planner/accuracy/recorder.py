@@ -3,6 +3,7 @@ record the run after."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,42 @@ import pandas as pd
 from planner import store
 from planner.accuracy.drift import Drift, drift_check
 from planner.errors import PlannerError
+from planner.pipeline import WeekPlan
+from planner.scenario import Scenario
+from planner.store import RunRecord
+
+
+def run_record(plan: WeekPlan, exit_code: int | None = None) -> RunRecord:
+    """What the store keeps of a published week (the one adapter from a plan to the store);
+    `exit_code` defaults to the plan's."""
+    sc, res, fc = plan.scenario, plan.schedule, plan.forecast
+    scenario_sha = next((i["sha256"] for i in plan.inputs if i.get("role") == "scenario"), None)
+    return RunRecord(
+        scenario=sc.name,
+        scenario_sha256=scenario_sha,
+        week=plan.label,
+        week_start=plan.start,
+        exit_code=plan.exit_code if exit_code is None else int(exit_code),
+        solver=res.solver,
+        solver_status=str(res.status),
+        gap_pct=100.0 * res.gap,
+        objective=res.objective,
+        bound=res.bound,
+        forecast_model=fc.model,
+        level_pct=fc.level,
+        interval_min=int(res.interval_min),
+        history_last_day=pd.Timestamp(fc.history_day).date(),
+        country=sc.data.country,
+        shrinkage_pct=sc.service.shrinkage_pct,
+        inputs=tuple(plan.inputs),
+        kpis=plan.kpis.as_dict(),
+        forecast=fc.intervals,
+        forecast_daily=fc.daily,
+        requirements=plan.requirements,
+        roster=res.roster,
+        coverage=res.coverage,
+    )
+
 
 # --- the weekly run's hook ------------------------------------------------------------------
 
@@ -38,23 +75,23 @@ class RunRecorder:
         self.store_option = store_option
         self.path: Path | None = None  # the store resolved by `before_publish`
 
-    def previous_roster(self, scenario, week_start, out_dir) -> pd.DataFrame | None:
+    def previous_roster(
+        self, scenario: Scenario, week_start: dt.date, out_dir: Path
+    ) -> pd.DataFrame | None:
         """Last week's published roster of `scenario` (a Scenario) from the store this run
         records into, for `build_roster(..., previous=...)`; None when there is none."""
-        scenario_store = getattr(scenario.run, "store", None)
-        path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+        path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
         return store.previous_roster(path, scenario.name, week_start)
 
-    def before_publish(self, plan, out_dir) -> Drift | None:
-        scenario_store = getattr(plan.scenario.run, "store", None)
-        self.path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+    def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
+        self.path = store.resolve_store_path(self.store_option, out_dir, plan.scenario.run.store)
         store.check_store(self.path)
         return drift_check(self.path, plan)
 
-    def after_publish(self, plan, out_dir) -> Recorded:
+    def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
         path = self.path or store.resolve_store_path(self.store_option, out_dir)
         try:
-            run_id = store.record_run(path, plan, out_dir, plan.exit_code)
+            run_id = store.record_run(path, run_record(plan), out_dir)
             with store.connected(path) as conn:
                 (revision,) = conn.execute(
                     "SELECT revision FROM runs WHERE run_id = ?", (run_id,)

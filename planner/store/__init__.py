@@ -32,6 +32,7 @@ The package: `schema` (the tables, migrations, opening and checking a store file
 
 from planner.store.runs import (
     HISTORY_COLUMNS,
+    RunRecord,
     list_runs,
     previous_roster,
     published_run_id,
@@ -58,6 +59,7 @@ __all__ = [
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",
     "HISTORY_COLUMNS",
+    "RunRecord",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "StoreError",
