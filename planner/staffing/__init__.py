@@ -30,10 +30,11 @@ from planner.staffing.summary import (
     implied_shrinkage,
     summarise_requirements,
 )
-from planner.staffing.target import MODELS, StaffingTarget
+from planner.staffing.target import DEFAULT_SL_PCT, MODELS, StaffingTarget
 
 __all__ = [
     "DEFAULT_INTERVAL_S",
+    "DEFAULT_SL_PCT",
     "MODELS",
     "REQUIREMENTS_COLUMNS",
     "ImpliedShrinkage",

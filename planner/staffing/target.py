@@ -10,6 +10,7 @@ from types import MappingProxyType
 from planner.errors import InputError
 
 MODELS = ("erlang-c", "erlang-a")
+DEFAULT_SL_PCT = 80.0  # 80% of calls answered within 20 s: the industry's usual target
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class StaffingTarget:
         gives one; the key "*" applies to a forecast without queues or to any other queue).
     """
 
-    sl_pct: float | None = 80.0
+    sl_pct: float | None = DEFAULT_SL_PCT
     target_s: float = 20.0
     asa_s: float | None = None
     max_occupancy_pct: float | None = None
