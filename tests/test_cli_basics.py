@@ -1,5 +1,6 @@
 """The CLI shell: version, help, and the one error boundary."""
 
+import pytest
 from helpers import invoke
 
 from planner import __version__
@@ -62,6 +63,7 @@ def test_schedule_table_format_never_overwrites_a_roster_csv(tmp_path):
     assert roster.read_text() == "kept\n"
 
 
+@pytest.mark.slow
 def test_patience_under_erlang_c_is_a_warning_not_silence(tmp_path):
     out = tmp_path / "req.csv"
     result = invoke(["staff", "--patience", "120", "-o", out])

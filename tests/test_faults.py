@@ -36,6 +36,7 @@ def test_the_swap_is_one_exchange_where_linux_has_it(tmp_path):
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
 
+@pytest.mark.slow
 def test_a_publish_killed_between_two_renames_is_restored_by_the_next_run_even_a_failing_one(
     small, tmp_path
 ):
@@ -56,6 +57,7 @@ def test_a_publish_killed_between_two_renames_is_restored_by_the_next_run_even_a
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
 
 
+@pytest.mark.slow
 def test_no_lock_file_outlives_its_run(small, tmp_path):
     out = tmp_path / "out"
     jobs.run_week(small, out_dir=out)
@@ -65,6 +67,7 @@ def test_no_lock_file_outlives_its_run(small, tmp_path):
     assert not (tmp_path / "out.lock").exists()
 
 
+@pytest.mark.slow
 def test_out_through_a_symlink_publishes_into_its_target_and_keeps_the_link(small, tmp_path):
     target = tmp_path / "weeks" / "current"
     target.parent.mkdir()

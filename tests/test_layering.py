@@ -6,6 +6,7 @@ every `planner` import is at the top of its module (not in a function, not under
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def _known(name: str) -> str:
     return name
 
 
+@functools.cache
 def imports_of(module: str) -> list[tuple[str, ast.stmt]]:
     """Every `planner` module that `module` imports, with the statement that imports it.
     `from planner.x import y` imports `planner.x.y` when that is a module, else `planner.x`."""

@@ -134,6 +134,7 @@ def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     from planner.report import charts
 
@@ -148,6 +149,7 @@ def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+@pytest.mark.slow
 def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
     jobs.run_week(small, out_dir=out)
@@ -163,6 +165,7 @@ def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_leftovers_of_a_killed_run_are_removed(small, tmp_path):
     stale = tmp_path / ".out.abc12345.tmp"
     stale.mkdir()
@@ -180,6 +183,7 @@ def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_directory_refuses(small, tmp_path):
     out = tmp_path / "out"
     with jobs.output_lock(out):
@@ -191,6 +195,7 @@ def test_a_second_run_on_the_same_directory_refuses(small, tmp_path):
     assert (out / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     surge = child(
         small,
@@ -213,6 +218,7 @@ def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     assert any("storm" in n.text and "48 intervals" in n.text for n in plan.notes)
 
 
+@pytest.mark.slow
 def test_plan_at_upper_staffs_the_upper_bound(small):
     upper = child(small, "upper", '[forecast]\nplan_at = "upper"\n')
     base = pipeline.plan_week(small)
@@ -222,6 +228,7 @@ def test_plan_at_upper_staffs_the_upper_bound(small):
     assert plan.kpis.required_staff_hours >= base.kpis.required_staff_hours
 
 
+@pytest.mark.slow
 def test_week_and_start_choose_the_week(small):
     plan = pipeline.plan_week(small, start="2026-02-11")
     assert plan.label == "2026-02-11"
@@ -230,6 +237,7 @@ def test_week_and_start_choose_the_week(small):
         pipeline.plan_week(small, week="2026-W08", start="2026-02-11")
 
 
+@pytest.mark.slow
 def test_headcount_cap_is_written_but_short(small, tmp_path):
     capped = child(small, "capped", "[labour]\nheadcount_cap = 2\n")
     week_run = jobs.run_week(capped, out_dir=tmp_path / "out")
@@ -257,6 +265,7 @@ def test_headcount_cap_is_written_but_short(small, tmp_path):
     assert recorded["fte_gap"] == round(gap.fte, 1)
 
 
+@pytest.mark.slow
 def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
     strict = child(small, "strict", "[service]\nsl_pct = 95\ntarget_s = 10\n")
     result = pipeline.compare([small, strict], jobs=1)
@@ -271,6 +280,7 @@ def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
     assert "(=)" not in view.set_index("metric").loc["required staff-h", "strict"]
 
 
+@pytest.mark.slow
 def test_compare_uses_the_first_pinned_week(small):
     pinned = child(small, "pinned", '[run]\nweek = "2026-W08"\n')
     result = pipeline.compare([small, pinned], jobs=1)
@@ -279,6 +289,7 @@ def test_compare_uses_the_first_pinned_week(small):
     assert pipeline.compare([small, pinned], week="2026-W07").week == "2026-W07"
 
 
+@pytest.mark.slow
 def test_compare_in_parallel_gives_the_same_table(small):
     strict = child(small, "strict", "[service]\nsl_pct = 90\n")
     serial = pipeline.compare([small, strict], jobs=1).frame
@@ -286,6 +297,7 @@ def test_compare_in_parallel_gives_the_same_table(small):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+@pytest.mark.slow
 def test_simulate_adds_sim_csv_and_simulated_kpis(small, tmp_path):
     quick = child(small, "quick", "[run]\nreplications = 3\n")
     out = jobs.run_week(quick, out_dir=tmp_path / "out", simulate=True).directory
@@ -309,6 +321,7 @@ def test_compare_names_the_scenario_that_failed(small, monkeypatch):
     assert err.value.exit_code == 1
 
 
+@pytest.mark.slow
 def test_per_queue_history_with_a_queue_adjustment(tmp_path):
     single = pd.read_csv(write_history(tmp_path / "h1.csv"))
     both = pd.concat(

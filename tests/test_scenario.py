@@ -162,6 +162,7 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path):
         load_scenario(child)
 
 
+@pytest.mark.slow
 def test_the_scenario_layer_does_not_import_the_schedule_stage():
     import subprocess
     import sys

@@ -54,6 +54,7 @@ def counts(path: Path) -> dict:
         }
 
 
+@pytest.mark.slow
 def test_a_run_is_stored_whole_with_its_schema_version(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
@@ -233,6 +234,7 @@ def _run_and_die_in_the_solve(scenario, out):
     CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--quiet"])
 
 
+@pytest.mark.slow
 def test_a_run_killed_during_the_solve_leaves_store_and_outputs_as_they_were(week, tmp_path):
     _, _, scenario = week
     out = tmp_path / "out" / "week"
@@ -274,6 +276,7 @@ def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
 # --- the command line -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_records_beside_its_outputs_and_history_lists_it(week, tmp_path):
     _, _, scenario = week
     out = tmp_path / "out" / "week"
@@ -304,6 +307,7 @@ def test_run_refuses_a_foreign_store_before_planning(week, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     _, _, scenario = week
     moved = tmp_path / "moved.toml"
@@ -320,6 +324,7 @@ def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
 
 
+@pytest.mark.slow
 def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(week, tmp_path):
     _, _, scenario = week
     (tmp_path / "a_file").write_text("x")
