@@ -17,7 +17,8 @@ from conftest import SMALL_RULES, write_history
 
 from planner import jobs, pipeline, report
 from planner.errors import PlannerError
-from planner.schedule import StaffingGap, agents_to_add, empty_spans, rules_from_mapping
+from planner.report import empty_spans
+from planner.schedule import StaffingGap, agents_to_add, rules_from_mapping
 
 WEEK = "2026-W07"  # the first full week after the small history ends (Sunday 2026-02-08)
 

@@ -400,7 +400,8 @@ def test_a_short_week_says_how_many_agents_to_hire(tmp_path, tiny_result):
     shrinks."""
     import time
 
-    from planner.schedule import requirements_horizon, staffing_gap
+    from planner.report import staffing_gap
+    from planner.schedule import requirements_horizon
     from planner.schedule.hires import hires_to_cover
 
     rules, alone = tiny_result

@@ -69,7 +69,6 @@ def run_command(
     from planner import jobs, report
     from planner import store as plan_store
     from planner.accuracy import RunRecorder
-    from planner.schedule import clock_note
 
     if no_store and store_path:
         fail("give --store or --no-store, not both")
@@ -107,7 +106,7 @@ def run_command(
                 err=True,
             )
     if plan.schedule.clock_stopped:  # even under --quiet: cron mails it
-        click.echo(f"planner: warning: {clock_note(plan.schedule)}", err=True)
+        click.echo(f"planner: warning: {report.clock_note(plan.schedule)}", err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {report.shortfall_line(plan)}", err=True)

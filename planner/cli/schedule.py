@@ -120,7 +120,7 @@ def schedule_command(
         pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
     if xlsx_path:
         report.write_roster_xlsx(result, xlsx_path)
-    summary = sched.summary_frame(result)
+    summary = report.summary_frame(result)
     if fmt == "table":
         pio.write_text(output, report.render_table(summary, "Roster summary"))
     else:
@@ -129,9 +129,9 @@ def schedule_command(
     for message in result.messages:
         click.echo(f"planner: warning: {message}", err=True)
     if result.clock_stopped:
-        click.echo(f"planner: warning: {sched.clock_note(result)}", err=True)
+        click.echo(f"planner: warning: {report.clock_note(result)}", err=True)
     if result.short:
-        click.echo(f"planner: coverage short in {sched.describe_short(result)}", err=True)
+        click.echo(f"planner: coverage short in {report.describe_short(result)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
     if result.clock_stopped:
         sys.exit(int(ExitCode.CLOCK_STOPPED))

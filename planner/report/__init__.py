@@ -2,12 +2,21 @@
 pipeline imports nothing from here).
 
 `tables` (rich text tables, CSV/JSON/table output, the comparison's view), `text` (the run's
-report, the shortfall line, the staffing texts), `summary_json` (summary.json), `week` (every
+report, the shortfall line, the staffing texts), `roster` (a roster's summary, short intervals,
+agents to add, the clock's warning), `summary_json` (summary.json), `week` (every
 output file of a week), `workbook` (roster.xlsx), `charts` (PNG charts), `simulation` (a
 simulation's summary text and JSON), `progress` (the terminal progress bar).
 """
 
 from planner.report.progress import terminal_progress
+from planner.report.roster import (
+    clock_note,
+    describe_short,
+    empty_spans,
+    staffing_gap,
+    summary_frame,
+    worst_intervals,
+)
 from planner.report.simulation import emit_result, result_json, summary_text
 from planner.report.summary_json import SUMMARY_VERSION, summary_dict
 from planner.report.tables import METRIC_TITLES, comparison_view, emit_frame, render_table
@@ -27,8 +36,11 @@ __all__ = [
     "SIM_FILE",
     "SUMMARY_VERSION",
     "chart_title",
+    "clock_note",
     "comparison_view",
     "delivery_text",
+    "describe_short",
+    "empty_spans",
     "emit_frame",
     "emit_result",
     "render_table",
@@ -36,9 +48,12 @@ __all__ = [
     "result_json",
     "run_report",
     "shortfall_line",
+    "staffing_gap",
+    "summary_frame",
     "summary_dict",
     "summary_text",
     "terminal_progress",
+    "worst_intervals",
     "write_plan",
     "write_roster_xlsx",
 ]

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from planner.io.numbers import rounded
 from planner.pipeline import WeekPlan
+from planner.report.roster import empty_spans
 from planner.report.text import shortfall_line
-from planner.schedule import agents_to_add, empty_spans
+from planner.schedule import agents_to_add
 from planner.simulate import SimulationResult
 
 SUMMARY_VERSION = 1

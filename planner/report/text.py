@@ -9,8 +9,8 @@ import pandas as pd
 
 from planner.io.numbers import figure
 from planner.pipeline import WeekPlan
+from planner.report.roster import empty_spans, staffing_gap, worst_intervals
 from planner.report.tables import render_table
-from planner.schedule import empty_spans, staffing_gap, worst_intervals
 
 
 def run_report(plan: WeekPlan, out_dir: Path) -> str:

@@ -28,14 +28,8 @@ from planner.schedule.result import (
     ScheduleResult,
     StaffingGap,
     agents_to_add,
-    clock_note,
-    describe_short,
-    empty_spans,
     fairness_note,
     nights_weekends_per_agent,
-    staffing_gap,
-    summary_frame,
-    worst_intervals,
 )
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules, parse_clock, rules_from_mapping
 from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS, SolveReport, SolveStatus
@@ -60,13 +54,10 @@ __all__ = [
     "Tour",
     "agents_to_add",
     "build_roster",
-    "clock_note",
     "check_weeks",
     "check_roster_rules",
     "coverage_frame",
-    "describe_short",
     "design_shifts",
-    "empty_spans",
     "fairness_note",
     "lp_bound",
     "make_shifts",
@@ -82,7 +73,4 @@ __all__ = [
     "requirements_horizon",
     "rules_from_mapping",
     "solve_model",
-    "staffing_gap",
-    "summary_frame",
-    "worst_intervals",
 ]
