@@ -88,3 +88,28 @@ def test_an_input_error_names_its_parameter_and_the_cli_its_flag():
     assert "service level (--sl) must be a percentage" in result.stderr
     result = invoke(["run", "--week", "2026-W01", "--start", "2026-01-01"])
     assert result.exit_code == 2 and "give --week or --start, not both" in result.stderr
+
+
+def test_the_options_defaults_are_the_configs_defaults():
+    """The command line shows the defaults the config dataclasses hold (it cannot import them
+    at start-up: they pull in the stages), so this keeps the two from drifting apart."""
+    from planner.cli import cli as group
+    from planner.scenario import DataConfig, ForecastConfig, RunConfig, ServiceConfig
+    from planner.scenario.model import SCHEDULE_TIME_LIMIT_S
+    from planner.staffing import StaffingTarget
+
+    def default(command: str, name: str):
+        return next(p.default for p in group.commands[command].params if p.name == name)
+
+    assert (
+        default("staff", "shrinkage") == StaffingTarget.shrinkage_pct == ServiceConfig.shrinkage_pct
+    )
+    assert default("staff", "model") == StaffingTarget.model == ServiceConfig.model
+    assert default("simulate", "target_s") == ServiceConfig.target_s == StaffingTarget.target_s
+    assert default("simulate", "replications") == RunConfig.replications
+    assert default("simulate", "seed") == RunConfig.seed
+    assert default("schedule", "time_limit") == SCHEDULE_TIME_LIMIT_S
+    assert default("schedule", "solver") == RunConfig.solver
+    assert default("forecast", "level") == ForecastConfig.level
+    assert default("forecast", "model") == ForecastConfig.model
+    assert default("forecast", "country") == DataConfig.country

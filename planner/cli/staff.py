@@ -69,10 +69,10 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
     if sl is None and target is None and asa is not None:
         sl_pct = None
     else:
-        sl_pct = 80.0 if sl is None else sl
+        sl_pct = staffing.StaffingTarget.sl_pct if sl is None else sl
     goal = staffing.StaffingTarget(
         sl_pct=sl_pct,
-        target_s=20.0 if target is None else target,
+        target_s=staffing.StaffingTarget.target_s if target is None else target,
         asa_s=asa,
         max_occupancy_pct=max_occupancy,
         shrinkage_pct=shrinkage,
