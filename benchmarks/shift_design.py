@@ -2,7 +2,7 @@
 
 Reads ../shared/benchmarks/shift-design (Musliu, Schaerf, Slany 2004; Di Gaspero et al. 2007;
 Abseher's ASP distribution, see its README), solves each instance with
-`planner.schedule.design_shifts` (the MSD objective: UnderCover x shortage person-min +
+`design_shifts` (benchmarks/shift_design_model.py) (the MSD objective: UnderCover x shortage person-min +
 Overcover x excess person-min + Shifts x distinct shifts used, cyclic week), and prints our
 value beside `best_known.csv`. Exits 0 with a note when the shared folder is missing.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.schedule import design_shifts  # noqa: E402
+from shift_design_model import design_shifts  # noqa: E402
 
 _HERE = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "shift-design"
 # next to the checkout, or the shared folder of this machine (a worktree lives elsewhere)

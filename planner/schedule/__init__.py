@@ -5,14 +5,12 @@ agents grouped by what limits them) -> `model` (the integer programme) -> `start
 roster built before branch and bound) -> `solvers` (CBC / HiGHS, a typed outcome) -> `extract`
 (one row per agent-shift) -> `check` (coverage and labour rules re-checked from the rows alone);
 `files` reads the stage's files (the workbook is `planner.report.workbook`); `child` runs the
-solver children (and compare's worker processes); `design` is the shift-design benchmark
-model. `build_roster` in `build` ties them together; the names below are the stage's API and
+solver children (and compare's worker processes). `build_roster` in `build` ties them together; the names below are the stage's API and
 are looked up as module attributes (`schedule.build_roster`), so tests may replace them.
 """
 
 from planner.schedule.build import build_roster, lp_bound, solve_model
 from planner.schedule.check import check_roster_rules, coverage_frame, on_phone_counts
-from planner.schedule.design import ShiftDesign, design_shifts
 from planner.schedule.files import (
     COVERAGE_COLUMNS,
     ROSTER_COLUMNS,
@@ -47,7 +45,6 @@ __all__ = [
     "Rules",
     "ScheduleResult",
     "Shift",
-    "ShiftDesign",
     "SolveReport",
     "SolveStatus",
     "StaffingGap",
@@ -57,7 +54,6 @@ __all__ = [
     "check_weeks",
     "check_roster_rules",
     "coverage_frame",
-    "design_shifts",
     "fairness_note",
     "lp_bound",
     "make_shifts",
