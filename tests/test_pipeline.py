@@ -136,6 +136,45 @@ def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
 
 
 @pytest.mark.slow
+def test_the_weekly_run_returns_what_its_store_hook_did(small, tmp_path):
+    """The hook's drift goes into summary.json and the frozen result, its record into the
+    result; the hook sees the week before anything is published and after all of it is."""
+    from planner.accuracy import Drift, Recorded
+
+    seen = []
+    drift = Drift(
+        weeks=("2026-W05",), days=7, days_in_bounds_pct=100.0, level_pct=80.0,
+        realised_wape_pct=5.0, expected_wape_pct=6.0, p_value=1.0, drifted=False,
+    )  # fmt: skip
+
+    class Hook:
+        def previous_roster(self, scenario, week_start, out_dir):
+            seen.append(("previous", week_start))
+            return None
+
+        def before_publish(self, plan, out_dir):
+            seen.append(("before", (out_dir / "summary.json").exists()))
+            return drift
+
+        def after_publish(self, plan, out_dir):
+            seen.append(("after", (out_dir / "summary.json").exists()))
+            return Recorded(out_dir / "planner.db", 7, 1)
+
+    hook: jobs.StoreHook = Hook()
+    week_run = jobs.run_week(small, out_dir=tmp_path / "out", store_hook=hook)
+    assert [kind for kind, _ in seen] == ["previous", "before", "after"]
+    assert seen[1][1] is False and seen[2][1] is True
+    assert week_run.drift == drift and week_run.recorded == Recorded(
+        tmp_path / "out" / "planner.db", 7, 1
+    )
+    summary = json.loads((week_run.directory / "summary.json").read_text())
+    assert summary["drift"] == drift.as_dict()
+    plain = jobs.run_week(small, out_dir=tmp_path / "plain")
+    assert plain.recorded is None and plain.drift is None
+    assert "drift" not in json.loads((plain.directory / "summary.json").read_text())
+
+
+@pytest.mark.slow
 def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     from planner.report import charts
 
