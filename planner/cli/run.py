@@ -10,6 +10,8 @@ from planner.choices import NoteTopic
 from planner.cli.common import cli, fail, output_options, png_path
 from planner.errors import ExitCode
 
+RUN_LIMIT = "--time-limit or [run] time_limit_s"  # what a run's clock warning says to raise
+
 
 def _stderr_log(enabled: bool):
     """A log callback for the pipeline: a line per stage on stderr, or nothing."""
@@ -106,7 +108,7 @@ def run_command(
                 err=True,
             )
     if plan.schedule.clock_stopped:  # even under --quiet: cron mails it
-        click.echo(f"planner: warning: {report.clock_note(plan.schedule)}", err=True)
+        click.echo(f"planner: warning: {report.clock_note(plan.schedule, RUN_LIMIT)}", err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
             click.echo(f"planner: {report.shortfall_line(plan)}", err=True)

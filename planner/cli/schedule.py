@@ -129,7 +129,7 @@ def schedule_command(
     for message in result.messages:
         click.echo(f"planner: warning: {message}", err=True)
     if result.clock_stopped:
-        click.echo(f"planner: warning: {report.clock_note(result)}", err=True)
+        click.echo(f"planner: warning: {report.clock_note(result, '--time-limit')}", err=True)
     if result.short:
         click.echo(f"planner: coverage short in {report.describe_short(result)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))

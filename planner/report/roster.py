@@ -75,10 +75,11 @@ def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
     )
 
 
-def clock_note(result: ScheduleResult) -> str:
-    """The line printed (even under --quiet) when the wall clock, not the gap, ended the solve."""
+def clock_note(result: ScheduleResult, limit: str = "the time limit") -> str:
+    """The line printed (even when quiet) when the wall clock, not the gap, ended the solve;
+    `limit` names the setting to raise as the caller knows it."""
     return (
         f"the roster search stopped on the time limit, not on the gap (gap "
         f"{100 * result.gap:.2f}% against the bound); a busier or faster machine may give "
-        "another roster: raise the time limit ([run] time_limit_s)"
+        f"another roster: raise {limit}"
     )
