@@ -146,16 +146,7 @@ def capacity_plan(
     log(f"forecast: {fc.model}, {cfg.horizon_weeks} weeks ({time.monotonic() - clock:.1f} s)")
     country = None if scenario.data.country == "none" else scenario.data.country
     clock = time.monotonic()
-    demand = weekly_demand(
-        fc.intervals,
-        fc.daily,
-        first,
-        cfg,
-        scenario.service.target(),
-        pooled=scenario.service.pooled,
-        level=fc.level,
-        country=country,
-    )
+    demand = _demand(fc, first, cfg, scenario, country)
     log(f"demand: Erlang on every interval ({time.monotonic() - clock:.1f} s)")
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
     plan = solve_plan(demand, base, cfg)
@@ -175,10 +166,53 @@ def capacity_plan(
     )
 
 
+_DEMAND_CACHE: dict[tuple, tuple[object, Demand]] = {}
+DEMAND_KEYS = (
+    "horizon_weeks",
+    "quantile_pct",
+    "shrinkage_pct",
+    "tet_shrinkage_pct",
+    "shrinkage_by_week",
+    "day_error_correlation",
+    "level_drift_pct_per_year",
+)
+
+
+def _demand(fc, first: dt.date, cfg: CapacityConfig, scenario: Scenario, country) -> Demand:
+    """The weekly demand, memoised per process: scenarios that share the forecast object and
+    differ only in supply or cost knobs (a sweep, a comparison) share it."""
+    key = (
+        id(fc),
+        first,
+        tuple(getattr(cfg, k) for k in DEMAND_KEYS),
+        scenario.service,
+        country,
+    )
+    hit = _DEMAND_CACHE.get(key)
+    if hit is not None and hit[0] is fc:
+        return hit[1]
+    demand = weekly_demand(
+        fc.intervals,
+        fc.daily,
+        first,
+        cfg,
+        scenario.service.target(),
+        pooled=scenario.service.pooled,
+        level=fc.level,
+        country=country,
+    )
+    if len(_DEMAND_CACHE) >= 16:
+        _DEMAND_CACHE.clear()
+    _DEMAND_CACHE[key] = (fc, demand)  # holds fc, so its id is not reused while cached
+    return demand
+
+
 def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
     """The agents file the plan expects in `week` ("2027-W28"): today's agents less the
     expected leavers (those likeliest to have left go first), plus the plan's graduates still
-    expected then (H001, ...), with `contract`, `weekly_hours` and `productivity_pct`."""
+    expected then (H001, ...) and its temps that week (T001, ...), with `contract`,
+    `weekly_hours` and `productivity_pct`. The plan's overtime hours are not in it (a roster
+    of contract hours does not carry them)."""
     weeks = list(result.table["week"])
     if week not in weeks:
         raise InputError(f"--agents-week {week}: not in the plan ({weeks[0]} to {weeks[-1]})")
@@ -227,4 +261,14 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
                         "productivity_pct": round(prod, 1),
                     }
                 )
+    temps = int(round(float(result.table["temps"].iloc[w])))
+    for k in range(temps):
+        rows.append(
+            {
+                "agent": f"T{k + 1:03d}",
+                "contract": "full-time",
+                "weekly_hours": cfg.contract_hours,
+                "productivity_pct": cfg.temp_productivity_pct,
+            }
+        )
     return pd.DataFrame(rows, columns=["agent", "contract", "weekly_hours", "productivity_pct"])
