@@ -5,6 +5,7 @@ same staff-hours as `planner staff`, bad `[capacity]` keys named, and the comman
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import math
 
@@ -16,6 +17,7 @@ from helpers import error_line, invoke
 from planner import capacity
 from planner.capacity import plan as plan_mod
 from planner.errors import InputError
+from planner.jobs.capacity import plan_scenario
 from planner.scenario import ServiceConfig, load_scenario
 from planner.schedule import rules_from_mapping
 
@@ -302,3 +304,38 @@ def test_cli_exit_3_and_reason_when_short(cap_scenario):
     assert any(r["shortfall_h"] > 0 for r in rows)
     assert "SHORT " in result.stderr and "no class can graduate" in result.stderr
     assert math.isclose(sum(r["p_short"] >= 0 for r in rows), 12)
+
+
+def test_cli_plans_scenarios_side_by_side(cap_scenario, tmp_path):
+    dearer = tmp_path / "dearer.toml"
+    dearer.write_text(
+        f'extends = "{cap_scenario.name}"\nname = "dearer"\n[capacity]\nhire_cost = 60000000\n'
+    )
+    result = invoke(["capacity", cap_scenario, dearer, "--format", "csv", "-q"])
+    assert result.exit_code in (0, 3), result.stderr
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert list(frame["scenario"].unique()) == [cap_scenario.stem, "dearer"]
+    table = invoke(["capacity", cap_scenario, dearer, "-q"])
+    assert "scenarios side by side" in table.stdout
+
+
+def test_expected_agents_are_todays_survivors_plus_graduates_and_temps(cap_scenario):
+    result = plan_scenario(cap_scenario, quantile_pct=90)
+    t, cfg = result.table, result.config
+    base = capacity.base_supply(result.workforce, cfg, len(t))
+    for w in (0, len(t) - 1):
+        agents = capacity.expected_agents(result, t["week"].iloc[w])
+        today = agents[agents["agent"].str.startswith("A")]
+        hires = agents[agents["agent"].str.startswith("H")]
+        temps = agents[agents["agent"].str.startswith("T")]
+        assert len(today) == round(base.heads[w])  # the expected survivors, whole
+        assert len(temps) == round(t["temps"].iloc[w])
+        graduates = result.plan.weeks["heads"].iloc[w] - base.heads[w]  # expected heads
+        assert abs(len(hires) - graduates) <= 0.5 * 2 * len(result.plan.classes) + 1e-9
+        if w == 0:
+            assert len(hires) == 0
+        assert set(agents["productivity_pct"]) <= {100.0, cfg.temp_productivity_pct} | {
+            round(p, 1) for p in cfg.ramp_pct()
+        }
+    with pytest.raises(InputError, match="not in the plan"):
+        capacity.expected_agents(result, "2030-W01")

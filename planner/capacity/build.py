@@ -84,7 +84,7 @@ class CapacityPlan:
             "overtime_h": round(float(t["overtime_h"].sum()), 1),
             "temp_weeks": round(float(t["temps"].sum()), 1),
             "shortfall_h": round(float(t["shortfall_h"].sum()), 1),
-            "worst_gap_fte": round(float(t["gap_fte"].min()), 2),
+            "worst_gap_fte": round(float(t["gap_fte"].min()), 2) + 0.0,  # never "-0.0"
             "worst_week": str(t["week"].iloc[int(t["gap_fte"].idxmin())]),
             "weeks_p_short_over_20pct": int((t["p_short"] > 0.2).sum()),
             "cost_vnd": round(self.plan.cost["total"]),

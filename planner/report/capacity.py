@@ -103,7 +103,7 @@ def summary_text(result: CapacityPlan) -> str:
         f"{c['shortfall'] / 1e9:,.2f}); with risk: P50 {s['cost_p50_vnd'] / 1e9:,.2f}, "
         f"P80 {s['cost_p80_vnd'] / 1e9:,.2f}, P90 {s['cost_p90_vnd'] / 1e9:,.2f} bn VND "
         f"({result.risk.draws} draws)\n"
-        f"worst week {s['worst_week']} (gap {s['worst_gap_fte']:+.1f} FTE); "
+        f"worst week {s['worst_week']} (gap {round(s['worst_gap_fte'], 1) + 0.0:+.1f} FTE); "
         f"{s['weeks_p_short_over_20pct']} weeks with P(short) above 20%\n"
         f"solver: {s['solver_status']}, gap {s['solver_gap_pct']:.2f}%\n"
     )
