@@ -39,7 +39,12 @@ sys.path.insert(0, str(ROOT))
 from shared_data import shared_benchmarks  # noqa: E402
 
 from planner import forecast, history, io  # noqa: E402
-from planner.capacity import CapacityConfig, required_fte, weekly_demand  # noqa: E402
+from planner.capacity import (  # noqa: E402
+    CapacityConfig,
+    required_fte,
+    seasonal_aht,
+    weekly_demand,
+)
 from planner.scenario import ServiceConfig  # noqa: E402
 from planner.staffing import staff_requirements  # noqa: E402
 
@@ -98,7 +103,7 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
                 model=model,
                 temperature=temperature,
             )
-            intervals = spread(fc.daily) if daily else fc.intervals
+            intervals = spread(fc.daily) if daily else seasonal_aht(fc.intervals, hist, origin)
             cfg = CapacityConfig(horizon_weeks=lead + 1, tet_shrinkage_pct=None, shrinkage_pct=30.0)
             demand = weekly_demand(
                 intervals, fc.daily, origin.date(), cfg, TARGET, level=80.0, country=country

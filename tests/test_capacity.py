@@ -17,6 +17,7 @@ from helpers import error_line, invoke
 from planner import capacity
 from planner.capacity import plan as plan_mod
 from planner.errors import InputError
+from planner.history import read_history
 from planner.jobs.capacity import plan_scenario
 from planner.scenario import ServiceConfig, load_scenario
 from planner.schedule import rules_from_mapping
@@ -306,6 +307,7 @@ def test_cli_exit_3_and_reason_when_short(cap_scenario):
     assert math.isclose(sum(r["p_short"] >= 0 for r in rows), 12)
 
 
+@pytest.mark.slow  # four plans (about 4 s on a quiet machine)
 def test_cli_plans_scenarios_side_by_side(cap_scenario, tmp_path):
     dearer = tmp_path / "dearer.toml"
     dearer.write_text(
@@ -339,3 +341,25 @@ def test_expected_agents_are_todays_survivors_plus_graduates_and_temps(cap_scena
         }
     with pytest.raises(InputError, match="not in the plan"):
         capacity.expected_agents(result, "2030-W01")
+
+
+def test_seasonal_aht_takes_last_years_same_weeks_at_this_years_level(tmp_path):
+    # two years of hourly calls: AHT 200 s in June-August, 250 s otherwise; +10% since October
+    times = pd.date_range("2024-01-01", "2026-02-28 23:00", freq="h")
+    summer = times.month.isin([6, 7, 8])
+    aht = np.where(summer, 200.0, 250.0) * np.where(times >= pd.Timestamp("2025-10-01"), 1.1, 1.0)
+    path = tmp_path / "h.csv"
+    pd.DataFrame(
+        {"timestamp": times.strftime("%Y-%m-%dT%H:%M:%S"), "calls": 10, "aht": aht}
+    ).to_csv(path, index=False)
+    hist = read_history(path, country=None)
+    origin = pd.Timestamp("2026-03-01")
+    stamps = pd.date_range("2026-07-06", periods=24, freq="h")
+    forecast = pd.DataFrame({"timestamp": stamps, "calls": 10.0, "aht": 275.0})
+    out = capacity.seasonal_aht(forecast, hist, origin)
+    # last July at 200 s; the 8 weeks before the origin at 275 s, a year earlier at 250 s:
+    # July 2026 at 200 x 1.1 = 220 s
+    np.testing.assert_allclose(out["aht"], 220.0)
+    short = read_history(path, country=None).truncate(pd.Timestamp("2024-06-01"))
+    kept = capacity.seasonal_aht(forecast, short, pd.Timestamp("2024-06-01"))
+    np.testing.assert_allclose(kept["aht"], 275.0)  # under a year of history: unchanged

@@ -15,6 +15,7 @@ together for one scenario. Every term of the weekly table can be recomputed by h
     gap_fte       = effective_fte - required_fte   (negative: shortfall, priced and reported)
 """
 
+from planner.capacity.aht import seasonal_aht
 from planner.capacity.build import (
     TABLE_COLUMNS,
     CapacityPlan,
@@ -63,6 +64,7 @@ __all__ = [
     "long_range_forecast",
     "read_workforce",
     "required_fte",
+    "seasonal_aht",
     "simulate_risk",
     "solve_plan",
     "supply_table",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planner import forecast, history
+from planner.capacity.aht import seasonal_aht
 from planner.capacity.config import CapacityConfig, capacity_config
 from planner.capacity.demand import Demand, weekly_demand
 from planner.capacity.plan import Plan, solve_plan
@@ -146,7 +147,7 @@ def capacity_plan(
     log(f"forecast: {fc.model}, {cfg.horizon_weeks} weeks ({time.monotonic() - clock:.1f} s)")
     country = None if scenario.data.country == "none" else scenario.data.country
     clock = time.monotonic()
-    demand = _demand(fc, first, cfg, scenario, country)
+    demand = _demand(fc, hist, first, cfg, scenario, country)
     log(f"demand: Erlang on every interval ({time.monotonic() - clock:.1f} s)")
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
     plan = solve_plan(demand, base, cfg)
@@ -166,9 +167,10 @@ def capacity_plan(
     )
 
 
-_DEMAND_CACHE: dict[tuple, tuple[object, Demand]] = {}
+_DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
 DEMAND_KEYS = (
     "horizon_weeks",
+    "aht",
     "quantile_pct",
     "shrinkage_pct",
     "tet_shrinkage_pct",
@@ -178,21 +180,27 @@ DEMAND_KEYS = (
 )
 
 
-def _demand(fc, first: dt.date, cfg: CapacityConfig, scenario: Scenario, country) -> Demand:
-    """The weekly demand, memoised per process: scenarios that share the forecast object and
-    differ only in supply or cost knobs (a sweep, a comparison) share it."""
+def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, country) -> Demand:
+    """The weekly demand (with `[capacity] aht = "seasonal"`, last year's handle time of the
+    same weeks: `planner.capacity.aht`), memoised per process: scenarios that share the
+    forecast object and differ only in supply or cost knobs (a sweep, a comparison) share it."""
     key = (
         id(fc),
+        id(hist),
         first,
         tuple(getattr(cfg, k) for k in DEMAND_KEYS),
         scenario.service,
         country,
     )
     hit = _DEMAND_CACHE.get(key)
-    if hit is not None and hit[0] is fc:
+    if hit is not None and hit[0][0] is fc and hit[0][1] is hist:
         return hit[1]
+    intervals = fc.intervals
+    if cfg.aht == "seasonal":
+        origin = min(pd.Timestamp(first), fc.history_day + pd.Timedelta(days=1))
+        intervals = seasonal_aht(intervals, hist, origin)
     demand = weekly_demand(
-        fc.intervals,
+        intervals,
         fc.daily,
         first,
         cfg,
@@ -203,7 +211,7 @@ def _demand(fc, first: dt.date, cfg: CapacityConfig, scenario: Scenario, country
     )
     if len(_DEMAND_CACHE) >= 16:
         _DEMAND_CACHE.clear()
-    _DEMAND_CACHE[key] = (fc, demand)  # holds fc, so its id is not reused while cached
+    _DEMAND_CACHE[key] = ((fc, hist), demand)  # holds them, so their ids stay unique
     return demand
 
 

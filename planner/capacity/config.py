@@ -8,6 +8,7 @@ Example (these are the defaults; every key is optional)::
     quantile_pct = 80             # cover this quantile of weekly demand (50, 80, 90 ...)
     contract_hours = 48           # paid hours a week of one FTE (a full-time contract)
     inefficiency = 1.10           # paid hours / required hours of real rosters (>= 1)
+    aht = "seasonal"              # last year's same weeks at this year's level, or "recent"
     shrinkage_pct = 30            # default weekly shrinkage (default: [service] shrinkage_pct)
     tet_shrinkage_pct = 45        # shrinkage of a week that holds Tết days (leave)
     attrition_pct_per_month = 2.0 # expected leavers per month, percent of headcount
@@ -52,6 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
+from planner.choices import AhtBasis, allowed, values
 from planner.errors import InputError
 from planner.scenario import parse_week
 
@@ -76,6 +78,7 @@ class CapacityConfig:
     quantile_pct: float = 80.0
     contract_hours: float = 48.0
     inefficiency: float = 1.10
+    aht: str = AhtBasis.SEASONAL.value
     shrinkage_pct: float | None = None  # None: the scenario's [service] shrinkage_pct
     tet_shrinkage_pct: float | None = 45.0  # None: Tết weeks take the default shrinkage
     shrinkage_by_week: tuple[tuple[str, float], ...] = ()  # ("2027-W30", 38.0), ...
@@ -139,6 +142,7 @@ KEYS = (
     "quantile_pct",
     "contract_hours",
     "inefficiency",
+    "aht",
     "shrinkage_pct",
     "tet_shrinkage_pct",
     "shrinkage_by_week",
@@ -322,11 +326,15 @@ def capacity_config(
     year = t.number("overtime_h_per_year", d.overtime_h_per_year, 0, 300)
     month = t.number("overtime_h_per_month", d.overtime_h_per_month, 0, 40)
     shrink = t.number("shrinkage_pct", None, 0, 89.9)
+    aht = table.get("aht", d.aht)
+    if aht not in values(AhtBasis):
+        t.fail("aht", aht, allowed(AhtBasis))
     return CapacityConfig(
         horizon_weeks=horizon,
         quantile_pct=t.number("quantile_pct", d.quantile_pct, 1, 99),
         contract_hours=t.number("contract_hours", d.contract_hours, 1, 80),
         inefficiency=t.number("inefficiency", d.inefficiency, 1, 3),
+        aht=aht,
         shrinkage_pct=default_shrinkage_pct if shrink is None else shrink,
         tet_shrinkage_pct=t.number("tet_shrinkage_pct", d.tet_shrinkage_pct, 0, 89.9),
         shrinkage_by_week=tuple(by_week),

@@ -88,7 +88,7 @@ def summary_text(result: CapacityPlan) -> str:
         f"capacity plan: {s['scenario']}, {s['weeks']} weeks from {s['from']}, covering P"
         f"{cfg.quantile_pct:g} of weekly demand (forecast {result.forecast_model})",
         f"today: {s['today_fte']:.1f} FTE ({len(result.workforce.frame)} agents, "
-        f"{result.workforce.source}); required FTE = staff-hours x {cfg.inefficiency:g} "
+        f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x {cfg.inefficiency:g} "
         f"inefficiency / {cfg.contract_hours:g} h",
         f"hires: {s['hires']} in {s['classes']} classes",
     ]
