@@ -363,3 +363,19 @@ def test_seasonal_aht_takes_last_years_same_weeks_at_this_years_level(tmp_path):
     short = read_history(path, country=None).truncate(pd.Timestamp("2024-06-01"))
     kept = capacity.seasonal_aht(forecast, short, pd.Timestamp("2024-06-01"))
     np.testing.assert_allclose(kept["aht"], 275.0)  # under a year of history: unchanged
+
+
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--from", "2027-13"], "ISO week"),
+        (["--agents-week", "2027-W28"], "--agents-out"),
+        (["--plot", "plan.pdf"], ".png"),
+        (["--weeks", "200"], "--weeks"),
+        (["--quantile", "100"], "--quantile"),
+    ],
+)
+def test_cli_bad_options_one_line_exit_2(args, expect, tmp_path):
+    result = invoke(["capacity", *args])
+    assert result.exit_code == 2
+    assert expect in error_line(result)

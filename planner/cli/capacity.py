@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from planner.cli import cli, output_options, png_path
+from planner.cli import cli, fail, output_options, png_path
 
 
 @cli.command("capacity")
@@ -46,6 +46,8 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
     from planner.jobs import capacity as job
     from planner.report import capacity as render
 
+    if (agents_week is None) != (agents_out is None):
+        fail("--agents-week and --agents-out go together (the week, and where to write it)")
     pio.check_output_paths(output, plot, xlsx, agents_out, inputs=tuple(scenarios))
     log = (lambda _m: None) if quiet else (lambda m: click.echo(f"planner: {m}", err=True))
     run = job.run_capacity(
