@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import error_line, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner import capacity
 from planner.capacity import plan as plan_mod
@@ -379,3 +381,41 @@ def test_cli_bad_options_one_line_exit_2(args, expect, tmp_path):
     result = invoke(["capacity", *args])
     assert result.exit_code == 2
     assert expect in error_line(result)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    attrition=st.floats(0, 20),
+    dropout=st.floats(0, 60),
+    classroom=st.integers(0, 8),
+    ramp_weeks=st.integers(0, 10),
+    start=st.integers(0, 10),
+    size=st.integers(1, 30),
+    part=st.booleans(),
+)
+def test_supply_recurrence_holds_for_any_knobs(
+    attrition, dropout, classroom, ramp_weeks, start, size, part
+):
+    weeks = 30
+    cfg = capacity.capacity_config(
+        {
+            "attrition_pct_per_month": attrition,
+            "dropout_pct": dropout,
+            "classroom_weeks": classroom,
+            "ramp_weeks": ramp_weeks,
+            "horizon_weeks": weeks,
+            "recruiting_lead_weeks": 0,
+        }  # fmt: skip
+    )
+    fte = 0.5 if part else 1.0
+    base = capacity.base_supply(capacity.workforce_of([1.0] * 20 + [0.5] * 4), cfg, weeks)
+    t = capacity.supply_table(base, cfg, {start: {fte: size}}, weeks).frame
+    paid = (t["tenured_fte"] + t["ramping_fte"]).to_numpy()
+    for w in range(1, weeks):
+        grads = t["graduates"].iloc[w] * fte
+        assert paid[w] == pytest.approx(paid[w - 1] - t["attrition_fte"].iloc[w - 1] + grads)
+    assert (t["ramping_eff_fte"] <= t["ramping_fte"] + 1e-12).all()
+    assert (t["attrition_fte"] >= 0).all()
+    assert t["graduates"].sum() == pytest.approx(
+        size * (1 - dropout / 100) if start + classroom < weeks else 0.0
+    )

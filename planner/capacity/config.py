@@ -11,6 +11,7 @@ Example (these are the defaults; every key is optional)::
     aht = "seasonal"              # last year's same weeks at this year's level, or "recent"
     shrinkage_pct = 30            # default weekly shrinkage (default: [service] shrinkage_pct)
     tet_shrinkage_pct = 45        # shrinkage of a week that holds Tết days (leave)
+    shrinkage_by_week = { "2027-W28" = 34 }  # per-week overrides (summer leave, training)
     attrition_pct_per_month = 2.0 # expected leavers per month, percent of headcount
     attrition_by_tenure = [[0, 3, 5.0], [3, 12, 2.5], [12, 1200, 1.5]]
                                   # [from, to) months of tenure -> percent a month (optional)
