@@ -419,3 +419,22 @@ def test_supply_recurrence_holds_for_any_knobs(
     assert t["graduates"].sum() == pytest.approx(
         size * (1 - dropout / 100) if start + classroom < weeks else 0.0
     )
+
+
+def test_agents_file_hire_dates_give_tenure_and_bad_ones_name_the_line(tmp_path):
+    path = tmp_path / "agents.csv"
+    path.write_text(
+        "agent,contract,weekly_hours,hire_date\nA1,full-time,48,2026-12-07\n"
+        "A2,part-time,,2020-01-06\nA3,full-time,48,\n"
+    )
+    cfg = capacity.capacity_config({})
+    wf = capacity.read_workforce(path, cfg, FIRST)
+    assert list(wf.frame["fte"]) == [1.0, 0.5, 1.0]
+    assert wf.frame["tenure_months"].iloc[0] == pytest.approx(4 / (52 / 12))
+    assert wf.frame["tenure_months"].iloc[1] > 80
+    path.write_text("agent,hire_date\nA1,2026-13-01\n")
+    with pytest.raises(InputError, match=r"agents.csv:2: column 'hire_date' = '2026-13-01'"):
+        capacity.read_workforce(path, cfg, FIRST)
+    path.write_text("agent,hire_date\nA1,2027-06-01\n")
+    with pytest.raises(InputError, match="after the plan's start"):
+        capacity.read_workforce(path, cfg, FIRST)
