@@ -345,9 +345,28 @@ def _classes(first, cfg, chosen, frame, unit, sizes) -> tuple[HiringClass, ...]:
     return tuple(out)
 
 
+def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
+    """Overtime hours still allowed in week w's month and year (the smaller), and which cap
+    binds."""
+    ot = frame["overtime_h"].to_numpy()
+    heads = frame["heads"].to_numpy()
+    left = []
+    for (year, month), ws in months.items():
+        if w in ws:
+            cap = cfg.overtime_h_per_month / weeks_in_month(year, month) * heads[ws].sum()
+            left.append((cap - ot[ws].sum(), f"{cfg.overtime_h_per_month:g} h a month"))
+    for year, ws in years.items():
+        if w in ws:
+            cap = cfg.overtime_h_per_year / weeks_in_iso_year(year) * heads[ws].sum()
+            left.append((cap - ot[ws].sum(), f"{cfg.overtime_h_per_year:g} h a year"))
+    return min(left) if left else (0.0, "")
+
+
 def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
     """One line per run of consecutive short weeks, with the levers that ran out."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
+    first = dt.date.fromisoformat(frame["start"].iloc[0])
+    _, years = month_groups(first, len(frame))
     out = []
     w = 0
     weeks = len(frame)
@@ -369,9 +388,18 @@ def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
             why.append(f"temps need {cfg.temp_lead_weeks} weeks' notice")
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
-        why.append("overtime at its Labour Code cap or dearer than the shortfall")
+        left, cap = _overtime_cap_left(frame, cfg, w, months, years)
+        if left <= 1e-3:
+            why.append(f"overtime at its cap ({cap} per agent)")
         if w >= earliest_graduation:
-            why.append("hiring more is capped by class size / training capacity or costs more")
+            trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
+            if trainees >= cfg.training_capacity - 1e-6:
+                why.append(f"classrooms full ({cfg.training_capacity} trainees)")
+            else:
+                why.append(
+                    f"another class of at least {cfg.class_min} costs more than this shortfall "
+                    f"at {cfg.shortfall_cost_per_hour:,.0f} VND an hour"
+                )
         hours = frame["shortfall_h"].iloc[w : end + 1].sum()
         span = frame["week"].iloc[w] + ("" if end == w else f"..{frame['week'].iloc[end]}")
         out.append(f"{span}: short {hours:,.0f} staff-hours: {'; '.join(why)}")
