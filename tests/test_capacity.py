@@ -438,3 +438,9 @@ def test_agents_file_hire_dates_give_tenure_and_bad_ones_name_the_line(tmp_path)
     path.write_text("agent,hire_date\nA1,2027-06-01\n")
     with pytest.raises(InputError, match="after the plan's start"):
         capacity.read_workforce(path, cfg, FIRST)
+
+
+def test_a_plan_beyond_the_forecasts_reach_is_refused(cap_scenario):
+    result = invoke(["capacity", cap_scenario, "--from", "2029-W01", "--weeks", "52"])
+    assert result.exit_code == 2
+    assert "the forecast reaches at most 800 days" in error_line(result)

@@ -20,6 +20,8 @@ from planner.capacity.supply import Workforce, base_supply, survival
 from planner.errors import InputError
 from planner.scenario import Scenario, apply_adjustments, first_week_after, week_label
 
+MAX_DAYS_AHEAD = 800  # 104 weeks from two months after the history ends
+
 TABLE_COLUMNS = (
     "week",
     "start",
@@ -142,6 +144,15 @@ def capacity_plan(
     first = first or first_week_after(pd.Timestamp(hist.last_day()).date())
     if first.weekday() != 0:
         raise InputError(f"--from {first}: expected a Monday (an ISO week)")
+    ahead = (
+        first + dt.timedelta(weeks=cfg.horizon_weeks) - pd.Timestamp(hist.last_day()).date()
+    ).days
+    if forecast_result is None and ahead > MAX_DAYS_AHEAD:
+        raise InputError(
+            f"--from {week_label(first)} with {cfg.horizon_weeks} weeks ends {ahead} days after "
+            f"the history ({hist.source}, last day {pd.Timestamp(hist.last_day()):%Y-%m-%d}); "
+            f"the forecast reaches at most {MAX_DAYS_AHEAD} days: start earlier or plan fewer weeks"
+        )
     clock = time.monotonic()
     fc = forecast_result or long_range_forecast(scenario, hist, first, cfg.horizon_weeks)
     log(f"forecast: {fc.model}, {cfg.horizon_weeks} weeks ({time.monotonic() - clock:.1f} s)")
