@@ -72,6 +72,14 @@ class TalkTime(StrEnum):
     LOGNORMAL = "lognormal"
 
 
+class AhtBasis(StrEnum):
+    """Handle time of the capacity plan's weeks: last year's same weeks at this year's level
+    (`seasonal`), or the forecaster's recent 8 weeks (`recent`, as the weekly run)."""
+
+    SEASONAL = "seasonal"
+    RECENT = "recent"
+
+
 class OutputFormat(StrEnum):
     """How a command writes its result."""
 

@@ -309,7 +309,7 @@ def build_scenario(
     base = files[0].parent if files else None
     top = _Checker(data, "", origin, fallback)
     top.unknown(ALL_TOP_KEYS)
-    for table in ("data", "forecast", "service", "run", *RULE_TABLES):
+    for table in ("data", "forecast", "service", "run", "capacity", *RULE_TABLES):
         if table in data and not isinstance(data[table], Mapping):
             top.fail(table, data[table], "expected a table")
 
@@ -326,6 +326,7 @@ def build_scenario(
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
         run=_run(data.get("run", {}), origin, fallback, base),
         files=files,
+        capacity=tuple(sorted(dict(data.get("capacity", {})).items())),
         origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
     )
 

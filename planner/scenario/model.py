@@ -17,7 +17,10 @@ BASELINE_DESCRIPTION = (
     "80/20 Erlang C, 30% shrinkage, 85% occupancy cap, VN labour rules, bundled data"
 )
 RULE_TABLES = ("shifts", "labour", "cost")
-TOP_KEYS = ("extends", "name", "description", "data", "forecast", "service", "adjustments", "run")
+TOP_KEYS = (
+    *("extends", "name", "description", "data", "forecast", "service", "adjustments", "run"),
+    "capacity",
+)
 ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
 
 SERVICE_MODELS = values(ServiceModel)
@@ -154,6 +157,8 @@ class Scenario:
     adjustments: tuple[Adjustment, ...] = ()
     run: RunConfig = field(default_factory=RunConfig)
     files: tuple[Path, ...] = ()
+    # the raw `[capacity]` table as (key, value) pairs; `planner.capacity` validates it
+    capacity: tuple[tuple[str, Any], ...] = ()
     origins: tuple[tuple[str, str], ...] = ()  # (dotted key, file that set it)
 
     @property
