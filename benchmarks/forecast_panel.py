@@ -15,8 +15,9 @@ said so, when that folder is missing) to imitate what a new user brings:
   +2.5% per °C below 13 °C and +4% per °C above 27 °C; scored three ways: no temperature file,
   the file up to each origin (the horizon takes the climatology), and the file with the
   horizon's rows (a perfect weather forecast);
-- `24/7 60-min, weather it ignores`: the 24/7 line from February with the same temperature file,
-  which does not drive it (the weather terms must not make it worse);
+- `24/7 60-min, weather it ignores`: the 24/7 line from February with the same temperature file
+  (and the horizon's rows), which does not drive it: the weather terms must not make it worse
+  than `24/7 60-min, no temperature`, the same line without the file;
 - `daily offered, 10 months`: the daily offered calls, March-December 2018, no country.
 
 One run scores, on the same rolling folds (8 origins 14 days apart, the last ending with the
@@ -165,13 +166,9 @@ def panel(tmp: Path, only: str | None):
         yield "load 30-min cold+heat, no temperature", load30, "IL", None, False
         yield "load 30-min cold+heat, climatology", load30, "IL", temp_path, False
         yield "load 30-min cold+heat, weather forecast", load30, "IL", temp_path, True
-        yield (
-            "24/7 60-min, weather it ignores",
-            _write(_bins(since(raw, "1999-02-01"), 60), tmp / "all60.csv"),
-            "IL",
-            temp_path,
-            True,
-        )
+        all60 = _write(_bins(since(raw, "1999-02-01"), 60), tmp / "all60.csv")
+        yield "24/7 60-min, no temperature", all60, "IL", None, False
+        yield "24/7 60-min, weather it ignores", all60, "IL", temp_path, True
         offered = pd.read_csv(SHARED / "daily-offered-calls-2012-2019" / "call_volume.csv")
         offered["Date"] = pd.to_datetime(offered["Date"])
         offered = offered[(offered["Date"] >= "2018-03-01") & (offered["Date"] <= "2018-12-31")]

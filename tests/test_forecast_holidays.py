@@ -58,7 +58,7 @@ def test_a_line_open_on_its_holidays_or_that_saw_one_forecasts_an_unseen_one_ope
     # no catch-up day after a holiday that was not closed
     assert day(result, "2025-06-20") < 1.1 * day(result, "2025-06-27")
     notes = [n for n in result.notes if "Juneteenth" in n]
-    assert notes and "ordinary Thursday" in notes[0] and "events" in notes[0]
+    assert notes and "as a Thursday with the effect shared" in notes[0] and "events" in notes[0]
     # one holiday seen closed is no habit yet
     history = weekday_line(tmp_path, "2025-02-18", "2025-06-13", ["2025-05-26"], name="one.csv")
     result = forecast_history(history, horizon_days=14, country="US", model="regression")

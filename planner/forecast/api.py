@@ -232,6 +232,7 @@ def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> li
     """One note per holiday in the forecast that the history has never seen."""
     notes = []
     habit = sorted(rules.holiday_open) if rules.closes_holidays else []
+    shared = sum(rules.holiday_open.values())  # holidays seen open: their effect is shared
     for i in np.flatnonzero(rules.unseen(days, keys)):
         day = days[i].strftime("%Y-%m-%d")
         if habit:
@@ -239,6 +240,14 @@ def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> li
                 f"holiday {keys[i]!r} on {day} is not in the history: forecast closed, as the "
                 f"line was closed on all {len(habit)} holidays it has seen on an open weekday "
                 f"({', '.join(habit[:4])}{', ...' if len(habit) > 4 else ''})"
+            )
+            continue
+        if shared:
+            notes.append(
+                f"holiday {keys[i]!r} on {day} is not in the history: forecast as a "
+                f"{days[i].day_name()} with the effect shared by the {shared} holidays seen "
+                f"open; if the centre is closed that day, add the row '{day},{day},closed,0' "
+                "to an events file (--events)"
             )
             continue
         notes.append(

@@ -307,7 +307,7 @@ class Regression:
 LEVEL_HORIZON = 14  # days ahead the running level's weight is chosen for (1..14)
 LEVEL_FAST = 0.5  # the fast level of the fast/slow blends
 LEVEL_BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)  # the fast level's share in the level forecast
-LEVEL_RECENCY = 91.0  # an origin's weight in that choice halves every quarter (open days)
+LEVEL_RECENCY = 42.0  # an origin's weight in that choice halves every 6 weeks (open days)
 
 
 def level_errors(resid: np.ndarray, alpha: float, horizon: int, span: int = 365) -> np.ndarray:
@@ -333,11 +333,12 @@ def choose_level(
     (slow alpha, fast share w, last level, RMSE by step 1..horizon). The level forecast is
     ``w * fast + (1 - w) * slow``, `fast` the level of weight `LEVEL_FAST`, `slow` one of
     `LEVEL_ALPHAS`; the pair with the least absolute error (robust to the odd outlying day)
-    over steps 1..horizon from the last year's origins wins (each origin weighted by its recency, halving every `LEVEL_RECENCY`
-    days; on a tie the slower, then the smaller share). The one-step-ahead error
-    alone would pick a fast level whenever the residuals are autocorrelated, and carry the last
-    2-3 days' level flat for two weeks; the blend keeps a share of the fast level, so a new
-    level (a +25% step) is still followed."""
+    over steps 1..horizon from the last year's origins wins, each origin weighted by its
+    recency (halving every `LEVEL_RECENCY` open days: a level that has just moved is the one
+    to follow); on a tie the slower, then the smaller share. The one-step-ahead error alone
+    would pick a fast level whenever the residuals are autocorrelated, and carry the last 2-3
+    days' level flat for two weeks; the blend keeps a share of the fast level, so a new level
+    (a +25% step) is still followed."""
     from scipy.signal import lfilter
 
     fast_err = level_errors(resid, LEVEL_FAST, horizon)
