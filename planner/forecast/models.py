@@ -140,6 +140,15 @@ COLD_QUANTILES = (0.1, 0.2, 0.3, 0.4)  # cold thresholds tried (quantiles of the
 HEAT_QUANTILES = (0.6, 0.7, 0.8, 0.9)  # heat thresholds tried
 
 
+def _rows(exog: Exog, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rows of `exog.features` for `days` (0 where a day has none), by position."""
+    frame = exog.features
+    at = frame.index.get_indexer(days)
+    if (at >= 0).all():
+        return frame.iloc[at]
+    return frame.reindex(days).fillna(0.0)
+
+
 def _hinges(temp: np.ndarray, cold: float | None, heat: float | None) -> list[np.ndarray]:
     """Degrees below the cold threshold and above the heat threshold (those given)."""
     out = []
@@ -169,7 +178,7 @@ class Regression:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
-        feats = exog.features.reindex(days).fillna(0.0)
+        feats = _rows(exog, days)
         # inside the Tết block every day is a day off: the weekday pattern does not apply
         workweek = 1.0 - feats["tet"].to_numpy() if "tet" in feats.columns else 1.0
         cols += [(weekday == d) * workweek for d in range(1, 7)]
@@ -196,15 +205,22 @@ class Regression:
         heats = [None, *np.quantile(temp, HEAT_QUANTILES)]
         n = len(logs)
         best = None
+        # the normal equations of the shared columns once; each candidate adds its hinges
+        btb, bty, yty = base.T @ base, base.T @ logs, float(logs @ logs)
         for cold in colds:
             for heat in heats:
                 extra = _hinges(temp, cold, heat)
                 if any(np.ptp(col) == 0 for col in extra):
                     continue
-                x = np.column_stack([base, *extra]) if extra else base
-                coef = _least_squares(x, logs)
-                rss = float(np.sum((logs - x @ coef) ** 2))
-                bic = n * math.log(max(rss, 1e-12) / n) + x.shape[1] * math.log(n)
+                h = np.column_stack(extra) if extra else np.zeros((n, 0))
+                bth = base.T @ h
+                xtx = np.block([[btb, bth], [bth.T, h.T @ h]])
+                xty = np.concatenate([bty, h.T @ logs])
+                ridge = 1e-8 * max(float(np.trace(xtx)) / len(xtx), 1e-12)
+                coef = np.linalg.solve(xtx + ridge * np.eye(len(xtx)), xty)
+                rss = max(yty - 2 * float(coef @ xty) + float(coef @ xtx @ coef), 0.0)
+                width = base.shape[1] + h.shape[1]
+                bic = n * math.log(max(rss, 1e-12) / n) + width * math.log(n)
                 if best is None or bic < best[0] - 1e-9:
                     best = (bic, cold, heat)
         if best is not None:

@@ -69,7 +69,8 @@ class RollingOrigins:
         self.exog = Exog(feats, self.exog.multiplier)
         self._plain = Exog(feats, np.ones(len(feats)))
         self._weather.clear()
-        self._cache.clear()
+        # the forecasts made without the terms stay: they are now the plain ones
+        self._cache = {(*k[:4], False): v for k, v in self._cache.items() if k[4] == "no_weather"}
         self.weather_note = note
 
     def history(self, origin: int) -> tuple[OpenRules, pd.Series]:
