@@ -10,7 +10,6 @@ an in-process breakdown.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,14 +23,19 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
-    planner = shutil.which("planner") or str(Path(sys.executable).parent / "planner")
-    command = [planner, "forecast", "--horizon", "14", "-q"]
+    # this checkout's planner (`python -m planner` with the repository first on the path), not
+    # whichever `planner` console script is first on PATH
+    command = [sys.executable, "-m", "planner", "forecast", "--horizon", "14", "-q"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(repeat):
             out = Path(tmp) / "forecast.csv"
             t0 = time.perf_counter()
-            subprocess.run([*command, "-o", str(out)], check=True)
+            subprocess.run([*command, "-o", str(out)], check=True, env=env)
             times.append(time.perf_counter() - t0)
     print(
         f"planner forecast (bundled 3 years, 30-min, model auto, 14 days): "

@@ -12,7 +12,8 @@ hand-made dates. `day_features` turns them into daily regressors:
 - `holiday`: any other public holiday; `eve`: the day before one (not itself a holiday or
   a substitute day off; the regression keeps it from lowering an already short day);
   `post_holiday`: the first day after another holiday
-  (with `closed` given: only after a holiday the centre was closed, the catch-up day);
+  (with `closed` given: only after a holiday the centre was closed, the catch-up day, and also
+  after any other day in `closed`: a closure from the events file);
 - `bridge`: substitute / observed days off, and a working day squeezed between a holiday and a
   weekend;
 - `observance`: a day of the package's optional or half-day calendar that is not a public
@@ -129,7 +130,8 @@ def day_features(
     days: pd.DatetimeIndex, country: str | None, closed: set | None = None
 ) -> pd.DataFrame:
     """Holiday regressors (0/1 float columns `FEATURES`) for each day in `days`; with `closed`
-    (holiday dates the centre was closed) `post_holiday` marks only the days after those."""
+    (dates the centre was or will be closed: holidays, and closures from the events file)
+    `post_holiday` marks only the first open days after those."""
     pad = pd.Timedelta(days=14)
     names = holiday_names(country, days.min() - pad, days.max() + pad)
     full = pd.date_range(days.min() - pad, days.max() + pad, freq="D")
@@ -155,13 +157,18 @@ def day_features(
         col = "bridge" if SUBSTITUTE_PATTERN.search(names[day]) else "holiday"
         feat.loc[day, col] = 1.0
     off = set(names)
+    # a closure the events file gives on a day that is no holiday: its catch-up day too
+    for day in sorted(set(closed or ()) - off):
+        nxt = day + pd.Timedelta(days=1)
+        if nxt not in off and nxt not in (closed or ()) and nxt in feat.index:
+            feat.loc[nxt, "post_holiday"] = 1.0
     for day in other:
         eve = day - pd.Timedelta(days=1)
         if not SUBSTITUTE_PATTERN.search(names[day]) and eve not in off and eve in feat.index:
             feat.loc[eve, "eve"] = 1.0
         nxt = day + pd.Timedelta(days=1)
         after_closure = closed is None or day in closed
-        if after_closure and nxt not in off and nxt in feat.index:
+        if after_closure and nxt not in off and nxt not in (closed or ()) and nxt in feat.index:
             feat.loc[nxt, "post_holiday"] = 1.0
         # a working day squeezed between a holiday and a weekend
         for gap, weekend in ((1, 5), (-1, 6)):
@@ -231,6 +238,10 @@ class Events:
             if not np.isnan(m):
                 mult[(days >= start) & (days <= end)] *= m
         return mult
+
+    def closures(self, days: pd.DatetimeIndex) -> set:
+        """The days of `days` an event closes (its multiplier 0: `DATE,DATE,closed,0`)."""
+        return set(days[self.multipliers(days) == 0])
 
     def has_multiplier(self, days: pd.DatetimeIndex) -> np.ndarray:
         hit = np.zeros(len(days), dtype=bool)

@@ -1,4 +1,5 @@
-"""Holidays by name: closed only when that same holiday was closed last time it was seen."""
+"""Holidays by name: closed when that same holiday was closed last time it was seen; one never
+seen follows the line's own habit (closed if it closed on all the holidays it has seen)."""
 
 from __future__ import annotations
 
@@ -38,17 +39,64 @@ def test_holiday_key_drops_year_notes():
 
 
 @pytest.mark.slow
-def test_unseen_holiday_is_an_ordinary_day_with_a_note(tmp_path):
-    # the history's three holidays (MLK, Washington's Birthday, Memorial Day) were all closed
+def test_a_line_closed_on_its_holidays_forecasts_an_unseen_one_closed(tmp_path):
+    # the history's three holidays (MLK, Washington's Birthday, Memorial Day) were all closed:
+    # the line's habit, so Juneteenth, never seen, is forecast closed and a note says why
     closed = ["2025-01-20", "2025-02-17", "2025-05-26"]
     history = weekday_line(tmp_path, "2025-01-06", "2025-06-13", closed)
     result = forecast_history(history, horizon_days=14, country="US", model="regression")
+    assert day(result, "2025-06-19") == 0
+    assert day(result, "2025-06-18") > 500 and day(result, "2025-06-26") > 500
+    notes = [n for n in result.notes if "Juneteenth" in n]
+    assert notes and "2025-06-19" in notes[0] and "closed on all 3 holidays" in notes[0]
+
+
+def test_a_line_open_on_its_holidays_or_that_saw_one_forecasts_an_unseen_one_open(tmp_path):
+    # open on every holiday it has seen (rows there): the unseen one is an ordinary day
+    history = weekday_line(tmp_path, "2025-01-06", "2025-06-13")
+    result = forecast_history(history, horizon_days=14, country="US", model="regression")
     thursday = day(result, "2025-06-26")
-    assert day(result, "2025-06-19") > 0.8 * thursday  # Juneteenth: never seen, open
+    assert day(result, "2025-06-19") > 0.8 * thursday
     # no catch-up day after a holiday that was not closed
     assert day(result, "2025-06-20") < 1.1 * day(result, "2025-06-27")
     notes = [n for n in result.notes if "Juneteenth" in n]
-    assert notes and "2025-06-19" in notes[0] and "events" in notes[0]
+    assert notes and "as a Thursday with the effect shared" in notes[0] and "events" in notes[0]
+    # one holiday seen closed is no habit yet
+    history = weekday_line(tmp_path, "2025-02-18", "2025-06-13", ["2025-05-26"], name="one.csv")
+    result = forecast_history(history, horizon_days=14, country="US", model="regression")
+    assert day(result, "2025-06-19") > 0.8 * day(result, "2025-06-26")
+
+
+@pytest.mark.slow
+def test_a_closure_in_the_events_file_brings_its_catch_up_day(tmp_path):
+    # a weekday line that works Columbus and Veterans Day, is closed on the others, and takes
+    # +40% the day after each closure; the user closes Juneteenth and a stormy Tuesday
+    days = pd.date_range("2024-06-03", "2025-06-13", freq="D")
+    worked = pd.DatetimeIndex(["2024-10-14", "2024-11-11"])
+    hol = pd.DatetimeIndex(days[is_holiday(days, "US")]).difference(worked)
+    level = WEEKDAY_LEVEL[days.day_of_week]
+    wobble = 1 + 0.03 * np.sin(np.arange(len(days)) * 1.7)
+    after = days.isin(hol + pd.Timedelta(days=1)) & (level > 0)
+    calls = np.round(1000 * level * wobble * np.where(after, 1.4, 1.0))
+    keep = (level > 0) & ~days.isin(hol)
+    path = tmp_path / "line.csv"
+    pd.DataFrame({"timestamp": days[keep].strftime("%Y-%m-%d"), "calls": calls[keep]}).to_csv(
+        path, index=False
+    )
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "start,end,label,multiplier\n2025-06-19,2025-06-19,closed,0\n"
+        "2025-06-24,2025-06-24,closed,0\n"
+    )
+    history = read_history(path)
+    result = forecast_history(
+        history, horizon_days=21, country="US", model="regression", events=events
+    )
+    assert day(result, "2025-06-19") == 0 and day(result, "2025-06-24") == 0
+    assert day(result, "2025-06-20") > 1.25 * day(result, "2025-06-27")  # after the holiday
+    assert day(result, "2025-06-25") > 1.25 * day(result, "2025-07-02")  # after the storm
+    plain = forecast_history(history, horizon_days=21, country="US", model="regression")
+    assert day(plain, "2025-06-25") < 1.1 * day(plain, "2025-07-02")  # no closure, no catch-up
 
 
 @pytest.mark.slow

@@ -8,6 +8,13 @@ import pandas as pd
 import pytest
 
 from planner.forecast import MODELS, forecast_history
+from planner.forecast.models import (
+    LEVEL_ALPHAS,
+    LEVEL_FAST,
+    LEVEL_HORIZON,
+    choose_level,
+    level_errors,
+)
 from planner.forecast.rolling import clearly_better
 from planner.history import History
 
@@ -95,7 +102,9 @@ def test_temperature_rows_past_the_history_are_the_forecast():
     note = next(n for n in hot.notes if n.startswith("temperature"))
     assert "from the file: 2025-09-29..2025-10-08" in note
     assert "climatology: 2025-10-09..2025-10-12" in note
-    assert any("climatology" in n for n in base.notes)
+    # without the horizon's weather the terms add nothing the yearly shape does not: they are
+    # either taken from the climatology or left out, and a note says which
+    assert any(n.startswith("temperature:") for n in base.notes)
     width = np.log(hot.daily["upper"] / hot.daily["lower"])
     assert width.iloc[3:7].mean() > 1.2 * width.iloc[[0, 1, 2, 7, 8, 9]].mean()  # wider in heat
 
@@ -112,3 +121,50 @@ def test_a_very_short_history_keeps_the_naive_unless_clearly_beaten():
     result = forecast_history(daily(days, np.full(len(days), 1000.0)), horizon_days=7)
     note = next(n for n in result.notes if "seasonal naive is kept unless" in n)
     assert note.endswith("none was" if result.model == "seasonal_naive" else f"{result.model} was")
+
+
+def ar1(n: int, phi: float, seed: int, sd: float = 0.05) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = np.zeros(n)
+    for i in range(1, n):
+        out[i] = phi * out[i - 1] + rng.normal(0, sd)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_level_weight_is_chosen_by_the_horizons_error(seed):
+    # AR(1) residuals (lag-1 correlation 0.8): the one-step-ahead error picks a fast level,
+    # which carries the last days' level for two weeks; the choice over steps 1..14 is slower,
+    # and forecasts the next 1-14 days of the same process better than the one-step choice
+    resid = ar1(3000, 0.8, seed)
+    past, fresh = resid[:700], resid[700:]
+    one_step = min(LEVEL_ALPHAS, key=lambda a: np.nanmean(level_errors(past, a, 1) ** 2))
+    alpha, share, _, rmse = choose_level(past)
+    assert one_step >= 0.3
+    effective = share * LEVEL_FAST + (1 - share) * alpha
+    assert effective < one_step
+    assert rmse.shape == (LEVEL_HORIZON,) and rmse[-1] > rmse[0]
+
+    def horizon_error(a: float, w: float) -> float:
+        run = np.concatenate([past, fresh])
+        errors = w * level_errors(run, LEVEL_FAST, 14, 2290) + (1 - w) * level_errors(
+            run, a, 14, 2290
+        )
+        return float(np.nanmean(errors**2))
+
+    assert horizon_error(alpha, share) < horizon_error(one_step, 0.0)
+
+
+def test_weather_terms_that_do_not_help_are_dropped():
+    # calls that do not follow the weather, a temperature file that varies: the terms are
+    # left out (a note says so) and the forecast is the one made without the file
+    days = pd.date_range("2024-06-01", "2025-09-28")
+    rng = np.random.default_rng(5)
+    temp = pd.Series(25 + 8 * np.sin(days.day_of_year / 365 * 2 * np.pi), index=days)
+    temp += rng.normal(0, 3, len(days))
+    hist = daily(days, 1000.0 * np.exp(0.1 * ar1(len(days), 0.7, 9, 0.3)))
+    run = {"horizon_days": 14, "country": "none", "model": "regression"}
+    with_file = forecast_history(hist, temperature=temp, **run)
+    without = forecast_history(hist, **run)
+    assert any(n.startswith("temperature: left out") for n in with_file.notes)
+    pd.testing.assert_frame_equal(with_file.daily, without.daily)

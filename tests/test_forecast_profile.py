@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.forecast.grid import learn_open_rules, make_grid
+from planner.forecast.grid import PROFILE_HALF_LIFE, learn_open_rules, make_grid
 from planner.forecast.profile import intraday_profile, pooled_shares, weighted_profile
 from planner.history import History
 
@@ -142,3 +142,31 @@ def test_shape_noise_is_near_zero_for_poisson_counts_and_finds_a_shape_error():
         rules = learn_open_rules(grid, len(grid.days))
         c = intraday_profile(grid, rules, len(grid.days)).shape_noise
         assert low <= c <= high, (sigma, c)
+
+
+def _drifting(weeks: int, per_day: float, shift_day: int, seed: int) -> History:
+    """15-min Poisson history, every day one shape; the peak moves from 10:00 to 15:00 on day
+    `shift_day` (None: never)."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2026-01-05", periods=7 * weeks, freq="D")
+    stamps, calls = [], []
+    for i, day in enumerate(days):
+        shape = _shape(15 if shift_day is not None and i >= shift_day else 10)
+        stamps.append(day + pd.to_timedelta(np.arange(SLOTS) * 15, unit="min"))
+        calls.append(rng.poisson(per_day * shape))
+    frame = pd.DataFrame(
+        {"timestamp": np.concatenate(stamps), "calls": np.concatenate(calls).astype(float)}
+    )
+    return History(frame, 15, (), "synthetic-15min")
+
+
+def test_the_profiles_recency_is_chosen_per_series():
+    # a shape that moved 6 weeks ago takes a shorter memory than the default; a steady one
+    # with few calls per interval keeps at least the default (its recent days are too noisy)
+    moved = make_grid(_drifting(16, 3000, 16 * 7 - 42, seed=1), None, None)
+    steady = make_grid(_drifting(16, 40, None, seed=2), None, None)
+    lives = []
+    for grid in (moved, steady):
+        rules = learn_open_rules(grid, len(grid.days))
+        lives.append(intraday_profile(grid, rules, len(grid.days)).half_life)
+    assert lives[0] < PROFILE_HALF_LIFE <= lives[1]

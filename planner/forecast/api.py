@@ -30,6 +30,7 @@ from planner.forecast.rolling import (
     history_span,
     select,
     select_horizon,
+    weigh_weather,
 )
 from planner.history import History
 
@@ -143,6 +144,7 @@ def forecast_history(
                 + ("none was" if model == "seasonal_naive" else f"{model} was")
             )
     else:
+        weigh_weather(rolling, n, horizon, model)
         log_errors = calibration_errors(rolling, n, horizon, model)
     mean, lower, upper = rolling.forecast(model, n, len(future), multipliers=True)
     steps = (future - last).days.to_numpy()
@@ -161,7 +163,9 @@ def forecast_history(
     intervals, daily = spread_over_intervals(
         future[keep], mean[keep], lower[keep], upper[keep], grid, rules, intraday, level
     )
-    if temperature is not None:
+    if rolling.weather_note is not None:
+        notes.append(rolling.weather_note)
+    elif temperature is not None:
         notes.append(_temperature_note(temperature, future[keep]))
     return ForecastResult(
         intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
@@ -227,8 +231,25 @@ def _day_ranges(days: pd.DatetimeIndex) -> str:
 def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> list[str]:
     """One note per holiday in the forecast that the history has never seen."""
     notes = []
+    habit = sorted(rules.holiday_open) if rules.closes_holidays else []
+    shared = sum(rules.holiday_open.values())  # holidays seen open: their effect is shared
     for i in np.flatnonzero(rules.unseen(days, keys)):
         day = days[i].strftime("%Y-%m-%d")
+        if habit:
+            notes.append(
+                f"holiday {keys[i]!r} on {day} is not in the history: forecast closed, as the "
+                f"line was closed on all {len(habit)} holidays it has seen on an open weekday "
+                f"({', '.join(habit[:4])}{', ...' if len(habit) > 4 else ''})"
+            )
+            continue
+        if shared:
+            notes.append(
+                f"holiday {keys[i]!r} on {day} is not in the history: forecast as a "
+                f"{days[i].day_name()} with the effect shared by the {shared} holidays seen "
+                f"open; if the centre is closed that day, add the row '{day},{day},closed,0' "
+                "to an events file"
+            )
+            continue
         notes.append(
             f"holiday {keys[i]!r} on {day} is not in the history: forecast as an ordinary "
             f"{days[i].day_name()}; if the centre is closed that day, add the row "

@@ -40,6 +40,7 @@ def backtest(
     temperature=None,
     models: tuple[str, ...] = (*MODELS, "auto"),
     progress: Callable[[int, int], None] | None = None,
+    weather_forecast: bool = False,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation of every model: `folds` origins `horizon_days` apart, the last
     fold ending with the history. Returns one row per model, level (daily / interval) and subset
@@ -49,7 +50,9 @@ def backtest(
     improvement over seasonal_naive), `coverage_pct` (actuals inside the bounds, over open days
     / intervals: closed ones forecast 0 are not counted).
     `auto` re-runs the model choice at every origin from the data before it, as
-    `forecast_history` would.
+    `forecast_history` would. `weather_forecast`: the temperature file's rows past each origin
+    are the forecast's weather (a perfect weather forecast), else the horizon takes the
+    climatology (no weather forecast).
     Per-queue history is scored on the total over queues. Missing days are not scored."""
     check_forecast_args(horizon_days, level, "auto")
     if int(folds) < 1:
@@ -89,6 +92,7 @@ def backtest(
                 cutoff,
                 grid.holiday_key[: origin + h],
                 closed_holidays,
+                temperature_forecast=weather_forecast,
             ),
             level,
         )

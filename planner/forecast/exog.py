@@ -67,14 +67,20 @@ def build_exog(
     temperature_forecast: bool = False,
 ) -> Exog:
     """Features of `days`. With `keys` (holiday names per day) each holiday gets its own
-    column `holiday:<name>` (a holiday never seen open has no effect: an ordinary day); with
-    `closed` (holiday dates the centre is, or will be, closed) `post_holiday` follows only
-    those. Temperature: the file's values before `cutoff`; from `cutoff` on, with
-    `temperature_forecast` the file's rows there (a weather forecast), else and where none the
-    day-of-year climatology of the days before `cutoff`."""
+    column `holiday:<name>` beside the shared `holiday` one (a holiday never seen open takes
+    the shared effect of those seen open, none if none was); with `closed` (holiday dates the
+    centre is, or will be, closed) `post_holiday` follows only those and the closures of
+    `events` (multiplier 0). Temperature: the file's values before `cutoff`; from `cutoff` on,
+    with `temperature_forecast` the file's rows there (a weather forecast), else and where
+    none the day-of-year climatology of the days before `cutoff`."""
+    if closed is not None and events is not None and len(events.frame):
+        closed = set(closed) | events.closures(days)
     feats = calendar.day_features(days, country, closed)
     if keys is not None:
-        hol = feats.pop("holiday").to_numpy() == 1
+        # the generic `holiday` column stays beside the named ones: a holiday the history has
+        # not seen open takes the holidays' shared effect (the fit's minimum-norm split gives it
+        # the mean of the k seen ones shrunk by k / (k + 1)), a seen one its own
+        hol = feats["holiday"].to_numpy() == 1
         for key in sorted(set(keys[hol])):
             feats[f"holiday:{key}"] = ((keys == key) & hol).astype(float)
     multiplier = np.ones(len(days))
@@ -102,12 +108,15 @@ def build_exog(
 
 
 def _climatology(temp: pd.Series) -> np.ndarray:
-    """Day-of-year mean temperature (365 values), smoothed over +-7 days, circular."""
+    """Day-of-year mean temperature (365 values), smoothed over +-7 days, circular; the mean
+    of the last 14 days where no day of the history is near."""
     doy = np.minimum(temp.index.day_of_year.to_numpy(), 365) - 1
     sums = np.bincount(doy, weights=temp.to_numpy(), minlength=365)
     counts = np.bincount(doy, minlength=365).astype(float)
     kernel = np.ones(15)
     s = np.convolve(np.tile(sums, 3), kernel, mode="same")[365:730]
     c = np.convolve(np.tile(counts, 3), kernel, mode="same")[365:730]
-    overall = float(temp.mean())
-    return np.where(c > 0, s / np.maximum(c, 1), overall)
+    # days of the year the history has no temperature near (under a year of it): the mean of
+    # its last two weeks, the nearest thing to a forecast of the coming days
+    recent = float(temp.iloc[-14:].mean())
+    return np.where(c > 0, s / np.maximum(c, 1), recent)

@@ -12,12 +12,14 @@ from planner.errors import InputError
 from planner.history import MINUTES_PER_DAY, History
 
 PROFILE_DAYS = 26  # same-type days behind an intraday profile (half a year of weekdays)
-PROFILE_HALF_LIFE = 4.0  # their recency weight halves every 4 same-type days
+PROFILE_HALF_LIFE = 4.0  # their recency weight halves every 4 same-type days (the default)
+PROFILE_HALF_LIVES = (2.0, 4.0, 8.0, 16.0)  # the half-lives a series chooses among
 PROFILE_NEIGHBOURS = 2  # most similar day types a profile is shrunk toward
 MIN_HISTORY_DAYS = 21
 DISPERSION_DAYS = 28  # days behind the intervals' noise beyond Poisson (`shape_noise`)
 SUMMER = ((5, 20), (8, 31))  # 20 May .. 31 August: the hotline's peak season
 HOLIDAY_TYPE = 7
+HABIT_MIN_HOLIDAYS = 2  # holidays seen, all closed, before an unseen one is forecast closed
 
 
 @dataclass(frozen=True)
@@ -119,15 +121,26 @@ class OpenRules:
     # weekday is open; a holiday not in here has not been seen
     holiday_open: dict[str, bool] = field(default_factory=dict)
 
+    @property
+    def closes_holidays(self) -> bool:
+        """The line's own habit: it was closed on every holiday it has seen on an open weekday,
+        and has seen at least `HABIT_MIN_HOLIDAYS` of them (by name, the last time each)."""
+        seen = list(self.holiday_open.values())
+        return len(seen) >= HABIT_MIN_HOLIDAYS and not any(seen)
+
     def closed(self, days: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:
         """Days forecast closed: a closed weekday, or a holiday closed when last seen. A
-        holiday never seen (on an open weekday) is an ordinary day of its weekday."""
+        holiday never seen (on an open weekday) follows the line's habit: closed if the line
+        closed on all the holidays it has seen (`closes_holidays`), else an ordinary day of its
+        weekday."""
         weekday = days.day_of_week.to_numpy()
         closed = ~self.type_open[weekday]
+        habit = self.closes_holidays
         for i in np.flatnonzero(keys != ""):
             seen = self.holiday_open.get(keys[i])
-            if seen is not None and not closed[i]:
-                closed[i] = not seen
+            if closed[i]:
+                continue
+            closed[i] = (not seen) if seen is not None else habit
         return closed
 
     def unseen(self, days: pd.DatetimeIndex, keys: np.ndarray) -> np.ndarray:

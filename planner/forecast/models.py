@@ -135,9 +135,34 @@ def _least_squares(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) ->
     return np.linalg.solve(xtx + ridge * np.eye(len(xtx)), xw.T @ y)
 
 
+TEMP_OFFSET_C = 30.0  # the exog's `temp_max` is the temperature minus this
+COLD_QUANTILES = (0.1, 0.2, 0.3, 0.4)  # cold thresholds tried (quantiles of the history's)
+HEAT_QUANTILES = (0.6, 0.7, 0.8, 0.9)  # heat thresholds tried
+
+
+def _rows(exog: Exog, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The rows of `exog.features` for `days` (0 where a day has none), by position."""
+    frame = exog.features
+    at = frame.index.get_indexer(days)
+    if (at >= 0).all():
+        return frame.iloc[at]
+    return frame.reindex(days).fillna(0.0)
+
+
+def _hinges(temp: np.ndarray, cold: float | None, heat: float | None) -> list[np.ndarray]:
+    """Degrees below the cold threshold and above the heat threshold (those given)."""
+    out = []
+    if cold is not None:
+        out.append(np.maximum(cold - temp, 0.0))
+    if heat is not None:
+        out.append(np.maximum(temp - heat, 0.0))
+    return out
+
+
 class Regression:
     """OLS on log calls: trend, weekday, yearly Fourier, holidays (and their eves),
-    observances, events, temperature; AR(1) residual correction; normal bounds on log scale."""
+    observances, events, temperature (linear, with cold and heat sides whose thresholds BIC
+    chooses); AR(1) residual correction; normal bounds on log scale."""
 
     name = "regression"
     window = 3 * 365 + 1
@@ -153,7 +178,7 @@ class Regression:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
-        feats = exog.features.reindex(days).fillna(0.0)
+        feats = _rows(exog, days)
         # inside the Tết block every day is a day off: the weekday pattern does not apply
         workweek = 1.0 - feats["tet"].to_numpy() if "tet" in feats.columns else 1.0
         cols += [(weekday == d) * workweek for d in range(1, 7)]
@@ -161,7 +186,46 @@ class Regression:
         for k in range(1, self.order + 1):
             cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
         cols += [feats[c].to_numpy() for c in self.feature_names]
+        if self.cold_c is not None or self.heat_c is not None:
+            temp = feats["temp_max"].to_numpy() + TEMP_OFFSET_C
+            cols += _hinges(temp, self.cold_c, self.heat_c)
         return np.column_stack(cols)
+
+    def _choose_temperature(self, days: pd.DatetimeIndex, exog: Exog, logs: np.ndarray) -> None:
+        """The temperature response's thresholds, by BIC: a linear term, plus a cold side below
+        a threshold and a heat side above one (each optional), the thresholds from the history's
+        own temperature quantiles. Load rises in the cold as in the heat; where it does not,
+        BIC leaves that side out."""
+        self.cold_c = self.heat_c = None
+        if "temp_max" not in self.feature_names:
+            return
+        temp = exog.features["temp_max"].reindex(days).fillna(0.0).to_numpy() + TEMP_OFFSET_C
+        base = self._design(days, exog)
+        colds = [None, *np.quantile(temp, COLD_QUANTILES)]
+        heats = [None, *np.quantile(temp, HEAT_QUANTILES)]
+        n = len(logs)
+        best = None
+        # the normal equations of the shared columns once; each candidate adds its hinges
+        btb, bty, yty = base.T @ base, base.T @ logs, float(logs @ logs)
+        for cold in colds:
+            for heat in heats:
+                extra = _hinges(temp, cold, heat)
+                if any(np.ptp(col) == 0 for col in extra):
+                    continue
+                h = np.column_stack(extra) if extra else np.zeros((n, 0))
+                bth = base.T @ h
+                xtx = np.block([[btb, bth], [bth.T, h.T @ h]])
+                xty = np.concatenate([bty, h.T @ logs])
+                ridge = 1e-8 * max(float(np.trace(xtx)) / len(xtx), 1e-12)
+                coef = np.linalg.solve(xtx + ridge * np.eye(len(xtx)), xty)
+                rss = max(yty - 2 * float(coef @ xty) + float(coef @ xtx @ coef), 0.0)
+                width = base.shape[1] + h.shape[1]
+                bic = n * math.log(max(rss, 1e-12) / n) + width * math.log(n)
+                if best is None or bic < best[0] - 1e-9:
+                    best = (bic, cold, heat)
+        if best is not None:
+            self.cold_c = None if best[1] is None else float(best[1])
+            self.heat_c = None if best[2] is None else float(best[2])
 
     def fit(self, y: pd.Series, exog: Exog) -> Regression:
         y = y.iloc[-self.window :]
@@ -182,6 +246,10 @@ class Regression:
             if feats[c].to_numpy().std() > 0
             and (c != "observance" or feats[c].sum() >= MIN_OBSERVANCE_DAYS)
         ]
+        # the heat column is the bounds' (hot days); the fit draws its own cold and heat sides
+        self.feature_names = [c for c in self.feature_names if c != "heat"]
+        self.cold_c = self.heat_c = None
+        self._choose_temperature(days, exog, logs)
         x = self._design(days, exog)
         coef = self._solve(x, logs)
         self.eve_floor = None
@@ -252,40 +320,91 @@ class Regression:
         return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
 
 
+LEVEL_HORIZON = 14  # days ahead the running level's weight is chosen for (1..14)
+LEVEL_FAST = 0.5  # the fast level of the fast/slow blends
+LEVEL_BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)  # the fast level's share in the level forecast
+LEVEL_RECENCY = 42.0  # an origin's weight in that choice halves every 6 weeks (open days)
+
+
+def level_errors(resid: np.ndarray, alpha: float, horizon: int, span: int = 365) -> np.ndarray:
+    """Squared errors of a running level (exponential weight `alpha`) used as the forecast
+    of the residual 1..`horizon` steps ahead, from the last `span` origins: (origins, steps),
+    NaN past the end."""
+    from scipy.signal import lfilter
+
+    level = lfilter([alpha], [1.0, alpha - 1.0], resid)
+    n = resid.size
+    origins = np.arange(max(0, n - span - 1), n - 1)
+    steps = np.arange(1, horizon + 1)
+    at = origins[:, None] + steps[None, :]
+    ok = at < n
+    err = np.where(ok, resid[np.minimum(at, n - 1)] - level[origins][:, None], np.nan)
+    return err
+
+
+def choose_level(
+    resid: np.ndarray, horizon: int = LEVEL_HORIZON
+) -> tuple[float, float, float, np.ndarray]:
+    """The running level that forecasts the residuals best over the forecast's own horizon:
+    (slow alpha, fast share w, last level, RMSE by step 1..horizon). The level forecast is
+    ``w * fast + (1 - w) * slow``, `fast` the level of weight `LEVEL_FAST`, `slow` one of
+    `LEVEL_ALPHAS`; the pair with the least absolute error (robust to the odd outlying day)
+    over steps 1..horizon from the last year's origins wins, each origin weighted by its
+    recency (halving every `LEVEL_RECENCY` open days: a level that has just moved is the one
+    to follow); on a tie the slower, then the smaller share. The one-step-ahead error alone
+    would pick a fast level whenever the residuals are autocorrelated, and carry the last 2-3
+    days' level flat for two weeks; the blend keeps a share of the fast level, so a new level
+    (a +25% step) is still followed."""
+    from scipy.signal import lfilter
+
+    fast_err = level_errors(resid, LEVEL_FAST, horizon)
+    # the recent origins count more: a level that has just moved is the one to follow
+    age = np.arange(fast_err.shape[0])[::-1]
+    weight = (0.5 ** (age / LEVEL_RECENCY))[:, None]
+    fast_level = float(lfilter([LEVEL_FAST], [1.0, LEVEL_FAST - 1.0], resid)[-1])
+    best = None
+    for alpha in LEVEL_ALPHAS:
+        slow_err = level_errors(resid, alpha, horizon)
+        slow_level = float(lfilter([alpha], [1.0, alpha - 1.0], resid)[-1])
+        for share in LEVEL_BLENDS:
+            err = share * fast_err + (1 - share) * slow_err
+            sse = float(np.nansum(weight * np.abs(err)) / np.sum(weight * np.isfinite(err)))
+            if best is None or sse < best[0] - 1e-12:
+                rmse = np.sqrt(np.nanmean(err**2, axis=0))
+                level = share * fast_level + (1 - share) * slow_level
+                best = (sse, alpha, share, level, rmse)
+    assert best is not None
+    return best[1], best[2], best[3], best[4]
+
+
 class LevelRegression(Regression):
     """The regression whose residual correction fades to a running level, not to zero: a new
     level (+30% from some date, a lost contract) is carried into the forecast.
 
-    The level is an exponentially weighted mean of the fit's log residuals, its weight alpha
-    the one of `LEVEL_ALPHAS` with the least one-step-ahead squared error over the last year
-    of residuals; the forecast is the regression plus the last level, flat over the horizon,
-    with the local-level variance ``sigma**2 * (1 + (h - 1) * alpha**2)``."""
+    The level is a blend of exponentially weighted means of the fit's log residuals, chosen
+    by its error over the forecast's horizon (`choose_level`); the forecast is the regression
+    plus the last level, flat over the horizon, with that choice's error by step as its spread
+    (beyond the chosen horizon: the last step's)."""
 
     name = "regression_level"
 
     def fit(self, y: pd.Series, exog: Exog) -> LevelRegression:
-        from scipy.signal import lfilter
-
         super().fit(y, exog)
         resid = self.resid
-        self.alpha, self.run_level, self.step_sigma = 0.0, 0.0, self.sigma
+        self.alpha, self.share, self.run_level = 0.0, 0.0, 0.0
+        self.step_rmse = np.array([self.sigma])
         if resid.size < 28:
             return self
-        best = None
-        for alpha in LEVEL_ALPHAS:
-            level = lfilter([alpha], [1.0, alpha - 1.0], resid)
-            errors = (resid[1:] - level[:-1])[-365:]
-            sse = float(np.sum(errors**2))
-            if best is None or sse < best[0] - 1e-12:
-                best = (sse, alpha, float(level[-1]), float(np.std(errors)))
-        _, self.alpha, self.run_level, self.step_sigma = best
+        self.alpha, self.share, self.run_level, self.step_rmse = choose_level(resid)
         return self
 
     def predict(self, days: pd.DatetimeIndex, exog: Exog):
         x = self._design(days, exog)
-        h = (days - self.last).days.to_numpy().astype(float)
+        h = (days - self.last).days.to_numpy()
         mu = self.log_mean(x) + self.run_level
-        sd = self.step_sigma * np.sqrt(1 + (np.maximum(h, 1) - 1) * self.alpha**2)
+        rmse = self.step_rmse[np.isfinite(self.step_rmse)]
+        rmse = rmse if rmse.size else np.array([self.sigma])
+        sd = rmse[np.clip(h, 1, rmse.size) - 1]
         z = norm.ppf(0.5 + self.level / 200)
         return np.exp(mu), np.exp(mu - z * sd), np.exp(mu + z * sd)
 

@@ -15,6 +15,7 @@ from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     PROFILE_DAYS,
     PROFILE_HALF_LIFE,
+    PROFILE_HALF_LIVES,
     PROFILE_NEIGHBOURS,
     Grid,
     OpenRules,
@@ -30,14 +31,38 @@ class _Intraday:
     aht: np.ndarray | None  # (7, slots) weekday x interval AHT of the total
     queue_aht: np.ndarray | None  # (queues, 7, slots)
     shape_noise: float = 0.0  # c in an interval's variance m + c m^2 around the profile
+    half_life: float = PROFILE_HALF_LIFE  # the recency chosen (days of a type)
 
 
 def intraday_profile(
-    grid: Grid, rules: OpenRules, end: int, out_of_sample: bool = True
+    grid: Grid,
+    rules: OpenRules,
+    end: int,
+    out_of_sample: bool = True,
+    half_life: float | None = None,
 ) -> _Intraday:
+    """The profile per day type from the days before `end`. Its recency (the `half_life` of a
+    day's weight, in days of its type) is chosen per series unless given: each of
+    `PROFILE_HALF_LIVES` draws the profile from the days before the last `DISPERSION_DAYS`
+    and spreads those days' actual totals with it; the least absolute interval error wins
+    (ties: the default `PROFILE_HALF_LIFE`). A line whose shape drifts takes a short memory,
+    a steady noisy one a long one."""
     ptype = profile_type(rules, grid.day_type[:end], grid.days[:end])
     calls = grid.calls[:end]
     totals = calls.sum(axis=1)
+    earlier = None  # the profile of the days before the last DISPERSION_DAYS
+    if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
+        tried = {}
+        lives = PROFILE_HALF_LIVES if half_life is None and grid.slots > 1 else (half_life,)
+        for life in lives:
+            before = intraday_profile(
+                grid, rules, end - DISPERSION_DAYS, out_of_sample=False, half_life=life
+            ).shares
+            tried[life] = (_shape_error(calls, totals, before[ptype]), before)
+        best = min(tried, key=lambda k: (round(tried[k][0], 9), k != PROFILE_HALF_LIFE, k or 0))
+        half_life, earlier = best, tried[best][1]
+    life = PROFILE_HALF_LIFE if half_life is None else half_life
+    window = max(PROFILE_DAYS, int(4 * life))
     own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # type -> (profile, its variance)
     queue_shares = None
     if grid.queue_calls is not None:
@@ -50,10 +75,10 @@ def intraday_profile(
             & ~grid.suspect[:end]
             & ((expected & ~grid.present[:end]).sum(axis=1) == 0)
         )
-        sel = np.flatnonzero(complete)[-PROFILE_DAYS:]
+        sel = np.flatnonzero(complete)[-window:]
         if sel.size == 0:
             continue
-        weight = 0.5 ** (np.arange(sel.size)[::-1] / PROFILE_HALF_LIFE)
+        weight = 0.5 ** (np.arange(sel.size)[::-1] / life)
         prof, var = weighted_profile(calls[sel], totals[sel], weight, expected)
         if prof is None:
             continue
@@ -90,10 +115,15 @@ def intraday_profile(
     # the shape noise is measured out of sample, against the profile the days before had, as
     # the forecast will be: the profile's own error is part of an interval's noise
     shape_noise = 0.0
-    if out_of_sample and end - DISPERSION_DAYS >= MIN_HISTORY_DAYS:
-        before = intraday_profile(grid, rules, end - DISPERSION_DAYS, out_of_sample=False).shares
-        shape_noise = _shape_noise(calls, totals, before[ptype], rules.slot_open[ptype])
-    return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise)
+    if earlier is not None:
+        shape_noise = _shape_noise(calls, totals, earlier[ptype], rules.slot_open[ptype])
+    return _Intraday(shares, queue_shares, aht, queue_aht, shape_noise, float(life))
+
+
+def _shape_error(calls: np.ndarray, totals: np.ndarray, shares: np.ndarray) -> float:
+    """Absolute interval error of the last `DISPERSION_DAYS` days' totals spread by `shares`."""
+    d = DISPERSION_DAYS
+    return float(np.abs(shares[-d:] * totals[-d:, None] - calls[-d:]).sum())
 
 
 def weighted_profile(

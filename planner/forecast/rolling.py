@@ -32,6 +32,8 @@ CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a yea
 CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
 SHORT_MIN_ORIGINS = 3  # origins a short history needs before a model can beat the naive
 SIMPLER = {"regression_level": "regression"}  # a model -> the simpler one it extends
+REGRESSIONS = ("regression", "regression_level")  # the calendar-aware models
+WEATHER_COLUMNS = ("temp_max", "heat")  # the exog's temperature terms
 
 
 class RollingOrigins:
@@ -50,6 +52,26 @@ class RollingOrigins:
         self._weather: dict[tuple[int, int], Exog] = {}
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._history: dict[int, tuple[OpenRules, pd.Series]] = {}
+        self.weather_note: str | None = None  # why the weather terms were left out, if they were
+
+    @property
+    def has_weather(self) -> bool:
+        return "temp_max" in self.exog.features.columns
+
+    def without_weather(self) -> Exog:
+        """The features without the temperature terms (no multipliers)."""
+        feats = self.exog.features.drop(columns=list(WEATHER_COLUMNS), errors="ignore")
+        return Exog(feats, np.ones(len(feats)))
+
+    def drop_weather(self, note: str) -> None:
+        """Leave the temperature terms out of every forecast from now on (and say why)."""
+        feats = self.exog.features.drop(columns=list(WEATHER_COLUMNS), errors="ignore")
+        self.exog = Exog(feats, self.exog.multiplier)
+        self._plain = Exog(feats, np.ones(len(feats)))
+        self._weather.clear()
+        # the forecasts made without the terms stay: they are now the plain ones
+        self._cache = {(*k[:4], False): v for k, v in self._cache.items() if k[4] == "no_weather"}
+        self.weather_note = note
 
     def history(self, origin: int) -> tuple[OpenRules, pd.Series]:
         """The open rules and the daily series (NaN = closed or missing) before `origin`."""
@@ -74,13 +96,18 @@ class RollingOrigins:
         horizon: int,
         multipliers: bool = False,
         weather_as_known: bool = False,
+        no_weather: bool = False,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`weather_as_known` (without `multipliers`): the temperature past `origin` as the
-        forecast has it (`_known`), not the observed one (what the calibration scores)."""
+        forecast has it (`_known`), not the observed one (what the calibration scores).
+        `no_weather` (without `multipliers`): the temperature terms left out."""
         exog = self.exog if multipliers else self._plain
         if weather_as_known and not multipliers:
             exog = self._known(origin, horizon)
-        key = (name, origin, horizon, multipliers, exog is not self._plain and not multipliers)
+        tag: bool | str = exog is not self._plain and not multipliers
+        if no_weather and self.has_weather:
+            exog, tag = self.without_weather(), "no_weather"
+        key = (name, origin, horizon, multipliers, tag)
         if key not in self._cache:
             rules, y = self.history(origin)
             days, keys = self.days(origin, horizon)
@@ -150,8 +177,10 @@ def select(
     Near-ties go to the simpler model: a model that extends another (`SIMPLER`: the running
     level extends the regression) is kept only if it is clearly better than the model it
     extends, i.e. its summed absolute error is at least `CLEAR_GAIN` lower and the mean of the
-    per-origin differences exceeds one standard error. Models of different kinds (the naive,
-    ETS, the regression) are compared by WAPE alone, except on a history under 13 weeks
+    per-origin differences exceeds one standard error. The naive or ETS replace the regression
+    (the better of the two regressions so chosen) only when clearly better than it, by the
+    same test: a small difference over a dozen origins is noise, and the regression knows the
+    calendar (holidays, eves, closures) the others do not. Except on a history under 13 weeks
     (`SHORT_MODELS_SPAN`), where the few origins cannot tell noise from skill: there the seasonal
     naive stays unless the pick is clearly better than it by a stricter test (`clearly_better`
     with `strict`)."""
@@ -174,9 +203,15 @@ def select(
         return candidates[0], {}, np.empty((0, horizon))
     scores = {k: 100 * v.sum() / total for k, v in abs_err.items()}
     best = min(candidates, key=lambda k: (round(scores[k], 6), candidates.index(k)))
-    simpler = SIMPLER.get(best)
-    if simpler in abs_err and not clearly_better(abs_err[best], abs_err[simpler]):
-        best = simpler
+    regressions = [k for k in candidates if k in REGRESSIONS]
+    if regressions:
+        reg = min(regressions, key=lambda k: (round(scores[k], 6), candidates.index(k)))
+        simpler = SIMPLER.get(reg)
+        if simpler in abs_err and not clearly_better(abs_err[reg], abs_err[simpler]):
+            reg = simpler
+        # the naive or ETS replace the regression only when clearly better
+        if best in REGRESSIONS or not clearly_better(abs_err[best], abs_err[reg]):
+            best = reg
     if (
         best != "seasonal_naive"
         and "seasonal_naive" in abs_err
@@ -184,7 +219,45 @@ def select(
         and not clearly_better(abs_err[best], abs_err["seasonal_naive"], strict=True)
     ):
         best = "seasonal_naive"
+    weigh_weather(rolling, end, horizon, best, acts)
     return best, scores, calibration_errors(rolling, end, horizon, best, acts)
+
+
+def weigh_weather(
+    rolling: RollingOrigins, end: int, horizon: int, name: str, acts: np.ndarray | None = None
+) -> bool:
+    """Keep the temperature terms only where they earn their place: model `name` with them
+    (the temperature past each origin as the forecast from `end` will have it: the file's rows
+    where it has a weather forecast, the climatology where not) must be clearly better
+    (`clearly_better`: 2% and one standard error) over `SELECT_ORIGINS` weekly origins than
+    without them, as any more complex model must be; else they are dropped from
+    `rolling` (a note says so). Weather never makes the forecast worse than leaving it out on
+    those origins. Returns whether the terms are kept."""
+    if not rolling.has_weather or name == "seasonal_naive":
+        return rolling.has_weather
+    if acts is None:
+        acts = rolling.actuals(end)
+    origins = weekly_origins(end, horizon, SELECT_ORIGINS)
+    if not origins:
+        return True
+    with_w, without = np.zeros(len(origins)), np.zeros(len(origins))
+    total = 0.0
+    for j, origin in enumerate(origins):
+        actual = acts[origin : origin + horizon]
+        ok = np.isfinite(actual)
+        total += float(actual[ok].sum())
+        mean = rolling.forecast(name, origin, horizon, weather_as_known=True)[0]
+        with_w[j] = np.abs(mean[ok] - actual[ok]).sum()
+        mean = rolling.forecast(name, origin, horizon, no_weather=True)[0]
+        without[j] = np.abs(mean[ok] - actual[ok]).sum()
+    if total <= 0 or clearly_better(with_w, without):
+        return True
+    rolling.drop_weather(
+        f"temperature: left out; {name} with the temperature terms was not clearly better than "
+        f"without them over {len(origins)} weekly origins (daily WAPE "
+        f"{100 * with_w.sum() / total:.1f}% with, {100 * without.sum() / total:.1f}% without)"
+    )
+    return False
 
 
 def usable_models(y: pd.Series) -> tuple[str, ...]:
