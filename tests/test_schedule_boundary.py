@@ -107,6 +107,7 @@ def chained(tmp_path_factory):
     return rules, one, nxt, runs
 
 
+@pytest.mark.slow  # three solves of a small week
 def test_a_chained_week_keeps_every_rule_and_covers_the_week(chained):
     from planner.schedule import check_roster_rules, check_weeks
 
@@ -119,12 +120,14 @@ def test_a_chained_week_keeps_every_rule_and_covers_the_week(chained):
     assert not second.short
 
 
+@pytest.mark.slow  # three solves of a small week
 def test_a_chained_week_gives_the_same_roster_twice(chained):
     _, _, _, (a, b) = chained
     assert a.roster.equals(b.roster)
     assert a.objective == b.objective
 
 
+@pytest.mark.slow  # three solves of a small week
 def test_a_lighter_chained_week_rosters_fewer_of_last_weeks_agents(chained):
     # last week's sized workforce is paid for the hours it works (not as salaried staff),
     # so a week needing 10% less does not roster everyone again
