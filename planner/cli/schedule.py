@@ -12,6 +12,7 @@ from planner.choices import (
 )
 from planner.cli.common import cli, fail, output_options
 from planner.errors import ExitCode
+from planner.scenario.model import SCHEDULE_TIME_LIMIT_S
 
 
 @cli.command("schedule")
@@ -32,7 +33,7 @@ from planner.errors import ExitCode
 )
 @click.option(
     "--time-limit",
-    default=90.0,
+    default=SCHEDULE_TIME_LIMIT_S,
     show_default=True,
     type=click.FloatRange(1, 86400),
     help="Wall-clock limit for the whole schedule step (LP, start, search), seconds.",

@@ -124,11 +124,11 @@ class Adjustment:
         )
 
 
-# The roster solve's wall-clock limits, in seconds: a scenario's `[run] time_limit_s` (what
-# `planner run` and `planner compare` use) and `planner schedule --time-limit`, which also
-# builds the start and searches slices within it.
-RUN_TIME_LIMIT_S = 60.0
+# The roster solve's wall-clock limit, in seconds: one default for a scenario's `[run]
+# time_limit_s` (what `planner run` and `planner compare` use) and `planner schedule
+# --time-limit`, which also builds the start and searches slices within it.
 SCHEDULE_TIME_LIMIT_S = 90.0
+RUN_TIME_LIMIT_S = SCHEDULE_TIME_LIMIT_S
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The weekly roster (schedule stage) as a package.
 
 `rules` (validated roster rules) -> `tours` (legal shifts and weekly tours) -> `groups` (named
-agents grouped by what limits them) -> `model` (the integer programme) -> `start` (a legal
+agents grouped by what limits them; `boundary`: the network that shares a group's tours among
+agents continuing last week) -> `model` (the integer programme) -> `start` (a legal
 roster built before branch and bound) -> `solvers` (CBC / HiGHS, a typed outcome) -> `extract`
 (one row per agent-shift) -> `check` (coverage and labour rules re-checked from the rows alone);
 `files` reads the stage's files (the workbook is `planner.report.workbook`); `child` runs the

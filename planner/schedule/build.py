@@ -87,13 +87,17 @@ def solve_model(
             seconds = time.monotonic() - began
             return SolveReport(SolveStatus.TIME_LIMIT, start.objective, 0.0, seconds, True, seconds)
         support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
+        per_tour = _agents_per_tour(model, support)
+        _log(began, f"LP: {per_tour:.2f} agents per tour it uses")
         start = build_start(model)
         first_s = time.monotonic() - began if start is not None else math.nan
         _log(began, f"constructive start {start.objective:,.2f}" if start else "no start")
         clock = lp.clock_stopped
         # polish the start with HiGHS over the tours the LP and the start use (a fraction of
         # them, so it finds good rosters fast); both solvers then search from the same roster
-        better = _restricted(model, deadline, gap, start, support)
+        # at gap 0: a polish told the target gap stops at its first roster inside it, and
+        # its few nodes (a fixed amount of work) go further for little more time
+        better = _restricted(model, deadline, 0.0, start, support)
         if better is not None:
             clock = clock or better[1]
             if start is None or better[0].objective < start.objective - 1e-9:
@@ -152,7 +156,13 @@ def solve_model(
     if status == SolveStatus.OPTIMAL and near:
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     seconds = time.monotonic() - began
-    return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s)
+    return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s, per_tour)
+
+
+def _agents_per_tour(model: Model, support: set) -> float:
+    """Agents the LP relaxation (its values in the model) puts on each tour it uses."""
+    total = sum(model.y[k].value() or 0.0 for k in support)
+    return total / len(support) if support else math.nan
 
 
 def _shortfall(model: Model) -> float:
@@ -278,7 +288,9 @@ def build_roster(
         if agents is None:
             agents = agents_from_previous(previous, req.week_start, rules)
             hires = True
-    groups = make_groups(agents, rules, req.queues, boundary, hires)
+    # last week's sized workforce (no agents file) is paid for the hours it works, like the
+    # week that sized it; an agents file's people are paid whether rostered or not
+    groups = make_groups(agents, rules, req.queues, boundary, hires, salaried=not hires)
     if not groups:
         raise InfeasibleError("no agent in the agents file has a skill for these queues")
     model = build_model(req, rules, groups, cyclic=previous is None, spill=spill)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import SolverError
+from planner.schedule.boundary import fits, tour_edge
 from planner.schedule.files import ROSTER_COLUMNS
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, parse_clock
@@ -52,9 +53,18 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
                 group_of[f"A{counter:03d}"] = g
             continue
         names = list(group.agents)
-        chosen = _match_preferences(names, instances, model.tours, prefs)
+        edges = dict(zip(names, group.edges, strict=True)) if group.edges else {}
+        hired = len(instances) if group.overflow else 0  # tours beyond its agents: hires
+        chosen = _match_preferences(
+            names, instances, model.tours, prefs, edges, model.slack_min, hired
+        )
         used = set()
         for name, i in chosen:
+            if name is None:
+                counter += 1
+                while f"A{counter:03d}" in taken:
+                    counter += 1
+                name = f"A{counter:03d}"
             assignment.append((name, i))
             used.add(name)
             group_of[name] = g
@@ -141,19 +151,37 @@ def _tour_key(tour: Tour):
     return (tour.shift.start_min, tour.shift.length_min, tour.days)
 
 
-def _match_preferences(names, instances, tours, prefs) -> list[tuple[str, int]]:
-    """Give a group's tours to its agents, closest preferred start first (min-cost matching)."""
+NO_FIT = 1e6  # the cost of handing a tour to an agent whose rest or days in a row forbid it
+
+
+HIRE = 1e4  # the cost of handing a tour to a hire rather than to one of the group's agents
+
+
+def _match_preferences(
+    names, instances, tours, prefs, edges=None, slack_min: int = 0, hired: int = 0
+) -> list[tuple[str | None, int]]:
+    """Give a group's tours to its agents, closest preferred start first (min-cost matching);
+    with `edges` (agent -> boundary from last week) only to agents who may take them; with
+    `hired` > 0, up to that many tours to new hires (name None), as few as possible."""
     if not instances:
         return []
     from scipy.optimize import linear_sum_assignment
 
-    cost = np.zeros((len(names), len(instances)))
+    cost = np.zeros((len(names) + hired, len(instances)))
+    cost[len(names) :, :] = HIRE
+    names = [*names, *([None] * hired)]
     for a, name in enumerate(names):
-        pref = prefs.get(name)
-        if pref is None:
+        if name is None:
             continue
+        pref = prefs.get(name)
+        edge = (edges or {}).get(name)
         for k, i in enumerate(instances):
-            diff = abs(tours[i].shift.start_min - pref)
-            cost[a, k] = min(diff, DAY_MIN - diff) / 60.0
+            if pref is not None:
+                diff = abs(tours[i].shift.start_min - pref)
+                cost[a, k] = min(diff, DAY_MIN - diff) / 60.0
+            if edge is not None and not fits(edge, tour_edge(tours[i], slack_min)):
+                cost[a, k] += NO_FIT
     rows, cols = linear_sum_assignment(cost)
+    if cost[rows, cols].max() >= NO_FIT:
+        raise SolverError("internal: a tour went to an agent whose rest does not allow it")
     return [(names[r], instances[c]) for r, c in zip(rows, cols, strict=True)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.schedule.boundary import Edge, lead_days
 from planner.schedule.files import parse_unavailable
 from planner.schedule.rules import DAY_MIN, Rules
 from planner.schedule.tours import (
@@ -31,16 +32,17 @@ class Group:
     # from last week's roster: this week's first shift starts no earlier (minutes from the week
     # start; rest after last week's last shift) and works at most this many days in a row
     # from Monday (consecutive days across the boundary)
+    # (the loosest of its agents' when they differ: `edges` then holds each agent's, and the
+    # model shares the group's tours out by a network, `planner.schedule.boundary`)
     earliest_start_min: int = -DAY_MIN
     max_lead_days: int = 7
-
-
-def lead_days(tour: Tour) -> int:
-    """Days the tour works in a row from the first day of the week."""
-    count = 0
-    while count in tour.days:
-        count += 1
-    return count
+    edges: tuple[Edge, ...] = ()  # per agent (as `agents`), when their boundaries differ
+    # a named agent is paid whether rostered or not (an agents file); False for last week's
+    # sized workforce carried over, whose rostered hours are paid as a sized week's are
+    salaried: bool = True
+    # more tours than agents allowed, the extra ones new hires at the per-head cost (last
+    # week's sized workforce: a week may need more or fewer of them)
+    overflow: bool = False
 
 
 def tour_misfit(tour: Tour, group: Group, slack_min: int = 0) -> str | None:
@@ -76,15 +78,30 @@ def unavailable_clash(a: int, length: int, group: Group) -> bool:
     return False
 
 
+def _binding(edge: tuple[int, int] | None, rules: Rules) -> tuple[int, int]:
+    """An agent's boundary with what cannot bind made the same: an earliest start before any
+    shift of the week can start, lead days beyond the longest working week."""
+    if edge is None:
+        return -DAY_MIN, 7
+    earliest, lead = edge
+    if earliest < -rules.start_tolerance_min:
+        earliest = -DAY_MIN
+    if lead >= max(rules.days_per_week):
+        lead = 7
+    return earliest, lead
+
+
 def make_groups(
     agents: pd.DataFrame | None,
     rules: Rules,
     queues: tuple[str, ...],
     boundary: dict[str, tuple[int, int]] | None = None,
     hires: bool = False,
+    salaried: bool = True,
 ) -> list[Group]:
     """Groups of agents who can take the same tours. `boundary`: agent -> (earliest start,
-    most lead days) from last week's roster; `hires`: also an anonymous group (new agents)."""
+    most lead days) from last week's roster (agents who differ only there share a group and
+    its `edges`); `hires`: also an anonymous group (new agents); `salaried`: see `Group`."""
     anonymous = Group(
         ("any",), (), rules.headcount_cap or None, rules.part_time_min_hours, math.inf, False, ()
     )
@@ -102,11 +119,14 @@ def make_groups(
             hours = rules.max_weekly_hours if row.contract == "full-time" else rules.part_time_hours
         max_h = min(float(hours), rules.max_weekly_hours)
         min_h = max(0.0, max_h - rules.contract_tolerance_h)
-        edge = boundary.get(row.agent, (-DAY_MIN, 7))
-        key = (min_h, max_h, bool(row.no_night), parse_unavailable(row.unavailable), *edge)
+        key = (min_h, max_h, bool(row.no_night), parse_unavailable(row.unavailable))
         members[key].append(row.agent)
     groups = []
     for key in sorted(members, key=repr):
         names = tuple(sorted(members[key]))
-        groups.append(Group(key, names, len(names), *key))
+        edges = [_binding(boundary.get(name), rules) for name in names]
+        loosest = (min(e for e, _ in edges), max(c for _, c in edges))
+        apart = tuple(edges) if len(set(edges)) > 1 else ()
+        overflow = hires and not salaried
+        groups.append(Group(key, names, len(names), *key, *loosest, apart, salaried, overflow))
     return [*groups, anonymous] if hires else groups

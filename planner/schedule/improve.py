@@ -105,6 +105,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
     log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
     best, clock = start.objective, False
+    work = 0  # simplex iterations of every slice so far (the same on any machine)
     todo = list(range(len(slices)))
     for _ in range(ROUNDS):
         round_from, gained = best, []
@@ -131,10 +132,12 @@ def _search(model, start: Start, bound, gap, deadline, slices):
                 best = float(info.objective_function_value)
                 gained.append(k)
             h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
+            work += int(info.simplex_iteration_count)
             if log:
                 took = time.monotonic() - began
                 print(
-                    f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s)",
+                    f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s, "
+                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all)",
                     file=sys.stderr,
                 )
             if clock or within_gap(best, bound, gap):

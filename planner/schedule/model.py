@@ -31,6 +31,7 @@ import pandas as pd
 import pulp
 
 from planner.errors import InfeasibleError
+from planner.schedule.boundary import Grid, tour_edge
 from planner.schedule.files import Requirements
 from planner.schedule.groups import Group, tour_misfit, unavailable_clash
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules
@@ -71,6 +72,11 @@ class Model:
     sb: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
     cyclic: bool = True  # the week wraps (no previous roster)
     soft: bool = False  # coverage may fall short, at a price
+    # group -> its boundary network's grid and arc variables (agents continuing last week)
+    nets: dict[int, tuple[Grid, dict]] = field(default_factory=dict)
+    slack_min: int = 0  # how much earlier than its base a shift may start (start tolerance)
+    # group -> its tours beyond its agents, new hires at the per-head cost (`Group.overflow`)
+    over: dict[int, pulp.LpVariable] = field(default_factory=dict)
 
     def integer_count(self) -> int:
         return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
@@ -128,9 +134,13 @@ def build_model(
     b = add_break_variables(prob, shifts, z, cat)
     sb = add_short_break_variables(prob, shifts, z, cat)
     short = add_coverage(prob, req, rules, shifts, z, b, required, sb, cyclic)
-    add_group_caps(prob, groups, y)
+    over = add_group_caps(prob, groups, y)
+    nets = add_boundary_networks(prob, tours, groups, y, slack, over)
     add_part_time_share(prob, rules, tours, y)
-    add_objective(prob, req, rules, tours, groups, y, short, v_cost)
+    head_wh = rules.head_cost_per_week / (rules.wage_per_hour or 1.0)
+    add_objective(
+        prob, req, rules, tours, groups, y, short, [*v_cost, *((v, head_wh) for v in over.values())]
+    )
     return Model(
         prob,
         req,
@@ -147,6 +157,9 @@ def build_model(
         variants=variants,
         soft=rules.soft_coverage,
         cyclic=cyclic,
+        nets=nets,
+        slack_min=slack,
+        over=over,
     )
 
 
@@ -433,14 +446,70 @@ def add_coverage(prob, req, rules, shifts, z, b, required, sb=None, cyclic=True)
     return short
 
 
-def add_group_caps(prob, groups, y) -> None:
-    """`agents_<group>`: a group works at most as many tours as it has agents."""
+def add_group_caps(prob, groups, y) -> dict:
+    """`agents_<group>`: a group works at most as many tours as it has agents; for a group
+    whose extra tours go to new hires (`Group.overflow`), plus `hires_g<group>` of them
+    (continuous: at the optimum it is the integer excess), which the objective prices at the
+    per-head cost. Returns those hire variables by group."""
+    over = {}
     for g, group in enumerate(groups):
         if group.cap is None:
             continue
         xs = [var for (gg, _), var in y.items() if gg == g]
-        if xs:
+        if not xs:
+            continue
+        if group.overflow:
+            over[g] = pulp.LpVariable(f"hires_g{g}", lowBound=0)
+            prob += (pulp.lpSum(xs) - over[g] <= group.cap, f"agents_{g}")
+        else:
             prob += (pulp.lpSum(xs) <= group.cap, f"agents_{g}")
+    return over
+
+
+def add_boundary_networks(prob, tours, groups, y, slack: int = 0, over=None) -> dict:
+    """`edge_g<group>_<i>_<j>`: for a group whose agents continue last week with different
+    boundaries (`Group.edges`), the tours drawn at each node of its grid plus the agents passed
+    on (`flow_g<group>_<r|d>_<i>_<j>`, continuous) are at most its agents there plus those
+    passed in, so the group's tours can be handed to agents whose rest and days in a row allow
+    them (`planner.schedule.boundary`). A group's hires (`over`) enter at the loosest node."""
+    nets = {}
+    over = over or {}
+    for g, group in enumerate(groups):
+        if not group.edges:
+            continue
+        grid = Grid.of(group.edges)
+        m, n = len(grid.starts), len(grid.leads)
+        arcs = {}
+        for i in range(m):
+            for j in range(n):
+                if i + 1 < m:
+                    arcs["r", i, j] = pulp.LpVariable(f"flow_g{g}_r_{i}_{j}", lowBound=0)
+                if j + 1 < n:
+                    arcs["d", i, j] = pulp.LpVariable(f"flow_g{g}_d_{i}_{j}", lowBound=0)
+        supply: dict[tuple[int, int], int] = defaultdict(int)
+        for edge in group.edges:
+            supply[grid.node(edge)] += 1
+        drawn: dict[tuple[int, int], list] = defaultdict(list)
+        for (gg, i), var in y.items():
+            if gg == g:
+                drawn[grid.node(tour_edge(tours[i], slack))].append(var)
+        for i in range(m):
+            for j in range(n):
+                terms = [(var, 1.0) for var in drawn.get((i, j), [])]
+                for key, sign in ((("r", i, j), 1.0), (("d", i, j), 1.0)):
+                    if key in arcs:
+                        terms.append((arcs[key], sign))
+                if i > 0:
+                    terms.append((arcs["r", i - 1, j], -1.0))
+                if j > 0:
+                    terms.append((arcs["d", i, j - 1], -1.0))
+                if i == 0 and j == 0 and g in over:
+                    terms.append((over[g], -1.0))
+                if terms:
+                    expr = pulp.LpAffineExpression(terms)
+                    prob += (expr <= supply.get((i, j), 0), f"edge_g{g}_{i}_{j}")
+        nets[g] = (grid, arcs)
+    return nets
 
 
 def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
@@ -485,7 +554,7 @@ def group_cost(tour: Tour, rules: Rules, group: Group) -> float:
     week is short helps nobody), so for them only the night premium and the tie-breaker
     count: every agent who can reduce a shortfall is rostered."""
     named = bool(group.agents)
-    return tour_cost_wage_hours(tour, rules, named, salaried=named)
+    return tour_cost_wage_hours(tour, rules, named, salaried=named and group.salaried)
 
 
 def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:

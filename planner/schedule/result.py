@@ -46,6 +46,7 @@ class ScheduleResult:
     clock_stopped: bool = False  # the wall-clock limit, not the gap or a work limit, ended it
     first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
     night_shift_min_h: float = 3.0  # the rule: a shift with this many night hours is a night
+    agents_per_lp_tour: float = float("nan")  # the week's hardness (`SolveReport`)
 
     @property
     def over_pct(self) -> float:
@@ -78,6 +79,21 @@ class ScheduleResult:
         }
 
 
+THIN_TOURS = 1.2  # agents per LP tour at or below which a week's tours are thin
+
+
+def hardness_note(gap: float, per_tour: float) -> str:
+    """Why the gap is what it is: the LP's agents per tour it uses (a week is hard to round
+    when that is about one or fewer: each tour is then a whole agent or none)."""
+    text = f"gap {100 * gap:.2f}% against the bound; the LP puts {per_tour:.1f} agents on each tour"
+    if per_tour <= THIN_TOURS:
+        return text + (
+            " it uses (thin tours: rounding them to whole agents, not the bound, keeps the gap"
+            " open; a small team's roster is rarely provably closer)"
+        )
+    return text + " it uses"
+
+
 def schedule_result(
     model: Model, roster: pd.DataFrame, unused, info: SolveReport, solver: str, spill=None
 ):
@@ -108,6 +124,8 @@ def schedule_result(
     messages = list(model.messages)
     if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
         messages.append(fairness_note(roster, rules, model.groups))
+    if gap > 1e-6 and info.agents_per_lp_tour == info.agents_per_lp_tour:
+        messages.append(hardness_note(gap, info.agents_per_lp_tour))
     if unused:
         messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
     return ScheduleResult(
@@ -135,6 +153,7 @@ def schedule_result(
         clock_stopped=info.clock_stopped,
         first_roster_s=info.first_s,
         night_shift_min_h=rules.night_shift_min_h,
+        agents_per_lp_tour=info.agents_per_lp_tour,
     )
 
 

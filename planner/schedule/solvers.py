@@ -65,6 +65,9 @@ class SolveReport:
     seconds: float
     clock_stopped: bool = False
     first_s: float = math.nan  # seconds until the first legal roster (the constructive start)
+    # agents the LP relaxation puts on each tour it uses: about 1 or fewer and rounding them
+    # to whole agents, not the bound, is what keeps a gap open ("thin tours")
+    agents_per_lp_tour: float = math.nan
 
     @property
     def gap(self) -> float:

@@ -21,6 +21,7 @@ import numpy as np
 import pulp
 from scipy import sparse
 
+from planner.schedule.boundary import flows, matching, tour_edge
 from planner.schedule.model import Model, group_cost
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.tours import break_loss, slot_cover
@@ -107,7 +108,7 @@ def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
         down = not up or (capped_share and part[key])
         y[key] = math.floor(value + 1e-6) if down else math.ceil(value - 1e-6)
     for g, group in enumerate(model.groups):
-        if group.cap is None:
+        if group.cap is None or group.overflow:
             continue
         keys = sorted((k for k in y if k[0] == g), key=lambda k: (lp[k] - y[k], k))
         total = sum(y[k] for k in keys)
@@ -117,6 +118,13 @@ def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
                     y[k] -= 1
                     total -= 1
             keys.sort(key=lambda k: (lp[k] - y[k], k))
+    for g in model.nets:  # agents continuing last week: only tours they can take
+        if model.groups[g].overflow:
+            continue  # the others go to hires
+        instances = _instances(y, g)
+        for t, a in enumerate(_match(model, g, instances)):
+            if a < 0:
+                y[instances[t]] -= 1
     cover = _Cover(model)
     z: dict[tuple[int, int], int] = defaultdict(int)
     for key, count in y.items():
@@ -135,6 +143,17 @@ def _start_from(model: Model, lp: dict, up: bool) -> Start | None:
     floor_cov = np.minimum(cover.cov, required) if model.soft else required
     _drop_surplus(model, cover, y, z, b, sb, floor_cov, part, share)
     return _as_start(model, cover, y, z, b, sb, required)
+
+
+def _instances(y, g: int) -> list:
+    """The group's tours in the trial roster, one entry per agent, in key order."""
+    return [key for key in sorted(y) if key[0] == g for _ in range(int(y[key]))]
+
+
+def _match(model: Model, g: int, instances: list) -> list[int]:
+    """For each tour instance of group `g`, the agent it goes to (-1: none can take it)."""
+    needs = [tour_edge(model.tours[key[1]], model.slack_min) for key in instances]
+    return matching(list(model.groups[g].edges), needs)
 
 
 def _is_part_time(tour, rules) -> bool:
@@ -212,7 +231,7 @@ def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> 
     presence = sparse.csr_matrix(
         (np.ones(len(rows)), (rows, cols)), shape=(len(keys), cover.n)
     ).tocsr()
-    cost = np.array([_cost(model, k) for k in keys])
+    base_cost = np.array([_cost(model, k) for k in keys])
     group_of = np.array([k[0] for k in keys])
     is_part = np.array([part[k] for k in keys])
     penalty = _penalty_per_slot(model)
@@ -222,12 +241,17 @@ def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> 
     caps = np.array(
         [model.groups[g].cap if model.groups[g].cap is not None else -1 for g in group_of]
     )
+    hiring = np.array([g in model.over for g in group_of])  # beyond the cap: a hire
+    head_wh = model.rules.head_cost_per_week / (model.rules.wage_per_hour or 1.0)
+    blocked = np.zeros(len(keys), dtype=bool)  # no agent left whose boundary allows it
     for _ in range(100000):
         missing = np.clip(required - cover.cov, 0.0, 1.0)
         if missing.max() <= 1e-6:
             return
         gain = presence @ missing
-        open_ = (caps < 0) | (np.array([used[g] for g in group_of]) < caps)
+        within = np.array([used[g] for g in group_of]) < caps
+        open_ = ((caps < 0) | within | hiring) & ~blocked
+        cost = base_cost + np.where(hiring & ~within, head_wh, 0.0)
         if share < 1.0:
             pt = sum(c for k, c in y.items() if part[k])
             total = sum(y.values())
@@ -240,6 +264,11 @@ def _repair(model: Model, cover: _Cover, y, z, b, sb, required, part, share) -> 
         if not np.isfinite(score[r]):
             return
         key = keys[r]
+        if key[0] in model.nets and key[0] not in model.over:
+            trial = _instances({**y, key: y.get(key, 0) + 1}, key[0])
+            if min(_match(model, key[0], trial), default=0) < 0:
+                blocked[r] = True  # adding tours never frees an agent: blocked for good
+                continue
         y[key] = y.get(key, 0) + 1
         used[key[0]] += 1
         tour = tours[key[1]]
@@ -337,6 +366,17 @@ def _as_start(model: Model, cover: _Cover, y, z, b, sb, required) -> Start | Non
     values.update({model.sb[k].name: float(c) for k, c in sb.items() if k in model.sb})
     for (s, day), count in z.items():
         values[f"work_{s}_{day}"] = float(count)
+    for g, var in model.over.items():
+        values[var.name] = float(max(0, len(_instances(y, g)) - (model.groups[g].cap or 0)))
+    for g, (grid, arcs) in model.nets.items():
+        instances = _instances(y, g)
+        needs = [tour_edge(model.tours[key[1]], model.slack_min) for key in instances]
+        edges = list(model.groups[g].edges)
+        match = matching(edges, needs)
+        if g in model.over:  # tours no agent can take go to hires, from the loosest node
+            values[model.over[g].name] = float(sum(1 for a in match if a < 0))
+        for arc, flow in flows(grid, edges, needs, match).items():
+            values[arcs[arc].name] = flow
     for t, pieces in model.short.items():
         missing = max(0.0, required[t] - cover.cov[t])
         for var in pieces:
