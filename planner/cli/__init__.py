@@ -7,7 +7,7 @@ store) that registers itself on `cli` when imported, and imports the library onl
 names a parameter is shown with its flag.
 """
 
-from planner.cli import forecast, run, schedule, simulate, staff, store  # noqa: F401 (register)
+from planner.cli import forecast, run, schedule, simulate, staff, store, sweep  # noqa: F401
 from planner.cli.common import cli, main
 
 __all__ = ["cli", "main"]
