@@ -144,39 +144,38 @@ def test_a_bad_engine_is_refused(text: str) -> None:
 # --- the same cells everywhere ---------------------------------------------------------------------
 
 
+def run_engine(plan: Path, root: Path, engine: str) -> tuple[str, dict[str, bytes], list[tuple]]:
+    """The sweep's CSV, its week files and its store rows on `engine`."""
+    out, db = root / f"out-{engine}", root / f"{engine}.db"
+    result = invoke(
+        ["sweep", plan, "--engine", engine, "--out", out, "--store", db, "-q", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.stderr
+    files = tree(out)
+    assert len(files) == 2 * 8  # 2 cells x the week's 8 files
+    return result.stdout, files, store_rows(db)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, tuple]:
+    """One site, its own scenario (CBC) and a 90% what-if solved by HiGHS (which forks, made
+    to work from a daemonic Dask worker), one week, planned in this process."""
+    root = tmp_path_factory.mktemp("engines")
+    plan = make_plan(root, sites=("north",), highs=True)
+    return plan, run_engine(plan, root, "local")
+
+
 @pytest.mark.slow
-def test_every_engine_gives_the_same_files_and_store_rows(tmp_path: Path) -> None:
-    """local (this process and a pool of 2), dask-local:2 processes and dask-local-threads:2:
-    byte-identical week files, identical store rows (HiGHS in the what-if: its fork is made
-    to work from a daemonic Dask worker)."""
-    pytest.importorskip("distributed")
-    plan = make_plan(tmp_path, sites=("north",), highs=True)
-    results = {}
-    for engine in ("local", "local:2", "dask-local:2", "dask-local-threads:2"):
-        out, db = tmp_path / f"out-{engine}", tmp_path / f"{engine}.db"
-        result = invoke(
-            [
-                "sweep",
-                plan,
-                "--engine",
-                engine,
-                "--out",
-                out,
-                "--store",
-                db,
-                "-q",
-                "--format",
-                "csv",
-            ]
-        )
-        assert result.exit_code == 0, result.stderr
-        results[engine] = (result.stdout, tree(out), store_rows(db))
-        assert len(results[engine][1]) == 2 * 8  # 2 cells x the week's 8 files
-    first = results["local"]
-    for engine, got in results.items():
-        assert got[0] == first[0], engine
-        assert got[1] == first[1], engine
-        assert got[2] == first[2], engine
+@pytest.mark.parametrize("engine", ["local:2", "dask-local:2", "dask-local-threads:2"])
+def test_every_engine_gives_the_same_files_and_store_rows(reference, engine: str) -> None:
+    """Byte-identical week files, the same table and identical store rows as in-process."""
+    if engine.startswith("dask"):
+        pytest.importorskip("distributed")
+    plan, expected = reference
+    got = run_engine(plan, plan.parent, engine)
+    assert got[0] == expected[0]
+    assert got[1] == expected[1]
+    assert got[2] == expected[2]
 
 
 @pytest.mark.slow
@@ -263,3 +262,29 @@ def test_a_worker_killed_mid_solve_has_its_cell_rerun(tmp_path: Path) -> None:
         ).fetchall()
         assert len(per_cell) == 12 and {n for (n,) in per_cell} == {1}
         assert conn.execute("SELECT COUNT(*) FROM runs").fetchone() == (12,)
+
+
+@pytest.mark.slow
+def test_compare_on_a_dask_engine_gives_the_same_table(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    make_plan(tmp_path, sites=("north",))
+    tight = tmp_path / "north" / "tight.toml"
+    tight.write_text('extends = "site.toml"\n[service]\nsl_pct = 90\n', encoding="utf-8")
+    args = ["compare", tmp_path / "north" / "site.toml", tight, "--week"]
+    args += ["2026-W07", "--no-store", "--format", "csv"]
+    local = invoke(args)
+    dask = invoke([*args, "--engine", "dask-local-threads:2"])
+    assert local.exit_code == 0, local.stderr
+    assert dask.exit_code == 0, dask.stderr
+    assert dask.stdout == local.stdout
+
+
+@pytest.mark.slow
+def test_a_worker_on_another_planner_version_is_named(monkeypatch, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(engines, "__version__", "0.0.0-other")
+    result = invoke(["sweep", make_plan(tmp_path), "--engine", "dask-local-threads:1", "-q"])
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert "dask-local-threads:1: worker " in line and "planner" in line
+    assert not (tmp_path / "plan.db").exists()

@@ -212,6 +212,20 @@ class DaskEngine:
                     yield Outcome(i, error or PlannerError(f"task {future.key}: {future.status}"))
 
 
+def ordered(engine: Engine) -> Callable[[Callable[..., Any], list[tuple]], list[Any]]:
+    """`run_calls(work, calls)` -> `[work(*args) for args in calls]` on `engine`, in order; the
+    first call that raised (in order) raises here (`planner compare --engine`)."""
+
+    def run_calls(work: Callable[..., Any], calls: list[tuple]) -> list[Any]:
+        outcomes = sorted(engine.run(work, {}, calls), key=lambda o: o.index)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise outcome.error
+        return [o.result for o in outcomes]
+
+    return run_calls
+
+
 _DASK_LOCAL = re.compile(r"^dask-local(-threads)?:(\d+)$")
 
 
