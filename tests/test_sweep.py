@@ -184,8 +184,9 @@ def test_a_sweep_run_again_skips_what_the_store_holds(tmp_path: Path) -> None:
     first = invoke(["sweep", plan, "--format", "csv"])
     assert first.exit_code == 0, first.stderr
     assert "4 cells planned, 0 found in the store" in first.stderr
-    again = invoke(["sweep", plan, "--format", "csv"])
+    again = invoke(["sweep", plan, "--format", "csv", "--plot", tmp_path / "sweep.png"])
     assert again.exit_code == 0
+    assert (tmp_path / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "0 cells planned, 4 found in the store" in again.stderr
     assert again.stdout == first.stdout
     with sqlite3.connect(tmp_path / "plan.db") as conn:
