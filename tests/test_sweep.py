@@ -289,3 +289,29 @@ def test_a_worker_on_another_planner_version_is_named(monkeypatch, tmp_path: Pat
     line = error_line(result)
     assert "dask-local-threads:1: worker " in line and "planner" in line
     assert not (tmp_path / "plan.db").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_cell_is_named_with_why_and_the_others_are_kept(tmp_path: Path) -> None:
+    """A site whose history is daily while its scenario asks for 60-minute intervals fails
+    when planned (not when read): that cell is one line, exit 1, the other cell is stored."""
+    make_plan(tmp_path, sites=("north",))
+    daily = tmp_path / "daily"
+    daily.mkdir()
+    days = [f"2026-01-{d:02d},{900 + 10 * (d % 7)}" for d in range(1, 32)]
+    (daily / "history.csv").write_text("timestamp,calls\n" + "\n".join(days) + "\n")
+    (daily / "site.toml").write_text(
+        SITE.replace('"seasonal_naive"', '"seasonal_naive"\ninterval_min = 60') + SMALL_RULES
+    )
+    plan = tmp_path / "mixed.toml"
+    plan.write_text(
+        'weeks = "2026-W07"\n[[sites]]\nname = "north"\nscenario = "north/site.toml"\n'
+        '[[sites]]\nname = "daily"\nscenario = "daily/site.toml"\n'
+    )
+    result = invoke(["sweep", plan, "--format", "csv", "-q"])
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert line.startswith("planner: error: daily/site/2026-W07: ") and "daily rows" in line
+    assert result.stdout.splitlines()[1].startswith("north,site,2026-W07,week,")
+    with sqlite3.connect(tmp_path / "mixed.db") as conn:
+        assert conn.execute("SELECT scenario FROM runs").fetchall() == [("north:site",)]
