@@ -134,7 +134,7 @@ class DaskEngine:
     def client(self) -> Iterator[Any]:
         """A connected `distributed.Client` (and its LocalCluster), closed on every way out."""
         if distributed is None:
-            raise InputError(INSTALL_HINT, "engine")
+            raise InputError(f"{self.name}: {INSTALL_HINT}", "engine")
         quiet = logging.getLogger("distributed")
         level = quiet.level
         quiet.setLevel(logging.CRITICAL)  # a killed worker is reported per cell, not logged
@@ -244,7 +244,7 @@ def engine_from_text(
     match = _DASK_LOCAL.match(text)
     if match or text.startswith("dask://"):
         if distributed is None:
-            raise InputError(INSTALL_HINT, "engine")
+            raise InputError(f"{text}: {INSTALL_HINT}", "engine")
         if match:
             workers = int(match.group(2))
             if not 1 <= workers <= 256:
