@@ -116,3 +116,9 @@ def values(choice: type[StrEnum]) -> tuple[str, ...]:
 def allowed(choice: type[StrEnum]) -> str:
     """'expected one of "a", "b"' for an error message."""
     return "expected one of " + ", ".join(f'"{v}"' for v in values(choice))
+
+
+class CellKind(StrEnum):
+    """What one cell of `planner sweep` plans (the capacity plan is a kind still to come)."""
+
+    WEEK = "week"  # forecast -> staffing -> roster -> KPIs for one site, scenario and week

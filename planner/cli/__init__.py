@@ -7,7 +7,16 @@ store) that registers itself on `cli` when imported, and imports the library onl
 names a parameter is shown with its flag.
 """
 
-from planner.cli import capacity, forecast, run, schedule, simulate, staff, store  # noqa: F401 (register)
+from planner.cli import (  # noqa: F401 (each command registers itself)
+    capacity,
+    forecast,
+    run,
+    schedule,
+    simulate,
+    staff,
+    store,
+    sweep,
+)
 from planner.cli.common import cli, main
 
 __all__ = ["cli", "main"]

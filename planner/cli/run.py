@@ -149,6 +149,14 @@ def run_command(
     "one planner run records into).",
 )
 @click.option("--no-store", is_flag=True, help="Plan every week on its own (cyclic).")
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    metavar="ENGINE",
+    help="Where the scenarios run: local (--jobs N processes), dask://HOST:PORT, dask-local:N "
+    "or dask-local-threads:N (see planner sweep).",
+)
 def compare_command(
     scenarios,
     output,
@@ -162,6 +170,7 @@ def compare_command(
     verbose,
     store_path,
     no_store,
+    engine,
 ):
     """Plan several scenarios on one week and show them side by side, with deltas to the first.
 
@@ -182,6 +191,11 @@ def compare_command(
     if no_store and store_path:
         fail("give --store or --no-store, not both")
     io.check_output_paths(output, plot, inputs=scenarios)
+    run_calls = None
+    if engine != "local":
+        from planner.jobs import engines
+
+        run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
     result = pipeline.compare(
         list(scenarios),
         week=week,
@@ -192,6 +206,7 @@ def compare_command(
         time_limit_s=time_limit,
         store_path=store_path,
         use_store=not no_store,
+        run_calls=run_calls,
     )
     shown = (NoteTopic.UNUSED_ADJUSTMENT, NoteTopic.WEEK, NoteTopic.STORE)
     for note in result.notes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -81,13 +81,16 @@ def compare(
     time_limit_s: float | None = None,
     store_path: str | os.PathLike | None = None,
     use_store: bool = True,
+    run_calls: Callable[[Callable[..., dict], list[tuple]], list[dict]] | None = None,
 ) -> Comparison:
     """Plan each scenario on one common week and tabulate them (in the order given).
 
     Like `planner run`, a scenario whose last week is published in the plan store continues
     that roster (read only; `store_path`, else the scenario's `[run] store`, else the store
     `planner run` records into by default), so both plan the same roster; `use_store=False`
-    plans every week on its own (cyclic)."""
+    plans every week on its own (cyclic). `run_calls(work, calls)`: where the scenarios are
+    planned (`[work(*args) for args in calls]`, in order; an engine of `planner.jobs.engines`),
+    instead of this process or `jobs` worker processes."""
     if not scenarios:
         raise InputError("compare needs at least one scenario file")
     loaded = [with_time_limit(resolve_scenario(s), time_limit_s) for s in scenarios]
@@ -106,8 +109,10 @@ def compare(
             )
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
     previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
-    if jobs > 1 and len(loaded) > 1:
-        calls = [(sc, first, simulate, p) for sc, p in zip(loaded, previous, strict=True)]
+    calls = [(sc, first, simulate, p) for sc, p in zip(loaded, previous, strict=True)]
+    if run_calls is not None:
+        results = run_calls(_compare_one, calls)
+    elif jobs > 1 and len(loaded) > 1:
         results = map_in_workers(_compare_one, calls, jobs)
     else:
         results = []

@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -170,6 +170,11 @@ def run_in_fork(work, deadline: float):
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return work()
+    if multiprocessing.current_process().daemon:
+        # A daemonic process (a Dask or multiprocessing pool worker) may not start children:
+        # the work runs here instead, so it dies with this process, and the deadline is the
+        # solver's own (the engine above reruns a task whose worker dies).
+        return work()
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     parent = os.getpid()
@@ -229,3 +234,24 @@ def map_in_workers(work: Callable[..., T], calls: Sequence[tuple], jobs: int) ->
         raise
     pool.shutdown()
     return results
+
+
+def stream_in_workers(
+    work: Callable[..., T], calls: Sequence[tuple], jobs: int
+) -> Iterator[tuple[int, BaseException | None, T | None]]:
+    """`work(*args)` for each of `calls` in up to `jobs` worker processes that die with planner
+    (as `map_in_workers`), yielding `(index, error, result)` as each finishes: `error` is what
+    the call raised (a worker that died: `BrokenProcessPool`), else None. Leaving the
+    generator early (an error, Ctrl-C, SIGTERM, `close()`) kills the workers."""
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(calls))), initializer=_worker_start)
+    try:
+        futures = {pool.submit(work, *args): i for i, args in enumerate(calls)}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], error, None if error is not None else future.result()
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
