@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import textwrap
+from contextvars import ContextVar
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,24 +36,114 @@ METRIC_TITLES = {
 }
 
 
-def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 60) -> str:
-    """A frame as a rich text table (plain text, no colour codes), at most `max_rows` rows."""
-    table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
+# Full width (`--wide`): tables rendered at their natural width whatever the terminal's. The
+# command line sets it per invocation; the default is to fit the terminal.
+FULL_WIDTH: ContextVar[bool] = ContextVar("planner_full_width", default=False)
+MIN_TABLE_WIDTH = 40  # narrower terminals get tables this wide (rich wraps within it)
+
+
+def terminal_width() -> int | None:
+    """The width tables must fit: `COLUMNS`, else the terminal's, else 80 (a pipe, cron); None
+    with `--wide` (no limit)."""
+    if FULL_WIDTH.get():
+        return None
+    return max(MIN_TABLE_WIDTH, shutil.get_terminal_size((80, 24)).columns)
+
+
+def render_table(
+    frame: pd.DataFrame,
+    title: str | None = None,
+    max_rows: int = 60,
+    width: int | None | Literal["terminal"] = "terminal",
+) -> str:
+    """A frame as a rich text table (plain text, no colour codes), at most `max_rows` rows, no
+    line wider than `width` ("terminal": `terminal_width()`; None: the natural width).
+
+    A table wider than `width` is cut into blocks of columns, each repeating the first (key)
+    column, each no wider than `width`; a single column still too wide is wrapped by rich.
+    """
+    limit = terminal_width() if width == "terminal" else width
     shown = frame if len(frame) <= max_rows else frame.head(max_rows)
     decimals = {col: _decimals(shown[col]) for col in shown.columns}
-    for row in shown.itertuples(index=False):
-        table.add_row(*(_cell(v, decimals[c]) for v, c in zip(row, shown.columns, strict=True)))
-    with open(os.devnull, "w") as sink:
-        console = Console(width=max(80, _natural_width(table)), record=True, file=sink,
-                          color_system=None)  # fmt: skip
-        console.print(table)
-        text = console.export_text()
+    cells = {col: [_cell(v, decimals[col]) for v in shown[col].tolist()] for col in shown.columns}
+    numeric = {col: pd.api.types.is_numeric_dtype(frame[col]) for col in frame.columns}
+    columns = list(shown.columns)
+    table = _table(columns, cells, numeric, title, len(shown))
+    natural = _natural_width(table)
+    if limit is None or natural <= limit:
+        text = _export(table, max(80, natural) if limit is None else min(max(80, natural), limit))
+    else:
+        blocks = _blocks(columns, cells, limit)
+        parts = []
+        for n, block in enumerate(blocks):
+            head = title if n == 0 else None
+            caption = f"(part {n + 1} of {len(blocks)})" if len(blocks) > 1 else None
+            part = _table(block, cells, numeric, head, len(shown), caption)
+            parts.append(_export(part, limit))
+        text = "".join(parts)
     if len(frame) > max_rows:
         text += f"... {len(frame) - max_rows} more rows (csv and json show them all)\n"
     return text
+
+
+def wrap_lines(text: str, width: int | None | Literal["terminal"] = "terminal") -> str:
+    """Lines of prose wrapped to `width` ("terminal": `terminal_width()`, None: as they are),
+    continuation lines indented two more spaces than their first."""
+    limit = terminal_width() if width == "terminal" else width
+    if limit is None:
+        return text
+    out = []
+    for line in text.splitlines():
+        if len(line) <= limit:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        out += textwrap.wrap(
+            line.strip(),
+            limit,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_on_hyphens=False,
+        )
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def _table(columns, cells, numeric, title, rows: int, caption: str | None = None) -> Table:
+    table = Table(title=title, caption=caption, show_lines=False)
+    for col in columns:
+        table.add_column(str(col), justify="right" if numeric[col] else "left")
+    for i in range(rows):
+        table.add_row(*(cells[col][i] for col in columns))
+    return table
+
+
+def _export(table: Table, width: int) -> str:
+    with open(os.devnull, "w") as sink:
+        console = Console(width=width, record=True, file=sink, color_system=None)
+        console.print(table)
+        return console.export_text()
+
+
+def _blocks(columns: list, cells: dict, limit: int) -> list[list]:
+    """Columns packed greedily into blocks no wider than `limit`, the first column in each."""
+
+    def need(col) -> int:  # text, one space of padding each side, one border
+        return max([len(str(col)), *(len(c) for c in cells[col])]) + 3
+
+    key, rest = columns[0], columns[1:]
+    if not rest:
+        return [columns]
+    blocks: list[list] = []
+    current: list = []
+    used = 1 + need(key)  # the left border and the key column
+    for col in rest:
+        if current and used + need(col) > limit:
+            blocks.append([key, *current])
+            current, used = [], 1 + need(key)
+        current.append(col)
+        used += need(col)
+    blocks.append([key, *current])
+    return blocks
 
 
 def _natural_width(table: Table) -> int:

@@ -65,12 +65,19 @@ def _show_homes(tables: tuple[str, ...]) -> str:
     return " or ".join(shown)
 
 
-def check_placement(data: Mapping, origin: Mapping, fallback: str, tables: tuple[str, ...]) -> None:
+def check_placement(
+    data: Mapping,
+    origin: Mapping,
+    fallback: str,
+    tables: tuple[str, ...],
+    inspect: tuple[str, ...] | None = None,
+) -> None:
     """Raise InputError, one line naming the file, table and key, for the first key of `data`
     that stands where it does not belong: a table's key at the top level or in another table.
 
     `tables` are the top-level tables this scenario layer accepts (others are left to the
-    caller's unknown-key check). A key of no known table is left to each table's own check,
+    caller's unknown-key check); `inspect` limits the tables whose keys are looked at (None:
+    all; `planner schedule --rules` reads only the rule tables). A key of no known table is left to each table's own check,
     which lists what is allowed.
     """
     for key in data:
@@ -82,7 +89,8 @@ def check_placement(data: Mapping, origin: Mapping, fallback: str, tables: tuple
             raise InputError(
                 f"{src}: {key} is set at the top level but belongs in {_show_homes(home)}"
             )
-    items = data.get("adjustments") if "adjustments" in tables else None
+    looked_at = tables if inspect is None else tuple(t for t in tables if t in inspect)
+    items = data.get("adjustments") if "adjustments" in looked_at else None
     for n, item in enumerate(items if isinstance(items, list) else [], start=1):
         for key in item if isinstance(item, Mapping) else ():
             home = homes(key)
@@ -93,7 +101,7 @@ def check_placement(data: Mapping, origin: Mapping, fallback: str, tables: tuple
                     "not in an adjustment"
                 )
     for table in TABLE_KEYS:
-        if table == "adjustments" or table not in tables:
+        if table == "adjustments" or table not in looked_at:
             continue
         entries = data.get(table)
         if not isinstance(entries, Mapping):

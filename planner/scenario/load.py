@@ -88,7 +88,7 @@ def load_rules(path: str | os.PathLike, validate_rules: RulesValidator):
     """
     path = Path(path)
     merged, origin, _ = _load_chain(path)
-    check_placement(merged, origin, str(path), ALL_TOP_KEYS)
+    check_placement(merged, origin, str(path), ALL_TOP_KEYS, inspect=RULE_TABLES)
     top = _Checker(merged, "", origin, str(path))
     top.unknown(ALL_TOP_KEYS)
     for table in RULE_TABLES:
