@@ -10,7 +10,13 @@ simulation's summary text and JSON), `progress` (the terminal progress bar).
 from planner.report.progress import terminal_progress
 from planner.report.simulation import emit_result, result_json, summary_text
 from planner.report.summary_json import SUMMARY_VERSION, summary_dict
-from planner.report.tables import METRIC_TITLES, comparison_view, emit_frame, render_table
+from planner.report.tables import (
+    METRIC_TITLES,
+    comparison_view,
+    emit_frame,
+    render_table,
+    wrap_lines,
+)
 from planner.report.text import (
     chart_title,
     delivery_text,
@@ -40,5 +46,6 @@ __all__ = [
     "summary_text",
     "terminal_progress",
     "write_plan",
+    "wrap_lines",
     "write_roster_xlsx",
 ]
