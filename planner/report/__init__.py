@@ -12,6 +12,7 @@ from planner.report.simulation import emit_result, result_json, summary_text
 from planner.report.summary_json import SUMMARY_VERSION, summary_dict
 from planner.report.tables import (
     METRIC_TITLES,
+    comparison_notes,
     comparison_view,
     emit_frame,
     render_table,
@@ -33,6 +34,7 @@ __all__ = [
     "SIM_FILE",
     "SUMMARY_VERSION",
     "chart_title",
+    "comparison_notes",
     "comparison_view",
     "delivery_text",
     "emit_frame",

@@ -196,20 +196,29 @@ def emit_frame(frame: pd.DataFrame, output: str, fmt: str, title: str | None = N
 
 def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFrame:
     """The table people read: one row per metric, one column per scenario, each cell the value
-    and (after the first scenario) its delta to the first."""
+    and (after the first scenario) its delta to the first. After the KPIs: the target, the hires
+    and cost meeting it takes, and, for an overloaded week, the Erlang A figures; a cost delta
+    within the solvers' gap is marked `n.s.` (see `comparison_notes`)."""
     frame = comparison.frame
     keys = list(COMPARE_KEYS) + ([SIM_COMPARE_KEY] if simulate else [])
     base = frame.iloc[0]
+    currency = f" ({frame['currency'].iloc[0]})"
+    answers = "cost_to_target" in frame.columns
     rows = []
     for key in keys:
         title, digits = METRIC_TITLES[key]
-        unit = f" ({frame['currency'].iloc[0]})" if key == "cost" else ""
-        row = {"metric": title + unit}
+        row = {"metric": title + (currency if key == "cost" else "")}
         for i, rec in frame.iterrows():
             row[rec["scenario"]] = _delta_cell(
-                rec[key], base[key] if i else None, digits, points=key.endswith("_pct")
+                rec[key],
+                base[key] if i else None,
+                digits,
+                points=key.endswith("_pct"),
+                significant=bool(rec.get(f"d_{key}_significant", True)),
             )
         rows.append(row)
+    if answers:
+        rows += _answer_rows(frame, currency)
     status = {"metric": "solver"}
     for _, rec in frame.iterrows():
         status[rec["scenario"]] = f"{rec['solver_status']} ({rec['gap_pct']:g}% gap)"
@@ -217,7 +226,63 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def _delta_cell(value, base, digits: int, points: bool = False) -> str:
+def _answer_rows(frame: pd.DataFrame, currency: str) -> list[dict]:
+    base = frame.iloc[0]
+    target = {"metric": "target"}
+    hires = {"metric": "hires to meet it"}
+    cost = {"metric": "cost to meet it" + currency}
+    rows = [target, hires, cost]
+    erlang = {key: {"metric": title} for key, title in ERLANG_A_TITLES.items()}
+    for i, rec in frame.iterrows():
+        name = rec["scenario"]
+        target[name] = f"{rec['target_sl_pct']:g}% in {rec['target_s']:g} s"
+        full, part = int(rec["hire_full_time"]), int(rec["hire_part_time"])
+        hires[name] = "none" if full + part == 0 else f"+{full} FT, +{part} PT"
+        cost[name] = _delta_cell(
+            rec["cost_to_target"],
+            base["cost_to_target"] if i else None,
+            0,
+            significant=bool(rec["d_cost_to_target_significant"]),
+        )
+        for key in ERLANG_A_TITLES:
+            value = rec[f"erlang_a_{key}"]
+            erlang[key][name] = "-" if value is None or pd.isna(value) else f"{value:,.1f}"
+    if frame["erlang_a_answered_pct"].notna().any():
+        rows += list(erlang.values())
+    return rows
+
+
+ERLANG_A_TITLES = {
+    "answered_pct": "Erlang A answered %",
+    "service_level_pct": "Erlang A SL %",
+    "abandon_pct": "Erlang A abandon %",
+    "asa_s": "Erlang A ASA s",
+}
+
+
+def comparison_notes(comparison: Comparison) -> str:
+    """The footnotes under the comparison table (wrapped to the terminal)."""
+    frame = comparison.frame
+    if "cost_to_target" not in frame.columns:
+        return ""
+    lines = [
+        "hires to meet it: the week's linear relaxation with hires beside the named agents (a "
+        "lower estimate; FT = full-time, PT = part-time); cost to meet it: the roster's cost "
+        "plus each hire paid the contract minimum and the per-head cost."
+    ]
+    if not frame["d_cost_significant"].all() or not frame["d_cost_to_target_significant"].all():
+        lines.append("n.s.: a difference smaller than the solvers' gap (may be solver noise).")
+    patience = frame["erlang_a_patience_s"].dropna()
+    if len(patience):
+        lines.append(
+            "Erlang A: the overloaded weeks with callers who hang up (mean patience "
+            f"{', '.join(f'{p:g}' for p in sorted(set(patience)))} s; [service] patience_s, "
+            "else assumed) instead of a queue that grows for ever."
+        )
+    return wrap_lines("\n".join(lines) + "\n")
+
+
+def _delta_cell(value, base, digits: int, points: bool = False, significant: bool = True) -> str:
     """`value (delta, relative %)`; a metric that is itself a percentage gets its delta in
     percentage points (`+2.5 pp`), never a percent of a percent."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -228,7 +293,8 @@ def _delta_cell(value, base, digits: int, points: bool = False) -> str:
     delta = float(value) - float(base)
     if abs(delta) < 10 ** (-digits) / 2:
         return f"{text} (=)"
+    mark = "" if significant else ", n.s."
     if points:
-        return f"{text} ({delta:+,.{digits}f} pp)"
+        return f"{text} ({delta:+,.{digits}f} pp{mark})"
     rel = f", {100 * delta / abs(base):+.0f}%" if base and abs(base) > 1e-9 else ""
-    return f"{text} ({delta:+,.{digits}f}{rel})"
+    return f"{text} ({delta:+,.{digits}f}{rel}{mark})"
