@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner import io
+from planner.choices import SolveStatus
 from planner.pipeline import COMPARE_KEYS, SIM_COMPARE_KEY, Comparison
 
 # A compared KPI's title and the digits it is shown with (the keys: `planner.pipeline.kpis`).
@@ -207,11 +208,14 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
     rows = []
     for key in keys:
         title, digits = METRIC_TITLES[key]
-        row = {"metric": title + (currency if key == "cost" else "")}
+        scale = 1.0
+        if key == "cost":  # millions: the cells stay short enough for two scenarios a part
+            title, digits, scale = f"cost (M {currency.strip(' ()')})", 1, 1e6
+        row = {"metric": title}
         for i, rec in frame.iterrows():
             row[rec["scenario"]] = _delta_cell(
-                rec[key],
-                base[key] if i else None,
+                _scaled(rec[key], scale),
+                _scaled(base[key], scale) if i else None,
                 digits,
                 points=key.endswith("_pct"),
                 significant=bool(rec.get(f"d_{key}_significant", True)),
@@ -219,18 +223,36 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
         rows.append(row)
     if answers:
         rows += _answer_rows(frame, currency)
-    status = {"metric": "solver"}
+    status = {"metric": "solver stopped"}
+    gaps = {"metric": "solver gap %"}
     for _, rec in frame.iterrows():
-        status[rec["scenario"]] = f"{rec['solver_status']} ({rec['gap_pct']:g}% gap)"
-    rows.append(status)
+        status[rec["scenario"]] = SOLVER_SHORT.get(str(rec["solver_status"]), rec["solver_status"])
+        gaps[rec["scenario"]] = f"{rec['gap_pct']:g}"
+    rows += [status, gaps]
     return pd.DataFrame(rows)
+
+
+# solver statuses in a few letters for the comparison table (the CSV keeps the full string)
+SOLVER_SHORT = {
+    SolveStatus.OPTIMAL: "optimal",
+    SolveStatus.WITHIN_GAP: "at the gap",
+    SolveStatus.WORK_LIMIT: "work limit",
+    SolveStatus.TIME_LIMIT: "time limit",
+    SolveStatus.START: "start",
+}
+
+
+def _scaled(value, scale: float):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return value
+    return float(value) / scale
 
 
 def _answer_rows(frame: pd.DataFrame, currency: str) -> list[dict]:
     base = frame.iloc[0]
     target = {"metric": "target"}
     hires = {"metric": "hires to meet it"}
-    cost = {"metric": "cost to meet it" + currency}
+    cost = {"metric": f"cost to meet it (M {currency.strip(' ()')})"}
     rows = [target, hires, cost]
     erlang = {key: {"metric": title} for key, title in ERLANG_A_TITLES.items()}
     for i, rec in frame.iterrows():
@@ -239,9 +261,9 @@ def _answer_rows(frame: pd.DataFrame, currency: str) -> list[dict]:
         full, part = int(rec["hire_full_time"]), int(rec["hire_part_time"])
         hires[name] = "none" if full + part == 0 else f"+{full} FT, +{part} PT"
         cost[name] = _delta_cell(
-            rec["cost_to_target"],
-            base["cost_to_target"] if i else None,
-            0,
+            _scaled(rec["cost_to_target"], 1e6),
+            _scaled(base["cost_to_target"], 1e6) if i else None,
+            1,
             significant=bool(rec["d_cost_to_target_significant"]),
         )
         for key in ERLANG_A_TITLES:
@@ -267,7 +289,9 @@ def comparison_notes(comparison: Comparison) -> str:
         return ""
     lines = [
         "hires to meet it: the week's linear relaxation with hires beside the named agents (a "
-        "lower estimate; FT = full-time, PT = part-time); cost to meet it: the roster's cost "
+        "lower estimate; FT = full-time, PT = part-time; where the roster sizes its own "
+        "workforce, the full-time agents giving the missing hours); cost to meet it: the "
+        "roster's cost "
         "plus each hire paid the contract minimum and the per-head cost."
     ]
     if not frame["d_cost_significant"].all() or not frame["d_cost_to_target_significant"].all():
