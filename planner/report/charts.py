@@ -72,46 +72,63 @@ def plot_coverage(coverage: pd.DataFrame, path: str | os.PathLike, title: str = 
 
 
 def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -> None:
-    """Cost against expected service level: each scenario a numbered point (red when short of
-    its requirement), named in a key beside the axes so no label covers another; where the
-    comparison has them, a hollow marker at the target's service level and the cost of meeting
-    it (hires added), joined to the roster's point by a dotted line."""
+    """The scenarios side by side, one row each (names never overlap, however close their
+    figures): the roster's weekly cost and, where the comparison has it, the cost of meeting
+    the target (left); the expected service level against each target (right), red when the
+    roster is short of its requirement."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(11, 5.5), dpi=DPI)
-    currency = str(frame["currency"].iloc[0]) if "currency" in frame.columns else ""
-    has_target = {"cost_to_target", "target_sl_pct"} <= set(frame.columns)
-    keys = []
-    n = 0
-    for rec in frame.itertuples(index=False):
-        sl, cost = rec.service_level_pct, rec.cost
-        if sl is None or cost is None or pd.isna(sl) or pd.isna(cost):
-            continue
-        n += 1
-        short = int(getattr(rec, "understaffed_intervals", 0) or 0)
-        colour = "tab:red" if short else "tab:blue"
-        x, y = float(sl), float(cost) / 1e6
-        ax.scatter([x], [y], s=140, color=colour, zorder=3)
-        ax.annotate(str(n), (x, y), ha="center", va="center", fontsize=8, color="white", zorder=4)
-        key = f"{n}  {rec.scenario}" + (f" ({short} intervals short)" if short else "")
-        if has_target and not pd.isna(rec.cost_to_target) and short:
-            tx, ty = float(rec.target_sl_pct), float(rec.cost_to_target) / 1e6
-            ax.plot([x, tx], [y, ty], ls=":", color=colour, lw=1, zorder=2)
-            ax.scatter([tx], [ty], s=60, facecolors="white", edgecolors=colour, zorder=3)
-            key += f"\n    to meet {rec.target_sl_pct:g}%: {ty:,.1f} M"
-        keys.append(key)
-    if has_target:
-        ax.scatter([], [], s=60, facecolors="white", edgecolors="0.3", label="cost to meet target")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False)
-    ax.text(
-        1.02, 1.0, "\n".join(keys), transform=ax.transAxes, va="top", ha="left", fontsize=9,
-        family="monospace",
+    rows = frame.reset_index(drop=True)
+    n = len(rows)
+    currency = str(rows["currency"].iloc[0]) if "currency" in rows.columns else ""
+    has_target = {"cost_to_target", "target_sl_pct"} <= set(rows.columns)
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(12, 2.2 + 0.55 * n), dpi=DPI, sharey=True,
+        gridspec_kw={"width_ratios": [3, 2]},
     )  # fmt: skip
-    ax.set_xlabel("expected service level, % (calls-weighted, queueing model on the roster)")
-    ax.set_ylabel(f"weekly cost, million {currency}".strip())
-    ax.set_title(f"Scenarios: cost vs service level{f' ({week})' if week else ''}")
-    ax.grid(alpha=0.3)
+    ys = list(range(n))[::-1]  # the first scenario on top
+    understaffed = rows["understaffed_intervals"] if "understaffed_intervals" in rows else [0] * n
+    colours = ["tab:red" if int(v or 0) > 0 else "tab:blue" for v in understaffed]
+    cost = pd.to_numeric(rows["cost"], errors="coerce").to_numpy(dtype=float) / 1e6
+    height = 0.38 if has_target else 0.6
+    shift = height / 2 if has_target else 0.0
+    bars = [(cost, shift, {"color": colours, "label": "roster's cost"})]
+    if has_target:
+        to_target = pd.to_numeric(rows["cost_to_target"], errors="coerce").to_numpy(float) / 1e6
+        style = {"color": "white", "edgecolor": "0.3", "hatch": "//"}
+        bars.append((to_target, -shift, {**style, "label": "cost to meet the target"}))
+    for values, offset, style in bars:
+        left.barh([y + offset for y in ys], values, height=height, **style)
+        for y, value in zip(ys, values, strict=True):
+            if value == value:  # not NaN
+                left.annotate(f"{value:,.0f}", (value, y + offset), xytext=(3, 0),
+                              textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+    left.set_yticks(ys)
+    left.set_yticklabels([str(s) for s in rows["scenario"]])
+    left.set_xlabel(f"weekly cost, million {currency}".strip())
+    left.margins(x=0.15)
+    left.grid(axis="x", alpha=0.3)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.6 / (2.2 + 0.55 * n)),
+                ncol=2, frameon=False)  # fmt: skip
+    sl = pd.to_numeric(rows["service_level_pct"], errors="coerce").to_numpy(dtype=float)
+    right.barh(ys, sl, height=0.6, color=colours)
+    for y, value in zip(ys, sl, strict=True):
+        if value == value:
+            right.annotate(f"{value:.1f}%", (value, y), xytext=(3, 0), textcoords="offset points",
+                           va="center", fontsize=8)  # fmt: skip
+    if has_target:
+        for y, target in zip(ys, rows["target_sl_pct"], strict=True):
+            right.plot([target, target], [y - 0.4, y + 0.4], color="0.1", lw=2)
+        right.plot([], [], color="0.1", lw=2, label="target")
+        right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1 - 0.6 / (2.2 + 0.55 * n)),
+                     frameon=False)  # fmt: skip
+    right.set_xlim(0, 110)
+    right.set_xlabel("expected service level, %")
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(
+        f"Scenarios{f' on {week}' if week else ''}: cost and service level"
+        " (red: the roster is short of its requirement)"
+    )
     fig.tight_layout()
-    fig.subplots_adjust(right=0.62)
     _save(fig, path)
     plt.close(fig)
 
