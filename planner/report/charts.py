@@ -91,11 +91,11 @@ def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -
     cost = pd.to_numeric(rows["cost"], errors="coerce").to_numpy(dtype=float) / 1e6
     height = 0.38 if has_target else 0.6
     shift = height / 2 if has_target else 0.0
-    bars = [(cost, shift, {"color": colours, "label": "roster's cost"})]
+    bars: list[tuple] = [(cost, shift, {"color": colours, "label": "roster's cost"})]
     if has_target:
         to_target = pd.to_numeric(rows["cost_to_target"], errors="coerce").to_numpy(float) / 1e6
-        style = {"color": "white", "edgecolor": "0.3", "hatch": "//"}
-        bars.append((to_target, -shift, {**style, "label": "cost to meet the target"}))
+        hollow = {"color": "white", "edgecolor": "0.3", "hatch": "//"}
+        bars.append((to_target, -shift, {**hollow, "label": "cost to meet the target"}))
     for values, offset, style in bars:
         left.barh([y + offset for y in ys], values, height=height, **style)
         for y, value in zip(ys, values, strict=True):

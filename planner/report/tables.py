@@ -226,14 +226,15 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
     status = {"metric": "solver stopped"}
     gaps = {"metric": "solver gap %"}
     for _, rec in frame.iterrows():
-        status[rec["scenario"]] = SOLVER_SHORT.get(str(rec["solver_status"]), rec["solver_status"])
+        raw = str(rec["solver_status"])
+        status[rec["scenario"]] = SOLVER_SHORT.get(raw, raw)
         gaps[rec["scenario"]] = f"{rec['gap_pct']:g}"
     rows += [status, gaps]
     return pd.DataFrame(rows)
 
 
 # solver statuses in a few letters for the comparison table (the CSV keeps the full string)
-SOLVER_SHORT = {
+SOLVER_SHORT: dict[str, str] = {
     SolveStatus.OPTIMAL: "optimal",
     SolveStatus.WITHIN_GAP: "at the gap",
     SolveStatus.WORK_LIMIT: "work limit",
