@@ -97,8 +97,23 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
         "time_limit_s",
         "gap_limit_pct",
         "clock_stopped",
+        "objective_wage_hours",
+        "bound_wage_hours",
+        "objective_cost",
+        "bound_cost",
+        "currency",
     }
     assert summary["solver"]["clock_stopped"] is False
+    solver = summary["solver"]
+    assert solver["objective_wage_hours"] == solver["objective"]
+    assert solver["bound_wage_hours"] == solver["bound"] <= solver["objective"]
+    assert solver["objective_cost"] == pytest.approx(40000 * solver["objective"], abs=1)
+    assert solver["currency"] == summary["kpis"]["currency"] == "VND"
+    assert set(summary["service"]) >= {
+        *("model", "sl_pct", "target_s", "asa_s", "max_occupancy_pct", "shrinkage_pct"),
+        *("patience_s", "max_abandon_pct", "pooled", "aht_s", "aht_by_queue", "aht_used_s"),
+    }
+    assert summary["service"]["aht_used_s"] == 300.0  # the fixture's AHT
     roles = [(i["role"], i["name"]) for i in summary["inputs"]]
     assert roles == [("scenario", "small.toml"), ("history", "history.csv")]
     assert all(len(i["sha256"]) == 64 for i in summary["inputs"])

@@ -48,7 +48,7 @@ def report_text(report: AccuracyReport) -> str:
         if len(frame) and len(frame.columns) > 1:
             text += render.render_table(frame, titles[name], max_rows=200)
     for note in report.notes:
-        text += f"note: {note}\n"
+        text += render.wrap_lines(f"note: {note}\n")
     return text
 
 

@@ -17,7 +17,8 @@ OUTPUT_HELP = "Where to write the result: a file path, or - for stdout."
 
 
 def output_options(default_format: str = "csv"):
-    """Add the shared `-o/--output PATH|-` and `--format table|csv|json` options to a command."""
+    """Add the shared `-o/--output PATH|-`, `--format table|csv|json` and `--wide` (tables at
+    full width) options to a command."""
 
     def decorate(func):
         func = click.option(
@@ -29,11 +30,26 @@ def output_options(default_format: str = "csv"):
             help="Output format.",
         )(func)
         func = click.option(
+            "--wide",
+            is_flag=True,
+            expose_value=False,
+            callback=_full_width,
+            help="Tables at their full width (default: cut to fit the terminal, COLUMNS).",
+        )(func)
+        func = click.option(
             "-o", "--output", default="-", show_default=True, metavar="PATH|-", help=OUTPUT_HELP
         )(func)
         return func
 
     return decorate
+
+
+def _full_width(ctx, param, value):
+    """Click callback for `--wide`: every table of this invocation at its natural width."""
+    from planner.report import tables
+
+    tables.FULL_WIDTH.set(bool(value))
+    return value
 
 
 def png_path(ctx, param, value):

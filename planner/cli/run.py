@@ -214,7 +214,8 @@ def compare_command(
             click.echo(f"planner: {note.kind}: {note.text}", err=True)
     if fmt == "table":
         view = report.comparison_view(result, simulate=simulate)
-        io.write_text(output, report.render_table(view, f"Scenarios on {result.week}"))
+        title = f"Scenarios on {result.week}"
+        io.write_text(output, report.render_table(view, title) + report.comparison_notes(result))
     else:
         report.emit_frame(result.frame, output, fmt)
     if plot:

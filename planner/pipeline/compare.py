@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from planner import store
@@ -20,6 +21,7 @@ from planner.choices import NoteTopic
 from planner.errors import InputError, PlannerError
 from planner.io.numbers import rounded
 from planner.notes import Note, note
+from planner.pipeline import answers
 from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY
 from planner.pipeline.plan import (
     Log,
@@ -34,6 +36,14 @@ from planner.pipeline.plan import (
 )
 from planner.scenario import Scenario, week_label
 from planner.schedule.child import map_in_workers
+
+ANSWER_KEYS = ("patience_s", "answered_pct", "service_level_pct", "abandon_pct", "asa_s")
+# the columns a comparison adds after the KPIs: the target, what meeting it takes, Erlang A
+ANSWER_COLUMNS = (
+    *("target_sl_pct", "target_s", "hire_full_time", "hire_part_time", "hire_cost"),
+    "cost_to_target",
+    *(f"erlang_a_{key}" for key in ANSWER_KEYS),
+)
 
 # --- compare -------------------------------------------------------------------------------------
 
@@ -68,7 +78,34 @@ def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) ->
     row["solver_status"] = plan.schedule.status
     row["gap_pct"] = rounded(100.0 * plan.schedule.gap, 3)
     row["exit_code"] = plan.exit_code
+    row.update(_answers(plan))
     return {"row": row, "notes": [n.about(sc.name) for n in plan.notes]}
+
+
+def _answers(plan) -> dict:
+    """The target, what meeting it takes (hires, cost) and, for an overloaded Erlang C week,
+    the Erlang A view (see `planner.pipeline.answers`)."""
+    sc = plan.scenario
+    cost = answers.target_cost(plan.schedule, sc.rules)
+    out: dict = {
+        "target_sl_pct": sc.service.sl_pct,
+        "target_s": sc.service.target_s,
+        "hire_full_time": cost.hire_full_time,
+        "hire_part_time": cost.hire_part_time,
+        "hire_cost": rounded(cost.hire_cost, 0),
+        "cost_to_target": rounded(cost.cost_to_target, 0),
+    }
+    view = None
+    if sc.service.model == "erlang-c" and answers.overloaded(plan.evaluation):
+        view = answers.overload_view(
+            plan.evaluation,
+            sc.service.target_s,
+            sc.service.patience_s,
+            answers.interval_s_of(plan.requirements),
+        )
+    for key in ANSWER_KEYS:
+        out[f"erlang_a_{key}"] = None if view is None else getattr(view, key)
+    return out
 
 
 def compare(
@@ -137,6 +174,17 @@ def compare(
     order = ["scenario", "week"]
     order += [m for m in metrics] + ["currency", "solver_status", "gap_pct", "exit_code"]
     order += [f"d_{m}" for m in metrics]
+    frame["d_cost_to_target"] = (frame["cost_to_target"] - base["cost_to_target"]).round(3)
+    # a cost delta within the solvers' gaps (the larger of the two, of the larger cost) may be
+    # solver noise rather than the scenario's doing
+    gap = np.maximum(frame["gap_pct"].astype(float), float(base["gap_pct"])) / 100.0
+    for key in ("cost", "cost_to_target"):
+        noise = gap * np.maximum(frame[key].astype(float), float(base[key]))
+        significant = frame[f"d_{key}"].abs().astype(float) > noise
+        significant.iloc[0] = True  # the first scenario is the base: no delta to doubt
+        frame[f"d_{key}_significant"] = significant
+    order += [*ANSWER_COLUMNS, "d_cost_to_target", "d_cost_significant"]
+    order += ["d_cost_to_target_significant"]
     return Comparison(frame[order], label, tuple(notes))
 
 

@@ -19,7 +19,14 @@ from planner.report.roster import (
 )
 from planner.report.simulation import emit_result, result_json, summary_text
 from planner.report.summary_json import SUMMARY_VERSION, summary_dict
-from planner.report.tables import METRIC_TITLES, comparison_view, emit_frame, render_table
+from planner.report.tables import (
+    METRIC_TITLES,
+    comparison_notes,
+    comparison_view,
+    emit_frame,
+    render_table,
+    wrap_lines,
+)
 from planner.report.text import (
     chart_title,
     delivery_text,
@@ -37,6 +44,7 @@ __all__ = [
     "SUMMARY_VERSION",
     "chart_title",
     "clock_note",
+    "comparison_notes",
     "comparison_view",
     "delivery_text",
     "describe_short",
@@ -55,5 +63,6 @@ __all__ = [
     "terminal_progress",
     "worst_intervals",
     "write_plan",
+    "wrap_lines",
     "write_roster_xlsx",
 ]

@@ -7,7 +7,7 @@ import json
 import sys
 
 from planner import io
-from planner.report.tables import render_table
+from planner.report.tables import render_table, wrap_lines
 from planner.simulate import Estimate, SimulationResult, SimulationSummary
 
 
@@ -26,8 +26,8 @@ def summary_text(summary: SimulationSummary) -> str:
     s = summary
     patience = "none" if s.patience_s is None else f"{s.patience_s:g} s"
     lines = [
-        f"Simulated {s.start} to {s.end}: {s.replications} "
-        f"replication{'s' if s.replications != 1 else ''} (seed {s.seed}), "
+        f"Simulated {s.start} to {s.end}:",
+        f"  {s.replications} replication{'s' if s.replications != 1 else ''} (seed {s.seed}), "
         f"{s.service} talk times, patience "
         f"{patience}, absence {s.absence_pct:g}%",
         f"  calls offered     {_fmt_ci(s.offered, '', 0)}  (forecast {s.calls_forecast:,.0f})",
@@ -59,7 +59,7 @@ def summary_text(summary: SimulationSummary) -> str:
                 f"    {row['timestamp']}  SL {row['service_level_pct']:5.1f}%  ASA {asa:>6}  "
                 f"offered {row['offered']:6.1f}  agents {row['agents']:5.1f}{plan}"
             )
-    return "\n".join(lines) + "\n"
+    return wrap_lines("\n".join(lines) + "\n")
 
 
 def result_json(result: SimulationResult) -> str:

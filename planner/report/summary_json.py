@@ -44,6 +44,12 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
             "max_occupancy_pct": sc.service.max_occupancy_pct,
             "shrinkage_pct": sc.service.shrinkage_pct,
             "patience_s": sc.service.patience_s,
+            # added in place (version 1 keeps every key it had): every service parameter used
+            "max_abandon_pct": sc.service.max_abandon_pct,
+            "pooled": sc.service.pooled,
+            "aht_s": sc.service.aht_s,  # the scenario's AHT; null = the history's own
+            "aht_by_queue": dict(sc.service.aht_by_queue),
+            "aht_used_s": _aht_used(plan),
         },
         "solver": {
             "name": res.solver,
@@ -54,6 +60,13 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
             "time_limit_s": sc.run.time_limit_s,
             "gap_limit_pct": plan.gap_limit_pct,
             "clock_stopped": bool(res.clock_stopped),
+            # the same figures with their units: the objective is in wage-hours (wages, night
+            # premium and shortfall penalties over the wage per hour), and in the currency
+            "objective_wage_hours": rounded(res.objective, 3),
+            "bound_wage_hours": rounded(res.bound, 3),
+            "objective_cost": rounded(res.objective * sc.rules.wage_per_hour, 0),
+            "bound_cost": rounded(res.bound * sc.rules.wage_per_hour, 0),
+            "currency": res.currency,
         },
         "kpis": plan.kpis.as_dict(),
         "simulation": _sim_summary(plan.simulation),
@@ -64,6 +77,15 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
         "inputs": list(plan.inputs),
         "outputs": sorted(outputs),
     }
+
+
+def _aht_used(plan: WeekPlan) -> float | None:
+    """The calls-weighted mean AHT the week was staffed and evaluated with, seconds."""
+    ev = plan.evaluation
+    calls = ev["calls"].to_numpy(dtype=float)
+    if calls.sum() <= 0:
+        return None
+    return rounded(float((ev["aht"].to_numpy(dtype=float) * calls).sum() / calls.sum()), 1)
 
 
 def _shortfall(plan: WeekPlan) -> dict | None:

@@ -1,5 +1,5 @@
 """The week's output files (DESIGN.md's contracts): the CSVs, the workbook, summary.json and the
-two charts, written into one directory."""
+three charts, written into one directory."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ OUTPUT_FILES = (
     "summary.json",
     "forecast.png",
     "coverage.png",
+    "intervals.png",
 )
 SIM_FILE = "sim.csv"
 
@@ -38,6 +39,13 @@ def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> li
     write_roster_xlsx(res, directory / "roster.xlsx")
     charts.plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
     charts.plot_coverage(res.coverage, directory / "coverage.png", title=text.chart_title(plan))
+    charts.plot_intervals(
+        plan.forecast.intervals,
+        plan.requirements,
+        plan.evaluation,
+        directory / "intervals.png",
+        title=f"{plan.scenario.name}, {plan.label}: calls and agents by interval",
+    )
     if plan.simulation is not None:
         io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
     summary = summary_json.summary_dict(plan, names)

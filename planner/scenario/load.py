@@ -19,6 +19,14 @@ import holidays
 from planner import io
 from planner.errors import InputError
 from planner.history import BUNDLED_TEMPERATURE
+from planner.scenario.keys import (
+    ADJUSTMENT_KEYS,
+    DATA_KEYS,
+    FORECAST_KEYS,
+    RUN_KEYS,
+    SERVICE_KEYS,
+    check_placement,
+)
 from planner.scenario.model import (
     ALL_TOP_KEYS,
     BASELINE_DESCRIPTION,
@@ -80,6 +88,7 @@ def load_rules(path: str | os.PathLike, validate_rules: RulesValidator):
     """
     path = Path(path)
     merged, origin, _ = _load_chain(path)
+    check_placement(merged, origin, str(path), ALL_TOP_KEYS, inspect=RULE_TABLES)
     top = _Checker(merged, "", origin, str(path))
     top.unknown(ALL_TOP_KEYS)
     for table in RULE_TABLES:
@@ -307,6 +316,7 @@ def build_scenario(
     """Validate a merged scenario mapping into a `Scenario`."""
     fallback = str(files[0]) if files else "<defaults>"
     base = files[0].parent if files else None
+    check_placement(data, origin, fallback, ALL_TOP_KEYS)
     top = _Checker(data, "", origin, fallback)
     top.unknown(ALL_TOP_KEYS)
     for table in ("data", "forecast", "service", "run", "capacity", *RULE_TABLES):
@@ -333,7 +343,7 @@ def build_scenario(
 
 def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     c = _Checker(table, "data", origin, fallback)
-    c.unknown(("history", "agents", "events", "temperature", "country", "timezone"))
+    c.unknown(DATA_KEYS)
     history = c.string("history", BUNDLED)
     if not history.strip():
         c.fail("history", history, f'expected a CSV path, "{BUNDLED}" or "{BUNDLED}:NAME"')
@@ -366,7 +376,7 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
 
 def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
     c = _Checker(table, "forecast", origin, fallback)
-    c.unknown(("model", "level", "plan_at", "interval_min"))
+    c.unknown(FORECAST_KEYS)
     model = c.string("model", ForecastConfig.model, FORECAST_MODELS)
     interval = c.number("interval_min", 0, 0, 60, integer=True)
     if interval not in INTERVALS:
@@ -381,21 +391,7 @@ def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
 
 def _service(table: Mapping, origin, fallback) -> ServiceConfig:
     c = _Checker(table, "service", origin, fallback)
-    c.unknown(
-        (
-            "sl_pct",
-            "target_s",
-            "asa_s",
-            "model",
-            "patience_s",
-            "max_abandon_pct",
-            "max_occupancy_pct",
-            "shrinkage_pct",
-            "aht_s",
-            "aht_by_queue",
-            "pooled",
-        )
-    )
+    c.unknown(SERVICE_KEYS)
     model = c.string("model", ServiceConfig.model, SERVICE_MODELS)
     patience = c.number("patience_s", None, 0, 86400, low_open=True)
     if model == "erlang-a" and patience is None:
@@ -456,7 +452,7 @@ def _rules(data: Mapping, origin: Mapping, fallback: str, validate_rules: RulesV
     return validate_rules(merged, fallback)
 
 
-_ADJUSTMENT_KEYS = ("label", "from", "to", "queue", "volume_factor", "aht_factor", "aht_s")
+_ADJUSTMENT_KEYS = ADJUSTMENT_KEYS
 
 
 def _adjustments(items, origin: Mapping, fallback: str) -> tuple[Adjustment, ...]:
@@ -515,12 +511,7 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
 
 def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
     c = _Checker(table, "run", origin, fallback)
-    c.unknown(
-        (
-            *("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed"),
-            *("week", "start", "store"),
-        )
-    )
+    c.unknown(RUN_KEYS)
     week = c.string("week", None)
     if week is not None:
         try:
