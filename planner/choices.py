@@ -88,3 +88,13 @@ def values(choice: type[StrEnum]) -> tuple[str, ...]:
 def allowed(choice: type[StrEnum]) -> str:
     """'expected one of "a", "b"' for an error message."""
     return "expected one of " + ", ".join(f'"{v}"' for v in values(choice))
+
+
+class IntradayAction(StrEnum):
+    """What `planner intraday` may propose for the rest of the day, cheapest kinds first."""
+
+    MOVE_BREAK = "move-break"
+    CANCEL_SHRINKAGE = "cancel-shrinkage"
+    EXTEND_SHIFT = "extend-shift"
+    CALL_IN = "call-in"
+    CALLBACKS = "callbacks"

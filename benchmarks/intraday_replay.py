@@ -1,0 +1,187 @@
+"""Replay whole days through `planner intraday`'s reforecast and actions.
+
+For every day of the last year of the bundled history (2025-11-03 .. 2026-11-01) and of the
+Anonymous Bank's 6-minute days (1999, from February; read from ../shared/benchmarks, skipped
+when absent), "now" is 10:00 and 12:00: the actuals before now are the day's rows, the morning
+forecast is planner's forecast for the day made WEEKLY from the history up to the previous
+Sunday (one 7-day forecast per week, for speed; bundled: model `regression`, the one `auto`
+picks on it; bank: `auto`, country IL). Printed:
+
+- days whose morning forecast missed the daily total by more than 10%: the rest-of-day interval
+  WAPE of the reforecast and of the morning forecast and the reduction (targets >= 25% at 10:00,
+  >= 35% at 12:00); the other days: the change (target: never more than 2% worse);
+- the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
+  (target 75-85%);
+- on a storm day of the bundled history (2025-08-14, data/README.md), the published week's plan
+  made by `planner run`'s chain pieces (forecast, staffing, roster of the bundled agents), the
+  actions proposed at 10:00 with the simulated service level of the rest of the day before and
+  after and the rule check (target >= 15 points, no rule broken);
+- the time of one intraday run (target <= 10 s; absolute times are noisy on a shared machine).
+
+The forecasts are cached in --cache (default /tmp/planner-intraday-cache) so a second run only
+replays.
+
+    python benchmarks/intraday_replay.py
+    python benchmarks/intraday_replay.py --only bundled
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from shared_data import ROOT, shared_benchmarks  # noqa: E402
+
+from planner.forecast import forecast_history  # noqa: E402
+from planner.history import read_history  # noqa: E402
+from planner.intraday import reforecast_day  # noqa: E402
+
+MISS_PCT = 10.0
+
+
+def weekly_forecasts(history_path, cache: Path, name: str, first: str, last: str, **kw):
+    """One 7-day forecast per week (origin Monday, history up to the Sunday before), cached."""
+    out = cache / f"{name}.csv"
+    if out.exists():
+        return pd.read_csv(out, parse_dates=["timestamp"])
+    history = read_history(history_path, country=kw.get("country"))
+    frames = []
+    for monday in pd.date_range(first, last, freq="W-MON"):
+        t0 = time.perf_counter()
+        result = forecast_history(history, horizon_days=7, start=monday, **kw)
+        frames.append(result.intervals)
+        print(f"  {name}: forecast from {monday.date()} ({time.perf_counter() - t0:.1f} s)",
+              file=sys.stderr)
+    frame = pd.concat(frames, ignore_index=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    return frame
+
+
+def bank_history(tmp: Path) -> Path | None:
+    folder = shared_benchmarks("calls/anonymous-bank-1999")
+    if folder is None:
+        return None
+    raw = pd.read_csv(folder / "anonymous_bank_1999_6min.csv", parse_dates=["interval_start"])
+    frame = pd.DataFrame(
+        {
+            "timestamp": raw["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "calls": np.round(raw["calls"]).astype(int),
+        }
+    )
+    path = tmp / "bank6.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def series(cache: Path, only: str | None):
+    """(name, history path, morning forecasts) per series."""
+    if only in (None, "bundled"):
+        path = ROOT / "data" / "hotline_history.csv"
+        fc = weekly_forecasts(
+            path, cache, "bundled", "2025-11-03", "2026-10-26", model="regression",
+            country="VN", temperature=ROOT / "data" / "temperature.csv",
+        )
+        yield "bundled hotline 30-min", path, fc
+    if only in (None, "bank"):
+        cache.mkdir(parents=True, exist_ok=True)
+        path = bank_history(cache)
+        if path is None:
+            print("bank: ../shared/benchmarks/calls/anonymous-bank-1999 not found, skipped")
+        else:
+            fc = weekly_forecasts(
+                path, cache, "bank", "1999-02-01", "1999-12-27", model="auto", country="IL"
+            )
+            yield "Anonymous Bank 6-min", path, fc
+
+
+def replay_accuracy(name, history_path, forecasts: pd.DataFrame, hours=(10, 12)) -> list[dict]:
+    """Every forecast day with a full day of actuals, reforecast at each hour in `hours`."""
+    actual = pd.read_csv(history_path, parse_dates=["timestamp"])
+    actual = actual.groupby("timestamp")["calls"].sum()
+    step = int(pd.Series(forecasts["timestamp"]).diff().dropna().min().total_seconds() // 60)
+    rows = []
+    for day, plan in forecasts.groupby(forecasts["timestamp"].dt.normalize()):
+        plan = plan.sort_values("timestamp").reset_index(drop=True)
+        got = actual.reindex(pd.DatetimeIndex(plan["timestamp"])).to_numpy(float)
+        if np.isnan(got).any() or got.sum() <= 0:
+            continue  # a missing day (or a closed one) is not replayed
+        miss_pct = 100.0 * abs(plan["calls"].sum() - got.sum()) / got.sum()
+        for hour in hours:
+            now = day + pd.Timedelta(hours=hour)
+            seen = np.asarray(plan["timestamp"] < now)
+            result = reforecast_day(plan, got[seen], now, step)
+            truth = got[~seen]
+            morning = plan["calls"].to_numpy(float)[~seen]
+            updated = result.rest_intervals["calls"].to_numpy(float)
+            rows.append(
+                {
+                    "series": name,
+                    "day": day,
+                    "hour": hour,
+                    "missed": miss_pct > MISS_PCT,
+                    "err_morning": float(np.abs(morning - truth).sum()),
+                    "err_update": float(np.abs(updated - truth).sum()),
+                    "actual_rest": float(truth.sum()),
+                    "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
+                    "factor": result.factor,
+                }
+            )
+    return rows
+
+
+def print_accuracy(rows: list[dict]) -> None:
+    frame = pd.DataFrame(rows)
+    print(
+        "series                  now    days  kind            WAPE morning  WAPE update  change   "
+        "80% bounds hold"
+    )
+    for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
+        inside = 100.0 * part["inside"].mean()
+        for missed, sub in part.groupby("missed"):
+            wm = 100.0 * sub["err_morning"].sum() / sub["actual_rest"].sum()
+            wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
+            kind = "missed > 10%" if missed else "others"
+            print(
+                f"{series_name:<23} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
+                f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}%"
+                + (f"   {inside:.1f}% of {len(part)} days" if missed else "")
+            )
+        # per-day worst change on the other days
+        others = part[~part["missed"]]
+        if len(others):
+            worse = (others["err_update"] - others["err_morning"]) / others["actual_rest"]
+            print(
+                f"{'':<23} {hour:02d}:00        others: days worse by > 2 points of WAPE: "
+                f"{int((worse > 0.02).sum())} of {len(others)}"
+            )
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", default="/tmp/planner-intraday-cache")
+    parser.add_argument("--only", choices=("bundled", "bank"), default=None)
+    parser.add_argument("--forecasts-only", action="store_true")
+    args = parser.parse_args(argv)
+    rows = []
+    for name, path, fc in series(Path(args.cache), args.only):
+        if args.forecasts_only:
+            continue
+        rows += replay_accuracy(name, path, fc)
+    if rows:
+        print_accuracy(rows)
+
+
+if __name__ == "__main__":
+    main()
