@@ -136,4 +136,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when their modules are imported (after `cli` exists).
-from planner.cli import forecast, run, schedule, simulate, staff, store  # noqa: E402, F401
+from planner.cli import forecast, intraday, run, schedule, simulate, staff, store  # noqa: E402, F401

@@ -151,16 +151,40 @@ class _State:
         c = self.calls if calls is None else calls
         return weighted_sl_pct(self.demand.with_calls(c), self.sl_vector(rostered, c, shrinkage))
 
+    def cover_pct(self, rostered=None, calls=None, shrinkage=None) -> float:
+        """Percent of the required agent-intervals covered by agents on the phones."""
+        required = (
+            self.required if calls is None else required_agents(self.demand.with_calls(calls))
+        )
+        r = self.rostered if rostered is None else rostered
+        agents = on_phone(r, self.shrinkage if shrinkage is None else shrinkage)
+        total = float(required.sum())
+        return 100.0 if total <= 0 else float(100.0 * np.minimum(agents, required).sum() / total)
+
+    def objective(self, rostered=None, calls=None, shrinkage=None) -> float:
+        """What the actions raise: service-level points plus covered-requirement points. The
+        second gives the greedy a direction when the day is so short that the Erlang service
+        level is 0 in every interval and one more agent adds no service-level point."""
+        return self.sl_pct(rostered, calls, shrinkage) + self.cover_pct(rostered, calls, shrinkage)
+
     def short(self) -> np.ndarray:
         """Intervals with fewer agents on the phones than required."""
         return on_phone(self.rostered, self.shrinkage) < self.required - 1e-6
 
-    def marginal(self) -> np.ndarray:
-        """SL points one more rostered agent adds in each interval (calls-weighted)."""
+    def marginal(self, sign: float = 1.0) -> np.ndarray:
+        """Objective points one more (sign 1) or one fewer (-1) rostered agent adds (loses)
+        in each interval."""
         base = self.sl_vector()
-        more = self.sl_vector(self.rostered + 1.0)
+        other = self.sl_vector(np.maximum(self.rostered + sign, 0.0))
         total = max(float(self.calls.sum()), 1e-9)
-        return 100.0 * self.calls * (more - base) / total
+        agents = on_phone(self.rostered, self.shrinkage)
+        share = 1.0 - self.shrinkage / 100.0
+        if sign > 0:
+            gap = np.clip(self.required - agents, 0.0, share)
+        else:
+            gap = np.clip(self.required - agents + share, 0.0, share)
+        cover = 100.0 * gap / max(float(self.required.sum()), 1e-9)
+        return 100.0 * self.calls * np.abs(other - base) / total + cover
 
 
 def _break_window_ok(start, end, bs, be, rules: Rules) -> bool:
@@ -185,8 +209,10 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
             others = [b for k, b in enumerate(breaks) if k != j]
             length = be - bs
             old_cover = state.cover_row(row["start"], row["end"], breaks)
-            before = state.sl_pct()
+            before = state.objective()
             best = (before, None, None)
+            gain, loss = state.marginal(), state.marginal(-1.0)
+            options = []
             t = max(now.ceil(grid), row["start"])
             while t + length <= row["end"]:
                 cand = (t, t + length)
@@ -195,19 +221,21 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
                     and _break_window_ok(row["start"], row["end"], *cand, rules)
                     and all(cand[1] <= o[0] or cand[0] >= o[1] for o in others)
                 ):
-                    new_breaks = [*others, cand]
-                    r = (
-                        state.rostered
-                        - old_cover
-                        + state.cover_row(row["start"], row["end"], new_breaks)
-                    )
-                    value = state.sl_pct(rostered=r)
-                    if value > best[0] + 1e-9:
-                        best = (value, cand, r)
+                    delta = state.cover_row(row["start"], row["end"], [*others, cand]) - old_cover
+                    approx = float(np.clip(delta, 0, None) @ gain - np.clip(-delta, 0, None) @ loss)
+                    options.append((approx, cand, delta))
                 t += grid
+            options.sort(key=lambda o: -o[0])
+            for approx, cand, delta in options[:3]:
+                if approx <= 0:
+                    break
+                value = state.objective(rostered=state.rostered + delta)
+                if value > best[0] + 1e-9:
+                    best = (value, cand, state.rostered + delta)
             if best[1] is None or best[0] - before < 1e-6:
                 continue
             new_breaks = [*others, best[1]]
+            sl_before = state.sl_pct()
             state.roster.at[idx, "breaks"] = _breaks_text(new_breaks)
             state.rostered = best[2]
             breaks = new_breaks
@@ -218,8 +246,8 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
                     f"break {bs:%H:%M}-{be:%H:%M} -> {best[1][0]:%H:%M}-{best[1][1]:%H:%M}",
                     0.0,
                     0.0,
-                    before,
-                    best[0],
+                    sl_before,
+                    state.sl_pct(),
                 )
             )
     return actions
@@ -364,34 +392,31 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
     """Stage 3: extensions and call-ins, best points per VND first, until no interval is short."""
     checked = overtime_rules(rules, cfg)
     cands = _candidates(state, rules, cfg, now, day)
-    covers = np.array(
-        [
-            state.cover_row(c.start, c.end, c.breaks)
-            - (
-                state.cover_row(*state.roster.loc[c.row, ["start", "end"]], c.breaks)
-                if c.row is not None
-                else 0.0
-            )
-            for c in cands
-        ]
-    ).reshape(len(cands), len(state.edges))
+    own: dict[int, np.ndarray] = {}
+    rows_now = {c.row: (state.roster.at[c.row, "start"], state.roster.at[c.row, "end"], c.breaks)
+                for c in cands if c.row is not None}  # fmt: skip
+    for row, (s0, e0, brk) in rows_now.items():
+        own[row] = state.cover_row(s0, e0, brk)
+    covers = np.zeros((len(cands), len(state.edges)))
+    for i, c in enumerate(cands):
+        covers[i] = state.cover_row(c.start, c.end, c.breaks) - own.get(c.row, 0.0)
     costs = np.array([c.cost_vnd for c in cands], float)
     alive = np.ones(len(cands), bool)
     taken: set[str] = set()
-    baseline = {a: _week_problems(state.roster, a, checked) for a in {c.agent for c in cands}}
+    baseline: dict[str, set[str]] = {}
     actions: list[Action] = []
     while len(actions) < cfg.max_actions and alive.any():
         if not state.short().any():
             break
         approx = covers @ state.marginal()
         ratio = np.where(alive & (approx > 0), approx / np.maximum(costs, 1.0), -np.inf)
-        order = np.argsort(-ratio, kind="stable")[:8]
+        order = np.argsort(-ratio, kind="stable")[:4]
         best = None
-        before = state.sl_pct()
+        before = state.objective()
         for i in order:
             if not np.isfinite(ratio[i]):
                 break
-            value = state.sl_pct(rostered=state.rostered + covers[i])
+            value = state.objective(rostered=state.rostered + covers[i])
             score = (value - before) / max(costs[i], 1.0)
             if value - before >= cfg.min_gain_points and (best is None or score > best[0]):
                 best = (score, int(i), value)
@@ -400,9 +425,12 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         i = best[1]
         cand = cands[i]
         roster = _apply(state.roster, cand)
+        if cand.agent not in baseline:
+            baseline[cand.agent] = _week_problems(state.roster, cand.agent, checked)
         if _week_problems(roster, cand.agent, checked) - baseline[cand.agent]:
             alive[i] = False
             continue
+        sl_before = state.sl_pct()
         state.roster = roster
         state.rostered = state.rostered + covers[i]
         taken.add(cand.slot)
@@ -416,7 +444,13 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
                 alive[j] = False  # one extension per shift (its length was checked alone)
         actions.append(
             Action(
-                cand.kind, cand.agent, cand.what, cand.paid_hours, cand.cost_vnd, before, best[2]
+                cand.kind,
+                cand.agent,
+                cand.what,
+                cand.paid_hours,
+                cand.cost_vnd,
+                sl_before,
+                state.sl_pct(),
             )  # fmt: skip
         )
     return actions
@@ -430,7 +464,7 @@ def cancel_shrinkage(state: _State, rules: Rules, cfg: ActionSettings) -> list[A
     before = state.sl_pct()
     after_pct = state.shrinkage - movable
     after = state.sl_pct(shrinkage=after_pct)
-    if after - before < cfg.min_gain_points:
+    if state.objective(shrinkage=after_pct) - state.objective() < cfg.min_gain_points:
         return []
     hours = float(state.rostered.sum() * state.step / 60.0 * movable / 100.0)
     state.shrinkage = after_pct
@@ -482,9 +516,10 @@ def offer_callbacks(state: _State, rules: Rules, cfg: ActionSettings) -> tuple[l
         return [], 0.0
     before = state.sl_pct()
     after = state.sl_pct(calls=calls)
-    if after - before < cfg.min_gain_points:
+    if state.objective(calls=calls) - state.objective() < cfg.min_gain_points:
         return [], 0.0
     state.calls = calls
+    state.required = required_agents(state.demand.with_calls(calls))
     hours = float(moved * np.average(aht, weights=np.maximum(state.demand.calls, 1e-9)) / 3600.0)
     return [
         Action(
@@ -530,12 +565,10 @@ def plan_actions(
             (IntradayAction.CALLBACKS, state.roster.copy(), state.shrinkage, state.calls.copy())
         )
     checked = overtime_rules(rules, cfg)
-    changed = sorted({a.agent for a in actions if a.agent})
     breaches: list[str] = []
-    for agent in changed:
-        breaches += sorted(
-            _week_problems(state.roster, agent, checked) - _week_problems(roster, agent, checked)
-        )
+    if actions:  # the whole week re-checked: what the actions added, if anything
+        known = set(check_roster_rules(roster, checked))
+        breaches = sorted(set(check_roster_rules(state.roster, checked)) - known)
     return ActionPlan(
         tuple(actions), state.roster, state.calls, state.shrinkage, moved, tuple(breaches),
         tuple(stages),

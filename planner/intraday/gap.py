@@ -15,6 +15,7 @@ import pandas as pd
 
 from planner import erlang, staffing
 from planner.schedule import on_phone_counts
+from planner.simulate import simulate
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,25 @@ def gap_frame(demand: Demand, rostered_counts: np.ndarray, shrinkage_pct: float)
         }
     )
     return Gap(frame, demand.interval_min)
+
+
+def simulate_rest(
+    roster: pd.DataFrame, demand: Demand, shrinkage_pct: float, replications: int, seed: int
+) -> float:
+    """The simulated service level (percent, mean of `replications`) of the rest of the day:
+    planner's simulator on the rest's intervals, each agent-shift missing with the shrinkage's
+    probability (as `planner run` simulates), callers who never hang up; a queue empty at now."""
+    requirements = pd.DataFrame(
+        {"timestamp": demand.timestamps, "calls": demand.calls, "aht": demand.aht_s}
+    )
+    result = simulate(
+        roster,
+        requirements,
+        replications=replications,
+        seed=seed,
+        absence_pct=min(max(shrinkage_pct, 0.0), 99.0),
+        target_s=demand.target.target_s,
+        interval_min=demand.interval_min,
+        cyclic=False,
+    )
+    return float(result.summary["service_level_pct"]["mean"])

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from planner.errors import InputError
 
@@ -106,7 +106,7 @@ class Reforecast:
 
 def prior_cv(lower: float, upper: float, level_pct: float, floor: float) -> float:
     """The coefficient of variation of the day's level read off its bounds at `level_pct`."""
-    z = float(stats.norm.ppf(0.5 + level_pct / 200.0))
+    z = float(special.ndtri(0.5 + level_pct / 200.0))
     if not (lower > 0 and upper > lower):
         return max(floor, 0.0)
     sigma = math.log(upper / lower) / (2.0 * z)
@@ -124,8 +124,8 @@ def _gamma_bounds(mean: np.ndarray, var: np.ndarray, level_pct: float):
     if ok.any():
         shape = mean[ok] ** 2 / var[ok]
         scale = var[ok] / mean[ok]
-        lower[ok] = stats.gamma.ppf(lo_q, shape, scale=scale)
-        upper[ok] = stats.gamma.ppf(hi_q, shape, scale=scale)
+        lower[ok] = special.gammaincinv(shape, lo_q) * scale
+        upper[ok] = special.gammaincinv(shape, hi_q) * scale
     return lower, upper
 
 
@@ -172,8 +172,11 @@ def reforecast_day(
     rate = alpha + k * f_w
     factor = shape / rate
     var_b = shape / rate**2
-    b_lo, b_hi = stats.gamma.ppf(
-        [0.5 - cfg.level_pct / 200.0, 0.5 + cfg.level_pct / 200.0], shape, scale=1.0 / rate
+    b_lo, b_hi = (
+        special.gammaincinv(
+            shape, np.array([0.5 - cfg.level_pct / 200.0, 0.5 + cfg.level_pct / 200.0])
+        )
+        / rate
     )
     weight = k * f_w / rate
 
@@ -182,7 +185,7 @@ def reforecast_day(
     mean_rest = factor * f_rest
     second = var_b + factor * factor  # E[B^2]
     # An interval's own noise beyond the day's level and Poisson, from the plan's bounds.
-    z = float(stats.norm.ppf(0.5 + cfg.level_pct / 200.0))
+    z = float(special.ndtri(0.5 + cfg.level_pct / 200.0))
     plan_var = ((p_hi - p_lo) / (2.0 * z)) ** 2
     own = np.maximum(plan_var - (cv * f) ** 2 - f, 0.0)
     own_c = np.divide(own, f * f, out=np.zeros_like(f), where=f > 0)[rest]

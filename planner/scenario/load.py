@@ -39,6 +39,7 @@ from planner.scenario.model import (
     Adjustment,
     DataConfig,
     ForecastConfig,
+    IntradayConfig,
     RulesValidator,
     RunConfig,
     Scenario,
@@ -310,7 +311,7 @@ def build_scenario(
     base = files[0].parent if files else None
     top = _Checker(data, "", origin, fallback)
     top.unknown(ALL_TOP_KEYS)
-    for table in ("data", "forecast", "service", "run", *RULE_TABLES):
+    for table in ("data", "forecast", "service", "run", "intraday", *RULE_TABLES):
         if table in data and not isinstance(data[table], Mapping):
             top.fail(table, data[table], "expected a table")
 
@@ -326,6 +327,7 @@ def build_scenario(
         rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
         run=_run(data.get("run", {}), origin, fallback, base),
+        intraday=_intraday(data.get("intraday", {}), origin, fallback),
         files=files,
         origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
     )
@@ -376,6 +378,15 @@ def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
         level=c.number("level", 80.0, 0, 100, low_open=True, high_open=True),
         plan_at=c.string("plan_at", "point", PLAN_AT),
         interval_min=interval or None,
+    )
+
+
+def _intraday(table: Mapping, origin, fallback) -> IntradayConfig:
+    c = _Checker(table, "intraday", origin, fallback)
+    c.unknown(("movable_shrinkage_pct", "callback_accept_pct"))
+    return IntradayConfig(
+        movable_shrinkage_pct=c.number("movable_shrinkage_pct", 0.0, 0, 90),
+        callback_accept_pct=c.number("callback_accept_pct", 30.0, 0, 100),
     )
 
 

@@ -16,7 +16,17 @@ BASELINE_DESCRIPTION = (
     "80/20 Erlang C, 30% shrinkage, 85% occupancy cap, VN labour rules, bundled data"
 )
 RULE_TABLES = ("shifts", "labour", "cost")
-TOP_KEYS = ("extends", "name", "description", "data", "forecast", "service", "adjustments", "run")
+TOP_KEYS = (
+    "extends",
+    "name",
+    "description",
+    "data",
+    "forecast",
+    "service",
+    "adjustments",
+    "run",
+    "intraday",
+)
 ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
 
 SERVICE_MODELS = values(ServiceModel)
@@ -135,6 +145,14 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class IntradayConfig:
+    """`[intraday]`: what `planner intraday` may move on the day (percentages in percent)."""
+
+    movable_shrinkage_pct: float = 0.0  # of paid time: training, meetings that can be held later
+    callback_accept_pct: float = 30.0  # of the callers who would wait past the target
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario. `files` lists the TOML files it was built from (leaf first)."""
 
@@ -146,6 +164,7 @@ class Scenario:
     rules: Any = None  # planner.schedule.Rules
     adjustments: tuple[Adjustment, ...] = ()
     run: RunConfig = field(default_factory=RunConfig)
+    intraday: IntradayConfig = field(default_factory=IntradayConfig)
     files: tuple[Path, ...] = ()
     origins: tuple[tuple[str, str], ...] = ()  # (dotted key, file that set it)
 

@@ -52,8 +52,11 @@ from planner.store.schema import (
     open_store,
     resolve_store_path,
 )
+from planner.store.today import DayPlan, published_plan_for_day
 
 __all__ = [
+    "DayPlan",
+    "published_plan_for_day",
     "APPLICATION_ID",
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",

@@ -1,0 +1,1 @@
+"""Files in, files out: jobs that read inputs, call the stages and write outputs."""

@@ -1,0 +1,199 @@
+"""`planner intraday` from files: today's actuals and the published plan in, the reforecast,
+the gap and the actions out.
+
+The plan comes from a week directory (`forecast.csv`, `roster.csv` as `planner run` writes
+them) or from the plan store (the published run whose week holds today). Bad input is one
+`InputError` line (exit 2): actuals for another day than the plan, rows past "now", a gap in
+the morning's rows, an interval other than the plan's, a store without today's plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planner import io, store
+from planner.errors import InputError
+from planner.history import read_history
+from planner.intraday import (
+    ActionSettings,
+    Demand,
+    IntradayResult,
+    SimulatedStep,
+    UpdateSettings,
+    gap_frame,
+    plan_actions,
+    reforecast_day,
+    rostered,
+    simulate_rest,
+)
+from planner.scenario import Scenario, default_scenario, load_scenario
+from planner.schedule import rules_from_mapping
+
+REPLICATIONS = 10
+
+
+def _scenario(path: str | os.PathLike | None) -> Scenario:
+    if path is None:
+        return default_scenario(rules_from_mapping)
+    return load_scenario(path, rules_from_mapping)
+
+
+def _parse_at(at: str | None, day: pd.Timestamp) -> pd.Timestamp | None:
+    if at is None:
+        return None
+    try:
+        clock = dt.time.fromisoformat(at)
+    except ValueError:
+        raise InputError(f"--at {at!r}: expected a time of day HH:MM") from None
+    return day + pd.Timedelta(hours=clock.hour, minutes=clock.minute)
+
+
+def read_actuals(path, country, timezone, at: str | None, interval_min: int | None):
+    """Today's actual calls per interval from 00:00 to now, and now."""
+    history = read_history(path, timezone=timezone, country=country, keep_spikes=True)
+    if history.is_daily:
+        raise InputError(f"{history.source}: daily rows; expected today's intervals")
+    frame = history.total()
+    days = frame["timestamp"].dt.normalize().unique()
+    if len(days) != 1:
+        raise InputError(
+            f"{history.source}: rows of {len(days)} days ({pd.Timestamp(days[0]).date()} .. "
+            f"{pd.Timestamp(days[-1]).date()}); expected today's rows only"
+        )
+    day = pd.Timestamp(days[0])
+    step = history.interval_min or interval_min or 30
+    if interval_min is not None and history.interval_min not in (None, interval_min):
+        raise InputError(
+            f"{history.source}: {history.interval_min}-min rows, the plan is at {interval_min} min"
+        )
+    last = frame["timestamp"].max() + pd.Timedelta(minutes=step)
+    now = _parse_at(at, day) or last
+    past = frame[frame["timestamp"] >= now]
+    if len(past):
+        raise InputError(
+            f"{history.source}: row {past['timestamp'].iloc[0]:%Y-%m-%dT%H:%M} is past now "
+            f"({now:%H:%M}); give --at later or leave the future rows out"
+        )
+    expected = pd.date_range(day, now - pd.Timedelta(minutes=step), freq=f"{step}min")
+    have = pd.DatetimeIndex(frame["timestamp"])
+    missing = expected.difference(have)
+    if len(missing):
+        raise InputError(
+            f"{history.source}: no row for {missing[0]:%Y-%m-%dT%H:%M} (a gap in the morning's "
+            f"rows: {len(missing)} of {len(expected)} intervals up to {now:%H:%M} missing)"
+        )
+    calls = frame.set_index("timestamp")["calls"].reindex(expected).to_numpy(float)
+    return day, now, int(step), calls, history.source
+
+
+def _plan_from_dir(plan_dir: Path, day: pd.Timestamp):
+    for name in ("forecast.csv", "roster.csv"):
+        if not (plan_dir / name).is_file():
+            raise InputError(f"{plan_dir}: no {name} (expected a week directory of planner run)")
+    forecast = io.read_forecast(plan_dir / "forecast.csv")
+    if "queue" in forecast.columns:
+        calls, aht = (
+            io.calls_weighted_aht(forecast["calls"], forecast["aht"], forecast["timestamp"])
+            if "aht" in forecast.columns
+            else (forecast.groupby("timestamp")["calls"].sum(), None)
+        )
+        pooled = forecast.groupby("timestamp")[["lower", "upper"]].sum()
+        pooled["calls"] = calls
+        if aht is not None:
+            pooled["aht"] = aht
+        forecast = pooled.reset_index()
+    roster = io.read_roster(plan_dir / "roster.csv")
+    return forecast, roster, None, f"{plan_dir}", None
+
+
+def _plan_from_store(path: Path, day: pd.Timestamp, scenario_name: str | None):
+    found = store.published_plan_for_day(path, day.date(), scenario_name)
+    return (
+        found.forecast,
+        found.shifts,
+        found.daily,
+        f"{path} (run {found.run_id}, {found.scenario}, week of {found.week_start})",
+        found.shrinkage_pct,
+    )
+
+
+def run_intraday(
+    scenario_path: str | os.PathLike | None,
+    actuals_path: str | os.PathLike,
+    at: str | None = None,
+    plan_dir: str | os.PathLike | None = None,
+    store_path: str | os.PathLike | None = None,
+    replications: int = REPLICATIONS,
+) -> IntradayResult:
+    """Reforecast the rest of today, restaff it against the published roster, propose actions."""
+    sc = _scenario(scenario_path)
+    day, now, step, actual, source = read_actuals(
+        actuals_path, sc.data.country, sc.data.timezone, at, sc.forecast.interval_min
+    )
+    if plan_dir is not None:
+        forecast, roster, daily, where, shrinkage = _plan_from_dir(Path(plan_dir), day)
+    else:
+        path = store.resolve_store_path(store_path, None, sc.run.store)
+        forecast, roster, daily, where, shrinkage = _plan_from_store(
+            Path(path), day, sc.name if scenario_path is not None else None
+        )
+    today = forecast[forecast["timestamp"].dt.normalize() == day].reset_index(drop=True)
+    if today.empty:
+        span = f"{forecast['timestamp'].min():%Y-%m-%d} .. {forecast['timestamp'].max():%Y-%m-%d}"
+        raise InputError(f"{source}: actuals of {day.date()}, but the plan ({where}) covers {span}")
+    plan_step = io.smallest_step_s(pd.DatetimeIndex(today["timestamp"]))
+    if plan_step is not None and int(plan_step // 60) != step:
+        raise InputError(
+            f"{source}: {step}-min rows, the plan ({where}) is at {int(plan_step // 60)} min"
+        )
+    if now >= day + pd.Timedelta(days=1):
+        raise InputError(f"{source}: the day is over at {now}; nothing left to reforecast")
+    level = sc.forecast.level
+    bounds = None if daily is None else (daily[1], daily[2])
+    ref = reforecast_day(today, actual, now, step, bounds, UpdateSettings(level_pct=level))
+    rest = ref.rest_intervals
+    aht = rest["aht"].to_numpy(float)
+    target = sc.service.target()
+    if np.isnan(aht).any():
+        fallback = target.aht_s or sc.service.aht_s or 300.0
+        aht = np.where(np.isnan(aht), fallback, aht)
+    demand = Demand(pd.DatetimeIndex(rest["timestamp"]), rest["calls"].to_numpy(float), aht,
+                    step, target)  # fmt: skip
+    shrinkage_pct = sc.service.shrinkage_pct if shrinkage is None else shrinkage
+    before = gap_frame(demand, rostered(roster, demand), shrinkage_pct)
+    settings = ActionSettings(
+        movable_shrinkage_pct=sc.intraday.movable_shrinkage_pct,
+        callback_accept_pct=sc.intraday.callback_accept_pct,
+    )
+    plan = plan_actions(roster, demand, shrinkage_pct, sc.rules, now, settings)
+    after_demand = demand.with_calls(plan.calls)
+    after = gap_frame(after_demand, rostered(plan.roster, demand), plan.shrinkage_pct)
+    steps = [
+        SimulatedStep(
+            "before",
+            before.expected_sl_pct,
+            simulate_rest(roster, demand, shrinkage_pct, replications, sc.run.seed),
+        )
+    ]
+    for kind, stage_roster, stage_shrinkage, stage_calls in plan.stage_rosters:
+        d = demand.with_calls(stage_calls)
+        stage_gap = gap_frame(d, rostered(stage_roster, d), stage_shrinkage)
+        steps.append(
+            SimulatedStep(
+                f"+ {kind}",
+                stage_gap.expected_sl_pct,
+                simulate_rest(stage_roster, d, stage_shrinkage, replications, sc.run.seed),
+            )
+        )
+    notes = []
+    if plan.new_breaches:
+        notes.append("rule breaches: " + "; ".join(plan.new_breaches))
+    return IntradayResult(
+        day.date(), now, where, ref, before, after, plan, tuple(steps), target.sl_pct,
+        tuple(notes),
+    )  # fmt: skip
