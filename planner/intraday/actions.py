@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,7 +211,7 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
             length = be - bs
             old_cover = state.cover_row(row["start"], row["end"], breaks)
             before = state.objective()
-            best = (before, None, None)
+            best: tuple[float, Any, Any] = (before, None, None)
             gain, loss = state.marginal(), state.marginal(-1.0)
             options = []
             t = max(now.ceil(grid), row["start"])
@@ -399,7 +400,9 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         own[row] = state.cover_row(s0, e0, brk)
     covers = np.zeros((len(cands), len(state.edges)))
     for i, c in enumerate(cands):
-        covers[i] = state.cover_row(c.start, c.end, c.breaks) - own.get(c.row, 0.0)
+        covers[i] = state.cover_row(c.start, c.end, c.breaks)
+        if c.row is not None:
+            covers[i] -= own[c.row]
     costs = np.array([c.cost_vnd for c in cands], float)
     alive = np.ones(len(cands), bool)
     taken: set[str] = set()

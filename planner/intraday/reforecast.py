@@ -28,6 +28,7 @@ gamma with the same mean and variance.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -113,6 +114,75 @@ def prior_cv(lower: float, upper: float, level_pct: float, floor: float) -> floa
     return max(floor, math.sqrt(math.expm1(sigma * sigma)))
 
 
+def day_cv_from_intervals(calls, lower, upper, level_pct: float, floor: float) -> float:
+    """The day level's coefficient of variation implied by interval bounds alone.
+
+    An interval's relative variance is the day's cv^2 + 1/f (Poisson) + its own shape noise
+    (>= 0), so cv^2 <= (half-width / z)^2 / f^2 - 1/f for every interval: the lower quartile
+    over the intervals with at least one call (robust to a few clipped bounds) is the estimate. (Summing the interval bounds instead would count their Poisson noise as the day's.)
+    """
+    z = float(special.ndtri(0.5 + level_pct / 200.0))
+    calls = np.asarray(calls, float)
+    busy = calls >= 1.0
+    if not busy.any():
+        return floor
+    sd = (np.asarray(upper, float)[busy] - np.asarray(lower, float)[busy]) / (2.0 * z)
+    rel = (sd / calls[busy]) ** 2 - 1.0 / calls[busy]
+    # the lower quartile, not the minimum: a few quiet intervals' bounds are clipped at 0
+    return max(floor, float(np.sqrt(max(float(np.quantile(rel, 0.25)), 0.0))))
+
+
+def shape_cv_from_history(
+    history: pd.DataFrame,
+    now: pd.Timestamp,
+    interval_min: int,
+    half_life_h: float,
+    weeks: int = 8,
+    floor: float = 0.02,
+) -> float | None:
+    """How uncertain the morning's share of the day is, measured on the `weeks` weeks of
+    history before today: over those days, the spread of log(weighted calls before the time
+    of `now` / calls after it) around its weekday's mean, less its Poisson part. The weights
+    are the update's own (halving every `half_life_h` hours before now). `history`: columns
+    `timestamp, calls` at `interval_min`. None with fewer than 14 full days."""
+    day = pd.Timestamp(now).normalize()
+    start = day - pd.Timedelta(weeks=weeks)
+    frame = history[(history["timestamp"] >= start) & (history["timestamp"] < day)]
+    if frame.empty:
+        return None
+    times = pd.DatetimeIndex(frame["timestamp"])
+    offset = now - day
+    clock = times - times.normalize()
+    seen = np.asarray(clock < offset)
+    ends_h = (offset - clock - pd.Timedelta(minutes=interval_min)).total_seconds() / 3600.0
+    w = np.where(seen, 0.5 ** (np.maximum(np.asarray(ends_h, float), 0.0) / half_life_h), 0.0)
+    calls = frame["calls"].to_numpy(float)
+    per_day = (
+        pd.DataFrame(
+            {
+                "day": times.normalize(),
+                "morning": w * calls,
+                "rest": np.where(seen, 0.0, calls),
+                "n": 1,
+            }
+        )
+        .groupby("day")
+        .sum()
+    )
+    full = per_day[(per_day["n"] == 24 * 60 // interval_min) & (per_day["morning"] > 0)]
+    full = full[full["rest"] > 0]
+    if len(full) < 14:
+        return None
+    ratio = np.log(full["morning"] / full["rest"])
+    weekday = pd.DatetimeIndex(full.index).day_of_week
+    centred = ratio - ratio.groupby(weekday).transform("mean")
+    groups = pd.Series(weekday).value_counts()
+    dof = max(len(full) - len(groups), 1)
+    var = float((centred**2).sum()) / dof
+    poisson = float(np.mean(1.0 / full["morning"] + 1.0 / full["rest"]))
+    return max(floor, math.sqrt(max(var - poisson, 0.0)))
+
+
 def _gamma_bounds(mean: np.ndarray, var: np.ndarray, level_pct: float):
     """Quantiles of the gamma with this mean and variance (0 where the mean is 0)."""
     mean = np.asarray(mean, float)
@@ -136,16 +206,23 @@ def reforecast_day(
     interval_min: int,
     daily_bounds: tuple[float, float] | None = None,
     settings: UpdateSettings | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Reforecast:
     """Reforecast today's intervals from now on.
 
     `plan`: today's intervals, `timestamp, calls, lower, upper[, aht]` (the Forecast CSV of one
     day, every interval of the day). `actual_calls`: the calls of the intervals before `now`, in
     order (as many as there are plan intervals before now). `daily_bounds`: the plan's
-    (lower, upper) for the day at the settings' level; without it the interval bounds summed
-    (wider: the update then leans more on the actuals).
+    (lower, upper) for the day at the settings' level; without it the day's spread is read off
+    the interval bounds (`day_cv_from_intervals`). `history` (`timestamp, calls` at the same
+    interval, days before today): the morning's shape noise is measured on it
+    (`shape_cv_from_history`) instead of the settings' `shape_cv`.
     """
     cfg = settings or UpdateSettings()
+    if history is not None:  # the morning's shape noise measured on the line's recent days
+        measured = shape_cv_from_history(history, now, interval_min, cfg.half_life_h)
+        if measured is not None:
+            cfg = dataclasses.replace(cfg, shape_cv=measured)
     times = pd.DatetimeIndex(pd.to_datetime(plan["timestamp"]))
     f = plan["calls"].to_numpy(float)
     p_lo = plan["lower"].to_numpy(float) if "lower" in plan.columns else f.copy()
@@ -157,8 +234,9 @@ def reforecast_day(
             f"actuals: {len(a)} intervals before {now:%H:%M}, the plan has {int(observed.sum())}"
         )
     if daily_bounds is None:
-        daily_bounds = (float(p_lo.sum()), float(p_hi.sum()))
-    cv = prior_cv(daily_bounds[0], daily_bounds[1], cfg.level_pct, cfg.min_prior_cv)
+        cv = day_cv_from_intervals(f, p_lo, p_hi, cfg.level_pct, cfg.min_prior_cv)
+    else:
+        cv = prior_cv(daily_bounds[0], daily_bounds[1], cfg.level_pct, cfg.min_prior_cv)
     alpha = 1.0 / (cv * cv)
 
     ends = times[observed] + pd.Timedelta(minutes=interval_min)

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from planner import io, store
+from planner.choices import IntradayAction
 from planner.errors import InputError
-from planner.history import read_history
+from planner.history import BUNDLED_HISTORY, read_history
 from planner.intraday import (
     ActionSettings,
     Demand,
@@ -35,12 +36,22 @@ from planner.scenario import Scenario, default_scenario, load_scenario
 from planner.schedule import rules_from_mapping
 
 REPLICATIONS = 10
+STAGE_LABELS = {
+    IntradayAction.MOVE_BREAK: "+ breaks moved",
+    IntradayAction.CANCEL_SHRINKAGE: "+ shrinkage cancelled",
+    IntradayAction.EXTEND_SHIFT: "+ extensions, call-ins",
+    IntradayAction.CALLBACKS: "+ callbacks",
+}
 
 
 def _scenario(path: str | os.PathLike | None) -> Scenario:
     if path is None:
         return default_scenario(rules_from_mapping)
     return load_scenario(path, rules_from_mapping)
+
+
+def _country(sc: Scenario) -> str | None:
+    return None if sc.data.country == "none" else sc.data.country
 
 
 def _parse_at(at: str | None, day: pd.Timestamp) -> pd.Timestamp | None:
@@ -91,6 +102,22 @@ def read_actuals(path, country, timezone, at: str | None, interval_min: int | No
     return day, now, int(step), calls, history.source
 
 
+def _recent_history(sc: Scenario, day: pd.Timestamp, step: int) -> pd.DataFrame | None:
+    """The scenario's history (the bundled one by default) before today, at `step` minutes, to
+    measure the morning's shape noise on; None when it cannot serve (another interval, no
+    days before today, unreadable): the update then uses its default shape noise."""
+    path = sc.data.history or io.bundled_path(BUNDLED_HISTORY)
+    try:
+        history = read_history(path, timezone=sc.data.timezone, country=_country(sc))
+    except InputError:
+        return None
+    if history.interval_min != step:
+        return None
+    frame = history.total()[["timestamp", "calls"]]
+    frame = frame[frame["timestamp"] < day]
+    return frame if len(frame) else None
+
+
 def _plan_from_dir(plan_dir: Path, day: pd.Timestamp):
     for name in ("forecast.csv", "roster.csv"):
         if not (plan_dir / name).is_file():
@@ -133,7 +160,7 @@ def run_intraday(
     """Reforecast the rest of today, restaff it against the published roster, propose actions."""
     sc = _scenario(scenario_path)
     day, now, step, actual, source = read_actuals(
-        actuals_path, sc.data.country, sc.data.timezone, at, sc.forecast.interval_min
+        actuals_path, _country(sc), sc.data.timezone, at, sc.forecast.interval_min
     )
     if plan_dir is not None:
         forecast, roster, daily, where, shrinkage = _plan_from_dir(Path(plan_dir), day)
@@ -155,7 +182,10 @@ def run_intraday(
         raise InputError(f"{source}: the day is over at {now}; nothing left to reforecast")
     level = sc.forecast.level
     bounds = None if daily is None else (daily[1], daily[2])
-    ref = reforecast_day(today, actual, now, step, bounds, UpdateSettings(level_pct=level))
+    recent = _recent_history(sc, day, step)
+    ref = reforecast_day(
+        today, actual, now, step, bounds, UpdateSettings(level_pct=level), history=recent
+    )
     rest = ref.rest_intervals
     aht = rest["aht"].to_numpy(float)
     target = sc.service.target()
@@ -185,7 +215,7 @@ def run_intraday(
         stage_gap = gap_frame(d, rostered(stage_roster, d), stage_shrinkage)
         steps.append(
             SimulatedStep(
-                f"+ {kind}",
+                STAGE_LABELS[kind],
                 stage_gap.expected_sl_pct,
                 simulate_rest(stage_roster, d, stage_shrinkage, replications, sc.run.seed),
             )
