@@ -66,6 +66,12 @@ class Action:
     cost_vnd: float
     sl_before_pct: float
     sl_after_pct: float
+    covered_before_pct: float  # percent of the required agent-intervals on the phones
+    covered_after_pct: float
+
+    @property
+    def covered_gain_points(self) -> float:
+        return self.covered_after_pct - self.covered_before_pct
 
     @property
     def gain_points(self) -> float:
@@ -236,7 +242,7 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
             if best[1] is None or best[0] - before < 1e-6:
                 continue
             new_breaks = [*others, best[1]]
-            sl_before = state.sl_pct()
+            sl_before, cov_before = state.sl_pct(), state.cover_pct()
             state.roster.at[idx, "breaks"] = _breaks_text(new_breaks)
             state.rostered = best[2]
             breaks = new_breaks
@@ -249,6 +255,8 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
                     0.0,
                     sl_before,
                     state.sl_pct(),
+                    cov_before,
+                    state.cover_pct(),
                 )
             )
     return actions
@@ -433,7 +441,7 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         if _week_problems(roster, cand.agent, checked) - baseline[cand.agent]:
             alive[i] = False
             continue
-        sl_before = state.sl_pct()
+        sl_before, cov_before = state.sl_pct(), state.cover_pct()
         state.roster = roster
         state.rostered = state.rostered + covers[i]
         taken.add(cand.slot)
@@ -454,7 +462,9 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
                 cand.cost_vnd,
                 sl_before,
                 state.sl_pct(),
-            )  # fmt: skip
+                cov_before,
+                state.cover_pct(),
+            )
         )
     return actions
 
@@ -470,6 +480,7 @@ def cancel_shrinkage(state: _State, rules: Rules, cfg: ActionSettings) -> list[A
     if state.objective(shrinkage=after_pct) - state.objective() < cfg.min_gain_points:
         return []
     hours = float(state.rostered.sum() * state.step / 60.0 * movable / 100.0)
+    cov_before = state.cover_pct()
     state.shrinkage = after_pct
     return [
         Action(
@@ -481,6 +492,8 @@ def cancel_shrinkage(state: _State, rules: Rules, cfg: ActionSettings) -> list[A
             hours * rules.wage_per_hour,
             before,
             after,
+            cov_before,
+            state.cover_pct(),
         )
     ]
 
@@ -521,6 +534,7 @@ def offer_callbacks(state: _State, rules: Rules, cfg: ActionSettings) -> tuple[l
     after = state.sl_pct(calls=calls)
     if state.objective(calls=calls) - state.objective() < cfg.min_gain_points:
         return [], 0.0
+    cov_before = state.cover_pct()
     state.calls = calls
     state.required = required_agents(state.demand.with_calls(calls))
     hours = float(moved * np.average(aht, weights=np.maximum(state.demand.calls, 1e-9)) / 3600.0)
@@ -533,6 +547,8 @@ def offer_callbacks(state: _State, rules: Rules, cfg: ActionSettings) -> tuple[l
             hours * rules.wage_per_hour,
             before,
             after,
+            cov_before,
+            state.cover_pct(),
         )
     ], moved
 

@@ -51,7 +51,7 @@ class UpdateSettings:
     level_pct: the bounds' level, percent.
     """
 
-    half_life_h: float = 3.0
+    half_life_h: float = 6.0
     shape_cv: float = 0.05
     min_prior_cv: float = 0.03
     level_pct: float = 80.0

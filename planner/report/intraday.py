@@ -70,6 +70,7 @@ def actions_frame(result: IntradayResult) -> pd.DataFrame:
             "sl_before_pct": round(a.sl_before_pct, 2),
             "sl_after_pct": round(a.sl_after_pct, 2),
             "gain_points": round(a.gain_points, 3),
+            "covered_gain_points": round(a.covered_gain_points, 3),
             "cost_per_point": None
             if math.isinf(a.cost_per_point_vnd)
             else round(a.cost_per_point_vnd),
@@ -79,13 +80,18 @@ def actions_frame(result: IntradayResult) -> pd.DataFrame:
     frame = pd.DataFrame(
         rows,
         columns=["rank", "kind", "agent", "what", "paid_hours", "cost", "sl_before_pct",
-                 "sl_after_pct", "gain_points", "cost_per_point"],
+                 "sl_after_pct", "gain_points", "covered_gain_points", "cost_per_point"],
     )  # fmt: skip
     if len(frame):
-        order = frame.assign(_c=frame["cost_per_point"].fillna(np.inf)).sort_values(
-            ["_c", "gain_points"], ascending=[True, False], kind="stable"
+        covered = frame["covered_gain_points"].to_numpy(float)
+        per_covered = np.where(
+            covered > 0, frame["cost"] / np.where(covered > 0, covered, 1), np.inf
         )
-        frame = order.drop(columns="_c").reset_index(drop=True)
+        order = frame.assign(_c=frame["cost_per_point"].astype(float).fillna(np.inf),
+                             _d=per_covered).sort_values(
+            ["_c", "_d", "gain_points"], ascending=[True, True, False], kind="stable"
+        )  # fmt: skip
+        frame = order.drop(columns=["_c", "_d"]).reset_index(drop=True)
         frame["rank"] = np.arange(1, len(frame) + 1)
     return frame
 
@@ -140,12 +146,19 @@ def summary(result: IntradayResult) -> dict:
 
 def result_json(result: IntradayResult) -> str:
     obj = summary(result)
-    obj["actions"] = actions_frame(result).to_dict("records")
-    obj["intervals"] = [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
-        for rec in _records(intervals_frame(result))
-    ]
+    obj["actions"] = [_clean(rec) for rec in actions_frame(result).to_dict("records")]
+    obj["intervals"] = [_clean(rec) for rec in _records(intervals_frame(result))]
     return io.to_json(obj)
+
+
+def _clean(record: dict) -> dict:
+    """NaN as null, numpy scalars as Python numbers (JSON has no NaN)."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        out[key] = None if isinstance(value, float) and math.isnan(value) else value
+    return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -175,12 +188,13 @@ def result_text(result: IntradayResult) -> str:
         lines.append("actions (ranked by cost per point of service level):")
         for row in actions.itertuples(index=False):
             per = "free" if row.cost == 0 else (
-                "-" if row.cost_per_point is None else f"{row.cost_per_point:,.0f}/pt"
+                "-" if pd.isna(row.cost_per_point) else f"{row.cost_per_point:,.0f}/pt"
             )  # fmt: skip
             who = f"{row.agent}: " if row.agent else ""
             lines.append(
                 f"  {row.rank:>3}. {row.kind:<16} {who}{row.what}  "
-                f"+{row.gain_points:.2f} pts, {row.cost:,.0f} ({per})"
+                f"SL {row.gain_points:+.2f} pts, covered {row.covered_gain_points:+.2f} pts, "
+                f"{row.cost:,.0f} ({per})"
             )
     else:
         lines.append("actions: none needed or none legal")
