@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -253,6 +254,7 @@ def test_cli_reforecasts_from_the_week_directory(published):
     assert steps[0] == "before"
 
 
+@pytest.mark.slow
 def test_cli_storm_morning_from_the_store_says_what_to_do(published, tmp_path):
     path = actuals(published, 3.0)
     out = tmp_path / "rest.csv"
@@ -272,9 +274,19 @@ def test_cli_storm_morning_from_the_store_says_what_to_do(published, tmp_path):
     # same input, same output
     again = invoke(
         ["intraday", published / "small.toml", "--actuals", path, "--store",
-         published / "planner.db", "--format", "csv"]
+         published / "planner.db", "--format", "csv", "--no-record"]
     )  # fmt: skip
     assert again.stdout == out.read_text()
+    # the first run was recorded in new tables (schema version 2), the second was not
+    with sqlite3.connect(published / "planner.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        runs = conn.execute("SELECT run_id, day, now, factor, exit_code FROM intraday_runs")
+        rows = runs.fetchall()
+        n_forecast = conn.execute("SELECT COUNT(*) FROM intraday_forecast").fetchone()[0]
+    assert len(rows) == 1
+    run_id, day, now, factor, code = rows[0]
+    assert (day, now, code) == ("2026-02-11", "2026-02-11T10:00:00", result.exit_code)
+    assert factor > 1.5 and run_id is not None and n_forecast == len(frame)
 
 
 def test_cli_quiet_prints_no_table(published):

@@ -23,8 +23,12 @@ from planner.errors import ExitCode
 @click.option("--plot", default=None, metavar="PNG", callback=png_path,
               help="Chart: plan vs actuals vs reforecast; required vs on the phones.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the short line (cron).")
+@click.option("--no-record", is_flag=True,
+              help="Do not record the reforecast and actions in the plan store.")  # fmt: skip
 @output_options("table")
-def intraday_command(scenario, actuals, at, plan_dir, store_path, plot, quiet, output, fmt):
+def intraday_command(
+    scenario, actuals, at, plan_dir, store_path, plot, quiet, no_record, output, fmt
+):
     """Reforecast the rest of today from its calls so far and say what to do.
 
     Reads today's actuals (a History CSV from 00:00 up to now) and the published plan for
@@ -34,6 +38,9 @@ def intraday_command(scenario, actuals, at, plan_dir, store_path, plot, quiet, o
     the roster's agents on the phones, and legal actions are proposed, ranked by cost per
     point of service level: move breaks, cancel movable shrinkage, extend shifts, call in
     agents off today, offer callbacks.
+
+    With the plan from the store, the reforecast and the ranked actions are recorded there
+    (tables intraday_runs, intraday_forecast, intraday_actions) unless --no-record.
 
     Exit codes: 0 ok; 2 bad input (actuals of another day, rows past now, a gap in the
     morning's rows, no plan for today); 3 the rest of the day stays short after every action
@@ -50,7 +57,9 @@ def intraday_command(scenario, actuals, at, plan_dir, store_path, plot, quiet, o
     from planner.report.intraday import emit_result, plot_intraday
 
     pio.check_output_paths(output, plot, inputs=(actuals,))
-    result = run_intraday(scenario, actuals, at=at, plan_dir=plan_dir, store_path=store_path)
+    result = run_intraday(
+        scenario, actuals, at=at, plan_dir=plan_dir, store_path=store_path, record=not no_record
+    )
     if not (quiet and fmt == "table" and output == "-"):
         emit_result(result, output, fmt)
     if plot:

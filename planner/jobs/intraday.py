@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner import io, store
 from planner.choices import IntradayAction
-from planner.errors import InputError
+from planner.errors import ExitCode, InputError
 from planner.history import BUNDLED_HISTORY, read_history
 from planner.intraday import (
     ActionSettings,
@@ -32,6 +32,7 @@ from planner.intraday import (
     rostered,
     simulate_rest,
 )
+from planner.report.intraday import actions_frame
 from planner.scenario import Scenario, default_scenario, load_scenario
 from planner.schedule import rules_from_mapping
 
@@ -135,7 +136,7 @@ def _plan_from_dir(plan_dir: Path, day: pd.Timestamp):
             pooled["aht"] = aht
         forecast = pooled.reset_index()
     roster = io.read_roster(plan_dir / "roster.csv")
-    return forecast, roster, None, f"{plan_dir}", None
+    return forecast, roster, None, f"{plan_dir}", None, None
 
 
 def _plan_from_store(path: Path, day: pd.Timestamp, scenario_name: str | None):
@@ -146,6 +147,7 @@ def _plan_from_store(path: Path, day: pd.Timestamp, scenario_name: str | None):
         found.daily,
         f"{path} (run {found.run_id}, {found.scenario}, week of {found.week_start})",
         found.shrinkage_pct,
+        found.run_id,
     )
 
 
@@ -156,18 +158,24 @@ def run_intraday(
     plan_dir: str | os.PathLike | None = None,
     store_path: str | os.PathLike | None = None,
     replications: int = REPLICATIONS,
+    record: bool = True,
 ) -> IntradayResult:
-    """Reforecast the rest of today, restaff it against the published roster, propose actions."""
+    """Reforecast the rest of today, restaff it against the published roster, propose actions.
+
+    With the plan read from the store and `record`, the reforecast and the ranked actions are
+    recorded there (`store.record_intraday`), the last step, so that a failure before it
+    leaves the store as it was."""
     sc = _scenario(scenario_path)
     day, now, step, actual, source = read_actuals(
         actuals_path, _country(sc), sc.data.timezone, at, sc.forecast.interval_min
     )
+    path = None
     if plan_dir is not None:
-        forecast, roster, daily, where, shrinkage = _plan_from_dir(Path(plan_dir), day)
+        forecast, roster, daily, where, shrinkage, run_id = _plan_from_dir(Path(plan_dir), day)
     else:
-        path = store.resolve_store_path(store_path, None, sc.run.store)
-        forecast, roster, daily, where, shrinkage = _plan_from_store(
-            Path(path), day, sc.name if scenario_path is not None else None
+        path = Path(store.resolve_store_path(store_path, None, sc.run.store))
+        forecast, roster, daily, where, shrinkage, run_id = _plan_from_store(
+            path, day, sc.name if scenario_path is not None else None
         )
     today = forecast[forecast["timestamp"].dt.normalize() == day].reset_index(drop=True)
     if today.empty:
@@ -223,7 +231,35 @@ def run_intraday(
     notes = []
     if plan.new_breaches:
         notes.append("rule breaches: " + "; ".join(plan.new_breaches))
-    return IntradayResult(
+    result = IntradayResult(
         day.date(), now, where, ref, before, after, plan, tuple(steps), target.sl_pct,
         tuple(notes),
+    )  # fmt: skip
+    if record and path is not None:
+        _record(path, run_id, result)
+    return result
+
+
+def _record(path: Path, run_id: int | None, result: IntradayResult) -> None:
+    ref = result.reforecast
+    header = {
+        "factor": ref.factor,
+        "factor_lower": ref.factor_lower,
+        "factor_upper": ref.factor_upper,
+        "weight_on_actuals": ref.weight_on_actuals,
+        "level_pct": ref.level_pct,
+        "actual_so_far": ref.actual_so_far,
+        "rest": ref.rest,
+        "rest_lower": ref.rest_lower,
+        "rest_upper": ref.rest_upper,
+        "sl_expected_before_pct": result.steps[0].expected_pct,
+        "sl_expected_after_pct": result.steps[-1].expected_pct,
+        "sl_simulated_before_pct": result.steps[0].simulated_pct,
+        "sl_simulated_after_pct": result.steps[-1].simulated_pct,
+        "short_agent_hours": result.gap_after.short_agent_hours,
+    }
+    code = ExitCode.TARGETS_NOT_MET if result.short_after else ExitCode.OK
+    store.record_intraday(
+        path, run_id, result.day, result.now, int(code), header,
+        ref.rest_intervals[["timestamp", "calls", "lower", "upper"]], actions_frame(result),
     )  # fmt: skip

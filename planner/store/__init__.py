@@ -52,11 +52,12 @@ from planner.store.schema import (
     open_store,
     resolve_store_path,
 )
-from planner.store.today import DayPlan, published_plan_for_day
+from planner.store.today import DayPlan, published_plan_for_day, record_intraday
 
 __all__ = [
     "DayPlan",
     "published_plan_for_day",
+    "record_intraday",
     "APPLICATION_ID",
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",
