@@ -9,7 +9,9 @@ picks on it; bank: `auto`, country IL). Printed:
 
 - days whose morning forecast missed the daily total by more than 10%: the rest-of-day interval
   WAPE of the reforecast and of the morning forecast and the reduction (targets >= 25% at 10:00,
-  >= 35% at 12:00); the other days: the change (target: never more than 2% worse);
+  >= 35% at 12:00); the other days: the change (target: never more than 2% worse); beside them
+  `oracle`, the change a level-only update would make if it knew the rest of the day's total
+  (the morning forecast scaled to it): the bound of any one-factor update;
 - the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
   (target 75-85%);
 - on a storm day of the bundled history (2026-09-01, data/README.md), the week published by
@@ -56,24 +58,30 @@ MISS_PCT = 10.0
 
 
 def weekly_forecasts(history_path, cache: Path, name: str, first: str, last: str, **kw):
-    """One 7-day forecast per week (origin Monday, history up to the Sunday before), cached."""
-    out = cache / f"{name}.csv"
-    if out.exists():
-        return pd.read_csv(out, parse_dates=["timestamp"])
+    """One 7-day forecast per week (origin Monday, history up to the Sunday before), cached:
+    the intervals and the daily rows (with the daily bounds a plan store keeps)."""
+    out, out_daily = cache / f"{name}.csv", cache / f"{name}_daily.csv"
+    if out.exists() and out_daily.exists():
+        daily = pd.read_csv(out_daily, parse_dates=["date"])
+        return pd.read_csv(out, parse_dates=["timestamp"]), daily
     history = read_history(history_path, country=kw.get("country"))
-    frames = []
+    frames, days = [], []
     for monday in pd.date_range(first, last, freq="W-MON"):
         t0 = time.perf_counter()
         result = forecast_history(history, horizon_days=7, start=monday, **kw)
         frames.append(result.intervals)
+        days.append(result.daily)
         print(
             f"  {name}: forecast from {monday.date()} ({time.perf_counter() - t0:.1f} s)",
             file=sys.stderr,
         )
     frame = pd.concat(frames, ignore_index=True)
+    daily = pd.concat(days, ignore_index=True)
     cache.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out, index=False)
-    return frame
+    daily.to_csv(out_daily, index=False)
+    daily["date"] = pd.to_datetime(daily["date"])
+    return frame, daily
 
 
 def bank_history(tmp: Path) -> Path | None:
@@ -119,8 +127,13 @@ def series(cache: Path, only: str | None):
             yield "Anonymous Bank 6-min", path, fc
 
 
-def replay_accuracy(name, history_path, forecasts: pd.DataFrame, hours=(10, 12)) -> list[dict]:
-    """Every forecast day with a full day of actuals, reforecast at each hour in `hours`."""
+def replay_accuracy(
+    name, history_path, forecasts: pd.DataFrame, daily: pd.DataFrame | None, hours=(10, 12)
+) -> list[dict]:
+    """Every forecast day with a full day of actuals, reforecast at each hour in `hours`; the
+    day's spread from its daily bounds (`daily`, as the plan store keeps them) or, with None,
+    from the interval bounds alone (as a week directory's forecast.csv has them)."""
+    bounds = None if daily is None else daily.set_index(daily["date"].dt.normalize())
     actual = pd.read_csv(history_path, parse_dates=["timestamp"])
     actual = actual.groupby("timestamp")["calls"].sum()
     history = actual.rename("calls").reset_index()
@@ -135,7 +148,10 @@ def replay_accuracy(name, history_path, forecasts: pd.DataFrame, hours=(10, 12))
         for hour in hours:
             now = day + pd.Timedelta(hours=hour)
             seen = np.asarray(plan["timestamp"] < now)
-            result = reforecast_day(plan, got[seen], now, step, history=history)
+            day_bounds = None
+            if bounds is not None and day in bounds.index:
+                day_bounds = (float(bounds.at[day, "lower"]), float(bounds.at[day, "upper"]))
+            result = reforecast_day(plan, got[seen], now, step, day_bounds, history=history)
             truth = got[~seen]
             morning = plan["calls"].to_numpy(float)[~seen]
             updated = result.rest_intervals["calls"].to_numpy(float)
@@ -147,6 +163,11 @@ def replay_accuracy(name, history_path, forecasts: pd.DataFrame, hours=(10, 12))
                     "missed": miss_pct > MISS_PCT,
                     "err_morning": float(np.abs(morning - truth).sum()),
                     "err_update": float(np.abs(updated - truth).sum()),
+                    # the best any one factor on the morning forecast could do (knowing the
+                    # rest of the day's total): the bound of a level-only update
+                    "err_oracle": float(
+                        np.abs(morning * truth.sum() / max(morning.sum(), 1e-9) - truth).sum()
+                    ),
                     "actual_rest": float(truth.sum()),
                     "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
                     "factor": result.factor,
@@ -158,26 +179,27 @@ def replay_accuracy(name, history_path, forecasts: pd.DataFrame, hours=(10, 12))
 def print_accuracy(rows: list[dict]) -> None:
     frame = pd.DataFrame(rows)
     print(
-        "series                  now    days  kind            WAPE morning  WAPE update  change   "
-        "80% bounds hold"
+        "series                                   now    days  kind            WAPE morning  WAPE update  change   "
+        "oracle  80% bounds hold"
     )
     for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
         inside = 100.0 * part["inside"].mean()
         for missed, sub in part.groupby("missed"):
             wm = 100.0 * sub["err_morning"].sum() / sub["actual_rest"].sum()
             wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
+            wo = 100.0 * sub["err_oracle"].sum() / sub["actual_rest"].sum()
             kind = "missed > 10%" if missed else "others"
             print(
-                f"{series_name:<23} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
-                f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}%"
-                + (f"   {inside:.1f}% of {len(part)} days" if missed else "")
+                f"{series_name:<40} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
+                f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}% {100.0 * (wo - wm) / wm:>+7.1f}%"
+                + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
             )
         # per-day worst change on the other days
         others = part[~part["missed"]]
         if len(others):
             worse = (others["err_update"] - others["err_morning"]) / others["actual_rest"]
             print(
-                f"{'':<23} {hour:02d}:00        others: days worse by > 2 points of WAPE: "
+                f"{'':<40} {hour:02d}:00        others: days worse by > 2 points of WAPE: "
                 f"{int((worse > 0.02).sum())} of {len(others)}"
             )
 
@@ -249,10 +271,11 @@ def main(argv=None) -> None:
     parser.add_argument("--no-storm", action="store_true", help="skip the storm-day actions")
     args = parser.parse_args(argv)
     rows = []
-    for name, path, fc in series(Path(args.cache), args.only):
+    for name, path, (fc, daily) in series(Path(args.cache), args.only):
         if args.forecasts_only:
             continue
-        rows += replay_accuracy(name, path, fc)
+        rows += replay_accuracy(f"{name}, daily bounds", path, fc, daily)
+        rows += replay_accuracy(f"{name}, interval bounds", path, fc, None)
     if rows:
         print_accuracy(rows)
     if not args.forecasts_only and not args.no_storm and args.only in (None, "bundled"):

@@ -14,6 +14,7 @@ from helpers import error_line, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planner.errors import InputError
 from planner.intraday import (
     ActionSettings,
     Demand,
@@ -22,7 +23,8 @@ from planner.intraday import (
     plan_actions,
     reforecast_day,
 )
-from planner.schedule import Rules, check_roster_rules
+from planner.scenario import load_scenario
+from planner.schedule import Rules, check_roster_rules, rules_from_mapping
 from planner.staffing import StaffingTarget
 
 DAY = pd.Timestamp("2026-03-04")
@@ -335,3 +337,15 @@ def test_bad_input_is_one_line_and_exit_2(published, tmp_path):
     # a bad --at
     result = invoke([*base, actuals(published, 1.0), "--at", "ten"])
     assert result.exit_code == 2 and "--at" in error_line(result)
+
+
+def test_the_intraday_scenario_table_is_validated(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[intraday]\nmovable_shrinkage_pct = 5\n")
+    assert load_scenario(path, rules_from_mapping).intraday.movable_shrinkage_pct == 5
+    path.write_text("[intraday]\nmovable = 5\n")
+    with pytest.raises(InputError, match=r"\[intraday\] unknown key 'movable'"):
+        load_scenario(path, rules_from_mapping)
+    path.write_text("[intraday]\ncallback_accept_pct = 500\n")
+    with pytest.raises(InputError, match=r"callback_accept_pct = 500: expected a number"):
+        load_scenario(path, rules_from_mapping)
