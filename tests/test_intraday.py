@@ -334,9 +334,11 @@ def test_bad_input_is_one_line_and_exit_2(published, tmp_path):
     two.write_text("\n".join([*rows, rows[1].replace("2026-02-11", "2026-02-12")]) + "\n")
     result = invoke([*base, two])
     assert result.exit_code == 2 and "rows of 2 days" in error_line(result)
-    # a bad --at
+    # a bad --at, or one off the interval grid
     result = invoke([*base, actuals(published, 1.0), "--at", "ten"])
     assert result.exit_code == 2 and "--at" in error_line(result)
+    result = invoke([*base, actuals(published, 1.0), "--at", "10:30"])
+    assert result.exit_code == 2 and "60-min interval grid" in error_line(result)
 
 
 def test_the_intraday_scenario_table_is_validated(tmp_path):

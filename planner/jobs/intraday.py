@@ -65,42 +65,44 @@ def _parse_at(at: str | None, day: pd.Timestamp) -> pd.Timestamp | None:
     return day + pd.Timedelta(hours=clock.hour, minutes=clock.minute)
 
 
-def read_actuals(path, country, timezone, at: str | None, interval_min: int | None):
-    """Today's actual calls per interval from 00:00 to now, and now."""
+def read_actuals(path, country, timezone):
+    """Today's actual rows: (day, calls per timestamp, the rows' interval in minutes or None
+    for a single row, the file's name)."""
     history = read_history(path, timezone=timezone, country=country, keep_spikes=True)
-    if history.is_daily:
-        raise InputError(f"{history.source}: daily rows; expected today's intervals")
     frame = history.total()
+    if history.is_daily and len(frame) > 1:
+        raise InputError(f"{history.source}: daily rows; expected today's intervals")
     days = frame["timestamp"].dt.normalize().unique()
     if len(days) != 1:
         raise InputError(
             f"{history.source}: rows of {len(days)} days ({pd.Timestamp(days[0]).date()} .. "
             f"{pd.Timestamp(days[-1]).date()}); expected today's rows only"
         )
-    day = pd.Timestamp(days[0])
-    step = history.interval_min or interval_min or 30
-    if interval_min is not None and history.interval_min not in (None, interval_min):
-        raise InputError(
-            f"{history.source}: {history.interval_min}-min rows, the plan is at {interval_min} min"
-        )
-    last = frame["timestamp"].max() + pd.Timedelta(minutes=step)
+    calls = frame.set_index("timestamp")["calls"]
+    return pd.Timestamp(days[0]), calls, history.interval_min, history.source
+
+
+def morning(calls: pd.Series, day: pd.Timestamp, step: int, at: str | None, source: str):
+    """Now (`--at`, else the end of the last row) and the calls of every interval before it;
+    refuses rows past now, a `--at` off the grid and a gap in the morning's rows."""
+    last = calls.index.max() + pd.Timedelta(minutes=step)
     now = _parse_at(at, day) or last
-    past = frame[frame["timestamp"] >= now]
+    if (now - day) % pd.Timedelta(minutes=step):
+        raise InputError(f"--at {at}: expected a time on the {step}-min interval grid")
+    past = calls.index[calls.index >= now]
     if len(past):
         raise InputError(
-            f"{history.source}: row {past['timestamp'].iloc[0]:%Y-%m-%dT%H:%M} is past now "
+            f"{source}: row {past[0]:%Y-%m-%dT%H:%M} is past now "
             f"({now:%H:%M}); give --at later or leave the future rows out"
         )
     expected = pd.date_range(day, now - pd.Timedelta(minutes=step), freq=f"{step}min")
-    have = pd.DatetimeIndex(frame["timestamp"])
-    missing = expected.difference(have)
+    missing = expected.difference(pd.DatetimeIndex(calls.index))
     if len(missing):
         raise InputError(
-            f"{history.source}: no row for {missing[0]:%Y-%m-%dT%H:%M} (a gap in the morning's "
+            f"{source}: no row for {missing[0]:%Y-%m-%dT%H:%M} (a gap in the morning's "
             f"rows: {len(missing)} of {len(expected)} intervals up to {now:%H:%M} missing)"
         )
-    calls = frame.set_index("timestamp")["calls"].reindex(expected).to_numpy(float)
-    return day, now, int(step), calls, history.source
+    return now, calls.reindex(expected).to_numpy(float)
 
 
 def _recent_history(sc: Scenario, day: pd.Timestamp, step: int) -> pd.DataFrame | None:
@@ -166,9 +168,7 @@ def run_intraday(
     recorded there (`store.record_intraday`), the last step, so that a failure before it
     leaves the store as it was."""
     sc = _scenario(scenario_path)
-    day, now, step, actual, source = read_actuals(
-        actuals_path, _country(sc), sc.data.timezone, at, sc.forecast.interval_min
-    )
+    day, calls, actual_step, source = read_actuals(actuals_path, _country(sc), sc.data.timezone)
     path = None
     if plan_dir is not None:
         forecast, roster, daily, where, shrinkage, run_id = _plan_from_dir(Path(plan_dir), day)
@@ -181,11 +181,11 @@ def run_intraday(
     if today.empty:
         span = f"{forecast['timestamp'].min():%Y-%m-%d} .. {forecast['timestamp'].max():%Y-%m-%d}"
         raise InputError(f"{source}: actuals of {day.date()}, but the plan ({where}) covers {span}")
-    plan_step = io.smallest_step_s(pd.DatetimeIndex(today["timestamp"]))
-    if plan_step is not None and int(plan_step // 60) != step:
-        raise InputError(
-            f"{source}: {step}-min rows, the plan ({where}) is at {int(plan_step // 60)} min"
-        )
+    plan_s = io.smallest_step_s(pd.DatetimeIndex(today["timestamp"]))
+    step = int(plan_s // 60) if plan_s is not None else (actual_step or 30)
+    if actual_step is not None and actual_step != step:
+        raise InputError(f"{source}: {actual_step}-min rows, the plan ({where}) is at {step} min")
+    now, actual = morning(calls, day, step, at, source)
     if now >= day + pd.Timedelta(days=1):
         raise InputError(f"{source}: the day is over at {now}; nothing left to reforecast")
     level = sc.forecast.level

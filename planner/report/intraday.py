@@ -172,8 +172,9 @@ def result_text(result: IntradayResult) -> str:
     ref = result.reforecast
     lines = [
         f"{result.day} at {result.now:%H:%M} (plan: {result.source})",
-        f"calls so far {ref.actual_so_far:,.0f} vs plan {ref.plan_so_far:,.0f} "
-        f"(raw ratio x{ref.raw_ratio:.2f}); busyness x{ref.factor:.3f} "
+        f"calls so far {ref.actual_so_far:,.0f} vs plan {ref.plan_so_far:,.0f}"
+        + ("" if math.isnan(ref.raw_ratio) else f" (raw ratio x{ref.raw_ratio:.2f})")
+        + f"; busyness x{ref.factor:.3f} "
         f"[{ref.factor_lower:.3f}, {ref.factor_upper:.3f}] "
         f"({100 * ref.weight_on_actuals:.0f}% weight on the actuals)",
         f"rest of the day {ref.rest:,.0f} calls [{ref.rest_lower:,.0f}, {ref.rest_upper:,.0f}] "
