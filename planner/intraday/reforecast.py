@@ -13,9 +13,12 @@ with A_w and F_w the actual and planned calls so far, each interval weighted by
 0.5 ** (hours before now / half_life_h) (a storm that began two hours ago counts more than a
 quiet night), and k = 1 / (1 + shape_cv^2 F_w) the discount for the morning's share of the day
 being itself uncertain (the day's curve is not known exactly: a morning can be 5% early
-without the day being 5% busier). So a few hundred calls of evidence move B a little and
-a storm morning at twice the plan moves it most of the way; the weight on the actuals is
-k F_w / (alpha + k F_w).
+without the day being 5% busier; `shape_cv` is measured on the line's recent days when a
+history is given). The prior has a heavy tail: a share of days are abnormal (storms,
+outages), with a level several times more uncertain than the plan's bounds say; the prior is
+the mixture of the two gammas, the posterior the mixture of their posteriors weighted by how
+well each explains the morning. So a morning near the plan is shrunk hard toward it and a
+storm morning at twice the plan moves it most of the way; `weight_on_actuals` says how far.
 
 Laws (tested): actuals equal to the plan leave B = 1 and the plan unchanged; B rises with every
 actual interval; the reforecast's intervals add up to its daily total.
@@ -48,11 +51,16 @@ class UpdateSettings:
         day): the evidence of F_w planned calls counts as 1 / (1/F_w + shape_cv^2) calls.
     min_prior_cv: a floor on the prior's coefficient of variation (a plan with very narrow
         bounds still learns from a storm).
+    abnormal_day_share, abnormal_cv_factor: the prior's heavy tail: this share of days is
+        abnormal (a storm, an outage), with a level this many times more uncertain than the
+        plan's bounds say.
     level_pct: the bounds' level, percent.
     """
 
     half_life_h: float = 6.0
     shape_cv: float = 0.05
+    abnormal_day_share: float = 0.1
+    abnormal_cv_factor: float = 3.0
     min_prior_cv: float = 0.03
     level_pct: float = 80.0
 
@@ -199,6 +207,39 @@ def _gamma_bounds(mean: np.ndarray, var: np.ndarray, level_pct: float):
     return lower, upper
 
 
+def _posterior(cv: float, cfg: UpdateSettings, evidence_a: float, evidence_f: float):
+    """Mean and variance of B given the (discounted) actual and planned calls so far, and the
+    weight on the actuals. The prior is a mixture of two gammas with mean 1: the plan's own
+    spread (cv) with probability 1 - abnormal_day_share, and `abnormal_cv_factor` times wider
+    otherwise (storms, outages: days the plan's bounds do not describe). Each component's
+    posterior is again gamma; the mixture weights follow each component's marginal likelihood
+    (negative binomial), so a morning near the plan is read as a normal day and shrunk hard,
+    a morning far from it as an abnormal one and believed."""
+    comps = []
+    for share, c in ((1.0 - cfg.abnormal_day_share, cv),
+                     (cfg.abnormal_day_share, cv * cfg.abnormal_cv_factor)):  # fmt: skip
+        if share <= 0:
+            continue
+        alpha = 1.0 / (c * c)
+        shape, rate = alpha + evidence_a, alpha + evidence_f
+        log_like = (
+            special.gammaln(shape) - special.gammaln(alpha) + alpha * math.log(alpha)
+            - shape * math.log(rate)
+        )  # fmt: skip
+        comps.append((math.log(share) + log_like, shape, rate))
+    top = max(c[0] for c in comps)
+    probs = np.array([math.exp(c[0] - top) for c in comps])
+    probs /= probs.sum()
+    # each component's mean is 1 + (a - f) / rate: exactly 1 when the actuals equal the plan
+    shifts = np.array([(evidence_a - evidence_f) / c[2] for c in comps])
+    means = 1.0 + shifts
+    variances = np.array([c[1] / c[2] ** 2 for c in comps])
+    mean = 1.0 + float((probs * shifts).sum())
+    var = float((probs * (variances + means**2)).sum() - mean * mean)
+    weight = float(sum(p * evidence_f / c[2] for p, c in zip(probs, comps, strict=True)))
+    return mean, max(var, 0.0), weight
+
+
 def reforecast_day(
     plan: pd.DataFrame,
     actual_calls,
@@ -237,8 +278,6 @@ def reforecast_day(
         cv = day_cv_from_intervals(f, p_lo, p_hi, cfg.level_pct, cfg.min_prior_cv)
     else:
         cv = prior_cv(daily_bounds[0], daily_bounds[1], cfg.level_pct, cfg.min_prior_cv)
-    alpha = 1.0 / (cv * cv)
-
     ends = times[observed] + pd.Timedelta(minutes=interval_min)
     hours_ago = np.asarray((now - ends).total_seconds(), float) / 3600.0
     w = 0.5 ** (np.maximum(hours_ago, 0.0) / cfg.half_life_h)
@@ -246,17 +285,9 @@ def reforecast_day(
     a_w = float((w * a).sum())
     f_w = float((w * f_obs).sum())
     k = 1.0 / (1.0 + cfg.shape_cv**2 * f_w)
-    shape = alpha + k * a_w
-    rate = alpha + k * f_w
-    factor = shape / rate
-    var_b = shape / rate**2
-    b_lo, b_hi = (
-        special.gammaincinv(
-            shape, np.array([0.5 - cfg.level_pct / 200.0, 0.5 + cfg.level_pct / 200.0])
-        )
-        / rate
-    )
-    weight = k * f_w / rate
+    factor, var_b, weight = _posterior(cv, cfg, k * a_w, k * f_w)
+    b_lo, b_hi = _gamma_bounds(np.array([factor]), np.array([var_b]), cfg.level_pct)
+    b_lo, b_hi = b_lo[0], b_hi[0]
 
     rest = ~observed
     f_rest = f[rest]
