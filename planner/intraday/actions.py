@@ -266,8 +266,9 @@ def _week_problems(roster: pd.DataFrame, agent: str, rules: Rules) -> set[str]:
     return set(check_roster_rules(roster[roster["agent"] == agent], rules))
 
 
-def _meal_break(start, end, rules: Rules, now_grid) -> list:
-    """A meal break in the middle of a new shift (on the 15-min grid), or none if too short."""
+def _meal_break(start, end, rules: Rules) -> list:
+    """A meal break in the middle of a new shift (on the 15-min grid; the longer of the day
+    and night meal breaks, so it is legal at night too), or none if the shift is too short."""
     hours = (end - start).total_seconds() / 3600
     if hours < rules.meal_break_from_h or rules.meal_break_min <= 0:
         return []
@@ -364,7 +365,7 @@ def _candidates(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> l
                     continue
                 if any(x < end and y > t for x, y in zip(starts, ends, strict=True)):
                     continue
-                brk = tuple(_meal_break(t, end, rules, None))
+                brk = tuple(_meal_break(t, end, rules))
                 cost = length * wage * cfg.rest_day_pay_pct / 100
                 out.append(_Candidate(IntradayAction.CALL_IN, str(agent), None, t, end, brk,
                                       float(length), cost,
@@ -413,7 +414,6 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
             covers[i] -= own[c.row]
     costs = np.array([c.cost_vnd for c in cands], float)
     alive = np.ones(len(cands), bool)
-    taken: set[str] = set()
     baseline: dict[str, set[str]] = {}
     actions: list[Action] = []
     while len(actions) < cfg.max_actions and alive.any():
@@ -444,7 +444,6 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         sl_before, cov_before = state.sl_pct(), state.cover_pct()
         state.roster = roster
         state.rostered = state.rostered + covers[i]
-        taken.add(cand.slot)
         for j, other in enumerate(cands):
             if other.slot == cand.slot or (
                 other.kind == IntradayAction.CALL_IN and other.agent == cand.agent
