@@ -73,7 +73,7 @@ def test_actuals_equal_to_the_plan_leave_it_unchanged(hour, scale, step):
     bump=st.floats(0.5, 200),
     which=st.integers(0, 200),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 def test_the_update_is_monotone_in_the_actuals(hour, base, bump, which):
     plan = plan_day()
     now = DAY + pd.Timedelta(hours=hour)
