@@ -122,3 +122,13 @@ class CellKind(StrEnum):
     """What one cell of `planner sweep` plans (the capacity plan is a kind still to come)."""
 
     WEEK = "week"  # forecast -> staffing -> roster -> KPIs for one site, scenario and week
+
+
+class IntradayAction(StrEnum):
+    """What `planner intraday` may propose for the rest of the day, cheapest kinds first."""
+
+    MOVE_BREAK = "move-break"
+    CANCEL_SHRINKAGE = "cancel-shrinkage"
+    EXTEND_SHIFT = "extend-shift"
+    CALL_IN = "call-in"
+    CALLBACKS = "callbacks"

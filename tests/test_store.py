@@ -174,17 +174,36 @@ def test_a_corrupt_store_is_one_line_exit_1(week, tmp_path):
 
 
 def test_an_old_store_is_migrated_on_open(tmp_path, monkeypatch):
-    """A store at version 1 opened by a planner whose schema has a version 2 gets the
+    """A store at version N opened by a planner whose schema has a version N + 1 gets the
     migration, in place, with its runs kept."""
     db = tmp_path / "planner.db"
     store.open_store(db).close()
-    migrations = {**store.MIGRATIONS, 2: "ALTER TABLE runs ADD COLUMN note TEXT"}
+    nxt = store.SCHEMA_VERSION + 1
+    migrations = {**store.MIGRATIONS, nxt: "ALTER TABLE runs ADD COLUMN note TEXT"}
     monkeypatch.setattr(store.schema, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", nxt)
     conn = store.open_store(db)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2 and "note" in columns
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt and "note" in columns
     conn.close()
+
+
+def test_a_version_1_store_gets_the_intraday_tables_and_keeps_its_runs(tmp_path):
+    """Schema 2 only adds `planner intraday`'s tables: a version-1 store migrates in place."""
+    db = tmp_path / "planner.db"
+    conn = sqlite3.connect(db)
+    for statement in filter(str.strip, store.MIGRATIONS[1].split(";")):
+        conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {store.APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    before = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
+    conn.close()
+    with store.connected(db, create=True) as conn:
+        after = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert {k: after[k] for k in before} == before  # no table of version 1 changed
+    assert {"intraday_runs", "intraday_forecast", "intraday_actions"} <= set(after)
 
 
 FORK = multiprocessing.get_context("fork")  # children share the test's imports: fast starts

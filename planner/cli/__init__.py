@@ -10,6 +10,7 @@ names a parameter is shown with its flag.
 from planner.cli import (  # noqa: F401 (each command registers itself)
     capacity,
     forecast,
+    intraday,
     run,
     schedule,
     simulate,

@@ -46,6 +46,7 @@ from planner.scenario.model import (
     Adjustment,
     DataConfig,
     ForecastConfig,
+    IntradayConfig,
     RulesValidator,
     RunConfig,
     Scenario,
@@ -319,7 +320,7 @@ def build_scenario(
     check_placement(data, origin, fallback, ALL_TOP_KEYS)
     top = _Checker(data, "", origin, fallback)
     top.unknown(ALL_TOP_KEYS)
-    for table in ("data", "forecast", "service", "run", "capacity", *RULE_TABLES):
+    for table in ("data", "forecast", "service", "run", "capacity", "intraday", *RULE_TABLES):
         if table in data and not isinstance(data[table], Mapping):
             top.fail(table, data[table], "expected a table")
 
@@ -335,6 +336,7 @@ def build_scenario(
         rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
         run=_run(data.get("run", {}), origin, fallback, base),
+        intraday=_intraday(data.get("intraday", {}), origin, fallback),
         files=files,
         capacity=tuple(sorted(dict(data.get("capacity", {})).items())),
         origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
@@ -386,6 +388,15 @@ def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
         level=c.number("level", ForecastConfig.level, 0, 100, low_open=True, high_open=True),
         plan_at=c.string("plan_at", ForecastConfig.plan_at, PLAN_AT),
         interval_min=interval or None,
+    )
+
+
+def _intraday(table: Mapping, origin, fallback) -> IntradayConfig:
+    c = _Checker(table, "intraday", origin, fallback)
+    c.unknown(("movable_shrinkage_pct", "callback_accept_pct"))
+    return IntradayConfig(
+        movable_shrinkage_pct=c.number("movable_shrinkage_pct", 0.0, 0, 90),
+        callback_accept_pct=c.number("callback_accept_pct", 30.0, 0, 100),
     )
 
 

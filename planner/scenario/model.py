@@ -20,6 +20,7 @@ RULE_TABLES = ("shifts", "labour", "cost")
 TOP_KEYS = (
     *("extends", "name", "description", "data", "forecast", "service", "adjustments", "run"),
     "capacity",
+    "intraday",
 )
 ALL_TOP_KEYS = TOP_KEYS + RULE_TABLES
 
@@ -145,6 +146,14 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class IntradayConfig:
+    """`[intraday]`: what `planner intraday` may move on the day (percentages in percent)."""
+
+    movable_shrinkage_pct: float = 0.0  # of paid time: training, meetings that can be held later
+    callback_accept_pct: float = 30.0  # of the callers who would wait past the target
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated scenario. `files` lists the TOML files it was built from (leaf first)."""
 
@@ -156,6 +165,7 @@ class Scenario:
     rules: Any = None  # planner.schedule.Rules
     adjustments: tuple[Adjustment, ...] = ()
     run: RunConfig = field(default_factory=RunConfig)
+    intraday: IntradayConfig = field(default_factory=IntradayConfig)
     files: tuple[Path, ...] = ()
     # the raw `[capacity]` table as (key, value) pairs; `planner.capacity` validates it
     capacity: tuple[tuple[str, Any], ...] = ()

@@ -20,14 +20,20 @@ open, inside one transaction. Tables (timestamps are ISO text `YYYY-MM-DDTHH:MM:
 - `requirements(run_id, timestamp, queue, calls, aht, agents, staff, service_level)`.
 - `shifts(run_id, agent, start, end, breaks, paid_hours)` (the Roster CSV) and
   `coverage(run_id, timestamp, required, scheduled, shortfall)`.
+- schema 2 adds `planner intraday`'s tables: `intraday_runs` (one row per intraday run: the
+  published run it updated, day, now, busyness factor, rest-of-day total and bounds, service
+  level before and after, exit code), `intraday_forecast(intraday_id, timestamp, calls, lower,
+  upper)` and `intraday_actions(intraday_id, rank, kind, agent, what, paid_hours, cost,
+  sl_before_pct, sl_after_pct)`.
 
 Faults: a file that is not a planner store, or one of a newer schema, is refused with one line
 (exit 2); a corrupt or unreadable store is one line (exit 1). A run is written in a single
 `BEGIN IMMEDIATE` transaction, so a process killed at any moment leaves the store as it was;
 concurrent writers wait up to `BUSY_TIMEOUT_S` for each other (WAL mode), then are refused.
 
-The package: `schema` (the tables, migrations, opening and checking a store file) and `runs`
-(recording a run, reading runs back).
+The package: `schema` (the tables, migrations, opening and checking a store file), `runs`
+(recording a run, reading runs back) and `today` (the published plan covering a day, and
+recording an intraday run).
 """
 
 from planner.store.runs import (
@@ -53,8 +59,12 @@ from planner.store.schema import (
     open_store,
     resolve_store_path,
 )
+from planner.store.today import DayPlan, published_plan_for_day, record_intraday
 
 __all__ = [
+    "DayPlan",
+    "published_plan_for_day",
+    "record_intraday",
     "APPLICATION_ID",
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",

@@ -13,7 +13,7 @@ from planner import __version__
 from planner.errors import InputError, PlannerError
 
 APPLICATION_ID = 0x504C4E52  # "PLNR"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 60.0
 DEFAULT_NAME = "planner.db"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -86,8 +86,38 @@ CREATE TABLE coverage (
 ) WITHOUT ROWID;
 """
 
+# 2: `planner intraday`'s reforecasts and actions, in tables of their own (none changed).
+_SCHEMA_2 = """
+CREATE TABLE intraday_runs (
+    intraday_id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    now TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    planner_version TEXT NOT NULL,
+    exit_code INTEGER NOT NULL,
+    factor REAL, factor_lower REAL, factor_upper REAL, weight_on_actuals REAL,
+    level_pct REAL, actual_so_far REAL, rest REAL, rest_lower REAL, rest_upper REAL,
+    sl_expected_before_pct REAL, sl_expected_after_pct REAL,
+    sl_simulated_before_pct REAL, sl_simulated_after_pct REAL,
+    short_agent_hours REAL
+);
+CREATE INDEX intraday_runs_day ON intraday_runs (day, now);
+CREATE TABLE intraday_forecast (
+    intraday_id INTEGER NOT NULL REFERENCES intraday_runs ON DELETE CASCADE,
+    timestamp TEXT NOT NULL, calls REAL NOT NULL, lower REAL, upper REAL,
+    PRIMARY KEY (intraday_id, timestamp)
+) WITHOUT ROWID;
+CREATE TABLE intraday_actions (
+    intraday_id INTEGER NOT NULL REFERENCES intraday_runs ON DELETE CASCADE,
+    rank INTEGER NOT NULL, kind TEXT NOT NULL, agent TEXT NOT NULL DEFAULT '',
+    what TEXT NOT NULL, paid_hours REAL, cost REAL, sl_before_pct REAL, sl_after_pct REAL,
+    PRIMARY KEY (intraday_id, rank)
+) WITHOUT ROWID;
+"""
+
 # version -> the SQL that brings a store from version - 1 to it (1: from an empty file)
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 
 
 class StoreError(PlannerError):

@@ -1,0 +1,292 @@
+"""Replay whole days through `planner intraday`'s reforecast and actions.
+
+For every day of the last year of the bundled history (2025-11-03 .. 2026-11-01) and of the
+Anonymous Bank's 6-minute days (1999, from February; read from ../shared/benchmarks, skipped
+when absent), "now" is 10:00 and 12:00: the actuals before now are the day's rows, the morning
+forecast is planner's forecast for the day made WEEKLY from the history up to the previous
+Sunday (one 7-day forecast per week, for speed; bundled: model `regression`, the one `auto`
+picks on it; bank: `auto`, country IL). Printed:
+
+- days whose morning forecast missed the daily total by more than 10%: the rest-of-day interval
+  WAPE of the reforecast and of the morning forecast and the reduction (targets >= 25% at 10:00,
+  >= 35% at 12:00); the other days: the change (target: never more than 2% worse); beside them
+  `oracle`, the change a level-only update would make if it knew the rest of the day's total
+  (the morning forecast scaled to it): the bound of any one-factor update;
+- the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
+  (target 75-85%);
+- on a storm day of the bundled history (2026-09-01, data/README.md), the week published by
+  `planner run --week 2026-W36` (baseline, the bundled 88 agents, recorded in a plan store), the
+  actions `planner intraday` proposes at 10:00 with the expected and simulated service level of
+  the rest of the day before and after, and the schedule's rule checker on the week after
+  them (target >= 15 points, no rule broken);
+- the time of one intraday run (target <= 10 s; absolute times are noisy on a shared machine).
+
+The forecasts are cached in --cache (default /tmp/planner-intraday-cache) so a second run only
+replays.
+
+    python benchmarks/intraday_replay.py
+    python benchmarks/intraday_replay.py --only bundled
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from shared_data import ROOT, shared_benchmarks  # noqa: E402
+
+from planner.forecast import forecast_history  # noqa: E402
+from planner.history import read_history  # noqa: E402
+from planner.intraday import ActionSettings, overtime_rules, reforecast_day  # noqa: E402
+from planner.jobs.intraday import run_intraday  # noqa: E402
+from planner.schedule import Rules, check_roster_rules  # noqa: E402
+
+MISS_PCT = 10.0
+
+
+def weekly_forecasts(history_path, cache: Path, name: str, first: str, last: str, **kw):
+    """One 7-day forecast per week (origin Monday, history up to the Sunday before), cached:
+    the intervals and the daily rows (with the daily bounds a plan store keeps)."""
+    out, out_daily = cache / f"{name}.csv", cache / f"{name}_daily.csv"
+    if out.exists() and out_daily.exists():
+        daily = pd.read_csv(out_daily, parse_dates=["date"])
+        return pd.read_csv(out, parse_dates=["timestamp"]), daily
+    history = read_history(history_path, country=kw.get("country"))
+    frames, days = [], []
+    for monday in pd.date_range(first, last, freq="W-MON"):
+        t0 = time.perf_counter()
+        result = forecast_history(history, horizon_days=7, start=monday, **kw)
+        frames.append(result.intervals)
+        days.append(result.daily)
+        print(
+            f"  {name}: forecast from {monday.date()} ({time.perf_counter() - t0:.1f} s)",
+            file=sys.stderr,
+        )
+    frame = pd.concat(frames, ignore_index=True)
+    daily = pd.concat(days, ignore_index=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out, index=False)
+    daily.to_csv(out_daily, index=False)
+    daily["date"] = pd.to_datetime(daily["date"])
+    return frame, daily
+
+
+def bank_history(tmp: Path) -> Path | None:
+    folder = shared_benchmarks("calls/anonymous-bank-1999")
+    if folder is None:
+        return None
+    raw = pd.read_csv(folder / "anonymous_bank_1999_6min.csv", parse_dates=["interval_start"])
+    frame = pd.DataFrame(
+        {
+            "timestamp": raw["interval_start"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "calls": np.round(raw["calls"]).astype(int),
+        }
+    )
+    path = tmp / "bank6.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def series(cache: Path, only: str | None):
+    """(name, history path, morning forecasts) per series."""
+    if only in (None, "bundled"):
+        path = ROOT / "data" / "hotline_history.csv"
+        fc = weekly_forecasts(
+            path,
+            cache,
+            "bundled",
+            "2025-11-03",
+            "2026-10-26",
+            model="regression",
+            country="VN",
+            temperature=ROOT / "data" / "temperature.csv",
+        )
+        yield "bundled hotline 30-min", path, fc
+    if only in (None, "bank"):
+        cache.mkdir(parents=True, exist_ok=True)
+        path = bank_history(cache)
+        if path is None:
+            print("bank: ../shared/benchmarks/calls/anonymous-bank-1999 not found, skipped")
+        else:
+            fc = weekly_forecasts(
+                path, cache, "bank", "1999-02-01", "1999-12-27", model="auto", country="IL"
+            )
+            yield "Anonymous Bank 6-min", path, fc
+
+
+def replay_accuracy(
+    name, history_path, forecasts: pd.DataFrame, daily: pd.DataFrame | None, hours=(10, 12)
+) -> list[dict]:
+    """Every forecast day with a full day of actuals, reforecast at each hour in `hours`; the
+    day's spread from its daily bounds (`daily`, as the plan store keeps them) or, with None,
+    from the interval bounds alone (as a week directory's forecast.csv has them)."""
+    bounds = None if daily is None else daily.set_index(daily["date"].dt.normalize())
+    actual = pd.read_csv(history_path, parse_dates=["timestamp"])
+    actual = actual.groupby("timestamp")["calls"].sum()
+    history = actual.rename("calls").reset_index()
+    step = int(pd.Series(forecasts["timestamp"]).diff().dropna().min().total_seconds() // 60)
+    rows = []
+    for day, plan in forecasts.groupby(forecasts["timestamp"].dt.normalize()):
+        plan = plan.sort_values("timestamp").reset_index(drop=True)
+        got = actual.reindex(pd.DatetimeIndex(plan["timestamp"])).to_numpy(float)
+        if np.isnan(got).any() or got.sum() <= 0:
+            continue  # a missing day (or a closed one) is not replayed
+        miss_pct = 100.0 * abs(plan["calls"].sum() - got.sum()) / got.sum()
+        for hour in hours:
+            now = day + pd.Timedelta(hours=hour)
+            seen = np.asarray(plan["timestamp"] < now)
+            day_bounds = None
+            if bounds is not None and day in bounds.index:
+                day_bounds = (float(bounds.at[day, "lower"]), float(bounds.at[day, "upper"]))
+            result = reforecast_day(plan, got[seen], now, step, day_bounds, history=history)
+            truth = got[~seen]
+            morning = plan["calls"].to_numpy(float)[~seen]
+            updated = result.rest_intervals["calls"].to_numpy(float)
+            rows.append(
+                {
+                    "series": name,
+                    "day": day,
+                    "hour": hour,
+                    "missed": miss_pct > MISS_PCT,
+                    "err_morning": float(np.abs(morning - truth).sum()),
+                    "err_update": float(np.abs(updated - truth).sum()),
+                    # the best any one factor on the morning forecast could do (knowing the
+                    # rest of the day's total): the bound of a level-only update
+                    "err_oracle": float(
+                        np.abs(morning * truth.sum() / max(morning.sum(), 1e-9) - truth).sum()
+                    ),
+                    "actual_rest": float(truth.sum()),
+                    "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
+                    "factor": result.factor,
+                }
+            )
+    return rows
+
+
+def print_accuracy(rows: list[dict]) -> None:
+    frame = pd.DataFrame(rows)
+    print(
+        "series                                   now    days  kind            WAPE morning  WAPE update  change   "
+        "oracle  80% bounds hold"
+    )
+    for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
+        inside = 100.0 * part["inside"].mean()
+        for missed, sub in part.groupby("missed"):
+            wm = 100.0 * sub["err_morning"].sum() / sub["actual_rest"].sum()
+            wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
+            wo = 100.0 * sub["err_oracle"].sum() / sub["actual_rest"].sum()
+            kind = "missed > 10%" if missed else "others"
+            print(
+                f"{series_name:<40} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
+                f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}% {100.0 * (wo - wm) / wm:>+7.1f}%"
+                + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
+            )
+        # per-day worst change on the other days
+        others = part[~part["missed"]]
+        if len(others):
+            worse = (others["err_update"] - others["err_morning"]) / others["actual_rest"]
+            print(
+                f"{'':<40} {hour:02d}:00        others: days worse by > 2 points of WAPE: "
+                f"{int((worse > 0.02).sum())} of {len(others)}"
+            )
+
+
+STORM_DAY = "2026-09-01"  # data/README.md: storm 2026-09-01 .. 09-02 (on National Day)
+STORM_WEEK = "2026-W36"
+
+
+def storm_day(cache: Path) -> None:
+    """The published week of the storm made by `planner run` (baseline, bundled agents), then
+    `planner intraday` at 10:00 on the storm day, as cron would run it."""
+    week = cache / STORM_WEEK
+    db = cache / "planner.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    if not (week / "roster.csv").exists():
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "planner", "run", "--week", STORM_WEEK, "--out", week,
+             "--store", db, "--quiet"],
+            env=env, check=False,
+        )  # fmt: skip
+        print(f"  planner run {STORM_WEEK}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    rows = pd.read_csv(ROOT / "data" / "hotline_history.csv")
+    today = rows[rows["timestamp"].str.startswith(STORM_DAY)]
+    today = today[today["timestamp"] < f"{STORM_DAY}T10:00:00"]
+    actuals = cache / f"{STORM_DAY}-10.csv"
+    today.to_csv(actuals, index=False)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = usage.ru_utime + usage.ru_stime
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner", "intraday", "--actuals", actuals, "--store", db,
+         "--format", "json", "-o", cache / "storm.json"],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    wall = time.perf_counter() - t0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    obj = json.loads((cache / "storm.json").read_text())
+    result = run_intraday(None, actuals, store_path=db)
+    roster = result.plan.roster
+    checked = overtime_rules(Rules(), ActionSettings())
+    breaches = check_roster_rules(roster, checked)
+    kinds = pd.Series([a.kind for a in result.plan.actions]).value_counts().to_dict()
+    steps = obj["service_level"]
+    ref = obj["reforecast"]
+    print()
+    print(
+        f"storm day {STORM_DAY} at 10:00 (plan: planner run {STORM_WEEK}, baseline, 88 agents): "
+        f"calls so far {ref['actual_so_far']:.0f} vs plan {ref['plan_so_far']:.0f}, busyness "
+        f"x{ref['factor']:.2f}, rest of the day {ref['rest']:.0f} calls "
+        f"[{ref['rest_lower']:.0f}, {ref['rest_upper']:.0f}] vs plan {ref['plan_rest']:.0f}"
+    )
+    print("  actions: " + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())))
+    for s in steps:
+        print(f"  {s['after']:<22} expected {s['expected_pct']:5.1f}%  simulated "
+              f"{s['simulated_pct']:5.1f}%")  # fmt: skip
+    gain = steps[-1]["simulated_pct"] - steps[0]["simulated_pct"]
+    print(
+        f"  simulated gain of the set: {gain:+.1f} points (target >= 15); rule breaches in the "
+        f"week after the actions (schedule checker, 12 h day, +40 h overtime): {len(breaches)}; "
+        f"exit code {proc.returncode}"
+    )
+    load = os.getloadavg()[0]
+    print(f"  one run of `planner intraday` (a process, imports included): {wall:.1f} s wall, "
+          f"{cpu:.1f} s CPU, at a load of {load:.0f} on this machine (target <= 10 s)")  # fmt: skip
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", default="/tmp/planner-intraday-cache")
+    parser.add_argument("--only", choices=("bundled", "bank"), default=None)
+    parser.add_argument("--forecasts-only", action="store_true")
+    parser.add_argument("--no-storm", action="store_true", help="skip the storm-day actions")
+    args = parser.parse_args(argv)
+    rows = []
+    for name, path, (fc, daily) in series(Path(args.cache), args.only):
+        if args.forecasts_only:
+            continue
+        rows += replay_accuracy(f"{name}, daily bounds", path, fc, daily)
+        rows += replay_accuracy(f"{name}, interval bounds", path, fc, None)
+    if rows:
+        print_accuracy(rows)
+    if not args.forecasts_only and not args.no_storm and args.only in (None, "bundled"):
+        storm_day(Path(args.cache))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The day itself: reforecast the rest of today from its calls so far, restaff it against the
+published roster, and propose legal actions ranked by cost per point of service level.
+
+`reforecast` (the shrunk Poisson-gamma update), `gap` (required vs on the phones, expected and
+simulated service level), `actions` (break moves, movable shrinkage, shift extensions, call-ins,
+callbacks, each re-checked by the schedule's rule checker).
+"""
+
+from planner.intraday.actions import (
+    Action,
+    ActionPlan,
+    ActionSettings,
+    overtime_rules,
+    plan_actions,
+    shift_cover,
+)
+from planner.intraday.gap import (
+    Demand,
+    Gap,
+    expected_sl_pct,
+    gap_frame,
+    interval_sl,
+    on_phone,
+    required_agents,
+    rostered,
+    simulate_rest,
+    weighted_sl_pct,
+)
+from planner.intraday.reforecast import Reforecast, UpdateSettings, prior_cv, reforecast_day
+from planner.intraday.result import IntradayResult, SimulatedStep
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "ActionSettings",
+    "Demand",
+    "Gap",
+    "IntradayResult",
+    "Reforecast",
+    "SimulatedStep",
+    "UpdateSettings",
+    "expected_sl_pct",
+    "gap_frame",
+    "interval_sl",
+    "on_phone",
+    "overtime_rules",
+    "plan_actions",
+    "prior_cv",
+    "reforecast_day",
+    "required_agents",
+    "rostered",
+    "shift_cover",
+    "simulate_rest",
+    "weighted_sl_pct",
+]

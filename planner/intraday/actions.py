@@ -1,0 +1,593 @@
+"""Same-day actions for the rest of the day, each legal under the roster's rules.
+
+Stages, cheapest kind first (DOMAIN.md "The day itself"), each greedy on the Erlang C service
+level of the rest of the day (calls-weighted):
+
+1. move breaks that have not begun out of the worst intervals, inside the rules' break window
+   (`break_after_start_h` after the start, `break_before_end_h` before the end): free;
+2. cancel the shrinkage the scenario marks movable (training, meetings; default none): priced
+   at the wage of the hours moved (they are held another day);
+3. extend shifts (end later, or start earlier when the start is still ahead by the call-in
+   lead) and call in agents who are off today, one at a time, the best service-level points per
+   VND first, until no interval is short: overtime at `overtime_pay_pct` of the wage, a
+   call-in at `rest_day_pay_pct` (work on a day off); the Labour Code's 12 h of work a day and
+   40 h of overtime a month (assumed unused) bound them;
+4. offer callbacks in intervals still below the target: a share of the callers who would wait
+   past the target accept a call back, which is handled in a later interval with spare agents.
+
+Every shift changed is re-checked by the schedule's own checker (`check_roster_rules`, on the
+agent's week, with the daily cap at 12 h and the weekly cap raised by the overtime allowed):
+an action that adds a breach is dropped. A call-in also keeps the rules' consecutive working
+days (the checker does not count them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.choices import IntradayAction
+from planner.intraday.gap import Demand, interval_sl, on_phone, required_agents, weighted_sl_pct
+from planner.io import parse_breaks
+from planner.schedule import Rules, check_roster_rules
+
+STAMP = "%Y-%m-%dT%H:%M:%S"
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    """Knobs of the actions (percentages in percent, hours in h)."""
+
+    overtime_pay_pct: float = 150.0  # Labour Code Art. 98: >= 150% on a normal day
+    rest_day_pay_pct: float = 200.0  # >= 200% on a weekly day off
+    max_daily_work_h: float = 12.0  # Art. 107: normal + overtime <= 12 h a day
+    overtime_month_h: float = 40.0  # Art. 107: <= 40 h a month (none assumed used yet)
+    call_in_lead_min: int = 60  # an agent called in starts this long after now, at the earliest
+    callback_accept_pct: float = 30.0  # of the callers who would wait past the target
+    movable_shrinkage_pct: float = 0.0  # of paid time, cancellable today (scenario)
+    min_gain_points: float = 0.02  # an action must add this many SL points
+    max_actions: int = 400
+
+
+@dataclass(frozen=True)
+class Action:
+    """One proposed action with the expected (Erlang C) SL of the rest of the day before and
+    after it, in the order the greedy took them (each after the ones before)."""
+
+    kind: IntradayAction
+    agent: str
+    what: str
+    paid_hours: float
+    cost_vnd: float
+    sl_before_pct: float
+    sl_after_pct: float
+    covered_before_pct: float  # percent of the required agent-intervals on the phones
+    covered_after_pct: float
+
+    @property
+    def covered_gain_points(self) -> float:
+        return self.covered_after_pct - self.covered_before_pct
+
+    @property
+    def gain_points(self) -> float:
+        return self.sl_after_pct - self.sl_before_pct
+
+    @property
+    def cost_per_point_vnd(self) -> float:
+        return self.cost_vnd / self.gain_points if self.gain_points > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """What the actions did: the actions (greedy order), the week's roster after them, the
+    rest of the day's calls after callbacks, the shrinkage after cancelling, the breaches the
+    checker finds in the changed agents' weeks that were not there before (empty)."""
+
+    actions: tuple[Action, ...]
+    roster: pd.DataFrame
+    calls: np.ndarray
+    shrinkage_pct: float
+    callbacks: float
+    new_breaches: tuple[str, ...]
+    stage_rosters: tuple[tuple[IntradayAction, pd.DataFrame, float, np.ndarray], ...]
+
+
+def _minutes(ts, origin: pd.Timestamp) -> float:
+    return (pd.Timestamp(ts) - origin).total_seconds() / 60.0
+
+
+def _cover(a: float, b: float, edges: np.ndarray, step: float) -> np.ndarray:
+    """Share of each interval [edges[i], edges[i] + step) inside [a, b) (minutes)."""
+    lo = np.maximum(edges, a)
+    hi = np.minimum(edges + step, b)
+    return np.clip(hi - lo, 0.0, None) / step
+
+
+def shift_cover(start, end, breaks, origin, edges, step) -> np.ndarray:
+    """Rostered share of each interval of one shift (breaks off), like `on_phone_counts`."""
+    out = _cover(_minutes(start, origin), _minutes(end, origin), edges, step)
+    for bs, be in breaks:
+        out = out - _cover(_minutes(bs, origin), _minutes(be, origin), edges, step)
+    return out
+
+
+def _breaks_text(breaks) -> str:
+    return ";".join(f"{bs:{STAMP}}/{be:{STAMP}}" for bs, be in sorted(breaks))
+
+
+def overtime_rules(rules: Rules, settings: ActionSettings) -> Rules:
+    """The rules the changed roster is checked under: the day's cap at the Labour Code's 12 h
+    of work and the week's raised by the month's overtime allowance."""
+    return dataclasses.replace(
+        rules,
+        max_daily_hours=max(rules.max_daily_hours, settings.max_daily_work_h),
+        max_weekly_hours=rules.max_weekly_hours + settings.overtime_month_h,
+    )
+
+
+class _State:
+    """The day as the actions change it."""
+
+    def __init__(self, roster, demand: Demand, shrinkage_pct: float):
+        self.roster = roster.reset_index(drop=True).copy()
+        self.demand = demand
+        self.calls = demand.calls.copy()
+        self.shrinkage = float(shrinkage_pct)
+        self.origin = demand.timestamps[0]
+        self.step = float(demand.interval_min)
+        self.edges = np.arange(len(demand.timestamps)) * self.step
+        self.required = required_agents(demand)
+        self.rostered = np.zeros(len(self.edges))
+        for row in self.roster.itertuples(index=False):
+            self.rostered += self.cover_row(row.start, row.end, parse_breaks(row.breaks))
+
+    def cover_row(self, start, end, breaks) -> np.ndarray:
+        return shift_cover(start, end, breaks, self.origin, self.edges, self.step)
+
+    def sl_vector(self, rostered=None, calls=None, shrinkage=None) -> np.ndarray:
+        d = self.demand.with_calls(self.calls if calls is None else calls)
+        r = self.rostered if rostered is None else rostered
+        return interval_sl(d, on_phone(r, self.shrinkage if shrinkage is None else shrinkage))
+
+    def sl_pct(self, rostered=None, calls=None, shrinkage=None) -> float:
+        c = self.calls if calls is None else calls
+        return weighted_sl_pct(self.demand.with_calls(c), self.sl_vector(rostered, c, shrinkage))
+
+    def cover_pct(self, rostered=None, calls=None, shrinkage=None) -> float:
+        """Percent of the required agent-intervals covered by agents on the phones."""
+        required = (
+            self.required if calls is None else required_agents(self.demand.with_calls(calls))
+        )
+        r = self.rostered if rostered is None else rostered
+        agents = on_phone(r, self.shrinkage if shrinkage is None else shrinkage)
+        total = float(required.sum())
+        return 100.0 if total <= 0 else float(100.0 * np.minimum(agents, required).sum() / total)
+
+    def objective(self, rostered=None, calls=None, shrinkage=None) -> float:
+        """What the actions raise: service-level points plus covered-requirement points. The
+        second gives the greedy a direction when the day is so short that the Erlang service
+        level is 0 in every interval and one more agent adds no service-level point."""
+        return self.sl_pct(rostered, calls, shrinkage) + self.cover_pct(rostered, calls, shrinkage)
+
+    def short(self) -> np.ndarray:
+        """Intervals with fewer agents on the phones than required."""
+        return on_phone(self.rostered, self.shrinkage) < self.required - 1e-6
+
+    def marginal(self, sign: float = 1.0) -> np.ndarray:
+        """Objective points one more (sign 1) or one fewer (-1) rostered agent adds (loses)
+        in each interval."""
+        base = self.sl_vector()
+        other = self.sl_vector(np.maximum(self.rostered + sign, 0.0))
+        total = max(float(self.calls.sum()), 1e-9)
+        agents = on_phone(self.rostered, self.shrinkage)
+        share = 1.0 - self.shrinkage / 100.0
+        if sign > 0:
+            gap = np.clip(self.required - agents, 0.0, share)
+        else:
+            gap = np.clip(self.required - agents + share, 0.0, share)
+        cover = 100.0 * gap / max(float(self.required.sum()), 1e-9)
+        return 100.0 * self.calls * np.abs(other - base) / total + cover
+
+
+def _break_window_ok(start, end, bs, be, rules: Rules) -> bool:
+    return bs >= start + pd.Timedelta(hours=rules.break_after_start_h) and be <= end - pd.Timedelta(
+        hours=rules.break_before_end_h
+    )
+
+
+def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
+    """Stage 1: each break not begun goes where it costs the least service level."""
+    actions: list[Action] = []
+    grid = pd.Timedelta(minutes=15 if state.step % 15 == 0 else state.step)
+    day_end = state.origin + pd.Timedelta(minutes=state.step * len(state.edges))
+    for idx in range(len(state.roster)):
+        row = state.roster.iloc[idx]
+        breaks = parse_breaks(row["breaks"])
+        if not breaks or row["end"] <= now or row["start"] >= day_end:
+            continue
+        for j, (bs, be) in enumerate(breaks):
+            if bs < now:
+                continue
+            others = [b for k, b in enumerate(breaks) if k != j]
+            length = be - bs
+            old_cover = state.cover_row(row["start"], row["end"], breaks)
+            before = state.objective()
+            best: tuple[float, Any, Any] = (before, None, None)
+            gain, loss = state.marginal(), state.marginal(-1.0)
+            options = []
+            t = max(now.ceil(grid), row["start"])
+            while t + length <= row["end"]:
+                cand = (t, t + length)
+                if (
+                    t != bs
+                    and _break_window_ok(row["start"], row["end"], *cand, rules)
+                    and all(cand[1] <= o[0] or cand[0] >= o[1] for o in others)
+                ):
+                    delta = state.cover_row(row["start"], row["end"], [*others, cand]) - old_cover
+                    approx = float(np.clip(delta, 0, None) @ gain - np.clip(-delta, 0, None) @ loss)
+                    options.append((approx, cand, delta))
+                t += grid
+            options.sort(key=lambda o: -o[0])
+            for approx, cand, delta in options[:3]:
+                if approx <= 0:
+                    break
+                value = state.objective(rostered=state.rostered + delta)
+                if value > best[0] + 1e-9:
+                    best = (value, cand, state.rostered + delta)
+            if best[1] is None or best[0] - before < 1e-6:
+                continue
+            new_breaks = [*others, best[1]]
+            sl_before, cov_before = state.sl_pct(), state.cover_pct()
+            state.roster.at[idx, "breaks"] = _breaks_text(new_breaks)
+            state.rostered = best[2]
+            breaks = new_breaks
+            actions.append(
+                Action(
+                    IntradayAction.MOVE_BREAK,
+                    str(row["agent"]),
+                    f"break {bs:%H:%M}-{be:%H:%M} -> {best[1][0]:%H:%M}-{best[1][1]:%H:%M}",
+                    0.0,
+                    0.0,
+                    sl_before,
+                    state.sl_pct(),
+                    cov_before,
+                    state.cover_pct(),
+                )
+            )
+    return actions
+
+
+def _week_problems(roster: pd.DataFrame, agent: str, rules: Rules) -> set[str]:
+    return set(check_roster_rules(roster[roster["agent"] == agent], rules))
+
+
+def _meal_break(start, end, rules: Rules) -> list:
+    """A meal break in the middle of a new shift (on the 15-min grid; the longer of the day
+    and night meal breaks, so it is legal at night too), or none if the shift is too short."""
+    hours = (end - start).total_seconds() / 3600
+    if hours < rules.meal_break_from_h or rules.meal_break_min <= 0:
+        return []
+    minutes = max(rules.meal_break_min, rules.night_meal_break_min)
+    mid = start + (end - start) / 2 - pd.Timedelta(minutes=minutes / 2)
+    bs = mid.floor("15min")
+    return [(bs, bs + pd.Timedelta(minutes=minutes))]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: IntradayAction
+    agent: str
+    row: int | None  # roster row changed (None: a new row)
+    start: pd.Timestamp
+    end: pd.Timestamp
+    breaks: tuple
+    paid_hours: float  # added
+    cost_vnd: float
+    what: str
+    slot: str  # one candidate per slot is taken (a shift's end, start, an agent's call-in)
+
+
+def _consecutive_ok(days: set, rules: Rules) -> bool:
+    run = best = 0
+    prev = None
+    for d in sorted(days):
+        run = run + 1 if prev is not None and (d - prev).days == 1 else 1
+        best = max(best, run)
+        prev = d
+    return best <= rules.max_consecutive_days
+
+
+def _candidates(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> list[_Candidate]:
+    """Every shift extension and call-in the rules allow on their face (the checker confirms)."""
+    out: list[_Candidate] = []
+    step = pd.Timedelta(minutes=state.step)
+    wage = rules.wage_per_hour
+    lead = now + pd.Timedelta(minutes=cfg.call_in_lead_min)
+    day_end = day + pd.Timedelta(days=1)
+    rest = pd.Timedelta(hours=rules.min_rest_h)
+    roster = state.roster
+    per_agent = {a: rows.sort_values("start") for a, rows in roster.groupby("agent", sort=True)}
+    for agent, rows in per_agent.items():
+        starts, ends = list(rows["start"]), list(rows["end"])
+        weekly = float(rows["paid_hours"].sum())
+        room_h = rules.max_weekly_hours + cfg.overtime_month_h - weekly
+        today = [
+            i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s < day_end and e > now
+        ]
+        for i in today:
+            idx = int(rows.index[i])
+            s, e = starts[i], ends[i]
+            length_h = (e - s).total_seconds() / 3600
+            nxt = starts[i + 1] if i + 1 < len(starts) else None
+            prv = ends[i - 1] if i > 0 else None
+            brk = tuple(parse_breaks(rows.iloc[i]["breaks"]))
+            extra = step
+            while (length_h + extra.total_seconds() / 3600) <= cfg.max_daily_work_h + 1e-9:
+                h = extra.total_seconds() / 3600
+                if h > room_h + 1e-9:
+                    break
+                cost = h * wage * cfg.overtime_pay_pct / 100
+                if nxt is None or e + extra + rest <= nxt:
+                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, str(agent), idx, s,
+                                          e + extra, brk, h, cost,
+                                          f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}",
+                                          f"end:{idx}"))  # fmt: skip
+                if s - extra >= lead and (prv is None or prv + rest <= s - extra):
+                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, str(agent), idx,
+                                          s - extra, e, brk, h, cost,
+                                          f"shift {s:%H:%M}-{e:%H:%M} starts {s - extra:%H:%M}",
+                                          f"start:{idx}"))  # fmt: skip
+                extra += step
+        if any(s.normalize() == day for s in starts) or any(
+            s < day_end and e > day for s, e in zip(starts, ends, strict=True)
+        ):
+            continue  # works today already: extensions only
+        worked = {s.normalize() for s in starts} | {day}
+        if not _consecutive_ok(worked, rules):
+            continue
+        start_grid = pd.Timedelta(minutes=rules.start_step_min)
+        t = max(lead.ceil(start_grid), day)
+        while t < day_end:
+            for length in rules.shift_lengths_h:
+                if length > cfg.max_daily_work_h or length > room_h + 1e-9:
+                    continue
+                end = t + pd.Timedelta(hours=length)
+                before = [x for x in ends if x <= t]
+                after = [x for x in starts if x >= end]
+                if before and max(before) + rest > t:
+                    continue
+                if after and end + rest > min(after):
+                    continue
+                if any(x < end and y > t for x, y in zip(starts, ends, strict=True)):
+                    continue
+                brk = tuple(_meal_break(t, end, rules))
+                cost = length * wage * cfg.rest_day_pay_pct / 100
+                out.append(_Candidate(IntradayAction.CALL_IN, str(agent), None, t, end, brk,
+                                      float(length), cost,
+                                      f"call in {t:%H:%M}-{end:%H:%M}", f"call:{agent}"))  # fmt: skip
+            t += start_grid
+    return out
+
+
+def _apply(roster: pd.DataFrame, cand: _Candidate) -> pd.DataFrame:
+    roster = roster.copy()
+    hours = (cand.end - cand.start).total_seconds() / 3600
+    if cand.row is None:
+        new = pd.DataFrame(
+            {
+                "agent": [cand.agent],
+                "start": [cand.start],
+                "end": [cand.end],
+                "breaks": [_breaks_text(cand.breaks)],
+                "paid_hours": [hours],
+            }
+        )
+        extra = [c for c in roster.columns if c not in new.columns]
+        for c in extra:
+            new[c] = np.nan if c != "day" else f"{cand.start:%a}"
+        roster = pd.concat([roster, new[roster.columns]], ignore_index=True)
+    else:
+        roster.at[cand.row, "start"] = cand.start
+        roster.at[cand.row, "end"] = cand.end
+        roster.at[cand.row, "paid_hours"] = hours
+    return roster
+
+
+def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> list[Action]:
+    """Stage 3: extensions and call-ins, best points per VND first, until no interval is short."""
+    checked = overtime_rules(rules, cfg)
+    cands = _candidates(state, rules, cfg, now, day)
+    own: dict[int, np.ndarray] = {}
+    rows_now = {c.row: (state.roster.at[c.row, "start"], state.roster.at[c.row, "end"], c.breaks)
+                for c in cands if c.row is not None}  # fmt: skip
+    for row, (s0, e0, brk) in rows_now.items():
+        own[row] = state.cover_row(s0, e0, brk)
+    covers = np.zeros((len(cands), len(state.edges)))
+    for i, c in enumerate(cands):
+        covers[i] = state.cover_row(c.start, c.end, c.breaks)
+        if c.row is not None:
+            covers[i] -= own[c.row]
+    costs = np.array([c.cost_vnd for c in cands], float)
+    alive = np.ones(len(cands), bool)
+    baseline: dict[str, set[str]] = {}
+    actions: list[Action] = []
+    while len(actions) < cfg.max_actions and alive.any():
+        if not state.short().any():
+            break
+        approx = covers @ state.marginal()
+        ratio = np.where(alive & (approx > 0), approx / np.maximum(costs, 1.0), -np.inf)
+        order = np.argsort(-ratio, kind="stable")[:4]
+        best = None
+        before = state.objective()
+        for i in order:
+            if not np.isfinite(ratio[i]):
+                break
+            value = state.objective(rostered=state.rostered + covers[i])
+            score = (value - before) / max(costs[i], 1.0)
+            if value - before >= cfg.min_gain_points and (best is None or score > best[0]):
+                best = (score, int(i), value)
+        if best is None:
+            break
+        i = best[1]
+        cand = cands[i]
+        roster = _apply(state.roster, cand)
+        if cand.agent not in baseline:
+            baseline[cand.agent] = _week_problems(state.roster, cand.agent, checked)
+        if _week_problems(roster, cand.agent, checked) - baseline[cand.agent]:
+            alive[i] = False
+            continue
+        sl_before, cov_before = state.sl_pct(), state.cover_pct()
+        state.roster = roster
+        state.rostered = state.rostered + covers[i]
+        for j, other in enumerate(cands):
+            if other.slot == cand.slot or (
+                other.kind == IntradayAction.CALL_IN and other.agent == cand.agent
+            ):
+                alive[j] = False
+        for j, other in enumerate(cands):
+            if cand.row is not None and other.row == cand.row:
+                alive[j] = False  # one extension per shift (its length was checked alone)
+        actions.append(
+            Action(
+                cand.kind,
+                cand.agent,
+                cand.what,
+                cand.paid_hours,
+                cand.cost_vnd,
+                sl_before,
+                state.sl_pct(),
+                cov_before,
+                state.cover_pct(),
+            )
+        )
+    return actions
+
+
+def cancel_shrinkage(state: _State, rules: Rules, cfg: ActionSettings) -> list[Action]:
+    """Stage 2: the movable shrinkage (training, meetings) is held another day."""
+    movable = min(cfg.movable_shrinkage_pct, state.shrinkage)
+    if movable <= 0:
+        return []
+    before = state.sl_pct()
+    after_pct = state.shrinkage - movable
+    after = state.sl_pct(shrinkage=after_pct)
+    if state.objective(shrinkage=after_pct) - state.objective() < cfg.min_gain_points:
+        return []
+    hours = float(state.rostered.sum() * state.step / 60.0 * movable / 100.0)
+    cov_before = state.cover_pct()
+    state.shrinkage = after_pct
+    return [
+        Action(
+            IntradayAction.CANCEL_SHRINKAGE,
+            "",
+            f"hold {movable:g}% of paid time (training, meetings) another day: "
+            f"shrinkage {after_pct + movable:g}% -> {after_pct:g}%",
+            hours,
+            hours * rules.wage_per_hour,
+            before,
+            after,
+            cov_before,
+            state.cover_pct(),
+        )
+    ]
+
+
+def offer_callbacks(state: _State, rules: Rules, cfg: ActionSettings) -> tuple[list[Action], float]:
+    """Stage 4: in each interval below the target, `callback_accept_pct` of the callers who
+    would wait past the target take a call back, handled by the spare agents of a later
+    interval (first come, first served); without spare agents later, no callback is offered."""
+    if cfg.callback_accept_pct <= 0:
+        return [], 0.0
+    target = (state.demand.target.sl_pct or 0.0) / 100.0
+    sl = state.sl_vector()
+    agents = on_phone(state.rostered, state.shrinkage)
+    aht = state.demand.aht_s
+    interval_s = state.demand.interval_s
+    # calls a later interval can take on while keeping its required agents (its spare agents' time)
+    spare = np.where(
+        aht > 0, np.maximum(agents - state.required, 0.0) * interval_s / np.maximum(aht, 1.0), 0.0
+    )
+    calls = state.calls.copy()
+    moved = 0.0
+    for i in np.flatnonzero(sl < target):
+        want = cfg.callback_accept_pct / 100.0 * calls[i] * (1.0 - sl[i])
+        for j in range(i + 1, len(calls)):
+            if want <= 1e-9:
+                break
+            take = min(want, spare[j])
+            if take <= 0:
+                continue
+            spare[j] -= take
+            calls[i] -= take
+            calls[j] += take
+            want -= take
+            moved += take
+    if moved <= 0:
+        return [], 0.0
+    before = state.sl_pct()
+    after = state.sl_pct(calls=calls)
+    if state.objective(calls=calls) - state.objective() < cfg.min_gain_points:
+        return [], 0.0
+    cov_before = state.cover_pct()
+    state.calls = calls
+    state.required = required_agents(state.demand.with_calls(calls))
+    hours = float(moved * np.average(aht, weights=np.maximum(state.demand.calls, 1e-9)) / 3600.0)
+    return [
+        Action(
+            IntradayAction.CALLBACKS,
+            "",
+            f"offer callbacks: {moved:.0f} calls from the intervals below target to later ones",
+            hours,
+            hours * rules.wage_per_hour,
+            before,
+            after,
+            cov_before,
+            state.cover_pct(),
+        )
+    ], moved
+
+
+def plan_actions(
+    roster: pd.DataFrame,
+    demand: Demand,
+    shrinkage_pct: float,
+    rules: Rules,
+    now: pd.Timestamp,
+    settings: ActionSettings | None = None,
+) -> ActionPlan:
+    """The actions for the rest of the day (`demand`: from now to the end of the day) on the
+    published week's `roster`, in the order taken, with the roster after each stage."""
+    cfg = settings or ActionSettings()
+    day = pd.Timestamp(now).normalize()
+    state = _State(roster, demand, shrinkage_pct)
+    actions: list[Action] = []
+    stages = []
+    for kind, run in (
+        (IntradayAction.MOVE_BREAK, lambda: move_breaks(state, rules, now)),
+        (IntradayAction.CANCEL_SHRINKAGE, lambda: cancel_shrinkage(state, rules, cfg)),
+        (IntradayAction.EXTEND_SHIFT, lambda: add_shifts(state, rules, cfg, now, day)),
+    ):
+        done = run()
+        actions += done
+        if done:
+            stages.append((kind, state.roster.copy(), state.shrinkage, state.calls.copy()))
+    done, moved = offer_callbacks(state, rules, cfg)
+    actions += done
+    if done:
+        stages.append(
+            (IntradayAction.CALLBACKS, state.roster.copy(), state.shrinkage, state.calls.copy())
+        )
+    checked = overtime_rules(rules, cfg)
+    breaches: list[str] = []
+    if actions:  # the whole week re-checked: what the actions added, if anything
+        known = set(check_roster_rules(roster, checked))
+        breaches = sorted(set(check_roster_rules(state.roster, checked)) - known)
+    return ActionPlan(
+        tuple(actions), state.roster, state.calls, state.shrinkage, moved, tuple(breaches),
+        tuple(stages),
+    )  # fmt: skip

@@ -1,0 +1,353 @@
+"""`planner intraday`: the reforecast's laws, the actions' legality, bad input and the CLI."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SMALL_RULES, write_history
+from helpers import error_line, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.errors import InputError
+from planner.intraday import (
+    ActionSettings,
+    Demand,
+    UpdateSettings,
+    overtime_rules,
+    plan_actions,
+    reforecast_day,
+)
+from planner.scenario import load_scenario
+from planner.schedule import Rules, check_roster_rules, rules_from_mapping
+from planner.staffing import StaffingTarget
+
+DAY = pd.Timestamp("2026-03-04")
+
+
+def plan_day(scale: float = 1.0, step: int = 30) -> pd.DataFrame:
+    """A day of a plan: a day curve, bounds +-15% at the day level plus interval noise."""
+    times = pd.date_range(DAY, periods=24 * 60 // step, freq=f"{step}min")
+    hours = times.hour + times.minute / 60
+    curve = np.clip(np.sin((hours - 6) / 16 * np.pi), 0.05, None)
+    calls = scale * 60 * curve * step / 30
+    spread = 0.15 * calls + 1.3 * np.sqrt(calls)
+    return pd.DataFrame(
+        {
+            "timestamp": times,
+            "calls": calls,
+            "lower": np.maximum(calls - spread, 0),
+            "upper": calls + spread,
+            "aht": 300.0,
+        }
+    )
+
+
+def seen(plan: pd.DataFrame, now: pd.Timestamp) -> np.ndarray:
+    return plan["calls"].to_numpy(float)[np.asarray(plan["timestamp"] < now)]
+
+
+# --- the reforecast's laws ------------------------------------------------------------------
+
+
+@given(hour=st.integers(1, 23), scale=st.floats(0.1, 50), step=st.sampled_from([15, 30, 60]))
+@settings(max_examples=40, deadline=None)
+def test_actuals_equal_to_the_plan_leave_it_unchanged(hour, scale, step):
+    plan = plan_day(scale, step)
+    now = DAY + pd.Timedelta(hours=hour)
+    result = reforecast_day(plan, seen(plan, now), now, step)
+    assert result.factor == 1.0
+    rest = result.rest_intervals
+    np.testing.assert_array_equal(rest["calls"], rest["plan"])
+    assert result.rest == pytest.approx(result.plan_rest, rel=1e-12)
+
+
+@given(
+    hour=st.integers(2, 22),
+    base=st.floats(0.0, 3.0),
+    bump=st.floats(0.5, 200),
+    which=st.integers(0, 200),
+)
+@settings(max_examples=30, deadline=None)
+def test_the_update_is_monotone_in_the_actuals(hour, base, bump, which):
+    plan = plan_day()
+    now = DAY + pd.Timedelta(hours=hour)
+    actual = base * seen(plan, now)
+    more = actual.copy()
+    more[which % len(more)] += bump
+    low = reforecast_day(plan, actual, now, 30)
+    high = reforecast_day(plan, more, now, 30)
+    assert high.factor > low.factor
+    assert (high.rest_intervals["calls"] >= low.rest_intervals["calls"]).all()
+    assert high.rest_upper >= low.rest_upper and high.rest_lower >= low.rest_lower
+
+
+@given(hour=st.integers(1, 23), ratio=st.floats(0.2, 4.0))
+@settings(max_examples=40, deadline=None)
+def test_intervals_add_up_to_the_daily_total_and_bounds_hold_the_mean(hour, ratio):
+    plan = plan_day()
+    now = DAY + pd.Timedelta(hours=hour)
+    result = reforecast_day(plan, ratio * seen(plan, now), now, 30)
+    frame = result.intervals
+    assert frame["calls"].sum() == pytest.approx(result.day, rel=1e-12)
+    assert result.rest_intervals["calls"].sum() == pytest.approx(result.rest, rel=1e-12)
+    assert (frame["lower"] <= frame["calls"] + 1e-9).all()
+    assert (frame["calls"] <= frame["upper"] + 1e-9).all()
+    assert result.rest_lower <= result.rest <= result.rest_upper
+    assert result.day_lower <= result.day <= result.day_upper
+
+
+def test_a_storm_morning_moves_the_forecast_fast_a_quiet_one_little():
+    plan = plan_day(scale=20)  # a busy line: the morning is strong evidence
+    now = DAY + pd.Timedelta(hours=10)
+    storm = reforecast_day(plan, 2.0 * seen(plan, now), now, 30)
+    quiet = reforecast_day(plan, 0.95 * seen(plan, now), now, 30)
+    assert storm.factor > 1.6  # most of the way to x2
+    assert 0.95 < quiet.factor < 1.0  # not past the actuals' ratio
+    # a small line's same ratio is weaker evidence: the update leans on the plan more
+    small = plan_day(scale=0.05)
+    weak = reforecast_day(small, 2.0 * seen(small, now), now, 30)
+    assert 1.0 < weak.factor < storm.factor
+    assert weak.weight_on_actuals < storm.weight_on_actuals
+
+
+def test_recent_actuals_weigh_more_than_the_night():
+    plan = plan_day(scale=5)
+    now = DAY + pd.Timedelta(hours=10)
+    base = seen(plan, now)
+    late = base.copy()
+    late[-2:] *= 3  # the last hour busy
+    early = base.copy()
+    early[:2] *= 3  # the first hour busy
+    extra_late = (late - base).sum()
+    early = base.copy()
+    early[:4] += extra_late / 4  # the same extra calls, in the night
+    s = UpdateSettings()
+    assert (
+        reforecast_day(plan, late, now, 30, settings=s).factor
+        > reforecast_day(plan, early, now, 30, settings=s).factor
+    )
+
+
+# --- actions: never a broken rule -----------------------------------------------------------
+
+
+def small_roster(day: pd.Timestamp) -> pd.DataFrame:
+    """A week of 8-h shifts (meal break mid-shift) for 12 agents: 3 shift starts, 5-6 days."""
+    rows = []
+    week = day - pd.Timedelta(days=day.day_of_week)
+    starts = [7, 7, 7, 7, 9, 9, 9, 9, 14, 14, 14, 14]
+    for a, hour in enumerate(starts):
+        off = {a % 7, (a + 1) % 7} if a % 3 else {a % 7}
+        for d in range(7):
+            if d in off:
+                continue
+            s = week + pd.Timedelta(days=d, hours=hour)
+            e = s + pd.Timedelta(hours=8)
+            bs = s + pd.Timedelta(hours=4)
+            rows.append(
+                {
+                    "agent": f"A{a:02d}",
+                    "start": s,
+                    "end": e,
+                    "breaks": f"{bs:%Y-%m-%dT%H:%M:%S}/{bs + pd.Timedelta(minutes=30):%Y-%m-%dT%H:%M:%S}",
+                    "paid_hours": 8.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def rest_demand(scale: float, now: pd.Timestamp) -> Demand:
+    plan = plan_day(scale)
+    rest = plan[plan["timestamp"] >= now].reset_index(drop=True)
+    return Demand(
+        pd.DatetimeIndex(rest["timestamp"]),
+        rest["calls"].to_numpy(float),
+        rest["aht"].to_numpy(float),
+        30,
+        StaffingTarget(sl_pct=80, target_s=20, shrinkage_pct=30, max_occupancy_pct=85),
+    )
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 1.6, 3.0])
+@pytest.mark.parametrize("hour", [8, 10, 13])
+def test_no_action_breaks_a_rule(scale, hour):
+    rules = Rules()
+    roster = small_roster(DAY)
+    assert check_roster_rules(roster, rules) == []
+    now = DAY + pd.Timedelta(hours=hour)
+    cfg = ActionSettings(movable_shrinkage_pct=5)
+    result = plan_actions(roster, rest_demand(scale, now), 30.0, rules, now, cfg)
+    assert result.new_breaches == ()
+    # the same checker the schedule uses, on the whole week after every action
+    assert check_roster_rules(result.roster, overtime_rules(rules, cfg)) == []
+    # nothing in the past changed, no shift over the Labour Code's 12 h, breaks in their window
+    before = roster.set_index(["agent", "start"])
+    for row in result.roster.itertuples(index=False):
+        hours = (row.end - row.start).total_seconds() / 3600
+        assert hours <= 12 + 1e-9
+        if (row.agent, row.start) not in before.index and row.start < now:
+            pytest.fail(f"{row.agent}: a shift moved into the past ({row.start})")
+    expected = [a.sl_after_pct - a.sl_before_pct for a in result.actions if a.kind != "callbacks"]
+    assert all(g >= -1e-6 for g in expected)
+
+
+def test_a_short_afternoon_gets_actions_and_a_higher_service_level():
+    rules = Rules()
+    now = DAY + pd.Timedelta(hours=10)
+    demand = rest_demand(1.6, now)
+    result = plan_actions(small_roster(DAY), demand, 30.0, rules, now)
+    assert result.actions
+    assert result.actions[-1].sl_after_pct > result.actions[0].sl_before_pct
+    kinds = {a.kind for a in result.actions}
+    assert "extend-shift" in kinds or "call-in" in kinds
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """The small line's week 2026-02-09 planned and published by `planner run` (store too)."""
+    root = tmp_path_factory.mktemp("intraday")
+    write_history(root / "history.csv")
+    (root / "small.toml").write_text(
+        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
+        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
+        encoding="utf-8",
+    )
+    result = invoke(["run", root / "small.toml", "--out", root / "week", "-q"])
+    assert result.exit_code in (0, 3), result.output
+    return root
+
+
+def actuals(root: Path, factor: float, until: int = 10, day: str = "2026-02-11") -> Path:
+    plan = pd.read_csv(root / "week" / "forecast.csv", parse_dates=["timestamp"])
+    today = plan[plan["timestamp"].dt.normalize() == pd.Timestamp(day)]
+    today = today[today["timestamp"] < pd.Timestamp(day) + pd.Timedelta(hours=until)]
+    frame = pd.DataFrame(
+        {
+            "timestamp": today["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+            "calls": np.round(factor * today["calls"]).astype(int),
+        }
+    )
+    path = root / f"actuals-{factor:g}-{until}-{day}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cli_reforecasts_from_the_week_directory(published):
+    path = actuals(published, 1.0)
+    result = invoke(
+        ["intraday", published / "small.toml", "--actuals", path, "--plan-dir",
+         published / "week", "--format", "json"]
+    )  # fmt: skip
+    assert result.exit_code in (0, 3), result.output
+    obj = json.loads(result.stdout)
+    assert obj["version"] == 1 and obj["now"] == "2026-02-11T10:00:00"
+    assert 0.8 < obj["reforecast"]["factor"] < 1.2
+    assert len(obj["intervals"]) == 14  # 10:00 .. 23:00, hourly
+    steps = [s["after"] for s in obj["service_level"]]
+    assert steps[0] == "before"
+
+
+@pytest.mark.slow
+def test_cli_storm_morning_from_the_store_says_what_to_do(published, tmp_path):
+    path = actuals(published, 3.0)
+    out = tmp_path / "rest.csv"
+    png = tmp_path / "today.png"
+    result = invoke(
+        ["intraday", published / "small.toml", "--actuals", path, "--store",
+         published / "planner.db", "-o", out, "--format", "csv", "--plot", png]
+    )  # fmt: skip
+    assert result.exit_code in (0, 3), result.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:5]) == ["timestamp", "plan", "calls", "lower", "upper"]
+    assert (frame["calls"] > frame["plan"]).all()
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    if result.exit_code == 3:
+        line = result.stderr.strip().splitlines()[-1]
+        assert line.startswith("planner: short: ") and "agent-hours" in line
+    # same input, same output
+    again = invoke(
+        ["intraday", published / "small.toml", "--actuals", path, "--store",
+         published / "planner.db", "--format", "csv", "--no-record"]
+    )  # fmt: skip
+    assert again.stdout == out.read_text()
+    # the first run was recorded in new tables (schema version 2), the second was not
+    with sqlite3.connect(published / "planner.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        runs = conn.execute("SELECT run_id, day, now, factor, exit_code FROM intraday_runs")
+        rows = runs.fetchall()
+        n_forecast = conn.execute("SELECT COUNT(*) FROM intraday_forecast").fetchone()[0]
+    assert len(rows) == 1
+    run_id, day, now, factor, code = rows[0]
+    assert (day, now, code) == ("2026-02-11", "2026-02-11T10:00:00", result.exit_code)
+    assert factor > 1.5 and run_id is not None and n_forecast == len(frame)
+
+
+def test_cli_quiet_prints_no_table(published):
+    path = actuals(published, 1.0)
+    result = invoke(
+        ["intraday", published / "small.toml", "--actuals", path, "--plan-dir",
+         published / "week", "--quiet"]
+    )  # fmt: skip
+    assert result.exit_code in (0, 3)
+    assert result.stdout == ""
+
+
+def test_bad_input_is_one_line_and_exit_2(published, tmp_path):
+    week = published / "week"
+    base = ["intraday", published / "small.toml", "--plan-dir", week, "--actuals"]
+    # actuals of a day the plan does not cover
+    other = actuals(published, 1.0, day="2026-02-11")
+    text = other.read_text().replace("2026-02-11", "2026-03-11")
+    moved = tmp_path / "march.csv"
+    moved.write_text(text)
+    result = invoke([*base, moved])
+    assert result.exit_code == 2
+    assert "2026-03-11" in error_line(result) and "covers 2026-02-09" in error_line(result)
+    # rows past now
+    result = invoke([*base, actuals(published, 1.0), "--at", "08:00"])
+    assert result.exit_code == 2 and "past now (08:00)" in error_line(result)
+    # a gap in the morning's rows
+    lines = actuals(published, 1.0).read_text().splitlines()
+    gap = tmp_path / "gap.csv"
+    gap.write_text("\n".join(lines[:4] + lines[5:]) + "\n")
+    result = invoke([*base, gap])
+    assert result.exit_code == 2 and "gap in the morning" in error_line(result)
+    assert "2026-02-11T03:00" in error_line(result)
+    # a store without today's plan
+    result = invoke(
+        ["intraday", published / "small.toml", "--actuals", moved, "--store",
+         published / "planner.db"]
+    )  # fmt: skip
+    assert result.exit_code == 2 and "no published plan" in error_line(result)
+    # two days of actuals
+    two = tmp_path / "two.csv"
+    rows = actuals(published, 1.0).read_text().splitlines()
+    two.write_text("\n".join([*rows, rows[1].replace("2026-02-11", "2026-02-12")]) + "\n")
+    result = invoke([*base, two])
+    assert result.exit_code == 2 and "rows of 2 days" in error_line(result)
+    # a bad --at, or one off the interval grid
+    result = invoke([*base, actuals(published, 1.0), "--at", "ten"])
+    assert result.exit_code == 2 and "--at" in error_line(result)
+    result = invoke([*base, actuals(published, 1.0), "--at", "10:30"])
+    assert result.exit_code == 2 and "60-min interval grid" in error_line(result)
+
+
+def test_the_intraday_scenario_table_is_validated(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("[intraday]\nmovable_shrinkage_pct = 5\n")
+    assert load_scenario(path, rules_from_mapping).intraday.movable_shrinkage_pct == 5
+    path.write_text("[intraday]\nmovable = 5\n")
+    with pytest.raises(InputError, match=r"\[intraday\] unknown key 'movable'"):
+        load_scenario(path, rules_from_mapping)
+    path.write_text("[intraday]\ncallback_accept_pct = 500\n")
+    with pytest.raises(InputError, match=r"callback_accept_pct = 500: expected a number"):
+        load_scenario(path, rules_from_mapping)
