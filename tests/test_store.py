@@ -176,12 +176,13 @@ def test_an_old_store_is_migrated_on_open(tmp_path, monkeypatch):
     migration, in place, with its runs kept."""
     db = tmp_path / "planner.db"
     store.open_store(db).close()
-    migrations = {**store.MIGRATIONS, 2: "ALTER TABLE runs ADD COLUMN note TEXT"}
+    nxt = store.SCHEMA_VERSION + 1
+    migrations = {**store.MIGRATIONS, nxt: "ALTER TABLE runs ADD COLUMN note TEXT"}
     monkeypatch.setattr(store.schema, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", nxt)
     conn = store.open_store(db)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2 and "note" in columns
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt and "note" in columns
     conn.close()
 
 
@@ -252,6 +253,7 @@ def _record_when_told(go, db, plan, out_dir, ids):
 def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "shared" / "planner.db"  # a new store: all five also race to create it
+    db.parent.mkdir()  # a store's folder is never created (a scenario could name any)
     go, ids = FORK.Event(), FORK.Queue()
     children = [
         FORK.Process(target=_record_when_told, args=(go, db, plan, out_dir, ids)) for _ in range(5)
@@ -314,19 +316,23 @@ def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     )
     out = tmp_path / "out" / "w"
     result = CliRunner().invoke(cli, ["run", str(moved), "--out", str(out), "--quiet"])
+    one_line(result, 2, "the folder")  # a store's folder is never created
+    assert not out.exists()
+    (tmp_path / "plans").mkdir()
+    result = CliRunner().invoke(cli, ["run", str(moved), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plans" / "p.db").exists() and not (tmp_path / "out" / "planner.db").exists()
     assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
 
 
-def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(week, tmp_path):
+def test_a_store_that_cannot_be_created_is_refused_before_any_work(week, tmp_path):
     _, _, scenario = week
     (tmp_path / "a_file").write_text("x")
     out = tmp_path / "week"
     bad = tmp_path / "a_file" / "planner.db"
     result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--store", str(bad)])
-    one_line(result, 1, "cannot create the store")
-    assert "files are published" in result.stderr and (out / "summary.json").exists()
+    one_line(result, 2, "cannot create the store")
+    assert not out.exists()
 
 
 def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(week, tmp_path):

@@ -3,6 +3,7 @@ record the run after."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 from planner import store
 from planner.accuracy.drift import Drift, drift_check
 from planner.errors import PlannerError
+from planner.scenario import week_label
 
 # --- the weekly run's hook ------------------------------------------------------------------
 
@@ -45,7 +47,10 @@ class RunRecorder:
         records into, for `build_roster(..., previous=...)`; None when there is none."""
         scenario_store = getattr(scenario.run, "store", None)
         path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
-        return store.previous_roster(path, scenario.name, week_start)
+        # where last week sits in the default layout (`out/<week>`), should the store not know it
+        last = pd.Timestamp(week_start).date() - dt.timedelta(days=7)
+        beside = Path(out_dir).parent / week_label(last)
+        return store.previous_roster(path, scenario.name, week_start, directories=[beside])
 
     def before_publish(self, plan, out_dir) -> dict:
         scenario_store = getattr(plan.scenario.run, "store", None)

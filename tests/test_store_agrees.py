@@ -1,0 +1,222 @@
+"""Publishing and recording agree (issue 19, items 2 and 3): the next week continues only the
+week actually published, judged by its directory, even when the store never recorded it or
+recorded another revision; an empty or half-made store does not block the next run; a store
+that is a FIFO or sits in a folder that does not exist is refused before any work."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import deadline, error_line, invoke
+
+from planner import io, pipeline, store
+from planner.errors import PlannerError
+from planner.roster import read_roster
+from planner.scenario import load_rules
+from planner.schedule import check_weeks, rules_from_mapping
+
+
+def rest_across(week1: pd.DataFrame, week2: pd.DataFrame) -> float:
+    """The shortest rest (h) of any agent from their last shift of week 1 to their first of
+    week 2 (inf when nobody works both)."""
+    last_end = week1.groupby("agent")["end"].max()
+    first_start = week2.groupby("agent")["start"].min()
+    both = last_end.index.intersection(first_start.index)
+    if both.empty:
+        return float("inf")
+    return float(((first_start[both] - last_end[both]).dt.total_seconds() / 3600).min())
+
+
+def _fail_recording(monkeypatch):
+    def broken(*args, **kwargs):
+        raise store.StoreError("planner.db: cannot write the store: the disk is full")
+
+    monkeypatch.setattr(store, "record_run", broken)
+
+
+def test_a_week_whose_recording_failed_is_continued_from_its_directory(
+    small, tmp_path, monkeypatch
+):
+    """Cron's default layout out/<week>: week 7 is published but its store write fails (a full
+    disk); week 8 still continues week 7 as published, so the rest across Sunday night is
+    legal."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with monkeypatch.context() as patch:
+        _fail_recording(patch)
+        first = invoke(["run", small, "--week", "2026-W07", "--out", out / "2026-W07", "-q"])
+    assert first.exit_code == 1, first.output
+    assert "not recorded" in error_line(first)
+    assert (out / "2026-W07" / "roster.csv").exists()
+    assert store.list_runs(out / "planner.db").empty if (out / "planner.db").exists() else True
+    second = invoke(["run", small, "--week", "2026-W08", "--out", out / "2026-W08", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    week1 = read_roster(out / "2026-W07" / "roster.csv")
+    week2 = read_roster(out / "2026-W08" / "roster.csv")
+    rules = load_rules(small, rules_from_mapping)
+    assert check_weeks(week1, week2, rules) == []
+    assert rest_across(week1, week2) >= rules.min_rest_h
+
+
+@pytest.fixture
+def two_plans(small, tmp_path):
+    """Week 7 planned (and published, without a store) into two directories: the plan, and a
+    copy of its directory whose roster is shifted 4 h later (another revision's files)."""
+    plan, first = pipeline.run_week(small, week="2026-W07", out_dir=tmp_path / "a")
+    return plan, first
+
+
+def _shifted(plan, directory: Path, hours: int):
+    """Another revision of `plan`: its shifts `hours` later (breaks dropped), written as the
+    roster.csv of `directory`; the new plan."""
+    roster = plan.schedule.roster.copy()
+    for column in ("start", "end"):
+        roster[column] = pd.to_datetime(roster[column]) + pd.Timedelta(hours=hours)
+    roster["breaks"] = ""
+    other = dataclasses.replace(plan, schedule=dataclasses.replace(plan.schedule, roster=roster))
+    (directory / "roster.csv").write_text(io.frame_to_csv(roster), encoding="utf-8")
+    return other
+
+
+def _next_monday(plan) -> dt.date:
+    return plan.start + dt.timedelta(days=7)
+
+
+def test_a_republished_week_the_store_missed_is_read_from_its_directory(two_plans, tmp_path):
+    """The store holds revision 1 of week 7; revision 2 was published into the same directory
+    but never recorded: the next week continues revision 2, from its roster.csv."""
+    plan, directory = two_plans
+    db = tmp_path / "planner.db"
+    store.record_run(db, plan, directory, plan.exit_code)
+    recorded = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
+    assert recorded is not None and len(recorded) == len(plan.schedule.roster)
+    published = _shifted(plan, directory, 4).schedule.roster
+    found = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
+    assert found is not None
+    assert list(found["start"]) == list(published["start"])
+
+
+def test_a_pending_run_is_confirmed_or_abandoned_by_what_its_directory_holds(two_plans, tmp_path):
+    """A run recorded `pending` before its swap and never confirmed (killed in between): if its
+    files are in the directory it was published, else the earlier revision still is."""
+    plan, directory = two_plans
+    db = tmp_path / "planner.db"
+    first = store.record_run(db, plan, directory, plan.exit_code)
+    built = tmp_path / "built"
+    built.mkdir()
+    for item in directory.iterdir():
+        (built / item.name).write_bytes(item.read_bytes())
+    other = _shifted(plan, built, 4)  # revision 2's files, built but not swapped in
+    shifted = other.schedule.roster
+
+    pending = store.record_pending(db, other, directory, built, plan.exit_code)
+    with store.connected(db) as conn:
+        assert store.in_force(conn, plan.scenario.name, plan.start) == (first, None)
+    found = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
+    assert found is not None and len(found) == len(plan.schedule.roster)
+    assert list(found["start"]) == list(pd.to_datetime(plan.schedule.roster["start"]))
+
+    # killed after the swap, before the confirmation: the directory now holds revision 2
+    for item in built.iterdir():
+        (directory / item.name).write_bytes(item.read_bytes())
+    with store.connected(db) as conn:
+        assert store.in_force(conn, plan.scenario.name, plan.start) == (pending, None)
+    found = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
+    assert found is not None and list(found["start"]) == list(shifted["start"])
+
+    # the next run of that week settles it in the store: revision 2 published, 1 not
+    third = store.record_pending(db, other, directory, built, plan.exit_code)
+    runs = store.list_runs(db).set_index("run_id")
+    assert runs.loc[pending, "published"] and not runs.loc[first, "published"]
+    assert not runs.loc[third, "published"]  # pending until its own confirmation
+    store.confirm_run(db, third)
+    runs = store.list_runs(db).set_index("run_id")
+    assert runs["published"].tolist() == [False, False, True]
+
+
+def test_a_pending_run_whose_swap_never_happened_is_abandoned(two_plans, tmp_path):
+    plan, directory = two_plans
+    db = tmp_path / "planner.db"
+    first = store.record_run(db, plan, directory, plan.exit_code)
+    built = tmp_path / "built"
+    built.mkdir()
+    for item in directory.iterdir():
+        (built / item.name).write_bytes(item.read_bytes())
+    other = _shifted(plan, built, 4)
+    pending = store.record_pending(db, other, directory, built, plan.exit_code)
+    again = store.record_pending(db, other, directory, built, plan.exit_code)  # settles it
+    with store.connected(db) as conn:
+        states = dict(conn.execute("SELECT run_id, state FROM publications").fetchall())
+    assert states == {first: "confirmed", pending: "abandoned", again: "pending"}
+    assert store.list_runs(db).set_index("run_id")["published"].to_dict() == {
+        first: True,
+        pending: False,
+        again: False,
+    }
+
+
+# --- item 3: an empty or half-made store is a new store -----------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zero-byte", "empty-database"])
+def test_an_empty_store_does_not_block_the_next_run(small, tmp_path, kind):
+    out = tmp_path / "o"
+    out.mkdir()
+    db = out / "planner.db"
+    if kind == "zero-byte":
+        db.write_bytes(b"")  # what a first run on a full disk leaves
+    else:
+        sqlite3.connect(db).close()
+        with sqlite3.connect(db) as conn:
+            conn.execute("PRAGMA user_version = 0")
+            conn.execute("VACUUM")
+    result = invoke(["run", small, "--week", "2026-W07", "--out", out / "week", "-q"])
+    assert result.exit_code in (0, 3), result.output
+    assert store.list_runs(db)["week"].tolist() == ["2026-W07"]
+    one = invoke(["history", "--store", db])
+    assert one.exit_code == 0, one.output
+
+
+def test_history_of_an_empty_store_is_one_line(tmp_path):
+    db = tmp_path / "planner.db"
+    db.write_bytes(b"")
+    result = invoke(["history", "--store", db])
+    assert result.exit_code == 2
+    assert "planner.db" in error_line(result)
+
+
+def test_a_fifo_as_the_store_is_refused_at_once(small, tmp_path):
+    fifo = tmp_path / "planner.db"
+    os.mkfifo(fifo)
+    out = tmp_path / "week"
+    for args in (
+        ["run", small, "--week", "2026-W07", "--out", out, "--store", fifo, "-q"],
+        ["history", "--store", fifo],
+    ):
+        with deadline(30):
+            result = invoke(args)
+        assert result.exit_code == 2, result.output
+        assert "not a regular file" in error_line(result)
+    assert not out.exists()
+
+
+def test_a_store_in_a_folder_that_does_not_exist_is_refused_before_any_work(small, tmp_path):
+    out = tmp_path / "week"
+    result = invoke(["run", small, "--out", out, "--store", tmp_path / "no" / "p.db", "-q"])
+    assert result.exit_code == 2
+    assert "does not exist" in error_line(result)
+    assert not out.exists() and not (tmp_path / "no").exists()
+
+
+def test_a_full_disk_is_named_not_a_disk_io_error(tmp_path, monkeypatch):
+    db = tmp_path / "planner.db"
+    monkeypatch.setattr(store.schema, "_disk_full", lambda folder: True)
+    error = store.schema._fail(db, sqlite3.OperationalError("disk I/O error"))
+    assert isinstance(error, PlannerError) and "is full" in str(error)
+    assert "disk I/O" not in str(error)
