@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import os
 import tomllib
@@ -96,11 +95,36 @@ def _read_toml(path: Path) -> dict:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text, expected a TOML scenario") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:
         raise InputError(f"{path}: invalid TOML: nested too deeply") from None
+    key = _too_deep(data)
+    if key is not None:
+        raise InputError(
+            f"{path}: key {key[:60]!r}... is nested more than {MAX_DEPTH} tables deep; a "
+            "scenario's tables are at most 3 deep ([service.aht_by_queue])"
+        )
+    return data
+
+
+MAX_DEPTH = 8
+
+
+def _too_deep(data: Mapping) -> str | None:
+    """The dotted key of the first value nested deeper than `MAX_DEPTH` tables or arrays (a
+    dotted key `a.a.a...` thousands long is valid TOML), else None. Iterative: no recursion."""
+    todo: list[tuple[object, str, int]] = [(data, "", 0)]
+    while todo:
+        value, key, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return key
+        if isinstance(value, Mapping):
+            todo.extend((v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend((v, f"{key}[{n}]", depth + 1) for n, v in enumerate(value))
+    return None
 
 
 def _resolve(path: Path) -> Path:
@@ -354,10 +378,24 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     temperature = c.path("temperature", base)
     if temperature is None and history_path is None:  # as `planner forecast` on the bundled line
         temperature = io.bundled_path(BUNDLED_TEMPERATURE)
+    agents = c.path("agents", base, BUNDLED_AGENTS if bundled_line else "")
+    events = c.path("events", base)
+    # a FIFO or a device (/dev/zero) would block or never end: refused before any work
+    for key, path in (
+        ("history", history_path),
+        ("agents", agents),
+        ("events", events),
+        ("temperature", temperature),
+    ):
+        if path is not None:
+            try:
+                io.check_regular(path, f"{key} file")
+            except InputError as exc:
+                raise InputError(f"{c.where(key)}: [data] {key}: {exc}") from None
     return DataConfig(
         history=history_path,
-        agents=c.path("agents", base, BUNDLED_AGENTS if bundled_line else ""),
-        events=c.path("events", base),
+        agents=agents,
+        events=events,
         temperature=temperature,
         country=country.upper() if country.lower() != "none" else "none",
         timezone=timezone,
@@ -411,7 +449,7 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
             c.fail("aht_by_queue", raw, "expected a table of queue = seconds")
         q = _Checker(raw, "service.aht_by_queue", origin, fallback)
         aht_by_queue = tuple(
-            (str(k), q.number(k, None, 0, 86400, low_open=True)) for k in sorted(raw)
+            (str(k), q.number(k, None, 0, io.MAX_AHT_S, low_open=True)) for k in sorted(raw)
         )
     return ServiceConfig(
         sl_pct=c.number("sl_pct", 80.0, 0, 100, low_open=True, high_open=True),
@@ -422,7 +460,7 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
         max_abandon_pct=c.number("max_abandon_pct", None, 0, 100, low_open=True, high_open=True),
         max_occupancy_pct=occupancy,
         shrinkage_pct=_shrinkage(c),
-        aht_s=c.number("aht_s", None, 0, 86400, low_open=True),
+        aht_s=c.number("aht_s", None, 0, io.MAX_AHT_S, low_open=True),
         aht_by_queue=aht_by_queue,
         pooled=c.boolean("pooled", True),
     )
@@ -489,7 +527,7 @@ def _adjustments(items, origin: Mapping, fallback: str) -> tuple[Adjustment, ...
             queues = tuple(raw_list)
         volume = c.number("volume_factor", 1.0, 0, 100)
         aht_factor = c.number("aht_factor", 1.0, 0, 100, low_open=True)
-        aht_s = c.number("aht_s", None, 0, 86400, low_open=True)
+        aht_s = c.number("aht_s", None, 0, io.MAX_AHT_S, low_open=True)
         if not any(k in item for k in ("volume_factor", "aht_factor", "aht_s")):
             c.missing("volume_factor", "expected volume_factor, aht_factor or aht_s")
         if aht_s is not None and "aht_factor" in item:
@@ -551,8 +589,5 @@ def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = Non
 
 
 def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of an input file (InputError for a FIFO, a device, a missing file)."""
+    return io.sha256_file(path, "input file")
