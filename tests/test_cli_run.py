@@ -144,13 +144,25 @@ def test_run_shows_the_notes_on_the_terminal(small, tmp_path):
     assert quiet.stderr == ""
 
 
-def test_an_aht_in_milliseconds_is_a_warning_naming_the_row(small, tmp_path):
+def test_an_aht_in_milliseconds_is_refused_naming_the_row(small, tmp_path):
     history = pd.read_csv(small.parent / "history.csv")
-    history.loc[100, "aht"] = 300_000
+    history.loc[100, "aht"] = 300_000  # 83 hours: milliseconds, not seconds
+    history.to_csv(small.parent / "history.csv", index=False)
+    result = invoke(["run", small, "--out", tmp_path / "w"])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert line.startswith("planner: error: ") and "\n" not in line
+    assert "history.csv:102: column 'aht' = '300000'" in line and "milliseconds?" in line
+    assert not (tmp_path / "w").exists()
+
+
+def test_an_aht_far_from_the_others_is_a_warning_naming_the_row(small, tmp_path):
+    history = pd.read_csv(small.parent / "history.csv")
+    history.loc[100, "aht"] = 9_000  # 2.5 hours: possible, but 30 times the others
     history.to_csv(small.parent / "history.csv", index=False)
     result = invoke(["run", small, "--out", tmp_path / "w"])
     assert result.exit_code in (0, 3), result.output
-    warning = [line for line in result.stderr.splitlines() if "aht = 300000 s" in line]
+    warning = [line for line in result.stderr.splitlines() if "aht = 9000 s" in line]
     assert len(warning) == 1 and warning[0].startswith("planner: warning: ")
     assert str(pd.Timestamp(history.loc[100, "timestamp"]).strftime("%Y-%m-%dT%H:%M")) in warning[0]
 

@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,13 +86,16 @@ class WeekPlan:
         return int(ExitCode.OK)
 
 
-def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
-    """A Scenario as given, loaded from a path, or the built-in baseline for None."""
+def resolve_scenario(
+    scenario: Scenario | str | os.PathLike | None, allowed_dirs: Sequence[str | os.PathLike] = ()
+) -> Scenario:
+    """A Scenario as given, loaded from a path, or the built-in baseline for None.
+    `allowed_dirs`: folders outside its own that the scenario may name files in."""
     if scenario is None:
         return default_scenario(schedule.rules_from_mapping)
     if isinstance(scenario, Scenario):
         return scenario
-    return load_scenario(scenario, schedule.rules_from_mapping)
+    return load_scenario(scenario, schedule.rules_from_mapping, allowed_dirs)
 
 
 def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:

@@ -9,7 +9,7 @@ import math
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -57,9 +57,16 @@ def default_scenario(validate_rules: RulesValidator) -> Scenario:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike,
+    validate_rules: RulesValidator,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
+) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file; `validate_rules` checks its roster
-    rule tables (see `RulesValidator`)."""
+    rule tables (see `RulesValidator`). The files it names (history, agents, events,
+    temperature, the store) must lie inside the folder of the scenario file that names them,
+    the bundled data folder or one of `allowed_dirs` (folders the user allowed on the command
+    line): a scenario from elsewhere cannot read or create files anywhere."""
     path = Path(path)
     merged, origin, files = _load_chain(path)
     if not merged:
@@ -68,7 +75,12 @@ def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Sc
             "(run without a scenario for the bundled demo line)"
         )
     return build_scenario(
-        merged, origin, files=files, name=path.stem, validate_rules=validate_rules
+        merged,
+        origin,
+        files=files,
+        name=path.stem,
+        validate_rules=validate_rules,
+        allowed_dirs=allowed_dirs,
     )
 
 
@@ -193,11 +205,19 @@ def _merge(base: Mapping, over: Mapping) -> dict:
 class _Checker:
     """Reads typed values out of one table and names the culprit on error."""
 
-    def __init__(self, table: Mapping, section: str, origin: Mapping, fallback: str):
+    def __init__(
+        self,
+        table: Mapping,
+        section: str,
+        origin: Mapping,
+        fallback: str,
+        allowed_dirs: Sequence[str | os.PathLike] = (),
+    ):
         self.table = dict(table)
         self.section = section
         self.origin = origin
         self.fallback = fallback
+        self.allowed_dirs = tuple(allowed_dirs)
 
     def where(self, key: str) -> str:
         dotted = f"{self.section}.{key}" if self.section else key
@@ -273,15 +293,22 @@ class _Checker:
         return int(value) if integer else float(value)
 
     def path(self, key: str, base: Path | None, default: str = "") -> Path | None:
-        """A file path relative to the file that set it; "bundled:NAME" = a bundled data file."""
+        """A file path relative to the file that set it; "bundled:NAME" = a bundled data file.
+        It must lie inside that file's folder, the bundled folder or an allowed folder."""
         value = self.string(key, default)
         if value == "":
             return None
+        if "\x00" in value:
+            self.fail(key, value.replace("\x00", "\\0"), "a path cannot contain a NUL byte")
         if value.startswith(BUNDLED + ":"):
             name = value.split(":", 1)[1]
+            if not name or name != Path(name).name or name in (".", ".."):
+                self.fail(
+                    key, value, "expected a bundled file name, no folders (see data/README.md)"
+                )
             try:
                 return io.bundled_path(name)
-            except InputError:
+            except (InputError, OSError):
                 self.fail(key, value, f"no bundled file {name!r} (see data/README.md)")
         path = Path(value)
         dotted = f"{self.section}.{key}"
@@ -289,7 +316,26 @@ class _Checker:
             base = Path(self.origin[dotted]).parent
         if not path.is_absolute() and base is not None:
             path = Path(os.path.normpath(base / path))
+        if base is not None:
+            self._confine(key, value, path, base)
         return path
+
+    def _confine(self, key: str, value: str, path: Path, base: Path) -> None:
+        """Refuse a path outside the scenario file's folder, the bundled folder and the allowed
+        folders (symlinks followed, so a link cannot lead out)."""
+        try:
+            real = Path(os.path.realpath(path))
+            roots = [base, *_bundled_root(), *map(Path, self.allowed_dirs)]
+            inside = any(real.is_relative_to(os.path.realpath(root)) for root in roots)
+        except (OSError, ValueError):
+            inside = False
+        if not inside:
+            self.fail(
+                key,
+                value,
+                f"outside the scenario's folder {base}; a scenario may name only files in its "
+                "own folder (or below), the bundled data, or folders allowed on the command line",
+            )
 
     def date_or_datetime(self, key: str) -> dt.date | dt.datetime | None:
         if key not in self.table:
@@ -311,6 +357,14 @@ class _Checker:
         return value
 
 
+def _bundled_root() -> list[Path]:
+    """The bundled data folder (empty when this installation has none)."""
+    try:
+        return [io.bundled_path(BUNDLED_AGENTS).parent]
+    except InputError:
+        return []
+
+
 def _show(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -328,8 +382,10 @@ def build_scenario(
     files: tuple[Path, ...],
     name: str,
     validate_rules: RulesValidator,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
 ) -> Scenario:
-    """Validate a merged scenario mapping into a `Scenario`."""
+    """Validate a merged scenario mapping into a `Scenario` (`allowed_dirs`: see
+    `load_scenario`)."""
     fallback = str(files[0]) if files else "<defaults>"
     base = files[0].parent if files else None
     top = _Checker(data, "", origin, fallback)
@@ -344,19 +400,19 @@ def build_scenario(
     return Scenario(
         name=scenario_name,
         description=description,
-        data=_data(data.get("data", {}), origin, fallback, base),
+        data=_data(data.get("data", {}), origin, fallback, base, allowed_dirs),
         forecast=_forecast(data.get("forecast", {}), origin, fallback),
         service=_service(data.get("service", {}), origin, fallback),
         rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
-        run=_run(data.get("run", {}), origin, fallback, base),
+        run=_run(data.get("run", {}), origin, fallback, base, allowed_dirs),
         files=files,
         origins=tuple(sorted((key, str(src)) for key, src in origin.items())),
     )
 
 
-def _data(table: Mapping, origin, fallback, base) -> DataConfig:
-    c = _Checker(table, "data", origin, fallback)
+def _data(table: Mapping, origin, fallback, base, allowed_dirs=()) -> DataConfig:
+    c = _Checker(table, "data", origin, fallback, allowed_dirs)
     c.unknown(("history", "agents", "events", "temperature", "country", "timezone"))
     history = c.string("history", BUNDLED)
     if not history.strip():
@@ -549,8 +605,14 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
-def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
-    c = _Checker(table, "run", origin, fallback)
+def _run(
+    table: Mapping,
+    origin: Mapping,
+    fallback: str,
+    base: Path | None = None,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
+) -> RunConfig:
+    c = _Checker(table, "run", origin, fallback, allowed_dirs)
     c.unknown(
         (
             *("solver", "time_limit_s", "gap_pct", "simulate", "replications", "seed"),
