@@ -108,3 +108,20 @@ def test_outputs_and_a_new_store_respect_the_umask(small, tmp_path):
         os.umask(previous)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "planner.db").stat().st_mode) & 0o077 == 0
+
+
+def test_an_output_through_a_symlink_replaces_its_target_and_keeps_the_link(small, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    made = invoke(["forecast", small.with_name("history.csv"), "--country", "none",
+                   "--horizon", "1", "-q", "-o", link])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("timestamp,")
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    made = invoke(["forecast", small.with_name("history.csv"), "--country", "none",
+                   "--horizon", "1", "-q", "-o", loop])  # fmt: skip
+    assert made.exit_code == 2 and "symlink loop" in error_line(made)
+    assert loop.is_symlink()

@@ -220,3 +220,23 @@ def test_a_full_disk_is_named_not_a_disk_io_error(tmp_path, monkeypatch):
     error = store.schema._fail(db, sqlite3.OperationalError("disk I/O error"))
     assert isinstance(error, PlannerError) and "is full" in str(error)
     assert "disk I/O" not in str(error)
+
+
+def test_a_store_on_a_read_only_mount_is_read_by_history(two_plans, tmp_path, monkeypatch):
+    """`planner history` and `accuracy` only read: a store that cannot be written here (a
+    read-only mount; faked, since root may write anywhere) is opened immutable."""
+    plan, directory = two_plans
+    db = tmp_path / "planner.db"
+    store.record_run(db, plan, directory, plan.exit_code)
+    monkeypatch.setattr(store.schema, "_read_only", lambda path: True)
+    opened: list[str] = []
+    real = store.schema._connect_read_only
+
+    def spy(path):
+        opened.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(store.schema, "_connect_read_only", spy)
+    result = invoke(["history", "--store", db, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "2026-W07" in result.stdout and opened

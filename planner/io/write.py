@@ -85,8 +85,17 @@ def _is_special(path: Path) -> bool:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+    A symlink is followed: its target is replaced and the link kept."""
     target = Path(path)
+    try:
+        if target.is_symlink():
+            try:
+                target = Path(os.path.realpath(target, strict=True))
+            except FileNotFoundError:  # a dangling link: its target is created
+                target = Path(os.path.realpath(target))
+    except OSError as exc:
+        raise write_error(target, exc) from None
     try:
         if any(len(os.fsencode(part)) > NAME_MAX - 20 for part in target.parts):
             raise OSError(errno.ENAMETOOLONG, "File name too long", str(target))
