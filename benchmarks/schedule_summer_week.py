@@ -26,6 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planner.io import frame_to_csv  # noqa: E402
+from planner.scenario import load_rules  # noqa: E402
 from planner.schedule import (  # noqa: E402
     Rules,
     build_roster,
@@ -33,7 +34,7 @@ from planner.schedule import (  # noqa: E402
     lp_bound,
     on_phone_counts,
     read_roster,
-    read_rules_toml,
+    rules_from_mapping,
 )
 
 
@@ -65,7 +66,7 @@ def main() -> None:
     parser.add_argument("--rules", help="scenario TOML with [shifts]/[labour]/[cost] tables")
     args = parser.parse_args()
     req, origin = hotline_requirements(args.week)
-    rules = read_rules_toml(args.rules) if args.rules else Rules()
+    rules = load_rules(args.rules, rules_from_mapping) if args.rules else Rules()
     print(f"week of {args.week}: {origin}")
     print(
         f"  requirement: peak {req['staff'].max():g} staff, night min {req['staff'].min():g}, "

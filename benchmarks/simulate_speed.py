@@ -110,7 +110,7 @@ def run(req, roster, replications: int, patience_s, absence_pct: float, label: s
     )
     took = time.perf_counter() - clock
     s = result.summary
-    sl = s["service_level_pct"]
+    sl = s.service_level_pct
     # The model's view: the roster's on-phone agents, less the absent share on average.
     on_phone = result.intervals["agents"].to_numpy()
     try:
@@ -120,11 +120,11 @@ def run(req, roster, replications: int, patience_s, absence_pct: float, label: s
     model = "Erlang C" if patience_s is None else "Erlang A"
     print(
         f"{label}: patience {'none' if patience_s is None else f'{patience_s:g} s':>5}, absence "
-        f"{absence_pct:>4g}%: {took:5.1f} s for {s['calls_simulated']:,} calls "
-        f"({replications} reps); simulated SL {sl['mean']:5.1f}% "
-        f"[{sl['ci_low']:.1f}, {sl['ci_high']:.1f}] vs {model} {plan} at the same mean agents; "
-        f"ASA {s['asa_s']['mean']:.1f} s, abandoned {s['abandon_pct']['mean']:.2f}%, "
-        f"occupancy {s['occupancy_pct']['mean']:.1f}%"
+        f"{absence_pct:>4g}%: {took:5.1f} s for {s.calls_simulated:,} calls "
+        f"({replications} reps); simulated SL {sl.mean:5.1f}% "
+        f"[{sl.ci_low:.1f}, {sl.ci_high:.1f}] vs {model} {plan} at the same mean agents; "
+        f"ASA {s.asa_s.mean:.1f} s, abandoned {s.abandon_pct.mean:.2f}%, "
+        f"occupancy {s.occupancy_pct.mean:.1f}%"
     )
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner import accuracy, io, pipeline, store
+from planner import accuracy, io, jobs, store
 from planner.forecast import backtest
 from planner.history import BUNDLED_HISTORY, read_history
 from planner.pipeline.plan import resolve_scenario
@@ -93,11 +93,10 @@ def main() -> int:
         scenario = resolve_scenario(scenario_path)
         recorder = accuracy.RunRecorder(db)  # what `planner run --store DB` hooks in
         out_dir = work / "out" / str(start)
-        plan, _ = pipeline.run_week(scenario, start=start, out_dir=out_dir, store_hook=recorder)
-        recorded = recorder.recorded
+        week = jobs.run_week(scenario, start=start, out_dir=out_dir, store_hook=recorder)
+        plan, recorded, drift = week.plan, week.recorded, week.drift
         sizes.append(checkpointed_size(db))
         plans.append(plan)
-        drift = recorder.drift
         line = f"  {plan.label}: run {recorded.run_id}, {plan.forecast.model}"
         if drift is not None:
             line += (
@@ -140,7 +139,7 @@ def main() -> int:
 
     for plan in plans:  # a second scenario's runs: 2N stored weeks to read
         twin = dataclasses.replace(plan, scenario=dataclasses.replace(plan.scenario, name="twin"))
-        store.record_run(db, twin, None, plan.exit_code)
+        store.record_run(db, accuracy.run_record(twin), None)
     best = float("inf")
     for _ in range(3):
         clock = time.monotonic()

@@ -68,7 +68,8 @@ def bench_run(work: Path) -> bool:
 
 def bench_compare(work: Path, jobs: int) -> bool:
     print(f"\n== planner compare scenarios/*.toml --jobs {jobs}")
-    from planner import pipeline, report
+    from planner import pipeline
+    from planner.report import tables
 
     files = sorted(str(p) for p in (REPO / "scenarios").glob("*.toml"))
     files.sort(key=lambda f: (Path(f).stem != "baseline", f))  # the baseline first
@@ -98,8 +99,8 @@ def bench_compare(work: Path, jobs: int) -> bool:
 
     frame = pd.DataFrame(json.loads(result_path.read_text()))
     week = frame["week"].iloc[0]
-    view = pipeline.comparison_view(pipeline.Comparison(frame, week))
-    print(report.render_table(view, f"Scenarios on {week}"))
+    view = tables.comparison_view(pipeline.Comparison(frame, week))
+    print(tables.render_table(view, f"Scenarios on {week}"))
     by = frame.set_index("scenario")
     checks = {
         "the heat wave leaves more shortfall than the baseline": by.loc[

@@ -66,8 +66,9 @@ def normalise_country(country: str | None) -> str | None:
     code = str(country).strip().upper()
     if code not in pyholidays.list_supported_countries():
         raise InputError(
-            f"--country {country!r} is not a country code the holidays package knows "
-            "(e.g. VN, US, IL, GB), or 'none'"
+            f"{country!r} is not a country code the holidays package knows "
+            "(e.g. VN, US, IL, GB), or 'none'",
+            "country",
         )
     return code
 

@@ -80,6 +80,26 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class NoteKind(StrEnum):
+    """What a note is: something to know, or a warning (the CLI prints it even when quiet
+    would hide notes)."""
+
+    NOTE = "note"
+    WARNING = "warning"
+
+
+class NoteTopic(StrEnum):
+    """What a note is about, for callers that show some notes only."""
+
+    DATA = "data"  # the history's rows (offsets converted, spikes, odd AHT)
+    FORECAST = "forecast"  # how the forecast was made
+    ADJUSTMENT = "adjustment"  # what a scenario's adjustment changed
+    UNUSED_ADJUSTMENT = "unused-adjustment"  # an adjustment outside the planned dates
+    WEEK = "week"  # which week a scenario was planned on
+    STORE = "store"  # what the plan store contributed (last week's roster)
+    SCHEDULE = "schedule"  # the roster search and its result
+
+
 def values(choice: type[StrEnum]) -> tuple[str, ...]:
     """The texts of a choice, in declaration order."""
     return tuple(member.value for member in choice)

@@ -1,10 +1,14 @@
 """Named exit codes and the errors the library raises for users to read.
 
 The CLI catches `PlannerError` in one place and turns it into one stderr line and its exit code.
+An `InputError` about a parameter names the parameter as the library calls it
+(`time_limit_s`); the CLI shows its flag (`--time-limit`) instead, so the library never names
+a flag.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 
 
@@ -23,11 +27,38 @@ class PlannerError(Exception):
 
     exit_code: ExitCode = ExitCode.RUNTIME_ERROR
 
+    def prefixed(self, where: str) -> PlannerError:
+        """The same error (class and exit code) saying where it happened first."""
+        return type(self)(f"{where}: {self}")
+
 
 class InputError(PlannerError):
-    """Bad input: a missing or malformed file, an unknown key, an impossible option value."""
+    """Bad input: a missing or malformed file, an unknown key, an impossible option value.
+
+    `params`: the parameters the message is about, by their names in the library. The message
+    places each as `{name}`; without a placeholder, the first parameter leads the message
+    (`InputError("0: expected seconds above 0", "time_limit_s")`). `str()` shows the names;
+    `render(names)` shows the names a caller gives (the CLI's flags)."""
 
     exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, *params: str) -> None:
+        if params and not any("{" + p + "}" in message for p in params):
+            message = "{" + params[0] + "} " + message
+        self.template = message
+        self.params = params
+        super().__init__(self.render({}))
+
+    def prefixed(self, where: str) -> InputError:
+        """The same error saying where it happened first, its parameters kept."""
+        return type(self)(f"{where}: {self.template}", *self.params)
+
+    def render(self, names: Mapping[str, str]) -> str:
+        """The message with each parameter shown as `names[param]` (else by its own name)."""
+        text = self.template
+        for param in self.params:
+            text = text.replace("{" + param + "}", names.get(param, param))
+        return text
 
 
 class InfeasibleError(PlannerError):

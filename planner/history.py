@@ -145,7 +145,7 @@ def read_history(
     if zone is not None:
         notes.append(
             f"{name}: timestamps carry a UTC offset: converted to {zone} local time "
-            "(--timezone to choose another zone)"
+            "(the timezone option chooses another zone)"
         )
     queues = tuple(dict.fromkeys(frame["queue"])) if "queue" in frame.columns else ()
 
@@ -260,8 +260,9 @@ def _zone_info(timezone: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(str(timezone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise InputError(
-            f"--timezone {timezone!r}: not a time zone name, expected an IANA name "
-            "(e.g. Asia/Ho_Chi_Minh, Europe/London, America/New_York)"
+            f"{timezone!r}: not a time zone name, expected an IANA name "
+            "(e.g. Asia/Ho_Chi_Minh, Europe/London, America/New_York)",
+            "timezone",
         ) from None
 
 
@@ -293,8 +294,9 @@ def _country_zone(country: str | None, name: str, example: str) -> str:
     else:
         why = f"the time zone of country {code.upper()} is not known here"
     raise InputError(
-        f"{name}: timestamps carry a UTC offset (e.g. {example!r}) and {why}: give --timezone "
-        "(an IANA name such as Asia/Ho_Chi_Minh) to convert them to the line's local time"
+        f"{name}: timestamps carry a UTC offset (e.g. {example!r}) and {why}: give {{timezone}} "
+        "(an IANA name such as Asia/Ho_Chi_Minh) to convert them to the line's local time",
+        "timezone",
     )
 
 
@@ -327,9 +329,9 @@ def _spikes(frame: pd.DataFrame, queues: tuple[str, ...], interval: int | None) 
 def _spike_notes(frame: pd.DataFrame, spikes: np.ndarray, name: str, keep: bool) -> list[str]:
     rows = frame[spikes]
     what = (
-        "kept in the fit (--keep-spikes)"
+        "kept in the fit (keep_spikes)"
         if keep
-        else ("left out of the fit, its day counted as missing (--keep-spikes to keep it)")
+        else ("left out of the fit, its day counted as missing (keep_spikes keeps it)")
     )
     notes = []
     for _, row in rows.head(MAX_SPIKE_NOTES).iterrows():

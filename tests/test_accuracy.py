@@ -52,6 +52,7 @@ def planned_w(tmp_path_factory):
     return base, actual
 
 
+@pytest.mark.slow
 def test_weekly_wape_equals_the_hand_computation_from_forecast_csv(planned_w):
     base, actual = planned_w
     result = invoke("accuracy", base / "actual.csv", "--store", base / "out" / "planner.db",
@@ -84,6 +85,7 @@ def test_weekly_wape_equals_the_hand_computation_from_forecast_csv(planned_w):
     assert per_day["forecast"].to_numpy() == pytest.approx(by_day["calls_f"].to_numpy())
 
 
+@pytest.mark.slow
 def test_table_csv_plot_and_weeks_not_yet_covered(planned_w, tmp_path):
     base, _ = planned_w
     db = base / "out" / "planner.db"
@@ -140,6 +142,7 @@ def test_drift_only_when_the_bounds_calibration_breaks_and_errors_grow():
     assert accuracy.drift_from_days(pd.DataFrame(), ()) is None
 
 
+@pytest.mark.slow
 def test_run_warns_about_drift_even_under_quiet(planned_w, tmp_path):
     """Week W was planned from a history that then doubled: the run of week W + 1, on the
     history with W in it, says so on stderr although --quiet."""

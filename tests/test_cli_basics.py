@@ -1,5 +1,6 @@
 """The CLI shell: version, help, and the one error boundary."""
 
+import pytest
 from helpers import invoke
 
 from planner import __version__
@@ -62,8 +63,28 @@ def test_schedule_table_format_never_overwrites_a_roster_csv(tmp_path):
     assert roster.read_text() == "kept\n"
 
 
+@pytest.mark.slow
 def test_patience_under_erlang_c_is_a_warning_not_silence(tmp_path):
     out = tmp_path / "req.csv"
     result = invoke(["staff", "--patience", "120", "-o", out])
     assert result.exit_code == 0, result.output
     assert "planner: warning: --patience has no effect under erlang-c" in result.stderr
+
+
+def test_an_input_error_names_its_parameter_and_the_cli_its_flag():
+    from planner.errors import InputError
+
+    exc = InputError("-1: expected seconds in (0, 86400]", "time_limit_s")
+    assert str(exc) == "time_limit_s -1: expected seconds in (0, 86400]"
+    assert exc.render({"time_limit_s": "--time-limit"}).startswith("--time-limit -1:")
+    both = InputError("give {week} or {start}, not both", "week", "start").prefixed("base")
+    assert str(both) == "base: give week or start, not both"
+    assert both.render({"week": "--week", "start": "--start"}) == (
+        "base: give --week or --start, not both"
+    )
+    assert str(InputError("{not_a_param} stays")) == "{not_a_param} stays"
+    result = invoke(["staff", "--sl", "120", "-o", "-"])
+    assert result.exit_code == 2
+    assert "service level (--sl) must be a percentage" in result.stderr
+    result = invoke(["run", "--week", "2026-W01", "--start", "2026-01-01"])
+    assert result.exit_code == 2 and "give --week or --start, not both" in result.stderr

@@ -45,6 +45,7 @@ def run(*args, input=None):
     return CliRunner().invoke(cli, list(args), input=input)
 
 
+@pytest.mark.slow
 def test_forecast_csv_to_file(tmp_path, history_file):
     out = tmp_path / "fc.csv"
     result = run("forecast", str(history_file), "--horizon", "7", "-o", str(out), "-q")
@@ -56,6 +57,7 @@ def test_forecast_csv_to_file(tmp_path, history_file):
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_forecast_is_byte_identical(tmp_path, history_file):
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     for out in (a, b):
@@ -71,6 +73,7 @@ def test_forecast_from_stdin_with_bom_and_crlf(history_csv):
     assert len(result.stdout.strip().splitlines()) == 1 + 2 * 48
 
 
+@pytest.mark.slow
 def test_forecast_table_json_interval_and_plot(tmp_path, history_file):
     table = run("forecast", str(history_file), "--horizon", "3", "--format", "table", "-q")
     assert table.exit_code == 0 and "2025-12-01" in table.stdout and "lower" in table.stdout
@@ -86,6 +89,7 @@ def test_forecast_table_json_interval_and_plot(tmp_path, history_file):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_forecast_notes_go_to_stderr(history_file):
     result = run("forecast", str(history_file), "--horizon", "7")
     assert result.exit_code == 0
@@ -148,6 +152,7 @@ def test_forecast_bad_events_file(tmp_path, history_file):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_forecast_with_events_multiplier(tmp_path, history_file):
     events = tmp_path / "events.csv"
     events.write_text("start,end,label,multiplier\n2025-12-02,2025-12-02,campaign,1.5\n")
@@ -160,6 +165,7 @@ def test_forecast_with_events_multiplier(tmp_path, history_file):
     assert b.loc[~day, "calls"].sum() == pytest.approx(p.loc[~day, "calls"].sum())
 
 
+@pytest.mark.slow
 def test_backtest_table_and_csv(tmp_path, history_file):
     result = run("backtest", str(history_file), "--folds", "2", "--horizon", "7")
     assert result.exit_code == 0, result.stderr

@@ -6,21 +6,24 @@ import io
 import json
 
 import pandas as pd
+import pytest
 from helpers import error_line, invoke
 
-from planner import pipeline
+from planner import jobs, report
 
 
+@pytest.mark.slow
 def test_run_end_to_end(small, tmp_path):
     out = tmp_path / "week"
     result = invoke(["run", small, "--out", out])
     assert result.exit_code == 0, result.output
     assert "wrote" in result.stderr and "expected service level" in result.stderr
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
     assert json.loads((out / "summary.json").read_text())["version"] == 1
 
 
+@pytest.mark.slow
 def test_run_quiet_prints_nothing_verbose_logs_stages(small, tmp_path):
     result = invoke(["run", small, "--out", tmp_path / "q", "--quiet"])
     assert result.exit_code == 0
@@ -30,6 +33,7 @@ def test_run_quiet_prints_nothing_verbose_logs_stages(small, tmp_path):
     assert stages == ["history", "forecast", "staffing", "schedule", "outputs"]
 
 
+@pytest.mark.slow
 def test_run_default_directory_is_out_week(small, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = invoke(["run", small, "--week", "2026-W08", "-q"])
@@ -72,6 +76,7 @@ def test_out_dash_is_refused_not_a_directory_named_dash(small, tmp_path, monkeyp
     assert not (tmp_path / "-").exists() and not (tmp_path / "-.lock").exists()
 
 
+@pytest.mark.slow
 def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
     capped = tmp_path / "capped.toml"
     capped.write_text('extends = "small.toml"\n[labour]\nheadcount_cap = 2\n')
@@ -84,13 +89,14 @@ def test_short_roster_exits_3_with_the_shortfall(small, tmp_path):
 
 def test_locked_directory_exits_1(small, tmp_path):
     out = tmp_path / "out"
-    with pipeline.output_lock(out):
+    with jobs.output_lock(out):
         result = invoke(["run", small, "--out", out])
     assert result.exit_code == 1
     assert "another planner run is writing" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_compare_csv_json_table_and_plot(small, tmp_path):
     strict = tmp_path / "strict.toml"
     strict.write_text('extends = "small.toml"\nname = "strict"\n[service]\nsl_pct = 95\n')
@@ -113,6 +119,7 @@ def test_compare_needs_scenarios():
     assert invoke(["compare"]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_compare_simulated_column(small, tmp_path):
     quick = tmp_path / "quick.toml"
     quick.write_text('extends = "small.toml"\n[run]\nreplications = 2\n')
@@ -122,15 +129,17 @@ def test_compare_simulated_column(small, tmp_path):
     assert 0 < frame["simulated_service_level_pct"].iloc[0] <= 100
 
 
+@pytest.mark.slow
 def test_time_limit_overrides_the_scenario(small, tmp_path):
-    result = invoke(["run", small, "--out", tmp_path / "o", "-q", "--time-limit", "7"])
+    result = invoke(["run", small, "--out", tmp_path / "o", "-q", "--time-limit", "900"])
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
-    assert summary["solver"]["time_limit_s"] == 7
+    assert summary["solver"]["time_limit_s"] == 900
     result = invoke(["run", small, "--out", tmp_path / "p", "--time-limit", "-1"])
     assert result.exit_code == 2 and "--time-limit -1" in result.stderr
 
 
+@pytest.mark.slow
 def test_run_shows_the_notes_on_the_terminal(small, tmp_path):
     away = tmp_path / "away.toml"
     away.write_text(
@@ -156,6 +165,7 @@ def test_an_aht_in_milliseconds_is_refused_naming_the_row(small, tmp_path):
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.slow
 def test_an_aht_far_from_the_others_is_a_warning_naming_the_row(small, tmp_path):
     history = pd.read_csv(small.parent / "history.csv")
     history.loc[100, "aht"] = 9_000  # 2.5 hours: possible, but 30 times the others
@@ -167,6 +177,7 @@ def test_an_aht_far_from_the_others_is_a_warning_naming_the_row(small, tmp_path)
     assert str(pd.Timestamp(history.loc[100, "timestamp"]).strftime("%Y-%m-%dT%H:%M")) in warning[0]
 
 
+@pytest.mark.slow
 def test_compare_table_fits_its_content_and_gives_percent_metrics_in_points(small, tmp_path):
     strict = tmp_path / "strict.toml"
     strict.write_text(f'extends = "{small.name}"\nname = "strict"\n[service]\nsl_pct = 95\n')

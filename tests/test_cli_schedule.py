@@ -47,6 +47,7 @@ def run(args):
     return CliRunner().invoke(cli, ["schedule", *args])
 
 
+@pytest.mark.slow
 def test_schedule_writes_roster_coverage_and_workbook(tmp_path):
     req, rules = write_inputs(tmp_path)
     out, cov, xlsx = tmp_path / "r.csv", tmp_path / "c.csv", tmp_path / "r.xlsx"
@@ -65,6 +66,7 @@ def test_schedule_writes_roster_coverage_and_workbook(tmp_path):
     assert load_workbook(xlsx).sheetnames == ["Roster", "Coverage", "Summary"]
 
 
+@pytest.mark.slow
 def test_schedule_is_deterministic(tmp_path):
     req, rules = write_inputs(tmp_path)
     outputs = []
@@ -76,6 +78,7 @@ def test_schedule_is_deterministic(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_schedule_table_and_json(tmp_path):
     req, rules = write_inputs(tmp_path)
     table = run([req, "--rules", rules, "--format", "table"])
@@ -86,6 +89,7 @@ def test_schedule_table_and_json(tmp_path):
     assert json.loads(as_json.stdout)[0]["agent"] == "A001"
 
 
+@pytest.mark.slow
 def test_headcount_cap_exits_3_with_the_short_intervals(tmp_path):
     req, rules = write_inputs(tmp_path, labour="headcount_cap = 4")
     out = tmp_path / "r.csv"
@@ -119,6 +123,7 @@ def test_missing_requirements_and_bad_rules_are_usage_errors(tmp_path):
     assert "unknown rule key 'labour.max_weekly_hour'" in result.stderr
 
 
+@pytest.mark.slow
 def test_agents_file_names_the_roster(tmp_path):
     req, rules = write_inputs(tmp_path)
     agents = tmp_path / "agents.csv"
@@ -165,6 +170,7 @@ def test_unwritable_output_is_refused_before_any_file_is_written(tmp_path):
     assert not coverage.exists() and not xlsx.exists()  # were written before -o failed
 
 
+@pytest.mark.slow
 def test_schedule_previous_week_chains_two_weeks(tmp_path):
     from planner.scenario import load_rules
     from planner.schedule import check_weeks, rules_from_mapping
@@ -206,6 +212,7 @@ def test_an_implausible_staff_value_is_refused_naming_the_row(tmp_path):
     assert not (tmp_path / "roster.csv").exists()
 
 
+@pytest.mark.slow
 def test_the_solver_banner_never_reaches_the_roster_on_stdout(tmp_path):
     """The whole solve (LP, polish, slice search in its child) writes nothing on file
     descriptor 1 but the Roster CSV, as a shell pipe sees it."""

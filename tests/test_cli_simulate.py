@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from planner.cli import cli
@@ -142,6 +143,7 @@ def test_absence_defaults_to_the_plans_shrinkage_and_says_so(tmp_path):
     assert plain["absence_pct"] == 0 and "no staff and agents" in plain["absence_assumed"]
 
 
+@pytest.mark.slow
 def test_staff_coverage_and_simulation_agree_with_the_runs_expected_service_level(small, tmp_path):
     """What `planner run` promises (summary.json) is what reverse staffing of its coverage and
     a simulation of its roster report, with the defaults each command takes from the plan."""

@@ -166,6 +166,7 @@ def test_output_to_a_fifo_writes_into_it_and_keeps_it(forecast, tmp_path):
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+@pytest.mark.slow
 def test_without_a_file_forecasts_the_bundled_history():
     pytest.importorskip("planner.forecast")
     pytest.importorskip("planner.history")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
 from helpers import invoke
 
 from planner import schedule
@@ -19,6 +20,7 @@ def _clock_stopped(real):
     return build
 
 
+@pytest.mark.slow
 def test_run_says_the_clock_stopped_the_search_even_when_quiet(small, tmp_path, monkeypatch):
     monkeypatch.setattr(schedule, "build_roster", _clock_stopped(schedule.build_roster))
     out = tmp_path / "out" / "week"

@@ -380,6 +380,7 @@ def test_erlang_a_matches_birth_death_chain(calls, aht, n, target, patience):
     assert float(got.mean_wait) == pytest.approx(float(got.abandon) * patience, rel=1e-12)
 
 
+@pytest.mark.slow
 @given(st.floats(20, 3000), st.floats(60, 600), st.floats(1.05, 1.6), st.sampled_from([0, 20]))
 @settings(max_examples=60, deadline=None)
 def test_erlang_a_tends_to_erlang_c(calls, aht, ratio, target):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from helpers import error_line, invoke, planner_process, tree
 
-from planner import pipeline
+from planner import jobs
 from planner.errors import PlannerError
-from planner.pipeline import swap
+from planner.jobs import swap
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
@@ -36,11 +36,12 @@ def test_the_swap_is_one_exchange_where_linux_has_it(tmp_path):
     assert (a / "x").read_text() == "b" and (b / "x").read_text() == "a"
 
 
+@pytest.mark.slow
 def test_a_publish_killed_between_two_renames_is_restored_by_the_next_run_even_a_failing_one(
     small, tmp_path
 ):
     out = tmp_path / "out"
-    pipeline.run_week(small, out_dir=out)
+    jobs.run_week(small, out_dir=out)
     last_week = tree(out)
     # what the two-rename fallback leaves when killed between its renames: no DIR, the previous
     # week parked in a hidden .old, the new one complete in a hidden .tmp
@@ -51,20 +52,22 @@ def test_a_publish_killed_between_two_renames_is_restored_by_the_next_run_even_a
     bad = tmp_path / "bad.toml"
     bad.write_text('[data]\nhistory = "missing.csv"\n')
     with pytest.raises(PlannerError):
-        pipeline.run_week(bad, out_dir=out)
+        jobs.run_week(bad, out_dir=out)
     assert tree(out) == last_week
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
 
 
+@pytest.mark.slow
 def test_no_lock_file_outlives_its_run(small, tmp_path):
     out = tmp_path / "out"
-    pipeline.run_week(small, out_dir=out)
+    jobs.run_week(small, out_dir=out)
     assert not (tmp_path / "out.lock").exists()
     result = invoke(["run", small, "--out", out, "--week", "2026-W99"])
     assert result.exit_code == 2
     assert not (tmp_path / "out.lock").exists()
 
 
+@pytest.mark.slow
 def test_out_through_a_symlink_publishes_into_its_target_and_keeps_the_link(small, tmp_path):
     target = tmp_path / "weeks" / "current"
     target.parent.mkdir()
@@ -74,7 +77,7 @@ def test_out_through_a_symlink_publishes_into_its_target_and_keeps_the_link(smal
     assert result.exit_code == 0, result.output
     assert "is a symlink: publishing into its target" in result.stderr
     assert link.is_symlink() and (target / "summary.json").exists()
-    with pipeline.output_lock(target):  # one lock for both names
+    with jobs.output_lock(target):  # one lock for both names
         again = invoke(["run", small, "--out", link, "-q"])
     assert again.exit_code == 1 and "another planner run" in again.stderr
 
@@ -231,7 +234,7 @@ def weeks(tmp_path_factory):
         '[forecast]\nmodel = "seasonal_naive"\n' + conftest.SMALL_RULES
     )
     for week in ("2026-W07", "2026-W08"):
-        pipeline.run_week(base / "small.toml", week=week, out_dir=base / f"ref-{week}")
+        jobs.run_week(base / "small.toml", week=week, out_dir=base / f"ref-{week}")
     return base, {w: tree(base / f"ref-{w}") for w in ("2026-W07", "2026-W08")}
 
 
@@ -268,7 +271,7 @@ def test_a_run_killed_at_any_phase_keeps_last_week_or_publishes_this_one(
     assert tree(out) in (refs["2026-W07"], refs["2026-W08"])
     assert _wait_gone(children) == set()  # no solver child outlives planner
     # the next run recovers and sweeps: nothing hidden is left beside the directory
-    pipeline.run_week(base / "small.toml", week="2026-W08", out_dir=out)
+    jobs.run_week(base / "small.toml", week="2026-W08", out_dir=out)
     assert tree(out) == refs["2026-W08"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert list(Path(tempfile.gettempdir()).glob(f"planner-solver-{pid}-*")) == []

@@ -34,6 +34,7 @@ def history(tmp_path_factory):
     return read_history(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", [*MODELS, "auto"])
 def test_every_model_keeps_the_forecast_contract(history, model):
     first = forecast_history(history, horizon_days=HORIZON_DAYS, country=None, model=model)

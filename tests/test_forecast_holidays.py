@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from planner.calendar import day_features, holiday_key, is_holiday
 from planner.forecast import forecast_history
@@ -36,6 +37,7 @@ def test_holiday_key_drops_year_notes():
     assert holiday_key("Day off (substituted from 05/04/2024)") == "Day off"
 
 
+@pytest.mark.slow
 def test_unseen_holiday_is_an_ordinary_day_with_a_note(tmp_path):
     # the history's three holidays (MLK, Washington's Birthday, Memorial Day) were all closed
     closed = ["2025-01-20", "2025-02-17", "2025-05-26"]
@@ -49,6 +51,7 @@ def test_unseen_holiday_is_an_ordinary_day_with_a_note(tmp_path):
     assert notes and "2025-06-19" in notes[0] and "events" in notes[0]
 
 
+@pytest.mark.slow
 def test_holiday_seen_closed_is_closed(tmp_path):
     closed = ["2024-07-04", "2024-09-02", "2024-11-28", "2024-12-25", "2025-01-01"]
     history = weekday_line(tmp_path, "2024-06-03", "2025-06-27", closed)
@@ -58,6 +61,7 @@ def test_holiday_seen_closed_is_closed(tmp_path):
     assert not [n for n in result.notes if "Independence" in n]
 
 
+@pytest.mark.slow
 def test_holiday_seen_both_ways_follows_the_latest(tmp_path):
     # Labor Day closed in 2023, open in 2024; Veterans Day open in 2023, closed in 2024
     closed = ["2023-09-04", "2024-11-11"]
@@ -87,6 +91,7 @@ def israeli_line(tmp: Path, start: str, end: str) -> tuple:
     return read_history(tmp / "il.csv")
 
 
+@pytest.mark.slow
 def test_eves_shorten_full_days_only_and_observances_have_their_effect(tmp_path):
     history = israeli_line(tmp_path, "2023-01-01", "2026-08-31")
     result = forecast_history(history, horizon_days=45, country="IL", model="regression")

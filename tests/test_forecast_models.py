@@ -20,6 +20,7 @@ def daily(days: pd.DatetimeIndex, level: np.ndarray, name: str = "synthetic") ->
     return History(pd.DataFrame({"timestamp": days, "calls": calls}), None, (), name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", MODELS)
 def test_every_model_keeps_the_contract(model):
     days = pd.date_range("2025-01-06", "2025-06-29")
@@ -35,6 +36,7 @@ def test_every_model_keeps_the_contract(model):
     pd.testing.assert_frame_equal(runs[0].intervals, runs[1].intervals)
 
 
+@pytest.mark.slow
 def test_level_regression_carries_a_new_level():
     days = pd.date_range("2022-07-04", "2025-06-29")
     level = np.where(days >= pd.Timestamp("2025-04-07"), 1300.0, 1000.0)  # +30% for 12 weeks
@@ -54,6 +56,7 @@ def test_near_ties_keep_the_simpler_model():
     assert clearly_better(simpler * 0.9, simpler)  # 10% better at every origin
 
 
+@pytest.mark.slow
 def test_short_history_says_what_it_cannot_learn():
     days = pd.date_range("2025-01-06", "2025-11-30")
     result = forecast_history(daily(days, np.full(len(days), 1000.0)), horizon_days=7)
@@ -66,6 +69,7 @@ def test_short_history_says_what_it_cannot_learn():
     assert not [n for n in result.notes if n.startswith("history:")]
 
 
+@pytest.mark.slow
 def test_temperature_rows_past_the_history_are_the_forecast():
     days = pd.date_range("2023-01-02", "2025-09-28")
     rng = np.random.default_rng(3)

@@ -44,6 +44,7 @@ def tet_history(end: str) -> tuple[History, pd.Series]:
     return History(pd.DataFrame({"timestamp": days, "calls": calls}), None, (), "tet"), truth
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_tet_days_and_days_back_by_day(year):
     first, last = tet_days(year)

@@ -18,7 +18,7 @@ from helpers import deadline, invoke
 
 from planner import store
 from planner.errors import PlannerError
-from planner.pipeline.publish import OUTPUT_FILES
+from planner.report.week import OUTPUT_FILES
 
 RUN_BASE = (
     SCENARIO.split("[shifts]")[0].replace(

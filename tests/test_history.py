@@ -198,8 +198,9 @@ def test_utc_offsets_with_a_named_zone_and_daylight_saving(tmp_path):
 
 def test_utc_offsets_need_a_zone_when_the_country_has_several(tmp_path):
     path = write(tmp_path, hourly_csv("2026-01-05", 48, "Z"))
-    with pytest.raises(InputError, match="--timezone"):
+    with pytest.raises(InputError, match="give timezone") as raised:
         read_history(path, country="US")
+    assert raised.value.params == ("timezone",)
     with pytest.raises(InputError, match="not a time zone name"):
         read_history(path, timezone="Mars/Olympus")
     assert read_history(path, timezone="America/Chicago").frame["timestamp"].iloc[0] == (
@@ -225,7 +226,7 @@ def test_spike_is_warned_naming_the_row_and_left_out(tmp_path):
     hist = read_history(path)
     warning = [n for n in hist.notes if "1,550,000" in n]
     assert warning and f"h.csv:{24 * 30 + 10 + 2}:" in warning[0]  # header is line 1
-    assert "2026-02-04T10:00:00" in warning[0] and "--keep-spikes" in warning[0]
+    assert "2026-02-04T10:00:00" in warning[0] and "keep_spikes" in warning[0]
     assert hist.suspect_days == (pd.Timestamp("2026-02-04"),)
     assert hist.frame["calls"].max() < 100
     result = forecast_history(hist, horizon_days=7, country="none")

@@ -65,6 +65,7 @@ SPECS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(CELL, min_size=1, max_size=12), SPECS)
 def test_a_column_fails_on_its_first_bad_cell_as_that_cell_alone_would(values, spec):

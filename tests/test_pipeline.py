@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from conftest import SMALL_RULES, write_history
 
-from planner import pipeline
+from planner import jobs, pipeline, report
 from planner.errors import PlannerError
 from planner.schedule import StaffingGap, agents_to_add, empty_spans, rules_from_mapping
 
@@ -72,14 +72,15 @@ def child(small: Path, name: str, text: str) -> Path:
 
 
 def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
-    plan, out = pipeline.run_week(small, out_dir=tmp_path / "out")
+    week_run = jobs.run_week(small, out_dir=tmp_path / "out")
+    plan, out = week_run.plan, week_run.directory
     assert plan.label == WEEK
-    assert sorted(p.name for p in out.iterdir()) == sorted(pipeline.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert summary["version"] == 1
     assert set(summary["kpis"]) == KPI_KEYS
-    assert summary["outputs"] == sorted(pipeline.OUTPUT_FILES)
+    assert summary["outputs"] == sorted(report.OUTPUT_FILES)
     assert summary["week"] == {
         "label": WEEK,
         "start": "2026-02-09T00:00:00",
@@ -125,14 +126,15 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
 
 
 def test_same_inputs_give_byte_identical_outputs(small, tmp_path):
-    _, a = pipeline.run_week(small, out_dir=tmp_path / "a")
-    _, b = pipeline.run_week(small, out_dir=tmp_path / "b")
+    a = jobs.run_week(small, out_dir=tmp_path / "a").directory
+    b = jobs.run_week(small, out_dir=tmp_path / "b").directory
     for name in ("forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "summary.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     for name in ("forecast.png", "coverage.png"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     from planner.report import charts
 
@@ -142,14 +144,15 @@ def test_a_failure_mid_run_leaves_no_directory(small, tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "plot_coverage", boom)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk on fire"):
-        pipeline.run_week(small, out_dir=out)
+        jobs.run_week(small, out_dir=out)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
+@pytest.mark.slow
 def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    pipeline.run_week(small, out_dir=out)
+    jobs.run_week(small, out_dir=out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     from planner import schedule
 
@@ -158,15 +161,16 @@ def test_a_failed_rerun_keeps_the_previous_outputs(small, tmp_path, monkeypatch)
 
     monkeypatch.setattr(schedule, "build_roster", infeasible)
     with pytest.raises(PlannerError):
-        pipeline.run_week(small, out_dir=out)
+        jobs.run_week(small, out_dir=out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+@pytest.mark.slow
 def test_leftovers_of_a_killed_run_are_removed(small, tmp_path):
     stale = tmp_path / ".out.abc12345.tmp"
     stale.mkdir()
     (stale / "roster.csv").write_text("half")
-    pipeline.run_week(small, out_dir=tmp_path / "out")
+    jobs.run_week(small, out_dir=tmp_path / "out")
     assert not stale.exists()
 
 
@@ -174,22 +178,24 @@ def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("from last week")
-    pipeline.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
+    jobs.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
     assert sorted(p.name for p in out.iterdir()) == ["new.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_directory_refuses(small, tmp_path):
     out = tmp_path / "out"
-    with pipeline.output_lock(out):
+    with jobs.output_lock(out):
         with pytest.raises(PlannerError, match="another planner run is writing") as err:
-            pipeline.run_week(small, out_dir=out)
+            jobs.run_week(small, out_dir=out)
         assert err.value.exit_code == 1
     assert not out.exists()
-    pipeline.run_week(small, out_dir=out)  # the lock is released afterwards
+    jobs.run_week(small, out_dir=out)  # the lock is released afterwards
     assert (out / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     surge = child(
         small,
@@ -209,9 +215,10 @@ def test_adjustments_reach_the_forecast_file_on_their_dates(small, tmp_path):
     daily = plan.forecast.daily.set_index("date")["calls"]
     assert daily.sum() == pytest.approx(b.sum(), rel=1e-3)
     assert plan.kpis.required_staff_hours > base.kpis.required_staff_hours
-    assert any("storm" in note and "48 intervals" in note for note in plan.notes)
+    assert any("storm" in n.text and "48 intervals" in n.text for n in plan.notes)
 
 
+@pytest.mark.slow
 def test_plan_at_upper_staffs_the_upper_bound(small):
     upper = child(small, "upper", '[forecast]\nplan_at = "upper"\n')
     base = pipeline.plan_week(small)
@@ -221,6 +228,7 @@ def test_plan_at_upper_staffs_the_upper_bound(small):
     assert plan.kpis.required_staff_hours >= base.kpis.required_staff_hours
 
 
+@pytest.mark.slow
 def test_week_and_start_choose_the_week(small):
     plan = pipeline.plan_week(small, start="2026-02-11")
     assert plan.label == "2026-02-11"
@@ -229,15 +237,17 @@ def test_week_and_start_choose_the_week(small):
         pipeline.plan_week(small, week="2026-W08", start="2026-02-11")
 
 
+@pytest.mark.slow
 def test_headcount_cap_is_written_but_short(small, tmp_path):
     capped = child(small, "capped", "[labour]\nheadcount_cap = 2\n")
-    plan, out = pipeline.run_week(capped, out_dir=tmp_path / "out")
+    week_run = jobs.run_week(capped, out_dir=tmp_path / "out")
+    plan, out = week_run.plan, week_run.directory
     assert plan.exit_code == 3
     summary = json.loads((out / "summary.json").read_text())
     assert summary["exit_code"] == 3 and summary["targets_met"] is False
     assert summary["kpis"]["understaffed_intervals"] > 0
     assert summary["kpis"]["headcount"] <= 2
-    line = pipeline.shortfall_line(plan)
+    line = report.shortfall_line(plan)
     assert line.startswith("targets not met: ") and "\n" not in line
     res = plan.schedule
     for row in res.short_intervals().itertuples():
@@ -255,6 +265,7 @@ def test_headcount_cap_is_written_but_short(small, tmp_path):
     assert recorded["fte_gap"] == round(gap.fte, 1)
 
 
+@pytest.mark.slow
 def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
     strict = child(small, "strict", "[service]\nsl_pct = 95\ntarget_s = 10\n")
     result = pipeline.compare([small, strict], jobs=1)
@@ -264,11 +275,12 @@ def test_compare_orders_rows_and_measures_deltas_to_the_first(small):
     assert frame["d_cost"].iloc[0] == 0
     assert frame["d_cost"].iloc[1] == pytest.approx(frame["cost"].iloc[1] - frame["cost"].iloc[0])
     assert frame["required_staff_hours"].iloc[1] > frame["required_staff_hours"].iloc[0]
-    view = pipeline.comparison_view(result)
+    view = report.comparison_view(result)
     assert list(view.columns) == ["metric", "small", "strict"]
     assert "(=)" not in view.set_index("metric").loc["required staff-h", "strict"]
 
 
+@pytest.mark.slow
 def test_compare_uses_the_first_pinned_week(small):
     pinned = child(small, "pinned", '[run]\nweek = "2026-W08"\n')
     result = pipeline.compare([small, pinned], jobs=1)
@@ -277,6 +289,7 @@ def test_compare_uses_the_first_pinned_week(small):
     assert pipeline.compare([small, pinned], week="2026-W07").week == "2026-W07"
 
 
+@pytest.mark.slow
 def test_compare_in_parallel_gives_the_same_table(small):
     strict = child(small, "strict", "[service]\nsl_pct = 90\n")
     serial = pipeline.compare([small, strict], jobs=1).frame
@@ -284,9 +297,10 @@ def test_compare_in_parallel_gives_the_same_table(small):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+@pytest.mark.slow
 def test_simulate_adds_sim_csv_and_simulated_kpis(small, tmp_path):
     quick = child(small, "quick", "[run]\nreplications = 3\n")
-    plan, out = pipeline.run_week(quick, out_dir=tmp_path / "out", simulate=True)
+    out = jobs.run_week(quick, out_dir=tmp_path / "out", simulate=True).directory
     assert (out / "sim.csv").read_text().startswith("timestamp,offered,answered,abandoned")
     summary = json.loads((out / "summary.json").read_text())
     assert "sim.csv" in summary["outputs"]
@@ -307,6 +321,7 @@ def test_compare_names_the_scenario_that_failed(small, monkeypatch):
     assert err.value.exit_code == 1
 
 
+@pytest.mark.slow
 def test_per_queue_history_with_a_queue_adjustment(tmp_path):
     single = pd.read_csv(write_history(tmp_path / "h1.csv"))
     both = pd.concat(

@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from helpers import deadline, error_line, invoke
 
-from planner.schedule import child
+from planner.errors import InputError
+from planner.scenario import load_scenario
+from planner.schedule import child, rules_from_mapping
 
 KEYS = ("events", "temperature", "agents", "history")
 
@@ -53,12 +55,14 @@ def test_a_device_or_fifo_named_by_a_scenario_is_refused_before_any_work(
         target = Path("/dev/zero")
     scenario = _scenario(small, **{key: str(target)})
     out = tmp_path / "week"
+    # /dev is outside the scenario's folder: refused as such; allowed, it is no regular file
+    needle = "not a regular file" if kind == "fifo" else "outside the scenario's folder"
     line = _refused(
-        ["run", scenario, "--week", "2026-W07", "--out", out, "--no-store", "-q"],
-        "not a regular file",
-        out,
+        ["run", scenario, "--week", "2026-W07", "--out", out, "--no-store", "-q"], needle, out
     )
     assert f"[data] {key}" in line and "case.toml" in line
+    with pytest.raises(InputError, match=f"\\[data\\] {key}.*not a regular file"):
+        load_scenario(scenario, rules_from_mapping, allowed_dirs=["/dev"])
 
 
 def _history_with(small: Path, row: int, **cells) -> Path:

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import scenario
+from planner.choices import NoteTopic
 from planner.errors import InputError
 from planner.scenario import (
     Adjustment,
@@ -161,6 +162,7 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path):
         load_scenario(child)
 
 
+@pytest.mark.slow
 def test_the_scenario_layer_does_not_import_the_schedule_stage():
     import subprocess
     import sys
@@ -334,7 +336,7 @@ def test_volume_adjustment_hits_exactly_its_days():
     assert np.allclose(out.loc[inside, "upper"], 15.6)
     assert np.allclose(out.loc[~inside, "calls"], 10.0)
     assert np.allclose(out["aht"], 300.0)
-    assert "48 intervals" in notes[0]
+    assert "48 intervals" in notes[0].text and notes[0].topic == NoteTopic.ADJUSTMENT
 
 
 def test_queue_adjustment_touches_only_that_queue_and_aht():
@@ -369,7 +371,7 @@ def test_adjustment_outside_the_week_is_noted_not_applied():
     frame = forecast_frame()
     out, notes = apply_adjustments(frame, (adj,))
     pd.testing.assert_frame_equal(out, frame)
-    assert "no effect" in notes[0]
+    assert "no effect" in notes[0].text and notes[0].topic == NoteTopic.UNUSED_ADJUSTMENT
 
 
 def test_queue_adjustment_needs_queues():

@@ -4,6 +4,7 @@ scenario plans it, and a zone that does not exist is refused naming the key."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from conftest import SMALL_RULES, write_history
 from helpers import error_line, invoke
 
@@ -20,6 +21,7 @@ def _scenario(tmp_path, extra: str = "") -> object:
     return path
 
 
+@pytest.mark.slow
 def test_utc_history_is_planned_in_the_scenarios_time_zone(tmp_path):
     local = pd.read_csv(write_history(tmp_path / "local.csv"))
     stamps = pd.to_datetime(local["timestamp"]).dt.tz_localize("Asia/Ho_Chi_Minh")

@@ -36,6 +36,7 @@ def small_history_by_queue(small_history) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_every_shipped_scenario_plans_a_small_week(path, small_history, small_history_by_queue):
     shipped = load_scenario(path, rules_from_mapping)
@@ -64,6 +65,7 @@ def test_every_shipped_scenario_plans_a_small_week(path, small_history, small_hi
         assert plan.kpis.service_level_pct is not None
 
 
+@pytest.mark.slow
 def test_heat_wave_scenario_lifts_its_hot_days_through_the_weather_forecast():
     """The heat-wave scenario's temperature file (a weather forecast of 38-39 °C on 13-16 July
     2027) raises those days above what the baseline forecasts for the same week on the bundled

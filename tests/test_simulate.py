@@ -53,10 +53,10 @@ def test_single_agent_matches_mm1_closed_form():
     sl = 1 - rho * math.exp(-(mu - lam) * t)  # 0.367
     asa = rho / (mu - lam)  # 140 s
     s = result.summary
-    assert s["service_level_pct"]["mean"] == pytest.approx(100 * sl, abs=2.5)
-    assert s["asa_s"]["mean"] == pytest.approx(asa, rel=0.12)
-    assert s["occupancy_pct"]["mean"] == pytest.approx(100 * rho, abs=1.5)
-    assert s["abandon_pct"]["mean"] == 0.0
+    assert s.service_level_pct.mean == pytest.approx(100 * sl, abs=2.5)
+    assert s.asa_s.mean == pytest.approx(asa, rel=0.12)
+    assert s.occupancy_pct.mean == pytest.approx(100 * rho, abs=1.5)
+    assert s.abandon_pct.mean == 0.0
 
 
 def _reference_cases():
@@ -69,9 +69,9 @@ def test_steady_multi_server_matches_published_erlang_c(case):
     roster, req = steady(case.calls_per_interval, case.aht_s, int(case.agents), days=6)
     result = simulate(roster, req, replications=3, seed=5, target_s=case.target_answer_s)
     s = result.summary
-    assert s["service_level_pct"]["mean"] == pytest.approx(100 * case.pub_service_level, abs=2.5)
-    assert s["asa_s"]["mean"] == pytest.approx(case.pub_asa_s, rel=0.25, abs=2.0)
-    assert s["occupancy_pct"]["mean"] == pytest.approx(
+    assert s.service_level_pct.mean == pytest.approx(100 * case.pub_service_level, abs=2.5)
+    assert s.asa_s.mean == pytest.approx(case.pub_asa_s, rel=0.25, abs=2.0)
+    assert s.occupancy_pct.mean == pytest.approx(
         100 * case.offered_load_erlangs / case.agents, abs=1.5
     )
 
@@ -82,7 +82,7 @@ def test_agrees_with_planner_erlang_service_level():
     planned = float(erlang.service_level(calls, aht, agents, 20.0, 1800.0))
     roster, req = steady(calls, aht, agents, days=4)
     result = simulate(roster, req, replications=3, seed=2)
-    assert result.summary["service_level_pct"]["mean"] == pytest.approx(100 * planned, abs=3.0)
+    assert result.summary.service_level_pct.mean == pytest.approx(100 * planned, abs=3.0)
 
 
 # --- conservation, breaks, absence ------------------------------------------------------------
@@ -170,13 +170,13 @@ def test_absence_removes_that_share_of_agent_shifts():
 def test_talk_time_distributions_keep_the_mean(service):
     roster, req = steady(calls=200, aht=240, agents=40, days=1)  # 26.7 Erlangs on 40
     result = simulate(roster, req, replications=3, seed=4, service=service)
-    assert result.summary["occupancy_pct"]["mean"] == pytest.approx(100 * 26.667 / 40, abs=2.0)
+    assert result.summary.occupancy_pct.mean == pytest.approx(100 * 26.667 / 40, abs=2.0)
 
 
 def test_more_patience_fewer_abandons():
     roster, req = steady(calls=40, aht=180, agents=4, days=1)  # 4 Erlangs on 4 agents
     rates = [
-        simulate(roster, req, replications=2, seed=9, patience_s=p).summary["abandon_pct"]["mean"]
+        simulate(roster, req, replications=2, seed=9, patience_s=p).summary.abandon_pct.mean
         for p in (30, 120, 600)
     ]
     assert rates[0] > rates[1] > rates[2] > 0
@@ -212,10 +212,11 @@ def test_result_shape_and_summary_keys():
     assert len(result.intervals) == 8 and len(result.runs) == 4
     s = result.summary
     for key in ("service_level_pct", "asa_s", "abandon_pct", "occupancy_pct", "offered"):
-        assert s[key]["ci_low"] <= s[key]["mean"] <= s[key]["ci_high"]
-    assert s["planned_service_level_pct"] == pytest.approx(80.0, abs=1.5)
-    assert 1 <= len(s["worst_intervals"]) <= 5
-    worst = [row["service_level_pct"] for row in s["worst_intervals"]]
+        estimate = getattr(s, key)
+        assert estimate.ci_low <= estimate.mean <= estimate.ci_high
+    assert s.planned_service_level_pct == pytest.approx(80.0, abs=1.5)
+    assert 1 <= len(s.worst_intervals) <= 5
+    worst = [row["service_level_pct"] for row in s.worst_intervals]
     assert worst == sorted(worst)
 
 
@@ -338,9 +339,9 @@ def test_a_roster_outside_the_horizon_is_noted():
     roster["start"] += pd.Timedelta(days=30)
     roster["end"] += pd.Timedelta(days=30)
     flat = simulate(roster, req, replications=1, cyclic=False)
-    assert "does not overlap" in flat.summary["notes"][0]
-    assert flat.summary["service_level_pct"]["mean"] == 0.0
-    assert simulate(*steady(10, 120, 2, 1), replications=1).summary["notes"] == []
+    assert "does not overlap" in flat.summary.notes[0]
+    assert flat.summary.service_level_pct.mean == 0.0
+    assert simulate(*steady(10, 120, 2, 1), replications=1).summary.notes == ()
 
 
 def test_queues_are_pooled_per_interval():
@@ -352,4 +353,4 @@ def test_queues_are_pooled_per_interval():
     assert len(result.intervals) == 48
     assert result.intervals["offered"].mean() == pytest.approx(200, rel=0.05)
     # 200 calls x 200 s calls-weighted AHT / 1800 s = 22.2 Erlangs on 30 agents.
-    assert result.summary["occupancy_pct"]["mean"] == pytest.approx(100 * 22.22 / 30, abs=2.0)
+    assert result.summary.occupancy_pct.mean == pytest.approx(100 * 22.22 / 30, abs=2.0)

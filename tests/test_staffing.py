@@ -48,7 +48,7 @@ def test_aht_sources_in_order():
     bare = _forecast(2, 100.0)
     by_queue = staff_requirements(bare, StaffingTarget(aht_by_queue={"*": 240}))
     assert by_queue["aht"].tolist() == [240, 240]
-    with pytest.raises(InputError, match="no AHT.*--aht"):
+    with pytest.raises(InputError, match="no AHT.*give aht_s"):
         staff_requirements(bare, StaffingTarget())
 
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SMALL_RULES, write_history
 
-from planner import pipeline, store
+from planner import accuracy, jobs, store
 from planner.cli import cli
 from planner.errors import PlannerError
 
@@ -41,7 +41,8 @@ def week(tmp_path_factory):
         '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
         encoding="utf-8",
     )
-    plan, out_dir = pipeline.run_week(scenario, out_dir=base / "out" / "week")
+    week_run = jobs.run_week(scenario, out_dir=base / "out" / "week")
+    plan, out_dir = week_run.plan, week_run.directory
     return plan, out_dir, scenario
 
 
@@ -53,10 +54,11 @@ def counts(path: Path) -> dict:
         }
 
 
+@pytest.mark.slow
 def test_a_run_is_stored_whole_with_its_schema_version(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    run_id = store.record_run(db, plan, out_dir, plan.exit_code)
+    run_id = store.record_run(db, accuracy.run_record(plan), out_dir)
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
         assert conn.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
@@ -83,8 +85,8 @@ def test_a_run_is_stored_whole_with_its_schema_version(week, tmp_path):
 def test_a_rerun_adds_a_revision_and_publishes_it(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    first = store.record_run(db, plan, out_dir, plan.exit_code)
-    second = store.record_run(db, plan, out_dir, plan.exit_code)
+    first = store.record_run(db, accuracy.run_record(plan), out_dir)
+    second = store.record_run(db, accuracy.run_record(plan), out_dir)
     runs = store.list_runs(db)
     assert runs["revision"].tolist() == [1, 2] and runs["published"].tolist() == [False, True]
     with store.connected(db) as conn:
@@ -98,7 +100,7 @@ def test_previous_roster_is_last_weeks_published_roster(week, tmp_path):
     db = tmp_path / "planner.db"
     assert store.previous_roster(db, "small", plan.start + dt.timedelta(days=7)) is None
     assert not db.exists()  # asking does not create a store
-    store.record_run(db, plan, out_dir, plan.exit_code)
+    store.record_run(db, accuracy.run_record(plan), out_dir)
     prev = store.previous_roster(db, "small", plan.start + dt.timedelta(days=7))
     roster = plan.schedule.roster
     assert list(prev.columns) == ["agent", "start", "end", "breaks", "paid_hours"]
@@ -111,12 +113,12 @@ def test_previous_roster_is_last_weeks_published_roster(week, tmp_path):
 def test_a_weekly_run_stays_well_under_a_megabyte(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, out_dir, plan.exit_code)
+    store.record_run(db, accuracy.run_record(plan), out_dir)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     one = db.stat().st_size
     for _ in range(3):
-        store.record_run(db, plan, out_dir, plan.exit_code)
+        store.record_run(db, accuracy.run_record(plan), out_dir)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert (db.stat().st_size - one) / 3 < 200_000  # 168 hourly intervals, 110 shifts
@@ -149,25 +151,25 @@ def test_a_foreign_file_is_refused_in_one_line(tmp_path):
 def test_a_store_from_a_newer_planner_is_refused(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, out_dir, plan.exit_code)
+    store.record_run(db, accuracy.run_record(plan), out_dir)
     with sqlite3.connect(db) as conn:
         conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
     with pytest.raises(store.StoreInputError, match="newer"):
-        store.record_run(db, plan, out_dir, plan.exit_code)
+        store.record_run(db, accuracy.run_record(plan), out_dir)
     one_line(CliRunner().invoke(cli, ["history", "--store", str(db)]), 2, "newer than this planner")
 
 
 def test_a_corrupt_store_is_one_line_exit_1(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, out_dir, plan.exit_code)
+    store.record_run(db, accuracy.run_record(plan), out_dir)
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw = bytearray(db.read_bytes())
     raw[4096 * 2 : 4096 * 6] = b"\xff" * (4096 * 4)  # scribble over a few pages
     db.write_bytes(bytes(raw))
     with pytest.raises(PlannerError, match="corrupt"):
-        store.record_run(db, plan, out_dir, plan.exit_code)
+        store.record_run(db, accuracy.run_record(plan), out_dir)
     one_line(CliRunner().invoke(cli, ["history", "--store", str(db)]), 1, "corrupt")
 
 
@@ -206,20 +208,20 @@ def _record_and_die_after(table, db, plan, out_dir):
             os.kill(os.getpid(), signal.SIGKILL)
 
     store.runs._insert_rows = insert_then_die
-    store.record_run(db, plan, out_dir, 0)
+    store.record_run(db, accuracy.run_record(plan, 0), out_dir)
 
 
 def test_a_run_killed_while_recording_leaves_the_store_as_it_was(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, out_dir, plan.exit_code)
+    store.record_run(db, accuracy.run_record(plan), out_dir)
     before = counts(db)
     for table in ("forecast", "shifts", "coverage"):
         assert in_child(_record_and_die_after, table, db, plan, out_dir) == -9
         assert counts(db) == before
     with store.connected(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    store.record_run(db, plan, out_dir, plan.exit_code)  # and the store still takes runs
+    store.record_run(db, accuracy.run_record(plan), out_dir)  # and the store still takes runs
     assert store.list_runs(db)["revision"].tolist() == [1, 2]
 
 
@@ -233,6 +235,7 @@ def _run_and_die_in_the_solve(scenario, out):
     CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--quiet"])
 
 
+@pytest.mark.slow
 def test_a_run_killed_during_the_solve_leaves_store_and_outputs_as_they_were(week, tmp_path):
     _, _, scenario = week
     out = tmp_path / "out" / "week"
@@ -247,7 +250,7 @@ def test_a_run_killed_during_the_solve_leaves_store_and_outputs_as_they_were(wee
 
 def _record_when_told(go, db, plan, out_dir, ids):
     go.wait(30)
-    ids.put(store.record_run(db, plan, out_dir, 0))
+    ids.put(store.record_run(db, accuracy.run_record(plan, 0), out_dir))
 
 
 def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
@@ -275,6 +278,7 @@ def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
 # --- the command line -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_records_beside_its_outputs_and_history_lists_it(week, tmp_path):
     _, _, scenario = week
     out = tmp_path / "out" / "week"
@@ -305,6 +309,7 @@ def test_run_refuses_a_foreign_store_before_planning(week, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     _, _, scenario = week
     moved = tmp_path / "moved.toml"
@@ -338,11 +343,11 @@ def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(
     """What cron's next run hands the scheduler as `previous`: from the store it is the same
     frame, for the scheduler's boundary rules, as last week's roster.csv read back."""
     from planner.accuracy import RunRecorder
-    from planner.roster import read_roster
+    from planner.schedule import read_roster
     from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
     plan, out_dir, _ = week
-    store.record_run(tmp_path / "planner.db", plan, out_dir, plan.exit_code)
+    store.record_run(tmp_path / "planner.db", accuracy.run_record(plan), out_dir)
     next_start = pd.Timestamp(plan.start + dt.timedelta(days=7))
     previous = RunRecorder(tmp_path / "planner.db").previous_roster(
         plan.scenario, next_start, tmp_path / "next"

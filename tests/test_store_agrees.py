@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from helpers import deadline, error_line, invoke
 
-from planner import io, pipeline, store
+from planner import io, jobs, store
+from planner.accuracy import run_record
 from planner.errors import PlannerError
-from planner.roster import read_roster
+from planner.io import read_roster
 from planner.scenario import load_rules
 from planner.schedule import check_weeks, rules_from_mapping
 
@@ -68,8 +69,8 @@ def test_a_week_whose_recording_failed_is_continued_from_its_directory(
 def two_plans(small, tmp_path):
     """Week 7 planned (and published, without a store) into two directories: the plan, and a
     copy of its directory whose roster is shifted 4 h later (another revision's files)."""
-    plan, first = pipeline.run_week(small, week="2026-W07", out_dir=tmp_path / "a")
-    return plan, first
+    run = jobs.run_week(small, week="2026-W07", out_dir=tmp_path / "a")
+    return run.plan, run.directory
 
 
 def _shifted(plan, directory: Path, hours: int):
@@ -93,7 +94,7 @@ def test_a_republished_week_the_store_missed_is_read_from_its_directory(two_plan
     but never recorded: the next week continues revision 2, from its roster.csv."""
     plan, directory = two_plans
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, directory, plan.exit_code)
+    store.record_run(db, run_record(plan), directory)
     recorded = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
     assert recorded is not None and len(recorded) == len(plan.schedule.roster)
     published = _shifted(plan, directory, 4).schedule.roster
@@ -107,7 +108,7 @@ def test_a_pending_run_is_confirmed_or_abandoned_by_what_its_directory_holds(two
     files are in the directory it was published, else the earlier revision still is."""
     plan, directory = two_plans
     db = tmp_path / "planner.db"
-    first = store.record_run(db, plan, directory, plan.exit_code)
+    first = store.record_run(db, run_record(plan), directory)
     built = tmp_path / "built"
     built.mkdir()
     for item in directory.iterdir():
@@ -115,7 +116,7 @@ def test_a_pending_run_is_confirmed_or_abandoned_by_what_its_directory_holds(two
     other = _shifted(plan, built, 4)  # revision 2's files, built but not swapped in
     shifted = other.schedule.roster
 
-    pending = store.record_pending(db, other, directory, built, plan.exit_code)
+    pending = store.record_pending(db, run_record(other), directory, built)
     with store.connected(db) as conn:
         assert store.in_force(conn, plan.scenario.name, plan.start) == (first, None)
     found = store.previous_roster(db, plan.scenario.name, _next_monday(plan))
@@ -131,7 +132,7 @@ def test_a_pending_run_is_confirmed_or_abandoned_by_what_its_directory_holds(two
     assert found is not None and list(found["start"]) == list(shifted["start"])
 
     # the next run of that week settles it in the store: revision 2 published, 1 not
-    third = store.record_pending(db, other, directory, built, plan.exit_code)
+    third = store.record_pending(db, run_record(other), directory, built)
     runs = store.list_runs(db).set_index("run_id")
     assert runs.loc[pending, "published"] and not runs.loc[first, "published"]
     assert not runs.loc[third, "published"]  # pending until its own confirmation
@@ -143,14 +144,14 @@ def test_a_pending_run_is_confirmed_or_abandoned_by_what_its_directory_holds(two
 def test_a_pending_run_whose_swap_never_happened_is_abandoned(two_plans, tmp_path):
     plan, directory = two_plans
     db = tmp_path / "planner.db"
-    first = store.record_run(db, plan, directory, plan.exit_code)
+    first = store.record_run(db, run_record(plan), directory)
     built = tmp_path / "built"
     built.mkdir()
     for item in directory.iterdir():
         (built / item.name).write_bytes(item.read_bytes())
     other = _shifted(plan, built, 4)
-    pending = store.record_pending(db, other, directory, built, plan.exit_code)
-    again = store.record_pending(db, other, directory, built, plan.exit_code)  # settles it
+    pending = store.record_pending(db, run_record(other), directory, built)
+    again = store.record_pending(db, run_record(other), directory, built)  # settles it
     with store.connected(db) as conn:
         states = dict(conn.execute("SELECT run_id, state FROM publications").fetchall())
     assert states == {first: "confirmed", pending: "abandoned", again: "pending"}
@@ -227,7 +228,7 @@ def test_a_store_on_a_read_only_mount_is_read_by_history(two_plans, tmp_path, mo
     read-only mount; faked, since root may write anywhere) is opened immutable."""
     plan, directory = two_plans
     db = tmp_path / "planner.db"
-    store.record_run(db, plan, directory, plan.exit_code)
+    store.record_run(db, run_record(plan), directory)
     monkeypatch.setattr(store.schema, "_read_only", lambda path: True)
     opened: list[str] = []
     real = store.schema._connect_read_only

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import invoke
 
-from planner.roster import read_roster
 from planner.scenario import load_rules
-from planner.schedule import check_weeks, rules_from_mapping
+from planner.schedule import check_weeks, read_roster, rules_from_mapping
 
 
+@pytest.mark.slow
 def test_the_second_week_continues_the_first_from_the_store(small, tmp_path):
     out = tmp_path / "out"
     first = invoke(["run", small, "--week", "2026-W07", "--out", out / "w07", "--quiet"])
@@ -34,6 +35,7 @@ def test_the_second_week_continues_the_first_from_the_store(small, tmp_path):
     assert not any("continues last week" in note for note in first_summary["notes"])
 
 
+@pytest.mark.slow
 def test_compare_continues_the_store_like_run_and_gives_the_same_roster(small, tmp_path):
     out = tmp_path / "out"
     store = out / "planner.db"

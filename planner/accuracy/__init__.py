@@ -27,7 +27,7 @@ The package: `scores` (actuals, the runs they cover, the report), `drift` (the w
 
 from planner.accuracy.drift import DRIFT_ALPHA, DRIFT_WEEKS, Drift, drift_check, drift_from_days
 from planner.accuracy.output import plot_accuracy, report_json, report_text
-from planner.accuracy.recorder import Recorded, RunRecorder
+from planner.accuracy.recorder import Recorded, RunRecorder, run_record
 from planner.accuracy.scores import (
     SL_COLUMNS,
     WEEK_COLUMNS,
@@ -62,4 +62,5 @@ __all__ = [
     "read_actuals",
     "report_json",
     "report_text",
+    "run_record",
 ]

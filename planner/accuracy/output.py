@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from planner import io
+from planner import report as render
 from planner.accuracy.scores import (
     AccuracyReport,
 )
@@ -35,8 +36,6 @@ def report_json(report: AccuracyReport) -> str:
 
 def report_text(report: AccuracyReport) -> str:
     """The tables for a person (percent figures; WAPE and bias against actual calls)."""
-    from planner import report as render
-
     titles = {
         "overall": "All scored weeks",
         "weeks": "Per week (daily and interval WAPE, bias, bounds, service level)",

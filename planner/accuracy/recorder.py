@@ -13,7 +13,42 @@ import pandas as pd
 from planner import store
 from planner.accuracy.drift import Drift, drift_check
 from planner.errors import PlannerError
-from planner.scenario import week_label
+from planner.pipeline import WeekPlan
+from planner.scenario import Scenario, week_label
+from planner.store import RunRecord
+
+
+def run_record(plan: WeekPlan, exit_code: int | None = None) -> RunRecord:
+    """What the store keeps of a published week (the one adapter from a plan to the store);
+    `exit_code` defaults to the plan's."""
+    sc, res, fc = plan.scenario, plan.schedule, plan.forecast
+    scenario_sha = next((i["sha256"] for i in plan.inputs if i.get("role") == "scenario"), None)
+    return RunRecord(
+        scenario=sc.name,
+        scenario_sha256=scenario_sha,
+        week=plan.label,
+        week_start=plan.start,
+        exit_code=plan.exit_code if exit_code is None else int(exit_code),
+        solver=res.solver,
+        solver_status=str(res.status),
+        gap_pct=100.0 * res.gap,
+        objective=res.objective,
+        bound=res.bound,
+        forecast_model=fc.model,
+        level_pct=fc.level,
+        interval_min=int(res.interval_min),
+        history_last_day=pd.Timestamp(fc.history_day).date(),
+        country=sc.data.country,
+        shrinkage_pct=sc.service.shrinkage_pct,
+        inputs=tuple(plan.inputs),
+        kpis=plan.kpis.as_dict(),
+        forecast=fc.intervals,
+        forecast_daily=fc.daily,
+        requirements=plan.requirements,
+        roster=res.roster,
+        coverage=res.coverage,
+    )
+
 
 # --- the weekly run's hook ------------------------------------------------------------------
 
@@ -28,41 +63,38 @@ class Recorded:
 
 
 class RunRecorder:
-    """The plan store's hook in `planner.pipeline.run_week`.
+    """The plan store's hook in the weekly run (`planner.jobs.StoreHook`).
 
-    `before_publish`: resolves the store (`--store`, else the scenario's `[run] store`, else
-    beside the output directory), refuses a foreign, newer or corrupt one before anything is
-    published, and runs the drift check; returns summary.json's `drift` key.
-    `after_publish`: records the run in one transaction (`recorded`); a failure there leaves the
-    files published and its one line says so."""
+    `before_publish`: resolves the store (the store option, else the scenario's `[run] store`,
+    else beside the output directory), refuses a foreign, newer or corrupt one before anything
+    is published, and runs the drift check; returns the drift (None: not enough stored weeks).
+    `after_publish`: records the run in one transaction; a failure there leaves the files
+    published and its one line says so."""
 
     def __init__(self, store_option: str | os.PathLike | None = None):
         self.store_option = store_option
-        self.path: Path | None = None
-        self.drift: Drift | None = None
-        self.recorded: Recorded | None = None
+        self.path: Path | None = None  # the store resolved by `before_publish`
 
-    def previous_roster(self, scenario, week_start, out_dir) -> pd.DataFrame | None:
+    def previous_roster(
+        self, scenario: Scenario, week_start: dt.date, out_dir: Path
+    ) -> pd.DataFrame | None:
         """Last week's published roster of `scenario` (a Scenario) from the store this run
         records into, for `build_roster(..., previous=...)`; None when there is none."""
-        scenario_store = getattr(scenario.run, "store", None)
-        path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+        path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
         # where last week sits in the default layout (`out/<week>`), should the store not know it
         last = pd.Timestamp(week_start).date() - dt.timedelta(days=7)
         beside = Path(out_dir).parent / week_label(last)
         return store.previous_roster(path, scenario.name, week_start, directories=[beside])
 
-    def before_publish(self, plan, out_dir) -> dict:
-        scenario_store = getattr(plan.scenario.run, "store", None)
-        self.path = store.resolve_store_path(self.store_option, out_dir, scenario_store)
+    def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
+        self.path = store.resolve_store_path(self.store_option, out_dir, plan.scenario.run.store)
         store.check_store(self.path)
-        self.drift = drift_check(self.path, plan)
-        return {"drift": None if self.drift is None else self.drift.as_dict()}
+        return drift_check(self.path, plan)
 
-    def after_publish(self, plan, out_dir) -> Recorded:
+    def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
         path = self.path or store.resolve_store_path(self.store_option, out_dir)
         try:
-            run_id = store.record_run(path, plan, out_dir, plan.exit_code)
+            run_id = store.record_run(path, run_record(plan), out_dir)
             with store.connected(path) as conn:
                 (revision,) = conn.execute(
                     "SELECT revision FROM runs WHERE run_id = ?", (run_id,)
@@ -71,5 +103,4 @@ class RunRecorder:
             raise type(exc)(
                 f"{exc} (the week's files are published in {out_dir}/, the run is not recorded)"
             ) from None
-        self.recorded = Recorded(path, run_id, int(revision))
-        return self.recorded
+        return Recorded(path, run_id, int(revision))

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner import io, store
+from planner import calendar, io, store
 from planner.errors import InputError
+from planner.history import BUNDLED_HISTORY, local_timestamps, read_history
 
 SL_COLUMNS = ("answered_within_target", "service_level", "abandoned")
 
@@ -56,8 +57,6 @@ def actuals_from_history(history, extra: pd.DataFrame | None = None) -> Actuals:
 
 def read_actuals(path: str | os.PathLike) -> Actuals:
     """Read a History CSV (`-` = stdin) as actuals, with its optional service-level columns."""
-    from planner.history import local_timestamps, read_history
-
     if str(path) == "-":  # read twice below: spool stdin once
         import sys
         import tempfile
@@ -126,8 +125,6 @@ def covered_runs(
 
 
 def _day_type(dates: pd.DatetimeIndex, country: str | None) -> np.ndarray:
-    from planner import calendar
-
     names = np.array(dates.day_name(), dtype=object)
     code = None if country in (None, "", "none") else country
     if code is not None and len(dates):
@@ -373,10 +370,8 @@ def accuracy_report(
     """`planner accuracy`: the report for the store's published runs covered by `history`
     (a History CSV; default the bundled one), optionally one scenario and the last `weeks`."""
     if weeks is not None and int(weeks) < 1:
-        raise InputError(f"--weeks {weeks}: expected a whole number of weeks >= 1")
+        raise InputError(f"{weeks}: expected a whole number of weeks >= 1", "weeks")
     if history is None:
-        from planner.history import BUNDLED_HISTORY
-
         history = io.bundled_path(BUNDLED_HISTORY)
     actuals = read_actuals(history)
     with store.connected(store_path) as conn:

@@ -8,7 +8,7 @@ from planner.choices import (
     ForecastModel,
     values,
 )
-from planner.cli import cli, output_options, png_path
+from planner.cli.common import cli, output_options, png_path
 
 
 def _history_options(func):
@@ -125,9 +125,10 @@ def forecast(
       planner forecast --start 2026-01-20 --format table   # what we'd have said then
       cat calls.csv | planner forecast - --events events.csv
     """
-    from planner.forecast import forecast_history, plot_forecast
+    from planner.forecast import forecast_history
     from planner.io import check_output_paths
     from planner.report import emit_frame
+    from planner.report.charts import plot_forecast
 
     check_output_paths(output, plot, inputs=(history, events, temperature))
     if start is not None:

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from planner.cli import cli, fail, output_options, png_path
+from planner.choices import NoteTopic
+from planner.cli.common import cli, fail, output_options, png_path
 from planner.errors import ExitCode
 
 
@@ -65,9 +66,10 @@ def run_command(
     """
     from pathlib import Path
 
-    from planner import pipeline
+    from planner import jobs, report
     from planner import store as plan_store
     from planner.accuracy import RunRecorder
+    from planner.schedule import clock_note
 
     if no_store and store_path:
         fail("give --store or --no-store, not both")
@@ -80,7 +82,7 @@ def run_command(
             f"{Path(out_dir).resolve()} (the link is kept)",
             err=True,
         )
-    plan, directory = pipeline.run_week(
+    week_run = jobs.run_week(
         scenario,
         week=week,
         start=start,
@@ -91,14 +93,13 @@ def run_command(
         time_limit_s=time_limit,
         store_hook=recorder,
     )
-    recorded = None if recorder is None else recorder.recorded
-    if recorder is not None and recorder.drift is not None and recorder.drift.drifted:
-        click.echo(f"planner: warning: {recorder.drift.message()}", err=True)  # even if quiet
+    plan, recorded, drift = week_run.plan, week_run.recorded, week_run.drift
+    if drift is not None and drift.drifted:
+        click.echo(f"planner: warning: {drift.message()}", err=True)  # even if quiet
     if not quiet:
         for note in plan.notes:
-            kind = "" if note.startswith("warning: ") else "note: "
-            click.echo(f"planner: {kind}{note}", err=True)
-        click.echo(pipeline.run_report(plan, directory), err=True)
+            click.echo(f"planner: {note.kind}: {note.text}", err=True)
+        click.echo(report.run_report(plan, week_run.directory), err=True)
         if recorded is not None:
             click.echo(
                 f"  stored as run {recorded.run_id} (revision {recorded.revision}) in "
@@ -106,12 +107,10 @@ def run_command(
                 err=True,
             )
     if plan.schedule.clock_stopped:  # even under --quiet: cron mails it
-        from planner.schedule import clock_note
-
         click.echo(f"planner: warning: {clock_note(plan.schedule)}", err=True)
     if plan.exit_code == ExitCode.TARGETS_NOT_MET:
         if quiet:
-            click.echo(f"planner: {pipeline.shortfall_line(plan)}", err=True)
+            click.echo(f"planner: {report.shortfall_line(plan)}", err=True)
         sys.exit(int(ExitCode.TARGETS_NOT_MET))
     if plan.exit_code == ExitCode.CLOCK_STOPPED:
         sys.exit(int(ExitCode.CLOCK_STOPPED))
@@ -193,11 +192,12 @@ def compare_command(
         store_path=store_path,
         use_store=not no_store,
     )
+    shown = (NoteTopic.UNUSED_ADJUSTMENT, NoteTopic.WEEK, NoteTopic.STORE)
     for note in result.notes:
-        if verbose or any(key in note for key in ("no effect", "planned on", "continues")):
-            click.echo(f"planner: note: {note}", err=True)
+        if verbose or note.topic in shown:
+            click.echo(f"planner: {note.kind}: {note.text}", err=True)
     if fmt == "table":
-        view = pipeline.comparison_view(result, simulate=simulate)
+        view = report.comparison_view(result, simulate=simulate)
         io.write_text(output, report.render_table(view, f"Scenarios on {result.week}"))
     else:
         report.emit_frame(result.frame, output, fmt)

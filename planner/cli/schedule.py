@@ -10,7 +10,7 @@ from planner.choices import (
     Solver,
     values,
 )
-from planner.cli import cli, fail, output_options
+from planner.cli.common import cli, fail, output_options
 from planner.errors import ExitCode
 
 
@@ -119,7 +119,7 @@ def schedule_command(
     if coverage_path:
         pio.write_text(coverage_path, pio.frame_to_csv(result.coverage))
     if xlsx_path:
-        sched.write_roster_xlsx(result, xlsx_path)
+        report.write_roster_xlsx(result, xlsx_path)
     summary = sched.summary_frame(result)
     if fmt == "table":
         pio.write_text(output, report.render_table(summary, "Roster summary"))

@@ -8,7 +8,7 @@ from planner.choices import (
     TalkTime,
     values,
 )
-from planner.cli import cli, output_options
+from planner.cli.common import cli, output_options
 
 
 @cli.command("simulate")
@@ -104,13 +104,13 @@ def simulate_cmd(
       planner simulate --roster roster.csv --requirements req.csv --patience 120 --format table
     """
     from planner import io as pio
-    from planner import report
+    from planner import jobs, report
     from planner import simulate as sim
 
     pio.check_output_paths(output, inputs=(roster_path, requirements_path))
     enabled = False if quiet else None
     with report.terminal_progress("simulating", replications, enabled) as progress:
-        result = sim.simulate_files(
+        result = jobs.simulate_files(
             roster_path,
             requirements_path,
             replications=replications,
@@ -123,4 +123,4 @@ def simulate_cmd(
             cyclic=cyclic,
             progress=progress,
         )
-    sim.emit_result(result, output, fmt, quiet=quiet)
+    report.emit_result(result, output, fmt, quiet=quiet)

@@ -8,7 +8,7 @@ from planner.choices import (
     ServiceModel,
     values,
 )
-from planner.cli import cli, fail, output_options, plausible_shrinkage
+from planner.cli.common import cli, fail, output_options, plausible_shrinkage
 
 
 @cli.command()
@@ -55,7 +55,7 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
       planner staff forecast.csv --coverage coverage.csv
     """
     from planner import io as pio
-    from planner import report, staffing
+    from planner import jobs, report, staffing
 
     pio.check_output_paths(output, inputs=(forecast, coverage))
     if model == "erlang-a" and patience is None:
@@ -81,7 +81,7 @@ def staff(forecast, aht, sl, target, asa, max_occupancy, shrinkage, model, patie
         max_abandon_pct=max_abandon,
         aht_s=aht,
     )
-    frame = staffing.plan_staffing(forecast, goal, pooled, agents, coverage)
+    frame = jobs.plan_staffing(forecast, goal, pooled, agents, coverage)
     reverse = agents is not None or coverage is not None
     assumed = None
     if coverage is not None:

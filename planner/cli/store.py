@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli import cli, output_options, png_path
+from planner.cli.common import cli, output_options, png_path
 
 STORE_HELP = "Plan store (SQLite) written by `planner run`."
 

@@ -76,11 +76,11 @@ largest-remainder method so they sum exactly to the rounded daily total.
 Layout: `grid` (the history as days x intervals, open rules), `exog` (holiday, event and
 temperature features), `models` (the `DailyModel`s), `rolling` (the one rolling-origin path:
 model choice and calibration errors), `bounds`, `profile` (intraday spread, AHT, rounding),
-`backtest`, `api` (`forecast_history`, `ForecastResult`, `plot_forecast`).
+`backtest`, `api` (`forecast_history`, `ForecastResult`).
 """
 
 from planner.calendar import read_events
-from planner.forecast.api import ForecastResult, forecast_history, plot_forecast
+from planner.forecast.api import ForecastResult, forecast_history
 from planner.forecast.backtest import backtest
 from planner.forecast.exog import read_temperature
 from planner.forecast.models import ETS, MODELS, DailyModel, Regression, SeasonalNaive
@@ -94,7 +94,6 @@ __all__ = [
     "SeasonalNaive",
     "backtest",
     "forecast_history",
-    "plot_forecast",
     "read_events",
     "read_temperature",
 ]

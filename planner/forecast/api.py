@@ -1,14 +1,14 @@
-"""The forecast stage's entry points: `forecast_history`, `ForecastResult`, `plot_forecast`."""
+"""The forecast stage's entry points: `forecast_history` and `ForecastResult` (the chart of a
+forecast is `planner.report.charts.plot_forecast`)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from planner import calendar, io
+from planner import calendar
 from planner.calendar import Events, read_events
 from planner.errors import InputError
 from planner.forecast.bounds import calibrate
@@ -51,11 +51,11 @@ class ForecastResult:
 
 def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
     if not 1 <= int(horizon_days) <= 730:
-        raise InputError(f"--horizon {horizon_days}: expected 1 to 730 days")
+        raise InputError(f"{horizon_days}: expected 1 to 730 days", "horizon_days")
     if not 0 < float(level) < 100:
-        raise InputError(f"--level {level}: expected a percentage between 0 and 100 (e.g. 80)")
+        raise InputError(f"{level}: expected a percentage between 0 and 100 (e.g. 80)", "level")
     if model != "auto" and model not in MODELS:
-        raise InputError(f"--model {model!r}: expected auto or one of {', '.join(MODELS)}")
+        raise InputError(f"{model!r}: expected auto or one of {', '.join(MODELS)}", "model")
 
 
 def as_events(events) -> Events | None:
@@ -95,7 +95,7 @@ def forecast_history(
     if start <= last:
         history = history.truncate(start)
         if history.frame.empty:
-            raise InputError(f"--start {start.date()}: no history before that day")
+            raise InputError(f"{start.date()}: no history before that day", "start")
         last = history.last_day()
     grid = make_grid(history, country, interval_min)
     n = len(grid.days)
@@ -232,40 +232,6 @@ def _unseen_holiday_notes(rules, days: pd.DatetimeIndex, keys: np.ndarray) -> li
         notes.append(
             f"holiday {keys[i]!r} on {day} is not in the history: forecast as an ordinary "
             f"{days[i].day_name()}; if the centre is closed that day, add the row "
-            f"'{day},{day},closed,0' to an events file (--events)"
+            f"'{day},{day},closed,0' to an events file"
         )
     return notes
-
-
-def plot_forecast(history: History, result: ForecastResult, path: str | os.PathLike) -> None:
-    """PNG of the last 8 weeks of daily history, the daily forecast and its bounds (atomic)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    total = history.total()
-    daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
-    daily = daily[daily.index > result.history_day - pd.Timedelta(days=56)]
-    fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
-    fc.index = pd.to_datetime(fc.index)
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
-    ax.plot(daily.index, daily.to_numpy(), color="0.3", lw=1.2, label="history")
-    ax.plot(fc.index, fc["calls"], color="tab:blue", lw=1.6, label=f"forecast ({result.model})")
-    ax.fill_between(
-        fc.index,
-        fc["lower"],
-        fc["upper"],
-        color="tab:blue",
-        alpha=0.2,
-        label=f"{result.level:g}% bounds",
-    )
-    ax.set_ylabel("calls per day")
-    ax.set_title("Daily calls: recent history and forecast")
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    with io.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", metadata={"Software": None})
-    plt.close(fig)

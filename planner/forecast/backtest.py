@@ -53,7 +53,7 @@ def backtest(
     Per-queue history is scored on the total over queues. Missing days are not scored."""
     check_forecast_args(horizon_days, level, "auto")
     if int(folds) < 1:
-        raise InputError(f"--folds {folds}: expected at least 1")
+        raise InputError(f"{folds}: expected at least 1", "folds")
     unknown = [m for m in models if m not in (*MODELS, "auto")]
     if unknown:
         raise InputError(f"model {unknown[0]!r}: expected one of {', '.join(MODELS)}")

@@ -43,13 +43,15 @@ def make_grid(history: History, country: str | None, interval_min: int | None) -
     if interval_min is not None:
         if base is None:
             raise InputError(
-                f"--interval {interval_min}: {history.source} is daily history, "
-                "intervals cannot be split out of daily totals"
+                f"{interval_min}: {history.source} is daily history, "
+                "intervals cannot be split out of daily totals",
+                "interval_min",
             )
         if interval_min % base or MINUTES_PER_DAY % interval_min:
             raise InputError(
-                f"--interval {interval_min}: expected a multiple of the history's {base}-minute "
-                "interval that divides a day (e.g. 30 or 60)"
+                f"{interval_min}: expected a multiple of the history's {base}-minute "
+                "interval that divides a day (e.g. 30 or 60)",
+                "interval_min",
             )
     step = interval_min or base
     slots = 1 if step is None else MINUTES_PER_DAY // step

@@ -144,8 +144,6 @@ def write_error(target: str | os.PathLike, exc: OSError) -> PlannerError:
         return InputError(f"cannot write {shown}: file name too long")
     if exc.errno == errno.ELOOP:
         return InputError(f"cannot write {target}: a symlink loop")
-    if exc.errno == errno.ENOSPC:
-        return PlannerError(f"cannot write {target}: the disk is full")
     return PlannerError(f"cannot write {target}: {reason}")
 
 

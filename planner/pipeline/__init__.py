@@ -2,9 +2,7 @@
 schedule (-> simulation), for one scenario and one week.
 
 - `plan_week(scenario, week=..., start=...)` computes a `WeekPlan` (frames and KPIs), nothing
-  written.
-- `run_week(...)` is what cron calls: it takes a lock next to the output directory, plans, and
-  publishes every output file at once (built in a temporary sibling directory, then renamed).
+  written (publishing it is `planner.jobs.run_week`, rendering it `planner.report`).
 - `compare(paths, ...)` plans several scenarios on one common week and returns one row of KPIs
   per scenario with deltas to the first.
 
@@ -20,55 +18,37 @@ interval, less shrinkage: floor(on_phone * (1 - shrinkage)). Calls-weighted over
 """
 
 from planner.pipeline.compare import Comparison, common_start, compare
-from planner.pipeline.kpis import Kpis
+from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY, Kpis
 from planner.pipeline.plan import (
     Log,
     WeekPlan,
+    default_out_dir,
     history_path,
     load_history,
     plan_week,
+    quiet_log,
     resolve_scenario,
     resolve_start,
+    took,
     with_time_limit,
 )
-from planner.pipeline.publish import (
-    OUTPUT_FILES,
-    SIM_FILE,
-    default_out_dir,
-    output_lock,
-    publish_directory,
-    run_week,
-    write_plan,
-)
-from planner.report.summary_json import SUMMARY_VERSION, summary_dict
-from planner.report.tables import COMPARE_METRICS, SIM_METRIC, comparison_view
-from planner.report.text import run_report, shortfall_line
 
 __all__ = [
-    "COMPARE_METRICS",
-    "OUTPUT_FILES",
-    "SIM_FILE",
-    "SIM_METRIC",
-    "SUMMARY_VERSION",
+    "COMPARE_KEYS",
+    "SIM_COMPARE_KEY",
     "Comparison",
     "Kpis",
     "Log",
     "WeekPlan",
     "common_start",
     "compare",
-    "comparison_view",
     "default_out_dir",
     "history_path",
     "load_history",
-    "output_lock",
     "plan_week",
-    "publish_directory",
+    "quiet_log",
     "resolve_scenario",
     "resolve_start",
-    "run_report",
-    "run_week",
-    "shortfall_line",
-    "summary_dict",
+    "took",
     "with_time_limit",
-    "write_plan",
 ]

@@ -7,23 +7,23 @@ the order given, else the default week of the first scenario.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import datetime as dt
 import os
-import signal
-import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from planner import store
+from planner.choices import NoteTopic
 from planner.errors import InputError, PlannerError
+from planner.io.numbers import rounded
+from planner.notes import Note, note
+from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY
 from planner.pipeline.plan import (
     Log,
+    default_out_dir,
     load_history,
     plan_week,
     quiet_log,
@@ -32,12 +32,8 @@ from planner.pipeline.plan import (
     took,
     with_time_limit,
 )
-from planner.pipeline.publish import default_out_dir
-from planner.report.numbers import rounded
-from planner.report.tables import COMPARE_METRICS, SIM_METRIC
 from planner.scenario import Scenario, week_label
-
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
+from planner.schedule.child import map_in_workers
 
 # --- compare -------------------------------------------------------------------------------------
 
@@ -48,7 +44,7 @@ class Comparison:
 
     frame: pd.DataFrame
     week: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
 
 
 def common_start(
@@ -67,12 +63,12 @@ def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) ->
     try:
         plan = plan_week(sc, start=first, simulate=simulate, previous=previous)
     except PlannerError as exc:  # say which scenario failed, keep the exit code
-        raise type(exc)(f"{sc.name}: {exc}") from None
+        raise exc.prefixed(sc.name) from None
     row = {"scenario": sc.name, "week": plan.label, **plan.kpis.as_dict()}
     row["solver_status"] = plan.schedule.status
     row["gap_pct"] = rounded(100.0 * plan.schedule.gap, 3)
     row["exit_code"] = plan.exit_code
-    return {"row": row, "notes": [f"{sc.name}: {n}" for n in plan.notes]}
+    return {"row": row, "notes": [n.about(sc.name) for n in plan.notes]}
 
 
 def compare(
@@ -101,15 +97,18 @@ def compare(
         raise InputError(f"scenario names repeat: {', '.join(dupes)}; give each a distinct name")
     first = common_start(loaded, week, start)
     label = week_label(first)
-    notes = []
+    notes: list[Note] = []
     for sc in loaded:
         own = sc.run.week or (sc.run.start.isoformat() if sc.run.start else None)
         if own and own != label and not (week or start):
-            notes.append(f"{sc.name}: planned on {label} (its own week is {own})")
+            notes.append(
+                note(NoteTopic.WEEK, f"{sc.name}: planned on {label} (its own week is {own})")
+            )
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
     previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
     if jobs > 1 and len(loaded) > 1:
-        results = _in_workers(loaded, first, simulate, jobs, previous)
+        calls = [(sc, first, simulate, p) for sc, p in zip(loaded, previous, strict=True)]
+        results = map_in_workers(_compare_one, calls, jobs)
     else:
         results = []
         for sc, last_week in zip(loaded, previous, strict=True):
@@ -120,9 +119,9 @@ def compare(
     for r in results:
         notes.extend(r["notes"])
     frame = pd.DataFrame(rows)
-    metrics = [m for m, _, _ in COMPARE_METRICS]
+    metrics = list(COMPARE_KEYS)
     if simulate:
-        metrics.append(SIM_METRIC[0])
+        metrics.append(SIM_COMPARE_KEY)
     base = frame.iloc[0]
     for m in metrics:
         if m not in frame.columns:
@@ -140,36 +139,3 @@ def _last_week(sc: Scenario, first: dt.date, store_path) -> pd.DataFrame | None:
     """Last week's published roster of `sc` in the store `planner run` would use, or None."""
     path = store.resolve_store_path(store_path, default_out_dir(week_label(first)), sc.run.store)
     return store.previous_roster(path, sc.name, first)
-
-
-def _worker_start() -> None:
-    """In each worker: die with the parent (SIGKILL when it exits, however it exits), leave
-    Ctrl-C to the parent (which stops the workers), and take SIGTERM's default."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
-
-
-def _in_workers(
-    loaded: Sequence[Scenario], first: dt.date, simulate: bool, jobs: int, previous: list
-) -> list:
-    """Plan the scenarios in worker processes; any way out of here (an error, Ctrl-C, SIGTERM)
-    kills the workers first."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(loaded)), initializer=_worker_start)
-    try:
-        futures = [
-            pool.submit(_compare_one, sc, first, simulate, last_week)
-            for sc, last_week in zip(loaded, previous, strict=True)
-        ]
-        results = [f.result() for f in futures]
-    except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from planner import history, io, staffing
-from planner.report.numbers import rounded
+from planner.io.numbers import rounded
 from planner.scenario import Scenario, sha256_file
 
 
@@ -59,6 +59,25 @@ class Kpis:
 
 
 SIMULATED_KEYS = ("simulated_service_level_pct", "simulated_asa_s", "simulated_abandon_pct")
+
+# The KPIs a comparison sets side by side, in the order shown (their titles and digits are
+# `planner.report.tables.METRIC_TITLES`); the simulated one only when the week was simulated.
+COMPARE_KEYS = (
+    "calls",
+    "peak_interval_calls",
+    "required_staff_hours",
+    "required_fte",
+    "headcount",
+    "paid_hours",
+    "cost",
+    "service_level_pct",
+    "asa_s",
+    "occupancy_pct",
+    "abandon_pct",
+    "understaffed_intervals",
+    "shortfall_staff_hours",
+)
+SIM_COMPARE_KEY = "simulated_service_level_pct"
 
 
 def plan_kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
@@ -115,16 +134,10 @@ def plan_kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
     if simulation is not None:
         summ = simulation.summary
         out["simulated"] = True
-        out["simulated_service_level_pct"] = rounded(_mean(summ.get("service_level_pct")))
-        out["simulated_asa_s"] = rounded(_mean(summ.get("asa_s")))
-        out["simulated_abandon_pct"] = rounded(_mean(summ.get("abandon_pct")))
+        out["simulated_service_level_pct"] = rounded(summ.service_level_pct.mean)
+        out["simulated_asa_s"] = rounded(summ.asa_s.mean)
+        out["simulated_abandon_pct"] = rounded(summ.abandon_pct.mean)
     return Kpis(**out)
-
-
-def _mean(item):
-    if isinstance(item, dict):
-        return item.get("mean")
-    return item
 
 
 def summary_inputs(sc: Scenario) -> tuple[dict, ...]:

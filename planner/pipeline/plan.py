@@ -19,14 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from planner import forecast, history, io, schedule, staffing
 from planner import simulate as simulation_stage
+from planner.choices import NoteTopic
 from planner.errors import ExitCode, InputError
+from planner.forecast import ForecastResult
+from planner.history import History
+from planner.notes import Note, from_texts, note, warning
 from planner.pipeline.kpis import Kpis, plan_kpis, summary_inputs
 from planner.scenario import (
     Scenario,
@@ -39,12 +42,8 @@ from planner.scenario import (
     sha256_file,
     week_label,
 )
-
-if TYPE_CHECKING:
-    from planner.forecast import ForecastResult
-    from planner.history import History
-    from planner.schedule import ScheduleResult
-    from planner.simulate import SimulationResult
+from planner.schedule import ScheduleResult
+from planner.simulate import SimulationResult
 
 Log = Callable[[str], None]
 
@@ -71,7 +70,7 @@ class WeekPlan:
     evaluation: pd.DataFrame  # the queueing model on the scheduled coverage (point forecast)
     kpis: Kpis
     inputs: tuple[dict, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
     simulation: SimulationResult | None = None
     gap_limit_pct: float = 0.0  # the proven gap at which the solve stops, percent
 
@@ -103,9 +102,14 @@ def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
     if time_limit_s is None:
         return scenario
     if not (isinstance(time_limit_s, (int, float)) and 0 < time_limit_s <= 86400):
-        raise InputError(f"--time-limit {time_limit_s}: expected seconds in (0, 86400]")
+        raise InputError(f"{time_limit_s}: expected seconds in (0, 86400]", "time_limit_s")
     run = dataclasses.replace(scenario.run, time_limit_s=float(time_limit_s))
     return dataclasses.replace(scenario, run=run)
+
+
+def default_out_dir(label: str) -> Path:
+    """Where a week's files go by default: `out/<week>`."""
+    return Path("out") / label
 
 
 def history_path(scenario: Scenario) -> Path:
@@ -126,7 +130,7 @@ def resolve_start(
 ) -> dt.date:
     """The first day of the planning week (see the module docstring for the order)."""
     if week and start:
-        raise InputError("give --week or --start, not both")
+        raise InputError("give {week} or {start}, not both", "week", "start")
     if week:
         return parse_week(week)
     if start:
@@ -154,7 +158,7 @@ def plan_week(
     that finds it (the plan store); with one, the week continues it instead of wrapping."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     simulate = sc.run.simulate if simulate is None else simulate
-    notes: list[str] = []
+    notes: list[Note] = []
 
     clock = time.monotonic()
     hist = load_history(sc)
@@ -175,7 +179,7 @@ def plan_week(
 
     clock = time.monotonic()
     fc = _forecast(sc, hist, first)
-    notes.extend(fc.notes)
+    notes.extend(from_texts(NoteTopic.FORECAST, fc.notes))
     try:
         frame, adj_notes = apply_adjustments(fc.intervals, sc.adjustments)
     except InputError as exc:  # name the file that set the adjustments
@@ -206,7 +210,11 @@ def plan_week(
     gap = {} if sc.run.gap_pct is None else {"gap_pct": sc.run.gap_pct}
     last_week = previous(sc, first) if callable(previous) else previous
     if last_week is not None:
-        notes.append(f"continues last week's published roster ({len(last_week)} shifts)")
+        notes.append(
+            note(
+                NoteTopic.STORE, f"continues last week's published roster ({len(last_week)} shifts)"
+            )
+        )
     result = schedule.build_roster(
         requirements,
         sc.rules,
@@ -218,7 +226,7 @@ def plan_week(
         previous=last_week,
         **gap,
     )
-    notes.extend(result.messages)
+    notes.extend(from_texts(NoteTopic.SCHEDULE, result.messages))
     log(
         f"schedule: {result.status}, {result.headcount} agents, gap {100 * result.gap:.2f}%"
         f"{', SHORT' if result.short else ''} {took(clock)}"
@@ -280,7 +288,7 @@ def _refuse_runaway_workload(sc: Scenario, basis: pd.DataFrame, target) -> None:
         )
 
 
-def _implausible_aht(hist) -> list[str]:
+def _implausible_aht(hist: History) -> list[Note]:
     """A warning per history row whose AHT is far outside the file's own range (at most 3)."""
     if "aht" not in hist.frame.columns:
         return []
@@ -291,12 +299,17 @@ def _implausible_aht(hist) -> list[str]:
     for _, row in frame[odd].head(3).iterrows():
         queue = f", queue {row['queue']}" if "queue" in frame.columns else ""
         notes.append(
-            f"warning: {hist.source}: aht = {row['aht']:g} s at "
-            f"{pd.Timestamp(row['timestamp']):%Y-%m-%dT%H:%M}{queue} is far outside the file's "
-            f"range (median {median:g} s): milliseconds or minutes instead of seconds?"
+            warning(
+                NoteTopic.DATA,
+                f"{hist.source}: aht = {row['aht']:g} s at "
+                f"{pd.Timestamp(row['timestamp']):%Y-%m-%dT%H:%M}{queue} is far outside the file's "
+                f"range (median {median:g} s): milliseconds or minutes instead of seconds?",
+            )
         )
     if odd.sum() > 3:
-        notes.append(f"warning: {hist.source}: {int(odd.sum()) - 3} more such aht values")
+        notes.append(
+            warning(NoteTopic.DATA, f"{hist.source}: {int(odd.sum()) - 3} more such aht values")
+        )
     return notes
 
 

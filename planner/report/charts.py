@@ -1,7 +1,7 @@
 """PNG charts of the weekly run and of a comparison (matplotlib, Agg backend).
 
 Byte-identical for the same input: no Software/creation metadata, a fixed size and dpi, and the
-file written atomically. (The forecast chart is `planner.forecast.plot_forecast`.)
+file written atomically.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import os
 import pandas as pd
 
 from planner import io
+from planner.forecast import ForecastResult
+from planner.history import History
 
 DPI = 100
 
@@ -113,3 +115,33 @@ def _label_offsets(points: list[tuple[float, float, str, int]]) -> list[tuple[in
         )
         offsets.append((6, 4 + 12 * near))
     return offsets
+
+
+def plot_forecast(history: History, result: ForecastResult, path: str | os.PathLike) -> None:
+    """PNG of the last 8 weeks of daily history, the daily forecast and its bounds (atomic)."""
+    plt = _pyplot()
+    total = history.total()
+    daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
+    daily = daily[daily.index > result.history_day - pd.Timedelta(days=56)]
+    fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
+    fc.index = pd.to_datetime(fc.index)
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=100)
+    ax.plot(daily.index, daily.to_numpy(), color="0.3", lw=1.2, label="history")
+    ax.plot(fc.index, fc["calls"], color="tab:blue", lw=1.6, label=f"forecast ({result.model})")
+    ax.fill_between(
+        fc.index,
+        fc["lower"],
+        fc["upper"],
+        color="tab:blue",
+        alpha=0.2,
+        label=f"{result.level:g}% bounds",
+    )
+    ax.set_ylabel("calls per day")
+    ax.set_title("Daily calls: recent history and forecast")
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    with io.atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    plt.close(fig)

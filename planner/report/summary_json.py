@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from planner.report.numbers import rounded
+from planner.io.numbers import rounded
+from planner.pipeline import WeekPlan
 from planner.report.text import shortfall_line
 from planner.schedule import agents_to_add, empty_spans
-
-if TYPE_CHECKING:
-    from planner.pipeline.plan import WeekPlan
+from planner.simulate import SimulationResult
 
 SUMMARY_VERSION = 1
 
@@ -61,7 +59,7 @@ def summary_dict(plan: WeekPlan, outputs: Sequence[str]) -> dict:
         "targets_met": not res.short,
         "shortfall": _shortfall(plan),
         "exit_code": plan.exit_code,
-        "notes": list(plan.notes),
+        "notes": [str(n) for n in plan.notes],
         "inputs": list(plan.inputs),
         "outputs": sorted(outputs),
     }
@@ -85,11 +83,5 @@ def _shortfall(plan: WeekPlan) -> dict | None:
     }
 
 
-def _sim_summary(simulation) -> dict | None:
-    if simulation is None:
-        return None
-    keep = {}
-    for key, value in simulation.summary.items():
-        if isinstance(value, (int, float, str, bool, dict, list)) or value is None:
-            keep[key] = value
-    return keep
+def _sim_summary(simulation: SimulationResult | None) -> dict | None:
+    return None if simulation is None else simulation.summary.as_dict()

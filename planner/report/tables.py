@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,26 +11,25 @@ from rich.console import Console
 from rich.table import Table
 
 from planner import io
+from planner.pipeline import COMPARE_KEYS, SIM_COMPARE_KEY, Comparison
 
-if TYPE_CHECKING:
-    from planner.pipeline.compare import Comparison
-
-COMPARE_METRICS = (
-    ("calls", "calls", 0),
-    ("peak_interval_calls", "peak calls/interval", 0),
-    ("required_staff_hours", "required staff-h", 0),
-    ("required_fte", "required FTE", 1),
-    ("headcount", "headcount", 0),
-    ("paid_hours", "paid h", 0),
-    ("cost", "cost", 0),
-    ("service_level_pct", "service level %", 1),
-    ("asa_s", "ASA s", 1),
-    ("occupancy_pct", "occupancy %", 1),
-    ("abandon_pct", "abandon %", 1),
-    ("understaffed_intervals", "understaffed intervals", 0),
-    ("shortfall_staff_hours", "shortfall staff-h", 1),
-)
-SIM_METRIC = ("simulated_service_level_pct", "simulated SL %", 1)
+# A compared KPI's title and the digits it is shown with (the keys: `planner.pipeline.kpis`).
+METRIC_TITLES = {
+    "calls": ("calls", 0),
+    "peak_interval_calls": ("peak calls/interval", 0),
+    "required_staff_hours": ("required staff-h", 0),
+    "required_fte": ("required FTE", 1),
+    "headcount": ("headcount", 0),
+    "paid_hours": ("paid h", 0),
+    "cost": ("cost", 0),
+    "service_level_pct": ("service level %", 1),
+    "asa_s": ("ASA s", 1),
+    "occupancy_pct": ("occupancy %", 1),
+    "abandon_pct": ("abandon %", 1),
+    "understaffed_intervals": ("understaffed intervals", 0),
+    "shortfall_staff_hours": ("shortfall staff-h", 1),
+    "simulated_service_level_pct": ("simulated SL %", 1),
+}
 
 
 def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 60) -> str:
@@ -50,7 +48,7 @@ def render_table(frame: pd.DataFrame, title: str | None = None, max_rows: int = 
         console.print(table)
         text = console.export_text()
     if len(frame) > max_rows:
-        text += f"... {len(frame) - max_rows} more rows (use --format csv for all)\n"
+        text += f"... {len(frame) - max_rows} more rows (csv and json show them all)\n"
     return text
 
 
@@ -106,10 +104,11 @@ def comparison_view(comparison: Comparison, simulate: bool = False) -> pd.DataFr
     """The table people read: one row per metric, one column per scenario, each cell the value
     and (after the first scenario) its delta to the first."""
     frame = comparison.frame
-    metrics = list(COMPARE_METRICS) + ([SIM_METRIC] if simulate else [])
+    keys = list(COMPARE_KEYS) + ([SIM_COMPARE_KEY] if simulate else [])
     base = frame.iloc[0]
     rows = []
-    for key, title, digits in metrics:
+    for key in keys:
+        title, digits = METRIC_TITLES[key]
         unit = f" ({frame['currency'].iloc[0]})" if key == "cost" else ""
         row = {"metric": title + unit}
         for i, rec in frame.iterrows():

@@ -4,16 +4,13 @@ staffing summary."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planner.report.numbers import figure
+from planner.io.numbers import figure
+from planner.pipeline import WeekPlan
 from planner.report.tables import render_table
 from planner.schedule import empty_spans, staffing_gap, worst_intervals
-
-if TYPE_CHECKING:
-    from planner.pipeline.plan import WeekPlan
 
 
 def run_report(plan: WeekPlan, out_dir: Path) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planner.choices import NoteTopic
 from planner.errors import InputError
+from planner.notes import Note, note
 from planner.scenario.model import Adjustment
 
 # --- adjustments ---------------------------------------------------------------------------------
@@ -12,12 +14,12 @@ from planner.scenario.model import Adjustment
 
 def apply_adjustments(
     frame: pd.DataFrame, adjustments: tuple[Adjustment, ...]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Note]]:
     """Apply dated adjustments to an interval forecast (`timestamp,calls[,lower,upper][,aht]
     [,queue]`). Returns the new frame and one note per adjustment (what it changed, or that it
     missed the frame's dates or queues)."""
     out = frame.copy()
-    notes: list[str] = []
+    notes: list[Note] = []
     stamps = pd.to_datetime(out["timestamp"])
     has_queue = "queue" in out.columns
     for adj in adjustments:
@@ -38,7 +40,12 @@ def apply_adjustments(
             mask &= out["queue"].astype(str).isin(adj.queues)
         hit = int(mask.sum())
         if hit == 0:
-            notes.append(f"{adj.describe()}: outside the planned dates, no effect")
+            notes.append(
+                note(
+                    NoteTopic.UNUSED_ADJUSTMENT,
+                    f"{adj.describe()}: outside the planned dates, no effect",
+                )
+            )
             continue
         for col in ("calls", "lower", "upper"):
             if col in out.columns:
@@ -55,5 +62,5 @@ def apply_adjustments(
                 out.loc[mask, "aht"] = adj.aht_s
             else:
                 out.loc[mask, "aht"] = out.loc[mask, "aht"] * adj.aht_factor
-        notes.append(f"{adj.describe()}: {hit} intervals")
+        notes.append(note(NoteTopic.ADJUSTMENT, f"{adj.describe()}: {hit} intervals"))
     return out, notes

@@ -16,7 +16,6 @@ from typing import NoReturn
 import holidays
 
 from planner import io
-from planner.choices import ForecastModel
 from planner.errors import InputError
 from planner.history import BUNDLED_TEMPERATURE
 from planner.scenario.model import (
@@ -420,7 +419,7 @@ def _data(table: Mapping, origin, fallback, base, allowed_dirs=()) -> DataConfig
     history_path = None if history == BUNDLED else c.path("history", base)
     # the bundled line comes with its centre's agents; a line of one's own sizes its workforce
     bundled_line = history == BUNDLED or history.startswith(BUNDLED + ":")
-    country = c.string("country", "VN")
+    country = c.string("country", DataConfig.country)
     if country.lower() != "none" and country.upper() not in holidays.list_supported_countries():
         c.fail(
             "country", country, 'expected a country code of python-holidays (e.g. "VN") or "none"'
@@ -461,14 +460,14 @@ def _data(table: Mapping, origin, fallback, base, allowed_dirs=()) -> DataConfig
 def _forecast(table: Mapping, origin, fallback) -> ForecastConfig:
     c = _Checker(table, "forecast", origin, fallback)
     c.unknown(("model", "level", "plan_at", "interval_min"))
-    model = c.string("model", ForecastModel.AUTO.value, FORECAST_MODELS)
+    model = c.string("model", ForecastConfig.model, FORECAST_MODELS)
     interval = c.number("interval_min", 0, 0, 60, integer=True)
     if interval not in INTERVALS:
         c.fail("interval_min", interval, "expected 0 (the history's interval), 15, 30 or 60")
     return ForecastConfig(
         model=model,
-        level=c.number("level", 80.0, 0, 100, low_open=True, high_open=True),
-        plan_at=c.string("plan_at", "point", PLAN_AT),
+        level=c.number("level", ForecastConfig.level, 0, 100, low_open=True, high_open=True),
+        plan_at=c.string("plan_at", ForecastConfig.plan_at, PLAN_AT),
         interval_min=interval or None,
     )
 
@@ -490,12 +489,14 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
             "pooled",
         )
     )
-    model = c.string("model", "erlang-c", SERVICE_MODELS)
+    model = c.string("model", ServiceConfig.model, SERVICE_MODELS)
     patience = c.number("patience_s", None, 0, 86400, low_open=True)
     if model == "erlang-a" and patience is None:
         c.fail("model", model, "erlang-a needs [service] patience_s (mean patience, seconds)")
     asa = c.number("asa_s", None, 0, 3600, low_open=True)
-    occupancy = c.number("max_occupancy_pct", 85.0, MIN_OCCUPANCY_CAP_PCT, 100)
+    occupancy = c.number(
+        "max_occupancy_pct", ServiceConfig.max_occupancy_pct, MIN_OCCUPANCY_CAP_PCT, 100
+    )
     if c.has("max_occupancy_pct") and occupancy == 100:
         occupancy = None  # no cap
     aht_by_queue: tuple[tuple[str, float], ...] = ()
@@ -508,8 +509,8 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
             (str(k), q.number(k, None, 0, io.MAX_AHT_S, low_open=True)) for k in sorted(raw)
         )
     return ServiceConfig(
-        sl_pct=c.number("sl_pct", 80.0, 0, 100, low_open=True, high_open=True),
-        target_s=c.number("target_s", 20.0, 0, 3600, low_open=True),
+        sl_pct=c.number("sl_pct", ServiceConfig.sl_pct, 0, 100, low_open=True, high_open=True),
+        target_s=c.number("target_s", ServiceConfig.target_s, 0, 3600, low_open=True),
         asa_s=asa,
         model=model,
         patience_s=patience,
@@ -518,13 +519,13 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
         shrinkage_pct=_shrinkage(c),
         aht_s=c.number("aht_s", None, 0, io.MAX_AHT_S, low_open=True),
         aht_by_queue=aht_by_queue,
-        pooled=c.boolean("pooled", True),
+        pooled=c.boolean("pooled", ServiceConfig.pooled),
     )
 
 
 def _shrinkage(c: _Checker) -> float:
     """Shrinkage, percent: 0, or from MIN_SHRINKAGE_PCT to MAX_SHRINKAGE_PCT."""
-    value = c.number("shrinkage_pct", 30.0, 0, MAX_SHRINKAGE_PCT)
+    value = c.number("shrinkage_pct", ServiceConfig.shrinkage_pct, 0, MAX_SHRINKAGE_PCT)
     if 0 < value < MIN_SHRINKAGE_PCT:
         c.fail(
             "shrinkage_pct",
@@ -635,12 +636,12 @@ def _run(
     if week is not None and start is not None:
         c.fail("start", start, "give week or start, not both")
     return RunConfig(
-        solver=c.string("solver", "cbc", SOLVERS),
-        time_limit_s=c.number("time_limit_s", 60.0, 0, 86400, low_open=True),
+        solver=c.string("solver", RunConfig.solver, SOLVERS),
+        time_limit_s=c.number("time_limit_s", RunConfig.time_limit_s, 0, 86400, low_open=True),
         gap_pct=c.number("gap_pct", None, 0, 100, high_open=True),
-        simulate=c.boolean("simulate", False),
-        replications=c.number("replications", 20, 1, 10000, integer=True),
-        seed=c.number("seed", 0, 0, 2**31 - 1, integer=True),
+        simulate=c.boolean("simulate", RunConfig.simulate),
+        replications=c.number("replications", RunConfig.replications, 1, 10000, integer=True),
+        seed=c.number("seed", RunConfig.seed, 0, 2**31 - 1, integer=True),
         week=week,
         start=start,
         store=c.path("store", base),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.choices import ForecastModel, PlanAt, ServiceModel, Solver, values
+from planner.staffing import DEFAULT_SL_PCT, StaffingTarget
 
 BUNDLED = "bundled"
 BUNDLED_AGENTS = "bundled:agents.csv"  # the bundled centre's named agents (data/agents.csv)
@@ -62,24 +63,23 @@ class ForecastConfig:
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    """The service target; `target()` turns it into a `planner.staffing.StaffingTarget`."""
+    """The service target; `target()` turns it into a `planner.staffing.StaffingTarget`, whose
+    defaults it shares (the occupancy cap and pooling are the weekly plan's own)."""
 
-    sl_pct: float = 80.0
-    target_s: float = 20.0
+    sl_pct: float = DEFAULT_SL_PCT
+    target_s: float = StaffingTarget.target_s
     asa_s: float | None = None
     model: str = "erlang-c"
     patience_s: float | None = None
     max_abandon_pct: float | None = None
     max_occupancy_pct: float | None = 85.0
-    shrinkage_pct: float = 30.0
+    shrinkage_pct: float = StaffingTarget.shrinkage_pct
     aht_s: float | None = None
     aht_by_queue: tuple[tuple[str, float], ...] = ()
     pooled: bool = True  # per-queue forecasts staffed as one pool of agents
 
-    def target(self):
+    def target(self) -> StaffingTarget:
         """The `planner.staffing.StaffingTarget` for this service target."""
-        from planner.staffing import StaffingTarget
-
         return StaffingTarget(
             sl_pct=self.sl_pct,
             target_s=self.target_s,
@@ -121,10 +121,17 @@ class Adjustment:
         )
 
 
+# The roster solve's wall-clock limits, in seconds: a scenario's `[run] time_limit_s` (what
+# `planner run` and `planner compare` use) and `planner schedule --time-limit`, which also
+# builds the start and searches slices within it.
+RUN_TIME_LIMIT_S = 60.0
+SCHEDULE_TIME_LIMIT_S = 90.0
+
+
 @dataclass(frozen=True)
 class RunConfig:
     solver: str = "cbc"
-    time_limit_s: float = 60.0
+    time_limit_s: float = RUN_TIME_LIMIT_S
     gap_pct: float | None = None  # stop at this proven gap (None: the scheduler's default)
     simulate: bool = False
     replications: int = 20

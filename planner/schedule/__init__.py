@@ -4,12 +4,13 @@
 agents grouped by what limits them) -> `model` (the integer programme) -> `start` (a legal
 roster built before branch and bound) -> `solvers` (CBC / HiGHS, a typed outcome) -> `extract`
 (one row per agent-shift) -> `check` (coverage and labour rules re-checked from the rows alone);
-`files` and `workbook` read and write the stage's files; `design` is the shift-design benchmark
+`files` reads the stage's files (the workbook is `planner.report.workbook`); `child` runs the
+solver children (and compare's worker processes); `design` is the shift-design benchmark
 model. `build_roster` in `build` ties them together; the names below are the stage's API and
 are looked up as module attributes (`schedule.build_roster`), so tests may replace them.
 """
 
-from planner.schedule.build import build_roster, lp_bound, read_rules_toml, solve_model
+from planner.schedule.build import build_roster, lp_bound, solve_model
 from planner.schedule.check import check_roster_rules, coverage_frame, on_phone_counts
 from planner.schedule.design import ShiftDesign, design_shifts
 from planner.schedule.files import (
@@ -40,7 +41,6 @@ from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules, parse_clock, rules
 from planner.schedule.solvers import DEFAULT_GAP_PCT, SOLVERS, SolveReport, SolveStatus
 from planner.schedule.tours import Shift, Tour, make_shifts, make_tours
 from planner.schedule.weeks import check_weeks
-from planner.schedule.workbook import write_roster_xlsx
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -79,12 +79,10 @@ __all__ = [
     "read_agents",
     "read_requirements",
     "read_roster",
-    "read_rules_toml",
     "requirements_horizon",
     "rules_from_mapping",
     "solve_model",
     "staffing_gap",
     "summary_frame",
     "worst_intervals",
-    "write_roster_xlsx",
 ]

@@ -22,7 +22,7 @@ from planner.schedule.hires import hires_to_cover
 from planner.schedule.improve import improve_by_slices
 from planner.schedule.model import Model, build_model
 from planner.schedule.result import ScheduleResult, schedule_result
-from planner.schedule.rules import Rules, rules_from_mapping
+from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
     DEFAULT_GAP_PCT,
     SOLVERS,
@@ -34,18 +34,6 @@ from planner.schedule.solvers import (
 )
 from planner.schedule.start import Start, build_start, repair_roster
 from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
-
-
-def read_rules_toml(path: str | os.PathLike) -> Rules:
-    """Rules from the `[shifts]`, `[labour]` and `[cost]` tables of a scenario TOML file.
-
-    Other tables of the scenario are not checked here (they belong to other stages); `extends`
-    is followed and an unknown table (`[labor]`) is an error (`planner.scenario.load_rules`).
-    """
-    from planner.scenario import load_rules
-
-    return load_rules(path, rules_from_mapping)
-
 
 # Deterministic work limits (branch-and-bound nodes): a solve that has not reached the gap by
 # then stops the same way on any machine; the wall-clock limit is only the backstop. Almost all
@@ -80,7 +68,7 @@ def solve_model(
     roster found stays in the model's variables; the bound is the better of the solver's and
     the LP's, so the gap is honest even when the solver stopped early."""
     if solver not in SOLVERS:
-        raise InputError(f"--solver {solver!r}: expected one of {', '.join(SOLVERS)}")
+        raise InputError(f"{solver!r}: expected one of {', '.join(SOLVERS)}", "solver")
     began = time.monotonic()
     deadline = deadline if deadline is not None else began + time_limit_s
     gap = gap_pct / 100.0
@@ -307,7 +295,7 @@ def build_roster(
     if not info.status.has_solution:
         raise SolverError(
             f"{solver.upper()} found no roster within {time_limit_s:g} s ({info.status}); "
-            "raise --time-limit"
+            "raise the time limit"
         )
     roster, unused = extract_roster(model, agents)
     result = schedule_result(model, roster, unused, info, solver, spill)

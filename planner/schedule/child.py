@@ -6,7 +6,8 @@ stops the child itself) and, on Linux, with `prctl(PR_SET_PDEATHSIG, SIGKILL)`, 
 kills it when planner dies, even by SIGKILL. While a child runs, SIGTERM to planner stops the
 child, removes its files and exits 143 (the CLI's own SIGTERM handler does the same when it
 is installed). Folders left by a planner that was killed are swept
-by the next solve (`sweep_stale`).
+by the next solve (`sweep_stale`). The worker processes of `planner compare --jobs` are
+started and stopped here too (`map_in_workers`), with the same rule: they die with planner.
 """
 
 from __future__ import annotations
@@ -20,18 +21,22 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from planner.errors import PlannerError
 
 PREFIX = "planner-solver-"
 PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 3.0  # after SIGINT at the deadline, the child has this long to write its result
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -214,3 +219,33 @@ def run_in_fork(work, deadline: float):
                 proc.kill()
             proc.join()
             receive.close()
+
+
+# --- worker pools (planner compare --jobs) -------------------------------------------------------
+
+
+def _worker_start() -> None:
+    """In each pool worker: die with the parent (SIGKILL when it exits, however it exits),
+    leave Ctrl-C to the parent (which stops the workers), and take SIGTERM's default."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux") and _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def map_in_workers(work: Callable[..., T], calls: Sequence[tuple], jobs: int) -> list[T]:
+    """`[work(*args) for args in calls]` in up to `jobs` worker processes that die with planner;
+    any way out of here (an error, Ctrl-C, SIGTERM) kills the workers first."""
+    pool = ProcessPoolExecutor(max_workers=max(1, min(jobs, len(calls))), initializer=_worker_start)
+    try:
+        futures = [pool.submit(work, *args) for args in calls]
+        results = [f.result() for f in futures]
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results

@@ -274,5 +274,5 @@ def clock_note(result: ScheduleResult) -> str:
     return (
         f"the roster search stopped on the time limit, not on the gap (gap "
         f"{100 * result.gap:.2f}% against the bound); a busier or faster machine may give "
-        "another roster: raise --time-limit or [run] time_limit_s"
+        "another roster: raise the time limit ([run] time_limit_s)"
     )

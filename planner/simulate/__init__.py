@@ -2,7 +2,8 @@
 
 The package: `result` (the columns and `SimulationResult`), `inputs` (files, demand, on-phone
 windows), `engine` (the queue and one replication), `replications` (`simulate` and its summary),
-`files` (what `planner simulate` reads and prints).
+(what `planner simulate` reads is `planner.jobs.simulate_files`, what it prints
+`planner.report.simulation`).
 
 The model, per replication:
 
@@ -47,13 +48,6 @@ frames keep fractions 0..1 like the Requirements CSV).
 """
 
 from planner.simulate.engine import run_queue
-from planner.simulate.files import (
-    assumed_absence,
-    emit_result,
-    result_json,
-    simulate_files,
-    summary_text,
-)
 from planner.simulate.inputs import load_requirements, load_roster, parse_patience, roster_windows
 from planner.simulate.replications import simulate
 from planner.simulate.result import (
@@ -61,7 +55,9 @@ from planner.simulate.result import (
     SERVICES,
     SL_DEFINITION,
     WORST_INTERVALS,
+    Estimate,
     SimulationResult,
+    SimulationSummary,
 )
 
 __all__ = [
@@ -69,16 +65,13 @@ __all__ = [
     "SERVICES",
     "SL_DEFINITION",
     "WORST_INTERVALS",
+    "Estimate",
     "SimulationResult",
-    "assumed_absence",
-    "emit_result",
+    "SimulationSummary",
     "load_requirements",
     "load_roster",
     "parse_patience",
-    "result_json",
     "roster_windows",
     "run_queue",
     "simulate",
-    "simulate_files",
-    "summary_text",
 ]

@@ -43,11 +43,11 @@ def parse_patience(text: str | float | None) -> float | None:
     try:
         value = float(text)
     except (TypeError, ValueError):
-        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'") from None
+        raise InputError(f"= {text!r}: expected seconds (> 0) or 'none'", "patience") from None
     if math.isinf(value):
         return None
     if not value > 0:
-        raise InputError(f"--patience = {text!r}: expected seconds (> 0) or 'none'")
+        raise InputError(f"= {text!r}: expected seconds (> 0) or 'none'", "patience")
     return value
 
 

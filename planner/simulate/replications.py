@@ -3,6 +3,7 @@ summary with 95% confidence intervals."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -17,7 +18,9 @@ from planner.simulate.result import (
     SERVICES,
     SL_DEFINITION,
     WORST_INTERVALS,
+    Estimate,
     SimulationResult,
+    SimulationSummary,
 )
 
 # --- the public entry point ----------------------------------------------------------------
@@ -89,8 +92,7 @@ def simulate(
     intervals = _interval_frame(demand, runs)
     per_run = _runs_frame(runs)
     summary = _summary(demand, per_run, intervals, cfg, int(replications), int(seed))
-    summary["cyclic"] = bool(cyclic)
-    summary["notes"] = notes
+    summary = dataclasses.replace(summary, cyclic=bool(cyclic), notes=tuple(notes))
     return SimulationResult(intervals=intervals, summary=summary, runs=per_run)
 
 
@@ -155,28 +157,24 @@ def _runs_frame(runs: list[dict]) -> pd.DataFrame:
     )
 
 
-def _mean_ci(values: np.ndarray) -> dict:
+def _mean_ci(values: np.ndarray) -> Estimate:
     """Mean and 95% Student-t confidence interval of per-replication values."""
     values = np.asarray(values, float)
     values = values[~np.isnan(values)]
     if len(values) == 0:
-        return {"mean": None, "ci_low": None, "ci_high": None}
+        return Estimate(None)
     mean = float(values.mean())
     if len(values) < 2:
-        return {"mean": round(mean, 4), "ci_low": None, "ci_high": None}
+        return Estimate(round(mean, 4))
     from scipy.special import stdtrit  # the Student t quantile; lighter than scipy.stats
 
     half = float(stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / math.sqrt(len(values)))
-    return {
-        "mean": round(mean, 4),
-        "ci_low": round(mean - half, 4),
-        "ci_high": round(mean + half, 4),
-    }
+    return Estimate(round(mean, 4), round(mean - half, 4), round(mean + half, 4))
 
 
 def _summary(
     demand, runs: pd.DataFrame, intervals, cfg: ReplicationSettings, replications, seed
-) -> dict:
+) -> SimulationSummary:
     summary: dict = {
         "replications": replications,
         "seed": seed,
@@ -223,5 +221,5 @@ def _summary(
         if demand.planned_sl is not None and not np.isnan(demand.planned_sl[idx]):
             item["planned_service_level_pct"] = round(100 * float(demand.planned_sl[idx]), 2)
         rows.append(item)
-    summary["worst_intervals"] = rows
-    return summary
+    summary["worst_intervals"] = tuple(rows)
+    return SimulationSummary(**summary, cyclic=False)

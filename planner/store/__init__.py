@@ -40,6 +40,7 @@ The package: `schema` (the tables, migrations, opening and checking a store file
 from planner.store.runs import (
     FINGERPRINT_FILES,
     HISTORY_COLUMNS,
+    RunRecord,
     confirm_run,
     fingerprint,
     in_force,
@@ -72,6 +73,7 @@ __all__ = [
     "DEFAULT_NAME",
     "FINGERPRINT_FILES",
     "HISTORY_COLUMNS",
+    "RunRecord",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "EmptyStoreError",

@@ -8,7 +8,8 @@ import json
 import math
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,37 @@ MAX_FINGERPRINT_BYTES = 256 << 20
 PENDING, CONFIRMED, ABANDONED = "pending", "confirmed", "abandoned"
 
 # --- recording a run ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One published week as the store keeps it: the `runs` row's figures and the frames of
+    its tables (DESIGN.md's CSV contracts). Built from a week's plan by one adapter
+    (`planner.accuracy.run_record`); the store never sees a plan."""
+
+    scenario: str
+    scenario_sha256: str | None
+    week: str  # the label, 2027-W28
+    week_start: dt.date
+    exit_code: int
+    solver: str | None
+    solver_status: str
+    gap_pct: float | None
+    objective: float | None
+    bound: float | None
+    forecast_model: str
+    level_pct: float | None
+    interval_min: int
+    history_last_day: dt.date
+    country: str
+    shrinkage_pct: float | None
+    inputs: tuple[Mapping[str, str], ...]  # role, name, sha256
+    kpis: Mapping[str, object]  # summary.json's kpis (numbers are stored)
+    forecast: pd.DataFrame  # the Forecast CSV
+    forecast_daily: pd.DataFrame  # date[,queue],calls,lower,upper
+    requirements: pd.DataFrame  # the Requirements CSV
+    roster: pd.DataFrame  # the Roster CSV
+    coverage: pd.DataFrame  # the Coverage CSV
 
 
 def _iso(values) -> list[str]:
@@ -57,28 +89,26 @@ def _insert_rows(conn: sqlite3.Connection, table: str, columns: Sequence[str], r
     conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _run_row(plan, out_dir, exit_code: int) -> dict:
-    sc, res, fc = plan.scenario, plan.schedule, plan.forecast
-    scenario_sha = next((i["sha256"] for i in plan.inputs if i.get("role") == "scenario"), None)
+def _run_row(record: RunRecord, out_dir) -> dict:
     return {
-        "scenario": sc.name,
-        "scenario_sha256": scenario_sha,
-        "week": plan.label,
-        "week_start": plan.start.isoformat(),
+        "scenario": record.scenario,
+        "scenario_sha256": record.scenario_sha256,
+        "week": record.week,
+        "week_start": record.week_start.isoformat(),
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "planner_version": __version__,
-        "exit_code": int(exit_code),
-        "solver": getattr(res, "solver", None),
-        "solver_status": str(getattr(res, "status", "")),
-        "gap_pct": _num(100.0 * res.gap) if getattr(res, "gap", None) is not None else None,
-        "objective": _num(getattr(res, "objective", None)),
-        "bound": _num(getattr(res, "bound", None)),
-        "forecast_model": fc.model,
-        "level_pct": _num(fc.level),
-        "interval_min": int(res.interval_min),
-        "history_last_day": pd.Timestamp(fc.history_day).strftime("%Y-%m-%d"),
-        "country": sc.data.country,
-        "shrinkage_pct": _num(sc.service.shrinkage_pct),
+        "exit_code": int(record.exit_code),
+        "solver": record.solver,
+        "solver_status": record.solver_status,
+        "gap_pct": _num(record.gap_pct),
+        "objective": _num(record.objective),
+        "bound": _num(record.bound),
+        "forecast_model": record.forecast_model,
+        "level_pct": _num(record.level_pct),
+        "interval_min": int(record.interval_min),
+        "history_last_day": pd.Timestamp(record.history_last_day).strftime("%Y-%m-%d"),
+        "country": record.country,
+        "shrinkage_pct": _num(record.shrinkage_pct),
         "out_dir": None if out_dir is None else str(Path(out_dir)),
     }
 
@@ -107,18 +137,17 @@ def _summary(summary: dict | None, outputs_dir) -> dict | None:
 
 def record_run(
     store_path: str | os.PathLike,
-    plan,
+    record: RunRecord,
     outputs_dir: str | os.PathLike | None,
-    exit_code: int,
     summary: dict | None = None,
 ) -> int:
-    """Record a published `plan` (a `planner.pipeline.WeekPlan`) as the next revision of its
+    """Record a published week as the next revision of its
     scenario and week, marked published, in one transaction; returns its run_id. The files in
     `outputs_dir` are taken for what it published (its `publications` row, confirmed).
 
     `summary`: summary.json's object (default: read from `outputs_dir/summary.json`)."""
     path = Path(store_path)
-    row = _run_row(plan, outputs_dir, exit_code)
+    row = _run_row(record, outputs_dir)
     summary = _summary(summary, outputs_dir)
     row["summary_json"] = None if summary is None else json.dumps(summary, sort_keys=True)
     printed, where = None, None
@@ -127,7 +156,7 @@ def record_run(
     with connected(path, create=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            run_id = _write_run(conn, plan, row)
+            run_id = _write_run(conn, record, row)
             _publish(conn, run_id, row["scenario"], row["week_start"])
             if printed is not None:
                 conn.execute(
@@ -145,13 +174,12 @@ def record_run(
 
 def record_pending(
     store_path: str | os.PathLike,
-    plan,
+    record: RunRecord,
     out_dir: str | os.PathLike,
     built_dir: str | os.PathLike,
-    exit_code: int,
     summary: dict | None = None,
 ) -> int:
-    """Record `plan` before its files are swapped in: the run (the next revision, not yet
+    """Record a week before its files are swapped in: the run (the next revision, not yet
     published) with a `pending` publication of the files in `built_dir` (the directory about to
     become `out_dir`). `confirm_run` after the swap marks it published; if that never happens
     (a kill, a store that fails after the swap), the next run settles it from `out_dir` itself
@@ -159,14 +187,14 @@ def record_pending(
     printed = fingerprint(built_dir)
     if printed is None:
         raise InputError(f"{built_dir}: not a complete week directory (no roster.csv)")
-    row = _run_row(plan, out_dir, exit_code)
+    row = _run_row(record, out_dir)
     summary = _summary(summary, built_dir)
     row["summary_json"] = None if summary is None else json.dumps(summary, sort_keys=True)
     with connected(Path(store_path), create=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
             _settle(conn, row["scenario"], row["week_start"])
-            run_id = _write_run(conn, plan, row)
+            run_id = _write_run(conn, record, row)
             conn.execute(
                 "INSERT INTO publications (run_id, directory, fingerprint, state) "
                 "VALUES (?, ?, ?, ?)",
@@ -278,7 +306,7 @@ def _settle(conn: sqlite3.Connection, scenario: str, week_start: str) -> None:
         conn.execute("UPDATE publications SET state = ? WHERE run_id = ?", (new_state, pending_id))
 
 
-def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
+def _write_run(conn: sqlite3.Connection, record: RunRecord, row: dict) -> int:
     """Insert a run and its tables, not yet published (`_publish` marks it); its run_id."""
     (revision,) = conn.execute(
         "SELECT COALESCE(MAX(revision), 0) + 1 FROM runs WHERE scenario = ? AND week_start = ?",
@@ -296,13 +324,11 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
         conn,
         "inputs",
         ("run_id", "role", "name", "sha256"),
-        [(run_id, i.get("role"), i.get("name"), i.get("sha256")) for i in plan.inputs],
+        [(run_id, i.get("role"), i.get("name"), i.get("sha256")) for i in record.inputs],
     )
-    kpis = [
-        (run_id, k, _num(v)) for k, v in sorted(plan.kpis.as_dict().items()) if _num(v) is not None
-    ]
+    kpis = [(run_id, k, _num(v)) for k, v in sorted(record.kpis.items()) if _num(v) is not None]
     _insert_rows(conn, "kpis", ("run_id", "name", "value"), kpis)
-    fc = plan.forecast.intervals
+    fc = record.forecast
     _insert_rows(
         conn,
         "forecast",
@@ -318,7 +344,7 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
             strict=True,
         ),
     )
-    daily = plan.forecast.daily
+    daily = record.forecast_daily
     _insert_rows(
         conn,
         "forecast_daily",
@@ -333,7 +359,7 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
             strict=True,
         ),
     )
-    req = plan.requirements
+    req = record.requirements
     _insert_rows(
         conn,
         "requirements",
@@ -346,7 +372,7 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
             strict=True,
         ),
     )
-    roster = plan.schedule.roster
+    roster = record.roster
     breaks = ["" if not isinstance(b, str) else b for b in roster["breaks"]]
     _insert_rows(
         conn,
@@ -362,7 +388,7 @@ def _write_run(conn: sqlite3.Connection, plan, row: dict) -> int:
             strict=True,
         ),
     )
-    cov = plan.schedule.coverage
+    cov = record.coverage
     _insert_rows(
         conn,
         "coverage",

@@ -217,7 +217,8 @@ def check_file(path: Path) -> bool:
         return True  # another run is creating it right now: SQLite itself will wait for it
     if head != _SQLITE_MAGIC:
         raise StoreInputError(
-            f"{path}: not a planner store (not an SQLite database); give another --store"
+            f"{path}: not a planner store (not an SQLite database); give another {{store_path}}",
+            "store_path",
         )
     return True
 
@@ -243,12 +244,15 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> int:
             return 0
         raise StoreInputError(
             f"{path}: not a planner store (an SQLite database of another application); "
-            "give another --store"
+            "give another {store_path}",
+            "store_path",
         )
     if version > SCHEMA_VERSION:
         raise StoreInputError(
             f"{path}: the store has schema version {version}, newer than this planner "
-            f"{__version__} reads (up to {SCHEMA_VERSION}); upgrade planner or give another --store"
+            f"{__version__} reads (up to {SCHEMA_VERSION}); upgrade planner or give another "
+            "{store_path}",
+            "store_path",
         )
     return int(version)
 

@@ -1,5 +1,6 @@
-"""Publishing a week: every output file built in a temporary sibling directory, then
-swapped in at once, under a lock next to the output directory (what cron calls)."""
+"""The weekly run (what cron calls): plan the week and publish every output file at once
+(built in a temporary sibling directory, then swapped in), under a lock next to the output
+directory, with the plan store's hook before and after publishing."""
 
 from __future__ import annotations
 
@@ -11,14 +12,20 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from planner import forecast, io, schedule
+import pandas as pd
+
+from planner import io
+from planner.accuracy import Drift, Recorded
 from planner.errors import InputError, PlannerError
-from planner.pipeline import swap
-from planner.pipeline.plan import (
+from planner.jobs import swap
+from planner.pipeline import (
     Log,
     WeekPlan,
+    default_out_dir,
     load_history,
     plan_week,
     quiet_log,
@@ -27,47 +34,42 @@ from planner.pipeline.plan import (
     took,
     with_time_limit,
 )
-from planner.report import charts, summary_json, text
+from planner.report.week import write_plan
 from planner.scenario import Scenario, week_label
 from planner.schedule import child as solver_child
 
-OUTPUT_FILES = (
-    "forecast.csv",
-    "requirements.csv",
-    "roster.csv",
-    "coverage.csv",
-    "roster.xlsx",
-    "summary.json",
-    "forecast.png",
-    "coverage.png",
-)
-SIM_FILE = "sim.csv"
+
+class StoreHook(Protocol):
+    """The plan store's part in the weekly run (`planner.accuracy.RunRecorder` is one)."""
+
+    def previous_roster(
+        self, scenario: Scenario, week_start: dt.date, out_dir: Path
+    ) -> pd.DataFrame | None:
+        """Last week's published roster of `scenario`, for the week to continue."""
+        ...
+
+    def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
+        """Check the store (may refuse the run before anything is published); the drift."""
+        ...
+
+    def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
+        """Record the published run (still under the lock)."""
+        ...
 
 
-# --- writing ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeekRun:
+    """What a weekly run did: the plan, where it was published, how it was recorded in the
+    plan store (None without a store) and the forecast's drift (None: not checked)."""
 
+    plan: WeekPlan
+    directory: Path
+    recorded: Recorded | None = None
+    drift: Drift | None = None
 
-def write_plan(plan: WeekPlan, directory: Path, extra: dict | None = None) -> list[str]:
-    """Write every output file of `plan` into `directory` (which exists); return their names.
-    `extra`: more top-level keys for summary.json (the plan store's `drift`)."""
-    directory = Path(directory)
-    res = plan.schedule
-    names = list(OUTPUT_FILES)
-    if plan.simulation is not None:
-        names.append(SIM_FILE)
-    io.write_text(directory / "forecast.csv", io.frame_to_csv(plan.forecast.intervals))
-    io.write_text(directory / "requirements.csv", io.frame_to_csv(plan.requirements))
-    io.write_text(directory / "roster.csv", io.frame_to_csv(res.roster))
-    io.write_text(directory / "coverage.csv", io.frame_to_csv(res.coverage))
-    schedule.write_roster_xlsx(res, directory / "roster.xlsx")
-    forecast.plot_forecast(plan.history, plan.forecast, directory / "forecast.png")
-    charts.plot_coverage(res.coverage, directory / "coverage.png", title=text.chart_title(plan))
-    if plan.simulation is not None:
-        io.write_text(directory / SIM_FILE, io.frame_to_csv(plan.simulation.intervals))
-    summary = summary_json.summary_dict(plan, names)
-    summary.update(extra or {})
-    io.write_text(directory / "summary.json", io.to_json(summary))
-    return sorted(names)
+    @property
+    def exit_code(self) -> int:
+        return self.plan.exit_code
 
 
 @contextlib.contextmanager
@@ -113,24 +115,25 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     the lock covers every name of it)."""
     text = os.fspath(out_dir)
     if text == "-":  # `-` is stdout elsewhere; a week is a directory of files
-        raise InputError("--out -: expected a directory, a week's outputs cannot go to stdout")
+        raise InputError("-: expected a directory, a week's outputs cannot go to stdout", "out_dir")
     if not text.strip():
-        raise InputError('--out "": expected a directory name')
+        raise InputError('"": expected a directory name', "out_dir")
     if "\x00" in text:
-        raise InputError("--out: a directory name cannot contain a NUL byte")
+        raise InputError("{out_dir}: a directory name cannot contain a NUL byte", "out_dir")
     path = Path(text)
     if path.is_symlink():
         try:
             path = path.resolve()
         except (OSError, RuntimeError):
-            raise InputError(f"--out {text}: a symlink loop") from None
+            raise InputError(f"{text}: a symlink loop", "out_dir") from None
     if path.name in ("", ".", "..") or path == Path(path.anchor):
         raise InputError(
-            f"--out {text}: expected a directory of its own (such as out/week), not "
-            "the current, parent or root directory, which a week's outputs would replace"
+            f"{text}: expected a directory of its own (such as out/week), not "
+            "the current, parent or root directory, which a week's outputs would replace",
+            "out_dir",
         )
     if len(os.fsencode(path.name)) > 240:  # room for the hidden `.NAME.<random>.tmp` sibling
-        raise InputError(f"--out {text}: the name is longer than 240 bytes")
+        raise InputError(f"{text}: the name is longer than 240 bytes", "out_dir")
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a directory")
     parent = path.parent
@@ -173,10 +176,6 @@ def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
     return value
 
 
-def default_out_dir(label: str) -> Path:
-    return Path("out") / label
-
-
 def run_week(
     scenario: Scenario | str | os.PathLike | None = None,
     week: str | None = None,
@@ -186,15 +185,15 @@ def run_week(
     log: Log = quiet_log,
     progress: bool = False,
     time_limit_s: float | None = None,
-    store_hook=None,
-) -> tuple[WeekPlan, Path]:
+    store_hook: StoreHook | None = None,
+) -> WeekRun:
     """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
-    under a lock. Returns the plan and the directory. `plan.exit_code` is 3 when short.
+    under a lock. `exit_code` is 3 when short.
 
-    `store_hook` (a `planner.accuracy.RunRecorder`): `before_publish(plan, out_dir)` gives
-    summary.json's extra keys (and may refuse the run before anything is published);
-    `after_publish(plan, out_dir)` records the published run in the plan store, still under
-    the lock."""
+    `store_hook`: `previous_roster` lets the week continue last week's published roster;
+    `before_publish` checks the store and the drift (summary.json's `drift` key) and may
+    refuse the run before anything is published; `after_publish` records the published run,
+    still under the lock."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     hist = None
     if out_dir is None:
@@ -204,7 +203,7 @@ def run_week(
     else:
         target = check_out_dir(out_dir, create_parent=True)  # before the lock and the planning
         if week or start:
-            resolve_start(sc, None, week, start)  # a bad --week is refused before the lock
+            resolve_start(sc, None, week, start)  # a bad week is refused before the lock
     shown = Path(out_dir)
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
@@ -212,9 +211,10 @@ def run_week(
         solver_child.sweep_stale()  # and the solver folders of a planner that was killed
         previous = None
         if store_hook is not None:
+            hook = store_hook
 
-            def previous(scenario, first):
-                return store_hook.previous_roster(scenario, first, shown)
+            def previous(scenario: Scenario, first: dt.date) -> pd.DataFrame | None:
+                return hook.previous_roster(scenario, first, shown)
 
         plan = plan_week(
             sc,
@@ -226,9 +226,11 @@ def run_week(
             previous=previous,
         )
         clock = time.monotonic()
-        extra = None if store_hook is None else store_hook.before_publish(plan, shown)
+        drift, extra = None, None
+        if store_hook is not None:
+            drift = store_hook.before_publish(plan, shown)
+            extra = {"drift": None if drift is None else drift.as_dict()}
         publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
         log(f"outputs: {target} {took(clock)}")
-        if store_hook is not None:
-            store_hook.after_publish(plan, shown)
-    return plan, shown
+        recorded = None if store_hook is None else store_hook.after_publish(plan, shown)
+    return WeekRun(plan, shown, recorded, drift)
