@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import multiprocessing
 import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -16,7 +19,7 @@ import pytest
 from helpers import deadline, error_line, invoke
 
 from planner import io, jobs, store
-from planner.accuracy import run_record
+from planner.accuracy import RunRecorder, run_record
 from planner.errors import PlannerError
 from planner.io import read_roster
 from planner.scenario import load_rules
@@ -34,35 +37,72 @@ def rest_across(week1: pd.DataFrame, week2: pd.DataFrame) -> float:
     return float(((first_start[both] - last_end[both]).dt.total_seconds() / 3600).min())
 
 
-def _fail_recording(monkeypatch):
+def _fail(monkeypatch, step: str) -> None:
+    """Make the store fail at `step` (`record_pending`: before the swap, `confirm_run`: after
+    it) as a full disk does."""
+
     def broken(*args, **kwargs):
         raise store.StoreError("planner.db: cannot write the store: the disk is full")
 
-    monkeypatch.setattr(store, "record_run", broken)
+    monkeypatch.setattr(store, step, broken)
 
 
-def test_a_week_whose_recording_failed_is_continued_from_its_directory(
-    small, tmp_path, monkeypatch
-):
-    """Cron's default layout out/<week>: week 7 is published but its store write fails (a full
-    disk); week 8 still continues week 7 as published, so the rest across Sunday night is
-    legal."""
-    out = tmp_path / "out"
-    out.mkdir()
-    with monkeypatch.context() as patch:
-        _fail_recording(patch)
-        first = invoke(["run", small, "--week", "2026-W07", "--out", out / "2026-W07", "-q"])
-    assert first.exit_code == 1, first.output
-    assert "not recorded" in error_line(first)
-    assert (out / "2026-W07" / "roster.csv").exists()
-    assert store.list_runs(out / "planner.db").empty if (out / "planner.db").exists() else True
-    second = invoke(["run", small, "--week", "2026-W08", "--out", out / "2026-W08", "-q"])
-    assert second.exit_code in (0, 3), second.output
-    week1 = read_roster(out / "2026-W07" / "roster.csv")
-    week2 = read_roster(out / "2026-W08" / "roster.csv")
+def _legal_across(small: Path, first: Path, second: Path) -> None:
+    week1 = read_roster(first / "roster.csv")
+    week2 = read_roster(second / "roster.csv")
     rules = load_rules(small, rules_from_mapping)
     assert check_weeks(week1, week2, rules) == []
     assert rest_across(week1, week2) >= rules.min_rest_h
+    summary = json.loads((second / "summary.json").read_text(encoding="utf-8"))
+    assert any("continues last week's published roster" in str(n) for n in summary["notes"])
+
+
+def test_a_week_the_store_never_recorded_is_continued_from_its_directory(small, tmp_path):
+    """Cron's default layout out/<week>: week 7 published without a store record (`--no-store`,
+    or an older planner whose store write failed); week 8 continues week 7 as published."""
+    out = tmp_path / "out"
+    out.mkdir()
+    first = invoke(["run", small, "--week", "2026-W07", "--out", out / "2026-W07", "-q",
+                    "--no-store"])  # fmt: skip
+    assert first.exit_code in (0, 3), first.output
+    second = invoke(["run", small, "--week", "2026-W08", "--out", out / "2026-W08", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    _legal_across(small, out / "2026-W07", out / "2026-W08")
+
+
+@pytest.mark.slow
+def test_a_store_that_fails_after_the_swap_leaves_a_pending_run_the_next_week_continues(
+    small, tmp_path, monkeypatch
+):
+    """Week 7 is published but the store fails on its confirmation (a full or read-only disk):
+    one line, exit 1, the files in place, the run pending; week 8 continues week 7 as
+    published (any folder names: not found by the default layout) and settles it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with monkeypatch.context() as patch:
+        _fail(patch, "confirm_run")
+        first = invoke(["run", small, "--week", "2026-W07", "--out", out / "first", "-q"])
+    assert first.exit_code == 1, first.output
+    line = error_line(first)
+    assert "published in" in line and "pending" in line and "disk is full" in line
+    assert (out / "first" / "roster.csv").exists()
+    runs = store.list_runs(out / "planner.db")
+    assert runs["published"].tolist() == [False]  # pending: not yet confirmed
+    second = invoke(["run", small, "--week", "2026-W08", "--out", out / "second", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    _legal_across(small, out / "first", out / "second")
+    runs = store.list_runs(out / "planner.db")
+    assert runs["published"].tolist() == [True, True]  # week 7 settled from its files
+
+
+def test_a_store_that_fails_before_the_swap_publishes_nothing(small, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    _fail(monkeypatch, "record_pending")
+    first = invoke(["run", small, "--week", "2026-W07", "--out", out / "first", "-q"])
+    assert first.exit_code == 1, first.output
+    assert "not published" in error_line(first)
+    assert sorted(p.name for p in out.iterdir()) in ([], ["planner.db"])
 
 
 @pytest.fixture
@@ -241,3 +281,81 @@ def test_a_store_on_a_read_only_mount_is_read_by_history(two_plans, tmp_path, mo
     result = invoke(["history", "--store", db, "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "2026-W07" in result.stdout and opened
+
+
+# --- kills in the recording window (a deterministic hook, in a forked child) --------------------
+
+FORK = multiprocessing.get_context("fork")
+
+
+def _publish_and_die(scenario: Path, week: str, out: Path, at: str) -> None:
+    """Run the week with the store hook and SIGKILL this process at `at`: `confirm_run`
+    (after the swap, before the confirmation) or `replace_directory` (after the pending record,
+    before the swap)."""
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if at == "confirm_run":
+        store.confirm_run = die  # type: ignore[assignment]
+    else:
+        jobs.swap.replace_directory = die  # type: ignore[assignment]
+    jobs.run_week(scenario, week=week, out_dir=out, store_hook=RunRecorder())
+    os._exit(0)  # not reached
+
+
+def _killed(scenario: Path, week: str, out: Path, at: str) -> int:
+    child = FORK.Process(target=_publish_and_die, args=(scenario, week, out, at))
+    child.start()
+    child.join(120)
+    return child.exitcode
+
+
+@pytest.mark.slow
+def test_a_kill_after_the_swap_before_the_confirmation_keeps_publishing_and_store_agreed(
+    small, tmp_path
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    assert _killed(small, "2026-W07", out / "first", "confirm_run") == -signal.SIGKILL
+    assert (out / "first" / "roster.csv").exists()  # published
+    db = out / "planner.db"
+    with store.connected(db) as conn:
+        run_id, directory = store.in_force(conn, "small", dt.date(2026, 2, 9))
+    assert directory is None and run_id is not None  # the pending run, judged by its files
+    with deadline(60):
+        second = invoke(["run", small, "--week", "2026-W08", "--out", out / "second", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    _legal_across(small, out / "first", out / "second")
+    assert store.list_runs(db)["published"].tolist() == [True, True]
+    # the next run of week 7 itself sweeps what the killed one left
+    with deadline(60):
+        again = invoke(["run", small, "--week", "2026-W07", "--out", out / "first", "-q"])
+    assert again.exit_code in (0, 3), again.output
+    assert sorted(p.name for p in out.iterdir()) == ["first", "planner.db", "second"] + [
+        p.name for p in out.iterdir() if p.name.startswith("planner.db-")
+    ]
+
+
+@pytest.mark.slow
+def test_a_kill_after_the_pending_record_before_the_swap_publishes_nothing(small, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    first = invoke(["run", small, "--week", "2026-W07", "--out", out / "first", "-q"])
+    assert first.exit_code in (0, 3), first.output
+    before = {p.name: p.read_bytes() for p in (out / "first").iterdir()}
+    # revision 2 differs (a stricter target), or it would publish the very same bytes
+    small.write_text(small.read_text(encoding="utf-8") + "[service]\nsl_pct = 95\n")
+    assert _killed(small, "2026-W07", out / "first", "replace_directory") == -signal.SIGKILL
+    assert {p.name: p.read_bytes() for p in (out / "first").iterdir()} == before
+    db = out / "planner.db"
+    with store.connected(db) as conn:
+        in_force = store.in_force(conn, "small", dt.date(2026, 2, 9))
+    assert in_force == (1, None)  # revision 1 stays in force: the pending one was not swapped
+    with deadline(60):
+        second = invoke(["run", small, "--week", "2026-W08", "--out", out / "second", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    _legal_across(small, out / "first", out / "second")
+    with store.connected(db) as conn:
+        states = dict(conn.execute("SELECT run_id, state FROM publications").fetchall())
+    assert states == {1: "confirmed", 2: "abandoned", 3: "confirmed"}

@@ -52,8 +52,13 @@ class StoreHook(Protocol):
         """Check the store (may refuse the run before anything is published); the drift."""
         ...
 
+    def before_swap(self, plan: WeekPlan, out_dir: Path, built: Path) -> None:
+        """Record the run as pending, from the files built in `built`, before the swap (may
+        refuse: then nothing is published)."""
+        ...
+
     def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
-        """Record the published run (still under the lock)."""
+        """Confirm the published run (still under the lock)."""
         ...
 
 
@@ -151,10 +156,15 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     return path
 
 
-def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
-    """Build the directory with `fill(tmp)` in a temporary sibling, then swap it in for
-    `out_dir` in one step (`swap.replace_directory`). On failure nothing changes; a kill
-    leaves `out_dir` whole (or recoverable by `swap.recover`)."""
+def publish_directory(
+    out_dir: Path,
+    fill: Callable[[Path], object],
+    before_swap: Callable[[Path], object] | None = None,
+) -> object:
+    """Build the directory with `fill(tmp)` in a temporary sibling, then (after
+    `before_swap(tmp)`: the store's pending record) swap it in for `out_dir` in one step
+    (`swap.replace_directory`). On failure nothing changes; a kill leaves `out_dir` whole (or
+    recoverable by `swap.recover`)."""
     out_dir = check_out_dir(out_dir)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
@@ -165,6 +175,8 @@ def publish_directory(out_dir: Path, fill: Callable[[Path], object]) -> object:
         os.chmod(tmp, 0o755)
         for item in tmp.iterdir():
             os.chmod(item, 0o644)  # mkstemp's 0600 would hide the files from the team
+        if before_swap is not None:
+            before_swap(tmp)
         try:
             parking = swap.replace_directory(tmp, out_dir)
         except OSError as exc:
@@ -192,8 +204,10 @@ def run_week(
 
     `store_hook`: `previous_roster` lets the week continue last week's published roster;
     `before_publish` checks the store and the drift (summary.json's `drift` key) and may
-    refuse the run before anything is published; `after_publish` records the published run,
-    still under the lock."""
+    refuse the run before anything is published; `before_swap` records the run as pending
+    once its files are built, before they are swapped in; `after_publish` confirms it, still
+    under the lock. Publishing and recording thus agree: a kill or a store failure between the
+    swap and the confirmation leaves a pending run that the next run settles from the files."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     hist = None
     if out_dir is None:
@@ -230,7 +244,14 @@ def run_week(
         if store_hook is not None:
             drift = store_hook.before_publish(plan, shown)
             extra = {"drift": None if drift is None else drift.as_dict()}
-        publish_directory(target, lambda tmp: write_plan(plan, tmp, extra))
+        before_swap = None
+        if store_hook is not None:
+            recorder = store_hook
+
+            def before_swap(tmp: Path) -> None:
+                recorder.before_swap(plan, shown, tmp)
+
+        publish_directory(target, lambda tmp: write_plan(plan, tmp, extra), before_swap)
         log(f"outputs: {target} {took(clock)}")
         recorded = None if store_hook is None else store_hook.after_publish(plan, shown)
     return WeekRun(plan, shown, recorded, drift)

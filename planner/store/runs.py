@@ -182,8 +182,9 @@ def record_pending(
     """Record a week before its files are swapped in: the run (the next revision, not yet
     published) with a `pending` publication of the files in `built_dir` (the directory about to
     become `out_dir`). `confirm_run` after the swap marks it published; if that never happens
-    (a kill, a store that fails after the swap), the next run settles it from `out_dir` itself
-    (`settle`). Pending runs of the same week left by earlier runs are settled first."""
+    (a kill, a store that fails after the swap), the next run settles it from `out_dir` itself:
+    the pending runs of the scenario left by earlier runs are settled first, each from its own
+    week directory (confirmed if its files are there, else abandoned)."""
     printed = fingerprint(built_dir)
     if printed is None:
         raise InputError(f"{built_dir}: not a complete week directory (no roster.csv)")
@@ -193,7 +194,8 @@ def record_pending(
     with connected(Path(store_path), create=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            _settle(conn, row["scenario"], row["week_start"])
+            for week in _pending_weeks(conn, row["scenario"]) | {row["week_start"]}:
+                _settle(conn, row["scenario"], week)
             run_id = _write_run(conn, record, row)
             conn.execute(
                 "INSERT INTO publications (run_id, directory, fingerprint, state) "
@@ -286,6 +288,17 @@ def _is_week(directory: Path, scenario: str, week_start: str) -> bool:
         )
     except (InputError, ValueError, KeyError, TypeError):
         return False
+
+
+def _pending_weeks(conn: sqlite3.Connection, scenario: str) -> set[str]:
+    """The weeks of `scenario` with a pending run (killed between its swap and confirmation,
+    or left by a store that failed there)."""
+    rows = conn.execute(
+        "SELECT DISTINCT r.week_start FROM runs r JOIN publications p ON p.run_id = r.run_id "
+        "WHERE r.scenario = ? AND p.state = ?",
+        (scenario, PENDING),
+    ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def _settle(conn: sqlite3.Connection, scenario: str, week_start: str) -> None:
