@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -34,9 +35,14 @@ from planner.pipeline import (
     took,
     with_time_limit,
 )
-from planner.report.week import write_plan
+from planner.report.week import OUTPUT_FILES, SIM_FILE, write_plan
 from planner.scenario import Scenario, week_label
 from planner.schedule import child as solver_child
+
+# Every week directory a run publishes holds this hidden file: a later run may replace only a
+# directory that has it (or is empty, or an older planner's week), never a folder of the user's.
+MARKER = ".planner-week"
+MARKER_TEXT = "a week published by planner run; planner may replace this directory\n"
 
 
 class StoreHook(Protocol):
@@ -126,6 +132,8 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     if "\x00" in text:
         raise InputError("{out_dir}: a directory name cannot contain a NUL byte", "out_dir")
     path = Path(text)
+    if any(len(os.fsencode(part)) > 240 for part in path.parts):  # room for `.NAME.<rnd>.tmp`
+        raise InputError(f"{text[:60]}...: a name is longer than 240 bytes", "out_dir")
     if path.is_symlink():
         try:
             path = path.resolve()
@@ -141,6 +149,8 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
         raise InputError(f"{text}: the name is longer than 240 bytes", "out_dir")
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: exists and is not a directory")
+    if path.is_dir():
+        _refuse_foreign(path, text)
     parent = path.parent
     if not parent.exists() and create_parent and parent.parent.is_dir():
         try:
@@ -154,6 +164,34 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     if not os.access(parent, os.W_OK | os.X_OK):
         raise PlannerError(f"cannot write {path}: permission denied (in {parent})")
     return path
+
+
+def _refuse_foreign(path: Path, text: str) -> None:
+    """Refuse to replace a directory that no planner run published: only an empty one, one
+    holding `MARKER` or (written by an earlier planner) only the week's output files with its
+    summary.json may be replaced, since replacing removes everything in it."""
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as exc:
+        raise io.write_error(path, exc) from None
+    if not names or MARKER in names:
+        return
+    ours = {*OUTPUT_FILES, SIM_FILE}
+    if "summary.json" in names and set(names) <= ours:
+        try:
+            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+            if isinstance(summary, dict) and "version" in summary and "week" in summary:
+                return
+        except (OSError, ValueError):
+            pass
+    foreign = [n for n in names if n not in ours][:3] or names[:3]
+    shown = text if text == str(path) else f"{text} (-> {path})"
+    raise InputError(
+        f"{shown}: exists and holds files no planner run published ({', '.join(foreign)}"
+        f"{', ...' if len(names) > 3 else ''}), which publishing would delete; give a new or "
+        "empty directory, or one a planner run published",
+        "out_dir",
+    )
 
 
 def publish_directory(
@@ -172,9 +210,12 @@ def publish_directory(
         raise io.write_error(out_dir, exc) from None
     try:
         value = fill(tmp)
-        os.chmod(tmp, 0o755)
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the week from the team
         for item in tmp.iterdir():
-            os.chmod(item, 0o644)  # mkstemp's 0600 would hide the files from the team
+            os.chmod(item, 0o666 & ~umask)
         if before_swap is not None:
             before_swap(tmp)
         try:
