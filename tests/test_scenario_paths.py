@@ -125,3 +125,24 @@ def test_an_output_through_a_symlink_replaces_its_target_and_keeps_the_link(smal
                    "--horizon", "1", "-q", "-o", loop])  # fmt: skip
     assert made.exit_code == 2 and "symlink loop" in error_line(made)
     assert loop.is_symlink()
+
+
+@pytest.mark.slow
+def test_allow_dir_lets_a_scenario_name_files_in_another_folder(small, tmp_path):
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    moved = scenarios / "small.toml"
+    history = small.with_name("history.csv")
+    moved.write_text(
+        small.read_text(encoding="utf-8").replace('"history.csv"', f'"{history}"'),
+        encoding="utf-8",
+    )
+    out = tmp_path / "week"
+    refused = invoke(["run", moved, "--week", "2026-W07", "--out", out, "-q", "--no-store"])
+    assert refused.exit_code == 2 and "outside the scenario's folder" in error_line(refused)
+    allowed = invoke(["run", moved, "--week", "2026-W07", "--out", out, "-q", "--no-store",
+                      "--allow-dir", history.parent])  # fmt: skip
+    assert allowed.exit_code in (0, 3), allowed.output
+    compared = invoke(["compare", moved, "--week", "2026-W07", "--no-store", "--format", "csv",
+                       "--allow-dir", history.parent])  # fmt: skip
+    assert compared.exit_code == 0, compared.output

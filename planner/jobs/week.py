@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -239,17 +239,19 @@ def run_week(
     progress: bool = False,
     time_limit_s: float | None = None,
     store_hook: StoreHook | None = None,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
 ) -> WeekRun:
     """Plan the week and publish its files into `out_dir` (default `out/<week>/`), atomically,
     under a lock. `exit_code` is 3 when short.
 
+    `allowed_dirs`: folders outside its own that the scenario may name files in.
     `store_hook`: `previous_roster` lets the week continue last week's published roster;
     `before_publish` checks the store and the drift (summary.json's `drift` key) and may
     refuse the run before anything is published; `before_swap` records the run as pending
     once its files are built, before they are swapped in; `after_publish` confirms it, still
     under the lock. Publishing and recording thus agree: a kill or a store failure between the
     swap and the confirmation leaves a pending run that the next run settles from the files."""
-    sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
+    sc = with_time_limit(resolve_scenario(scenario, allowed_dirs), time_limit_s)
     hist = None
     if out_dir is None:
         hist = load_history(sc)

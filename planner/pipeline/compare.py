@@ -81,16 +81,18 @@ def compare(
     time_limit_s: float | None = None,
     store_path: str | os.PathLike | None = None,
     use_store: bool = True,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
 ) -> Comparison:
     """Plan each scenario on one common week and tabulate them (in the order given).
 
     Like `planner run`, a scenario whose last week is published in the plan store continues
     that roster (read only; `store_path`, else the scenario's `[run] store`, else the store
     `planner run` records into by default), so both plan the same roster; `use_store=False`
-    plans every week on its own (cyclic)."""
+    plans every week on its own (cyclic). `allowed_dirs`: folders outside their own that the
+    scenarios may name files in."""
     if not scenarios:
         raise InputError("compare needs at least one scenario file")
-    loaded = [with_time_limit(resolve_scenario(s), time_limit_s) for s in scenarios]
+    loaded = [with_time_limit(resolve_scenario(s, allowed_dirs), time_limit_s) for s in scenarios]
     names = [s.name for s in loaded]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
