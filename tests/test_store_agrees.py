@@ -359,3 +359,20 @@ def test_a_kill_after_the_pending_record_before_the_swap_publishes_nothing(small
     with store.connected(db) as conn:
         states = dict(conn.execute("SELECT run_id, state FROM publications").fetchall())
     assert states == {1: "confirmed", 2: "abandoned", 3: "confirmed"}
+
+
+@pytest.mark.slow
+def test_a_killed_first_publish_leaves_nothing_once_another_week_runs(small, tmp_path):
+    """Cron's default layout: week 7 killed after its pending record, before its first swap
+    (a hidden .tmp and a .lock are left); the next run, of week 8, sweeps them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.lock").write_text("the user's, not empty\n")  # never touched
+    assert _killed(small, "2026-W07", out / "2026-W07", "replace_directory") == -signal.SIGKILL
+    left = sorted(p.name for p in out.iterdir() if "2026-W07" in p.name)
+    assert "2026-W07.lock" in left and any(n.endswith(".tmp") for n in left)
+    with deadline(60):
+        second = invoke(["run", small, "--week", "2026-W08", "--out", out / "2026-W08", "-q"])
+    assert second.exit_code in (0, 3), second.output
+    assert [p.name for p in out.iterdir() if "2026-W07" in p.name] == []
+    assert (out / "notes.lock").read_text() == "the user's, not empty\n"

@@ -166,6 +166,48 @@ def check_out_dir(out_dir: str | os.PathLike, create_parent: bool = False) -> Pa
     return path
 
 
+def _ours(directory: Path) -> bool:
+    """Whether a hidden sibling holds nothing but what a run builds or parks."""
+    try:
+        names = set(os.listdir(directory))
+    except OSError:
+        return False
+    return names <= {*OUTPUT_FILES, SIM_FILE, MARKER, "previous"}
+
+
+def sweep_other_weeks(target: Path) -> list[str]:
+    """Recover the other week directories beside `target` that a killed run left half done
+    (a hidden `.NAME.<random>.tmp` or `.old`, a stale `NAME.lock`), each under its own lock
+    (one another run holds is left alone), so no leftover waits for the next run of its own
+    week. Only planner's own: hidden siblings holding only output files, lock files that are
+    empty beside a published week or none. Returns what was done, one line each."""
+    parent = target.parent
+    names: set[str] = set()
+    for suffix in (".tmp", ".old"):
+        for hidden in parent.glob(f".*.{swap.RANDOM_PART}{suffix}"):
+            if hidden.is_dir() and not hidden.is_symlink() and _ours(hidden):
+                names.add(hidden.name[1:].rsplit(".", 2)[0])
+    for lock in parent.glob("*.lock"):
+        name = lock.name[: -len(".lock")]
+        other = parent / name
+        with contextlib.suppress(OSError):
+            empty = lock.is_file() and lock.stat().st_size == 0
+            if empty and (not other.exists() or (other / MARKER).is_file()):
+                names.add(name)
+    names.discard(target.name)
+    done: list[str] = []
+    for name in sorted(names):
+        other = parent / name
+        if other.exists() and not (other / MARKER).is_file():
+            continue  # not a week of ours
+        try:
+            with output_lock(other):
+                done += swap.recover(other)
+        except PlannerError:
+            continue  # another run is publishing that week right now
+    return done
+
+
 def _refuse_foreign(path: Path, text: str) -> None:
     """Refuse to replace a directory that no planner run published: only an empty one, one
     holding `MARKER` or (written by an earlier planner) only the week's output files with its
@@ -264,6 +306,8 @@ def run_week(
     shown = Path(out_dir)
     with output_lock(target):
         for line in swap.recover(target):  # first of all: a killed run's leftovers
+            log(line)
+        for line in sweep_other_weeks(target):  # and those of killed runs of other weeks
             log(line)
         solver_child.sweep_stale()  # and the solver folders of a planner that was killed
         previous = None
