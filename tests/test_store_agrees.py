@@ -376,3 +376,19 @@ def test_a_killed_first_publish_leaves_nothing_once_another_week_runs(small, tmp
     assert second.exit_code in (0, 3), second.output
     assert [p.name for p in out.iterdir() if "2026-W07" in p.name] == []
     assert (out / "notes.lock").read_text() == "the user's, not empty\n"
+
+
+@pytest.mark.slow
+def test_ctrl_c_after_the_swap_says_the_week_is_published(small, tmp_path, monkeypatch):
+    def interrupted(self, plan, out_dir):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(RunRecorder, "after_publish", interrupted)
+    out = tmp_path / "week"
+    result = invoke(["run", small, "--week", "2026-W07", "--out", out, "-q"])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == (
+        f"planner: interrupted after the week was published in {out}/; the next run settles "
+        "its store record"
+    )
+    assert (out / "roster.csv").exists()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from planner import io
 from planner.accuracy import Drift, Recorded
-from planner.errors import InputError, PlannerError
+from planner.errors import InputError, InterruptedAfterPublish, PlannerError
 from planner.jobs import swap
 from planner.pipeline import (
     Log,
@@ -339,6 +339,12 @@ def run_week(
                 recorder.before_swap(plan, shown, tmp)
 
         publish_directory(target, lambda tmp: write_plan(plan, tmp, extra), before_swap)
-        log(f"outputs: {target} {took(clock)}")
-        recorded = None if store_hook is None else store_hook.after_publish(plan, shown)
+        try:
+            log(f"outputs: {target} {took(clock)}")
+            recorded = None if store_hook is None else store_hook.after_publish(plan, shown)
+        except KeyboardInterrupt:
+            pending = "" if store_hook is None else "; the next run settles its store record"
+            raise InterruptedAfterPublish(
+                f"after the week was published in {shown}/{pending}"
+            ) from None
     return WeekRun(plan, shown, recorded, drift)
