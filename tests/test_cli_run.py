@@ -10,6 +10,7 @@ import pytest
 from helpers import error_line, invoke
 
 from planner import jobs, report
+from planner.jobs.week import MARKER
 
 
 @pytest.mark.slow
@@ -19,7 +20,7 @@ def test_run_end_to_end(small, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote" in result.stderr and "expected service level" in result.stderr
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*report.OUTPUT_FILES, MARKER])
     assert json.loads((out / "summary.json").read_text())["version"] == 1
 
 

@@ -34,7 +34,8 @@ def _stderr_log(enabled: bool):
     "--out",
     "out_dir",
     metavar="DIR",
-    help="Output directory (default out/<week>/); replaced as a whole on success.",
+    help="Output directory (default out/<week>/): new, empty, or a week planner published; "
+    "replaced as a whole on success.",
 )
 @click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
 @click.option(
