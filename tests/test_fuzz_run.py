@@ -18,6 +18,7 @@ from helpers import deadline, invoke
 
 from planner import store
 from planner.errors import PlannerError
+from planner.jobs.week import MARKER
 from planner.report.week import OUTPUT_FILES
 
 RUN_BASE = (
@@ -124,7 +125,7 @@ def test_a_run_on_a_malformed_input_ends_cleanly(tmp_path, kind, name, data):
         return
     assert errors == [], f"{name}: {err}"
     assert sorted(p.name for p in week.iterdir()) == sorted(
-        [*OUTPUT_FILES, *(["sim.csv"] if (week / "sim.csv").exists() else [])]
+        [*OUTPUT_FILES, MARKER, *(["sim.csv"] if (week / "sim.csv").exists() else [])]
     ), name
     runs = store.list_runs(db)
     assert runs["published"].sum() == 1, name
