@@ -71,3 +71,8 @@ class SolverError(PlannerError):
     """The solver failed or found nothing within its time limit."""
 
     exit_code = ExitCode.RUNTIME_ERROR
+
+
+class InterruptedAfterPublish(KeyboardInterrupt):
+    """Ctrl-C after a week was published: the text says where (not "interrupted" alone, which
+    reads as if nothing was written)."""

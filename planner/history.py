@@ -134,12 +134,13 @@ def read_history(
         path,
         "history file",
         {"calls": io.Number()},
-        optional={"aht": io.Number(allow_empty=True)},
+        optional={"aht": io.Number(allow_empty=True, maximum=None)},
         queue=True,
         unique=False,  # refused below, once rows repeated by a clock change are added up
         parse_stamps=local_times,
     )
     name, frame, zone = rows.name, rows.frame, zones[0]
+    _refuse_runaway(rows)
     notes: list[str] = []
     if zone is not None:
         notes.append(
@@ -179,6 +180,38 @@ def read_history(
     elif "aht" in frame.columns:
         frame["aht"] = _fill_aht(frame, queues)
     return History(frame, interval, queues, name, tuple(notes), suspect)
+
+
+def _refuse_runaway(rows: io.TimestampedRows) -> None:
+    """Refuse, naming the row, a value no contact centre has: an AHT above `io.MAX_AHT_S` (a
+    typo, or milliseconds), a row whose calls alone would keep more than `io.MAX_STAFF`
+    agents busy for its whole interval (or day) at the file's AHT."""
+    frame, name = rows.frame, rows.name
+    calls = frame["calls"].to_numpy(dtype=float)
+    if "aht" in frame.columns:
+        aht = frame["aht"].to_numpy(dtype=float)
+        high = np.flatnonzero(np.nan_to_num(aht) > io.MAX_AHT_S)
+        if high.size:
+            i = int(high[0])
+            raise InputError(
+                f"{name}:{frame['_line'].iloc[i]}: column 'aht' = {rows.cells['aht'].iloc[i]!r} "
+                f"is above {io.MAX_AHT_S:g} s ({io.MAX_AHT_S / 3600:g} h), longer than any mean "
+                "handle time: expected seconds (milliseconds?)"
+            )
+        work_s = calls * np.nan_to_num(aht)
+    else:
+        work_s = calls * 60.0  # at least a minute a call
+    stamps = pd.DatetimeIndex(frame["timestamp"])
+    daily = bool((stamps == stamps.normalize()).all())
+    span_s = 86400.0 if daily else float(io.smallest_step_s(stamps) or 86400.0)
+    over = np.flatnonzero(work_s / span_s > io.MAX_STAFF)
+    if over.size:
+        i = int(over[0])
+        raise InputError(
+            f"{name}:{frame['_line'].iloc[i]}: column 'calls' = "
+            f"{rows.cells['calls'].iloc[i]!r} would keep more than {io.MAX_STAFF:,} agents busy "
+            "at once, more than any centre staffs: a typo?"
+        )
 
 
 def local_timestamps(

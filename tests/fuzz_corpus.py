@@ -1,7 +1,8 @@
 """A generated corpus of malformed input files: each case is a valid small file of one DESIGN.md
 contract with one or two faults applied (a fixed seed, so the corpus is the same on every run).
 
-`cases(kind, n)` -> [(name, bytes)] for kind in history, scenario, requirements, agents, roster.
+`cases(kind, n)` -> [(name, bytes)] for kind in history, scenario, requirements, agents, roster,
+events, temperature, rules.
 """
 
 from __future__ import annotations
@@ -60,12 +61,49 @@ night_meal_break_min = 0
 time_limit_s = 10
 """
 
+EVENTS = (
+    "start,end,label,multiplier\n"
+    "2026-01-14,2026-01-14,storm,1.5\n"
+    "2026-01-27,2026-01-28,campaign,1.2\n"
+)
+
+
+def _temperature() -> str:
+    days = pd.date_range("2026-01-05", periods=28, freq="D")
+    rows = [f"{d:%Y-%m-%d},{30 + d.day % 5}.0,{26 + d.day % 3}.5" for d in days]
+    return "date,temp_max_c,temp_mean_c\n" + "\n".join(rows) + "\n"
+
+
+# the roster rule tables of a run (what `planner schedule --rules` and `planner run` read)
+RULES = """[shifts]
+shift_lengths_h = [8]
+start_step_min = 240
+days_per_week = [5]
+meal_break_min = 0
+night_meal_break_min = 0
+[labour]
+min_rest_h = 12
+min_weekly_rest_h = 24
+max_weekly_hours = 48
+max_consecutive_days = 6
+coverage = "hard"
+headcount_cap = 0
+contract_tolerance_h = 8
+[cost]
+wage_per_hour = 40000
+night_premium_pct = 30
+currency = "VND"
+"""
+
 BASES = {
     "history": _history,
     "requirements": _requirements,
     "agents": _agents,
     "roster": lambda: ROSTER,
     "scenario": lambda: SCENARIO,
+    "events": lambda: EVENTS,
+    "temperature": _temperature,
+    "rules": lambda: RULES,
 }
 
 ODD_CELLS = [
@@ -126,6 +164,8 @@ def _lines(text: str) -> list[str]:
 
 def _mutate_csv(text: str, rng: random.Random) -> bytes:
     lines = _lines(text)
+    if len(lines) < 2:  # a header alone (an earlier fault): a row of empty cells after it
+        return (text.rstrip("\n") + "\n" + "," * text.count(",") + "\n").encode("utf-8", "replace")
     header = lines[0].split(",")
     kind = rng.randrange(19)
     if kind == 0:  # a cell replaced by an odd value
@@ -225,7 +265,7 @@ def cases(kind: str, n: int, seed: int = 20260) -> list[tuple[str, bytes]]:
     """`n` malformed files of one kind (plus the valid base first)."""
     rng = random.Random(f"{seed}-{kind}")
     base = BASES[kind]()
-    mutate = _mutate_toml if kind == "scenario" else _mutate_csv
+    mutate = _mutate_toml if kind in ("scenario", "rules") else _mutate_csv
     out = [(f"{kind}-base", base.encode())]
     for i in range(n):
         data = mutate(base, rng)

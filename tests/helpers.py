@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -49,3 +51,24 @@ def tree(path: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
     }
+
+
+class Hang(AssertionError):
+    """A call ran past its `deadline`."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: int = 30) -> Iterator[None]:
+    """Fail (raise `Hang`) instead of hanging when the block runs past `seconds` (SIGALRM:
+    a blocking open or read is interrupted too). Main thread only."""
+
+    def ring(signum, frame):
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

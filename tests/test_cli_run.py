@@ -10,6 +10,7 @@ import pytest
 from helpers import error_line, invoke
 
 from planner import jobs, report
+from planner.jobs.week import MARKER
 
 
 @pytest.mark.slow
@@ -19,7 +20,7 @@ def test_run_end_to_end(small, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote" in result.stderr and "expected service level" in result.stderr
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*report.OUTPUT_FILES, MARKER])
     assert json.loads((out / "summary.json").read_text())["version"] == 1
 
 
@@ -153,14 +154,26 @@ def test_run_shows_the_notes_on_the_terminal(small, tmp_path):
     assert quiet.stderr == ""
 
 
-@pytest.mark.slow
-def test_an_aht_in_milliseconds_is_a_warning_naming_the_row(small, tmp_path):
+def test_an_aht_in_milliseconds_is_refused_naming_the_row(small, tmp_path):
     history = pd.read_csv(small.parent / "history.csv")
-    history.loc[100, "aht"] = 300_000
+    history.loc[100, "aht"] = 300_000  # 83 hours: milliseconds, not seconds
+    history.to_csv(small.parent / "history.csv", index=False)
+    result = invoke(["run", small, "--out", tmp_path / "w"])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert line.startswith("planner: error: ") and "\n" not in line
+    assert "history.csv:102: column 'aht' = '300000'" in line and "milliseconds?" in line
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.slow
+def test_an_aht_far_from_the_others_is_a_warning_naming_the_row(small, tmp_path):
+    history = pd.read_csv(small.parent / "history.csv")
+    history.loc[100, "aht"] = 9_000  # 2.5 hours: possible, but 30 times the others
     history.to_csv(small.parent / "history.csv", index=False)
     result = invoke(["run", small, "--out", tmp_path / "w"])
     assert result.exit_code in (0, 3), result.output
-    warning = [line for line in result.stderr.splitlines() if "aht = 300000 s" in line]
+    warning = [line for line in result.stderr.splitlines() if "aht = 9000 s" in line]
     assert len(warning) == 1 and warning[0].startswith("planner: warning: ")
     assert str(pd.Timestamp(history.loc[100, "timestamp"]).strftime("%Y-%m-%dT%H:%M")) in warning[0]
 

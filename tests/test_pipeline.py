@@ -16,7 +16,8 @@ import pytest
 from conftest import SMALL_RULES, write_history
 
 from planner import jobs, pipeline, report
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
+from planner.jobs.week import MARKER
 from planner.report import empty_spans
 from planner.schedule import StaffingGap, agents_to_add, rules_from_mapping
 
@@ -76,7 +77,7 @@ def test_run_writes_every_output_and_a_versioned_summary(small, tmp_path):
     week_run = jobs.run_week(small, out_dir=tmp_path / "out")
     plan, out = week_run.plan, week_run.directory
     assert plan.label == WEEK
-    assert sorted(p.name for p in out.iterdir()) == sorted(report.OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*report.OUTPUT_FILES, MARKER])
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert summary["version"] == 1
@@ -233,8 +234,11 @@ def test_a_successful_rerun_replaces_the_directory_as_a_whole(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("from last week")
+    with pytest.raises(InputError, match="no planner run published"):  # not a week of ours
+        jobs.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
+    (out / MARKER).write_text("")  # last week's, as a run publishes it
     jobs.publish_directory(out, lambda d: (d / "new.csv").write_text("x\n"))
-    assert sorted(p.name for p in out.iterdir()) == ["new.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "new.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

@@ -201,7 +201,7 @@ def test_a_version_1_store_gets_the_intraday_tables_and_keeps_its_runs(tmp_path)
     conn.close()
     with store.connected(db, create=True) as conn:
         after = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert {k: after[k] for k in before} == before  # no table of version 1 changed
     assert {"intraday_runs", "intraday_forecast", "intraday_actions"} <= set(after)
 
@@ -274,6 +274,7 @@ def _record_when_told(go, db, plan, out_dir, ids):
 def test_five_runs_at_once_into_one_store_all_land(week, tmp_path):
     plan, out_dir, _ = week
     db = tmp_path / "shared" / "planner.db"  # a new store: all five also race to create it
+    db.parent.mkdir()  # a store's folder is never created (a scenario could name any)
     go, ids = FORK.Event(), FORK.Queue()
     children = [
         FORK.Process(target=_record_when_told, args=(go, db, plan, out_dir, ids)) for _ in range(5)
@@ -331,27 +332,29 @@ def test_the_scenarios_run_store_key_moves_the_store(week, tmp_path):
     _, _, scenario = week
     moved = tmp_path / "moved.toml"
     moved.write_text(
-        scenario.read_text(encoding="utf-8")
-        .replace("[run]", '[run]\nstore = "plans/p.db"')
-        .replace('history = "history.csv"', f'history = "{scenario.parent / "history.csv"}"'),
+        scenario.read_text(encoding="utf-8").replace("[run]", '[run]\nstore = "plans/p.db"'),
         encoding="utf-8",
     )
+    (tmp_path / "history.csv").write_bytes((scenario.parent / "history.csv").read_bytes())
     out = tmp_path / "out" / "w"
+    result = CliRunner().invoke(cli, ["run", str(moved), "--out", str(out), "--quiet"])
+    one_line(result, 2, "the folder")  # a store's folder is never created
+    assert not out.exists()
+    (tmp_path / "plans").mkdir()
     result = CliRunner().invoke(cli, ["run", str(moved), "--out", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plans" / "p.db").exists() and not (tmp_path / "out" / "planner.db").exists()
     assert store.list_runs(tmp_path / "plans" / "p.db")["week"].tolist() == ["2026-W07"]
 
 
-@pytest.mark.slow
-def test_a_store_that_cannot_be_written_leaves_the_files_published_and_says_so(week, tmp_path):
+def test_a_store_that_cannot_be_created_is_refused_before_any_work(week, tmp_path):
     _, _, scenario = week
     (tmp_path / "a_file").write_text("x")
     out = tmp_path / "week"
     bad = tmp_path / "a_file" / "planner.db"
     result = CliRunner().invoke(cli, ["run", str(scenario), "--out", str(out), "--store", str(bad)])
-    one_line(result, 1, "cannot create the store")
-    assert "files are published" in result.stderr and (out / "summary.json").exists()
+    one_line(result, 2, "cannot create the store")
+    assert not out.exists()
 
 
 def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(week, tmp_path):

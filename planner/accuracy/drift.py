@@ -97,9 +97,12 @@ def drift_check(
     if store_path is None or not Path(store_path).exists():
         return None
     actuals = actuals_from_history(plan.history)
-    with store.connected(store_path) as conn:
-        runs = covered_runs(conn, actuals, plan.scenario.name, before=plan.start, weeks=weeks)
-        if runs.empty:
-            return None
-        days = scored_days(conn, runs, actuals)
+    try:
+        with store.connected(store_path) as conn:
+            runs = covered_runs(conn, actuals, plan.scenario.name, before=plan.start, weeks=weeks)
+            if runs.empty:
+                return None
+            days = scored_days(conn, runs, actuals)
+    except store.EmptyStoreError:  # an empty file: a new store, nothing to compare yet
+        return None
     return drift_from_days(days, tuple(runs["week"]))

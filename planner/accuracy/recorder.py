@@ -14,7 +14,7 @@ from planner import store
 from planner.accuracy.drift import Drift, drift_check
 from planner.errors import PlannerError
 from planner.pipeline import WeekPlan
-from planner.scenario import Scenario
+from planner.scenario import Scenario, week_label
 from planner.store import RunRecord
 
 
@@ -68,36 +68,61 @@ class RunRecorder:
     `before_publish`: resolves the store (the store option, else the scenario's `[run] store`,
     else beside the output directory), refuses a foreign, newer or corrupt one before anything
     is published, and runs the drift check; returns the drift (None: not enough stored weeks).
-    `after_publish`: records the run in one transaction; a failure there leaves the files
-    published and its one line says so."""
+    `before_swap`: records the run `pending`, with a fingerprint of the files built, before
+    they are swapped in; a store that cannot be written stops the run there, with last week's
+    files in place. `after_publish`: confirms it after the swap; should that fail (a kill, a
+    full or read-only store), the next run settles the pending run from the week directory."""
 
     def __init__(self, store_option: str | os.PathLike | None = None):
         self.store_option = store_option
         self.path: Path | None = None  # the store resolved by `before_publish`
+        self.pending: int | None = None  # the run recorded by `before_swap`
 
     def previous_roster(
         self, scenario: Scenario, week_start: dt.date, out_dir: Path
     ) -> pd.DataFrame | None:
         """Last week's published roster of `scenario` (a Scenario) from the store this run
-        records into, for `build_roster(..., previous=...)`; None when there is none."""
+        records into, for `build_roster(..., previous=...)`; None when there is none. Never
+        anything but the week actually published (`planner.store.previous_roster`)."""
         path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
-        return store.previous_roster(path, scenario.name, week_start)
+        # where last week sits in the default layout (`out/<week>`), should the store not know it
+        last = pd.Timestamp(week_start).date() - dt.timedelta(days=7)
+        beside = Path(out_dir).parent / week_label(last)
+        return store.previous_roster(path, scenario.name, week_start, directories=[beside])
 
     def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
         self.path = store.resolve_store_path(self.store_option, out_dir, plan.scenario.run.store)
         store.check_store(self.path)
         return drift_check(self.path, plan)
 
+    def before_swap(self, plan: WeekPlan, out_dir: Path, built: Path) -> None:
+        path = self.path or store.resolve_store_path(self.store_option, out_dir)
+        try:
+            self.pending = store.record_pending(path, run_record(plan), out_dir, built)
+        except PlannerError as exc:
+            raise exc.prefixed(
+                "the week is not published (last week's files are kept), the store failed"
+            ) from None
+
     def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
         path = self.path or store.resolve_store_path(self.store_option, out_dir)
         try:
-            run_id = store.record_run(path, run_record(plan), out_dir)
+            if self.pending is None:  # a caller that published without `before_swap`
+                run_id = store.record_run(path, run_record(plan), out_dir)
+            else:
+                run_id = self.pending
+                store.confirm_run(path, run_id)
             with store.connected(path) as conn:
                 (revision,) = conn.execute(
                     "SELECT revision FROM runs WHERE run_id = ?", (run_id,)
                 ).fetchone()
         except PlannerError as exc:
+            where = (
+                "the run is not recorded"
+                if self.pending is None
+                else "the store holds the run as pending; the next run settles it from the files"
+            )
             raise type(exc)(
-                f"{exc} (the week's files are published in {out_dir}/, the run is not recorded)"
+                f"{exc} (the week's files are published in {out_dir}/, {where})"
             ) from None
         return Recorded(path, run_id, int(revision))

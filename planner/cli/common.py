@@ -135,8 +135,8 @@ class PlannerGroup(click.Group):
             command = self.get_command(ctx, name) if name else None
             click.echo(f"planner: error: {error_line(exc, command)}", err=True)
             ctx.exit(int(exc.exit_code))
-        except KeyboardInterrupt:
-            click.echo("planner: interrupted", err=True)
+        except KeyboardInterrupt as exc:  # its text says what was already done, if anything
+            click.echo(f"planner: interrupted{f' {exc}' if str(exc) else ''}", err=True)
             ctx.exit(130)
         except BrokenPipeError:
             ctx.exit(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -11,6 +12,13 @@ from planner.cli.common import cli, fail, output_options, png_path
 from planner.errors import ExitCode
 
 RUN_LIMIT = "--time-limit or [run] time_limit_s"  # what a run's clock warning says to raise
+
+
+def _is_link(path: str) -> bool:
+    try:
+        return os.path.islink(path)
+    except (OSError, ValueError):  # a name too long: refused by the run itself
+        return False
 
 
 def _stderr_log(enabled: bool):
@@ -28,7 +36,8 @@ def _stderr_log(enabled: bool):
     "--out",
     "out_dir",
     metavar="DIR",
-    help="Output directory (default out/<week>/); replaced as a whole on success.",
+    help="Output directory (default out/<week>/): new, empty, or a week planner published; "
+    "replaced as a whole on success.",
 )
 @click.option("--simulate/--no-simulate", default=None, help="Also simulate the roster (sim.csv).")
 @click.option(
@@ -46,8 +55,25 @@ def _stderr_log(enabled: bool):
     help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
 )
 @click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
+@click.option(
+    "--allow-dir",
+    "allowed_dirs",
+    multiple=True,
+    metavar="DIR",
+    help="A folder outside the scenario's own whose files the scenario may name (repeatable).",
+)
 def run_command(
-    scenario, week, start, out_dir, simulate, time_limit, quiet, verbose, store_path, no_store
+    scenario,
+    week,
+    start,
+    out_dir,
+    simulate,
+    time_limit,
+    quiet,
+    verbose,
+    store_path,
+    no_store,
+    allowed_dirs,
 ):
     """The whole weekly chain for one week: forecast, staffing, roster, outputs.
 
@@ -77,7 +103,7 @@ def run_command(
     if store_path:  # a foreign or newer store is refused before minutes of planning
         plan_store.check_store(store_path)
     recorder = None if no_store else RunRecorder(store_path)
-    if out_dir and not quiet and Path(out_dir).is_symlink():
+    if out_dir and not quiet and _is_link(out_dir):
         click.echo(
             f"planner: note: --out {out_dir} is a symlink: publishing into its target "
             f"{Path(out_dir).resolve()} (the link is kept)",
@@ -93,6 +119,7 @@ def run_command(
         progress=sys.stderr.isatty() and not quiet,
         time_limit_s=time_limit,
         store_hook=recorder,
+        allowed_dirs=allowed_dirs,
     )
     plan, recorded, drift = week_run.plan, week_run.recorded, week_run.drift
     if drift is not None and drift.drifted:
@@ -157,6 +184,13 @@ def run_command(
     help="Where the scenarios run: local (--jobs N processes), dask://HOST:PORT, dask-local:N "
     "or dask-local-threads:N (see planner sweep).",
 )
+@click.option(
+    "--allow-dir",
+    "allowed_dirs",
+    multiple=True,
+    metavar="DIR",
+    help="A folder outside the scenario's own whose files the scenario may name (repeatable).",
+)
 def compare_command(
     scenarios,
     output,
@@ -171,6 +205,7 @@ def compare_command(
     store_path,
     no_store,
     engine,
+    allowed_dirs,
 ):
     """Plan several scenarios on one week and show them side by side, with deltas to the first.
 
@@ -198,6 +233,7 @@ def compare_command(
         run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
     result = pipeline.compare(
         list(scenarios),
+        allowed_dirs=allowed_dirs,
         week=week,
         start=start,
         jobs=jobs,

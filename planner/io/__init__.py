@@ -10,19 +10,25 @@
 """
 
 from planner.io.read import (
+    FIRST_TIMESTAMP,
+    LAST_TIMESTAMP,
+    MAX_AHT_S,
     MAX_COLUMNS,
     MAX_INPUT_BYTES,
     STDIO,
     bundled_path,
     calls_weighted_aht,
+    check_regular,
     display_name,
     far_outside,
+    open_regular,
     parse_numbers,
     parse_timestamps,
     read_bytes,
     read_csv_rows,
     read_text,
     refuse_duplicate_rows,
+    sha256_file,
 )
 from planner.io.readers import (
     MAX_STAFF,
@@ -55,6 +61,9 @@ from planner.io.write import (
 
 __all__ = [
     "DAILY_FORECAST",
+    "FIRST_TIMESTAMP",
+    "LAST_TIMESTAMP",
+    "MAX_AHT_S",
     "FORMATS",
     "MAX_COLUMNS",
     "MAX_INPUT_BYTES",
@@ -67,10 +76,12 @@ __all__ = [
     "bundled_path",
     "calls_weighted_aht",
     "check_output_paths",
+    "check_regular",
     "display_name",
     "far_outside",
     "frame_to_csv",
     "frame_to_json",
+    "open_regular",
     "parse_breaks",
     "parse_numbers",
     "parse_timestamps",
@@ -84,6 +95,7 @@ __all__ = [
     "read_timestamped_rows",
     "refuse_duplicate_rows",
     "refuse_missing_aht",
+    "sha256_file",
     "smallest_step_s",
     "to_json",
     "without_float_noise",

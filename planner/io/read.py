@@ -5,6 +5,8 @@ the file, line and column."""
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
 import io
 import math
 import os
@@ -21,11 +23,64 @@ from planner.errors import InputError
 STDIO = "-"
 MAX_COLUMNS = 1000
 MAX_INPUT_BYTES = 512 << 20  # a year of 15-minute rows for 100 queues is ~150 MB
+# The longest mean handle time a row may hold: a few hours (a typo, or milliseconds, beyond).
+MAX_AHT_S = 4 * 3600.0
+# Timestamps a file may hold: what the calendar, the clocks and a week's horizon handle (pandas'
+# nanosecond timestamps end in 2262; `-1` parses as year -1).
+FIRST_TIMESTAMP = pd.Timestamp("1900-01-01")
+LAST_TIMESTAMP = pd.Timestamp("2200-12-31 23:59:59")
 
 
 def display_name(path: str | os.PathLike) -> str:
     """How a file is named in messages: its path, or `<stdin>` for `-`."""
     return "<stdin>" if str(path) == STDIO else str(path)
+
+
+def open_regular(path: str | os.PathLike, what: str = "file") -> io.BufferedReader:
+    """`path` opened for reading bytes, refused with InputError (naming the file) unless it is
+    a regular file: a FIFO, a device such as /dev/zero, a directory would block or never end.
+    Never waits: a FIFO is opened without waiting for a writer."""
+    name = display_name(path)
+    if "\x00" in str(path):
+        raise InputError(f"{name!r}: a file name cannot contain a NUL byte")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(f"{name}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, expected a {what}") from None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InputError(f"{_short(name)}: the file name is too long") from None
+        raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+    handle = open(fd, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    mode = os.fstat(handle.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{name}: is a directory, expected a {what}")
+        raise InputError(f"{name}: not a regular file (a FIFO or a device), expected a {what}")
+    os.set_blocking(fd, True)
+    return handle
+
+
+def check_regular(path: str | os.PathLike, what: str = "file") -> None:
+    """Refuse, before any work, an input that exists but is not a regular file (see
+    `open_regular`); a missing one is left to the reader (it says so when it is read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{display_name(path)}: is a directory, expected a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{display_name(path)}: not a regular file (a FIFO or a device), expected a {what}"
+        )
+
+
+def _short(name: str, limit: int = 80) -> str:
+    return name if len(name) <= limit else f"{name[: limit - 3]}..."
 
 
 def read_bytes(
@@ -37,30 +92,35 @@ def read_bytes(
     name = display_name(path)
     if "\x00" in str(path):
         raise InputError(f"{name!r}: a file name cannot contain a NUL byte")
-    try:
-        if str(path) == STDIO:
+    if str(path) == STDIO:
+        try:
             stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
             raw = stream.read(max_bytes + 1)
-            raw = raw.encode("utf-8") if isinstance(raw, str) else raw
-        else:
-            # O_NONBLOCK: opening a FIFO must not wait for a writer (no effect on regular files)
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            with open(fd, "rb") as handle:
-                mode = os.fstat(handle.fileno()).st_mode
-                if stat.S_ISDIR(mode):
-                    raise IsADirectoryError
-                if not stat.S_ISREG(mode):
-                    raise InputError(f"{name}: not a regular file, expected a {what}")
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+        raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+    else:
+        with open_regular(path, what) as handle:
+            try:
                 raw = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise InputError(f"{name}: {what} not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, expected a {what}") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+            except OSError as exc:
+                raise InputError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
     if len(raw) > max_bytes:
         raise InputError(f"{name}: larger than {max_bytes >> 20} MB, expected a {what}")
     return raw
+
+
+def sha256_file(path: str | os.PathLike, what: str = "file") -> str:
+    """The sha256 of a regular file's bytes (InputError for anything else, see
+    `open_regular`)."""
+    digest = hashlib.sha256()
+    with open_regular(path, what) as handle:
+        try:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    return digest.hexdigest()
 
 
 def read_text(path: str | os.PathLike, what: str = "file") -> str:
@@ -283,10 +343,18 @@ def parse_timestamps(frame: pd.DataFrame, column: str, path: str | os.PathLike) 
         first = bad.to_numpy().nonzero()[0][0]
         raise InputError(
             f"{name}:{frame['_line'].iloc[first]}: column '{column}' = "
-            f"{frame[column].iloc[first]!r} is not an ISO date or date-time"
+            f"{_short(str(frame[column].iloc[first]))!r} is not an ISO date or date-time"
         )
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
+    outside = ((parsed < FIRST_TIMESTAMP) | (parsed > LAST_TIMESTAMP)).to_numpy()
+    if outside.any():
+        first = int(outside.nonzero()[0][0])
+        raise InputError(
+            f"{name}:{frame['_line'].iloc[first]}: column '{column}' = "
+            f"{_short(str(frame[column].iloc[first]))!r} is outside the years "
+            f"{FIRST_TIMESTAMP.year}-{LAST_TIMESTAMP.year} this planner handles"
+        )
     return parsed
 
 

@@ -21,6 +21,7 @@ from planner.errors import InputError, PlannerError
 from planner.io.read import STDIO
 
 FORMATS = ("table", "csv", "json")
+NAME_MAX = 255  # bytes in one name of a path (Linux, macOS)
 
 
 def check_output_paths(
@@ -37,26 +38,36 @@ def check_output_paths(
         if "\x00" in str(path):
             raise InputError(f"{path!r}: a file name cannot contain a NUL byte")
         target = Path(path)
-        for source in sources:
-            if _same_file(target, source):
-                raise InputError(
-                    f"{target}: is also an input of this command ({source}); writing it would "
-                    "destroy the input, choose another output name"
-                )
-        if target.is_dir():
-            raise InputError(f"{target}: is a directory, expected an output file path")
-        if _is_special(target):
-            continue
-        parent = target.parent
-        if not parent.exists():
-            first = next((p for p in target.parents if p.exists()), Path("."))
-            if not first.is_dir():
-                raise InputError(f"cannot write {target}: a parent is a file, not a directory")
-            raise InputError(f"cannot write {target}: the folder {parent} does not exist")
-        if not parent.is_dir():
+        try:
+            _check_output_path(target, sources)
+        except OSError as exc:  # a name too long, a symlink loop, a path through a file
+            raise write_error(target, exc) from None
+
+
+def _check_output_path(target: Path, sources: list[Path]) -> None:
+    """One output path of `check_output_paths` (OSError for a path the system refuses)."""
+    if any(len(os.fsencode(part)) > NAME_MAX for part in target.parts):
+        raise OSError(errno.ENAMETOOLONG, "File name too long", str(target))
+    for source in sources:
+        if _same_file(target, source):
+            raise InputError(
+                f"{target}: is also an input of this command ({source}); writing it would "
+                "destroy the input, choose another output name"
+            )
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory, expected an output file path")
+    if _is_special(target):
+        return
+    parent = target.parent
+    if not parent.exists():
+        first = next((p for p in target.parents if p.exists()), Path("."))
+        if not first.is_dir():
             raise InputError(f"cannot write {target}: a parent is a file, not a directory")
-        if not os.access(parent, os.W_OK | os.X_OK):
-            raise PlannerError(f"cannot write {target}: permission denied (in {parent})")
+        raise InputError(f"cannot write {target}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(f"cannot write {target}: a parent is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PlannerError(f"cannot write {target}: permission denied (in {parent})")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -74,11 +85,25 @@ def _is_special(path: Path) -> bool:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+    A symlink is followed: its target is replaced and the link kept."""
     target = Path(path)
-    if target.is_dir():
-        raise InputError(f"{target}: is a directory, expected an output file path")
-    special = _is_special(target)  # /dev/null, a FIFO: a rename would replace the device
+    try:
+        if target.is_symlink():
+            try:
+                target = Path(os.path.realpath(target, strict=True))
+            except FileNotFoundError:  # a dangling link: its target is created
+                target = Path(os.path.realpath(target))
+    except OSError as exc:
+        raise write_error(target, exc) from None
+    try:
+        if any(len(os.fsencode(part)) > NAME_MAX - 20 for part in target.parts):
+            raise OSError(errno.ENAMETOOLONG, "File name too long", str(target))
+        if target.is_dir():
+            raise InputError(f"{target}: is a directory, expected an output file path")
+        special = _is_special(target)  # /dev/null, a FIFO: a rename would replace the device
+    except OSError as exc:
+        raise write_error(target, exc) from None
     try:
         folder = None if special else target.parent
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -115,7 +140,10 @@ def write_error(target: str | os.PathLike, exc: OSError) -> PlannerError:
     if isinstance(exc, FileNotFoundError):
         return InputError(f"cannot write {target}: the folder {Path(target).parent} does not exist")
     if exc.errno == errno.ENAMETOOLONG:
-        return InputError(f"cannot write {target}: file name too long")
+        shown = str(target) if len(str(target)) <= 80 else f"{str(target)[:77]}..."
+        return InputError(f"cannot write {shown}: file name too long")
+    if exc.errno == errno.ELOOP:
+        return InputError(f"cannot write {target}: a symlink loop")
     return PlannerError(f"cannot write {target}: {reason}")
 
 

@@ -119,6 +119,7 @@ def compare(
     store_path: str | os.PathLike | None = None,
     use_store: bool = True,
     run_calls: Callable[[Callable[..., dict], list[tuple]], list[dict]] | None = None,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
 ) -> Comparison:
     """Plan each scenario on one common week and tabulate them (in the order given).
 
@@ -127,10 +128,11 @@ def compare(
     `planner run` records into by default), so both plan the same roster; `use_store=False`
     plans every week on its own (cyclic). `run_calls(work, calls)`: where the scenarios are
     planned (`[work(*args) for args in calls]`, in order; an engine of `planner.jobs.engines`),
-    instead of this process or `jobs` worker processes."""
+    instead of this process or `jobs` worker processes. `allowed_dirs`: folders outside their
+    own that the scenarios may name files in."""
     if not scenarios:
         raise InputError("compare needs at least one scenario file")
-    loaded = [with_time_limit(resolve_scenario(s), time_limit_s) for s in scenarios]
+    loaded = [with_time_limit(resolve_scenario(s, allowed_dirs), time_limit_s) for s in scenarios]
     names = [s.name for s in loaded]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

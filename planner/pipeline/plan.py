@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,13 +85,16 @@ class WeekPlan:
         return int(ExitCode.OK)
 
 
-def resolve_scenario(scenario: Scenario | str | os.PathLike | None) -> Scenario:
-    """A Scenario as given, loaded from a path, or the built-in baseline for None."""
+def resolve_scenario(
+    scenario: Scenario | str | os.PathLike | None, allowed_dirs: Sequence[str | os.PathLike] = ()
+) -> Scenario:
+    """A Scenario as given, loaded from a path, or the built-in baseline for None.
+    `allowed_dirs`: folders outside its own that the scenario may name files in."""
     if scenario is None:
         return default_scenario(schedule.rules_from_mapping)
     if isinstance(scenario, Scenario):
         return scenario
-    return load_scenario(scenario, schedule.rules_from_mapping)
+    return load_scenario(scenario, schedule.rules_from_mapping, allowed_dirs)
 
 
 def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
@@ -195,6 +198,7 @@ def plan_week(
     basis = frame
     if sc.forecast.plan_at == "upper":
         basis = frame.assign(calls=frame["upper"])
+    _refuse_runaway_workload(sc, basis, target)
     requirements = staffing.staff_requirements(basis, target, pooled=sc.service.pooled)
     log(
         f"staffing: {sc.service.model} {sc.service.sl_pct:g}/{sc.service.target_s:g}, "
@@ -253,6 +257,35 @@ def plan_week(
         simulation=simulation,
         gap_limit_pct=float(schedule.DEFAULT_GAP_PCT if sc.run.gap_pct is None else sc.run.gap_pct),
     )
+
+
+def _refuse_runaway_workload(sc: Scenario, basis: pd.DataFrame, target) -> None:
+    """Refuse, before staffing and rostering, a week whose workload (calls x AHT over the
+    interval, in agents busy at once) exceeds what any centre staffs (`io.MAX_STAFF`): a typo
+    in the history or the scenario, which would otherwise run for minutes and gigabytes."""
+    if getattr(target, "aht_s", None) is not None:
+        aht = np.full(len(basis), float(target.aht_s))
+    elif "aht" in basis.columns:
+        aht = basis["aht"].to_numpy(dtype=float)
+    else:
+        by_queue = dict(getattr(target, "aht_by_queue", None) or {})
+        queues = basis["queue"] if "queue" in basis.columns else pd.Series([""] * len(basis))
+        aht = np.array([float(by_queue.get(q, 0.0)) for q in queues], dtype=float)
+    interval_s = 60.0 * float(sc.forecast.interval_min or 30)
+    if len(basis) > 1:
+        steps = pd.DatetimeIndex(basis["timestamp"]).sort_values().unique()
+        if len(steps) > 1:
+            interval_s = float((steps[1:] - steps[:-1]).total_seconds().min())
+    load = basis["calls"].to_numpy(dtype=float) * np.nan_to_num(aht) / interval_s
+    worst = int(np.argmax(load)) if len(load) else 0
+    if len(load) and load[worst] > io.MAX_STAFF:
+        when = pd.Timestamp(basis["timestamp"].iloc[worst])
+        raise InputError(
+            f"{sc.source}: the week's workload at {when:%Y-%m-%d %H:%M} is "
+            f"{load[worst]:,.0f} agents busy at once ({basis['calls'].iloc[worst]:,.0f} calls x "
+            f"{aht[worst]:,.0f} s AHT), more than any centre staffs ({io.MAX_STAFF:,}); check "
+            "the history's calls and aht, and the scenario's [service] and [[adjustments]]"
+        )
 
 
 def _implausible_aht(hist: History) -> list[Note]:

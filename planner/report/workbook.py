@@ -13,6 +13,23 @@ from planner import io
 from planner.schedule.files import COVERAGE_COLUMNS, parse_breaks
 
 NIGHT_FILL = "DDE4F0"  # night shifts are shaded in the Roster sheet
+# A text cell starting with one of these is a formula to a spreadsheet (`=HYPERLINK(...)` as an
+# agent's name would be a live link): such cells are written as text, marked quote-prefixed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(workbook) -> int:
+    """Write every string cell of `workbook` that a spreadsheet would read as a formula as
+    plain text instead (shown as it is, never evaluated); returns how many."""
+    escaped = 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    escaped += 1
+    return escaped
 
 
 def write_roster_xlsx(
@@ -112,6 +129,7 @@ def write_roster_xlsx(
     wb.properties.created = stamp
     wb.properties.modified = stamp
     wb.properties.creator = "planner"
+    _as_text(wb)
     with io.atomic_path(path) as tmp:
         wb.save(tmp)
         _fix_zip_times(tmp, stamp)

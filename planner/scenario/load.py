@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import math
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -66,9 +65,16 @@ def default_scenario(validate_rules: RulesValidator) -> Scenario:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike,
+    validate_rules: RulesValidator,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
+) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file; `validate_rules` checks its roster
-    rule tables (see `RulesValidator`)."""
+    rule tables (see `RulesValidator`). The files it names (history, agents, events,
+    temperature, the store) must lie inside the folder of the scenario file that names them,
+    the bundled data folder or one of `allowed_dirs` (folders the user allowed on the command
+    line): a scenario from elsewhere cannot read or create files anywhere."""
     path = Path(path)
     merged, origin, files = _load_chain(path)
     if not merged:
@@ -77,7 +83,12 @@ def load_scenario(path: str | os.PathLike, validate_rules: RulesValidator) -> Sc
             "(run without a scenario for the bundled demo line)"
         )
     return build_scenario(
-        merged, origin, files=files, name=path.stem, validate_rules=validate_rules
+        merged,
+        origin,
+        files=files,
+        name=path.stem,
+        validate_rules=validate_rules,
+        allowed_dirs=allowed_dirs,
     )
 
 
@@ -105,11 +116,36 @@ def _read_toml(path: Path) -> dict:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text, expected a TOML scenario") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:
         raise InputError(f"{path}: invalid TOML: nested too deeply") from None
+    key = _too_deep(data)
+    if key is not None:
+        raise InputError(
+            f"{path}: key {key[:60]!r}... is nested more than {MAX_DEPTH} tables deep; a "
+            "scenario's tables are at most 3 deep ([service.aht_by_queue])"
+        )
+    return data
+
+
+MAX_DEPTH = 8
+
+
+def _too_deep(data: Mapping) -> str | None:
+    """The dotted key of the first value nested deeper than `MAX_DEPTH` tables or arrays (a
+    dotted key `a.a.a...` thousands long is valid TOML), else None. Iterative: no recursion."""
+    todo: list[tuple[object, str, int]] = [(data, "", 0)]
+    while todo:
+        value, key, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            return key
+        if isinstance(value, Mapping):
+            todo.extend((v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            todo.extend((v, f"{key}[{n}]", depth + 1) for n, v in enumerate(value))
+    return None
 
 
 def _resolve(path: Path) -> Path:
@@ -178,11 +214,19 @@ def _merge(base: Mapping, over: Mapping) -> dict:
 class _Checker:
     """Reads typed values out of one table and names the culprit on error."""
 
-    def __init__(self, table: Mapping, section: str, origin: Mapping, fallback: str):
+    def __init__(
+        self,
+        table: Mapping,
+        section: str,
+        origin: Mapping,
+        fallback: str,
+        allowed_dirs: Sequence[str | os.PathLike] = (),
+    ):
         self.table = dict(table)
         self.section = section
         self.origin = origin
         self.fallback = fallback
+        self.allowed_dirs = tuple(allowed_dirs)
 
     def where(self, key: str) -> str:
         dotted = f"{self.section}.{key}" if self.section else key
@@ -258,15 +302,22 @@ class _Checker:
         return int(value) if integer else float(value)
 
     def path(self, key: str, base: Path | None, default: str = "") -> Path | None:
-        """A file path relative to the file that set it; "bundled:NAME" = a bundled data file."""
+        """A file path relative to the file that set it; "bundled:NAME" = a bundled data file.
+        It must lie inside that file's folder, the bundled folder or an allowed folder."""
         value = self.string(key, default)
         if value == "":
             return None
+        if "\x00" in value:
+            self.fail(key, value.replace("\x00", "\\0"), "a path cannot contain a NUL byte")
         if value.startswith(BUNDLED + ":"):
             name = value.split(":", 1)[1]
+            if not name or name != Path(name).name or name in (".", ".."):
+                self.fail(
+                    key, value, "expected a bundled file name, no folders (see data/README.md)"
+                )
             try:
                 return io.bundled_path(name)
-            except InputError:
+            except (InputError, OSError):
                 self.fail(key, value, f"no bundled file {name!r} (see data/README.md)")
         path = Path(value)
         dotted = f"{self.section}.{key}"
@@ -274,7 +325,26 @@ class _Checker:
             base = Path(self.origin[dotted]).parent
         if not path.is_absolute() and base is not None:
             path = Path(os.path.normpath(base / path))
+        if base is not None:
+            self._confine(key, value, path, base)
         return path
+
+    def _confine(self, key: str, value: str, path: Path, base: Path) -> None:
+        """Refuse a path outside the scenario file's folder, the bundled folder and the allowed
+        folders (symlinks followed, so a link cannot lead out)."""
+        try:
+            real = Path(os.path.realpath(path))
+            roots = [base, *_bundled_root(), *map(Path, self.allowed_dirs)]
+            inside = any(real.is_relative_to(os.path.realpath(root)) for root in roots)
+        except (OSError, ValueError):
+            inside = False
+        if not inside:
+            self.fail(
+                key,
+                value,
+                f"outside the scenario's folder {base}; a scenario may name only files in its "
+                "own folder (or below), the bundled data, or folders allowed on the command line",
+            )
 
     def date_or_datetime(self, key: str) -> dt.date | dt.datetime | None:
         if key not in self.table:
@@ -296,6 +366,14 @@ class _Checker:
         return value
 
 
+def _bundled_root() -> list[Path]:
+    """The bundled data folder (empty when this installation has none)."""
+    try:
+        return [io.bundled_path(BUNDLED_AGENTS).parent]
+    except InputError:
+        return []
+
+
 def _show(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -313,8 +391,10 @@ def build_scenario(
     files: tuple[Path, ...],
     name: str,
     validate_rules: RulesValidator,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
 ) -> Scenario:
-    """Validate a merged scenario mapping into a `Scenario`."""
+    """Validate a merged scenario mapping into a `Scenario` (`allowed_dirs`: see
+    `load_scenario`)."""
     fallback = str(files[0]) if files else "<defaults>"
     base = files[0].parent if files else None
     check_placement(data, origin, fallback, ALL_TOP_KEYS)
@@ -330,12 +410,12 @@ def build_scenario(
     return Scenario(
         name=scenario_name,
         description=description,
-        data=_data(data.get("data", {}), origin, fallback, base),
+        data=_data(data.get("data", {}), origin, fallback, base, allowed_dirs),
         forecast=_forecast(data.get("forecast", {}), origin, fallback),
         service=_service(data.get("service", {}), origin, fallback),
         rules=_rules(data, origin, fallback, validate_rules),
         adjustments=_adjustments(data.get("adjustments", []), origin, fallback),
-        run=_run(data.get("run", {}), origin, fallback, base),
+        run=_run(data.get("run", {}), origin, fallback, base, allowed_dirs),
         intraday=_intraday(data.get("intraday", {}), origin, fallback),
         files=files,
         capacity=tuple(sorted(dict(data.get("capacity", {})).items())),
@@ -343,8 +423,8 @@ def build_scenario(
     )
 
 
-def _data(table: Mapping, origin, fallback, base) -> DataConfig:
-    c = _Checker(table, "data", origin, fallback)
+def _data(table: Mapping, origin, fallback, base, allowed_dirs=()) -> DataConfig:
+    c = _Checker(table, "data", origin, fallback, allowed_dirs)
     c.unknown(DATA_KEYS)
     history = c.string("history", BUNDLED)
     if not history.strip():
@@ -366,10 +446,24 @@ def _data(table: Mapping, origin, fallback, base) -> DataConfig:
     temperature = c.path("temperature", base)
     if temperature is None and history_path is None:  # as `planner forecast` on the bundled line
         temperature = io.bundled_path(BUNDLED_TEMPERATURE)
+    agents = c.path("agents", base, BUNDLED_AGENTS if bundled_line else "")
+    events = c.path("events", base)
+    # a FIFO or a device (/dev/zero) would block or never end: refused before any work
+    for key, path in (
+        ("history", history_path),
+        ("agents", agents),
+        ("events", events),
+        ("temperature", temperature),
+    ):
+        if path is not None:
+            try:
+                io.check_regular(path, f"{key} file")
+            except InputError as exc:
+                raise InputError(f"{c.where(key)}: [data] {key}: {exc}") from None
     return DataConfig(
         history=history_path,
-        agents=c.path("agents", base, BUNDLED_AGENTS if bundled_line else ""),
-        events=c.path("events", base),
+        agents=agents,
+        events=events,
         temperature=temperature,
         country=country.upper() if country.lower() != "none" else "none",
         timezone=timezone,
@@ -420,7 +514,7 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
             c.fail("aht_by_queue", raw, "expected a table of queue = seconds")
         q = _Checker(raw, "service.aht_by_queue", origin, fallback)
         aht_by_queue = tuple(
-            (str(k), q.number(k, None, 0, 86400, low_open=True)) for k in sorted(raw)
+            (str(k), q.number(k, None, 0, io.MAX_AHT_S, low_open=True)) for k in sorted(raw)
         )
     return ServiceConfig(
         sl_pct=c.number("sl_pct", ServiceConfig.sl_pct, 0, 100, low_open=True, high_open=True),
@@ -431,7 +525,7 @@ def _service(table: Mapping, origin, fallback) -> ServiceConfig:
         max_abandon_pct=c.number("max_abandon_pct", None, 0, 100, low_open=True, high_open=True),
         max_occupancy_pct=occupancy,
         shrinkage_pct=_shrinkage(c),
-        aht_s=c.number("aht_s", None, 0, 86400, low_open=True),
+        aht_s=c.number("aht_s", None, 0, io.MAX_AHT_S, low_open=True),
         aht_by_queue=aht_by_queue,
         pooled=c.boolean("pooled", ServiceConfig.pooled),
     )
@@ -498,7 +592,7 @@ def _adjustments(items, origin: Mapping, fallback: str) -> tuple[Adjustment, ...
             queues = tuple(raw_list)
         volume = c.number("volume_factor", 1.0, 0, 100)
         aht_factor = c.number("aht_factor", 1.0, 0, 100, low_open=True)
-        aht_s = c.number("aht_s", None, 0, 86400, low_open=True)
+        aht_s = c.number("aht_s", None, 0, io.MAX_AHT_S, low_open=True)
         if not any(k in item for k in ("volume_factor", "aht_factor", "aht_s")):
             c.missing("volume_factor", "expected volume_factor, aht_factor or aht_s")
         if aht_s is not None and "aht_factor" in item:
@@ -520,8 +614,14 @@ def _as_end(value: dt.date | dt.datetime) -> dt.datetime:
     return dt.datetime.combine(value + dt.timedelta(days=1), dt.time())
 
 
-def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = None) -> RunConfig:
-    c = _Checker(table, "run", origin, fallback)
+def _run(
+    table: Mapping,
+    origin: Mapping,
+    fallback: str,
+    base: Path | None = None,
+    allowed_dirs: Sequence[str | os.PathLike] = (),
+) -> RunConfig:
+    c = _Checker(table, "run", origin, fallback, allowed_dirs)
     c.unknown(RUN_KEYS)
     week = c.string("week", None)
     if week is not None:
@@ -555,8 +655,5 @@ def _run(table: Mapping, origin: Mapping, fallback: str, base: Path | None = Non
 
 
 def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of an input file (InputError for a FIFO, a device, a missing file)."""
+    return io.sha256_file(path, "input file")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import re
 import shutil
@@ -29,6 +30,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+
+from planner.errors import PlannerError
 
 PREFIX = "planner-solver-"
 PR_SET_PDEATHSIG = 1
@@ -91,13 +94,30 @@ def sweep_stale(tmp: str | None = None) -> int:
 
 @contextlib.contextmanager
 def solver_folder() -> Iterator[Path]:
-    """A private temporary folder for one solve, removed on every way out."""
+    """A private temporary folder for one solve, removed on every way out. A temporary folder
+    that is full or read-only ($TMPDIR) is one line (exit 1), not an internal error."""
     sweep_stale()
-    path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    try:
+        path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    except OSError as exc:
+        raise _tmp_error(exc) from None
     try:
         yield path
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise
+        raise _tmp_error(exc) from None
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _tmp_error(exc: OSError) -> PlannerError:
+    where = tempfile.gettempdir()
+    reason = "is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "cannot be written"
+    return PlannerError(
+        f"the temporary folder {where} {reason} ({exc.strerror or exc}): the roster solver "
+        "keeps its model files there; free space or point TMPDIR at another folder"
+    )
 
 
 class _Terminated(SystemExit):

@@ -20,13 +20,20 @@ open, inside one transaction. Tables (timestamps are ISO text `YYYY-MM-DDTHH:MM:
 - `requirements(run_id, timestamp, queue, calls, aht, agents, staff, service_level)`.
 - `shifts(run_id, agent, start, end, breaks, paid_hours)` (the Roster CSV) and
   `coverage(run_id, timestamp, required, scheduled, shortfall)`.
-- schema 2 adds `planner intraday`'s tables: `intraday_runs` (one row per intraday run: the
+- `publications(run_id, directory, fingerprint, state)` (schema 2): where a run was published
+  (absolute path) and a sha256 of its roster.csv and summary.json; `state` is `pending` from
+  before the swap of the week directory, `confirmed` after it, `abandoned` when the directory
+  showed that the swap never happened. Publishing and recording thus agree: the week in force
+  is judged by its directory (`in_force`), so the next week never continues anything but the
+  week actually published.
+- schema 3 adds `planner intraday`'s tables: `intraday_runs` (one row per intraday run: the
   published run it updated, day, now, busyness factor, rest-of-day total and bounds, service
   level before and after, exit code), `intraday_forecast(intraday_id, timestamp, calls, lower,
   upper)` and `intraday_actions(intraday_id, rank, kind, agent, what, paid_hours, cost,
   sl_before_pct, sl_after_pct)`.
 
-Faults: a file that is not a planner store, or one of a newer schema, is refused with one line
+Faults: an empty (zero-byte) file is a new store (a first run that failed on a full disk
+leaves one); a file that is not a planner store, or one of a newer schema, is refused with one line
 (exit 2); a corrupt or unreadable store is one line (exit 1). A run is written in a single
 `BEGIN IMMEDIATE` transaction, so a process killed at any moment leaves the store as it was;
 concurrent writers wait up to `BUSY_TIMEOUT_S` for each other (WAL mode), then are refused.
@@ -37,12 +44,17 @@ recording an intraday run).
 """
 
 from planner.store.runs import (
+    FINGERPRINT_FILES,
     HISTORY_COLUMNS,
     RunRecord,
+    confirm_run,
+    fingerprint,
+    in_force,
     list_runs,
     previous_roster,
     published_run_id,
     read_table,
+    record_pending,
     record_run,
 )
 from planner.store.schema import (
@@ -51,6 +63,7 @@ from planner.store.schema import (
     DEFAULT_NAME,
     MIGRATIONS,
     SCHEMA_VERSION,
+    EmptyStoreError,
     StoreError,
     StoreInputError,
     check_store,
@@ -68,20 +81,26 @@ __all__ = [
     "APPLICATION_ID",
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",
+    "FINGERPRINT_FILES",
     "HISTORY_COLUMNS",
     "RunRecord",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "EmptyStoreError",
     "StoreError",
     "StoreInputError",
     "check_store",
+    "confirm_run",
     "connected",
     "default_store_path",
+    "fingerprint",
+    "in_force",
     "list_runs",
     "open_store",
     "previous_roster",
     "published_run_id",
     "read_table",
+    "record_pending",
     "record_run",
     "resolve_store_path",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import os
@@ -13,8 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner import __version__
-from planner.store.schema import connected
+from planner import __version__, io
+from planner.errors import InputError
+from planner.store.schema import EmptyStoreError, connected
+
+# The files of a published week directory that say which run it holds: the roster the next week
+# continues and the summary (whose `drift` and `kpis` differ between any two runs of a week).
+FINGERPRINT_FILES = ("roster.csv", "summary.json")
+MAX_FINGERPRINT_BYTES = 256 << 20
+PENDING, CONFIRMED, ABANDONED = "pending", "confirmed", "abandoned"
 
 # --- recording a run ------------------------------------------------------------------------
 
@@ -105,27 +113,57 @@ def _run_row(record: RunRecord, out_dir) -> dict:
     }
 
 
+def fingerprint(directory: str | os.PathLike) -> str | None:
+    """What a week directory holds, as one sha256 over `FINGERPRINT_FILES` (names, sizes and
+    bytes); None when the directory or one of those files is missing or not a regular file."""
+    digest = hashlib.sha256()
+    for name in FINGERPRINT_FILES:
+        try:
+            raw = io.read_bytes(Path(directory) / name, "published file", MAX_FINGERPRINT_BYTES)
+        except InputError:
+            return None
+        digest.update(f"{name}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def _summary(summary: dict | None, outputs_dir) -> dict | None:
+    if summary is None and outputs_dir is not None:
+        summary_file = Path(outputs_dir) / "summary.json"
+        if summary_file.is_file():
+            summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    return summary
+
+
 def record_run(
     store_path: str | os.PathLike,
     record: RunRecord,
     outputs_dir: str | os.PathLike | None,
     summary: dict | None = None,
 ) -> int:
-    """Record a published week as the next revision of its scenario and week, marked
-    published, in one transaction; returns its run_id.
+    """Record a published week as the next revision of its
+    scenario and week, marked published, in one transaction; returns its run_id. The files in
+    `outputs_dir` are taken for what it published (its `publications` row, confirmed).
 
     `summary`: summary.json's object (default: read from `outputs_dir/summary.json`)."""
     path = Path(store_path)
-    if summary is None and outputs_dir is not None:
-        summary_file = Path(outputs_dir) / "summary.json"
-        if summary_file.exists():
-            summary = json.loads(summary_file.read_text(encoding="utf-8"))
     row = _run_row(record, outputs_dir)
+    summary = _summary(summary, outputs_dir)
     row["summary_json"] = None if summary is None else json.dumps(summary, sort_keys=True)
+    printed, where = None, None
+    if outputs_dir is not None:
+        printed, where = fingerprint(outputs_dir), str(Path(outputs_dir).absolute())
     with connected(path, create=True) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
             run_id = _write_run(conn, record, row)
+            _publish(conn, run_id, row["scenario"], row["week_start"])
+            if printed is not None:
+                conn.execute(
+                    "INSERT INTO publications (run_id, directory, fingerprint, state) "
+                    "VALUES (?, ?, ?, ?)",
+                    (run_id, where, printed, CONFIRMED),
+                )
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -134,16 +172,160 @@ def record_run(
     return run_id
 
 
+def record_pending(
+    store_path: str | os.PathLike,
+    record: RunRecord,
+    out_dir: str | os.PathLike,
+    built_dir: str | os.PathLike,
+    summary: dict | None = None,
+) -> int:
+    """Record a week before its files are swapped in: the run (the next revision, not yet
+    published) with a `pending` publication of the files in `built_dir` (the directory about to
+    become `out_dir`). `confirm_run` after the swap marks it published; if that never happens
+    (a kill, a store that fails after the swap), the next run settles it from `out_dir` itself:
+    the pending runs of the scenario left by earlier runs are settled first, each from its own
+    week directory (confirmed if its files are there, else abandoned)."""
+    printed = fingerprint(built_dir)
+    if printed is None:
+        raise InputError(f"{built_dir}: not a complete week directory (no roster.csv)")
+    row = _run_row(record, out_dir)
+    summary = _summary(summary, built_dir)
+    row["summary_json"] = None if summary is None else json.dumps(summary, sort_keys=True)
+    with connected(Path(store_path), create=True) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for week in _pending_weeks(conn, row["scenario"]) | {row["week_start"]}:
+                _settle(conn, row["scenario"], week)
+            run_id = _write_run(conn, record, row)
+            conn.execute(
+                "INSERT INTO publications (run_id, directory, fingerprint, state) "
+                "VALUES (?, ?, ?, ?)",
+                (run_id, str(Path(out_dir).absolute()), printed, PENDING),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return run_id
+
+
+def confirm_run(store_path: str | os.PathLike, run_id: int) -> None:
+    """Mark a pending run published (its files are swapped in): the revision in force of its
+    scenario and week, in one transaction."""
+    with connected(Path(store_path), create=True) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            scenario, week_start = conn.execute(
+                "SELECT scenario, week_start FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+            _publish(conn, run_id, scenario, week_start)
+            conn.execute("UPDATE publications SET state = ? WHERE run_id = ?", (CONFIRMED, run_id))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _publish(conn: sqlite3.Connection, run_id: int, scenario: str, week_start: str) -> None:
+    conn.execute(
+        "UPDATE runs SET published = 0 WHERE scenario = ? AND week_start = ? AND published = 1 "
+        "AND run_id != ?",
+        (scenario, week_start, run_id),
+    )
+    conn.execute("UPDATE runs SET published = 1 WHERE run_id = ?", (run_id,))
+
+
+def _candidates(conn: sqlite3.Connection, scenario: str, week_start: str) -> list[tuple]:
+    """(run_id, published, directory, fingerprint, state) of a week's runs that are or may be
+    published, the newest revision first."""
+    return conn.execute(
+        "SELECT r.run_id, r.published, p.directory, p.fingerprint, p.state FROM runs r "
+        "LEFT JOIN publications p ON p.run_id = r.run_id "
+        "WHERE r.scenario = ? AND r.week_start = ? AND (r.published = 1 OR p.state = ?) "
+        "ORDER BY r.revision DESC",
+        (scenario, week_start, PENDING),
+    ).fetchall()
+
+
+def in_force(
+    conn: sqlite3.Connection, scenario: str, week_start: dt.date | str
+) -> tuple[int | None, Path | None]:
+    """Which publication of a scenario's week is in force, judged by its week directory (what
+    was actually published) before the store's `published` mark: `(run_id, None)` for a stored
+    run, `(None, directory)` for a directory that holds a week the store has no run of (a
+    publication whose store write failed), `(None, None)` for none. A pending run whose
+    directory holds its files was published (killed before its confirmation); one whose
+    directory holds other files was not. Where no directory can be checked (moved, deleted),
+    the store's published run."""
+    week = _as_date(week_start).isoformat()
+    rows = _candidates(conn, scenario, week)
+    for _run_id, _published, directory, _printed, _state in rows:
+        if directory is None:
+            continue
+        actual = fingerprint(directory)
+        if actual is None:
+            continue  # gone or incomplete: it cannot tell
+        for run_id, *_, printed, _ in rows:
+            if printed == actual:
+                return int(run_id), None
+        if _is_week(Path(directory), scenario, week):
+            return None, Path(directory)
+    confirmed = [r for r in rows if r[1] == 1]
+    return (int(confirmed[0][0]), None) if confirmed else (None, None)
+
+
+def _is_week(directory: Path, scenario: str, week_start: str) -> bool:
+    """Whether `directory` holds the published week `week_start` of `scenario` (by its
+    summary.json)."""
+    try:
+        raw = io.read_bytes(directory / "summary.json", "summary", MAX_FINGERPRINT_BYTES)
+        summary = json.loads(raw.decode("utf-8"))
+        return (
+            summary["scenario"]["name"] == scenario
+            and str(summary["week"]["start"])[:10] == week_start
+        )
+    except (InputError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _pending_weeks(conn: sqlite3.Connection, scenario: str) -> set[str]:
+    """The weeks of `scenario` with a pending run (killed between its swap and confirmation,
+    or left by a store that failed there)."""
+    rows = conn.execute(
+        "SELECT DISTINCT r.week_start FROM runs r JOIN publications p ON p.run_id = r.run_id "
+        "WHERE r.scenario = ? AND p.state = ?",
+        (scenario, PENDING),
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def _settle(conn: sqlite3.Connection, scenario: str, week_start: str) -> None:
+    """Settle the pending runs of one week from its directory (inside the caller's
+    transaction): the one whose files are there is confirmed, the others abandoned."""
+    rows = _candidates(conn, scenario, week_start)
+    if not any(r[4] == PENDING for r in rows):
+        return
+    run_id, _ = in_force(conn, scenario, week_start)
+    for pending_id, *_rest, state in rows:
+        if state != PENDING:
+            continue
+        if pending_id == run_id:
+            _publish(conn, pending_id, scenario, week_start)
+            new_state = CONFIRMED
+        else:
+            new_state = ABANDONED
+        conn.execute("UPDATE publications SET state = ? WHERE run_id = ?", (new_state, pending_id))
+
+
 def _write_run(conn: sqlite3.Connection, record: RunRecord, row: dict) -> int:
+    """Insert a run and its tables, not yet published (`_publish` marks it); its run_id."""
     (revision,) = conn.execute(
         "SELECT COALESCE(MAX(revision), 0) + 1 FROM runs WHERE scenario = ? AND week_start = ?",
         (row["scenario"], row["week_start"]),
     ).fetchone()
-    conn.execute(
-        "UPDATE runs SET published = 0 WHERE scenario = ? AND week_start = ? AND published = 1",
-        (row["scenario"], row["week_start"]),
-    )
-    row = {**row, "revision": int(revision), "published": 1}
+    row = {**row, "revision": int(revision), "published": 0}
     names = list(row)
     cursor = conn.execute(
         f"INSERT INTO runs ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
@@ -260,27 +442,45 @@ def previous_roster(
     store: str | os.PathLike | sqlite3.Connection | None,
     scenario_name: str,
     week_start: dt.date | str,
+    directories: Sequence[str | os.PathLike] = (),
 ) -> pd.DataFrame | None:
     """Last week's published roster of `scenario_name`: the week starting 7 days before
     `week_start`, as the Roster CSV frame (`agent,start,end,breaks,paid_hours`, start/end as
-    timestamps, like `planner.roster.read_roster`), or None when the store or that week has
-    none. A missing store file is not created."""
+    timestamps, like `planner.roster.read_roster`), or None when there is none. Never anything
+    but the week actually published (`in_force`): a stored run whose publication the week
+    directory confirms, else the roster.csv of that directory. `directories`: where that week
+    may have been published when the store has no run of it at all (such as the default
+    `out/<week>` beside this week's), taken when its summary.json names the scenario and week.
+    A missing or empty store file is not created."""
+    last = _as_date(week_start) - dt.timedelta(days=7)
     if store is None:
         return None
     if isinstance(store, sqlite3.Connection):
-        return _previous(store, scenario_name, week_start)
-    path = Path(store)
-    if not path.exists():
+        run_id, directory = in_force(store, scenario_name, last)
+        found = _shifts(store, run_id) if run_id is not None else None
+    else:
+        path = Path(store)
+        run_id, directory, found = None, None, None
+        try:
+            with connected(path) as conn:
+                run_id, directory = in_force(conn, scenario_name, last)
+                found = _shifts(conn, run_id) if run_id is not None else None
+        except EmptyStoreError:
+            pass
+    if found is not None:
+        return found
+    if directory is None:
+        directory = next(
+            (Path(d) for d in directories if _is_week(Path(d), scenario_name, last.isoformat())),
+            None,
+        )
+    if directory is None:
         return None
-    with connected(path) as conn:
-        return _previous(conn, scenario_name, week_start)
+    frame = io.read_roster(directory / "roster.csv")
+    return frame[["agent", "start", "end", "breaks", "paid_hours"]].reset_index(drop=True)
 
 
-def _previous(conn, scenario_name, week_start) -> pd.DataFrame | None:
-    last = _as_date(week_start) - dt.timedelta(days=7)
-    run_id = published_run_id(conn, scenario_name, last)
-    if run_id is None:
-        return None
+def _shifts(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:
     frame = pd.read_sql_query(
         'SELECT agent, start, "end", breaks, paid_hours FROM shifts WHERE run_id = ? '
         "ORDER BY rowid",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +16,7 @@ from planner import __version__
 from planner.errors import InputError, PlannerError
 
 APPLICATION_ID = 0x504C4E52  # "PLNR"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 60.0
 DEFAULT_NAME = "planner.db"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -86,8 +89,21 @@ CREATE TABLE coverage (
 ) WITHOUT ROWID;
 """
 
-# 2: `planner intraday`'s reforecasts and actions, in tables of their own (none changed).
+# 2: where each run was published and what it published, so that a run killed (or whose store
+# write failed) between the swap of its week directory and its confirmation here is settled by
+# the next run from the directory itself: `pending` is recorded before the swap, `confirmed`
+# after it, `abandoned` when the directory shows that the swap never happened.
 _SCHEMA_2 = """
+CREATE TABLE publications (
+    run_id INTEGER PRIMARY KEY REFERENCES runs ON DELETE CASCADE,
+    directory TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'abandoned'))
+);
+"""
+
+# 3: `planner intraday`'s reforecasts and actions, in tables of their own (none changed).
+_SCHEMA_3 = """
 CREATE TABLE intraday_runs (
     intraday_id INTEGER PRIMARY KEY,
     run_id INTEGER REFERENCES runs ON DELETE CASCADE,
@@ -117,7 +133,7 @@ CREATE TABLE intraday_actions (
 """
 
 # version -> the SQL that brings a store from version - 1 to it (1: from an empty file)
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3}
 
 
 class StoreError(PlannerError):
@@ -126,6 +142,10 @@ class StoreError(PlannerError):
 
 class StoreInputError(InputError):
     """The file given as the store is not one this planner can use: exit 2."""
+
+
+class EmptyStoreError(StoreInputError):
+    """A store with no runs yet (no file, an empty file, an empty database) opened to read."""
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -151,8 +171,16 @@ def resolve_store_path(
     return default_store_path(out_dir)
 
 
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < (1 << 20)
+    except OSError:
+        return False
+
+
 def _fail(path: Path, exc: BaseException) -> PlannerError:
     text = str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(exc, sqlite3.DatabaseError) and (
         "malformed" in text or "not a database" in text or "corrupt" in text
     ):
@@ -164,17 +192,52 @@ def _fail(path: Path, exc: BaseException) -> PlannerError:
         return StoreError(
             f"{path}: the store stayed locked by another run for {BUSY_TIMEOUT_S:g} s ({text})"
         )
+    folder = path.absolute().parent
+    if (
+        code == sqlite3.SQLITE_FULL
+        or "disk is full" in text
+        or (("disk I/O error" in text or "unable to open" in text) and _disk_full(folder))
+    ):
+        return StoreError(f"{path}: cannot write the store: the disk holding {folder} is full")
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return StoreError(f"{path}: cannot write the store: it or its folder is read-only")
+    if ("unable to open" in text or "disk I/O error" in text) and not os.access(
+        folder, os.W_OK | os.X_OK
+    ):
+        return StoreError(
+            f"{path}: cannot write the store: no permission to write in {folder} (SQLite "
+            "keeps its journal beside the store)"
+        )
     return StoreError(f"{path}: store error: {text}")
 
 
-def _check_file(path: Path) -> bool:
-    """True when `path` holds data (an SQLite file); refuse anything else."""
-    if path.is_dir():
+def check_file(path: Path) -> bool:
+    """True when `path` holds data (an SQLite file); False when there is none yet: no file, or
+    an empty one (a run that failed while creating the store, on a full disk, leaves that: it is
+    a new store). Anything else is refused: a directory, a FIFO or a device (reading would
+    block or never end), a file of another kind."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise StoreInputError(f"{path}: the store's file name is too long") from None
+        if exc.errno == errno.ENOTDIR:
+            raise StoreInputError(f"cannot create the store {path}: a parent is a file") from None
+        if exc.errno == errno.ELOOP:
+            raise StoreInputError(f"{path}: a symlink loop, expected a planner store") from None
+        raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise StoreInputError(f"{path}: is a directory, expected a planner store file")
-    if not path.exists():
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreInputError(
+            f"{path}: not a regular file (a FIFO or a device), expected a planner store file"
+        )
+    if info.st_size == 0:
         return False
     try:
-        with open(path, "rb") as fh:
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the store: {exc.strerror or exc}") from None
@@ -253,20 +316,36 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
         time.sleep(0.05)
 
 
+def _read_only(path: Path) -> bool:
+    """Whether a store can only be read here (a read-only mount, no write permission): SQLite
+    cannot keep a WAL store's shared-memory file beside it then."""
+    folder = path.absolute().parent
+    return not (os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK))
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A store nobody can change here, opened as immutable (no journal, no lock files)."""
+    uri = path.absolute().as_uri() + "?immutable=1"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
 def open_store(path: str | os.PathLike, create: bool = True) -> sqlite3.Connection:
     """Open (and with `create`, create or migrate) the store at `path`; WAL mode, busy
-    timeout. Raises StoreInputError (foreign or newer file) or StoreError."""
+    timeout. Raises StoreInputError (foreign or newer file) or StoreError. Without `create`,
+    a store on a read-only mount (or without write permission) is opened read-only."""
     path = Path(path)
-    exists = _check_file(path)
+    exists = check_file(path)
     if not exists and not create:
-        raise StoreInputError(f"{path}: no planner store there (run `planner run` first)")
-    if not exists:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot create the store: {exc.strerror or exc}") from None
+        raise EmptyStoreError(f"{path}: no planner store there (run `planner run` first)")
+    if not exists and not path.parent.exists():
+        raise StoreInputError(
+            f"{path}: the store's folder {path.parent} does not exist; create it first"
+        )
+    read_only = not create and _read_only(path)
     try:
-        conn = _connect(path)
+        conn = _connect_read_only(path) if read_only else _connect(path)
     except sqlite3.Error as exc:
         raise _fail(path, exc) from None
     try:
@@ -275,8 +354,17 @@ def open_store(path: str | os.PathLike, create: bool = True) -> sqlite3.Connecti
         if create:
             _switch_to_wal(conn)
             _migrate(conn, path)
-        elif _check_identity(conn, path) != SCHEMA_VERSION:
-            raise StoreInputError(f"{path}: the store is empty or older; open it with a run")
+        else:
+            version = _check_identity(conn, path)
+            if version == 0:
+                raise EmptyStoreError(f"{path}: no runs recorded there yet (an empty store)")
+            if version < SCHEMA_VERSION:
+                if read_only:
+                    raise StoreInputError(
+                        f"{path}: the store has schema version {version} and is read-only "
+                        "here; open it once with `planner run` where it can be written"
+                    )
+                _migrate(conn, path)
     except PlannerError:
         conn.close()
         raise
@@ -300,9 +388,24 @@ def connected(path: str | os.PathLike, create: bool = False) -> Iterator[sqlite3
 
 def check_store(path: str | os.PathLike) -> Path:
     """Open (and migrate) an existing store once, before a run spends minutes planning, so
-    that a foreign, newer or corrupt file is refused up front. A missing store is created only
-    when the first run is recorded. Returns the path."""
-    if _check_file(Path(path)):
+    that a foreign, newer or corrupt file is refused up front; for a store not yet there, its
+    folder must exist and be writable (a store's folder is never created). A missing store is
+    created only when the first run is recorded. Returns the path."""
+    path = Path(path)
+    if check_file(path):
         with connected(path, create=True):
             pass
-    return Path(path)
+        return path
+    folder = path.parent
+    if not folder.exists():
+        first = next((p for p in path.parents if p.exists()), Path("."))
+        if not first.is_dir():
+            raise StoreInputError(f"cannot create the store {path}: a parent is a file")
+        raise StoreInputError(
+            f"cannot create the store {path}: the folder {folder} does not exist; create it first"
+        )
+    if not folder.is_dir():
+        raise StoreInputError(f"cannot create the store {path}: {folder} is a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(f"cannot create the store {path}: permission denied (in {folder})")
+    return path
