@@ -444,3 +444,22 @@ def test_a_plan_beyond_the_forecasts_reach_is_refused(cap_scenario):
     result = invoke(["capacity", cap_scenario, "--from", "2029-W01", "--weeks", "52"])
     assert result.exit_code == 2
     assert "the forecast reaches at most 800 days" in error_line(result)
+
+
+@pytest.mark.slow  # two plans in this process, two on the pool
+def test_scenarios_on_an_engine_give_the_in_process_result(cap_scenario, tmp_path):
+    dearer = tmp_path / "dearer.toml"
+    dearer.write_text(
+        f'extends = "{cap_scenario.name}"\nname = "dearer"\n[capacity]\nhire_cost = 60000000\n'
+    )
+    here = invoke(["capacity", cap_scenario, dearer, "--format", "csv", "-q"])
+    assert here.exit_code in (0, 3), here.stderr
+    pooled = invoke(["capacity", cap_scenario, dearer, "--format", "csv", "-q",
+                     "--engine", "local:2"])  # fmt: skip
+    assert (pooled.exit_code, pooled.stdout) == (here.exit_code, here.stdout)
+
+
+def test_a_bad_engine_on_capacity_is_one_line(cap_scenario):
+    result = invoke(["capacity", cap_scenario, cap_scenario, "--engine", "nowhere:3"])
+    assert result.exit_code == 2
+    assert "nowhere:3" in error_line(result)

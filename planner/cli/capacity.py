@@ -23,16 +23,22 @@ from planner.cli.common import cli, fail, output_options, png_path
 @click.option("--agents-week", default=None, metavar="YYYY-Www",
               help="Write the agents file the plan expects in this week (with --agents-out).")  # fmt: skip
 @click.option("--agents-out", default=None, metavar="PATH", help="Where --agents-week writes.")
+@click.option("--engine", default="local", show_default=True, metavar="ENGINE",
+              help="Where several scenarios are planned: local (with --jobs N), local:N, "
+              "dask://HOST:PORT, dask-local:N or dask-local-threads:N.")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes of the local engine (several scenarios).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
 @output_options("table")
 def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_week, agents_out,
-                     quiet, output, fmt):  # fmt: skip
+                     engine, jobs, quiet, output, fmt):  # fmt: skip
     """Plan the workforce months ahead: hiring classes, overtime and temps against the
     long-range forecast, week by week, with the risk of each week.
 
     SCENARIO is a scenario TOML file (default: the built-in baseline on the bundled data); its
     optional [capacity] table holds every knob (see scenarios/capacity-2027.toml). Several
-    scenarios are planned side by side. Exit codes: 0 ok; 2 bad input; 3 written, but some week
+    scenarios are planned side by side, on --engine's workers when given (each worker reads
+    the scenario's files by their path). Exit codes: 0 ok; 2 bad input; 3 written, but some week
     is short where the levers run out (the shortfall and its reason are reported).
 
     \b
@@ -40,6 +46,7 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
       planner capacity scenarios/capacity-2027.toml --from 2027-W01 --weeks 78
       planner capacity scenarios/capacity-2027.toml --format csv -o plan.csv --plot plan.png
       planner capacity a.toml b.toml --format table
+      planner capacity a.toml b.toml c.toml --engine local:2
       planner capacity scenarios/capacity-2027.toml --agents-week 2027-W28 --agents-out w28.csv
     """
     from planner import io as pio
@@ -50,8 +57,18 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
         fail("--agents-week and --agents-out go together (the week, and where to write it)")
     pio.check_output_paths(output, plot, xlsx, agents_out, inputs=tuple(scenarios))
     log = (lambda _m: None) if quiet else (lambda m: click.echo(f"planner: {m}", err=True))
+    run_calls = None
+    if engine != "local" or jobs > 1:
+        from planner.jobs import engines
+
+        run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
     run = job.run_capacity(
-        list(scenarios), weeks=weeks, first_week=first_week, quantile_pct=quantile, log=log
+        list(scenarios),
+        weeks=weeks,
+        first_week=first_week,
+        quantile_pct=quantile,
+        log=log,
+        run_calls=run_calls,
     )
     job.write_outputs(run, output, fmt, plot, xlsx, agents_week, agents_out)
     if fmt != "table" and not quiet:

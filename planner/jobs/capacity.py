@@ -16,9 +16,10 @@ from planner.capacity import CapacityPlan
 from planner.errors import ExitCode, InputError
 from planner.report import capacity as render
 from planner.report import emit_frame, render_table
-from planner.scenario import parse_week
+from planner.scenario import Scenario, parse_week
 
 Log = Callable[[str], None]
+RunCalls = Callable[[Callable[..., CapacityPlan], list[tuple]], list[CapacityPlan]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class CapacityRun:
 
 
 def plan_scenario(
-    scenario: str | os.PathLike | None,
+    scenario: Scenario | str | os.PathLike | None,
     *,
     weeks: int | None = None,
     first_week: str | None = None,
@@ -81,12 +82,30 @@ def run_capacity(
     first_week: str | None = None,
     quantile_pct: float | None = None,
     log: Log = lambda _m: None,
+    run_calls: RunCalls | None = None,
 ) -> CapacityRun:
+    """Plan every scenario (none: the built-in baseline), in order. `run_calls(work, calls)`
+    (`planner.jobs.engines.ordered`) plans them on an engine, one scenario per call, with the
+    same results as here; the plans' progress lines are then not shown."""
+    chosen = list(scenarios) or [None]
+    if run_calls is not None and len(chosen) > 1:
+        calls = [(s, weeks, first_week, quantile_pct) for s in chosen]
+        return CapacityRun(tuple(run_calls(_plan_call, calls)))
     plans = [
         plan_scenario(s, weeks=weeks, first_week=first_week, quantile_pct=quantile_pct, log=log)
-        for s in (scenarios or [None])
+        for s in chosen
     ]
     return CapacityRun(tuple(plans))
+
+
+def _plan_call(
+    scenario: str | os.PathLike | None,
+    weeks: int | None,
+    first_week: str | None,
+    quantile_pct: float | None,
+) -> CapacityPlan:
+    """One scenario's plan where an engine runs it (positional arguments, picklable)."""
+    return plan_scenario(scenario, weeks=weeks, first_week=first_week, quantile_pct=quantile_pct)
 
 
 def write_outputs(
