@@ -119,9 +119,10 @@ def allowed(choice: type[StrEnum]) -> str:
 
 
 class CellKind(StrEnum):
-    """What one cell of `planner sweep` plans (the capacity plan is a kind still to come)."""
+    """What one cell of `planner sweep` plans (the plan file's `kinds`)."""
 
     WEEK = "week"  # forecast -> staffing -> roster -> KPIs for one site, scenario and week
+    CAPACITY = "capacity"  # the capacity plan of one site and scenario from the first week
 
 
 class IntradayAction(StrEnum):

@@ -5,6 +5,7 @@ run; bad input is one line and nothing written; a worker killed mid-solve has it
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import SMALL_RULES, write_history
 from helpers import error_line, invoke
@@ -152,7 +154,7 @@ def run_engine(plan: Path, root: Path, engine: str) -> tuple[str, dict[str, byte
     )
     assert result.exit_code == 0, result.stderr
     files = tree(out)
-    assert len(files) == 2 * 8  # 2 cells x the week's 8 files
+    assert len(files) == 2 * 10  # 2 cells x the week's 9 files and its marker
     return result.stdout, files, store_rows(db)
 
 
@@ -315,3 +317,93 @@ def test_a_failed_cell_is_named_with_why_and_the_others_are_kept(tmp_path: Path)
     assert result.stdout.splitlines()[1].startswith("north,site,2026-W07,week,")
     with sqlite3.connect(tmp_path / "mixed.db") as conn:
         assert conn.execute("SELECT scenario FROM runs").fetchall() == [("north:site",)]
+
+
+# --- the capacity plan as a kind of cell ---------------------------------------------------------
+
+CAPACITY = "[capacity]\nhorizon_weeks = 12\ndraws = 200\ntemp_max = 2\n"
+
+
+def make_capacity_plan(root: Path, kinds: str = '["capacity"]') -> Path:
+    """One site with today's agents and a short capacity horizon, a capacity cell (and week
+    cells when `kinds` asks), no what-if: the site's own scenario."""
+    (root / "north").mkdir(exist_ok=True)
+    write_history(root / "north" / "history.csv")
+    rows = [f"A{i:02d},full-time,48,2025-0{1 + i % 9}-01" for i in range(12)]
+    (root / "north" / "agents.csv").write_text(
+        "agent,contract,weekly_hours,hire_date\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    site = SITE.replace("[data]\n", '[data]\nagents = "agents.csv"\n') + SMALL_RULES + CAPACITY
+    (root / "north" / "site.toml").write_text(site, encoding="utf-8")
+    path = root / "plan.toml"
+    path.write_text(
+        f'weeks = "2026-W07"\nkinds = {kinds}\n'
+        '[[sites]]\nname = "north"\nscenario = "north/site.toml"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_capacity_cell_is_one_per_site_and_scenario_with_its_own_key(tmp_path: Path) -> None:
+    plan = make_capacity_plan(tmp_path, '["week", "capacity"]')
+    plan.write_text(plan.read_text().replace('"2026-W07"', '"2026-W07..2026-W09"'))
+    cells = sweep.read_plan(plan).cells
+    assert [str(c.kind) for c in cells] == ["week"] * 3 + ["capacity"]
+    assert cells[-1].name == "north/site/capacity" and cells[-1].week == "2026-W07"
+    assert len({c.key for c in cells}) == 4
+    assert cells[-1].sha256 not in {c.sha256 for c in cells[:-1]}
+
+
+@pytest.mark.parametrize("kinds", ['["month"]', "[]", '"week"', '["week", "week"]'])
+def test_a_bad_kind_is_one_line_naming_the_key(tmp_path: Path, kinds: str) -> None:
+    plan = make_capacity_plan(tmp_path, kinds)
+    result = invoke(["sweep", plan, "--no-store"])
+    assert result.exit_code == 2
+    assert "kinds" in error_line(result)
+    assert not (tmp_path / "plan.db").exists()
+
+
+def run_capacity_engine(plan: Path, root: Path, engine: str) -> tuple[str, dict[str, bytes]]:
+    out = root / f"out-{engine}"
+    result = invoke(["sweep", plan, "--engine", engine, "--out", out, "--no-store", "-q",
+                     "--format", "csv"])  # fmt: skip
+    assert result.exit_code in (0, 3), result.stderr
+    return result.stdout, tree(out)
+
+
+@pytest.mark.slow  # a capacity plan on two engines, a LocalCluster started and stopped
+def test_a_capacity_cell_gives_the_same_table_and_files_on_dask_threads(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    plan = make_capacity_plan(tmp_path)
+    here = run_capacity_engine(plan, tmp_path, "local")
+    assert {Path(n).name for n in here[1]} == {"capacity.csv", "cell.json", ".planner-week"}
+    frame = pd.read_csv(io.StringIO(here[0]))
+    assert list(frame["kind"]) == ["capacity"]
+    table = pd.read_csv(tmp_path / "out-local" / "north" / "site" / "capacity" / "capacity.csv")
+    assert frame["required_fte"].iloc[0] == pytest.approx(table["required_fte"].max())
+    assert frame["worst_gap_fte"].iloc[0] == pytest.approx(table["gap_fte"].min(), abs=0.01)
+    assert frame["weeks_p_short_over_20pct"].iloc[0] == (table["p_short"] > 0.2).sum()
+    assert run_capacity_engine(plan, tmp_path, "dask-local-threads:2") == here
+
+
+@pytest.mark.slow  # one capacity plan
+def test_a_written_capacity_cell_is_not_planned_again(tmp_path: Path) -> None:
+    plan = make_capacity_plan(tmp_path)
+    args = ["sweep", plan, "--out", tmp_path / "out", "--format", "csv"]
+    first = invoke(args)
+    assert first.exit_code in (0, 3), first.stderr
+    assert "1 cells planned, 0 found" in first.stderr
+    again = invoke(args)
+    assert "0 cells planned, 1 found" in again.stderr
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+
+def test_a_capacity_folder_someone_else_wrote_is_refused(tmp_path: Path) -> None:
+    plan = make_capacity_plan(tmp_path)
+    mine = tmp_path / "out" / "north" / "site" / "capacity"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = invoke(["sweep", plan, "--out", tmp_path / "out", "--no-store"])
+    assert result.exit_code == 2
+    assert "notes.txt" in error_line(result)
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine\n"

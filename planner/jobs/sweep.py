@@ -4,6 +4,7 @@ process (the client) writing files and the plan store.
 A sweep plan is a TOML file:
 
     weeks = "2027-W01..2027-W04"     # an ISO week range (or a list of weeks)
+    kinds = ["week", "capacity"]     # optional; default ["week"]
     store = "sweep.db"               # optional; default: <plan name>.db beside the plan
     [[sites]]                        # each site: a scenario file with its own history, agents
     name = "north"
@@ -15,14 +16,19 @@ A sweep plan is a TOML file:
 A cell is one (kind, site, scenario, week). A week cell plans the site's `[data]` (history,
 agents, events, temperature, country, time zone) under the scenario's forecast, service, rules
 and run settings (`plan_week`); weeks are planned independently (each cyclic, no roster
-carried over from the week before, so every cell can run anywhere at any time).
+carried over from the week before, so every cell can run anywhere at any time). A capacity
+cell is the capacity plan (`planner capacity`) of one site and scenario, from the range's first
+week over the scenario's `[capacity] horizon_weeks`: one per site and scenario, not per week.
 
 Idempotence: a cell's key is its site, scenario, week and the SHA-256 of everything it reads
 (the scenario and site files, the history, agents, events and temperature files, planner's
 version). The store records a cell's run with an `inputs` row of role `sweep-cell` holding that
 checksum; a cell whose key is stored is not planned again (a retried task or a second delivery
 is recorded once; a sweep interrupted and run again with the same command skips what it has).
-A cell's week files are published (all at once) before its run is recorded.
+A cell's week files are published (all at once) before its run is recorded. The store holds
+week runs only: a capacity cell's key is kept in `cell.json` beside its `capacity.csv` under
+`--out` (`<site>/<scenario>/capacity/`), so with `--out` a capacity cell already written is not
+planned again, and without it every capacity cell is planned.
 """
 
 from __future__ import annotations
@@ -46,10 +52,12 @@ from planner import __version__, history, io, store
 from planner.accuracy import run_record
 from planner.choices import CellKind
 from planner.errors import ExitCode, InputError, PlannerError
+from planner.jobs.capacity import plan_scenario
 from planner.jobs.engines import Engine, Outcome, Shared
 from planner.jobs.week import check_out_dir, publish_directory
 from planner.pipeline import load_history, plan_week, resolve_scenario
 from planner.pipeline.kpis import summary_inputs
+from planner.report import capacity as capacity_report
 from planner.report import summary_json
 from planner.report.week import write_plan
 from planner.scenario import Scenario, parse_week, week_label
@@ -65,8 +73,28 @@ ROW_KEYS = (
     "shortfall_staff_hours",
     "understaffed_intervals",
 )
-COUNT_COLUMNS = ("headcount", "understaffed_intervals", "exit_code")
-FRAME_COLUMNS = ("site", "scenario", "week", "kind", *ROW_KEYS, "exit_code", "source")
+# a capacity cell's own figures (its required_fte is the plan's peak, cost the plan's total,
+# shortfall_staff_hours the plan's shortfall hours); shown when the plan asks for capacity
+CAPACITY_KEYS = ("hires", "worst_gap_fte", "weeks_p_short_over_20pct")
+COUNT_COLUMNS = (
+    "headcount",
+    "understaffed_intervals",
+    "hires",
+    "weeks_p_short_over_20pct",
+    "exit_code",
+)
+FRAME_COLUMNS = (
+    "site",
+    "scenario",
+    "week",
+    "kind",
+    *ROW_KEYS,
+    *CAPACITY_KEYS,
+    "exit_code",
+    "source",
+)
+CAPACITY_DIR = "capacity"  # a capacity cell's folder under <site>/<scenario>/
+CAPACITY_MARK = "cell.json"  # its idempotent key and table row, written with capacity.csv
 _PLOT_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe (the threads engine)
 
 
@@ -84,6 +112,8 @@ class Cell:
 
     @property
     def name(self) -> str:
+        if self.kind is CellKind.CAPACITY:
+            return f"{self.site}/{self.scenario}/{CAPACITY_DIR}"
         return f"{self.site}/{self.scenario}/{self.week}"
 
     @property
@@ -120,7 +150,7 @@ class CellResult:
     cell: Cell
     kpis: Mapping[str, object]
     exit_code: int
-    record: RunRecord
+    record: RunRecord | None  # None: a capacity cell (not a week run of the store)
     summary: Mapping[str, object]
     files: Mapping[str, bytes]
 
@@ -185,6 +215,21 @@ def parse_weeks(value, where: str) -> tuple[dt.date, ...]:
     return tuple(starts)
 
 
+def parse_kinds(value, where: str) -> tuple[CellKind, ...]:
+    """`["week"]`, `["capacity"]` or both: the kinds of cell of each site and scenario."""
+    choices = ", ".join(repr(str(k)) for k in CellKind)
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{where}: expected a list of {choices}")
+    kinds: list[CellKind] = []
+    for item in value:
+        if item not in {str(k) for k in CellKind}:
+            raise InputError(f"{where}: {item!r}: expected {choices}")
+        if CellKind(item) in kinds:
+            raise InputError(f"{where}: {item!r} is listed twice")
+        kinds.append(CellKind(item))
+    return tuple(kinds)
+
+
 def _name(entry: Mapping, key: str, where: str, default: str | None = None) -> str:
     value = entry.get(key, default)
     if (
@@ -216,13 +261,14 @@ def read_plan(path: str | os.PathLike, store_path: str | os.PathLike | None = No
         raise InputError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"weeks", "store", "sites", "scenarios"})
+    unknown = sorted(set(data) - {"weeks", "kinds", "store", "sites", "scenarios"})
     if unknown:
         raise InputError(
-            f"{path}: unknown key {unknown[0]!r} (expected weeks, store, sites, scenarios)"
+            f"{path}: unknown key {unknown[0]!r} (expected weeks, kinds, store, sites, scenarios)"
         )
     base = path.parent
     starts = parse_weeks(data.get("weeks"), f"{path}: weeks")
+    kinds = parse_kinds(data.get("kinds", ["week"]), f"{path}: kinds")
     sites = data.get("sites")
     if not isinstance(sites, list) or not sites or not all(isinstance(s, dict) for s in sites):
         raise InputError(f"{path}: [[sites]]: expected at least one site (name, scenario)")
@@ -256,7 +302,7 @@ def read_plan(path: str | os.PathLike, store_path: str | os.PathLike | None = No
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise InputError(f"{path}: {label} name {dupes[0]!r} repeats")
-    if len(loaded_sites) * len(loaded_what_ifs) * len(starts) > MAX_CELLS:
+    if len(loaded_sites) * len(loaded_what_ifs) * (len(starts) + 1) > MAX_CELLS:
         raise InputError(f"{path}: more than {MAX_CELLS:,} cells")
     scenarios: dict[tuple[str, str], CellInputs] = {}
     cells: list[Cell] = []
@@ -265,7 +311,7 @@ def read_plan(path: str | os.PathLike, store_path: str | os.PathLike | None = No
             sc = cell_scenario(site_name, site, scen_name, what_if)
             scenarios[(site_name, scen_name)] = CellInputs(sc, _read_inputs(sc, site_name))
             inputs = summary_inputs(sc)
-            for start in starts:
+            for start in starts if CellKind.WEEK in kinds else ():
                 cells.append(
                     Cell(
                         CellKind.WEEK,
@@ -274,6 +320,19 @@ def read_plan(path: str | os.PathLike, store_path: str | os.PathLike | None = No
                         week_label(start),
                         start,
                         cell_checksum(CellKind.WEEK, site_name, scen_name, start, inputs),
+                    )
+                )
+            if CellKind.CAPACITY in kinds:
+                first = starts[0]
+                checksum = cell_checksum(CellKind.CAPACITY, site_name, scen_name, first, inputs)
+                cells.append(
+                    Cell(
+                        CellKind.CAPACITY,
+                        site_name,
+                        scen_name,
+                        week_label(first),
+                        first,
+                        checksum,
                     )
                 )
     if store_path is None:
@@ -369,8 +428,8 @@ def plan_cell(cell: Cell, inputs: CellInputs, with_files: bool) -> CellResult:
     """Plan one cell where the engine runs it (on every engine alike: from the shipped input
     files); nothing is written but those and a private temporary folder for the week's files,
     read back into the result."""
-    if cell.kind is not CellKind.WEEK:
-        raise InputError(f"{cell.name}: cell kind {cell.kind} is not supported yet")
+    if cell.kind is CellKind.CAPACITY:
+        return _capacity_cell(cell, inputs, with_files)
     try:
         plan = plan_week(localise(inputs), start=cell.start, simulate=False)
     except PlannerError as exc:
@@ -389,6 +448,43 @@ def plan_cell(cell: Cell, inputs: CellInputs, with_files: bool) -> CellResult:
         inputs=(*record.inputs, {"role": CELL_ROLE, "name": cell.key, "sha256": cell.sha256}),
     )
     return CellResult(cell, plan.kpis.as_dict(), plan.exit_code, record, summary, files)
+
+
+def _capacity_cell(cell: Cell, inputs: CellInputs, with_files: bool) -> CellResult:
+    """The capacity plan of one site and scenario from the cell's week: its table row and
+    (when asked) `capacity.csv`, the weekly table `planner capacity --format csv` writes."""
+    try:
+        plan = plan_scenario(localise(inputs), first_week=cell.week)
+    except PlannerError as exc:
+        raise exc.prefixed(cell.name) from None
+    summary = plan.summary()
+    figures = {
+        "required_fte": round(float(plan.table["required_fte"].max()), 2),
+        "cost": summary["cost_vnd"],
+        "shortfall_staff_hours": summary["shortfall_h"],
+        **{key: summary[key] for key in CAPACITY_KEYS},
+    }
+    exit_code = int(ExitCode.TARGETS_NOT_MET if plan.short else ExitCode.OK)
+    files: dict[str, bytes] = {}
+    if with_files:
+        table = io.frame_to_csv(capacity_report.weekly_frame(plan))
+        files["capacity.csv"] = table.encode("utf-8")
+        mark = {"key": cell.key, "sha256": cell.sha256, "exit_code": exit_code, "row": figures}
+        files[CAPACITY_MARK] = (json.dumps(mark, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return CellResult(cell, figures, exit_code, None, summary, files)
+
+
+def _written_capacity(target: Path | None, cell: Cell) -> dict | None:
+    """The mark of a capacity cell already written under `target` with this key, else None."""
+    if target is None or cell.kind is not CellKind.CAPACITY:
+        return None
+    try:
+        mark = json.loads((cell_dir(target, cell) / CAPACITY_MARK).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(mark, dict) or mark.get("sha256") != cell.sha256:
+        return None
+    return mark
 
 
 # --- the client ----------------------------------------------------------------------------------
@@ -429,7 +525,7 @@ def _row(cell: Cell, figures: Mapping[str, object], exit_code: int, source: str)
         "week": cell.week,
         "kind": str(cell.kind),
     }
-    for key in ROW_KEYS:
+    for key in (*ROW_KEYS, *CAPACITY_KEYS):
         value = figures.get(key)
         row[key] = None if value is None else float(value)  # type: ignore[arg-type]
     row["exit_code"] = int(exit_code)
@@ -438,6 +534,8 @@ def _row(cell: Cell, figures: Mapping[str, object], exit_code: int, source: str)
 
 
 def cell_dir(out_dir: Path, cell: Cell) -> Path:
+    if cell.kind is CellKind.CAPACITY:
+        return out_dir / cell.site / cell.scenario / CAPACITY_DIR
     return out_dir / cell.site / cell.scenario / cell.week
 
 
@@ -456,7 +554,14 @@ def run_sweep(
     `progress(cell, outcome)` after each cell ("planned", "failed")."""
     plan = read_plan(plan_path, store_path)
     target = None
-    if out_dir is not None:
+    if out_dir is not None and Path(out_dir).is_dir():
+        # an earlier sweep's folder (a resumed sweep): only the cells' own folders are
+        # replaced, each refused if something else than a planner run wrote it
+        target = Path(out_dir).resolve()
+        for cell in plan.cells:
+            if cell_dir(target, cell).exists():
+                check_out_dir(cell_dir(target, cell))
+    elif out_dir is not None:
         target = check_out_dir(out_dir)
         if not target.exists():
             try:
@@ -467,7 +572,13 @@ def run_sweep(
     if use_store:
         store.check_store(plan.store_path)
         done = stored_cells(plan.store_path)
-    todo = [c for c in plan.cells if c.sha256 not in done]
+    written: dict[Cell, dict] = {}
+    if use_store:
+        for cell in plan.cells:
+            mark = _written_capacity(target, cell)
+            if mark is not None:
+                written[cell] = mark
+    todo = [c for c in plan.cells if c.sha256 not in done and c not in written]
     if start is not None:
         start(len(plan.cells), len(plan.cells) - len(todo))
     rows: dict[Cell, dict] = {}
@@ -484,12 +595,14 @@ def run_sweep(
         result: CellResult = outcome.result
         if use_store and cell.sha256 in done:  # delivered twice (a retried task): once only
             continue
+        if cell in rows:  # a capacity cell delivered twice
+            continue
         where = None
         if target is not None:
             where = cell_dir(target, cell)
             where.parent.mkdir(parents=True, exist_ok=True)
             publish_directory(where, functools.partial(_write_files, files=result.files))
-        if use_store:
+        if use_store and result.record is not None:
             done[cell.sha256] = store.record_run(
                 plan.store_path, result.record, where, dict(result.summary)
             )
@@ -503,6 +616,9 @@ def run_sweep(
     for cell in plan.cells:
         if cell in rows:
             table.append(rows[cell])
+        elif cell in written:
+            mark = written[cell]
+            table.append(_row(cell, mark.get("row", {}), int(mark.get("exit_code", 0)), "stored"))
         elif cell.sha256 in done and done[cell.sha256] in stored:
             figures = stored[done[cell.sha256]]
             table.append(_row(cell, figures, int(figures["exit_code"]), "stored"))
@@ -528,12 +644,16 @@ def _reason(cell: Cell, error: BaseException) -> str:
 
 def summary_frame(sweep: Sweep) -> pd.DataFrame:
     """The table per site and scenario over the weeks: one row per (site, scenario, week),
-    ordered by site, scenario, week (the cells' own order)."""
+    ordered by site, scenario, week (the cells' own order); a capacity cell's row follows its
+    first week's, with the capacity figures' columns (only when the sweep has such cells)."""
     frame = sweep.frame.drop(columns=["source"])
+    if not (frame["kind"] == str(CellKind.CAPACITY)).any():
+        frame = frame.drop(columns=list(CAPACITY_KEYS))
     return frame.sort_values(["site", "scenario", "week"], kind="stable").reset_index(drop=True)
 
 
 __all__ = [
+    "CAPACITY_KEYS",
     "CELL_ROLE",
     "Cell",
     "CellResult",

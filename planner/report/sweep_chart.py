@@ -12,7 +12,10 @@ from planner.report.charts import DPI, _pyplot, _save
 
 def plot_sweep(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     """Two panels over the weeks (the sweep's table, `planner.jobs.sweep.summary_frame`):
-    weekly cost (millions) and expected service level (%), a line per site and scenario."""
+    weekly cost (millions) and expected service level (%), a line per site and scenario; the
+    week cells only (a capacity cell's figures cover its whole horizon)."""
+    if "kind" in frame.columns:
+        frame = frame[frame["kind"] == "week"]
     plt = _pyplot()
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), dpi=DPI, sharex=True)
     weeks = sorted(frame["week"].unique())
