@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.jobs import engines, sweep
+from planner.report import render_table
 from planner.scenario import week_label
 
 SITE = '[data]\nhistory = "history.csv"\ncountry = "none"\n[forecast]\nmodel = "seasonal_naive"\n'
@@ -407,3 +408,10 @@ def test_a_capacity_folder_someone_else_wrote_is_refused(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "notes.txt" in error_line(result)
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_missing_count_reads_as_a_dash_in_the_table() -> None:
+    """A week cell has no hires, a capacity cell no headcount: `-`, as a missing figure."""
+    frame = pd.DataFrame({"kind": ["week", "capacity"], "hires": pd.array([None, 3], "Int64")})
+    text = render_table(frame, "cells")
+    assert "<NA>" not in text and "-" in text and "3" in text

@@ -181,6 +181,8 @@ def _cell(value, decimals: int | None = None) -> str:
         return f"{number:,.{decimals}f}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M")
+    if value is pd.NA:  # a missing count (a nullable integer column)
+        return "-"
     return str(value)
 
 
