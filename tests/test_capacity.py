@@ -446,7 +446,6 @@ def test_a_plan_beyond_the_forecasts_reach_is_refused(cap_scenario):
     assert "the forecast reaches at most 800 days" in error_line(result)
 
 
-@pytest.mark.slow  # two plans in this process, two on the pool
 def test_scenarios_on_an_engine_give_the_in_process_result(cap_scenario, tmp_path):
     dearer = tmp_path / "dearer.toml"
     dearer.write_text(

@@ -372,7 +372,7 @@ def run_capacity_engine(plan: Path, root: Path, engine: str) -> tuple[str, dict[
     return result.stdout, tree(out)
 
 
-@pytest.mark.slow  # a capacity plan on two engines, a LocalCluster started and stopped
+@pytest.mark.slow  # a LocalCluster started and stopped (seconds to tens of seconds under load)
 def test_a_capacity_cell_gives_the_same_table_and_files_on_dask_threads(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     plan = make_capacity_plan(tmp_path)
@@ -387,7 +387,6 @@ def test_a_capacity_cell_gives_the_same_table_and_files_on_dask_threads(tmp_path
     assert run_capacity_engine(plan, tmp_path, "dask-local-threads:2") == here
 
 
-@pytest.mark.slow  # one capacity plan
 def test_a_written_capacity_cell_is_not_planned_again(tmp_path: Path) -> None:
     plan = make_capacity_plan(tmp_path)
     args = ["sweep", plan, "--out", tmp_path / "out", "--format", "csv"]
