@@ -172,14 +172,18 @@ def test_the_weekly_run_returns_what_its_store_hook_did(small, tmp_path):
             seen.append(("before", (out_dir / "summary.json").exists()))
             return drift
 
+        def before_swap(self, plan, out_dir, built):
+            seen.append(("swap", (built / "summary.json").exists()))
+
         def after_publish(self, plan, out_dir):
             seen.append(("after", (out_dir / "summary.json").exists()))
             return Recorded(out_dir / "planner.db", 7, 1)
 
     hook: jobs.StoreHook = Hook()
     week_run = jobs.run_week(small, out_dir=tmp_path / "out", store_hook=hook)
-    assert [kind for kind, _ in seen] == ["previous", "before", "after"]
-    assert seen[1][1] is False and seen[2][1] is True
+    assert [kind for kind, _ in seen] == ["previous", "before", "swap", "after"]
+    # checked before anything is written; pending from the built files; confirmed once published
+    assert seen[1][1] is False and seen[2][1] is True and seen[3][1] is True
     assert week_run.drift == drift and week_run.recorded == Recorded(
         tmp_path / "out" / "planner.db", 7, 1
     )

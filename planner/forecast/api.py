@@ -121,6 +121,7 @@ def forecast_history(
             temperature_forecast=True,
         ),
         level,
+        window_start=start,
     )
     rules, y = rolling.history(n)
     check_open_days(y, history.source)

@@ -44,10 +44,17 @@ class RollingOrigins:
     `exog` are applied (what `forecast` writes), without them not (what selection and
     calibration score: an event's multiplier is the user's, not the model's)."""
 
-    def __init__(self, grid: Grid, exog: Exog, level: float):
+    def __init__(
+        self, grid: Grid, exog: Exog, level: float, window_start: pd.Timestamp | None = None
+    ):
+        """`window_start`: the first day the forecast is read for (default the exog's cutoff,
+        the day after the history): a backtest's step k has the weather the forecast has at
+        `window_start` + k, so a forecast of a July week far ahead with the July rows of a
+        weather forecast is weighed and calibrated as one that has its weather."""
         self.grid = grid
         self.exog = exog
         self.level = level
+        self.window_start = window_start
         self._plain = Exog(exog.features, np.ones(len(exog.features)))
         self._weather: dict[tuple[int, int], Exog] = {}
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -127,7 +134,8 @@ class RollingOrigins:
             return self._plain
         key = (origin, horizon)
         if key not in self._weather:
-            ahead = exog.cutoff + pd.to_timedelta(np.arange(horizon), unit="D")
+            first = exog.cutoff if self.window_start is None else self.window_start
+            ahead = first + pd.to_timedelta(np.arange(horizon), unit="D")
             at = exog.features.index.get_indexer(ahead)
             given = np.where(at >= 0, exog.from_file[np.maximum(at, 0)], False)
             self._weather[key] = exog.weather_as_known(start, np.flatnonzero(~given))
@@ -228,10 +236,10 @@ def weigh_weather(
 ) -> bool:
     """Keep the temperature terms only where they earn their place: model `name` with them
     (the temperature past each origin as the forecast from `end` will have it: the file's rows
-    where it has a weather forecast, the climatology where not) must be clearly better
-    (`clearly_better`: 2% and one standard error) over `SELECT_ORIGINS` weekly origins than
-    without them, as any more complex model must be; else they are dropped from
-    `rolling` (a note says so). Weather never makes the forecast worse than leaving it out on
+    where it has a weather forecast, the climatology where not) must cut the summed error
+    over `SELECT_ORIGINS` weekly origins by `CLEAR_GAIN` against the model without them; else
+    they are dropped from `rolling` (a note says so). No standard-error test here: the last
+    12 weeks rarely hold a heat wave, so the gain of a heat response shows in few origins. Weather never makes the forecast worse than leaving it out on
     those origins. Returns whether the terms are kept."""
     if not rolling.has_weather or name == "seasonal_naive":
         return rolling.has_weather
@@ -250,10 +258,11 @@ def weigh_weather(
         with_w[j] = np.abs(mean[ok] - actual[ok]).sum()
         mean = rolling.forecast(name, origin, horizon, no_weather=True)[0]
         without[j] = np.abs(mean[ok] - actual[ok]).sum()
-    if total <= 0 or clearly_better(with_w, without):
+    if total <= 0 or with_w.sum() <= (1 - CLEAR_GAIN) * without.sum():
         return True
     rolling.drop_weather(
-        f"temperature: left out; {name} with the temperature terms was not clearly better than "
+        f"temperature: left out; {name} with the temperature terms was not {CLEAR_GAIN:.0%} "
+        f"better than "
         f"without them over {len(origins)} weekly origins (daily WAPE "
         f"{100 * with_w.sum() / total:.1f}% with, {100 * without.sum() / total:.1f}% without)"
     )
