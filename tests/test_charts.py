@@ -15,7 +15,7 @@ from planner.report import charts
 @pytest.fixture
 def figures(monkeypatch):
     seen = []
-    monkeypatch.setattr(charts, "_save", lambda fig, path: seen.append(fig))
+    monkeypatch.setattr(charts, "save_png", lambda fig, path: seen.append(fig))
     return seen
 
 

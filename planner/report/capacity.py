@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import zipfile
 
 import pandas as pd
 
 from planner import io
 from planner.capacity import CapacityPlan, required_fte
+from planner.report.charts import DPI, pyplot, save_png
+from planner.report.workbook import fix_zip_times
 
-DPI = 100
 ROUND = {
     "calls_p10": 0,
     "calls_p50": 0,
@@ -120,11 +120,7 @@ def comparison_frame(results: list[CapacityPlan]) -> pd.DataFrame:
 def plot_capacity(result: CapacityPlan, path: str | os.PathLike) -> None:
     """Required FTE band (P10-P90 of demand, the plan's quantile as a line) against the plan's
     effective FTE, class starts marked, Tết weeks and summer (June-August) shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     t = result.table
     d = result.demand.weeks
     x = pd.to_datetime(t["start"])
@@ -157,8 +153,7 @@ def plot_capacity(result: CapacityPlan, path: str | os.PathLike) -> None:
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    with io.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+    save_png(fig, path)
     plt.close(fig)
 
 
@@ -199,23 +194,4 @@ def write_workbook(results: list[CapacityPlan], path: str | os.PathLike) -> None
     wb.properties.creator = "planner"
     with io.atomic_path(path) as tmp:
         wb.save(tmp)
-        _fix_zip_times(tmp, stamp)
-
-
-def _fix_zip_times(path, stamp: dt.datetime) -> None:
-    """Fixed member timestamps and `modified` property, so the bytes do not depend on the
-    clock."""
-    with zipfile.ZipFile(path) as src:
-        members = [(info, src.read(info.filename)) for info in src.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(<)",
-                    rb"\g<1>" + stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    data,
-                )
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, data)
+        fix_zip_times(tmp, stamp)

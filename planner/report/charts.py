@@ -17,7 +17,8 @@ from planner.history import History
 DPI = 100
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (no display; imported when a chart is drawn)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -26,7 +27,8 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str | os.PathLike) -> None:
+def save_png(fig, path: str | os.PathLike) -> None:
+    """Byte-identical PNGs: no Software metadata, written atomically."""
     with io.atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
 
@@ -34,7 +36,7 @@ def _save(fig, path: str | os.PathLike) -> None:
 def plot_coverage(coverage: pd.DataFrame, path: str | os.PathLike, title: str = "") -> None:
     """Required vs rostered staff per interval over the week (both before shrinkage: staff,
     not agents on the phones), shortfalls shaded red."""
-    plt = _pyplot()
+    plt = pyplot()
     times = pd.to_datetime(coverage["timestamp"])
     required = coverage["required"].to_numpy(dtype=float)
     scheduled = coverage["scheduled"].to_numpy(dtype=float)
@@ -67,7 +69,7 @@ def plot_coverage(coverage: pd.DataFrame, path: str | os.PathLike, title: str = 
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)
 
 
@@ -76,7 +78,7 @@ def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -
     figures): the roster's weekly cost and, where the comparison has it, the cost of meeting
     the target (left); the expected service level against each target (right), red when the
     roster is short of its requirement."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = frame.reset_index(drop=True)
     n = len(rows)
     currency = str(rows["currency"].iloc[0]) if "currency" in rows.columns else ""
@@ -129,7 +131,7 @@ def plot_compare(frame: pd.DataFrame, path: str | os.PathLike, week: str = "") -
         " (red: the roster is short of its requirement)"
     )
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)
 
 
@@ -138,7 +140,7 @@ def plot_forecast(history: History, result: ForecastResult, path: str | os.PathL
     fits the horizon (history over three times the horizon, 4 to 8 weeks); a forecast starting
     well after the history ends shows only the days before it that the history has, and says
     where the history ends. The legend sits below the axes, off the data (atomic)."""
-    plt = _pyplot()
+    plt = pyplot()
     total = history.total()
     daily = total.groupby(total["timestamp"].dt.normalize())["calls"].sum()
     fc = result.daily.groupby("date")[["calls", "lower", "upper"]].sum()
@@ -172,7 +174,7 @@ def plot_forecast(history: History, result: ForecastResult, path: str | os.PathL
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)
 
 
@@ -186,7 +188,7 @@ def plot_intervals(
     """The week interval by interval: calls forecast with its bounds (top); agents the target
     needs on the phones against the roster's on-phone agents (staff after shrinkage), short
     intervals shaded (bottom)."""
-    plt = _pyplot()
+    plt = pyplot()
     fc = forecast.groupby("timestamp", sort=True)[["calls", "lower", "upper"]].sum()
     fc.index = pd.to_datetime(fc.index)
     need = requirements.groupby("timestamp", sort=True)["agents"].sum()
@@ -215,5 +217,5 @@ def plot_intervals(
     bottom.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)

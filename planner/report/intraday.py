@@ -12,24 +12,9 @@ import pandas as pd
 
 from planner import io
 from planner.intraday import IntradayResult
+from planner.report.charts import DPI, pyplot, save_png
 
 JSON_VERSION = 1
-DPI = 100
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path: str | os.PathLike) -> None:
-    """Byte-identical PNGs: no Software metadata, written atomically."""
-    with io.atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
 
 
 def intervals_frame(result: IntradayResult) -> pd.DataFrame:
@@ -223,7 +208,7 @@ def emit_result(result: IntradayResult, output: str, fmt: str) -> None:
 
 def plot_intraday(result: IntradayResult, path: str | os.PathLike) -> None:
     """Plan vs actuals vs reforecast (with bounds) above; required vs on the phones below."""
-    plt = _pyplot()
+    plt = pyplot()
     day = result.reforecast.intervals
     rest = result.reforecast.rest_intervals
     fig, (top, low) = plt.subplots(2, 1, figsize=(12, 7), dpi=DPI, sharex=True)
@@ -251,5 +236,5 @@ def plot_intraday(result: IntradayResult, path: str | os.PathLike) -> None:
     low.legend(loc="upper left", fontsize=8)
     fig.autofmt_xdate()
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)

@@ -7,7 +7,7 @@ import os
 
 import pandas as pd
 
-from planner.report.charts import DPI, _pyplot, _save
+from planner.report.charts import DPI, pyplot, save_png
 
 
 def plot_sweep(frame: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -16,7 +16,7 @@ def plot_sweep(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     week cells only (a capacity cell's figures cover its whole horizon)."""
     if "kind" in frame.columns:
         frame = frame[frame["kind"] == "week"]
-    plt = _pyplot()
+    plt = pyplot()
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7), dpi=DPI, sharex=True)
     weeks = sorted(frame["week"].unique())
     position = {w: i for i, w in enumerate(weeks)}
@@ -36,5 +36,5 @@ def plot_sweep(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         ax.grid(alpha=0.3)
     top.legend(fontsize=8, ncol=2)
     fig.tight_layout()
-    _save(fig, path)
+    save_png(fig, path)
     plt.close(fig)

@@ -132,10 +132,10 @@ def write_roster_xlsx(
     _as_text(wb)
     with io.atomic_path(path) as tmp:
         wb.save(tmp)
-        _fix_zip_times(tmp, stamp)
+        fix_zip_times(tmp, stamp)
 
 
-def _fix_zip_times(path, stamp: dt.datetime) -> None:
+def fix_zip_times(path, stamp: dt.datetime) -> None:
     """Rewrite the xlsx zip with fixed member timestamps and `modified` property (openpyxl sets
     it to the clock on save) so the bytes do not depend on when it ran."""
     import re
