@@ -457,14 +457,14 @@ def previous_roster(
         return None
     if isinstance(store, sqlite3.Connection):
         run_id, directory = in_force(store, scenario_name, last)
-        found = _shifts(store, run_id) if run_id is not None else None
+        found = stored_shifts(store, run_id) if run_id is not None else None
     else:
         path = Path(store)
         run_id, directory, found = None, None, None
         try:
             with connected(path) as conn:
                 run_id, directory = in_force(conn, scenario_name, last)
-                found = _shifts(conn, run_id) if run_id is not None else None
+                found = stored_shifts(conn, run_id) if run_id is not None else None
         except EmptyStoreError:
             pass
     if found is not None:
@@ -480,7 +480,8 @@ def previous_roster(
     return frame[["agent", "start", "end", "breaks", "paid_hours"]].reset_index(drop=True)
 
 
-def _shifts(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:
+def stored_shifts(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:
+    """The Roster CSV rows of run `run_id`, in the order written, `start`/`end` as times."""
     frame = pd.read_sql_query(
         'SELECT agent, start, "end", breaks, paid_hours FROM shifts WHERE run_id = ? '
         "ORDER BY rowid",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner import __version__
+from planner.store.runs import stored_shifts
 from planner.store.schema import StoreInputError, connected
 
 
@@ -71,15 +72,8 @@ def published_plan_for_day(
             "WHERE run_id = ? AND date = ?",
             (run_id, day_text),
         ).fetchone()
-        shifts = pd.read_sql_query(
-            'SELECT agent, start, "end", breaks, paid_hours FROM shifts WHERE run_id = ? '
-            "ORDER BY rowid",
-            conn,
-            params=(run_id,),
-        )
+        shifts = stored_shifts(conn, run_id)
     forecast["timestamp"] = pd.to_datetime(forecast["timestamp"])
-    shifts["start"] = pd.to_datetime(shifts["start"])
-    shifts["end"] = pd.to_datetime(shifts["end"])
     shifts["breaks"] = shifts["breaks"].fillna("")
     daily = None
     if daily_row is not None and daily_row[0] is not None and daily_row[1] is not None:
