@@ -134,6 +134,106 @@ def test_recent_actuals_weigh_more_than_the_night():
     )
 
 
+# --- the curve learnt from the history's mornings ------------------------------------------
+
+
+def two_mix_history(days: int = 26 * 7, seed: int = 7) -> pd.DataFrame:
+    """Half-hourly days before DAY mixing two kinds of call: office calls peaking mid-morning
+    and outage calls peaking in the evening; on a random fifth of the days the outage calls
+    run 2-3 times higher (storms): a busy morning means a busier evening still."""
+    rng = np.random.default_rng(seed)
+    times = pd.date_range(DAY - pd.Timedelta(days=days), DAY, freq="30min", inclusive="left")
+    hours = (times.hour + times.minute / 60).to_numpy()
+    office = np.exp(-0.5 * ((hours - 10) / 2.5) ** 2)
+    outage = 0.2 + np.exp(-0.5 * ((hours - 19) / 3.0) ** 2)
+    day_index = (times.normalize() - times[0].normalize()).days.to_numpy()
+    storm = np.where(rng.random(days) < 0.2, rng.uniform(2.0, 3.0, days), 1.0)[day_index]
+    level = rng.lognormal(0.0, 0.05, days)[day_index]
+    mean = level * (40 * office + 25 * outage * storm)
+    return pd.DataFrame({"timestamp": times, "calls": rng.poisson(mean).astype(float)})
+
+
+HISTORY = two_mix_history()
+
+
+def plan_from_history(history: pd.DataFrame) -> pd.DataFrame:
+    """Today's plan: the mean of the same weekday's last four weeks, bounds +-20%."""
+    frame = history.copy()
+    frame["slot"] = frame["timestamp"] - frame["timestamp"].dt.normalize()
+    last = frame[frame["timestamp"] >= DAY - pd.Timedelta(weeks=4)]
+    same = last[last["timestamp"].dt.day_of_week == DAY.day_of_week]
+    calls = same.groupby("slot")["calls"].mean().to_numpy()
+    times = pd.date_range(DAY, periods=48, freq="30min")
+    return pd.DataFrame(
+        {"timestamp": times, "calls": calls, "lower": 0.8 * calls, "upper": 1.2 * calls}
+    )
+
+
+PLAN = plan_from_history(HISTORY)
+
+
+@given(hour=st.integers(3, 21))
+@settings(max_examples=12, deadline=None)
+def test_the_learnt_curve_leaves_the_plan_unchanged_when_the_morning_follows_it(hour):
+    now = DAY + pd.Timedelta(hours=hour)
+    result = reforecast_day(PLAN, seen(PLAN, now), now, 30, history=HISTORY)
+    assert result.curve_days > 0  # the curve was learnt, and it changes nothing
+    rest = result.rest_intervals
+    np.testing.assert_array_equal(rest["calls"], rest["plan"])
+
+
+@given(
+    hour=st.integers(4, 20),
+    base=st.floats(0.3, 3.0),
+    bump=st.floats(1.0, 300),
+    which=st.integers(0, 200),
+)
+@settings(max_examples=12, deadline=None)
+def test_the_learnt_curve_is_monotone_in_the_actuals_and_adds_up(hour, base, bump, which):
+    now = DAY + pd.Timedelta(hours=hour)
+    actual = np.round(base * seen(PLAN, now))
+    more = actual.copy()
+    more[which % len(more)] += bump
+    low = reforecast_day(PLAN, actual, now, 30, history=HISTORY)
+    high = reforecast_day(PLAN, more, now, 30, history=HISTORY)
+    assert (high.rest_intervals["calls"] >= low.rest_intervals["calls"]).all()
+    assert high.rest >= low.rest
+    assert high.rest_upper >= low.rest_upper and high.rest_lower >= low.rest_lower
+    for r in (low, high):
+        assert r.intervals["calls"].sum() == pytest.approx(r.day, rel=1e-12)
+        assert r.rest_lower <= r.rest <= r.rest_upper
+
+
+def test_a_storm_morning_raises_the_evening_more_than_the_afternoon():
+    """Learnt from the history: on its storm days the outage calls of the evening grow most,
+    so a storm morning lifts the evening further than the early afternoon (the factor alone
+    would lift both by the same ratio)."""
+    now = DAY + pd.Timedelta(hours=10)
+    hours = np.arange(20) / 2
+    office = np.exp(-0.5 * ((hours - 10) / 2.5) ** 2)
+    outage = 0.2 + np.exp(-0.5 * ((hours - 19) / 3.0) ** 2)
+    morning = 40 * office + 25 * outage * 2.5
+    result = reforecast_day(PLAN, morning, now, 30, history=HISTORY)
+    assert result.curve_weight > 0
+    rest = result.rest_intervals.set_index("timestamp")
+    lift = rest["calls"] / rest["plan"]
+    assert lift[DAY + pd.Timedelta(hours=20)] > lift[DAY + pd.Timedelta(hours=13)] * 1.1
+    plain = reforecast_day(PLAN, morning, now, 30)  # the factor alone: one ratio
+    plain_lift = plain.rest_intervals["calls"] / plain.rest_intervals["plan"]
+    assert plain_lift.max() == pytest.approx(plain_lift.min(), rel=1e-9)
+
+
+def test_the_curve_learns_from_days_before_today_only():
+    now = DAY + pd.Timedelta(hours=11)
+    later = HISTORY.assign(timestamp=HISTORY["timestamp"] + pd.Timedelta(weeks=26))
+    future = pd.concat([HISTORY, later], ignore_index=True)  # rows of today and after
+    actual = 1.7 * seen(PLAN, now)
+    cut = reforecast_day(PLAN, actual, now, 30, history=HISTORY)
+    peeking = reforecast_day(PLAN, actual, now, 30, history=future)
+    np.testing.assert_array_equal(cut.intervals["calls"], peeking.intervals["calls"])
+    assert cut.rest_upper == peeking.rest_upper
+
+
 # --- actions: never a broken rule -----------------------------------------------------------
 
 

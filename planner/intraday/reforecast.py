@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import special
 
 from planner.errors import InputError
+from planner.intraday.morning import learn_morning_model
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class UpdateSettings:
         abnormal (a storm, an outage), with a level this many times more uncertain than the
         plan's bounds say.
     level_pct: the bounds' level, percent.
+    learn_morning, learn_weeks: with a history, learn what the morning says about the rest of
+        the day's curve from its last `learn_weeks` weeks (`morning.learn_morning_model`).
     """
 
     half_life_h: float = 6.0
@@ -63,6 +66,8 @@ class UpdateSettings:
     abnormal_cv_factor: float = 3.0
     min_prior_cv: float = 0.03
     level_pct: float = 80.0
+    learn_morning: bool = True
+    learn_weeks: int = 104
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class Reforecast:
     (s, the plan's), `rest` (True from now on).
     `factor`: the posterior mean busyness; `factor_lower`/`factor_upper` its bounds.
     `weight_on_actuals`: how far the factor moved toward the actuals' raw (weighted) ratio, 0..1.
+    `curve_weight`: the weight of the curve learnt from the history's mornings (0 without one):
+    the rest of the day is plan x factor^(1 - curve_weight) x learnt multiplier^curve_weight;
+    `curve_days`: the past days it was learnt on.
     Totals in calls: `actual_so_far`, `plan_so_far`, `plan_rest`, `rest`, `rest_lower`,
     `rest_upper`, `day` = actual_so_far + rest, `day_lower`, `day_upper`.
     """
@@ -95,6 +103,8 @@ class Reforecast:
     rest: float
     rest_lower: float
     rest_upper: float
+    curve_weight: float = 0.0
+    curve_days: int = 0
 
     @property
     def day(self) -> float:
@@ -240,6 +250,29 @@ def _posterior(cv: float, cfg: UpdateSettings, evidence_a: float, evidence_f: fl
     return mean, max(var, 0.0), weight
 
 
+def _busyness(f_obs, a, hours_ago, cv: float, cfg: UpdateSettings):
+    """The posterior busyness of the day from the morning: (mean, variance, weight on the
+    actuals, weighted actual calls, weighted planned calls)."""
+    w = 0.5 ** (np.maximum(hours_ago, 0.0) / cfg.half_life_h)
+    a_w = float((w * a).sum())
+    f_w = float((w * f_obs).sum())
+    k = 1.0 / (1.0 + cfg.shape_cv**2 * f_w)
+    factor, var_b, weight = _posterior(cv, cfg, k * a_w, k * f_w)
+    return factor, var_b, weight, a_w, f_w
+
+
+def _past_level(hours_ago, cfg: UpdateSettings):
+    """The log busyness of a past day's morning (expected calls, actual calls, the day's cv),
+    for the learnt curve's held-out days: the same update as today's."""
+
+    def level(expected, actual_morning, day_cv: float) -> float:
+        cv = max(day_cv, cfg.min_prior_cv)
+        factor = _busyness(expected[: len(actual_morning)], actual_morning, hours_ago, cv, cfg)[0]
+        return math.log(max(factor, 1e-12))
+
+    return level
+
+
 def reforecast_day(
     plan: pd.DataFrame,
     actual_calls,
@@ -280,29 +313,42 @@ def reforecast_day(
         cv = prior_cv(daily_bounds[0], daily_bounds[1], cfg.level_pct, cfg.min_prior_cv)
     ends = times[observed] + pd.Timedelta(minutes=interval_min)
     hours_ago = np.asarray((now - ends).total_seconds(), float) / 3600.0
-    w = 0.5 ** (np.maximum(hours_ago, 0.0) / cfg.half_life_h)
     f_obs = f[observed]
-    a_w = float((w * a).sum())
-    f_w = float((w * f_obs).sum())
-    k = 1.0 / (1.0 + cfg.shape_cv**2 * f_w)
-    factor, var_b, weight = _posterior(cv, cfg, k * a_w, k * f_w)
+    factor, var_b, weight, a_w, f_w = _busyness(f_obs, a, hours_ago, cv, cfg)
     b_lo, b_hi = _gamma_bounds(np.array([factor]), np.array([var_b]), cfg.level_pct)
     b_lo, b_hi = b_lo[0], b_hi[0]
+    # the posterior's relative variance of the level, and the day curve's own noise
+    level_var = var_b / (factor * factor)
+    shape_var = cfg.shape_cv**2
 
     rest = ~observed
     f_rest = f[rest]
-    mean_rest = factor * f_rest
-    second = var_b + factor * factor  # E[B^2]
+    log_mult = np.full(len(f_rest), math.log(factor))
+    model = None
+    if history is not None and cfg.learn_morning and len(f_obs) and bool(rest.any()):
+        model = learn_morning_model(
+            history, now, interval_min, _past_level(hours_ago, cfg), weeks=cfg.learn_weeks
+        )
+        if model is not None and model.now_index == len(f_obs):
+            log_m = model.log_multipliers(f, a)
+            log_mult = (1.0 - model.weight) * log_mult + model.weight * log_m
+            # the spread blended as the mean is: the held-out days' spread of the rest of the
+            # day's total around the blend (shape noise included) for the learnt part
+            level_var = (1.0 - model.weight) * level_var + model.weight * model.rest_rel_var
+            shape_var = (1.0 - model.weight) * shape_var
+        else:
+            model = None
+    mean_rest = f_rest * np.exp(log_mult)
     # An interval's own noise beyond the day's level and Poisson, from the plan's bounds.
     z = float(special.ndtri(0.5 + cfg.level_pct / 200.0))
     plan_var = ((p_hi - p_lo) / (2.0 * z)) ** 2
     own = np.maximum(plan_var - (cv * f) ** 2 - f, 0.0)
     own_c = np.divide(own, f * f, out=np.zeros_like(f), where=f > 0)[rest]
-    var_i = factor * f_rest + (var_b + second * own_c) * f_rest**2
+    var_i = mean_rest + (level_var + (1.0 + level_var) * own_c) * mean_rest**2
     lo_i, hi_i = _gamma_bounds(mean_rest, var_i, cfg.level_pct)
     total = float(mean_rest.sum())
     f_total = float(f_rest.sum())
-    var_total = factor * f_total + (var_b + second * cfg.shape_cv**2) * f_total**2
+    var_total = total + (level_var + (1.0 + level_var) * shape_var) * total**2
     t_lo, t_hi = _gamma_bounds(np.array([total]), np.array([var_total]), cfg.level_pct)
 
     calls = f.copy()
@@ -343,4 +389,6 @@ def reforecast_day(
         rest=total,
         rest_lower=float(t_lo[0]),
         rest_upper=float(t_hi[0]),
+        curve_weight=0.0 if model is None else model.weight,
+        curve_days=0 if model is None else model.days,
     )

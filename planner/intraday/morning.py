@@ -1,0 +1,170 @@
+"""What the morning says about the rest of the day's curve, learnt from the line's past days.
+
+The busyness factor (`reforecast`) moves the whole rest of the day by one number. Real days
+move unevenly: a storm multiplies the outage calls, which fill the night and the evening more
+than the office hours, so the evening of a storm day runs further above the plan than its
+morning peak; and the last two hours say more than the night. A regression learnt from the
+history the plan was made from (Shen & Huang 2008 update the day's curve by a regression on
+the morning's intervals; Weinberg, Brown & Stroud 2007 let the multiplier vary in time):
+
+    log m_j = sum_b beta_jb x_b,   x_b = log((A_b + 1) / (F_b + 1))
+
+with x_b the morning's blocks of `block_h` hours ending at now (actual A_b vs expected F_b),
+m_j the multiplier of the rest of the day's block j (interpolated between block centres, so
+the multiplier is smooth in time), and beta >= 0 (non-negative least squares: a busier
+morning never lowers any interval, and a morning on the plan leaves the plan as it is). On
+the past days the expected calls are the mean of the same weekday's four weeks before.
+
+The regression is blended with the busyness factor B in log space, with the weight
+`weight` chosen on the last `holdout_days` days of the history (fitted on the days before
+them): the rest of the day is f_j B^(1 - weight) m_j^weight. A line whose morning says
+little about its afternoon (a small one, whose intervals are mostly Poisson noise) gets a
+weight near 0 and keeps the factor alone. The same held-out days measure the spread of the
+rest of the day's total around the blend (less its Poisson part): the bounds' level noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import nnls
+
+WEIGHTS = np.linspace(0.0, 1.0, 11)
+
+
+@dataclass(frozen=True, eq=False)
+class MorningModel:
+    """A learnt regression of the rest of the day on the morning, for one time of day.
+
+    `now_index`: intervals before now; `morning_edges`, `rest_edges`: the blocks' interval
+    edges; `coef` (rest blocks x morning blocks, >= 0); `weight`: the blend's weight on the
+    regression (0..1); `rest_rel_var`: the held-out relative variance of the rest of the
+    day's total beyond Poisson; `days`: the past days it was learnt on."""
+
+    interval_min: int
+    now_index: int
+    morning_edges: tuple[int, ...]
+    rest_edges: tuple[int, ...]
+    coef: np.ndarray
+    weight: float
+    rest_rel_var: float
+    days: int
+
+    def log_multipliers(self, plan_calls, actual_calls) -> np.ndarray:
+        """log m_j for every interval from now on (the regression alone, before the blend)."""
+        f = np.asarray(plan_calls, float)
+        x = _block_logs(np.asarray(actual_calls, float), f[: self.now_index], self.morning_edges)
+        per_block = self.coef @ x
+        if len(per_block) == 1:
+            return np.full(len(f) - self.now_index, float(per_block[0]))
+        e = np.asarray(self.rest_edges, float)
+        centres = (e[:-1] + e[1:] - 1.0) / 2.0
+        return np.interp(np.arange(self.now_index, len(f), dtype=float), centres, per_block)
+
+
+def _edges(start: int, stop: int, size: int, backward: bool) -> tuple[int, ...]:
+    if backward:  # blocks ending at `stop`, the first one shorter
+        cuts = list(range(stop, start, -size))[::-1]
+        return tuple([start, *cuts]) if cuts[0] != start else tuple(cuts)
+    cuts = list(range(start, stop, size))
+    return tuple([*cuts, stop])
+
+
+def _block_logs(actual: np.ndarray, expected: np.ndarray, edges) -> np.ndarray:
+    """log((A_b + 1) / (F_b + 1)) for each block; works on one day (1-d) or many (2-d)."""
+    a = np.add.reduceat(actual, list(edges[:-1]), axis=-1)
+    f = np.add.reduceat(expected, list(edges[:-1]), axis=-1)
+    return np.log((a + 1.0) / (f + 1.0))
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.vstack([nnls(x, y[:, j])[0] for j in range(y.shape[1])])
+
+
+def past_days(history: pd.DataFrame, today: pd.Timestamp, interval_min: int, weeks: int):
+    """(calls, expected) of every complete day of the `weeks` weeks before today whose four
+    same-weekday days before it are complete too: the actual intervals and their mean."""
+    n = 24 * 60 // interval_min
+    start = today - pd.Timedelta(weeks=weeks + 4)
+    frame = history[(history["timestamp"] >= start) & (history["timestamp"] < today)]
+    if frame.empty:
+        return np.empty((0, n)), np.empty((0, n))
+    times = pd.DatetimeIndex(frame["timestamp"])
+    days = pd.date_range(start.normalize(), today - pd.Timedelta(days=1), freq="D")
+    slot = ((times - times.normalize()) // pd.Timedelta(minutes=interval_min)).to_numpy()
+    row = days.get_indexer(times.normalize())
+    grid = np.full((len(days), n), np.nan)
+    ok = (row >= 0) & (slot >= 0) & (slot < n)
+    grid[row[ok], slot[ok]] = frame["calls"].to_numpy(float)[ok]
+    full = ~np.isnan(grid).any(axis=1)
+    idx = np.arange(28, len(days))
+    keep = [
+        i for i in idx if full[i] and full[i - 7] and full[i - 14] and full[i - 21] and full[i - 28]
+    ]
+    if not keep:
+        return np.empty((0, n)), np.empty((0, n))
+    k = np.asarray(keep)
+    expected = (grid[k - 7] + grid[k - 14] + grid[k - 21] + grid[k - 28]) / 4.0
+    return grid[k], expected
+
+
+def learn_morning_model(
+    history: pd.DataFrame,
+    now: pd.Timestamp,
+    interval_min: int,
+    level: Callable[[np.ndarray, np.ndarray, float], float],
+    weeks: int = 104,
+    block_h: float = 2.0,
+    holdout_days: int = 56,
+    min_days: int = 84,
+) -> MorningModel | None:
+    """Learn the regression for the time of `now` from the history's days before today.
+
+    `level(expected, actual_morning, day_cv)`: the busyness factor's log for a past day (the
+    update's own posterior, with the day's spread `day_cv`), to weigh the blend on the held-out
+    days. None with fewer than `min_days` usable days, or when now is midnight."""
+    today = pd.Timestamp(now).normalize()
+    n = 24 * 60 // interval_min
+    k = int((pd.Timestamp(now) - today) / pd.Timedelta(minutes=interval_min))
+    if not 0 < k < n:
+        return None
+    calls, expected = past_days(history, today, interval_min, weeks)
+    if len(calls) < min_days:
+        return None
+    size = max(1, round(block_h * 60 / interval_min))
+    m_edges = _edges(0, k, size, backward=True)
+    r_edges = _edges(k, n, size, backward=False)
+    x = _block_logs(calls[:, :k], expected[:, :k], m_edges)
+    y = _block_logs(calls[:, k:], expected[:, k:], tuple(e - k for e in r_edges))
+    hold = min(holdout_days, len(calls) // 3)
+    early = _fit(x[:-hold], y[:-hold])
+    trial = MorningModel(interval_min, k, m_edges, r_edges, early, 1.0, 0.0, len(calls) - hold)
+    day_ratio = np.log((calls.sum(axis=1) + 1.0) / (expected.sum(axis=1) + 1.0))
+    day_cv = float(np.std(day_ratio[:-hold]))
+    errors = np.zeros(len(WEIGHTS))
+    blends = []
+    for a, f in zip(calls[-hold:], expected[-hold:], strict=True):
+        log_b = level(f, a[:k], day_cv)
+        log_m = trial.log_multipliers(f, a[:k])
+        blend = f[k:][None, :] * np.exp((1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m)
+        errors += np.abs(blend - a[k:][None, :]).sum(axis=1)
+        blends.append(blend)
+    best = int(np.argmin(errors))
+    rest_true = calls[-hold:, k:].sum(axis=1)
+    rest_pred = np.array([b[best].sum() for b in blends])
+    ok = (rest_true > 0) & (rest_pred > 0)
+    resid = np.log(rest_true[ok] / rest_pred[ok])
+    rel_var = float(np.mean(resid**2) - np.mean(1.0 / rest_pred[ok])) if ok.sum() > 2 else 0.0
+    return MorningModel(
+        interval_min=interval_min,
+        now_index=k,
+        morning_edges=m_edges,
+        rest_edges=r_edges,
+        coef=_fit(x, y),
+        weight=float(WEIGHTS[best]),
+        rest_rel_var=max(rel_var, 0.0),
+        days=len(calls),
+    )
