@@ -11,7 +11,10 @@ picks on it; bank: `auto`, country IL). Printed:
   WAPE of the reforecast and of the morning forecast and the reduction (targets >= 25% at 10:00,
   >= 35% at 12:00); the other days: the change (target: never more than 2% worse); beside them
   `oracle`, the change a level-only update would make if it knew the rest of the day's total
-  (the morning forecast scaled to it): the bound of any one-factor update;
+  (the morning forecast scaled to it): the bound of any one-factor update; `Poisson floor`, the
+  change to the WAPE the true mean would still have if the calls were Poisson around it (the
+  oracle's curve standing for the mean: no forecast gets below it); `curve weight`, the mean
+  weight of the curve learnt from the history's mornings (`planner.intraday.morning`);
 - the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
   (target 75-85%);
 - on a storm day of the bundled history (2026-09-01, data/README.md), the week published by
@@ -43,6 +46,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from scipy import stats  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -172,16 +176,26 @@ def replay_accuracy(
                     "actual_rest": float(truth.sum()),
                     "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
                     "factor": result.factor,
+                    "curve_weight": result.curve_weight,
+                    # what even the true mean would miss by if the calls were Poisson around it
+                    # (the oracle curve stands for the mean): no forecast gets below it
+                    "err_floor": poisson_mad(morning * truth.sum() / max(morning.sum(), 1e-9)),
                 }
             )
     return rows
+
+
+def poisson_mad(mean: np.ndarray) -> float:
+    """The summed mean absolute deviation of Poisson counts around `mean`: 2 m P(X = floor m)."""
+    mean = np.asarray(mean, float)
+    return float((2.0 * mean * stats.poisson.pmf(np.floor(mean), mean)).sum())
 
 
 def print_accuracy(rows: list[dict]) -> None:
     frame = pd.DataFrame(rows)
     print(
         "series                                   now    days  kind            WAPE morning  WAPE update  change   "
-        "oracle  80% bounds hold"
+        "oracle  Poisson floor  curve weight  80% bounds hold"
     )
     for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
         inside = 100.0 * part["inside"].mean()
@@ -189,10 +203,12 @@ def print_accuracy(rows: list[dict]) -> None:
             wm = 100.0 * sub["err_morning"].sum() / sub["actual_rest"].sum()
             wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
             wo = 100.0 * sub["err_oracle"].sum() / sub["actual_rest"].sum()
+            wf = 100.0 * sub["err_floor"].sum() / sub["actual_rest"].sum()
             kind = "missed > 10%" if missed else "others"
             print(
                 f"{series_name:<40} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
                 f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}% {100.0 * (wo - wm) / wm:>+7.1f}%"
+                f"  {100.0 * (wf - wm) / wm:>+12.1f}%  {sub['curve_weight'].mean():>12.2f}"
                 + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
             )
         # per-day worst change on the other days

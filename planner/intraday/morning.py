@@ -20,7 +20,8 @@ The regression is blended with the busyness factor B in log space, with the weig
 them): the rest of the day is f_j B^(1 - weight) m_j^weight. A line whose morning says
 little about its afternoon (a small one, whose intervals are mostly Poisson noise) gets a
 weight near 0 and keeps the factor alone. The same held-out days measure the spread of the
-rest of the day's total around the blend (less its Poisson part): the bounds' level noise.
+rest of the day's total around the blend (its median absolute deviation, less its Poisson
+part): the bounds' level noise.
 """
 
 from __future__ import annotations
@@ -157,7 +158,10 @@ def learn_morning_model(
     rest_pred = np.array([b[best].sum() for b in blends])
     ok = (rest_true > 0) & (rest_pred > 0)
     resid = np.log(rest_true[ok] / rest_pred[ok])
-    rel_var = float(np.mean(resid**2) - np.mean(1.0 / rest_pred[ok])) if ok.sum() > 2 else 0.0
+    rel_var = 0.0
+    if ok.sum() > 2:  # a robust spread: a holiday week spoils the past days' expected calls
+        spread = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+        rel_var = spread**2 - float(np.mean(1.0 / rest_pred[ok]))
     return MorningModel(
         interval_min=interval_min,
         now_index=k,
