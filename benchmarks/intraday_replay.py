@@ -17,6 +17,8 @@ picks on it; bank: `auto`, country IL). Printed:
   weight of the curve learnt from the history's mornings (`planner.intraday.morning`);
 - the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
   (target 75-85%);
+- at 12:00, `--tomorrow`: the daily WAPE of tomorrow's plan and of the plan carried from today
+  (shrunk by the persistence measured on the history before today), Monday to Saturday;
 - on a storm day of the bundled history (2026-09-01, data/README.md), the week published by
   `planner run --week 2026-W36` (baseline, the bundled 88 agents, recorded in a plan store), the
   actions `planner intraday` proposes at 10:00 with the expected and simulated service level of
@@ -55,7 +57,13 @@ from shared_data import ROOT, shared_benchmarks  # noqa: E402
 
 from planner.forecast import forecast_history  # noqa: E402
 from planner.history import read_history  # noqa: E402
-from planner.intraday import ActionSettings, overtime_rules, reforecast_day  # noqa: E402
+from planner.intraday import (  # noqa: E402
+    ActionSettings,
+    carry_to_tomorrow,
+    overtime_rules,
+    persistence_from_history,
+    reforecast_day,
+)
 from planner.jobs.intraday import run_intraday  # noqa: E402
 from planner.schedule import Rules, check_roster_rules  # noqa: E402
 
@@ -144,7 +152,8 @@ def replay_accuracy(
     history = actual.rename("calls").reset_index()
     step = int(pd.Series(forecasts["timestamp"]).diff().dropna().min().total_seconds() // 60)
     rows = []
-    for day, plan in forecasts.groupby(forecasts["timestamp"].dt.normalize()):
+    by_day = dict(list(forecasts.groupby(forecasts["timestamp"].dt.normalize())))
+    for day, plan in by_day.items():
         plan = plan.sort_values("timestamp").reset_index(drop=True)
         got = actual.reindex(pd.DatetimeIndex(plan["timestamp"])).to_numpy(float)
         if np.isnan(got).any() or got.sum() <= 0:
@@ -160,6 +169,7 @@ def replay_accuracy(
             truth = got[~seen]
             morning = plan["calls"].to_numpy(float)[~seen]
             updated = result.rest_intervals["calls"].to_numpy(float)
+            carried = tomorrow_errors(by_day, day, actual, history, result, hour)
             rows.append(
                 {
                     "series": name,
@@ -176,6 +186,7 @@ def replay_accuracy(
                     "actual_rest": float(truth.sum()),
                     "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
                     "factor": result.factor,
+                    **carried,
                     "curve_weight": result.curve_weight,
                     # what even the true mean would miss by if the calls were Poisson around it
                     # (the oracle curve stands for the mean): no forecast gets below it
@@ -183,6 +194,28 @@ def replay_accuracy(
                 }
             )
     return rows
+
+
+def tomorrow_errors(by_day, day, actual, history, result, hour) -> dict:
+    """At 12:00, tomorrow's daily error of the plan and of the plan carried from today
+    (`--tomorrow`): only when tomorrow's plan comes from the same weekly forecast (Monday to
+    Saturday; Sunday's tomorrow is next week's forecast, made after today)."""
+    nxt = day + pd.Timedelta(days=1)
+    if hour != 12 or day.day_of_week == 6 or nxt not in by_day:
+        return {}
+    plan = by_day[nxt].sort_values("timestamp").reset_index(drop=True)
+    got = actual.reindex(pd.DatetimeIndex(plan["timestamp"])).to_numpy(float)
+    measured = persistence_from_history(history, day)
+    if np.isnan(got).any() or got.sum() <= 0 or measured is None:
+        return {}
+    carried = carry_to_tomorrow(plan, result.day, float(result.intervals["plan"].sum()),
+                                measured[0])  # fmt: skip
+    return {
+        "tomorrow_actual": float(got.sum()),
+        "tomorrow_err_plan": abs(float(plan["calls"].sum()) - got.sum()),
+        "tomorrow_err_carried": abs(carried.total - got.sum()),
+        "persistence": measured[0],
+    }
 
 
 def poisson_mad(mean: np.ndarray) -> float:
@@ -211,6 +244,16 @@ def print_accuracy(rows: list[dict]) -> None:
                 f"  {100.0 * (wf - wm) / wm:>+12.1f}%  {sub['curve_weight'].mean():>12.2f}"
                 + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
             )
+        if "tomorrow_actual" in part.columns and part["tomorrow_actual"].notna().any():
+            t = part[part["tomorrow_actual"].notna()]
+            for label, sub in (("all days", t), ("today missed > 10%", t[t["missed"]])):
+                wp = 100.0 * sub["tomorrow_err_plan"].sum() / sub["tomorrow_actual"].sum()
+                wc = 100.0 * sub["tomorrow_err_carried"].sum() / sub["tomorrow_actual"].sum()
+                print(
+                    f"{'':<40} {hour:02d}:00 {len(sub):>5}  --tomorrow, {label}: daily WAPE "
+                    f"of tomorrow's plan {wp:.1f}%, carried {wc:.1f}% ({100 * (wc - wp) / wp:+.1f}%), "
+                    f"persistence {t['persistence'].mean():.2f}"
+                )
         # per-day worst change on the other days
         others = part[~part["missed"]]
         if len(others):

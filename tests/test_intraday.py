@@ -19,7 +19,9 @@ from planner.intraday import (
     ActionSettings,
     Demand,
     UpdateSettings,
+    carry_to_tomorrow,
     overtime_rules,
+    persistence_from_history,
     plan_actions,
     reforecast_day,
 )
@@ -234,6 +236,54 @@ def test_the_curve_learns_from_days_before_today_only():
     assert cut.rest_upper == peeking.rest_upper
 
 
+# --- tomorrow carried from today -----------------------------------------------------------
+
+
+def ar_days(phi: float, days: int = 400, seed: int = 11) -> pd.DataFrame:
+    """Hourly calls whose daily level follows an AR(1) in logs with coefficient `phi`
+    (sd 0.15) on a weekly pattern, days before DAY."""
+    rng = np.random.default_rng(seed)
+    shock = np.zeros(days)
+    for d in range(1, days):
+        shock[d] = phi * shock[d - 1] + rng.normal(0.0, 0.15)
+    times = pd.date_range(DAY - pd.Timedelta(days=days), DAY, freq="h", inclusive="left")
+    day_index = (times.normalize() - times[0].normalize()).days.to_numpy()
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7])[times.day_of_week]
+    curve = 0.2 + np.clip(np.sin((times.hour.to_numpy() - 6) / 16 * np.pi), 0, None)
+    mean = 400 * weekday * curve * np.exp(shock[day_index])
+    return pd.DataFrame({"timestamp": times, "calls": rng.poisson(mean).astype(float)})
+
+
+def test_persistence_is_measured_from_the_history():
+    lasting = persistence_from_history(ar_days(0.7), DAY)
+    fleeting = persistence_from_history(ar_days(0.0), DAY)
+    assert lasting is not None and fleeting is not None
+    assert 0.4 < lasting[0] < 0.9
+    assert 0.0 <= fleeting[0] < 0.2
+    assert persistence_from_history(ar_days(0.7, days=30), DAY) is None  # too few days
+
+
+@given(
+    ratio=st.floats(0.2, 5.0),
+    more=st.floats(0.0, 2.0),
+    rho=st.floats(0.0, 1.0),
+)
+@settings(max_examples=40, deadline=None)
+def test_tomorrow_is_unchanged_by_a_day_on_plan_and_monotone_in_today(ratio, more, rho):
+    plan = plan_day().assign(timestamp=lambda f: f["timestamp"] + pd.Timedelta(days=1))
+    total = 1000.0
+    same = carry_to_tomorrow(plan, total, total, rho)
+    np.testing.assert_array_equal(same.intervals["calls"], plan["calls"])
+    low = carry_to_tomorrow(plan, ratio * total, total, rho)
+    high = carry_to_tomorrow(plan, (ratio + more) * total, total, rho)
+    assert (high.intervals["calls"] >= low.intervals["calls"]).all()
+    assert (low.intervals["lower"] <= low.intervals["calls"]).all()
+    assert (low.intervals["calls"] <= low.intervals["upper"]).all()
+    # carried toward today's ratio, never past it
+    assert min(1.0, ratio) - 1e-12 <= low.factor <= max(1.0, ratio) + 1e-12
+    assert low.total == pytest.approx(low.intervals["calls"].sum(), rel=1e-12)
+
+
 # --- actions: never a broken rule -----------------------------------------------------------
 
 
@@ -399,6 +449,56 @@ def test_cli_quiet_prints_no_table(published):
     )  # fmt: skip
     assert result.exit_code in (0, 3)
     assert result.stdout == ""
+
+
+def test_cli_tomorrow_without_enough_history_says_so(published):
+    path = actuals(published, 1.5)
+    result = invoke(
+        ["intraday", published / "small.toml", "--actuals", path, "--plan-dir",
+         published / "week", "--format", "json", "--tomorrow"]
+    )  # fmt: skip
+    assert result.exit_code in (0, 3), result.output
+    obj = json.loads(result.stdout)
+    assert obj["tomorrow"] is None and obj["reforecast"]["curve_days"] == 0
+    assert "too little history to measure how busyness lasts" in result.stderr
+
+
+@pytest.mark.slow
+def test_cli_tomorrow_carries_a_busy_day_into_the_next(tmp_path):
+    """A line with 20 weeks of history whose busy days last (AR(1) levels): a busy morning
+    lifts tomorrow's plan, shrunk by the measured persistence, and the store keeps tomorrow's
+    intervals with the rest of today's."""
+    history = ar_days(0.7, days=140)
+    history["timestamp"] += pd.Timestamp("2026-02-09") - DAY  # the 20 weeks before 2026-02-09
+    history.assign(
+        timestamp=history["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        calls=history["calls"].astype(int),
+        aht=300,
+    ).to_csv(tmp_path / "history.csv", index=False)
+    (tmp_path / "line.toml").write_text(
+        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
+        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
+        encoding="utf-8",
+    )
+    run = invoke(["run", tmp_path / "line.toml", "--out", tmp_path / "week", "-q"])
+    assert run.exit_code in (0, 3), run.output
+    path = actuals(tmp_path, 1.6, day="2026-02-11")
+    db = tmp_path / "planner.db"
+    result = invoke(
+        ["intraday", tmp_path / "line.toml", "--actuals", path, "--store", db,
+         "--format", "json", "--tomorrow"]
+    )  # fmt: skip
+    assert result.exit_code in (0, 3), result.output
+    obj = json.loads(result.stdout)
+    t = obj["tomorrow"]
+    assert t["day"] == "2026-02-12" and 0.3 < t["persistence"] <= 1.0
+    assert 1.0 < t["factor"] < obj["reforecast"]["day"] / obj["reforecast"]["plan_rest"] * 2
+    assert t["calls"] > t["plan"] and len(t["intervals"]) == 24
+    assert obj["reforecast"]["curve_days"] > 0
+    with sqlite3.connect(db) as conn:
+        stamps = [r[0] for r in conn.execute("SELECT timestamp FROM intraday_forecast")]
+    assert sum(s.startswith("2026-02-12") for s in stamps) == 24
+    assert sum(s.startswith("2026-02-11") for s in stamps) == 14
 
 
 def test_bad_input_is_one_line_and_exit_2(published, tmp_path):

@@ -23,11 +23,14 @@ from planner.errors import ExitCode
 @click.option("--plot", default=None, metavar="PNG", callback=png_path,
               help="Chart: plan vs actuals vs reforecast; required vs on the phones.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors and the short line (cron).")
+@click.option("--tomorrow", is_flag=True,
+              help="Also carry today's evidence into tomorrow's plan (shrunk by how far "
+              "busyness lasts a day in the history).")  # fmt: skip
 @click.option("--no-record", is_flag=True,
               help="Do not record the reforecast and actions in the plan store.")  # fmt: skip
 @output_options("table")
 def intraday_command(
-    scenario, actuals, at, plan_dir, store_path, plot, quiet, no_record, output, fmt
+    scenario, actuals, at, plan_dir, store_path, plot, quiet, tomorrow, no_record, output, fmt
 ):
     """Reforecast the rest of today from its calls so far and say what to do.
 
@@ -39,8 +42,14 @@ def intraday_command(
     point of service level: move breaks, cancel movable shrinkage, extend shifts, call in
     agents off today, offer callbacks.
 
-    With the plan from the store, the reforecast and the ranked actions are recorded there
-    (tables intraday_runs, intraday_forecast, intraday_actions) unless --no-record.
+    The rest of the day's curve also follows what the line's past mornings said about their
+    afternoons (a regression learnt from the history, weighed by how well it did on held-out
+    days). --tomorrow carries today's busyness into tomorrow's plan, shrunk by how far busy
+    days lasted a day in the history (a note says when there is no plan for tomorrow).
+
+    With the plan from the store, the reforecast (and tomorrow's) and the ranked actions are
+    recorded there (tables intraday_runs, intraday_forecast, intraday_actions) unless
+    --no-record.
 
     Exit codes: 0 ok; 2 bad input (actuals of another day, rows past now, a gap in the
     morning's rows, no plan for today); 3 the rest of the day stays short after every action
@@ -58,8 +67,9 @@ def intraday_command(
 
     pio.check_output_paths(output, plot, inputs=(actuals,))
     result = run_intraday(
-        scenario, actuals, at=at, plan_dir=plan_dir, store_path=store_path, record=not no_record
-    )
+        scenario, actuals, at=at, plan_dir=plan_dir, store_path=store_path,
+        record=not no_record, tomorrow=tomorrow,
+    )  # fmt: skip
     if not (quiet and fmt == "table" and output == "-"):
         emit_result(result, output, fmt)
     if plot:

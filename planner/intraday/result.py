@@ -11,6 +11,7 @@ import pandas as pd
 from planner.intraday.actions import ActionPlan
 from planner.intraday.gap import Gap
 from planner.intraday.reforecast import Reforecast
+from planner.intraday.tomorrow import Tomorrow
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class IntradayResult:
     steps: tuple[SimulatedStep, ...]
     target_sl_pct: float | None
     notes: tuple[str, ...] = ()
+    tomorrow: Tomorrow | None = None  # with --tomorrow: tomorrow's plan carried from today
 
     @property
     def short_after(self) -> bool:

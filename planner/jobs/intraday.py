@@ -25,8 +25,11 @@ from planner.intraday import (
     Demand,
     IntradayResult,
     SimulatedStep,
+    Tomorrow,
     UpdateSettings,
+    carry_to_tomorrow,
     gap_frame,
+    persistence_from_history,
     plan_actions,
     reforecast_day,
     rostered,
@@ -122,6 +125,35 @@ def _recent_history(sc: Scenario, day: pd.Timestamp, step: int) -> pd.DataFrame 
     return frame if len(frame) else None
 
 
+def _tomorrow(
+    forecast: pd.DataFrame,
+    day: pd.Timestamp,
+    store_path: Path | None,
+    scenario_name: str | None,
+    ref,
+    recent: pd.DataFrame | None,
+    where: str,
+) -> tuple[Tomorrow | None, str | None]:
+    """Tomorrow's plan carried from today's reforecast, or None and a note saying why not
+    (no plan for tomorrow, no history to measure the persistence on)."""
+    nxt = day + pd.Timedelta(days=1)
+    rows = forecast[forecast["timestamp"].dt.normalize() == nxt]
+    if rows.empty and store_path is not None:
+        try:
+            rows = store.published_plan_for_day(store_path, nxt.date(), scenario_name).forecast
+            rows = rows[rows["timestamp"].dt.normalize() == nxt]
+        except InputError:
+            rows = rows.iloc[0:0]
+    if rows.empty:
+        return None, f"no plan for tomorrow {nxt.date()} ({where}): tomorrow not carried"
+    measured = None if recent is None else persistence_from_history(recent, day)
+    if measured is None:
+        return None, "too little history to measure how busyness lasts a day: tomorrow not carried"
+    rho, pairs = measured
+    plan_day = float(ref.intervals["plan"].sum())
+    return carry_to_tomorrow(rows.reset_index(drop=True), ref.day, plan_day, rho, pairs), None
+
+
 def _plan_from_dir(plan_dir: Path, day: pd.Timestamp):
     for name in ("forecast.csv", "roster.csv"):
         if not (plan_dir / name).is_file():
@@ -162,12 +194,15 @@ def run_intraday(
     store_path: str | os.PathLike | None = None,
     replications: int = REPLICATIONS,
     record: bool = True,
+    tomorrow: bool = False,
 ) -> IntradayResult:
     """Reforecast the rest of today, restaff it against the published roster, propose actions.
 
     With the plan read from the store and `record`, the reforecast and the ranked actions are
     recorded there (`store.record_intraday`), the last step, so that a failure before it
-    leaves the store as it was."""
+    leaves the store as it was. With `tomorrow`, tomorrow's plan (from the same plan, else
+    the store's run covering tomorrow) is carried from today's evidence (`intraday.tomorrow`)
+    and recorded with the rest of the day."""
     sc = _scenario(scenario_path)
     day, calls, actual_step, source = read_actuals(actuals_path, _country(sc), sc.data.timezone)
     path = None
@@ -230,11 +265,17 @@ def run_intraday(
             )
         )
     notes = []
+    carried = None
+    if tomorrow:
+        name = sc.name if scenario_path is not None else None
+        carried, why = _tomorrow(forecast, day, path, name, ref, recent, where)
+        if why:
+            notes.append(why)
     if plan.new_breaches:
         notes.append("rule breaches: " + "; ".join(plan.new_breaches))
     result = IntradayResult(
         day.date(), now, where, ref, before, after, plan, tuple(steps), target.sl_pct,
-        tuple(notes),
+        tuple(notes), carried,
     )  # fmt: skip
     if record and path is not None:
         _record(path, run_id, result)
@@ -260,7 +301,10 @@ def _record(path: Path, run_id: int | None, result: IntradayResult) -> None:
         "short_agent_hours": result.gap_after.short_agent_hours,
     }
     code = ExitCode.TARGETS_NOT_MET if result.short_after else ExitCode.OK
+    columns = ["timestamp", "calls", "lower", "upper"]
+    rows = ref.rest_intervals[columns]
+    if result.tomorrow is not None:  # tomorrow's carried plan, scored like the rest of today
+        rows = pd.concat([rows, result.tomorrow.intervals[columns]], ignore_index=True)
     store.record_intraday(
-        path, run_id, result.day, result.now, int(code), header,
-        ref.rest_intervals[["timestamp", "calls", "lower", "upper"]], actions_frame(result),
+        path, run_id, result.day, result.now, int(code), header, rows, actions_frame(result),
     )  # fmt: skip

@@ -105,7 +105,10 @@ def summary(result: IntradayResult) -> dict:
             "day": round(ref.day, 2),
             "day_lower": round(ref.day_lower, 2),
             "day_upper": round(ref.day_upper, 2),
+            "curve_weight": round(ref.curve_weight, 4),
+            "curve_days": ref.curve_days,
         },
+        "tomorrow": _tomorrow_summary(result),
         "target_sl_pct": result.target_sl_pct,
         "short_before": {
             "intervals": int(len(result.gap_before.short)),
@@ -126,6 +129,26 @@ def summary(result: IntradayResult) -> dict:
         ],
         "rule_breaches": list(result.plan.new_breaches),
         "notes": list(result.notes),
+    }
+
+
+def _tomorrow_summary(result: IntradayResult) -> dict | None:
+    t = result.tomorrow
+    if t is None:
+        return None
+    return {
+        "day": t.day.isoformat(),
+        "today_ratio": round(t.today_ratio, 4),
+        "persistence": round(t.persistence, 4),
+        "factor": round(t.factor, 4),
+        "plan": round(t.plan_total, 2),
+        "calls": round(t.total, 2),
+        "lower": round(float(t.intervals["lower"].sum()), 2),
+        "upper": round(float(t.intervals["upper"].sum()), 2),
+        "intervals": [
+            _clean(rec)
+            for rec in _records(t.intervals.round({"plan": 2, "calls": 2, "lower": 2, "upper": 2}))
+        ],
     }
 
 
@@ -164,7 +187,22 @@ def result_text(result: IntradayResult) -> str:
         f"({100 * ref.weight_on_actuals:.0f}% weight on the actuals)",
         f"rest of the day {ref.rest:,.0f} calls [{ref.rest_lower:,.0f}, {ref.rest_upper:,.0f}] "
         f"({ref.level_pct:g}%), plan {ref.plan_rest:,.0f}; the day {ref.day:,.0f} "
-        f"[{ref.day_lower:,.0f}, {ref.day_upper:,.0f}]",
+        f"[{ref.day_lower:,.0f}, {ref.day_upper:,.0f}]"
+        + (
+            f"; the curve learnt from {ref.curve_days} past mornings weighs "
+            f"{100 * ref.curve_weight:.0f}%"
+            if ref.curve_days
+            else ""
+        ),
+    ]
+    if result.tomorrow is not None:
+        t = result.tomorrow
+        lines.append(
+            f"tomorrow {t.day}: {t.total:,.0f} calls vs plan {t.plan_total:,.0f} "
+            f"(x{t.factor:.3f}: today x{t.today_ratio:.3f} to the power {t.persistence:.2f}, "
+            f"how far busyness lasted a day in the history)"
+        )
+    lines += [
         f"short before the actions: {len(result.gap_before.short)} intervals, "
         f"{result.gap_before.short_agent_hours:.1f} agent-hours on the phones",
         "",
