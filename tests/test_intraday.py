@@ -20,6 +20,7 @@ from planner.intraday import (
     Demand,
     UpdateSettings,
     carry_to_tomorrow,
+    learn_morning_model,
     overtime_rules,
     persistence_from_history,
     plan_actions,
@@ -223,6 +224,28 @@ def test_a_storm_morning_raises_the_evening_more_than_the_afternoon():
     plain = reforecast_day(PLAN, morning, now, 30)  # the factor alone: one ratio
     plain_lift = plain.rest_intervals["calls"] / plain.rest_intervals["plan"]
     assert plain_lift.max() == pytest.approx(plain_lift.min(), rel=1e-9)
+
+
+@pytest.mark.parametrize("hour", [8, 11, 15])
+def test_a_line_whose_busy_days_keep_their_shape_keeps_the_plans_shape(hour):
+    """When the history's busy days are its normal days scaled (one kind of call), the curve
+    learnt for a busy morning that follows the plan's shape lifts the rest of the day evenly:
+    it adds no shape of its own. (The regression alone, against a level that never moves, so
+    that the held-out days give it the whole weight.)"""
+    rng = np.random.default_rng(5)
+    days = 26 * 7
+    times = pd.date_range(DAY - pd.Timedelta(days=days), DAY, freq="30min", inclusive="left")
+    hours = (times.hour + times.minute / 60).to_numpy()
+    curve = 5 + 60 * np.exp(-0.5 * ((hours - 11) / 3.0) ** 2)
+    day_index = (times.normalize() - times[0].normalize()).days.to_numpy()
+    level = np.exp(rng.normal(0.0, 0.25, days))[day_index]
+    history = pd.DataFrame({"timestamp": times, "calls": rng.poisson(level * curve) * 1.0})
+    f = plan_from_history(history)["calls"].to_numpy(float)
+    model = learn_morning_model(history, DAY + pd.Timedelta(hours=hour), 30, lambda *_: 0.0)
+    assert model is not None and model.weight == 1.0
+    lift = np.exp(model.log_multipliers(f, 1.6 * f[: model.now_index]))
+    assert lift.min() > 1.4 and lift.max() < 1.8
+    assert lift.max() / lift.min() < 1.1
 
 
 def test_the_curve_learns_from_days_before_today_only():

@@ -27,6 +27,7 @@ from planner.intraday.gap import (
     simulate_rest,
     weighted_sl_pct,
 )
+from planner.intraday.morning import MorningModel, learn_morning_model
 from planner.intraday.reforecast import Reforecast, UpdateSettings, prior_cv, reforecast_day
 from planner.intraday.result import IntradayResult, SimulatedStep
 from planner.intraday.tomorrow import Tomorrow, carry_to_tomorrow, persistence_from_history
@@ -38,6 +39,7 @@ __all__ = [
     "Demand",
     "Gap",
     "IntradayResult",
+    "MorningModel",
     "Reforecast",
     "SimulatedStep",
     "Tomorrow",
@@ -46,6 +48,7 @@ __all__ = [
     "expected_sl_pct",
     "gap_frame",
     "interval_sl",
+    "learn_morning_model",
     "on_phone",
     "overtime_rules",
     "persistence_from_history",
