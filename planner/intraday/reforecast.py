@@ -23,10 +23,17 @@ storm morning at twice the plan moves it most of the way; `weight_on_actuals` sa
 Laws (tested): actuals equal to the plan leave B = 1 and the plan unchanged; B rises with every
 actual interval; the reforecast's intervals add up to its daily total.
 
+With a history, the rest of the day's curve is also learnt from the line's past mornings
+(`morning.learn_morning_model`: a non-negative regression of the later blocks on the morning's)
+and blended with B in log space by a weight chosen on held-out past days: interval j of the
+rest is f_j B^(1 - w) m_j^w. The laws hold for the blend too (tested).
+
 Bounds: the rest-of-day total R = B F_rest has the variance of B (posterior), a shape noise
 shape_cv^2 (B F_rest)^2 and Poisson B F_rest; an interval adds its own noise, measured as what
 the plan's interval bounds hold beyond the day's level and Poisson. Quantiles are those of the
-gamma with the same mean and variance.
+gamma with the same mean and variance. With a learnt curve, the level's relative variance is
+blended like the mean: (1 - w) times the posterior's plus w times the held-out days' spread of
+the rest of the day around the blend.
 """
 
 from __future__ import annotations
