@@ -1,6 +1,6 @@
 """`planner intraday` and the store: the published plan that covers a day, read back; the
 intraday reforecast and its actions, recorded (tables `intraday_runs`, `intraday_forecast`,
-`intraday_actions`, schema version 2)."""
+`intraday_actions`, schema version 3)."""
 
 from __future__ import annotations
 
@@ -130,7 +130,8 @@ def record_intraday(
     actions: pd.DataFrame,
 ) -> int:
     """Record one `planner intraday` run: its numbers (`INTRADAY_HEADER` keys of `header`),
-    the rest of the day's reforecast (`timestamp, calls, lower, upper`) and the ranked actions
+    the rest of the day's reforecast (`timestamp, calls, lower, upper`; with tomorrow's carried
+    plan after it when `planner intraday --tomorrow` gave one) and the ranked actions
     (`INTRADAY_ACTION_COLUMNS`), in one transaction; returns its intraday_id."""
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     names = ("run_id", "day", "now", "created_utc", "planner_version", "exit_code",
