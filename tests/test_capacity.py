@@ -290,8 +290,10 @@ def test_cli_writes_the_weekly_table_with_every_term(cap_scenario, tmp_path):
     np.testing.assert_allclose(frame["required_fte"], req, atol=0.01)
     agents = pd.read_csv(tmp_path / "w.csv")
     assert list(agents.columns) == ["agent", "contract", "weekly_hours", "productivity_pct"]
-    again = invoke(["capacity", cap_scenario, "--format", "csv", "-q"])
+    again = invoke(["capacity", cap_scenario, "--format", "csv", "-q", "--agents-week",
+                    "2026-W15", "--agents-out", tmp_path / "w2.csv"])  # fmt: skip
     assert again.stdout == out.read_text()  # same inputs, same bytes
+    assert (tmp_path / "w2.csv").read_text() == (tmp_path / "w.csv").read_text()
     if result.exit_code == 3:
         assert (frame["shortfall_h"] > 0).any()
 

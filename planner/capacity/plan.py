@@ -112,8 +112,13 @@ def contracts(cfg: CapacityConfig) -> tuple[Contract, ...]:
 
 
 def required_fte(staff_hours: np.ndarray, cfg: CapacityConfig) -> np.ndarray:
-    """Required FTE = staff-hours (shrinkage included) x inefficiency / contract_hours."""
-    return np.asarray(staff_hours, float) * cfg.inefficiency / cfg.contract_hours
+    """Required FTE = staff-hours (shrinkage included) x inefficiency / contract_hours (a
+    config whose inefficiency is not yet measured, None, takes none: 1)."""
+    return np.asarray(staff_hours, float) * inefficiency_of(cfg) / cfg.contract_hours
+
+
+def inefficiency_of(cfg: CapacityConfig) -> float:
+    return 1.0 if cfg.inefficiency is None else float(cfg.inefficiency)
 
 
 def allowed_starts(demand: Demand, cfg: CapacityConfig) -> list[int]:
@@ -162,9 +167,12 @@ def solve_plan(
     base: BaseSupply,
     cfg: CapacityConfig,
     required_staff_hours: np.ndarray | None = None,
+    no_overtime_weeks: tuple[int, ...] = (),
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
-    demand's quantile); see the module docstring."""
+    demand's quantile); see the module docstring. `no_overtime_weeks`: weeks covered without
+    overtime (a week handed to the weekly run, whose roster of contract hours has no place for
+    it)."""
     weeks = cfg.horizon_weeks
     first = dt.date.fromisoformat(demand.weeks["start"].iloc[0])
     need_hours = (
@@ -186,7 +194,9 @@ def solve_plan(
         for s in starts
     }
     opened = {s: pulp.LpVariable(f"open_{s}", cat="Binary") for s in starts}
-    ot = [pulp.LpVariable(f"ot_{w}", 0) for w in range(weeks)]
+    ot = [
+        pulp.LpVariable(f"ot_{w}", 0, 0 if w in no_overtime_weeks else None) for w in range(weeks)
+    ]
     temp = [
         pulp.LpVariable(f"temp_{w}", 0, cfg.temp_max if w >= cfg.temp_lead_weeks else 0)
         for w in range(weeks)
@@ -258,7 +268,7 @@ def solve_plan(
             chosen.setdefault(s, []).append((name, value))
     table = supply_table(base, cfg, sizes, weeks).frame
     frame = demand.weeks.copy()
-    frame["inefficiency"] = cfg.inefficiency
+    frame["inefficiency"] = inefficiency_of(cfg)
     frame["required_fte"] = req
     frame["required_fte_p50"] = required_fte(frame["staff_hours_p50"], cfg)
     frame["required_fte_p90"] = required_fte(frame["staff_hours_p90"], cfg)

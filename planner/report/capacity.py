@@ -88,10 +88,17 @@ def summary_text(result: CapacityPlan) -> str:
         f"capacity plan: {s['scenario']}, {s['weeks']} weeks from {s['from']}, covering P"
         f"{cfg.quantile_pct:g} of weekly demand (forecast {result.forecast_model})",
         f"today: {s['today_fte']:.1f} FTE ({len(result.workforce.frame)} agents, "
-        f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x {cfg.inefficiency:g} "
-        f"inefficiency / {cfg.contract_hours:g} h",
-        f"hires: {s['hires']} in {s['classes']} classes",
+        f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x "
+        f"{result.inefficiency.factor:.3f} inefficiency / {cfg.contract_hours:g} h",
+        f"  {result.inefficiency.describe()}",
     ]
+    if result.week_run is not None:
+        w = list(result.table["week"]).index(result.week_run.week)
+        lines.append(
+            f"  {result.week_run.describe()}; the plan covers {result.table['staff_hours'].iloc[w]:,.1f}"
+            " there, without overtime"
+        )
+    lines.append(f"hires: {s['hires']} in {s['classes']} classes")
     text = "\n".join(lines) + "\n" + classes_text(result)
     c = result.plan.cost
     text += (
