@@ -13,9 +13,12 @@ On the bundled hotline (history to 2026-11-01, today's 88 agents), for each plan
    percent of the requirement (goal: at most 1%), with the plan's own figures for W beside it.
 
 Plans: `capacity-2027` (P80 of weekly demand at last July's handle time, the levers of
-scenarios/capacity-2027.toml), and the same knobs planned on the weekly runs' basis
-(summer-peak's `[forecast] plan_at = "upper"` and `[capacity] aht = "recent"`, the
-forecaster's handle time, as the weekly run uses). Times are wall-clock on a shared machine.
+scenarios/capacity-2027.toml); `weekly-basis`, the same knobs planned on the weekly runs' basis
+(summer-peak's `[forecast] plan_at = "upper"`, `[capacity] aht = "recent"`: the forecaster's
+handle time, as the weekly run uses; the `[service]` 30% shrinkage in the summer weeks instead
+of the summer-leave 34%); `weekly-basis-levers`, that plan with levers that can reach the
+week without overtime (80 classroom seats, 40 temps, a missing staff-hour priced at 2 M VND,
+above a hire's cost). Times are wall-clock on a shared machine.
 """
 
 from __future__ import annotations
@@ -102,17 +105,22 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        runs_basis = work / "capacity-2027-weekly-basis.toml"
+        summer = ", ".join(f'"2027-W{w}" = 30' for w in range(27, 33))
+        runs_basis = work / "weekly-basis.toml"
         runs_basis.write_text(
-            f'extends = "{SCENARIOS / "capacity-2027.toml"}"\n'
-            'name = "capacity-2027-weekly-basis"\n'
+            f'extends = "{SCENARIOS / "capacity-2027.toml"}"\nname = "weekly-basis"\n'
             '[forecast]\nplan_at = "upper"\n[capacity]\naht = "recent"\n'
+            f"shrinkage_by_week = {{ {summer} }}\n"
+        )
+        reach = work / "weekly-basis-levers.toml"
+        reach.write_text(
+            f'extends = "{runs_basis.name}"\nname = "weekly-basis-levers"\n[capacity]\n'
+            "training_capacity = 80\ntemp_max = 40\nshortfall_cost_per_hour = 2000000\n"
         )
         rows = [
-            loop("capacity-2027", SCENARIOS / "capacity-2027.toml", args.week, args.first,
-                 args.weeks, work),
-            loop("weekly-basis", runs_basis, args.week, args.first, args.weeks, work),
-        ]  # fmt: skip
+            loop(p.stem, p, args.week, args.first, args.weeks, work)
+            for p in (SCENARIOS / "capacity-2027.toml", runs_basis, reach)
+        ]
     for r in rows:
         print(
             f"{r['plan']}: plan {args.week}: {r['plan_staff_h']:,.1f} staff-h, required "

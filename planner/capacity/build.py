@@ -291,6 +291,7 @@ def _staffing_intervals(fc, hist, first: dt.date, cfg: CapacityConfig) -> pd.Dat
 
 
 _DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
+_GRID_MEMO: dict[tuple, tuple[tuple, dict]] = {}
 DEMAND_KEYS = (
     "horizon_weeks",
     "aht",
@@ -319,6 +320,16 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
     hit = _DEMAND_CACHE.get(key)
     if hit is not None and hit[0][0] is fc and hit[0][1] is hist:
         return hit[1]
+    # the staff-hours at each grid point do not depend on the quantile: shared between plans
+    # that differ only in it (the grid point of their quantile is staffed once more)
+    grid_key = tuple(v for k, v in enumerate(key) if k != 3) + tuple(
+        getattr(cfg, k) for k in DEMAND_KEYS if k != "quantile_pct"
+    )
+    held = _GRID_MEMO.get(grid_key)
+    if held is None or held[0][0] is not fc or held[0][1] is not hist:
+        if len(_GRID_MEMO) >= 8:
+            _GRID_MEMO.clear()
+        held = _GRID_MEMO[grid_key] = ((fc, hist), {})
     intervals = _staffing_intervals(fc, hist, first, cfg)
     demand = weekly_demand(
         intervals,
@@ -330,6 +341,7 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
         level=fc.level,
         country=country,
         upper=scenario.forecast.plan_at == "upper",
+        memo=held[1],
     )
     if len(_DEMAND_CACHE) >= 16:
         _DEMAND_CACHE.clear()

@@ -138,11 +138,14 @@ def weekly_demand(
     level: float = 80.0,
     country: str | None = "VN",
     upper: bool = False,
+    memo: dict | None = None,
 ) -> Demand:
     """Staff each week of `intervals` (a Forecast frame covering `cfg.horizon_weeks` weeks
     from the Monday `first`) at the quantiles of weekly demand; see the module docstring.
     `upper`: also staff every interval at its upper bound (`[forecast] plan_at = "upper"`, the
-    basis the weekly run staffs), column `staff_hours_upper`."""
+    basis the weekly run staffs), column `staff_hours_upper`. `memo`: {z: (staff-hours,
+    agent-hours)} of earlier calls with the same inputs but another quantile (the grid points
+    they share are not staffed again; filled here)."""
     weeks = cfg.horizon_weeks
     start = pd.Timestamp(first)
     end = start + pd.Timedelta(days=7 * weeks)
@@ -185,10 +188,12 @@ def weekly_demand(
             out += np.bincount(req_week[rows], weights=staff, minlength=weeks) * hours
         return out, np.bincount(req_week, weights=agents, minlength=weeks) * hours
 
+    held: dict = {} if memo is None else memo
     for k, z in enumerate(z_grid):
-        grid[:, k], agent_hours = staff_hours(
-            base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
-        )
+        if float(z) not in held:
+            scaled = base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
+            held[float(z)] = staff_hours(scaled)
+        grid[:, k], agent_hours = held[float(z)]
         if z == 0.0:
             phone = agent_hours
     starts = week_starts(first, weeks)
@@ -211,7 +216,9 @@ def weekly_demand(
     out["staff_hours_q"] = _at(grid, z_grid, float(norm.ppf(cfg.quantile_pct / 100.0)))
     if upper:
         bound = frame["upper"] if "upper" in frame.columns else frame["calls"]
-        out["staff_hours_upper"] = staff_hours(base.assign(calls=bound.to_numpy(float)))[0]
+        if "upper" not in held:
+            held["upper"] = staff_hours(base.assign(calls=bound.to_numpy(float)))
+        out["staff_hours_upper"] = held["upper"][0]
     return Demand(out, float(cfg.quantile_pct), z_grid, grid, interval)
 
 

@@ -293,7 +293,7 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(frame, cfg, months, starts)
+    reasons = _shortfall_reasons(frame, cfg, months, starts, no_overtime_weeks)
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -372,7 +372,7 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
     return min(left) if left else (0.0, "")
 
 
-def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
+def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str, ...]:
     """One line per run of consecutive short weeks, with the levers that ran out."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
@@ -399,7 +399,10 @@ def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
         left, cap = _overtime_cap_left(frame, cfg, w, months, years)
-        if left <= 1e-3:
+        if any(k in no_overtime for k in range(w, end + 1)):
+            why.append("no overtime in the week handed to the weekly run (a roster of contract "
+                       "hours has no place for it)")  # fmt: skip
+        elif left <= 1e-3:
             why.append(f"overtime at its cap ({cap} per agent)")
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
