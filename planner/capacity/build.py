@@ -201,7 +201,7 @@ def capacity_plan(
     log(f"{factor.describe()} ({time.monotonic() - clock:.1f} s)")
     cfg = replace(cfg, inefficiency=factor.factor)
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
-    plan = solve_plan(demand, base, cfg, required_staff_hours=required, no_overtime_weeks=loop)
+    plan = solve_plan(demand, base, cfg, required_staff_hours=required, handed_weeks=loop)
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
     risk = simulate_risk(plan, demand, workforce, cfg)
@@ -218,7 +218,8 @@ def capacity_plan(
             f"staff-hours ({q['calls_p50']:,.0f} calls at P50, {q['aht_s']:.1f} s AHT "
             f"({cfg.aht}), {q['shrinkage_pct']:g}% shrinkage); the week is covered at the "
             f"larger, {required[w]:,.1f}, without overtime (a weekly roster of contract hours "
-            "has no place for it)"
+            "has no place for it) and before cost (a shortfall only where the levers cannot "
+            "reach it)"
         )
     if scenario.forecast.plan_at == "upper":
         notes.append(

@@ -48,6 +48,10 @@ from planner.errors import SolverError
 from planner.scenario import parse_week, week_label
 
 SCALE = 1e-6  # the objective in millions of VND (numerics)
+# a week handed to the weekly run is covered before cost: its missing staff-hour weighs this many
+# times its price (above any lever's cost per staff-hour of one week: a class paid for two years
+# costs ~5 M VND per staff-hour of a single week, 13x the default price)
+HANDED_WEIGHT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -167,12 +171,14 @@ def solve_plan(
     base: BaseSupply,
     cfg: CapacityConfig,
     required_staff_hours: np.ndarray | None = None,
-    no_overtime_weeks: tuple[int, ...] = (),
+    handed_weeks: tuple[int, ...] = (),
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
-    demand's quantile); see the module docstring. `no_overtime_weeks`: weeks covered without
-    overtime (a week handed to the weekly run, whose roster of contract hours has no place for
-    it)."""
+    demand's quantile); see the module docstring. `handed_weeks`: weeks handed to the weekly
+    run (their agents file is written): covered without overtime (a roster of contract hours
+    has no place for it) and before cost: their shortfall weighs `HANDED_WEIGHT` times its
+    price in the objective, so it is left only where the levers cannot reach the week (it is
+    reported and costed at its price)."""
     weeks = cfg.horizon_weeks
     first = dt.date.fromisoformat(demand.weeks["start"].iloc[0])
     need_hours = (
@@ -194,9 +200,7 @@ def solve_plan(
         for s in starts
     }
     opened = {s: pulp.LpVariable(f"open_{s}", cat="Binary") for s in starts}
-    ot = [
-        pulp.LpVariable(f"ot_{w}", 0, 0 if w in no_overtime_weeks else None) for w in range(weeks)
-    ]
+    ot = [pulp.LpVariable(f"ot_{w}", 0, 0 if w in handed_weeks else None) for w in range(weeks)]
     temp = [
         pulp.LpVariable(f"temp_{w}", 0, cfg.temp_max if w >= cfg.temp_lead_weeks else 0)
         for w in range(weeks)
@@ -228,7 +232,8 @@ def solve_plan(
     for w in range(weeks):
         cost_terms.append((ot[w], premium * SCALE))
         cost_terms.append((temp[w], cfg.temp_cost_per_week * SCALE))
-        cost_terms.append((short[w], cfg.shortfall_cost_per_hour * SCALE))
+        weight = HANDED_WEIGHT if w in handed_weeks else 1.0
+        cost_terms.append((short[w], weight * cfg.shortfall_cost_per_hour * SCALE))
     prob += pulp.LpAffineExpression(cost_terms)
 
     for w in range(weeks):
@@ -293,7 +298,7 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(frame, cfg, months, starts, no_overtime_weeks)
+    reasons = _shortfall_reasons(frame, cfg, months, starts, handed_weeks)
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -408,6 +413,8 @@ def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str,
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
                 why.append(f"classrooms full ({cfg.training_capacity} trainees)")
+            elif any(k in no_overtime for k in range(w, end + 1)):
+                why.append("no class the plan can still open graduates enough people for it")
             else:
                 why.append(
                     f"another class of at least {cfg.class_min} costs more than this shortfall "
