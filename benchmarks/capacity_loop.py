@@ -102,6 +102,9 @@ def main() -> None:
     parser.add_argument("--week", default="2027-W28")
     parser.add_argument("--from", dest="first", default="2027-W06")
     parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument(
+        "--only", default="", help="comma-separated plans to run (default: all three)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -117,9 +120,11 @@ def main() -> None:
             f'extends = "{runs_basis.name}"\nname = "weekly-basis-levers"\n[capacity]\n'
             "training_capacity = 80\ntemp_max = 40\nshortfall_cost_per_hour = 2000000\n"
         )
+        chosen = [n for n in args.only.split(",") if n]
         rows = [
             loop(p.stem, p, args.week, args.first, args.weeks, work)
             for p in (SCENARIOS / "capacity-2027.toml", runs_basis, reach)
+            if not chosen or p.stem in chosen
         ]
     for r in rows:
         print(
