@@ -50,9 +50,9 @@ class Inefficiency:
 
     def describe(self) -> str:
         if self.source == "given":
-            return f"inefficiency {self.factor:.3f} ({self.detail})"
+            return f"inefficiency {self.factor:.4f} ({self.detail})"
         return (
-            f"inefficiency {self.factor:.3f} measured on {self.detail}: {self.agents} agents "
+            f"inefficiency {self.factor:.4f} measured on {self.detail}: {self.agents} agents "
             f"({self.fte:.1f} FTE at the plan's contracts, {self.paid_hours:,.0f} paid h) for "
             f"{self.covered_staff_hours:,.1f} covered staff-hours"
         )

@@ -22,7 +22,7 @@ ROUND = {
     "phone_hours": 1,
     "shrinkage_pct": 1,
     "staff_hours": 1,
-    "inefficiency": 3,
+    "inefficiency": 4,
     "required_fte": 2,
     "required_fte_p50": 2,
     "required_fte_p90": 2,
@@ -89,7 +89,7 @@ def summary_text(result: CapacityPlan) -> str:
         f"{cfg.quantile_pct:g} of weekly demand (forecast {result.forecast_model})",
         f"today: {s['today_fte']:.1f} FTE ({len(result.workforce.frame)} agents, "
         f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x "
-        f"{result.inefficiency.factor:.3f} inefficiency / {cfg.contract_hours:g} h",
+        f"{result.inefficiency.factor:.4f} inefficiency / {cfg.contract_hours:g} h",
         f"  {result.inefficiency.describe()}",
     ]
     if result.week_run is not None:
