@@ -27,6 +27,13 @@ from planner.schedule import rules_from_mapping
 FIRST = dt.date(2027, 1, 4)  # 2027-W01; Tết 2027 falls in W05-W06
 
 
+@pytest.fixture(autouse=True)
+def _away_from_any_store(tmp_path, monkeypatch):
+    """`planner capacity` reads (and records in) `out/planner.db` when one is there: run each
+    test in its own folder, so that a store in the checkout is never touched."""
+    monkeypatch.chdir(tmp_path)
+
+
 def synthetic(first: dt.date, weeks: int, level: float = 3000.0):
     """A forecast (intervals, daily) of `weeks` weeks: a bell-shaped day, a yearly wave."""
     days = pd.date_range(first, periods=7 * weeks)

@@ -21,6 +21,13 @@ from planner.capacity import inefficiency as ineff
 WEEK = "2026-W15"
 
 
+@pytest.fixture(autouse=True)
+def _away_from_any_store(tmp_path, monkeypatch):
+    """`planner capacity` reads (and records in) `out/planner.db` when one is there: run each
+    test in its own folder, so that a store in the checkout is never touched."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def loop_scenario(small, tmp_path):
     """The small line with 4 of today's agents: the plan must add temps to cover a week."""
