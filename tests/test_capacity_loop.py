@@ -164,3 +164,26 @@ def cap_like(small, tmp_path):
     text += "\n[capacity]\nhorizon_weeks = 12\ndraws = 100\ninefficiency = 1.15\n"
     small.write_text(text)
     return small
+
+
+@pytest.mark.slow  # a weekly run, then a capacity plan (about 4 s on a quiet machine)
+def test_a_plan_measures_its_inefficiency_on_the_stores_published_roster(cap_like, tmp_path):
+    db = tmp_path / "planner.db"
+    week = invoke(["run", cap_like, "--out", tmp_path / "week", "--store", db, "-q"])
+    assert week.exit_code in (0, 3), week.stderr
+    measured_sc = tmp_path / "measured.toml"
+    text = cap_like.read_text().replace("inefficiency = 1.15\n", "")
+    measured_sc.write_text(text)
+    result = invoke(["capacity", measured_sc, "--format", "json", "--store", db])
+    assert result.exit_code in (0, 3), result.stderr
+    assert "measured on 1 published rosters in the plan store" in result.stderr
+    rosters = store.published_rosters(db)
+    kpis = json.loads((tmp_path / "week" / "summary.json").read_text())["kpis"]
+    cfg = capacity.capacity_config({})
+    fte = ineff.roster_fte(rosters["paid_hours"].to_numpy(), cfg).sum()
+    covered = kpis["required_staff_hours"] - kpis["shortfall_staff_hours"]
+    factor = max(1.0, fte * 48 / covered)
+    rows = json.loads(result.stdout)
+    assert {r["inefficiency"] for r in rows} == {round(factor, 4)}
+    plans = store.list_capacity_plans(db)
+    assert list(plans["inefficiency_source"]) == ["store"]
