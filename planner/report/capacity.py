@@ -120,8 +120,12 @@ def summary_text(result: CapacityPlan) -> str:
 
 
 def comparison_frame(results: list[CapacityPlan]) -> pd.DataFrame:
-    """Scenarios side by side: one row per scenario with the summary's figures."""
-    return pd.DataFrame([r.summary() for r in results])
+    """Scenarios side by side: one row per scenario with the summary's figures (the
+    inefficiency's long detail is in each plan's summary above the table)."""
+    frame = pd.DataFrame([r.summary() for r in results]).drop(columns=["inefficiency_detail"])
+    if frame["week_run_week"].isna().all():
+        frame = frame.drop(columns=["week_run_week", "week_run_staff_hours"])
+    return frame
 
 
 def plot_capacity(result: CapacityPlan, path: str | os.PathLike) -> None:
