@@ -64,8 +64,8 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
       planner capacity scenarios/capacity-2027.toml --format csv -o plan.csv --plot plan.png
       planner capacity a.toml b.toml --format table
       planner capacity a.toml b.toml c.toml --engine local:2
-      planner capacity scenarios/capacity-2027.toml --agents-week 2027-W28 --agents-out w28.csv \
-          --week-scenario scenarios/summer-peak.toml
+      planner capacity scenarios/capacity-2027.toml --agents-week 2027-W28 --agents-out w28.csv
+      planner capacity a.toml --agents-week 2027-W28 --agents-out w28.csv --week-scenario b.toml
     """
     from planner import io as pio
     from planner.jobs import capacity as job
