@@ -49,7 +49,7 @@ from planner.scenario import ServiceConfig  # noqa: E402
 from planner.staffing import staff_requirements  # noqa: E402
 
 LEADS = (13, 26)
-CFG = CapacityConfig(tet_shrinkage_pct=None, shrinkage_pct=30.0)
+CFG = CapacityConfig(tet_shrinkage_pct=None, shrinkage_pct=30.0, inefficiency=1.10)
 TARGET = ServiceConfig().target()
 
 

@@ -27,6 +27,13 @@ from planner.schedule import rules_from_mapping
 FIRST = dt.date(2027, 1, 4)  # 2027-W01; Tết 2027 falls in W05-W06
 
 
+@pytest.fixture(autouse=True)
+def _away_from_any_store(tmp_path, monkeypatch):
+    """`planner capacity` reads (and records in) `out/planner.db` when one is there: run each
+    test in its own folder, so that a store in the checkout is never touched."""
+    monkeypatch.chdir(tmp_path)
+
+
 def synthetic(first: dt.date, weeks: int, level: float = 3000.0):
     """A forecast (intervals, daily) of `weeks` weeks: a bell-shaped day, a yearly wave."""
     days = pd.date_range(first, periods=7 * weeks)
@@ -290,8 +297,10 @@ def test_cli_writes_the_weekly_table_with_every_term(cap_scenario, tmp_path):
     np.testing.assert_allclose(frame["required_fte"], req, atol=0.01)
     agents = pd.read_csv(tmp_path / "w.csv")
     assert list(agents.columns) == ["agent", "contract", "weekly_hours", "productivity_pct"]
-    again = invoke(["capacity", cap_scenario, "--format", "csv", "-q"])
+    again = invoke(["capacity", cap_scenario, "--format", "csv", "-q", "--agents-week",
+                    "2026-W15", "--agents-out", tmp_path / "w2.csv"])  # fmt: skip
     assert again.stdout == out.read_text()  # same inputs, same bytes
+    assert (tmp_path / "w2.csv").read_text() == (tmp_path / "w.csv").read_text()
     if result.exit_code == 3:
         assert (frame["shortfall_h"] > 0).any()
 

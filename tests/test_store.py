@@ -201,7 +201,7 @@ def test_a_version_1_store_gets_the_intraday_tables_and_keeps_its_runs(tmp_path)
     conn.close()
     with store.connected(db, create=True) as conn:
         after = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master")}
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
     assert {k: after[k] for k in before} == before  # no table of version 1 changed
     assert {"intraday_runs", "intraday_forecast", "intraday_actions"} <= set(after)
 

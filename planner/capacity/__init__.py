@@ -5,8 +5,9 @@ overtime and how many seasonal temps to budget (DOMAIN.md, "Months ahead"). This
 forecast 52-104 weeks ahead, staffs every week interval by interval with planner's own Erlang
 path (`demand`), runs today's agents and the hiring classes through attrition, classroom,
 dropout and ramp (`supply`), chooses classes, overtime and temps at least cost with an integer
-programme (`plan`) and measures the plan's risk with a Monte Carlo (`risk`). `build` ties them
-together for one scenario. Every term of the weekly table can be recomputed by hand:
+programme (`plan`) and measures the plan's risk with a Monte Carlo (`risk`); the scheduling
+inefficiency is measured on real rosters (`inefficiency`), and a week handed to the weekly run
+is required as that run computes it (`weekrun`). `build` ties them together for one scenario. Every term of the weekly table can be recomputed by hand:
 
     required_fte  = staff_hours (at the quantile; shrinkage per interval) x inefficiency
                     / contract_hours
@@ -26,6 +27,7 @@ from planner.capacity.build import (
 )
 from planner.capacity.config import KEYS, TABLE, CapacityConfig, TenureBand, capacity_config
 from planner.capacity.demand import QUANTILES, Demand, weekly_demand, weekly_shrinkage
+from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Contract, HiringClass, Plan, required_fte, solve_plan
 from planner.capacity.risk import Risk, simulate_risk
 from planner.capacity.supply import (
@@ -38,6 +40,7 @@ from planner.capacity.supply import (
     supply_table,
     workforce_of,
 )
+from planner.capacity.weekrun import WeekRunNeed, week_run_need
 
 __all__ = [
     "KEYS",
@@ -51,9 +54,11 @@ __all__ = [
     "Contract",
     "Demand",
     "HiringClass",
+    "Inefficiency",
     "Plan",
     "Risk",
     "TenureBand",
+    "WeekRunNeed",
     "Workforce",
     "base_supply",
     "capacity_config",
@@ -69,6 +74,7 @@ __all__ = [
     "solve_plan",
     "supply_table",
     "weekly_demand",
+    "week_run_need",
     "weekly_shrinkage",
     "workforce_of",
 ]

@@ -10,15 +10,19 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from planner import forecast, history
+from planner import forecast, history, store
+from planner.capacity import inefficiency as ineff
 from planner.capacity.aht import seasonal_aht
 from planner.capacity.config import CapacityConfig, capacity_config
 from planner.capacity.demand import Demand, weekly_demand
+from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Plan, solve_plan
 from planner.capacity.risk import Risk, simulate_risk
 from planner.capacity.supply import Workforce, base_supply, survival
+from planner.capacity.weekrun import WeekRunNeed, week_run_need
 from planner.errors import InputError
-from planner.scenario import Scenario, apply_adjustments, first_week_after, week_label
+from planner.scenario import Scenario, apply_adjustments, first_week_after, parse_week, week_label
+from planner.staffing import staff_requirements
 
 MAX_DAYS_AHEAD = 800  # 104 weeks from two months after the history ends
 
@@ -68,6 +72,8 @@ class CapacityPlan:
     table: pd.DataFrame
     notes: tuple[str, ...]
     forecast_model: str
+    inefficiency: Inefficiency
+    week_run: WeekRunNeed | None = None  # the week handed to the weekly run, as it staffs it
 
     @property
     def short(self) -> bool:
@@ -96,6 +102,13 @@ class CapacityPlan:
             "cost_p90_vnd": round(self.risk.cost_p90),
             "solver_status": self.plan.status,
             "solver_gap_pct": round(self.plan.gap_pct, 3),
+            "inefficiency": self.inefficiency.factor,
+            "inefficiency_source": self.inefficiency.source,
+            "inefficiency_detail": self.inefficiency.detail,
+            "week_run_week": None if self.week_run is None else self.week_run.week,
+            "week_run_staff_hours": None
+            if self.week_run is None
+            else round(self.week_run.staff_hours, 1),
         }
 
 
@@ -136,10 +149,19 @@ def capacity_plan(
     first: dt.date | None = None,
     forecast_result=None,
     log=lambda _m: None,
+    week_run: str | None = None,
+    store_path=None,
+    week_scenario: Scenario | None = None,
+    week_history: history.History | None = None,
 ) -> CapacityPlan:
     """Plan `scenario`'s workforce over `cfg.horizon_weeks` weeks from the Monday `first`
     (default: the first full week after the history). `forecast_result`: a ForecastResult
-    covering those weeks (default: the scenario's forecaster is run)."""
+    covering those weeks (default: the scenario's forecaster is run). `week_run` ("2027-W28"):
+    a week handed to the weekly run (its agents file): covered at the larger of the plan's
+    requirement and the weekly run's own (`planner.capacity.weekrun`; the run of
+    `week_scenario` on `week_history`, default this scenario and history), without overtime.
+    `store_path`: a plan store whose published rosters measure the inefficiency (unless the
+    scenario gives it); without one, a roster of one sample week does."""
     cfg = cfg or config_of(scenario)
     first = first or first_week_after(pd.Timestamp(hist.last_day()).date())
     if first.weekday() != 0:
@@ -162,25 +184,115 @@ def capacity_plan(
     clock = time.monotonic()
     demand = _demand(fc, hist, first, cfg, scenario, country)
     log(f"demand: Erlang on every interval ({time.monotonic() - clock:.1f} s)")
+    need: WeekRunNeed | None = None
+    loop: tuple[int, ...] = ()
+    required = demand.weeks["staff_hours_q"].to_numpy(float).copy()
+    if "staff_hours_upper" in demand.weeks.columns:  # [forecast] plan_at = "upper"
+        required = np.maximum(required, demand.weeks["staff_hours_upper"].to_numpy(float))
+    if week_run is not None:
+        w = _week_index(demand, week_run)
+        clock = time.monotonic()
+        need = week_run_need(week_scenario or scenario, week_history or hist, parse_week(week_run))
+        log(f"{need.describe()} ({time.monotonic() - clock:.1f} s)")
+        required[w] = max(required[w], need.staff_hours)
+        loop = (w,)
+    clock = time.monotonic()
+    factor = _inefficiency(scenario, hist, cfg, fc, demand, first, need, store_path)
+    log(f"{factor.describe()} ({time.monotonic() - clock:.1f} s)")
+    cfg = replace(cfg, inefficiency=factor.factor)
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
-    plan = solve_plan(demand, base, cfg)
+    plan = solve_plan(demand, base, cfg, required_staff_hours=required, handed_weeks=loop)
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
     risk = simulate_risk(plan, demand, workforce, cfg)
     log(f"risk: {risk.draws} draws ({time.monotonic() - clock:.1f} s)")
-    table = plan.weeks.assign(staff_hours=plan.weeks["staff_hours_q"], p_short=risk.p_short)
+    table = plan.weeks.assign(staff_hours=required, p_short=risk.p_short)
     table = table[list(TABLE_COLUMNS)].reset_index(drop=True)
     notes = list(fc.notes)
-    if scenario.forecast.plan_at != "point":
+    notes.append(factor.describe())
+    if need is not None:
+        w = loop[0]
+        q = demand.weeks.iloc[w]
         notes.append(
-            "capacity plans at [capacity] quantile_pct; [forecast] plan_at is for the week's run"
+            f"{need.describe()}; the plan's own P{cfg.quantile_pct:g}: {q['staff_hours_q']:,.1f} "
+            f"staff-hours ({q['calls_p50']:,.0f} calls at P50, {q['aht_s']:.1f} s AHT "
+            f"({cfg.aht}), {q['shrinkage_pct']:g}% shrinkage); the week is covered at the "
+            f"larger, {required[w]:,.1f}, without overtime (a weekly roster of contract hours "
+            "has no place for it) and before cost (a shortfall only where the levers cannot "
+            "reach it)"
+        )
+    if scenario.forecast.plan_at == "upper":
+        notes.append(
+            f"[forecast] plan_at = upper: each week is covered at the larger of P"
+            f"{cfg.quantile_pct:g} of its demand and every interval at its upper bound (the "
+            "basis the weekly runs staff)"
         )
     return CapacityPlan(
-        scenario.name, cfg, first, demand, plan, risk, workforce, table, tuple(notes), fc.model
+        scenario.name, cfg, first, demand, plan, risk, workforce, table, tuple(notes), fc.model,
+        factor, need,
+    )  # fmt: skip
+
+
+def _week_index(demand: Demand, week: str) -> int:
+    weeks = list(demand.weeks["week"])
+    parse_week(week)
+    if week not in weeks:
+        raise InputError(
+            f"{{agents_week}} {week}: not in the plan ({weeks[0]} to {weeks[-1]})", "agents_week"
+        )
+    return weeks.index(week)
+
+
+def _inefficiency(
+    scenario: Scenario, hist, cfg: CapacityConfig, fc, demand: Demand, first, need, store_path
+) -> Inefficiency:
+    """The scheduling inefficiency: given, else from the store's published rosters, else from
+    a roster of one sample week (the week handed to the weekly run, else the plan's busiest
+    week at the median forecast, staffed as the plan staffs it at the scenario's shrinkage)."""
+    if cfg.inefficiency is not None:
+        return Inefficiency(
+            cfg.inefficiency, "given", f"{scenario.source}: [capacity] inefficiency"
+        )
+    if store_path is not None:
+        rosters = store.published_rosters(store_path, ineff.STORE_RUNS)
+        found = ineff.from_store_rosters(rosters, cfg, str(store_path))
+        if found is not None:
+            return found
+    rules, run = scenario.rules, scenario.run
+    if need is not None:
+        requirements, week = need.requirements, need.week
+        rules, run = need.scenario.rules, need.scenario.run
+    else:
+        w = int(np.argmax(demand.weeks["staff_hours_p50"].to_numpy(float)))
+        week = str(demand.weeks["week"].iloc[w])
+        intervals = _staffing_intervals(fc, hist, first, cfg)
+        ts = pd.to_datetime(intervals["timestamp"])
+        day0 = pd.Timestamp(first) + pd.Timedelta(days=7 * w)
+        rows = intervals[(ts >= day0) & (ts < day0 + pd.Timedelta(days=7))]
+        requirements = staff_requirements(
+            rows.reset_index(drop=True), scenario.service.target(), pooled=scenario.service.pooled
+        )
+    return ineff.from_sample_week(
+        requirements,
+        week,
+        rules,
+        cfg,
+        time_limit_s=run.time_limit_s,
+        solver=run.solver,
+        gap_pct=run.gap_pct,
     )
 
 
+def _staffing_intervals(fc, hist, first: dt.date, cfg: CapacityConfig) -> pd.DataFrame:
+    """The forecast's intervals with the handle time the plan staffs them at."""
+    if cfg.aht != "seasonal":
+        return fc.intervals
+    origin = min(pd.Timestamp(first), fc.history_day + pd.Timedelta(days=1))
+    return seasonal_aht(fc.intervals, hist, origin)
+
+
 _DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
+_GRID_MEMO: dict[tuple, tuple[tuple, dict]] = {}
 DEMAND_KEYS = (
     "horizon_weeks",
     "aht",
@@ -203,15 +315,23 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
         first,
         tuple(getattr(cfg, k) for k in DEMAND_KEYS),
         scenario.service,
+        scenario.forecast.plan_at,
         country,
     )
     hit = _DEMAND_CACHE.get(key)
     if hit is not None and hit[0][0] is fc and hit[0][1] is hist:
         return hit[1]
-    intervals = fc.intervals
-    if cfg.aht == "seasonal":
-        origin = min(pd.Timestamp(first), fc.history_day + pd.Timedelta(days=1))
-        intervals = seasonal_aht(intervals, hist, origin)
+    # the staff-hours at each grid point do not depend on the quantile: shared between plans
+    # that differ only in it (the grid point of their quantile is staffed once more)
+    grid_key = tuple(v for k, v in enumerate(key) if k != 3) + tuple(
+        getattr(cfg, k) for k in DEMAND_KEYS if k != "quantile_pct"
+    )
+    held = _GRID_MEMO.get(grid_key)
+    if held is None or held[0][0] is not fc or held[0][1] is not hist:
+        if len(_GRID_MEMO) >= 8:
+            _GRID_MEMO.clear()
+        held = _GRID_MEMO[grid_key] = ((fc, hist), {})
+    intervals = _staffing_intervals(fc, hist, first, cfg)
     demand = weekly_demand(
         intervals,
         fc.daily,
@@ -221,6 +341,8 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
         pooled=scenario.service.pooled,
         level=fc.level,
         country=country,
+        upper=scenario.forecast.plan_at == "upper",
+        memo=held[1],
     )
     if len(_DEMAND_CACHE) >= 16:
         _DEMAND_CACHE.clear()

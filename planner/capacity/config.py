@@ -7,7 +7,9 @@ Example (these are the defaults; every key is optional)::
     horizon_weeks = 78            # weeks planned, 4 to 104
     quantile_pct = 80             # cover this quantile of weekly demand (50, 80, 90 ...)
     contract_hours = 48           # paid hours a week of one FTE (a full-time contract)
-    inefficiency = 1.10           # paid hours / required hours of real rosters (>= 1)
+    # inefficiency = 1.10         # contract hours / required staff-hours of real rosters
+                                  # (>= 1); unset: measured on the plan store's published
+                                  # rosters, else on a roster of one sample week
     aht = "seasonal"              # last year's same weeks at this year's level, or "recent"
     shrinkage_pct = 30            # default weekly shrinkage (default: [service] shrinkage_pct)
     tet_shrinkage_pct = 45        # shrinkage of a week that holds Tết days (leave)
@@ -78,7 +80,7 @@ class CapacityConfig:
     horizon_weeks: int = 78
     quantile_pct: float = 80.0
     contract_hours: float = 48.0
-    inefficiency: float = 1.10
+    inefficiency: float | None = None  # None: measured (`planner.capacity.inefficiency`)
     aht: str = AhtBasis.SEASONAL.value
     shrinkage_pct: float | None = None  # None: the scenario's [service] shrinkage_pct
     tet_shrinkage_pct: float | None = 45.0  # None: Tết weeks take the default shrinkage
@@ -334,7 +336,7 @@ def capacity_config(
         horizon_weeks=horizon,
         quantile_pct=t.number("quantile_pct", d.quantile_pct, 1, 99),
         contract_hours=t.number("contract_hours", d.contract_hours, 1, 80),
-        inefficiency=t.number("inefficiency", d.inefficiency, 1, 3),
+        inefficiency=t.number("inefficiency", None, 1, 3),
         aht=aht,
         shrinkage_pct=default_shrinkage_pct if shrink is None else shrink,
         tet_shrinkage_pct=t.number("tet_shrinkage_pct", d.tet_shrinkage_pct, 0, 89.9),

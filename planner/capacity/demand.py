@@ -137,9 +137,15 @@ def weekly_demand(
     pooled: bool = True,
     level: float = 80.0,
     country: str | None = "VN",
+    upper: bool = False,
+    memo: dict | None = None,
 ) -> Demand:
     """Staff each week of `intervals` (a Forecast frame covering `cfg.horizon_weeks` weeks
-    from the Monday `first`) at the quantiles of weekly demand; see the module docstring."""
+    from the Monday `first`) at the quantiles of weekly demand; see the module docstring.
+    `upper`: also staff every interval at its upper bound (`[forecast] plan_at = "upper"`, the
+    basis the weekly run staffs), column `staff_hours_upper`. `memo`: {z: (staff-hours,
+    agent-hours)} of earlier calls with the same inputs but another quantile (the grid points
+    they share are not staffed again; filled here)."""
     weeks = cfg.horizon_weeks
     start = pd.Timestamp(first)
     end = start + pd.Timedelta(days=7 * weeks)
@@ -168,17 +174,28 @@ def weekly_demand(
     z_grid = _z_grid(cfg.quantile_pct)
     grid = np.zeros((weeks, len(z_grid)))
     phone: np.ndarray = np.zeros(weeks)
-    for k, z in enumerate(z_grid):
-        scaled = base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
-        req = staff_requirements(scaled, plain, pooled=pooled, interval_s=interval)
+
+    def staff_hours(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(staff-hours, agent-hours) per week, each interval grossed up for its week's
+        shrinkage."""
+        req = staff_requirements(frame, plain, pooled=pooled, interval_s=interval)
         agents = req["agents"].to_numpy(dtype=float)
         req_week = ((pd.to_datetime(req["timestamp"]) - start).dt.days // 7).to_numpy()
-        if z == 0.0:
-            phone = np.bincount(req_week, weights=agents, minlength=weeks) * hours
+        out = np.zeros(weeks)
         for pct in np.unique(shrink):
             rows = np.isin(req_week, np.flatnonzero(shrink == pct))
             staff = staff_for_shrinkage(agents[rows], float(pct)).astype(float)
-            grid[:, k] += np.bincount(req_week[rows], weights=staff, minlength=weeks) * hours
+            out += np.bincount(req_week[rows], weights=staff, minlength=weeks) * hours
+        return out, np.bincount(req_week, weights=agents, minlength=weeks) * hours
+
+    held: dict = {} if memo is None else memo
+    for k, z in enumerate(z_grid):
+        if float(z) not in held:
+            scaled = base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
+            held[float(z)] = staff_hours(scaled)
+        grid[:, k], agent_hours = held[float(z)]
+        if z == 0.0:
+            phone = agent_hours
     starts = week_starts(first, weeks)
     out = pd.DataFrame(
         {
@@ -197,6 +214,11 @@ def weekly_demand(
     for q in QUANTILES:
         out[f"staff_hours_p{q}"] = _at(grid, z_grid, 0.0 if q == 50 else float(norm.ppf(q / 100)))
     out["staff_hours_q"] = _at(grid, z_grid, float(norm.ppf(cfg.quantile_pct / 100.0)))
+    if upper:
+        bound = frame["upper"] if "upper" in frame.columns else frame["calls"]
+        if "upper" not in held:
+            held["upper"] = staff_hours(base.assign(calls=bound.to_numpy(float)))
+        out["staff_hours_upper"] = held["upper"][0]
     return Demand(out, float(cfg.quantile_pct), z_grid, grid, interval)
 
 

@@ -48,6 +48,10 @@ from planner.errors import SolverError
 from planner.scenario import parse_week, week_label
 
 SCALE = 1e-6  # the objective in millions of VND (numerics)
+# a week handed to the weekly run is covered before cost: its missing staff-hour weighs this many
+# times its price (above any lever's cost per staff-hour of one week: a class paid for two years
+# costs ~5 M VND per staff-hour of a single week, 13x the default price)
+HANDED_WEIGHT = 1000.0
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,13 @@ def contracts(cfg: CapacityConfig) -> tuple[Contract, ...]:
 
 
 def required_fte(staff_hours: np.ndarray, cfg: CapacityConfig) -> np.ndarray:
-    """Required FTE = staff-hours (shrinkage included) x inefficiency / contract_hours."""
-    return np.asarray(staff_hours, float) * cfg.inefficiency / cfg.contract_hours
+    """Required FTE = staff-hours (shrinkage included) x inefficiency / contract_hours (a
+    config whose inefficiency is not yet measured, None, takes none: 1)."""
+    return np.asarray(staff_hours, float) * inefficiency_of(cfg) / cfg.contract_hours
+
+
+def inefficiency_of(cfg: CapacityConfig) -> float:
+    return 1.0 if cfg.inefficiency is None else float(cfg.inefficiency)
 
 
 def allowed_starts(demand: Demand, cfg: CapacityConfig) -> list[int]:
@@ -162,9 +171,14 @@ def solve_plan(
     base: BaseSupply,
     cfg: CapacityConfig,
     required_staff_hours: np.ndarray | None = None,
+    handed_weeks: tuple[int, ...] = (),
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
-    demand's quantile); see the module docstring."""
+    demand's quantile); see the module docstring. `handed_weeks`: weeks handed to the weekly
+    run (their agents file is written): covered without overtime (a roster of contract hours
+    has no place for it) and before cost: their shortfall weighs `HANDED_WEIGHT` times its
+    price in the objective, so it is left only where the levers cannot reach the week (it is
+    reported and costed at its price)."""
     weeks = cfg.horizon_weeks
     first = dt.date.fromisoformat(demand.weeks["start"].iloc[0])
     need_hours = (
@@ -186,7 +200,7 @@ def solve_plan(
         for s in starts
     }
     opened = {s: pulp.LpVariable(f"open_{s}", cat="Binary") for s in starts}
-    ot = [pulp.LpVariable(f"ot_{w}", 0) for w in range(weeks)]
+    ot = [pulp.LpVariable(f"ot_{w}", 0, 0 if w in handed_weeks else None) for w in range(weeks)]
     temp = [
         pulp.LpVariable(f"temp_{w}", 0, cfg.temp_max if w >= cfg.temp_lead_weeks else 0)
         for w in range(weeks)
@@ -218,7 +232,8 @@ def solve_plan(
     for w in range(weeks):
         cost_terms.append((ot[w], premium * SCALE))
         cost_terms.append((temp[w], cfg.temp_cost_per_week * SCALE))
-        cost_terms.append((short[w], cfg.shortfall_cost_per_hour * SCALE))
+        weight = HANDED_WEIGHT if w in handed_weeks else 1.0
+        cost_terms.append((short[w], weight * cfg.shortfall_cost_per_hour * SCALE))
     prob += pulp.LpAffineExpression(cost_terms)
 
     for w in range(weeks):
@@ -258,7 +273,7 @@ def solve_plan(
             chosen.setdefault(s, []).append((name, value))
     table = supply_table(base, cfg, sizes, weeks).frame
     frame = demand.weeks.copy()
-    frame["inefficiency"] = cfg.inefficiency
+    frame["inefficiency"] = inefficiency_of(cfg)
     frame["required_fte"] = req
     frame["required_fte_p50"] = required_fte(frame["staff_hours_p50"], cfg)
     frame["required_fte_p90"] = required_fte(frame["staff_hours_p90"], cfg)
@@ -283,7 +298,7 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(frame, cfg, months, starts)
+    reasons = _shortfall_reasons(frame, cfg, months, starts, handed_weeks)
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -362,7 +377,7 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
     return min(left) if left else (0.0, "")
 
 
-def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
+def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str, ...]:
     """One line per run of consecutive short weeks, with the levers that ran out."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
@@ -389,12 +404,17 @@ def _shortfall_reasons(frame, cfg, months, starts) -> tuple[str, ...]:
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
         left, cap = _overtime_cap_left(frame, cfg, w, months, years)
-        if left <= 1e-3:
+        if any(k in no_overtime for k in range(w, end + 1)):
+            why.append("no overtime in the week handed to the weekly run (a roster of contract "
+                       "hours has no place for it)")  # fmt: skip
+        elif left <= 1e-3:
             why.append(f"overtime at its cap ({cap} per agent)")
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
                 why.append(f"classrooms full ({cfg.training_capacity} trainees)")
+            elif any(k in no_overtime for k in range(w, end + 1)):
+                why.append("no class the plan can still open graduates enough people for it")
             else:
                 why.append(
                     f"another class of at least {cfg.class_min} costs more than this shortfall "

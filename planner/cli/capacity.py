@@ -23,15 +23,26 @@ from planner.cli.common import cli, fail, output_options, png_path
 @click.option("--agents-week", default=None, metavar="YYYY-Www",
               help="Write the agents file the plan expects in this week (with --agents-out).")  # fmt: skip
 @click.option("--agents-out", default=None, metavar="PATH", help="Where --agents-week writes.")
+@click.option("--week-scenario", default=None, metavar="SCENARIO",
+              help="The scenario whose weekly run rosters --agents-week (default: the planned "
+              "one): the week is covered as that run staffs it.")  # fmt: skip
 @click.option("--engine", default="local", show_default=True, metavar="ENGINE",
               help="Where several scenarios are planned: local (with --jobs N), local:N, "
               "dask://HOST:PORT, dask-local:N or dask-local-threads:N.")  # fmt: skip
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes of the local engine (several scenarios).")  # fmt: skip
+@click.option("--store", "store_path", default=None, metavar="PATH",
+              help="Plan store: its published rosters measure the inefficiency, and the plans "
+              "are recorded in it (default: the scenario's [run] store, else out/planner.db "
+              "when it exists).")  # fmt: skip
+@click.option("--no-store", is_flag=True,
+              help="Read no plan store and record nothing (the inefficiency is measured on a "
+              "roster of one sample week).")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
 @output_options("table")
 def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_week, agents_out,
-                     engine, jobs, quiet, output, fmt):  # fmt: skip
+                     week_scenario, engine, jobs, store_path, no_store, quiet, output,
+                     fmt):  # fmt: skip
     """Plan the workforce months ahead: hiring classes, overtime and temps against the
     long-range forecast, week by week, with the risk of each week.
 
@@ -41,6 +52,12 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
     the scenario's files by their path). Exit codes: 0 ok; 2 bad input; 3 written, but some week
     is short where the levers run out (the shortfall and its reason are reported).
 
+    The scheduling inefficiency (contract hours per required staff-hour) is [capacity]
+    inefficiency when given, else measured on the plan store's published rosters, else on a
+    roster of one sample week (--agents-week's week, else the busiest). --agents-week W covers
+    W as the weekly run staffs it (its forecast basis, handle time and shrinkage) without
+    overtime, and writes the agents the plan expects there.
+
     \b
     Examples:
       planner capacity scenarios/capacity-2027.toml --from 2027-W01 --weeks 78
@@ -48,6 +65,7 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
       planner capacity a.toml b.toml --format table
       planner capacity a.toml b.toml c.toml --engine local:2
       planner capacity scenarios/capacity-2027.toml --agents-week 2027-W28 --agents-out w28.csv
+      planner capacity a.toml --agents-week 2027-W28 --agents-out w28.csv --week-scenario b.toml
     """
     from planner import io as pio
     from planner.jobs import capacity as job
@@ -55,6 +73,10 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
 
     if (agents_week is None) != (agents_out is None):
         fail("--agents-week and --agents-out go together (the week, and where to write it)")
+    if week_scenario is not None and agents_week is None:
+        fail("--week-scenario goes with --agents-week (the week it rosters)")
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
     pio.check_output_paths(output, plot, xlsx, agents_out, inputs=tuple(scenarios))
     log = (lambda _m: None) if quiet else (lambda m: click.echo(f"planner: {m}", err=True))
     run_calls = None
@@ -62,6 +84,7 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
         from planner.jobs import engines
 
         run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
+    plan_store = job.capacity_store(store_path, no_store, scenarios)
     run = job.run_capacity(
         list(scenarios),
         weeks=weeks,
@@ -69,8 +92,16 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
         quantile_pct=quantile,
         log=log,
         run_calls=run_calls,
+        agents_week=agents_week,
+        store_path=plan_store,
+        week_scenario=week_scenario,
     )
     job.write_outputs(run, output, fmt, plot, xlsx, agents_week, agents_out)
+    if plan_store is not None:
+        ids = job.record_plans(run, plan_store)
+        if not quiet:
+            click.echo(f"planner: recorded as capacity plan {', '.join(map(str, ids))} in "
+                       f"{plan_store}", err=True)  # fmt: skip
     if fmt != "table" and not quiet:
         for plan in run.plans:
             click.echo(render.summary_text(plan), err=True, nl=False)

@@ -22,7 +22,7 @@ ROUND = {
     "phone_hours": 1,
     "shrinkage_pct": 1,
     "staff_hours": 1,
-    "inefficiency": 3,
+    "inefficiency": 4,
     "required_fte": 2,
     "required_fte_p50": 2,
     "required_fte_p90": 2,
@@ -88,10 +88,17 @@ def summary_text(result: CapacityPlan) -> str:
         f"capacity plan: {s['scenario']}, {s['weeks']} weeks from {s['from']}, covering P"
         f"{cfg.quantile_pct:g} of weekly demand (forecast {result.forecast_model})",
         f"today: {s['today_fte']:.1f} FTE ({len(result.workforce.frame)} agents, "
-        f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x {cfg.inefficiency:g} "
-        f"inefficiency / {cfg.contract_hours:g} h",
-        f"hires: {s['hires']} in {s['classes']} classes",
+        f"{os.path.basename(result.workforce.source)}); required FTE = staff-hours x "
+        f"{result.inefficiency.factor:.4f} inefficiency / {cfg.contract_hours:g} h",
+        f"  {result.inefficiency.describe()}",
     ]
+    if result.week_run is not None:
+        w = list(result.table["week"]).index(result.week_run.week)
+        lines.append(
+            f"  {result.week_run.describe()}; the plan covers {result.table['staff_hours'].iloc[w]:,.1f}"
+            " there, without overtime"
+        )
+    lines.append(f"hires: {s['hires']} in {s['classes']} classes")
     text = "\n".join(lines) + "\n" + classes_text(result)
     c = result.plan.cost
     text += (
@@ -113,8 +120,12 @@ def summary_text(result: CapacityPlan) -> str:
 
 
 def comparison_frame(results: list[CapacityPlan]) -> pd.DataFrame:
-    """Scenarios side by side: one row per scenario with the summary's figures."""
-    return pd.DataFrame([r.summary() for r in results])
+    """Scenarios side by side: one row per scenario with the summary's figures (the
+    inefficiency's long detail is in each plan's summary above the table)."""
+    frame = pd.DataFrame([r.summary() for r in results]).drop(columns=["inefficiency_detail"])
+    if frame["week_run_week"].isna().all():
+        frame = frame.drop(columns=["week_run_week", "week_run_staff_hours"])
+    return frame
 
 
 def plot_capacity(result: CapacityPlan, path: str | os.PathLike) -> None:

@@ -31,6 +31,12 @@ open, inside one transaction. Tables (timestamps are ISO text `YYYY-MM-DDTHH:MM:
   level before and after, exit code), `intraday_forecast(intraday_id, timestamp, calls, lower,
   upper)` and `intraday_actions(intraday_id, rank, kind, agent, what, paid_hours, cost,
   sl_before_pct, sl_after_pct)`.
+- schema 4 adds `planner capacity`'s tables: `capacity_plans` (one row per recorded plan: scenario,
+  first week, weeks, quantile, exit code, solver, the measured inefficiency and its source,
+  hires, overtime, temps, shortfall, worst gap, cost at P50/P80/P90, the summary as JSON),
+  `capacity_weeks(capacity_id, week, start, ...)` (every term of the weekly table) and
+  `capacity_classes(capacity_id, number, requisition, training_start, graduation, open_by,
+  needed_week, full_time, part_time)`.
 
 Faults: an empty (zero-byte) file is a new store (a first run that failed on a full disk
 leaves one); a file that is not a planner store, or one of a newer schema, is refused with one line
@@ -40,9 +46,16 @@ concurrent writers wait up to `BUSY_TIMEOUT_S` for each other (WAL mode), then a
 
 The package: `schema` (the tables, migrations, opening and checking a store file), `runs`
 (recording a run, reading runs back) and `today` (the published plan covering a day, and
-recording an intraday run).
+recording an intraday run) and `capacity` (recording a capacity plan, reading published
+rosters for its measured inefficiency).
 """
 
+from planner.store.capacity import (
+    list_capacity_plans,
+    published_rosters,
+    read_capacity_weeks,
+    record_capacity,
+)
 from planner.store.runs import (
     FINGERPRINT_FILES,
     HISTORY_COLUMNS,
@@ -75,6 +88,10 @@ from planner.store.schema import (
 from planner.store.today import DayPlan, published_plan_for_day, record_intraday
 
 __all__ = [
+    "list_capacity_plans",
+    "published_rosters",
+    "read_capacity_weeks",
+    "record_capacity",
     "DayPlan",
     "published_plan_for_day",
     "record_intraday",

@@ -16,7 +16,7 @@ from planner import __version__
 from planner.errors import InputError, PlannerError
 
 APPLICATION_ID = 0x504C4E52  # "PLNR"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 60.0
 DEFAULT_NAME = "planner.db"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -132,8 +132,51 @@ CREATE TABLE intraday_actions (
 ) WITHOUT ROWID;
 """
 
+# 4: `planner capacity`'s plans: one row per plan, its weeks (every term of the weekly table)
+# and its hiring classes, in tables of their own (none changed).
+_SCHEMA_4 = """
+CREATE TABLE capacity_plans (
+    capacity_id INTEGER PRIMARY KEY,
+    scenario TEXT NOT NULL,
+    scenario_sha256 TEXT,
+    first_week TEXT NOT NULL,
+    weeks INTEGER NOT NULL,
+    quantile_pct REAL NOT NULL,
+    created_utc TEXT NOT NULL,
+    planner_version TEXT NOT NULL,
+    exit_code INTEGER NOT NULL,
+    forecast_model TEXT,
+    solver_status TEXT, gap_pct REAL,
+    inefficiency REAL, inefficiency_source TEXT, inefficiency_detail TEXT,
+    hires INTEGER, classes INTEGER, overtime_h REAL, temp_weeks REAL, shortfall_h REAL,
+    worst_gap_fte REAL, worst_week TEXT, weeks_p_short_over_20pct INTEGER,
+    cost_vnd REAL, cost_p50_vnd REAL, cost_p80_vnd REAL, cost_p90_vnd REAL,
+    summary_json TEXT NOT NULL
+);
+CREATE INDEX capacity_plans_scenario ON capacity_plans (scenario, first_week);
+CREATE TABLE capacity_weeks (
+    capacity_id INTEGER NOT NULL REFERENCES capacity_plans ON DELETE CASCADE,
+    week TEXT NOT NULL, start TEXT NOT NULL,
+    calls_p10 REAL, calls_p50 REAL, calls_p90 REAL, aht_s REAL, phone_hours REAL,
+    shrinkage_pct REAL, staff_hours REAL, inefficiency REAL, required_fte REAL,
+    required_fte_p50 REAL, required_fte_p90 REAL, tenured_fte REAL, ramping_fte REAL,
+    ramping_eff_fte REAL, trainees_fte REAL, attrition_fte REAL, hires REAL, graduates REAL,
+    overtime_h REAL, temps REAL, effective_fte REAL, gap_fte REAL, shortfall_h REAL,
+    p_short REAL, cost_vnd REAL,
+    PRIMARY KEY (capacity_id, week)
+) WITHOUT ROWID;
+CREATE TABLE capacity_classes (
+    capacity_id INTEGER NOT NULL REFERENCES capacity_plans ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    requisition TEXT NOT NULL, training_start TEXT NOT NULL, graduation TEXT NOT NULL,
+    open_by TEXT NOT NULL, needed_week TEXT NOT NULL,
+    full_time INTEGER NOT NULL, part_time INTEGER NOT NULL,
+    PRIMARY KEY (capacity_id, number)
+) WITHOUT ROWID;
+"""
+
 # version -> the SQL that brings a store from version - 1 to it (1: from an empty file)
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3}
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4}
 
 
 class StoreError(PlannerError):
