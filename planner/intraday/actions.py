@@ -294,7 +294,6 @@ class _Candidate:
     paid_hours: float  # added
     cost_vnd: float
     what: str
-    slot: str  # one candidate per slot is taken (a shift's end, start, an agent's call-in)
 
 
 def _consecutive_ok(days: set, rules: Rules) -> bool:
@@ -387,15 +386,13 @@ def _agent_candidates(
                 if new is not None:
                     out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s, e + extra,
                                           new, h, _cost(s, e + extra, e, e + extra, pay, rules),
-                                          f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}",
-                                          f"end:{idx}"))  # fmt: skip
+                                          f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}"))  # fmt: skip
             if s - extra >= lead and (prv is None or prv + rest <= s - extra):
                 new = _with_meal(s - extra, e, brk, rules, now)
                 if new is not None:
                     out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s - extra, e,
                                           new, h, _cost(s - extra, e, s - extra, s, pay, rules),
-                                          f"shift {s:%H:%M}-{e:%H:%M} starts {s - extra:%H:%M}",
-                                          f"start:{idx}"))  # fmt: skip
+                                          f"shift {s:%H:%M}-{e:%H:%M} starts {s - extra:%H:%M}"))  # fmt: skip
             extra += step
     if any(s.normalize() == day for s in starts) or any(
         s < day_end and e > day for s, e in zip(starts, ends, strict=True)
@@ -423,15 +420,9 @@ def _agent_candidates(
             cost = _cost(t, end, t, end, cfg.rest_day_pay_pct, rules)
             out.append(_Candidate(IntradayAction.CALL_IN, agent, None, t, end, brk,
                                   float(length), cost,
-                                  f"call in {t:%H:%M}-{end:%H:%M}", f"call:{agent}"))  # fmt: skip
+                                  f"call in {t:%H:%M}-{end:%H:%M}"))  # fmt: skip
         t += start_grid
     return out
-
-
-def _candidates(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> list[_Candidate]:
-    """Every shift extension and call-in the rules allow on their face (the checker confirms)."""
-    agents = sorted(str(a) for a in state.roster["agent"].unique())
-    return [c for a in agents for c in _agent_candidates(state, rules, cfg, now, day, a)]
 
 
 def _apply(roster: pd.DataFrame, cand: _Candidate) -> pd.DataFrame:
