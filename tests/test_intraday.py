@@ -26,6 +26,7 @@ from planner.intraday import (
     plan_actions,
     reforecast_day,
 )
+from planner.io import parse_breaks
 from planner.scenario import load_scenario
 from planner.schedule import Rules, check_roster_rules, rules_from_mapping
 from planner.staffing import StaffingTarget
@@ -379,6 +380,45 @@ def test_a_short_afternoon_gets_actions_and_a_higher_service_level():
     assert result.actions[-1].sl_after_pct > result.actions[0].sl_before_pct
     kinds = {a.kind for a in result.actions}
     assert "extend-shift" in kinds or "call-in" in kinds
+
+
+def test_a_very_short_day_stretches_shifts_past_their_first_step():
+    """Three times the plan: the greedy keeps stretching a shift it changed (to the day's
+    12 h), reports each shift's steps as one action, and stays within the rules."""
+    rules = Rules()
+    now = DAY + pd.Timedelta(hours=8)
+    roster = small_roster(DAY)
+    result = plan_actions(roster, rest_demand(3.0, now), 30.0, rules, now)
+    stretched = [a for a in result.actions if a.kind == "extend-shift"]
+    hours = (result.roster["end"] - result.roster["start"]).dt.total_seconds() / 3600
+    assert (hours > 12 + 1e-9).sum() == 0 and (hours > 12 - 1e-9).sum() >= len(stretched) // 2
+    changed = [(a.agent, a.what.split(" -> ")[0]) for a in stretched]
+    assert len(changed) == len(set(changed))  # one action per shift
+    assert result.new_breaches == ()
+    for a in stretched:
+        assert a.cost_vnd >= a.paid_hours * rules.wage_per_hour * 1.5 - 1e-6
+
+
+def test_a_short_shift_stretched_past_six_hours_gets_its_meal_break():
+    """A 4-h shift (no meal break) extended to 6 h or more gets a meal break inside the rules'
+    window, and the schedule's checker finds the week clean."""
+    rules = Rules()
+    now = DAY + pd.Timedelta(hours=8)
+    rows = []
+    for a in range(6):
+        s = DAY + pd.Timedelta(hours=9)
+        rows.append({"agent": f"P{a}", "start": s, "end": s + pd.Timedelta(hours=4),
+                     "breaks": "", "paid_hours": 4.0})  # fmt: skip
+    roster = pd.DataFrame(rows)
+    assert check_roster_rules(roster, rules) == []
+    result = plan_actions(roster, rest_demand(1.0, now), 30.0, rules, now)
+    after = result.roster
+    long = after[(after["end"] - after["start"]) >= pd.Timedelta(hours=rules.meal_break_from_h)]
+    assert len(long) > 0
+    for row in long.itertuples(index=False):
+        breaks = parse_breaks(row.breaks)
+        assert breaks and all(b[0] >= now for b in breaks)
+    assert check_roster_rules(after, overtime_rules(rules, ActionSettings())) == []
 
 
 # --- the command line -----------------------------------------------------------------------

@@ -8,10 +8,14 @@ level of the rest of the day (calls-weighted):
 2. cancel the shrinkage the scenario marks movable (training, meetings; default none): priced
    at the wage of the hours moved (they are held another day);
 3. extend shifts (end later, or start earlier when the start is still ahead by the call-in
-   lead) and call in agents who are off today, one at a time, the best service-level points per
-   VND first, until no interval is short: overtime at `overtime_pay_pct` of the wage, a
-   call-in at `rest_day_pay_pct` (work on a day off); the Labour Code's 12 h of work a day and
-   40 h of overtime a month (assumed unused) bound them;
+   lead) and call in agents who are off today, one step at a time, the best service-level
+   points per VND first, until no interval is short or no step adds a point: overtime at
+   `overtime_pay_pct` of the wage, a call-in at `rest_day_pay_pct` (work on a day off), the
+   night premium on the night hours added; the Labour Code's 12 h of work a day and 40 h of
+   overtime a month (assumed unused) bound them. A shift changed is offered again from where
+   it now is, so a storm morning stretches every useful shift to the day's cap rather than
+   stopping at its first half-hour; a shift stretched past `meal_break_from_h` gets its meal
+   break. The steps of one shift are reported as one action (hours, cost and gains summed);
 4. offer callbacks in intervals still below the target: a share of the callers who would wait
    past the target accept a call back, which is handled in a later interval with spare agents.
 
@@ -35,6 +39,7 @@ from planner.choices import IntradayAction
 from planner.intraday.gap import Demand, interval_sl, on_phone, required_agents, weighted_sl_pct
 from planner.io import parse_breaks
 from planner.schedule import Rules, check_roster_rules
+from planner.schedule.tours import night_minutes
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
 
@@ -289,7 +294,6 @@ class _Candidate:
     paid_hours: float  # added
     cost_vnd: float
     what: str
-    slot: str  # one candidate per slot is taken (a shift's end, start, an agent's call-in)
 
 
 def _consecutive_ok(days: set, rules: Rules) -> bool:
@@ -302,75 +306,122 @@ def _consecutive_ok(days: set, rules: Rules) -> bool:
     return best <= rules.max_consecutive_days
 
 
-def _candidates(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> list[_Candidate]:
-    """Every shift extension and call-in the rules allow on their face (the checker confirms)."""
+def _meal_ok(start, end, breaks, rules: Rules) -> bool:
+    """True when a shift of this length needs no meal break or has one long enough."""
+    hours = (end - start).total_seconds() / 3600
+    if hours < rules.meal_break_from_h or rules.meal_break_min <= 0:
+        return True
+    longest = max(((be - bs).total_seconds() / 60 for bs, be in breaks), default=0.0)
+    return longest >= max(rules.meal_break_min, rules.night_meal_break_min) - 1e-9
+
+
+def _with_meal(start, end, breaks: tuple, rules: Rules, now) -> tuple | None:
+    """The breaks of a shift stretched to [start, end): unchanged when they are enough, else a
+    meal break added in the middle of its window, not before now (None: no room for one)."""
+    if _meal_ok(start, end, breaks, rules) or any(
+        (be - bs).total_seconds() / 60 >= rules.meal_break_min for bs, be in breaks
+    ):
+        return breaks  # a meal break that may be too short at night: the checker decides
+    minutes = pd.Timedelta(minutes=max(rules.meal_break_min, rules.night_meal_break_min))
+    lo = max(start + pd.Timedelta(hours=rules.break_after_start_h), now.ceil("15min"))
+    hi = end - pd.Timedelta(hours=rules.break_before_end_h) - minutes
+    if hi < lo:
+        return None
+    bs = (lo + (hi - lo) / 2).floor("15min")
+    bs = max(bs, lo.ceil("15min"))
+    if bs > hi or any(bs < e and bs + minutes > s for s, e in breaks):
+        return None
+    return tuple(sorted([*breaks, (bs, bs + minutes)]))
+
+
+def _night_h(start, end, rules: Rules) -> float:
+    base = start.normalize()
+    minutes = night_minutes(
+        round((start - base).total_seconds() / 60), round((end - start).total_seconds() / 60), rules
+    )
+    return minutes / 60.0
+
+
+def _cost(start, end, added_from, added_to, pay_pct: float, rules: Rules) -> float:
+    """Wage of the hours added ([added_from, added_to)) at `pay_pct`, plus the night premium
+    of those of them in the night window (Art. 98)."""
+    hours = (added_to - added_from).total_seconds() / 3600
+    night = _night_h(added_from, added_to, rules)
+    return rules.wage_per_hour * (hours * pay_pct + night * rules.night_premium_pct) / 100.0
+
+
+def _agent_candidates(
+    state: _State, rules: Rules, cfg: ActionSettings, now, day, agent: str
+) -> list[_Candidate]:
+    """The extensions and call-ins of one agent the rules allow on their face, from the roster
+    as it is now (the checker confirms): each of today's shifts that has not ended may end
+    later or (its start still ahead by the call-in lead) start earlier, to the day's 12 h; an
+    agent off today may be called in (rest and consecutive days kept)."""
     out: list[_Candidate] = []
     step = pd.Timedelta(minutes=state.step)
-    wage = rules.wage_per_hour
     lead = now + pd.Timedelta(minutes=cfg.call_in_lead_min)
     day_end = day + pd.Timedelta(days=1)
     rest = pd.Timedelta(hours=rules.min_rest_h)
-    roster = state.roster
-    per_agent = {a: rows.sort_values("start") for a, rows in roster.groupby("agent", sort=True)}
-    for agent, rows in per_agent.items():
-        starts, ends = list(rows["start"]), list(rows["end"])
-        weekly = float(rows["paid_hours"].sum())
-        room_h = rules.max_weekly_hours + cfg.overtime_month_h - weekly
-        today = [
-            i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s < day_end and e > now
-        ]
-        for i in today:
-            idx = int(rows.index[i])
-            s, e = starts[i], ends[i]
-            length_h = (e - s).total_seconds() / 3600
-            nxt = starts[i + 1] if i + 1 < len(starts) else None
-            prv = ends[i - 1] if i > 0 else None
-            brk = tuple(parse_breaks(rows.iloc[i]["breaks"]))
-            extra = step
-            while (length_h + extra.total_seconds() / 3600) <= cfg.max_daily_work_h + 1e-9:
-                h = extra.total_seconds() / 3600
-                if h > room_h + 1e-9:
-                    break
-                cost = h * wage * cfg.overtime_pay_pct / 100
-                if nxt is None or e + extra + rest <= nxt:
-                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, str(agent), idx, s,
-                                          e + extra, brk, h, cost,
-                                          f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}",
-                                          f"end:{idx}"))  # fmt: skip
-                if s - extra >= lead and (prv is None or prv + rest <= s - extra):
-                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, str(agent), idx,
-                                          s - extra, e, brk, h, cost,
-                                          f"shift {s:%H:%M}-{e:%H:%M} starts {s - extra:%H:%M}",
-                                          f"start:{idx}"))  # fmt: skip
-                extra += step
-        if any(s.normalize() == day for s in starts) or any(
-            s < day_end and e > day for s, e in zip(starts, ends, strict=True)
-        ):
-            continue  # works today already: extensions only
-        worked = {s.normalize() for s in starts} | {day}
-        if not _consecutive_ok(worked, rules):
-            continue
-        start_grid = pd.Timedelta(minutes=rules.start_step_min)
-        t = max(lead.ceil(start_grid), day)
-        while t < day_end:
-            for length in rules.shift_lengths_h:
-                if length > cfg.max_daily_work_h or length > room_h + 1e-9:
-                    continue
-                end = t + pd.Timedelta(hours=length)
-                before = [x for x in ends if x <= t]
-                after = [x for x in starts if x >= end]
-                if before and max(before) + rest > t:
-                    continue
-                if after and end + rest > min(after):
-                    continue
-                if any(x < end and y > t for x, y in zip(starts, ends, strict=True)):
-                    continue
-                brk = tuple(_meal_break(t, end, rules))
-                cost = length * wage * cfg.rest_day_pay_pct / 100
-                out.append(_Candidate(IntradayAction.CALL_IN, str(agent), None, t, end, brk,
-                                      float(length), cost,
-                                      f"call in {t:%H:%M}-{end:%H:%M}", f"call:{agent}"))  # fmt: skip
-            t += start_grid
+    rows = state.roster[state.roster["agent"] == agent].sort_values("start")
+    starts, ends = list(rows["start"]), list(rows["end"])
+    room_h = rules.max_weekly_hours + cfg.overtime_month_h - float(rows["paid_hours"].sum())
+    today = [
+        i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s < day_end and e > now
+    ]
+    for i in today:
+        idx = int(rows.index[i])
+        s, e = starts[i], ends[i]
+        length_h = (e - s).total_seconds() / 3600
+        nxt = starts[i + 1] if i + 1 < len(starts) else None
+        prv = ends[i - 1] if i > 0 else None
+        brk = tuple(parse_breaks(rows.iloc[i]["breaks"]))
+        extra = step
+        while (length_h + extra.total_seconds() / 3600) <= cfg.max_daily_work_h + 1e-9:
+            h = extra.total_seconds() / 3600
+            if h > room_h + 1e-9:
+                break
+            pay = cfg.overtime_pay_pct
+            if nxt is None or e + extra + rest <= nxt:
+                new = _with_meal(s, e + extra, brk, rules, now)
+                if new is not None:
+                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s, e + extra,
+                                          new, h, _cost(s, e + extra, e, e + extra, pay, rules),
+                                          f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}"))  # fmt: skip
+            if s - extra >= lead and (prv is None or prv + rest <= s - extra):
+                new = _with_meal(s - extra, e, brk, rules, now)
+                if new is not None:
+                    out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s - extra, e,
+                                          new, h, _cost(s - extra, e, s - extra, s, pay, rules),
+                                          f"shift {s:%H:%M}-{e:%H:%M} starts {s - extra:%H:%M}"))  # fmt: skip
+            extra += step
+    if any(s.normalize() == day for s in starts) or any(
+        s < day_end and e > day for s, e in zip(starts, ends, strict=True)
+    ):
+        return out  # works today already: extensions only
+    worked = {s.normalize() for s in starts} | {day}
+    if not _consecutive_ok(worked, rules):
+        return out
+    start_grid = pd.Timedelta(minutes=rules.start_step_min)
+    t = max(lead.ceil(start_grid), day)
+    while t < day_end:
+        for length in rules.shift_lengths_h:
+            if length > cfg.max_daily_work_h or length > room_h + 1e-9:
+                continue
+            end = t + pd.Timedelta(hours=length)
+            before = [x for x in ends if x <= t]
+            after = [x for x in starts if x >= end]
+            if before and max(before) + rest > t:
+                continue
+            if after and end + rest > min(after):
+                continue
+            if any(x < end and y > t for x, y in zip(starts, ends, strict=True)):
+                continue
+            brk = tuple(_meal_break(t, end, rules))
+            cost = _cost(t, end, t, end, cfg.rest_day_pay_pct, rules)
+            out.append(_Candidate(IntradayAction.CALL_IN, agent, None, t, end, brk,
+                                  float(length), cost,
+                                  f"call in {t:%H:%M}-{end:%H:%M}"))  # fmt: skip
+        t += start_grid
     return out
 
 
@@ -394,34 +445,63 @@ def _apply(roster: pd.DataFrame, cand: _Candidate) -> pd.DataFrame:
     else:
         roster.at[cand.row, "start"] = cand.start
         roster.at[cand.row, "end"] = cand.end
+        roster.at[cand.row, "breaks"] = _breaks_text(cand.breaks)
         roster.at[cand.row, "paid_hours"] = hours
     return roster
 
 
+class _Pool:
+    """The candidates of every agent with their change of the rostered agents per interval,
+    rebuilt for one agent after that agent's shift changed (so a shift extended once can be
+    extended again, up to the day's cap, and an agent called in can be kept longer)."""
+
+    def __init__(self, state: _State, rules: Rules, cfg: ActionSettings, now, day):
+        self.state, self.rules, self.cfg, self.now, self.day = state, rules, cfg, now, day
+        self.refused: set[tuple[str, pd.Timestamp, pd.Timestamp]] = set()
+        self.by_agent: dict[str, tuple[list[_Candidate], np.ndarray]] = {}
+        for agent in sorted(str(a) for a in state.roster["agent"].unique()):
+            self.rebuild(agent)
+
+    def rebuild(self, agent: str) -> None:
+        st = self.state
+        cands = [
+            c
+            for c in _agent_candidates(st, self.rules, self.cfg, self.now, self.day, agent)
+            if (c.agent, c.start, c.end) not in self.refused
+        ]
+        covers = np.zeros((len(cands), len(st.edges)))
+        for i, c in enumerate(cands):
+            covers[i] = st.cover_row(c.start, c.end, c.breaks)
+            if c.row is not None:
+                row = st.roster.loc[c.row]
+                covers[i] -= st.cover_row(row["start"], row["end"], parse_breaks(row["breaks"]))
+        self.by_agent[agent] = (cands, covers)
+
+    def flat(self) -> tuple[list[_Candidate], np.ndarray]:
+        cands = [c for agent in sorted(self.by_agent) for c in self.by_agent[agent][0]]
+        blocks = [self.by_agent[a][1] for a in sorted(self.by_agent) if len(self.by_agent[a][0])]
+        covers = np.vstack(blocks) if blocks else np.zeros((0, len(self.state.edges)))
+        return cands, covers
+
+
 def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> list[Action]:
-    """Stage 3: extensions and call-ins, best points per VND first, until no interval is short."""
+    """Stage 3: extensions and call-ins, best points per VND first, until no interval is short
+    or no change adds a point; an agent's shift may be stretched again after it changed."""
     checked = overtime_rules(rules, cfg)
-    cands = _candidates(state, rules, cfg, now, day)
-    own: dict[int, np.ndarray] = {}
-    rows_now = {c.row: (state.roster.at[c.row, "start"], state.roster.at[c.row, "end"], c.breaks)
-                for c in cands if c.row is not None}  # fmt: skip
-    for row, (s0, e0, brk) in rows_now.items():
-        own[row] = state.cover_row(s0, e0, brk)
-    covers = np.zeros((len(cands), len(state.edges)))
-    for i, c in enumerate(cands):
-        covers[i] = state.cover_row(c.start, c.end, c.breaks)
-        if c.row is not None:
-            covers[i] -= own[c.row]
-    costs = np.array([c.cost_vnd for c in cands], float)
-    alive = np.ones(len(cands), bool)
+    pool = _Pool(state, rules, cfg, now, day)
     baseline: dict[str, set[str]] = {}
-    actions: list[Action] = []
-    while len(actions) < cfg.max_actions and alive.any():
+    steps: list[tuple[int, Action]] = []
+    first: dict[int, tuple | None] = {}  # a changed row's shift before the actions (None: new)
+    while len(steps) < cfg.max_actions:
         if not state.short().any():
             break
+        cands, covers = pool.flat()
+        if not cands:
+            break
+        costs = np.array([c.cost_vnd for c in cands], float)
         approx = covers @ state.marginal()
-        ratio = np.where(alive & (approx > 0), approx / np.maximum(costs, 1.0), -np.inf)
-        order = np.argsort(-ratio, kind="stable")[:4]
+        ratio = np.where(approx > 0, approx / np.maximum(costs, 1.0), -np.inf)
+        order = np.argsort(-ratio, kind="stable")[:6]
         best = None
         before = state.objective()
         for i in order:
@@ -439,33 +519,70 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         if cand.agent not in baseline:
             baseline[cand.agent] = _week_problems(state.roster, cand.agent, checked)
         if _week_problems(roster, cand.agent, checked) - baseline[cand.agent]:
-            alive[i] = False
+            pool.refused.add((cand.agent, cand.start, cand.end))
+            pool.rebuild(cand.agent)
             continue
         sl_before, cov_before = state.sl_pct(), state.cover_pct()
+        row = len(state.roster) if cand.row is None else cand.row
+        if row not in first:
+            old = state.roster.loc[row] if cand.row is not None else None
+            first[row] = None if old is None else (old["start"], old["end"])
         state.roster = roster
         state.rostered = state.rostered + covers[i]
-        for j, other in enumerate(cands):
-            if other.slot == cand.slot or (
-                other.kind == IntradayAction.CALL_IN and other.agent == cand.agent
-            ):
-                alive[j] = False
-        for j, other in enumerate(cands):
-            if cand.row is not None and other.row == cand.row:
-                alive[j] = False  # one extension per shift (its length was checked alone)
-        actions.append(
-            Action(
-                cand.kind,
-                cand.agent,
-                cand.what,
-                cand.paid_hours,
-                cand.cost_vnd,
-                sl_before,
-                state.sl_pct(),
-                cov_before,
-                state.cover_pct(),
+        pool.rebuild(cand.agent)
+        steps.append(
+            (
+                row,
+                Action(
+                    cand.kind,
+                    cand.agent,
+                    cand.what,
+                    cand.paid_hours,
+                    cand.cost_vnd,
+                    sl_before,
+                    state.sl_pct(),
+                    cov_before,
+                    state.cover_pct(),
+                ),
             )
         )
-    return actions
+    return _per_shift(steps, first, state.roster)
+
+
+def _per_shift(steps, first, roster: pd.DataFrame) -> list[Action]:
+    """One action per shift changed (the greedy may stretch a shift in several steps): its
+    paid hours and cost summed, its gains the sum of its steps' gains (each measured after the
+    steps before it), `sl_before_pct` the service level before its first step; in the order of
+    the first steps."""
+    out: list[Action] = []
+    for row in dict.fromkeys(r for r, _ in steps):
+        mine = [a for r, a in steps if r == row]
+        new = roster.loc[row]
+        s, e = new["start"], new["end"]
+        if first[row] is None:
+            kind, what = IntradayAction.CALL_IN, f"call in {s:%H:%M}-{e:%H:%M}"
+        else:
+            s0, e0 = first[row]
+            kind = IntradayAction.EXTEND_SHIFT
+            what = f"shift {s0:%H:%M}-{e0:%H:%M} -> {s:%H:%M}-{e:%H:%M}"
+        hours = sum(a.paid_hours for a in mine)
+        if kind == IntradayAction.EXTEND_SHIFT:
+            what += f" (+{hours:g} h overtime)"
+        sl0, cov0 = mine[0].sl_before_pct, mine[0].covered_before_pct
+        out.append(
+            Action(
+                kind,
+                mine[0].agent,
+                what,
+                hours,
+                sum(a.cost_vnd for a in mine),
+                sl0,
+                sl0 + sum(a.gain_points for a in mine),
+                cov0,
+                cov0 + sum(a.covered_gain_points for a in mine),
+            )
+        )
+    return out
 
 
 def cancel_shrinkage(state: _State, rules: Rules, cfg: ActionSettings) -> list[Action]:
