@@ -14,6 +14,7 @@ from planner.forecast.models import (
     LEVEL_HORIZON,
     choose_level,
     level_errors,
+    step_levels,
 )
 from planner.forecast.rolling import clearly_better
 from planner.history import History
@@ -153,6 +154,21 @@ def test_the_level_weight_is_chosen_by_the_horizons_error(seed):
         return float(np.nanmean(errors**2))
 
     assert horizon_error(alpha, share) < horizon_error(one_step, 0.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_fresh_sustained_step_is_followed_and_noise_is_not_taken_for_one(seed):
+    # AR(1) residuals, then +25% for the last three weeks (15 open days): the level is the
+    # mean since the step at once (the slow level of the horizon's choice would take weeks);
+    # the same residuals without the step find none, and keep the blend's level
+    resid = ar1(300, 0.5, seed)
+    stepped = resid.copy()
+    stepped[-15:] += np.log(1.25)
+    found, level = step_levels(stepped, np.array([stepped.size - 1]))
+    assert found[0] and level[0] == pytest.approx(stepped[-15:].mean(), abs=0.03)
+    assert choose_level(stepped)[2] == pytest.approx(level[0])
+    assert not step_levels(resid, np.array([resid.size - 1]))[0][0]
+    assert abs(choose_level(resid)[2]) < 0.05
 
 
 def test_weather_terms_that_do_not_help_are_dropped():

@@ -342,6 +342,61 @@ def level_errors(resid: np.ndarray, alpha: float, horizon: int, span: int = 365)
     return err
 
 
+STEP_Z = 3.0  # a shift of the recent residuals' mean this many standard errors is a step
+STEP_MIN_DAYS = 5  # open days after a step before it is followed (a week of a weekday line)
+STEP_MAX_DAYS = 91  # how far back a step is looked for (a quarter)
+STEP_BEFORE_DAYS = 56  # the days before a candidate step it is measured against
+
+
+def step_levels(resid: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At each of `origins` (indices into `resid`, the level known through that day): whether
+    the residuals' mean has stepped, and the level since the step (NaN where none).
+
+    A step `k` days back (`STEP_MIN_DAYS` to `STEP_MAX_DAYS` open days) is the mean of the
+    last `k` residuals against the mean of the `STEP_BEFORE_DAYS` before them, in standard
+    errors of such a difference for AR(1) residuals (the innovation spread over 1 - phi: a
+    run of autocorrelated days is not a step); the largest above `STEP_Z` is the step, and
+    the level since it is the mean of the residuals after it."""
+    n = resid.size
+    levels = np.full(origins.size, np.nan)
+    if n < STEP_MIN_DAYS + STEP_BEFORE_DAYS + 2:
+        return np.zeros(origins.size, dtype=bool), levels
+    # the spread of a week's mean residual, from the differences of consecutive weeks (a
+    # step or a slow drift moves few of them): autocorrelated days are in it as they come
+    weeks = resid[n % 7 :].reshape(-1, 7).mean(axis=1)
+    jumps = np.diff(weeks)
+    if jumps.size < 4:
+        return np.zeros(origins.size, dtype=bool), levels
+    weekly = 1.4826 * float(np.median(np.abs(jumps - np.median(jumps)))) / np.sqrt(2) * np.sqrt(7)
+    # and the long-run spread of AR(1) residuals (a week's mean understates it when the
+    # correlation lasts longer than a week)
+    phi = float(np.corrcoef(resid[1:], resid[:-1])[0, 1])
+    phi = min(max(phi if np.isfinite(phi) else 0.0, 0.0), 0.9)
+    innov = resid[1:] - phi * resid[:-1]
+    long_run = 1.4826 * float(np.median(np.abs(innov - np.median(innov)))) / (1 - phi)
+    scale = max(weekly, long_run)
+    if not scale > 0:
+        return np.zeros(origins.size, dtype=bool), levels
+    cum = np.concatenate([[0.0], np.cumsum(resid)])
+    ks = np.arange(STEP_MIN_DAYS, STEP_MAX_DAYS + 1)
+    end = origins[:, None] + 1  # the residuals through the origin: cum[end] - cum[end - k]
+    start = end - ks[None, :]
+    first = start - STEP_BEFORE_DAYS
+    ok = first >= 0
+    safe_start, safe_first = np.maximum(start, 0), np.maximum(first, 0)
+    after = (cum[end] - cum[safe_start]) / ks[None, :]
+    before = (cum[safe_start] - cum[safe_first]) / STEP_BEFORE_DAYS
+    z = (
+        np.where(ok, np.abs(after - before), 0.0)
+        / (scale * np.sqrt(1.0 / ks + 1.0 / STEP_BEFORE_DAYS))[None, :]
+    )
+    best = np.argmax(z, axis=1)
+    rows = np.arange(origins.size)
+    stepped = z[rows, best] > STEP_Z
+    levels[stepped] = after[rows, best][stepped]
+    return stepped, levels
+
+
 def choose_level(
     resid: np.ndarray, horizon: int = LEVEL_HORIZON
 ) -> tuple[float, float, float, np.ndarray]:
@@ -354,7 +409,11 @@ def choose_level(
     to follow); on a tie the slower, then the smaller share. The one-step-ahead error alone
     would pick a fast level whenever the residuals are autocorrelated, and carry the last 2-3
     days' level flat for two weeks; the blend keeps a share of the fast level, so a new level
-    (a +25% step) is still followed."""
+    (a +25% step) is still followed.
+
+    A fresh, sustained step (`step_levels`) is followed at once: where one is found, the level
+    is the mean since the step, when that rule cut the same weighted error over the origins
+    where it found steps (else the blend stays, steps or not)."""
     from scipy.signal import lfilter
 
     fast_err = level_errors(resid, LEVEL_FAST, horizon)
@@ -370,11 +429,27 @@ def choose_level(
             err = share * fast_err + (1 - share) * slow_err
             sse = float(np.nansum(weight * np.abs(err)) / np.sum(weight * np.isfinite(err)))
             if best is None or sse < best[0] - 1e-12:
-                rmse = np.sqrt(np.nanmean(err**2, axis=0))
                 level = share * fast_level + (1 - share) * slow_level
-                best = (sse, alpha, share, level, rmse)
+                best = (sse, alpha, share, level, err)
     assert best is not None
-    return best[1], best[2], best[3], best[4]
+    sse, alpha, share, level, err = best
+    n = resid.size
+    origins = np.arange(n - fast_err.shape[0] - 1, n)  # the level_errors origins and the last
+    stepped, step_level = step_levels(resid, origins)
+    if stepped[-1]:
+        # the origins with their whole horizon seen (the latest ones see the current step's
+        # first days only, and would vouch for it on those)
+        past = stepped[:-1] & np.isfinite(err).all(axis=1)
+        ahead = origins[:-1, None] + np.arange(1, horizon + 1)[None, :]
+        actual = resid[np.minimum(ahead, n - 1)]
+        step_err = np.where(past[:, None], actual - step_level[:-1, None], err)
+        step_err = np.where(np.isfinite(err), step_err, np.nan)
+        rows = weight[past] * np.isfinite(err[past])
+        # no step found before: nothing to weigh, and no false alarm seen either
+        if np.nansum(rows * np.abs(step_err[past])) <= np.nansum(rows * np.abs(err[past])):
+            err, level = step_err, float(step_level[-1])
+    rmse = np.sqrt(np.nanmean(err**2, axis=0))
+    return alpha, share, level, rmse
 
 
 class LevelRegression(Regression):
