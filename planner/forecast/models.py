@@ -140,13 +140,19 @@ COLD_QUANTILES = (0.1, 0.2, 0.3, 0.4)  # cold thresholds tried (quantiles of the
 HEAT_QUANTILES = (0.6, 0.7, 0.8, 0.9)  # heat thresholds tried
 
 
-def _rows(exog: Exog, days: pd.DatetimeIndex) -> pd.DataFrame:
-    """The rows of `exog.features` for `days` (0 where a day has none), by position."""
+def _rows(exog: Exog, days: pd.DatetimeIndex, columns: list[str]) -> np.ndarray:
+    """The values of `columns` of `exog.features` for `days` (0 where a day has none or a
+    column is absent), by position: (days, columns)."""
     frame = exog.features
     at = frame.index.get_indexer(days)
-    if (at >= 0).all():
-        return frame.iloc[at]
-    return frame.reindex(days).fillna(0.0)
+    where = [frame.columns.get_loc(c) if c in frame.columns else -1 for c in columns]
+    values = frame.to_numpy(dtype=float)
+    out = np.zeros((len(days), len(columns)))
+    rows = at >= 0
+    for j, col in enumerate(where):
+        if col >= 0:
+            out[rows, j] = values[at[rows], col]
+    return out
 
 
 def _hinges(temp: np.ndarray, cold: float | None, heat: float | None) -> list[np.ndarray]:
@@ -178,17 +184,19 @@ class Regression:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
-        feats = _rows(exog, days)
+        names = [*self.feature_names, "tet", "temp_max"]
+        feats = _rows(exog, days, names)
         # inside the Tết block every day is a day off: the weekday pattern does not apply
-        workweek = 1.0 - feats["tet"].to_numpy() if "tet" in feats.columns else 1.0
+        workweek = 1.0 - feats[:, -2]
         cols += [(weekday == d) * workweek for d in range(1, 7)]
-        doy = days.day_of_year.to_numpy() / 365.25
-        for k in range(1, self.order + 1):
-            cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
-        cols += [feats[c].to_numpy() for c in self.feature_names]
+        if self.order:
+            doy = days.day_of_year.to_numpy() / 365.25
+            angle = 2 * np.pi * doy[:, None] * np.arange(1, self.order + 1)[None, :]
+            # sin and cos of each order side by side, as the eve column's index counts them
+            cols.append(np.stack([np.sin(angle), np.cos(angle)], axis=2).reshape(len(days), -1))
+        cols.append(feats[:, : len(self.feature_names)])
         if self.cold_c is not None or self.heat_c is not None:
-            temp = feats["temp_max"].to_numpy() + TEMP_OFFSET_C
-            cols += _hinges(temp, self.cold_c, self.heat_c)
+            cols += _hinges(feats[:, -1] + TEMP_OFFSET_C, self.cold_c, self.heat_c)
         return np.column_stack(cols)
 
     def _choose_temperature(self, days: pd.DatetimeIndex, exog: Exog, logs: np.ndarray) -> None:
@@ -465,6 +473,17 @@ class LevelRegression(Regression):
 
     def fit(self, y: pd.Series, exog: Exog) -> LevelRegression:
         super().fit(y, exog)
+        return self._fit_level()
+
+    @classmethod
+    def from_regression(cls, fitted: Regression) -> LevelRegression:
+        """The running-level model on a fitted `Regression` (the same fit: only the level is
+        added), so a model choice that weighs both fits the regression once."""
+        model = cls.__new__(cls)
+        model.__dict__.update(fitted.__dict__)
+        return model._fit_level()
+
+    def _fit_level(self) -> LevelRegression:
         resid = self.resid
         self.alpha, self.share, self.run_level = 0.0, 0.0, 0.0
         self.step_rmse = np.array([self.sigma])
@@ -492,6 +511,21 @@ MODEL_CLASSES: dict[str, Callable[[float], DailyModel]] = {
 }
 
 
+def fit_model(model_name: str, y: pd.Series, exog: Exog, level: float) -> DailyModel:
+    """`model_name` fitted on daily calls `y` with the features of `exog` up to `y`'s end."""
+    return MODEL_CLASSES[model_name](level).fit(y, exog)
+
+
+def predict_days(
+    model: DailyModel, days: pd.DatetimeIndex, exog: Exog, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A fitted model's forecast of `days`; closed days 0, event multipliers applied."""
+    mean, lower, upper = model.predict(days, exog)
+    mult = pd.Series(exog.multiplier, index=exog.features.index).reindex(days).fillna(1.0)
+    mult = mult.to_numpy() * ~closed
+    return mean * mult, lower * mult, upper * mult
+
+
 def daily_forecast(
     model_name: str,
     y: pd.Series,
@@ -501,8 +535,4 @@ def daily_forecast(
     level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit `model_name` on `y` and forecast `days`; closed days 0, event multipliers applied."""
-    model = MODEL_CLASSES[model_name](level).fit(y, exog)
-    mean, lower, upper = model.predict(days, exog)
-    mult = pd.Series(exog.multiplier, index=exog.features.index).reindex(days).fillna(1.0)
-    mult = mult.to_numpy() * ~closed
-    return mean * mult, lower * mult, upper * mult
+    return predict_days(fit_model(model_name, y, exog, level), days, exog, closed)
