@@ -419,9 +419,10 @@ def choose_level(
     days' level flat for two weeks; the blend keeps a share of the fast level, so a new level
     (a +25% step) is still followed.
 
-    A fresh, sustained step (`step_levels`) is followed at once: where one is found, the level
-    is the mean since the step, when that rule cut the same weighted error over the origins
-    where it found steps (else the blend stays, steps or not)."""
+    A fresh, sustained step (`step_levels`) is followed at once: where one is found and the
+    last days confirm it (their mean nearer the step's level than the blend's), the level is the
+    mean since the step, when that rule did no worse over the past origins where it fired
+    (else the blend stays, steps or not)."""
     from scipy.signal import lfilter
 
     fast_err = level_errors(resid, LEVEL_FAST, horizon)
@@ -444,6 +445,16 @@ def choose_level(
     n = resid.size
     origins = np.arange(n - fast_err.shape[0] - 1, n)  # the level_errors origins and the last
     stepped, step_level = step_levels(resid, origins)
+    # the last days must confirm the step: their mean (the last `STEP_MIN_DAYS`) nearer the
+    # step's level than the blend's (where it has moved back since, the level is sliding, not
+    # stepping: the blend follows that)
+    fast_run = lfilter([LEVEL_FAST], [1.0, LEVEL_FAST - 1.0], resid)[origins]
+    slow_run = lfilter([alpha], [1.0, alpha - 1.0], resid)[origins]
+    blend_run = share * fast_run + (1 - share) * slow_run
+    cum = np.concatenate([[0.0], np.cumsum(resid)])
+    first = np.maximum(origins + 1 - STEP_MIN_DAYS, 0)
+    recent = (cum[origins + 1] - cum[first]) / np.maximum(origins + 1 - first, 1)
+    stepped &= np.abs(recent - step_level) < np.abs(recent - blend_run)
     if stepped[-1]:
         # the origins with their whole horizon seen (the latest ones see the current step's
         # first days only, and would vouch for it on those)
