@@ -14,6 +14,7 @@ from planner.forecast.models import (
     LEVEL_HORIZON,
     choose_level,
     level_errors,
+    step_levels,
 )
 from planner.forecast.rolling import clearly_better
 from planner.history import History
@@ -153,6 +154,34 @@ def test_the_level_weight_is_chosen_by_the_horizons_error(seed):
         return float(np.nanmean(errors**2))
 
     assert horizon_error(alpha, share) < horizon_error(one_step, 0.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_fresh_sustained_step_is_followed_and_noise_is_not_taken_for_one(seed):
+    # AR(1) residuals, then +25% for the last three weeks (15 open days): the step is found,
+    # its level is the mean since it, and the level forecast follows it (within a third of the
+    # step; a slow level of the horizon's choice would take weeks); the same residuals without
+    # the step find none, and keep a level near 0
+    resid = ar1(300, 0.5, seed)
+    stepped = resid.copy()
+    stepped[-15:] += np.log(1.25)
+    found, level = step_levels(stepped, np.array([stepped.size - 1]))
+    assert found[0] and level[0] == pytest.approx(stepped[-15:].mean())
+    assert abs(choose_level(stepped)[2] - level[0]) < np.log(1.25) / 3
+    assert not step_levels(resid, np.array([resid.size - 1]))[0][0]
+    assert abs(choose_level(resid)[2]) < 0.05
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_level_sliding_back_is_not_taken_for_a_step(seed):
+    # a season: +0.5 for 12 weeks, then sliding back to 0 over the last two weeks; a step is
+    # there (the 12 weeks against the weeks before), but the last days no longer hold its
+    # level: the forecast's level is not the mean since the step
+    resid = ar1(300, 0.5, seed)
+    resid[-98:] += np.concatenate([np.full(84, 0.5), np.linspace(0.5, 0.0, 14)])
+    found, level = step_levels(resid, np.array([resid.size - 1]))
+    assert found[0] and level[0] > 0.35
+    assert choose_level(resid)[2] < level[0] - 0.1
 
 
 def test_weather_terms_that_do_not_help_are_dropped():

@@ -140,13 +140,19 @@ COLD_QUANTILES = (0.1, 0.2, 0.3, 0.4)  # cold thresholds tried (quantiles of the
 HEAT_QUANTILES = (0.6, 0.7, 0.8, 0.9)  # heat thresholds tried
 
 
-def _rows(exog: Exog, days: pd.DatetimeIndex) -> pd.DataFrame:
-    """The rows of `exog.features` for `days` (0 where a day has none), by position."""
+def _rows(exog: Exog, days: pd.DatetimeIndex, columns: list[str]) -> np.ndarray:
+    """The values of `columns` of `exog.features` for `days` (0 where a day has none or a
+    column is absent), by position: (days, columns)."""
     frame = exog.features
     at = frame.index.get_indexer(days)
-    if (at >= 0).all():
-        return frame.iloc[at]
-    return frame.reindex(days).fillna(0.0)
+    where = [frame.columns.get_loc(c) if c in frame.columns else -1 for c in columns]
+    values = frame.to_numpy(dtype=float)
+    out = np.zeros((len(days), len(columns)))
+    rows = at >= 0
+    for j, col in enumerate(where):
+        if col >= 0:
+            out[rows, j] = values[at[rows], col]
+    return out
 
 
 def _hinges(temp: np.ndarray, cold: float | None, heat: float | None) -> list[np.ndarray]:
@@ -178,17 +184,19 @@ class Regression:
         t = (days - self.origin).days.to_numpy() / 365.25
         cols = [np.ones(len(days))] + ([t] if self.trend else [])
         weekday = days.day_of_week.to_numpy()
-        feats = _rows(exog, days)
+        names = [*self.feature_names, "tet", "temp_max"]
+        feats = _rows(exog, days, names)
         # inside the Tết block every day is a day off: the weekday pattern does not apply
-        workweek = 1.0 - feats["tet"].to_numpy() if "tet" in feats.columns else 1.0
+        workweek = 1.0 - feats[:, -2]
         cols += [(weekday == d) * workweek for d in range(1, 7)]
-        doy = days.day_of_year.to_numpy() / 365.25
-        for k in range(1, self.order + 1):
-            cols += [np.sin(2 * np.pi * k * doy), np.cos(2 * np.pi * k * doy)]
-        cols += [feats[c].to_numpy() for c in self.feature_names]
+        if self.order:
+            doy = days.day_of_year.to_numpy() / 365.25
+            angle = 2 * np.pi * doy[:, None] * np.arange(1, self.order + 1)[None, :]
+            # sin and cos of each order side by side, as the eve column's index counts them
+            cols.append(np.stack([np.sin(angle), np.cos(angle)], axis=2).reshape(len(days), -1))
+        cols.append(feats[:, : len(self.feature_names)])
         if self.cold_c is not None or self.heat_c is not None:
-            temp = feats["temp_max"].to_numpy() + TEMP_OFFSET_C
-            cols += _hinges(temp, self.cold_c, self.heat_c)
+            cols += _hinges(feats[:, -1] + TEMP_OFFSET_C, self.cold_c, self.heat_c)
         return np.column_stack(cols)
 
     def _choose_temperature(self, days: pd.DatetimeIndex, exog: Exog, logs: np.ndarray) -> None:
@@ -342,6 +350,61 @@ def level_errors(resid: np.ndarray, alpha: float, horizon: int, span: int = 365)
     return err
 
 
+STEP_Z = 3.0  # a shift of the recent residuals' mean this many standard errors is a step
+STEP_MIN_DAYS = 5  # open days after a step before it is followed (a week of a weekday line)
+STEP_MAX_DAYS = 91  # how far back a step is looked for (a quarter)
+STEP_BEFORE_DAYS = 56  # the days before a candidate step it is measured against
+
+
+def step_levels(resid: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At each of `origins` (indices into `resid`, the level known through that day): whether
+    the residuals' mean has stepped, and the level since the step (NaN where none).
+
+    A step `k` days back (`STEP_MIN_DAYS` to `STEP_MAX_DAYS` open days) is the mean of the
+    last `k` residuals against the mean of the `STEP_BEFORE_DAYS` before them, in standard
+    errors of such a difference for AR(1) residuals (the innovation spread over 1 - phi: a
+    run of autocorrelated days is not a step); the largest above `STEP_Z` is the step, and
+    the level since it is the mean of the residuals after it."""
+    n = resid.size
+    levels = np.full(origins.size, np.nan)
+    if n < STEP_MIN_DAYS + STEP_BEFORE_DAYS + 2:
+        return np.zeros(origins.size, dtype=bool), levels
+    # the spread of a week's mean residual, from the differences of consecutive weeks (a
+    # step or a slow drift moves few of them): autocorrelated days are in it as they come
+    weeks = resid[n % 7 :].reshape(-1, 7).mean(axis=1)
+    jumps = np.diff(weeks)
+    if jumps.size < 4:
+        return np.zeros(origins.size, dtype=bool), levels
+    weekly = 1.4826 * float(np.median(np.abs(jumps - np.median(jumps)))) / np.sqrt(2) * np.sqrt(7)
+    # and the long-run spread of AR(1) residuals (a week's mean understates it when the
+    # correlation lasts longer than a week)
+    phi = float(np.corrcoef(resid[1:], resid[:-1])[0, 1])
+    phi = min(max(phi if np.isfinite(phi) else 0.0, 0.0), 0.9)
+    innov = resid[1:] - phi * resid[:-1]
+    long_run = 1.4826 * float(np.median(np.abs(innov - np.median(innov)))) / (1 - phi)
+    scale = max(weekly, long_run)
+    if not scale > 0:
+        return np.zeros(origins.size, dtype=bool), levels
+    cum = np.concatenate([[0.0], np.cumsum(resid)])
+    ks = np.arange(STEP_MIN_DAYS, STEP_MAX_DAYS + 1)
+    end = origins[:, None] + 1  # the residuals through the origin: cum[end] - cum[end - k]
+    start = end - ks[None, :]
+    first = start - STEP_BEFORE_DAYS
+    ok = first >= 0
+    safe_start, safe_first = np.maximum(start, 0), np.maximum(first, 0)
+    after = (cum[end] - cum[safe_start]) / ks[None, :]
+    before = (cum[safe_start] - cum[safe_first]) / STEP_BEFORE_DAYS
+    z = (
+        np.where(ok, np.abs(after - before), 0.0)
+        / (scale * np.sqrt(1.0 / ks + 1.0 / STEP_BEFORE_DAYS))[None, :]
+    )
+    best = np.argmax(z, axis=1)
+    rows = np.arange(origins.size)
+    stepped = z[rows, best] > STEP_Z
+    levels[stepped] = after[rows, best][stepped]
+    return stepped, levels
+
+
 def choose_level(
     resid: np.ndarray, horizon: int = LEVEL_HORIZON
 ) -> tuple[float, float, float, np.ndarray]:
@@ -354,7 +417,12 @@ def choose_level(
     to follow); on a tie the slower, then the smaller share. The one-step-ahead error alone
     would pick a fast level whenever the residuals are autocorrelated, and carry the last 2-3
     days' level flat for two weeks; the blend keeps a share of the fast level, so a new level
-    (a +25% step) is still followed."""
+    (a +25% step) is still followed.
+
+    A fresh, sustained step (`step_levels`) is followed at once: where one is found and the
+    last days confirm it (their mean nearer the step's level than the blend's), the level is the
+    mean since the step, when that rule did no worse over the past origins where it fired
+    (else the blend stays, steps or not)."""
     from scipy.signal import lfilter
 
     fast_err = level_errors(resid, LEVEL_FAST, horizon)
@@ -370,11 +438,37 @@ def choose_level(
             err = share * fast_err + (1 - share) * slow_err
             sse = float(np.nansum(weight * np.abs(err)) / np.sum(weight * np.isfinite(err)))
             if best is None or sse < best[0] - 1e-12:
-                rmse = np.sqrt(np.nanmean(err**2, axis=0))
                 level = share * fast_level + (1 - share) * slow_level
-                best = (sse, alpha, share, level, rmse)
+                best = (sse, alpha, share, level, err)
     assert best is not None
-    return best[1], best[2], best[3], best[4]
+    sse, alpha, share, level, err = best
+    n = resid.size
+    origins = np.arange(n - fast_err.shape[0] - 1, n)  # the level_errors origins and the last
+    stepped, step_level = step_levels(resid, origins)
+    # the last days must confirm the step: their mean (the last `STEP_MIN_DAYS`) nearer the
+    # step's level than the blend's (where it has moved back since, the level is sliding, not
+    # stepping: the blend follows that)
+    fast_run = lfilter([LEVEL_FAST], [1.0, LEVEL_FAST - 1.0], resid)[origins]
+    slow_run = lfilter([alpha], [1.0, alpha - 1.0], resid)[origins]
+    blend_run = share * fast_run + (1 - share) * slow_run
+    cum = np.concatenate([[0.0], np.cumsum(resid)])
+    first = np.maximum(origins + 1 - STEP_MIN_DAYS, 0)
+    recent = (cum[origins + 1] - cum[first]) / np.maximum(origins + 1 - first, 1)
+    stepped &= np.abs(recent - step_level) < np.abs(recent - blend_run)
+    if stepped[-1]:
+        # the origins with their whole horizon seen (the latest ones see the current step's
+        # first days only, and would vouch for it on those)
+        past = stepped[:-1] & np.isfinite(err).all(axis=1)
+        ahead = origins[:-1, None] + np.arange(1, horizon + 1)[None, :]
+        actual = resid[np.minimum(ahead, n - 1)]
+        step_err = np.where(past[:, None], actual - step_level[:-1, None], err)
+        step_err = np.where(np.isfinite(err), step_err, np.nan)
+        rows = weight[past] * np.isfinite(err[past])
+        # no step found before: nothing to weigh, and no false alarm seen either
+        if np.nansum(rows * np.abs(step_err[past])) <= np.nansum(rows * np.abs(err[past])):
+            err, level = step_err, float(step_level[-1])
+    rmse = np.sqrt(np.nanmean(err**2, axis=0))
+    return alpha, share, level, rmse
 
 
 class LevelRegression(Regression):
@@ -390,6 +484,17 @@ class LevelRegression(Regression):
 
     def fit(self, y: pd.Series, exog: Exog) -> LevelRegression:
         super().fit(y, exog)
+        return self._fit_level()
+
+    @classmethod
+    def from_regression(cls, fitted: Regression) -> LevelRegression:
+        """The running-level model on a fitted `Regression` (the same fit: only the level is
+        added), so a model choice that weighs both fits the regression once."""
+        model = cls.__new__(cls)
+        model.__dict__.update(fitted.__dict__)
+        return model._fit_level()
+
+    def _fit_level(self) -> LevelRegression:
         resid = self.resid
         self.alpha, self.share, self.run_level = 0.0, 0.0, 0.0
         self.step_rmse = np.array([self.sigma])
@@ -417,6 +522,21 @@ MODEL_CLASSES: dict[str, Callable[[float], DailyModel]] = {
 }
 
 
+def fit_model(model_name: str, y: pd.Series, exog: Exog, level: float) -> DailyModel:
+    """`model_name` fitted on daily calls `y` with the features of `exog` up to `y`'s end."""
+    return MODEL_CLASSES[model_name](level).fit(y, exog)
+
+
+def predict_days(
+    model: DailyModel, days: pd.DatetimeIndex, exog: Exog, closed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A fitted model's forecast of `days`; closed days 0, event multipliers applied."""
+    mean, lower, upper = model.predict(days, exog)
+    mult = pd.Series(exog.multiplier, index=exog.features.index).reindex(days).fillna(1.0)
+    mult = mult.to_numpy() * ~closed
+    return mean * mult, lower * mult, upper * mult
+
+
 def daily_forecast(
     model_name: str,
     y: pd.Series,
@@ -426,8 +546,4 @@ def daily_forecast(
     level: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit `model_name` on `y` and forecast `days`; closed days 0, event multipliers applied."""
-    model = MODEL_CLASSES[model_name](level).fit(y, exog)
-    mean, lower, upper = model.predict(days, exog)
-    mult = pd.Series(exog.multiplier, index=exog.features.index).reindex(days).fillna(1.0)
-    mult = mult.to_numpy() * ~closed
-    return mean * mult, lower * mult, upper * mult
+    return predict_days(fit_model(model_name, y, exog, level), days, exog, closed)

@@ -24,7 +24,11 @@ from planner.forecast.models import (
     MODELS,
     SHORT_MODELS_SPAN,
     SHORT_YEARLY_SPAN,
-    daily_forecast,
+    DailyModel,
+    LevelRegression,
+    Regression,
+    fit_model,
+    predict_days,
 )
 
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
@@ -59,6 +63,10 @@ class RollingOrigins:
         self._weather: dict[tuple[int, int], Exog] = {}
         self._cache: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._history: dict[int, tuple[OpenRules, pd.Series]] = {}
+        # fitted models by (name, origin, without the weather terms): a fit reads the features
+        # up to its origin only, the same in every variant of the exog (multipliers, the
+        # weather as known past the origin), so the forecasts from one origin share one fit
+        self._fits: dict[tuple[str, int, bool], DailyModel] = {}
         self.weather_note: str | None = None  # why the weather terms were left out, if they were
 
     @property
@@ -78,6 +86,7 @@ class RollingOrigins:
         self._weather.clear()
         # the forecasts made without the terms stay: they are now the plain ones
         self._cache = {(*k[:4], False): v for k, v in self._cache.items() if k[4] == "no_weather"}
+        self._fits = {(*k[:2], False): v for k, v in self._fits.items() if k[2]}
         self.weather_note = note
 
     def history(self, origin: int) -> tuple[OpenRules, pd.Series]:
@@ -116,11 +125,30 @@ class RollingOrigins:
             exog, tag = self.without_weather(), "no_weather"
         key = (name, origin, horizon, multipliers, tag)
         if key not in self._cache:
-            rules, y = self.history(origin)
+            rules, _ = self.history(origin)
             days, keys = self.days(origin, horizon)
             closed = rules.closed(days, keys)
-            self._cache[key] = daily_forecast(name, y, days, exog, closed, self.level)
+            model = self.fitted(name, origin, exog, tag == "no_weather")
+            self._cache[key] = predict_days(model, days, exog, closed)
         return self._cache[key]
+
+    def fitted(self, name: str, origin: int, exog: Exog, no_weather: bool) -> DailyModel:
+        """Model `name` fitted on the history before `origin` (one fit per origin and feature
+        set; the two regressions share theirs: the running level only adds to it)."""
+        key = (name, origin, no_weather)
+        if key not in self._fits:
+            _, y = self.history(origin)
+            if name in REGRESSIONS:
+                base = ("regression", origin, no_weather)
+                if base not in self._fits:
+                    self._fits[base] = fit_model("regression", y, exog, self.level)
+                regression = self._fits[base]
+                assert isinstance(regression, Regression)
+                if name == "regression_level":
+                    self._fits[key] = LevelRegression.from_regression(regression)
+            else:
+                self._fits[key] = fit_model(name, y, exog, self.level)
+        return self._fits[key]
 
     def _known(self, origin: int, horizon: int) -> Exog:
         """The features a forecast from `origin` has (no multipliers): past the origin, the
