@@ -64,6 +64,12 @@ KPI_KEYS = {
     "abandon_pct",
     "intervals_below_target",
     "targets_met",
+    "idle_paid_hours",
+    "overtime_hours",
+    "overtime_cost",
+    "holiday_hours",
+    "holiday_premium_cost",
+    "below_paid_minimum",
 }
 
 
