@@ -82,7 +82,7 @@ def solve_model(
             _log(began, f"LP relaxation with overtime {lp.objective:,.2f} ({lp.status})")
         if not model.prob.isMIP() or lp.status == SolveStatus.INFEASIBLE:
             return _with_seconds(lp, began)
-        gap = decided_share(gap, lp.objective, model.fixed_wage_hours)
+        gap = decided_share(gap, lp.objective, model.gap_base(lp.objective))
         if not lp.status.has_solution:  # the clock stopped the LP: build the roster greedily
             _assign(model.prob, {})
             start = build_start(model)
@@ -171,12 +171,12 @@ def solve_model(
     return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s, per_tour)
 
 
-def decided_share(gap: float, objective: float, fixed: float) -> float:
-    """The target gap as a share of the whole objective when it is meant as a share of what
-    the roster decides (the objective above the salaried agents' fixed paid minimum)."""
-    if fixed <= 0 or objective <= fixed:
+def decided_share(gap: float, objective: float, base: float) -> float:
+    """The target gap as a share of the whole objective when it is meant as a share of
+    `base` (what the roster decides: `Model.gap_base`)."""
+    if objective <= 1e-9 or base >= objective:
         return gap
-    return gap * (objective - fixed) / objective
+    return gap * base / objective
 
 
 def _offer_overtime(model: Model) -> bool:

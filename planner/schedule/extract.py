@@ -129,7 +129,8 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
 def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, int]]):
     """The solver's overtime counts per (shift, day, minutes) go to agents on that shift
     that day, those with the least overtime so far first (then by name), never past the
-    week's overtime cap of an agent (`Rules.overtime_cap_h`): an extension no agent can take
+    week's overtime cap of an agent (`Rules.overtime_cap_h`) nor into their rest (an
+    extension after one shift and another before the next): an extension no agent can take
     is dropped, and the coverage, recomputed from the rows, says so. A row's end, paid and
     night hours grow by its extension, and `overtime_hours` records it."""
     if not model.ot:
@@ -141,12 +142,40 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
         holders[key].append(r)
     used: dict[str, float] = defaultdict(float)
     out = list(rows)
+    by_agent: dict[str, list[int]] = defaultdict(list)
+    for r, row in enumerate(rows):
+        by_agent[row[0]].append(r)
+    horizon = pd.Timedelta(days=model.req.n_days)
+
+    def rest_kept(r: int, ext: int) -> bool:
+        """The agent's rest before and after row `r` extended by `ext` minutes (< 0: earlier),
+        against their other rows as they stand (cyclic over the week when the model is)."""
+        start, end = out[r][1], out[r][2]
+        if ext > 0:
+            end = end + pd.Timedelta(minutes=ext)
+        else:
+            start = start + pd.Timedelta(minutes=ext)
+        spans = sorted(
+            (out[k][1], out[k][2]) if k != r else (start, end) for k in by_agent[out[r][0]]
+        )
+        gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
+        if model.cyclic:
+            gaps.append(spans[0][0] + horizon - spans[-1][1])
+        hours = [g.total_seconds() / 3600 for g in gaps]
+        if not hours:
+            return True
+        return min(hours) >= rules.min_rest_h - 1e-9 and (
+            max(hours) >= rules.min_weekly_rest_h - 1e-9
+        )
+
     for (s, day, ext), var in sorted(model.ot.items()):
         for _ in range(agent_count(var)):
             free = [
                 r
                 for r in holders.get((s, day), [])
-                if out[r][7] == 0 and used[out[r][0]] + abs(ext) / 60.0 <= cap_h + 1e-9
+                if out[r][7] == 0
+                and used[out[r][0]] + abs(ext) / 60.0 <= cap_h + 1e-9
+                and rest_kept(r, ext)
             ]
             if not free:
                 break

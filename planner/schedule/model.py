@@ -99,6 +99,12 @@ class Model:
         least this much whatever the roster does, so gaps are measured on what is above it."""
         return sum(len(self.groups[g].agents) * self.groups[g].paid_min_h for g in self.idle)
 
+    def gap_base(self, objective: float) -> float:
+        """What a gap is a share of: the objective above the salaried paid minimum (what the
+        roster decides), at least `DECIDED_FLOOR` of the objective (a week whose contracts
+        cover it almost alone would otherwise be held to a gap of a few premium hours)."""
+        return max(objective - self.fixed_wage_hours, DECIDED_FLOOR * objective)
+
     def marginal_cost(self, key: tuple[int, int]) -> float:
         """What one more agent on tour `key` (group, tour) adds to the objective while its
         group still has idle paid hours: its cost less the idle hours it takes up."""
@@ -577,6 +583,8 @@ def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
     prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
+DECIDED_FLOOR = 0.1  # a gap is measured on at least this share of the objective (`gap_base`)
+
 # an idle paid hour (a salaried agent's contract hour not rostered) is paid like a rostered
 # one; the 5% above it only breaks the tie, so that contract hours are rostered, not left idle
 IDLE_WEIGHT = 1.05
@@ -714,7 +722,7 @@ def overtime_pay_pct(start_min: int, holiday_days: frozenset[int], rules: Rules)
     return rules.overtime_pay_pct
 
 
-def add_overtime(model: Model, short_slots) -> int:
+def add_overtime(model: Model, short_slots, relax: bool = False) -> int:
     """`ot_<shift>_<day>_<minutes>`: of the agents on a worked (shift, day), how many stay
     that much longer, paid at the overtime rate of the day (`overtime_pay_pct`, holidays
     `holiday_overtime_pay_pct`) plus the night premium; offered only where the extension
@@ -727,7 +735,7 @@ def add_overtime(model: Model, short_slots) -> int:
     interval = req.interval_min
     n = len(req.frame)
     short_slots = set(short_slots)
-    cat = pulp.LpInteger
+    cat = pulp.LpContinuous if relax else pulp.LpInteger
     wage_premium = rules.night_premium_pct / 100.0
     added = 0
     worked = sorted(model.work)

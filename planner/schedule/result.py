@@ -142,7 +142,11 @@ def schedule_result(
     night = float(roster["night_hours"].sum())
     headcount = int(roster["agent"].nunique())
     pay = roster_pay(roster, rules, model.holiday_days, req.week_start)
-    contracts = contract_frame(model, roster, 100.0 * info_gap(info, model.fixed_wage_hours))
+    objective = info.objective
+    bound = min(info.bound, objective)
+    decided = model.gap_base(objective)  # the gap is on what the roster decides
+    gap = 0.0 if decided <= 1e-9 else max(0.0, (objective - bound) / decided)
+    contracts = contract_frame(model, roster, 100.0 * gap)
     idle = float(contracts["idle_h"].sum()) if len(contracts) else 0.0
     wage = rules.wage_per_hour
     cost = wage * (paid + rules.night_premium_pct / 100.0 * night)
@@ -150,10 +154,6 @@ def schedule_result(
     salaried = set(contracts.loc[contracts["min_hours"] > 0, "agent"]) if len(contracts) else set()
     paid_heads = len(set(roster["agent"]) | salaried)
     cost += rules.head_cost_per_week * paid_heads * req.n_days / 7.0
-    objective = info.objective
-    bound = min(info.bound, objective)
-    decided = objective - model.fixed_wage_hours  # the gap is on what the roster decides
-    gap = 0.0 if decided <= 1e-9 else max(0.0, (objective - bound) / decided)
     status = SolveStatus(info.status)
     if status == SolveStatus.OPTIMAL and gap > 1e-6:
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
@@ -201,15 +201,6 @@ def schedule_result(
         idle_cost=wage * idle,
         contracts=contracts,
     )
-
-
-def info_gap(info: SolveReport, fixed: float = 0.0) -> float:
-    """The solve's gap to its bound on what the roster decides (the objective above the
-    `fixed` paid minimum); 0 when unknown."""
-    objective, bound = info.objective, min(info.bound, info.objective)
-    if objective != objective or bound != bound or objective - fixed <= 1e-9:
-        return 0.0
-    return max(0.0, (objective - bound) / (objective - fixed))
 
 
 @dataclass(frozen=True)
