@@ -11,7 +11,13 @@ import pandas as pd
 from planner.errors import SolverError
 from planner.schedule.check import coverage_frame, on_phone_counts
 from planner.schedule.groups import tour_misfit
-from planner.schedule.model import Model, holiday_minutes, overtime_pay_pct
+from planner.schedule.model import (
+    IDLE_WEIGHT,
+    Model,
+    holiday_minutes,
+    overtime_pay_pct,
+    tour_cost_wage_hours,
+)
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import SolveReport, SolveStatus
 
@@ -285,14 +291,29 @@ def _below_reason(model: Model, group, gap_pct: float) -> str:
     if not long_enough:
         return f"no legal tour reaches {need:g} h (shift lengths x days, weekly and rest rules)"
     reasons: dict[str, int] = {}
+    fitting = []
     for tour in long_enough:
         why = tour_misfit(tour, group, model.slack_min)
         if why is None:
+            fitting.append(tour)
+        else:
+            reasons[why] = reasons.get(why, 0) + 1
+    if fitting:
+        rules = model.rules
+        premium = min(
+            tour_cost_wage_hours(t, rules, True, model.holiday_days) - t.paid_min / 60.0
+            for t in fitting
+        )
+        if premium > (IDLE_WEIGHT - 1.0) * need + 1e-9:
             return (
-                f"a tour of {need:g} h fits; the roster placed fewer of their hours "
+                f"a tour of {need:g} h fits, but every such tour pays premiums (night, public "
+                f"holiday: {premium:.0f} wage-hours at least) the week's cover is not worth "
                 f"(gap {gap_pct:.1f}%)"
             )
-        reasons[why] = reasons.get(why, 0) + 1
+        return (
+            f"a tour of {need:g} h fits; the roster placed fewer of their hours "
+            f"(gap {gap_pct:.1f}%)"
+        )
     named = ", ".join(sorted(reasons))
     return f"no legal tour of {need:g} h fits them: {named}"
 
