@@ -12,6 +12,9 @@ from the roster rows alone:
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -259,3 +262,34 @@ def test_caps_must_nest():
     with pytest.raises(InputError, match="max_overtime_month_h = 250: above"):
         rules(max_overtime_month_h=250)
     assert rules(max_overtime_year_h=300, max_overtime_month_h=40).overtime_cap_h == 40
+
+
+@pytest.mark.slow
+def test_bundled_week_full_timers_at_contract_and_fewer_agents_cost_no_more(tmp_path):
+    """2026-W45 with the bundled agents: every full-timer rostered to the contract or told
+    why; the first 70 of the list cost no more than all 88 unless short by more."""
+    root = Path(__file__).resolve().parents[1]
+    agents_csv = (root / "data" / "agents.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "first70.csv").write_text("\n".join(agents_csv[:71]) + "\n", encoding="utf-8")
+    baseline = root / "scenarios" / "baseline.toml"
+    fewer = tmp_path / "fewer.toml"
+    fewer.write_text(
+        f'extends = "{baseline.as_posix()}"\nname = "fewer"\n[data]\nagents = "first70.csv"\n',
+        encoding="utf-8",
+    )
+    summaries = {}
+    for name, path in (("baseline", baseline), ("fewer", fewer)):
+        out = tmp_path / name
+        result = invoke(["run", path, "--week", "2026-W45", "--out", out, "--no-store", "--quiet"])
+        assert result.exit_code in (0, 3), result.stderr
+        summaries[name] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        contracts = pd.read_excel(out / "roster.xlsx", sheet_name="Contracts")
+        full = contracts[contracts["min_hours"] >= 48]
+        assert len(full) == 70
+        below = full[full["ordinary_h"] < full["min_hours"] - 1e-9]
+        assert below["reason"].fillna("").str.len().gt(0).all()
+        assert (full["ordinary_h"] <= full["contract_h"] + 1e-9).all()
+    base, few = summaries["baseline"]["kpis"], summaries["fewer"]["kpis"]
+    assert (
+        few["cost"] <= base["cost"] or few["shortfall_staff_hours"] > base["shortfall_staff_hours"]
+    )
