@@ -76,8 +76,8 @@ def schedule_command(
     """Build the legal weekly roster that covers a Requirements CSV at least cost.
 
     \b
-    Writes the Roster CSV (agent,start,end,breaks,paid_hours,day,night_hours) to -o,
-    a summary table on stderr. Exit 3: coverage was soft (headcount cap, agent list)
+    Writes the Roster CSV (agent,start,end,breaks,paid_hours,day,night_hours,
+    overtime_hours) to -o, a summary table on stderr. Exit 3: coverage was soft (headcount cap, agent list)
     and some intervals are short (outputs still written); exit 2: rules that cannot
     cover the requirement, explained.
     \b

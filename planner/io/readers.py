@@ -83,13 +83,13 @@ def read_coverage(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def read_roster(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`, optional `day` and
-    `night_hours`) into a typed frame; every break must lie inside its shift."""
+    """Read a Roster CSV (`agent,start,end,breaks,paid_hours`, optional `day`, `night_hours`
+    and `overtime_hours`) into a typed frame; every break must lie inside its shift."""
     rows = read_timestamped_rows(
         path,
         "roster file",
         {"paid_hours": Number()},
-        optional={"night_hours": Number()},
+        optional={"night_hours": Number(), "overtime_hours": Number()},
         stamps=("start", "end"),
         required=("agent", "breaks"),
         unique=False,
@@ -113,6 +113,8 @@ def read_roster(path: str | os.PathLike) -> pd.DataFrame:
         out["day"] = cells["day"]
     if "night_hours" in rows.frame:
         out["night_hours"] = rows.frame["night_hours"]
+    if "overtime_hours" in rows.frame:
+        out["overtime_hours"] = rows.frame["overtime_hours"]
     return out
 
 

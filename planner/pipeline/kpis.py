@@ -43,6 +43,14 @@ class Kpis:
     abandon_pct: float | None
     intervals_below_target: int
     targets_met: bool
+    # salaried agents' paid minimum not rostered (paid: in `cost`), overtime worked and paid,
+    # ordinary hours on public holidays and their pay above the wage, agents below minimum
+    idle_paid_hours: float | None = None
+    overtime_hours: float | None = None
+    overtime_cost: float | None = None
+    holiday_hours: float | None = None
+    holiday_premium_cost: float | None = None
+    below_paid_minimum: int = 0
     simulated: bool = False  # the simulated_* figures exist (the week was simulated)
     simulated_service_level_pct: float | None = None
     simulated_asa_s: float | None = None
@@ -69,6 +77,8 @@ COMPARE_KEYS = (
     "required_fte",
     "headcount",
     "paid_hours",
+    "idle_paid_hours",
+    "overtime_hours",
     "cost",
     "service_level_pct",
     "asa_s",
@@ -130,6 +140,12 @@ def plan_kpis(sc, fc, requirements, result, evaluation, simulation) -> Kpis:
         "abandon_pct": rounded(abandon),
         "intervals_below_target": int((~evaluation["meets_target"].astype(bool)).sum()),
         "targets_met": not result.short,
+        "idle_paid_hours": rounded(result.idle_paid_hours),
+        "overtime_hours": rounded(result.overtime_hours),
+        "overtime_cost": rounded(result.overtime_cost, 0),
+        "holiday_hours": rounded(result.holiday_hours),
+        "holiday_premium_cost": rounded(result.holiday_premium_cost, 0),
+        "below_paid_minimum": result.below_minimum(),
     }
     if simulation is not None:
         summ = simulation.summary

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner import forecast, history, io, schedule, staffing
+from planner import calendar, forecast, history, io, schedule, staffing
 from planner import simulate as simulation_stage
 from planner.choices import NoteTopic
 from planner.errors import ExitCode, InputError
@@ -105,6 +105,17 @@ def with_time_limit(scenario: Scenario, time_limit_s: float | None) -> Scenario:
         raise InputError(f"{time_limit_s}: expected seconds in (0, 86400]", "time_limit_s")
     run = dataclasses.replace(scenario.run, time_limit_s=float(time_limit_s))
     return dataclasses.replace(scenario, run=run)
+
+
+def week_holidays(scenario: Scenario, first: dt.date) -> tuple[pd.Timestamp, ...]:
+    """The public holidays of the scenario's calendar (`[data] country`) from the week's
+    Monday to the Monday after (Sunday's night shifts end there): their worked hours are
+    paid the holiday rates."""
+    country = scenario.data.country
+    if not country or country == "none":
+        return ()
+    start = pd.Timestamp(first)
+    return tuple(sorted(calendar.holiday_names(country, start, start + pd.Timedelta(days=7))))
 
 
 def default_out_dir(label: str) -> Path:
@@ -207,7 +218,7 @@ def plan_week(
 
     clock = time.monotonic()
     agents = schedule.read_agents(sc.data.agents) if sc.data.agents else None
-    gap = {} if sc.run.gap_pct is None else {"gap_pct": sc.run.gap_pct}
+    gap: dict = {} if sc.run.gap_pct is None else {"gap_pct": sc.run.gap_pct}
     last_week = previous(sc, first) if callable(previous) else previous
     if last_week is not None:
         notes.append(
@@ -224,6 +235,7 @@ def plan_week(
         progress=progress,
         source=f"{sc.name} requirements",
         previous=last_week,
+        holidays=week_holidays(sc, first),
         **gap,
     )
     notes.extend(from_texts(NoteTopic.SCHEDULE, result.messages))

@@ -26,6 +26,8 @@ METRIC_TITLES = {
     "required_fte": ("required FTE", 1),
     "headcount": ("headcount", 0),
     "paid_hours": ("paid h", 0),
+    "idle_paid_hours": ("idle paid h", 0),
+    "overtime_hours": ("overtime h", 0),
     "cost": ("cost", 0),
     "service_level_pct": ("service level %", 1),
     "asa_s": ("ASA s", 1),

@@ -26,11 +26,30 @@ def run_report(plan: WeekPlan, out_dir: Path) -> str:
         f"  expected service level {figure(sl, '.1f', '%')}, ASA {figure(k.asa_s, '.1f', ' s')}, "
         f"occupancy {figure(k.occupancy_pct, '.1f', '%')}",
     ]
+    pay = pay_line(k)
+    if pay:
+        lines.insert(3, pay)
     if k.simulated_service_level_pct is not None:
         lines.append(f"  simulated service level {k.simulated_service_level_pct:.1f}%")
     if res.short:
         lines.append(shortfall_line(plan))
     return "\n".join(lines)
+
+
+def pay_line(k) -> str:
+    """'  of which: idle paid 18 h (720,000 VND), overtime 6 h (360,000 VND), ...': the parts
+    of the cost beyond rostered ordinary hours (empty when there are none)."""
+    parts = []
+    if k.idle_paid_hours:
+        parts.append(f"idle paid {k.idle_paid_hours:,.0f} h (contract hours not rostered)")
+    if k.overtime_hours:
+        parts.append(f"overtime {k.overtime_hours:,.0f} h ({k.overtime_cost:,.0f} {k.currency})")
+    if k.holiday_hours:
+        parts.append(
+            f"{k.holiday_hours:,.0f} h on public holidays (+{k.holiday_premium_cost:,.0f} "
+            f"{k.currency})"
+        )
+    return "  of which: " + ", ".join(parts) if parts else ""
 
 
 def shortfall_line(plan: WeekPlan, limit: int = 5) -> str:

@@ -1,4 +1,5 @@
-"""The roster workbook (xlsx): sheets Roster (agent x day), Coverage and Summary, with
+"""The roster workbook (xlsx): sheets Roster (agent x day), Contracts (named agents' paid
+minimum, rostered, overtime and idle hours), Coverage and Summary, with
 fixed timestamps so the bytes do not depend on when it ran.
 """
 
@@ -76,6 +77,9 @@ def write_roster_xlsx(
                     continue
                 night = getattr(row, "night_hours", 0) >= night_h - 1e-9 > 0
                 text = f"{row.start:%H:%M}-{row.end:%H:%M}" + (" night" if night else "")
+                overtime = float(getattr(row, "overtime_hours", 0.0) or 0.0)
+                if overtime > 0:
+                    text += f" incl. {overtime:g} h overtime"
                 brks = parse_breaks(row.breaks)
                 if brks:
                     text += (
@@ -104,6 +108,17 @@ def write_roster_xlsx(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    contracts = getattr(result, "contracts", None)
+    if contracts is not None and len(contracts):
+        ks = wb.create_sheet("Contracts")  # paid minimum, rostered, overtime, idle and why
+        ks.append(list(contracts.columns))
+        for cell in ks[1]:
+            cell.font = Font(bold=True)
+        for values in contracts.itertuples(index=False):
+            ks.append(list(values))
+        ks.column_dimensions["A"].width = 16
+        ks.column_dimensions[chr(ord("A") + len(contracts.columns) - 1)].width = 80
+        ks.print_title_rows = "1:1"
     cs = wb.create_sheet("Coverage")
     cs.append(COVERAGE_COLUMNS)
     for row in coverage.itertuples(index=False):

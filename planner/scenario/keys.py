@@ -29,16 +29,21 @@ SHIFTS_KEYS = (
     *("days_off_consecutive", "meal_break_min", "night_meal_break_min", "meal_break_from_h"),
     *("night_shift_min_h", "break_after_start_h", "break_before_end_h", "short_break_min"),
     *("short_break_from_h", "short_breaks_per_shift", "start_tolerance_min"),
+    "overtime_extensions_h",
 )
 LABOUR_KEYS = (
     *("min_rest_h", "min_weekly_rest_h", "max_weekly_hours", "max_daily_hours"),
     *("max_consecutive_days", "night_start", "night_end", "coverage", "headcount_cap"),
     *("contract_tolerance_h", "part_time_hours", "full_time_min_hours", "max_part_time_pct"),
     *("part_time_min_hours", "full_time_paid_hours"),
+    *("min_hours_full_time_pct", "min_hours_part_time_pct", "max_work_day_h"),
+    *("max_overtime_week_h", "max_overtime_month_h", "max_overtime_year_h"),
 )
 COST_KEYS = (
     *("wage_per_hour", "night_premium_pct", "head_cost_per_week"),
     *("shortfall_penalty_per_hour", "night_weekend_penalty_h", "currency"),
+    *("overtime_pay_pct", "rest_day_overtime_pay_pct", "holiday_overtime_pay_pct"),
+    "holiday_pay_pct",
 )
 
 # table -> its keys ("[[adjustments]]" is an array of tables)

@@ -20,7 +20,8 @@ from planner.schedule.files import (
 from planner.schedule.groups import make_groups
 from planner.schedule.hires import hires_to_cover
 from planner.schedule.improve import improve_by_slices
-from planner.schedule.model import Model, build_model
+from planner.schedule.model import Model, add_overtime, build_model, overtime_allowed
+from planner.schedule.overtime import overtime_repair
 from planner.schedule.result import ScheduleResult, schedule_result
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
@@ -76,8 +77,12 @@ def solve_model(
     with _progress(progress, model, solver, time_limit_s):
         lp = lp_relaxation(model, deadline)
         _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
+        if lp.status.has_solution and _offer_overtime(model):
+            lp = lp_relaxation(model, deadline)
+            _log(began, f"LP relaxation with overtime {lp.objective:,.2f} ({lp.status})")
         if not model.prob.isMIP() or lp.status == SolveStatus.INFEASIBLE:
             return _with_seconds(lp, began)
+        gap = decided_share(gap, lp.objective, model.gap_base(lp.objective))
         if not lp.status.has_solution:  # the clock stopped the LP: build the roster greedily
             _assign(model.prob, {})
             start = build_start(model)
@@ -150,6 +155,13 @@ def solve_model(
             _assign(model.prob, repaired.values)
             objective = repaired.objective
             _log(began, f"repaired short roster {objective:,.2f}")
+    if model.soft and _shortfall(model) > 1e-6:
+        # a short roster: longer shifts where they cost less than the shortfall they remove
+        extended = overtime_repair(model)
+        if extended is not None and extended.objective < objective - 1e-6:
+            _assign(model.prob, extended.values)
+            objective = extended.objective
+            _log(began, f"overtime added {objective:,.2f}")
     if math.isnan(first_s):  # no start: the solver's roster came at the end at the latest
         first_s = time.monotonic() - began
     near = objective > 1e-9 and (objective - min(bound, objective)) / objective > 1e-6
@@ -157,6 +169,24 @@ def solve_model(
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
     seconds = time.monotonic() - began
     return SolveReport(status, objective, min(bound, objective), seconds, clock, first_s, per_tour)
+
+
+def decided_share(gap: float, objective: float, base: float) -> float:
+    """The target gap as a share of the whole objective when it is meant as a share of
+    `base` (what the roster decides: `Model.gap_base`)."""
+    if objective <= 1e-9 or base >= objective:
+        return gap
+    return gap * base / objective
+
+
+def _offer_overtime(model: Model) -> bool:
+    """A soft week whose LP leaves intervals short: offer overtime (longer shifts) that
+    reaches them (`add_overtime`); True when some was offered. A week the LP covers never
+    gets the overtime variables, so it is solved as without the lever."""
+    if not model.soft or model.ot or not overtime_allowed(model.rules):
+        return False
+    short = {t for t, pieces in model.short.items() if sum(v.value() or 0.0 for v in pieces) > 1e-6}
+    return bool(short) and add_overtime(model, short) > 0
 
 
 def _agents_per_tour(model: Model, support: set) -> float:
@@ -254,6 +284,7 @@ def build_roster(
     source: str = "requirements",
     gap_pct: float = DEFAULT_GAP_PCT,
     previous: pd.DataFrame | None = None,
+    holidays: tuple = (),
 ) -> ScheduleResult:
     """Roster the week in `requirements` (a frame with `timestamp`, `staff`[, `queue`]).
 
@@ -262,6 +293,8 @@ def build_roster(
     a row hold across the boundary, and last week's agents keep their names (with no agents
     file they are this week's workforce, plus hires named after them when the week needs more).
     Without it the week is cyclic (Sunday night covers Monday's first hours).
+    `holidays`: public holidays (dates) whose worked hours are paid `holiday_pay_pct` and
+    whose overtime `holiday_overtime_pay_pct`.
 
     The solve stops when the roster's cost is proven within `gap_pct` % of the best possible
     (deterministic) or at `time_limit_s` seconds (the roster found by then may differ between
@@ -293,7 +326,10 @@ def build_roster(
     groups = make_groups(agents, rules, req.queues, boundary, hires, salaried=not hires)
     if not groups:
         raise InfeasibleError("no agent in the agents file has a skill for these queues")
-    model = build_model(req, rules, groups, cyclic=previous is None, spill=spill)
+    holiday_days = week_days(holidays, req.week_start)
+    model = build_model(
+        req, rules, groups, cyclic=previous is None, spill=spill, holiday_days=holiday_days
+    )
     if not 0 <= gap_pct < 100:
         raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
     info = solve_model(
@@ -318,6 +354,18 @@ def build_roster(
         )  # fmt: skip
         result = replace(result, hires=lacking)
     return result
+
+
+def week_days(dates, week_start: pd.Timestamp) -> frozenset[int]:
+    """The day indices (0 = the week's Monday, up to 7 = the Monday after, where Sunday's
+    night shifts end) of the `dates` that fall in the week."""
+    first = pd.Timestamp(week_start).normalize()
+    out = set()
+    for date in dates:
+        k = (pd.Timestamp(date).normalize() - first).days
+        if 0 <= k <= 7:
+            out.add(k)
+    return frozenset(out)
 
 
 def _replace(rules: Rules, **changes) -> Rules:

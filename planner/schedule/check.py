@@ -80,7 +80,9 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
     """Re-check the labour rules from roster rows alone; return one message per breach.
 
     Checks: rest between consecutive shifts of an agent (cyclic over the horizon), longest
-    consecutive rest in the week, weekly paid hours, daily hours, paid hours = end - start,
+    consecutive rest in the week, weekly ordinary hours (paid less `overtime_hours`), daily
+    ordinary hours and a day's work with its overtime (`max_work_day_h`), the week's overtime
+    (`Rules.overtime_cap_h`), paid hours = end - start,
     meal breaks (length, inside the shift), night premium hours, and with
     `short_break_min` > 0 the short breaks (count, length, no overlap with the meal break).
     """
@@ -90,9 +92,15 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
         rows = rows.sort_values("start")
         starts = list(rows["start"])
         ends = list(rows["end"])
-        paid = float(rows["paid_hours"].sum())
+        overtime = rows["overtime_hours"] if "overtime_hours" in rows else 0.0 * rows["paid_hours"]
+        paid = float(rows["paid_hours"].sum()) - float(overtime.sum())
         if paid > rules.max_weekly_hours + 1e-9:
-            problems.append(f"{agent}: {paid:g} paid hours > max_weekly_hours")
+            problems.append(f"{agent}: {paid:g} ordinary paid hours > max_weekly_hours")
+        if float(overtime.sum()) > rules.overtime_cap_h + 1e-9:
+            problems.append(
+                f"{agent}: {float(overtime.sum()):g} h of overtime > the week's cap "
+                f"{rules.overtime_cap_h:g} h (max_overtime_week/month/year_h)"
+            )
         gaps = []
         for i in range(len(starts)):
             nxt = starts[i + 1] if i + 1 < len(starts) else starts[0] + horizon
@@ -101,12 +109,14 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
             problems.append(f"{agent}: rest of {min(gaps):g} h < min_rest_h")
         if gaps and max(gaps) < rules.min_weekly_rest_h - 1e-9:
             problems.append(f"{agent}: longest rest {max(gaps):g} h < min_weekly_rest_h")
-        for row in rows.itertuples(index=False):
+        for row, extra in zip(rows.itertuples(index=False), overtime, strict=True):
             hours = (row.end - row.start).total_seconds() / 3600
             if abs(hours - row.paid_hours) > 1e-6:
                 problems.append(f"{agent}: paid_hours {row.paid_hours} != shift length {hours:g}")
-            if hours > rules.max_daily_hours + 1e-9:
-                problems.append(f"{agent}: shift of {hours:g} h > max_daily_hours")
+            if hours - extra > rules.max_daily_hours + 1e-9:
+                problems.append(f"{agent}: shift of {hours - extra:g} h > max_daily_hours")
+            if hours > rules.max_work_day_h + 1e-9:
+                problems.append(f"{agent}: {hours:g} h of work in a day > max_work_day_h")
             brks = parse_breaks(row.breaks)
             if hours >= rules.meal_break_from_h and rules.meal_break_min > 0:
                 start_min = row.start.hour * 60 + row.start.minute

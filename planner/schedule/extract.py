@@ -12,9 +12,7 @@ from planner.schedule.boundary import fits, tour_edge
 from planner.schedule.files import ROSTER_COLUMNS
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, parse_clock
-from planner.schedule.tours import (
-    Tour,
-)
+from planner.schedule.tours import Tour, night_minutes
 
 
 def agent_count(var) -> int:
@@ -80,6 +78,7 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
     shift_index = {s: k for k, s in enumerate(model.shifts)}
     moved = _hand_out_moves(model, assignment, group_of)
     rows = []
+    worked: list[tuple[int, int]] = []  # each row's (shift, day), for the overtime hand-out
     n_days = req.n_days
     for agent, i in sorted(assignment):
         tour = model.tours[i]
@@ -117,11 +116,82 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
                     shift.length_min / 60.0,
                     DAY_NAMES[start.day_of_week],
                     shift.night_min / 60.0,
+                    0.0,
                 )
             )
+            worked.append((s, day))
+    rows = _hand_out_overtime(model, rows, worked)
     roster = pd.DataFrame(rows, columns=ROSTER_COLUMNS)
     roster = roster.sort_values(["agent", "start"], kind="stable").reset_index(drop=True)
     return roster, unused
+
+
+def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, int]]):
+    """The solver's overtime counts per (shift, day, minutes) go to agents on that shift
+    that day, those with the least overtime so far first (then by name), never past the
+    week's overtime cap of an agent (`Rules.overtime_cap_h`) nor into their rest (an
+    extension after one shift and another before the next): an extension no agent can take
+    is dropped, and the coverage, recomputed from the rows, says so. A row's end, paid and
+    night hours grow by its extension, and `overtime_hours` records it."""
+    if not model.ot:
+        return rows
+    rules = model.rules
+    cap_h = rules.overtime_cap_h
+    holders: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for r, key in enumerate(worked):
+        holders[key].append(r)
+    used: dict[str, float] = defaultdict(float)
+    out = list(rows)
+    by_agent: dict[str, list[int]] = defaultdict(list)
+    for r, row in enumerate(rows):
+        by_agent[row[0]].append(r)
+    horizon = pd.Timedelta(days=model.req.n_days)
+
+    def rest_kept(r: int, ext: int) -> bool:
+        """The agent's rest before and after row `r` extended by `ext` minutes (< 0: earlier),
+        against their other rows as they stand (cyclic over the week when the model is)."""
+        start, end = out[r][1], out[r][2]
+        if ext > 0:
+            end = end + pd.Timedelta(minutes=ext)
+        else:
+            start = start + pd.Timedelta(minutes=ext)
+        spans = sorted(
+            (out[k][1], out[k][2]) if k != r else (start, end) for k in by_agent[out[r][0]]
+        )
+        gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
+        if model.cyclic:
+            gaps.append(spans[0][0] + horizon - spans[-1][1])
+        hours = [g.total_seconds() / 3600 for g in gaps]
+        if not hours:
+            return True
+        return min(hours) >= rules.min_rest_h - 1e-9 and (
+            max(hours) >= rules.min_weekly_rest_h - 1e-9
+        )
+
+    for (s, day, ext), var in sorted(model.ot.items()):
+        for _ in range(agent_count(var)):
+            free = [
+                r
+                for r in holders.get((s, day), [])
+                if out[r][7] == 0
+                and used[out[r][0]] + abs(ext) / 60.0 <= cap_h + 1e-9
+                and rest_kept(r, ext)
+            ]
+            if not free:
+                break
+            r = min(free, key=lambda r: (used[out[r][0]], out[r][0]))
+            agent, start, end, breaks, paid, dname, _night, _ot = out[r]
+            shift = model.shifts[s]
+            hours = abs(ext) / 60.0
+            first = shift.start_min if ext > 0 else shift.start_min + ext
+            night = night_minutes(first % DAY_MIN, shift.length_min + abs(ext), rules) / 60.0
+            if ext > 0:
+                end = end + pd.Timedelta(minutes=ext)
+            else:
+                start = start + pd.Timedelta(minutes=ext)
+            out[r] = (agent, start, end, breaks, paid + hours, dname, night, hours)
+            used[agent] += hours
+    return out
 
 
 def _hand_out_moves(model: Model, assignment, group_of) -> dict[tuple[str, int], tuple[int, int]]:

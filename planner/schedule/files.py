@@ -16,7 +16,10 @@ from planner.errors import InputError
 from planner.io import MAX_STAFF, parse_breaks, read_roster
 from planner.schedule.rules import DAY_NAMES, parse_clock
 
-ROSTER_COLUMNS = ["agent", "start", "end", "breaks", "paid_hours", "day", "night_hours"]
+ROSTER_COLUMNS = [
+    *("agent", "start", "end", "breaks", "paid_hours", "day", "night_hours"),
+    "overtime_hours",
+]
 COVERAGE_COLUMNS = ["timestamp", "required", "scheduled", "shortfall"]
 
 __all__ = [
@@ -92,7 +95,8 @@ def requirements_horizon(frame: pd.DataFrame, source: str = "requirements") -> R
 def read_agents(path: str | os.PathLike) -> pd.DataFrame:
     """Read an agents CSV: `agent` (required), optional `contract` (full-time/part-time),
     `weekly_hours`, `skills` (`;`-separated queues), `no_night` (yes/no), `unavailable`
-    (`;`-separated `Mon` or `Sat 18:00-24:00` tokens), `preferred_start` (HH:MM).
+    (`;`-separated `Mon` or `Sat 18:00-24:00` tokens), `preferred_start` (HH:MM), `min_hours`
+    (hours paid each week whether rostered or not; empty: the rules' share of the contract).
 
     Returns a frame with those columns normalised; InputError names file:line for bad cells.
     """
@@ -121,6 +125,10 @@ def read_agents(path: str | os.PathLike) -> pd.DataFrame:
     else:
         out["weekly_hours"] = np.nan
     out["skills"] = rows.get("skills", "")
+    if "min_hours" in rows:
+        out["min_hours"] = io.parse_numbers(rows, "min_hours", path, allow_empty=True, maximum=168)
+    else:
+        out["min_hours"] = np.nan
     flags = rows["no_night"].str.lower() if "no_night" in rows else pd.Series([""] * len(rows))
     truthy = {"yes", "true", "1", "y", "x"}
     for value, line in zip(flags, rows["_line"], strict=True):

@@ -43,6 +43,9 @@ class Group:
     # more tours than agents allowed, the extra ones new hires at the per-head cost (last
     # week's sized workforce: a week may need more or fewer of them)
     overflow: bool = False
+    # hours each agent is paid this week whether rostered or not (a salaried contract's
+    # minimum: `min_hours`, by default the full-timers' contract hours); 0 = paid as rostered
+    paid_min_h: float = 0.0
 
 
 def tour_misfit(tour: Tour, group: Group, slack_min: int = 0) -> str | None:
@@ -91,6 +94,21 @@ def _binding(edge: tuple[int, int] | None, rules: Rules) -> tuple[int, int]:
     return earliest, lead
 
 
+def guaranteed_hours(row, contract_h: float, rules: Rules) -> float:
+    """Hours an agent of the agents file is paid each week, rostered or not: the file's
+    `min_hours`, else the rules' share of the contract (`min_hours_full_time_pct` of a
+    full-timer's, `min_hours_part_time_pct` of a part-timer's weekly hours)."""
+    own = getattr(row, "min_hours", math.nan)
+    if own == own:  # not NaN
+        return float(own)
+    pct = (
+        rules.min_hours_full_time_pct
+        if row.contract == "full-time"
+        else rules.min_hours_part_time_pct
+    )
+    return contract_h * pct / 100.0
+
+
 def make_groups(
     agents: pd.DataFrame | None,
     rules: Rules,
@@ -119,7 +137,8 @@ def make_groups(
             hours = rules.max_weekly_hours if row.contract == "full-time" else rules.part_time_hours
         max_h = min(float(hours), rules.max_weekly_hours)
         min_h = max(0.0, max_h - rules.contract_tolerance_h)
-        key = (min_h, max_h, bool(row.no_night), parse_unavailable(row.unavailable))
+        paid_min = guaranteed_hours(row, float(hours), rules) if salaried else 0.0
+        key = (min_h, max_h, bool(row.no_night), parse_unavailable(row.unavailable), paid_min)
         members[key].append(row.agent)
     groups = []
     for key in sorted(members, key=repr):
@@ -128,5 +147,7 @@ def make_groups(
         loosest = (min(e for e, _ in edges), max(c for _, c in edges))
         apart = tuple(edges) if len(set(edges)) > 1 else ()
         overflow = hires and not salaried
-        groups.append(Group(key, names, len(names), *key, *loosest, apart, salaried, overflow))
+        groups.append(
+            Group(key, names, len(names), *key[:4], *loosest, apart, salaried, overflow, key[4])
+        )
     return [*groups, anonymous] if hires else groups

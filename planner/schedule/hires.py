@@ -1,9 +1,9 @@
 """How many agents a short week lacks: the same week with hires allowed next to the named
 agents, every interval covered, solved as a linear programme (a few seconds: no branching).
 
-The relaxation uses every named agent first (their hours cost only the night premium and a
-tie-breaker, a hire costs wages and the per-head cost), so the hires it takes are what the
-named agents cannot give, split by contract the way the rules allow (the part-time share cap
+The relaxation uses every named agent first (a salaried agent's hours up to the paid minimum
+cost nothing more, a hire costs wages and the per-head cost) and overtime where the rules
+allow it and it is cheaper, so the hires it takes are what the named agents cannot give, split by contract the way the rules allow (the part-time share cap
 included). Its tours are fractional, so the counts are rounded up and are a lower estimate
 of what an integer roster needs.
 """
@@ -18,7 +18,7 @@ import pandas as pd
 from planner.errors import InfeasibleError
 from planner.schedule.files import Requirements
 from planner.schedule.groups import make_groups
-from planner.schedule.model import build_model
+from planner.schedule.model import add_overtime, build_model
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import run_highs_bounded
 
@@ -42,6 +42,8 @@ def hires_to_cover(
         model = build_model(req, hard, groups, relax=True, cyclic=cyclic, spill=spill)
     except InfeasibleError:
         return None
+    # overtime where the rules allow it: the hires are what longer shifts cannot give
+    add_overtime(model, range(len(req.frame)), relax=True)
     report = run_highs_bounded(model.prob, deadline, options={"solver": "ipm"})
     if not report.status.has_solution or report.clock_stopped:
         return None

@@ -24,13 +24,13 @@ roster rows alone (`on_phone_counts`), and status/bound/gap are read from the so
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import pulp
 
-from planner.errors import InfeasibleError
+from planner.errors import InfeasibleError, InputError
 from planner.schedule.boundary import Grid, tour_edge
 from planner.schedule.files import Requirements
 from planner.schedule.groups import Group, tour_misfit, unavailable_clash
@@ -42,6 +42,7 @@ from planner.schedule.tours import (
     break_loss,
     make_shift,
     make_tours,
+    night_minutes,
     slot_cover,
     start_deltas,
     tour_nights_weekends,
@@ -77,9 +78,42 @@ class Model:
     slack_min: int = 0  # how much earlier than its base a shift may start (start tolerance)
     # group -> its tours beyond its agents, new hires at the per-head cost (`Group.overflow`)
     over: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    # group -> its agents' paid hours not rostered (`Group.paid_min_h`; continuous)
+    idle: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    # day indices (0 = Monday of the week, 7 = the Monday after) that are public holidays
+    holiday_days: frozenset[int] = frozenset()
+    # (group, tour) -> the tour's coefficient in the objective (wage-hours)
+    cost: dict[tuple[int, int], float] = field(default_factory=dict)
+    # (shift, day) -> agents working that shift that day (`work_<shift>_<day>`)
+    work: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    # (shift, day, minutes) -> agents of that worked shift staying that much longer (overtime;
+    # minutes < 0: coming in that much earlier)
+    ot: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
 
     def integer_count(self) -> int:
-        return len(self.y) + len(self.b) + len(self.sb) + len(self.v)
+        return len(self.y) + len(self.b) + len(self.sb) + len(self.v) + len(self.ot)
+
+    @property
+    def fixed_wage_hours(self) -> float:
+        """The salaried agents' paid minimum (wage-hours): every roster's objective holds at
+        least this much whatever the roster does, so gaps are measured on what is above it."""
+        return sum(len(self.groups[g].agents) * self.groups[g].paid_min_h for g in self.idle)
+
+    def gap_base(self, objective: float) -> float:
+        """What a gap is a share of: the objective above the salaried paid minimum (what the
+        roster decides), at least `DECIDED_FLOOR` of the objective (a week whose contracts
+        cover it almost alone would otherwise be held to a gap of a few premium hours)."""
+        return max(objective - self.fixed_wage_hours, DECIDED_FLOOR * objective)
+
+    def marginal_cost(self, key: tuple[int, int]) -> float:
+        """What one more agent on tour `key` (group, tour) adds to the objective while its
+        group still has idle paid hours: its cost less the idle hours it takes up."""
+        g, i = key
+        cost = self.cost[key]
+        paid_min = self.groups[g].paid_min_h
+        if g in self.idle and paid_min > 0:
+            cost -= IDLE_WEIGHT * min(self.tours[i].paid_min / 60.0, paid_min)
+        return cost
 
 
 def build_model(
@@ -89,12 +123,14 @@ def build_model(
     relax: bool = False,
     cyclic: bool = True,
     spill=None,
+    holiday_days: frozenset[int] = frozenset(),
 ) -> Model:
     """Build the integer programme; each constraint family is added by a named helper.
 
     `cyclic`: the week wraps (Sunday night covers Monday morning); without it (a previous
     roster is given) time past the week is next week's, and `spill` (agents on the phones per
-    interval from last week's shifts) is taken off the requirement."""
+    interval from last week's shifts) is taken off the requirement. `holiday_days`: days of
+    the week (0 = Monday) whose worked hours are paid `holiday_pay_pct`."""
     interval = req.interval_min
     n_days = req.n_days
     tours, rejected = make_tours(rules, interval, n_days)
@@ -137,10 +173,15 @@ def build_model(
     over = add_group_caps(prob, groups, y)
     nets = add_boundary_networks(prob, tours, groups, y, slack, over)
     add_part_time_share(prob, rules, tours, y)
+    idle = add_idle_hours(prob, tours, groups, y)
     head_wh = rules.head_cost_per_week / (rules.wage_per_hour or 1.0)
-    add_objective(
-        prob, req, rules, tours, groups, y, short, [*v_cost, *((v, head_wh) for v in over.values())]
-    )
+    cost = {(g, i): group_cost(tours[i], rules, groups[g], holiday_days) for g, i in y}
+    extra = [
+        *v_cost,
+        *((v, head_wh) for v in over.values()),
+        *((v, IDLE_WEIGHT) for v in idle.values()),
+    ]
+    add_objective(prob, req, rules, tours, y, short, cost, extra)
     return Model(
         prob,
         req,
@@ -160,6 +201,10 @@ def build_model(
         nets=nets,
         slack_min=slack,
         over=over,
+        idle=idle,
+        work=z,
+        holiday_days=frozenset(holiday_days),
+        cost=cost,
     )
 
 
@@ -314,13 +359,27 @@ def _closed_check(closed, shifts, n_days):
     return touches
 
 
+def contract_floor(group: Group, tours, slack: int = 0) -> Group:
+    """A salaried group whose paid minimum is above its shortest contract tour takes only
+    tours of at least that minimum (its hours are paid anyway: a shorter tour only leaves
+    some idle), when some legal tour that long fits its agents; else it keeps its window."""
+    floor = min(group.paid_min_h, group.max_h)
+    if not group.agents or floor <= group.min_h + 1e-9:
+        return group
+    raised = replace(group, min_h=floor)
+    if any(tour_misfit(tour, raised, slack) is None for tour in tours):
+        return raised
+    return group
+
+
 def add_tour_variables(prob, tours, groups, cat, messages, slack: int = 0) -> dict:
     y = {}
     for g, group in enumerate(groups):
         fits = 0
         reasons: dict[str, int] = defaultdict(int)
+        window = contract_floor(group, tours, slack)
         for i, tour in enumerate(tours):
-            why = tour_misfit(tour, group, slack)
+            why = tour_misfit(tour, window, slack)
             if why:
                 reasons[why] += 1
                 continue
@@ -524,22 +583,64 @@ def add_part_time_share(prob, rules: Rules, tours: list[Tour], y) -> None:
     prob += (pulp.LpAffineExpression(terms) <= 0, "part_time_share")
 
 
-SALARIED_HOURS_WEIGHT = 0.05  # a salaried agent's rostered hour: a tie-breaker, not a wage
+DECIDED_FLOOR = 0.1  # a gap is measured on at least this share of the objective (`gap_base`)
+
+# an idle paid hour (a salaried agent's contract hour not rostered) is paid like a rostered
+# one; the 5% above it only breaks the tie, so that contract hours are rostered, not left idle
+IDLE_WEIGHT = 1.05
+
+
+def add_idle_hours(prob, tours, groups, y) -> dict:
+    """`idle_g<group>`: for a group paid a minimum (`Group.paid_min_h`), its agents' paid
+    hours the roster leaves idle: at least their minimum less the hours of their tours
+    (continuous; one variable per group, exact when no tour exceeds the minimum)."""
+    idle = {}
+    for g, group in enumerate(groups):
+        if group.paid_min_h <= 0 or not group.agents:
+            continue
+        var = pulp.LpVariable(f"idle_g{g}", lowBound=0)
+        terms = [(yv, tours[i].paid_min / 60.0) for (gg, i), yv in y.items() if gg == g]
+        expr = pulp.LpAffineExpression([*terms, (var, 1.0)])
+        prob += (expr >= len(group.agents) * group.paid_min_h, f"idle_g{g}")
+        idle[g] = var
+    return idle
+
+
+def holiday_minutes(start_min: int, length_min: int, holiday_days: frozenset[int]) -> int:
+    """Minutes of [start, start+length) (minutes from the week's Monday 00:00) on the
+    `holiday_days` (day indices from that Monday)."""
+    total = 0
+    for day in holiday_days:
+        lo, hi = day * DAY_MIN, (day + 1) * DAY_MIN
+        total += max(0, min(hi, start_min + length_min) - max(lo, start_min))
+    return total
+
+
+def tour_holiday_min(tour: Tour, holiday_days: frozenset[int]) -> int:
+    """Minutes of a tour's shifts that fall on public holidays."""
+    if not holiday_days:
+        return 0
+    return sum(
+        holiday_minutes(day * DAY_MIN + tour.shift.start_min, tour.shift.length_min, holiday_days)
+        for day in tour.days
+    )
 
 
 def tour_cost_wage_hours(
-    tour: Tour, rules: Rules, named: bool = False, salaried: bool = False
+    tour: Tour,
+    rules: Rules,
+    named: bool = False,
+    holiday_days: frozenset[int] = frozenset(),
 ) -> float:
-    """What a tour costs the centre, in wage-hours: paid hours with the night premium; for a
-    hire (no named agent) also the per-head weekly cost, and a full-time tour is paid at least
-    the full-time contract hours. A named full-time agent (`salaried`) is paid the contract
-    whether rostered or not, so only the night premium (and a small tie-breaker per hour) is
-    the cost of rostering them: no such agent stays idle while some interval is short."""
+    """What a tour costs the centre, in wage-hours: paid hours with the night premium and
+    the public-holiday premium (`holiday_pay_pct` less the ordinary hour); for a hire (no
+    named agent) also the per-head weekly cost, and a full-time tour is paid at least the
+    full-time contract hours. A salaried agent's hours up to their paid minimum are paid
+    whether rostered or not: the model's idle hours (`add_idle_hours`) carry that."""
     paid_h = tour.paid_min / 60.0
     premium = rules.night_premium_pct / 100.0 * tour.night_min / 60.0
-    if salaried:
-        return premium + SALARIED_HOURS_WEIGHT * paid_h
-    cost = paid_h + premium
+    holiday = (rules.holiday_pay_pct - 100.0) / 100.0 * tour_holiday_min(tour, holiday_days) / 60
+    cost = paid_h + premium + holiday
     if not named:
         wage = rules.wage_per_hour or 1.0
         cost += rules.head_cost_per_week / wage
@@ -548,29 +649,131 @@ def tour_cost_wage_hours(
     return cost
 
 
-def group_cost(tour: Tour, rules: Rules, group: Group) -> float:
-    """`tour_cost_wage_hours` for the agents of `group`. Named agents are on the books (a
-    full-time contract is paid whether rostered or not, and a part-timer left idle while the
-    week is short helps nobody), so for them only the night premium and the tie-breaker
-    count: every agent who can reduce a shortfall is rostered."""
-    named = bool(group.agents)
-    return tour_cost_wage_hours(tour, rules, named, salaried=named and group.salaried)
+def group_cost(
+    tour: Tour, rules: Rules, group: Group, holiday_days: frozenset[int] = frozenset()
+) -> float:
+    """`tour_cost_wage_hours` for the agents of `group` (named agents carry no per-head cost:
+    they are on the books), with the fairness penalty when it is on."""
+    cost = tour_cost_wage_hours(tour, rules, bool(group.agents), holiday_days)
+    if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
+        cost += _night_weekend_penalty(tour, rules)
+    return cost
 
 
-def add_objective(prob, req, rules, tours, groups, y, short, extra=()) -> None:
+def add_objective(prob, req, rules, tours, y, short, cost, extra=()) -> None:
     wage = rules.wage_per_hour or 1.0
     penalty = rules.shortfall_penalty_per_hour / wage * req.interval_min / 60.0
-    terms = [(var, group_cost(tours[i], rules, groups[g])) for (g, i), var in y.items()]
-    if rules.night_weekend_penalty_h > 0:  # fairness: do not load nights and weekends on one
-        # (one term per variable: a repeated variable would overwrite, not add)
-        terms = [
-            (var, cost + _night_weekend_penalty(tours[i], rules))
-            for ((_, i), var), (_, cost) in zip(y.items(), terms, strict=True)
-        ]
+    terms = [(var, cost[key]) for key, var in y.items()]
     for _, pieces in sorted(short.items()):
         terms += [(var, penalty * m) for var, (_, m) in zip(pieces, SHORTFALL_PIECES, strict=True)]
     terms += list(extra)
     prob += pulp.LpAffineExpression(terms)
+
+
+def overtime_allowed(rules: Rules) -> bool:
+    """Overtime is a lever of the roster: some cap above zero and some extension."""
+    return rules.overtime_cap_h > 0 and bool(rules.overtime_extensions_h)
+
+
+def extension_minutes(shift: Shift, rules: Rules, interval_min: int, slack_min: int) -> list[int]:
+    """How much longer (minutes) an agent on `shift` may stay on a day: the rules'
+    extensions within the day's work cap (`max_work_day_h`), the week's overtime cap and the
+    rest before the next day's shift (`min_rest_h`, the start tolerance's moves included)."""
+    out = []
+    for ext_h in rules.overtime_extensions_h:
+        ext = round(ext_h * 60)
+        if ext % interval_min or ext <= 0:
+            raise InputError(
+                f"{rules.source}: shifts.overtime_extensions_h contains {ext_h:g} h, not a "
+                f"multiple of the requirements' {interval_min}-min interval"
+            )
+        day_h = (shift.length_min + ext) / 60.0
+        rest_h = (DAY_MIN - shift.length_min - ext - 2 * slack_min) / 60.0
+        if day_h > rules.max_work_day_h + 1e-9 or rest_h < rules.min_rest_h - 1e-9:
+            continue
+        if ext_h > rules.overtime_cap_h + 1e-9:
+            continue
+        out.append(ext)
+    return out
+
+
+def extension_keeps_breaks(shift: Shift, ext: int, rules: Rules) -> bool:
+    """Whether the shift's own breaks still serve it extended by `ext` minutes (< 0: earlier):
+    a shift without a meal break is not made long enough to need one, nor is a day shift's
+    meal break made too short by the extension's night hours."""
+    length = shift.length_min + abs(ext)
+    needs_meal = length >= rules.meal_break_from_h * 60 and rules.meal_break_min > 0
+    if needs_meal and not shift.break_min:
+        return False
+    if needs_meal:
+        first = (shift.start_min + min(ext, 0)) % DAY_MIN
+        night = night_minutes(first, length, rules)
+        if night >= rules.night_shift_min_h * 60 and shift.break_min < rules.night_meal_break_min:
+            return False
+    return True
+
+
+def overtime_pay_pct(start_min: int, holiday_days: frozenset[int], rules: Rules) -> float:
+    """The overtime rate of an extension of a shift starting `start_min` minutes after the
+    week's Monday 00:00: the rate of that day, public holiday or normal (an extension
+    continues a worked day, so never falls on the agent's weekly rest day)."""
+    if (start_min // DAY_MIN) in holiday_days:
+        return rules.holiday_overtime_pay_pct
+    return rules.overtime_pay_pct
+
+
+def add_overtime(model: Model, short_slots, relax: bool = False) -> int:
+    """`ot_<shift>_<day>_<minutes>`: of the agents on a worked (shift, day), how many stay
+    that much longer, paid at the overtime rate of the day (`overtime_pay_pct`, holidays
+    `holiday_overtime_pay_pct`) plus the night premium; offered only where the extension
+    reaches one of `short_slots` (intervals short without overtime). Added in place to a
+    built model (its cover constraints and objective); returns how many variables."""
+    rules, req = model.rules, model.req
+    if not overtime_allowed(rules):
+        return 0
+    prob = model.prob
+    interval = req.interval_min
+    n = len(req.frame)
+    short_slots = set(short_slots)
+    cat = pulp.LpContinuous if relax else pulp.LpInteger
+    wage_premium = rules.night_premium_pct / 100.0
+    added = 0
+    worked = sorted(model.work)
+    for s, day in worked:
+        shift = model.shifts[s]
+        begin = day * DAY_MIN + shift.start_min
+        end = begin + shift.length_min
+        terms = []
+        for ext in extension_minutes(shift, rules, interval, model.slack_min):
+            # after the shift's end (key > 0) or before its start (key < 0; not on the first
+            # day of a week that continues last week's roster: the rest after it is not known)
+            for key, first in ((ext, end), (-ext, begin - ext)):
+                if key < 0 and not model.cyclic and day == 0:
+                    continue
+                slots = slot_cover(first, ext, interval, n, model.cyclic)
+                if (s, day, key) in model.ot or not short_slots.intersection(slots):
+                    continue
+                if not extension_keeps_breaks(shift, key, rules):
+                    continue
+                var = pulp.LpVariable(f"ot_{s}_{day}_{key}".replace("-", "m"), 0, cat=cat)
+                model.ot[s, day, key] = var
+                terms.append(var)
+                for slot in slots:
+                    cover = prob.get_constraint_by_name(f"cover_{slot}")
+                    if cover is not None:
+                        cover.expr.addterm(var, 1.0)
+                night = night_minutes(first % DAY_MIN, ext, rules)
+                rate = overtime_pay_pct(begin, model.holiday_days, rules) / 100.0
+                prob.objective.addterm(var, ext / 60.0 * rate + wage_premium * night / 60.0)
+                added += 1
+        name = f"ot_{shift.label}_{DAY_NAMES[day % 7]}"
+        offered = prob.get_constraint_by_name(name)
+        if terms and offered is not None:  # more extensions of an offered shift
+            for var in terms:
+                offered.expr.addterm(var, 1.0)
+        elif terms:
+            prob += (pulp.lpSum(terms) - model.work[s, day] <= 0, name)
+    return added
 
 
 def _night_weekend_penalty(tour: Tour, rules: Rules) -> float:

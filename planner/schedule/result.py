@@ -10,9 +10,21 @@ import pandas as pd
 
 from planner.errors import SolverError
 from planner.schedule.check import coverage_frame, on_phone_counts
-from planner.schedule.model import Model
+from planner.schedule.groups import tour_misfit
+from planner.schedule.model import (
+    IDLE_WEIGHT,
+    Model,
+    holiday_minutes,
+    overtime_pay_pct,
+    tour_cost_wage_hours,
+)
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import SolveReport, SolveStatus
+
+CONTRACT_COLUMNS = [
+    *("agent", "contract_h", "min_hours", "rostered_h", "ordinary_h", "overtime_h"),
+    *("idle_h", "reason"),
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,16 @@ class ScheduleResult:
     first_roster_s: float = float("nan")  # seconds from the solve's start to a legal roster
     night_shift_min_h: float = 3.0  # the rule: a shift with this many night hours is a night
     agents_per_lp_tour: float = float("nan")  # the week's hardness (`SolveReport`)
+    # salaried agents' paid hours not rostered (their paid minimum less their ordinary hours)
+    idle_paid_hours: float = 0.0
+    overtime_hours: float = 0.0  # hours worked beyond the tours (longer shifts)
+    overtime_cost: float = 0.0  # what the overtime hours are paid (their rate, night premium)
+    holiday_hours: float = 0.0  # ordinary hours worked on public holidays
+    holiday_premium_cost: float = 0.0  # their pay above the ordinary wage
+    idle_cost: float = 0.0  # what the idle paid hours are paid
+    # per named agent: contract and paid minimum, rostered, overtime and idle hours, and why
+    # an agent is below the minimum (`CONTRACT_COLUMNS`); empty without an agents file
+    contracts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONTRACT_COLUMNS))
 
     @property
     def over_pct(self) -> float:
@@ -54,6 +76,12 @@ class ScheduleResult:
         if self.required_hours <= 0:
             return 0.0
         return 100.0 * (self.on_phone_hours - self.required_hours) / self.required_hours
+
+    def below_minimum(self) -> int:
+        """Named agents whose ordinary rostered hours are below their paid minimum."""
+        if self.contracts.empty:
+            return 0
+        return int((self.contracts["idle_h"] > 1e-6).sum())
 
     def short_intervals(self) -> pd.DataFrame:
         return self.coverage[self.coverage["shortfall"] > 1e-6].reset_index(drop=True)
@@ -71,6 +99,12 @@ class ScheduleResult:
             "over_coverage_pct": round(self.over_pct, 2),
             "shortfall_hours": round(self.shortfall_hours, 2),
             "short_intervals": int((self.coverage["shortfall"] > 1e-6).sum()),
+            "idle_paid_hours": round(self.idle_paid_hours, 2),
+            "overtime_hours": round(self.overtime_hours, 2),
+            f"overtime_cost_{self.currency.lower()}": round(self.overtime_cost, 0),
+            "holiday_hours": round(self.holiday_hours, 2),
+            f"holiday_premium_{self.currency.lower()}": round(self.holiday_premium_cost, 0),
+            "below_paid_minimum": self.below_minimum(),
             "objective_wage_hours": round(self.objective, 3),
             "bound_wage_hours": round(self.bound, 3),
             "gap_pct": round(100.0 * self.gap, 3),
@@ -113,11 +147,19 @@ def schedule_result(
     paid = float(roster["paid_hours"].sum())
     night = float(roster["night_hours"].sum())
     headcount = int(roster["agent"].nunique())
-    cost = rules.wage_per_hour * (paid + rules.night_premium_pct / 100.0 * night)
-    cost += rules.head_cost_per_week * headcount * req.n_days / 7.0
+    pay = roster_pay(roster, rules, model.holiday_days, req.week_start)
     objective = info.objective
     bound = min(info.bound, objective)
-    gap = 0.0 if objective <= 1e-9 else max(0.0, (objective - bound) / abs(objective))
+    decided = model.gap_base(objective)  # the gap is on what the roster decides
+    gap = 0.0 if decided <= 1e-9 else max(0.0, (objective - bound) / decided)
+    contracts = contract_frame(model, roster, 100.0 * gap)
+    idle = float(contracts["idle_h"].sum()) if len(contracts) else 0.0
+    wage = rules.wage_per_hour
+    cost = wage * (paid + rules.night_premium_pct / 100.0 * night)
+    cost += pay.overtime_extra + pay.holiday_extra + wage * idle
+    salaried = set(contracts.loc[contracts["min_hours"] > 0, "agent"]) if len(contracts) else set()
+    paid_heads = len(set(roster["agent"]) | salaried)
+    cost += rules.head_cost_per_week * paid_heads * req.n_days / 7.0
     status = SolveStatus(info.status)
     if status == SolveStatus.OPTIMAL and gap > 1e-6:
         status = SolveStatus.WITHIN_GAP  # the solver's word; the gap says how close
@@ -128,6 +170,9 @@ def schedule_result(
         messages.append(hardness_note(gap, info.agents_per_lp_tour))
     if unused:
         messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
+    below = contract_note(contracts)
+    if below:
+        messages.append(below)
     return ScheduleResult(
         roster=roster,
         coverage=coverage,
@@ -154,6 +199,140 @@ def schedule_result(
         first_roster_s=info.first_s,
         night_shift_min_h=rules.night_shift_min_h,
         agents_per_lp_tour=info.agents_per_lp_tour,
+        idle_paid_hours=idle,
+        overtime_hours=pay.overtime_h,
+        overtime_cost=pay.overtime_cost,
+        holiday_hours=pay.holiday_h,
+        holiday_premium_cost=pay.holiday_extra,
+        idle_cost=wage * idle,
+        contracts=contracts,
+    )
+
+
+@dataclass(frozen=True)
+class Pay:
+    """Pay of a roster's rows beyond their ordinary wage and night premium: overtime hours
+    and their pay (rate and night premium), ordinary hours on public holidays and their pay
+    above the ordinary wage. Money in the rules' currency."""
+
+    overtime_h: float
+    overtime_cost: float
+    overtime_extra: float  # overtime pay above the ordinary wage of those hours
+    holiday_h: float
+    holiday_extra: float
+
+
+def roster_pay(roster: pd.DataFrame, rules: Rules, holiday_days, week_start) -> Pay:
+    """`Pay` from the roster rows alone: a row's `overtime_hours` are paid
+    `overtime_pay_pct` (`holiday_overtime_pay_pct` when the shift starts on a public
+    holiday), its other hours on `holiday_days` (day indices from `week_start`) are paid
+    `holiday_pay_pct` (the overtime, at one end of the shift, is taken from its holiday
+    hours first). Night premiums are the rows' `night_hours`, counted apart."""
+    wage = rules.wage_per_hour
+    first = pd.Timestamp(week_start)
+    ot_h = ot_extra = hol_h = 0.0
+    has_ot = "overtime_hours" in roster.columns
+    for row in roster.itertuples(index=False):
+        start = int((pd.Timestamp(row.start) - first).total_seconds() // 60)
+        end = int((pd.Timestamp(row.end) - first).total_seconds() // 60)
+        ot_min = round(float(row.overtime_hours) * 60) if has_ot else 0
+        on_holiday = holiday_minutes(start, end - start, holiday_days)
+        hol_h += max(0, on_holiday - ot_min) / 60.0
+        if ot_min:
+            rate = overtime_pay_pct(start, holiday_days, rules) / 100.0
+            ot_h += ot_min / 60.0
+            ot_extra += (rate - 1.0) * ot_min / 60.0
+    holiday_extra = wage * (rules.holiday_pay_pct - 100.0) / 100.0 * hol_h
+    return Pay(
+        overtime_h=ot_h,
+        overtime_cost=wage * (ot_h + ot_extra),
+        overtime_extra=wage * ot_extra,
+        holiday_h=hol_h,
+        holiday_extra=holiday_extra,
+    )
+
+
+def contract_frame(model: Model, roster: pd.DataFrame, gap_pct: float = 0.0) -> pd.DataFrame:
+    """Per named agent (`CONTRACT_COLUMNS`): contract hours, paid minimum, rostered,
+    ordinary and overtime hours, idle paid hours (minimum less ordinary hours) and, for an
+    agent below the minimum, why: no legal tour that long fits them (the rule that excludes
+    it), or the roster placed fewer of their hours (the search's choice within its gap)."""
+    rows = []
+    per = roster.groupby("agent")["paid_hours"].sum() if len(roster) else pd.Series(dtype=float)
+    if "overtime_hours" in roster.columns and len(roster):
+        ot = roster.groupby("agent")["overtime_hours"].sum()
+    else:
+        ot = pd.Series(dtype=float)
+    for group in model.groups:
+        if not group.agents or group.overflow:
+            continue
+        why = None
+        for agent in group.agents:
+            rostered = float(per.get(agent, 0.0))
+            overtime = float(ot.get(agent, 0.0))
+            ordinary = rostered - overtime
+            idle = max(0.0, group.paid_min_h - ordinary)
+            reason = ""
+            if idle > 1e-6:
+                if why is None:
+                    why = _below_reason(model, group, gap_pct)
+                reason = why
+            rows.append(
+                (agent, group.max_h, group.paid_min_h, rostered, ordinary, overtime, idle, reason)
+            )
+    frame = pd.DataFrame(rows, columns=CONTRACT_COLUMNS)
+    return frame.sort_values("agent", kind="stable").reset_index(drop=True)
+
+
+def _below_reason(model: Model, group, gap_pct: float) -> str:
+    """Why a group's agent may be rostered below the paid minimum."""
+    need = group.paid_min_h
+    long_enough = [t for t in model.tours if t.paid_min / 60.0 >= need - 1e-9]
+    if not long_enough:
+        return f"no legal tour reaches {need:g} h (shift lengths x days, weekly and rest rules)"
+    reasons: dict[str, int] = {}
+    fitting = []
+    for tour in long_enough:
+        why = tour_misfit(tour, group, model.slack_min)
+        if why is None:
+            fitting.append(tour)
+        else:
+            reasons[why] = reasons.get(why, 0) + 1
+    if fitting:
+        rules = model.rules
+        premium = min(
+            tour_cost_wage_hours(t, rules, True, model.holiday_days) - t.paid_min / 60.0
+            for t in fitting
+        )
+        if premium > (IDLE_WEIGHT - 1.0) * need + 1e-9:
+            return (
+                f"a tour of {need:g} h fits, but every such tour pays premiums (night, public "
+                f"holiday: {premium:.0f} wage-hours at least) the week's cover is not worth "
+                f"(gap {gap_pct:.1f}%)"
+            )
+        return (
+            f"a tour of {need:g} h fits; the roster placed fewer of their hours "
+            f"(gap {gap_pct:.1f}%)"
+        )
+    named = ", ".join(sorted(reasons))
+    return f"no legal tour of {need:g} h fits them: {named}"
+
+
+def contract_note(contracts: pd.DataFrame) -> str:
+    """'contracts: k of n named agents below their paid minimum (H idle paid hours): ...'."""
+    if contracts.empty:
+        return ""
+    below = contracts[contracts["idle_h"] > 1e-6]
+    if below.empty:
+        return ""
+    salaried = int((contracts["min_hours"] > 0).sum())
+    parts = []
+    for reason, rows in below.groupby("reason", sort=True):
+        names = ", ".join(rows["agent"].head(6)) + (" ..." if len(rows) > 6 else "")
+        parts.append(f"{len(rows)} ({names}): {reason}")
+    return (
+        f"contracts: {len(below)} of {salaried} agents with a paid minimum are rostered below "
+        f"it ({below['idle_h'].sum():,.1f} idle paid hours, paid): " + "; ".join(parts)
     )
 
 

@@ -39,6 +39,8 @@ class Rules:
         short_breaks_per_shift = 1         # 1: before or after the meal break; 2: one each
         start_tolerance_min = 0            # a tour may start this much earlier/later on some
                                            # days (multiple of start_step_min; 0 = same start)
+        overtime_extensions_h = [2, 4]     # overtime: a shift may run this much longer on a
+                                           # day (within max_work_day_h and min_rest_h)
 
         [labour]
         min_rest_h = 12                    # Art. 109: rest between two shifts
@@ -56,6 +58,15 @@ class Rules:
         max_part_time_pct = 30             # at most this % of the tours may be part-time
         part_time_min_hours = 20           # a hire's part-time tour has at least these hours
         full_time_paid_hours = 40          # a hire's full-time tour is paid at least these
+        min_hours_full_time_pct = 100      # a named full-timer is paid at least this % of the
+                                           # contract's weekly hours, rostered or not
+        min_hours_part_time_pct = 0        # the same for part-timers (agents file `min_hours`
+                                           # overrides both per agent)
+        max_work_day_h = 12                # Art. 107: ordinary + overtime hours in a day
+        max_overtime_week_h = 40           # overtime per agent in a week (the Code sets none:
+                                           # the month's cap)
+        max_overtime_month_h = 40          # Art. 107: overtime per agent in a month (0 = none)
+        max_overtime_year_h = 200          # Art. 107: 200 h a year, 300 h in power supply
 
         [cost]
         wage_per_hour = 40000              # VND per paid hour (plausible; not from the article)
@@ -64,6 +75,11 @@ class Rules:
                                            # recruitment, training, seat and licences
         shortfall_penalty_per_hour = 400000  # VND per agent-hour of missing cover (soft cover;
                                            # deeper cuts of an interval cost 2x, 4x, 8x)
+        overtime_pay_pct = 150             # Art. 98: an overtime hour on a normal day
+        rest_day_overtime_pay_pct = 200    # ... on a weekly rest day
+        holiday_overtime_pay_pct = 300     # ... on a public holiday
+        holiday_pay_pct = 300              # Art. 98: an ordinary hour worked on a public
+                                           # holiday (the scenario's calendar)
         night_weekend_penalty_h = 0        # fairness: wage-hours added to a tour per (night
                                            # shift x weekend day) it combines (0 = off)
         currency = "VND"
@@ -86,6 +102,7 @@ class Rules:
     short_break_from_h: float = 4.0
     short_breaks_per_shift: int = 1
     start_tolerance_min: int = 0
+    overtime_extensions_h: tuple[float, ...] = (2.0, 4.0)
     min_rest_h: float = 12.0
     min_weekly_rest_h: float = 24.0
     max_weekly_hours: float = 48.0
@@ -101,10 +118,20 @@ class Rules:
     max_part_time_pct: float = 30.0
     part_time_min_hours: float = 20.0
     full_time_paid_hours: float = 40.0
+    min_hours_full_time_pct: float = 100.0
+    min_hours_part_time_pct: float = 0.0
+    max_work_day_h: float = 12.0
+    max_overtime_week_h: float = 40.0
+    max_overtime_month_h: float = 40.0
+    max_overtime_year_h: float = 200.0
     wage_per_hour: float = 40000.0
     night_premium_pct: float = 30.0
     head_cost_per_week: float = 600000.0
     shortfall_penalty_per_hour: float = 400000.0
+    overtime_pay_pct: float = 150.0
+    rest_day_overtime_pay_pct: float = 200.0
+    holiday_overtime_pay_pct: float = 300.0
+    holiday_pay_pct: float = 300.0
     night_weekend_penalty_h: float = 0.0
     currency: str = "VND"
     source: str = field(default="defaults", compare=False)
@@ -114,9 +141,20 @@ class Rules:
         """Coverage is soft when asked for, or when a headcount cap may make it impossible."""
         return self.coverage == "soft" or self.headcount_cap > 0
 
+    @property
+    def overtime_cap_h(self) -> float:
+        """Overtime one agent may work in one week: the tightest of the week, month and year
+        caps (what earlier weeks used is not known to a single week's roster)."""
+        return min(self.max_overtime_week_h, self.max_overtime_month_h, self.max_overtime_year_h)
+
 
 _TABLES = ("shifts", "labour", "cost")
-_LISTS = {"shift_lengths_h": float, "start_windows": str, "days_per_week": int}
+_LISTS = {
+    "shift_lengths_h": float,
+    "start_windows": str,
+    "days_per_week": int,
+    "overtime_extensions_h": float,
+}
 _RANGES = {
     "start_step_min": (1, 1440),
     "meal_break_min": (0, 240),
@@ -146,6 +184,16 @@ _RANGES = {
     "night_premium_pct": (0, 1000),
     "shortfall_penalty_per_hour": (0, 1e15),
     "night_weekend_penalty_h": (0, 1000),
+    "min_hours_full_time_pct": (0, 100),
+    "min_hours_part_time_pct": (0, 100),
+    "max_work_day_h": (1, 24),
+    "max_overtime_week_h": (0, 168),
+    "max_overtime_month_h": (0, 744),
+    "max_overtime_year_h": (0, 8784),
+    "overtime_pay_pct": (100, 1000),
+    "rest_day_overtime_pay_pct": (100, 1000),
+    "holiday_overtime_pay_pct": (100, 1000),
+    "holiday_pay_pct": (100, 1000),
 }
 _CHOICES = {"coverage": ("hard", "soft")}
 
@@ -248,10 +296,33 @@ def _check_consistency(rules: Rules) -> None:
             f"{rules.source}: shifts.start_tolerance_min = {rules.start_tolerance_min}: expected "
             f"a multiple of shifts.start_step_min = {rules.start_step_min}"
         )
+    _check_overtime(rules)
     for length in rules.shift_lengths_h:
         if length > 24:
             raise InputError(
                 f"{rules.source}: shifts.shift_lengths_h contains {length:g}: at most 24 h"
+            )
+
+
+def _check_overtime(rules: Rules) -> None:
+    """The overtime caps must nest (a day's work holds the ordinary shift, a month's cap no more
+    than a year's) and the extensions fit in a day: one line naming the key otherwise."""
+    src = rules.source
+    if rules.max_work_day_h < rules.max_daily_hours:
+        raise InputError(
+            f"{src}: labour.max_work_day_h = {rules.max_work_day_h:g}: below labour."
+            f"max_daily_hours = {rules.max_daily_hours:g} (a day's work includes its ordinary "
+            "hours)"
+        )
+    if rules.max_overtime_month_h > rules.max_overtime_year_h:
+        raise InputError(
+            f"{src}: labour.max_overtime_month_h = {rules.max_overtime_month_h:g}: above "
+            f"labour.max_overtime_year_h = {rules.max_overtime_year_h:g}"
+        )
+    for ext in rules.overtime_extensions_h:
+        if ext >= 24:
+            raise InputError(
+                f"{src}: shifts.overtime_extensions_h contains {ext:g}: expected less than 24 h"
             )
 
 

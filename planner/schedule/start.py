@@ -22,7 +22,7 @@ import pulp
 from scipy import sparse
 
 from planner.schedule.boundary import flows, matching, tour_edge
-from planner.schedule.model import Model, group_cost
+from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.tours import break_loss, slot_cover
 
@@ -204,7 +204,7 @@ def _release_break(cover: _Cover, s, day, offsets, length, counts, key, floor_co
 
 
 def _cost(model: Model, key) -> float:
-    return group_cost(model.tours[key[1]], model.rules, model.groups[key[0]])
+    return model.marginal_cost(key)
 
 
 def _penalty_per_slot(model: Model) -> float:
@@ -319,6 +319,8 @@ def _drop_surplus(model: Model, cover: _Cover, y, z, b, sb, floor_cov, part, sha
     tours = model.tours
     order = sorted(y, key=lambda key: (-_cost(model, key), key))
     for key in order:
+        if _cost(model, key) < 0:  # a salaried agent's paid hours: dropping costs more
+            continue
         tour = tours[key[1]]
         s = cover.index[tour.shift]
         while y[key] > 0:
@@ -368,6 +370,10 @@ def _as_start(model: Model, cover: _Cover, y, z, b, sb, required) -> Start | Non
         values[f"work_{s}_{day}"] = float(count)
     for g, var in model.over.items():
         values[var.name] = float(max(0, len(_instances(y, g)) - (model.groups[g].cap or 0)))
+    for g, var in model.idle.items():  # the paid minimum the tours leave idle
+        group = model.groups[g]
+        hours = sum(model.tours[i].paid_min / 60.0 * c for (gg, i), c in y.items() if gg == g)
+        values[var.name] = max(0.0, len(group.agents) * group.paid_min_h - hours)
     for g, (grid, arcs) in model.nets.items():
         instances = _instances(y, g)
         needs = [tour_edge(model.tours[key[1]], model.slack_min) for key in instances]
