@@ -7,8 +7,8 @@ and stays there after 500 s of HiGHS. Freeing only a slice of the tours, with ev
 still free, gives HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper
 roster around it. The slices: the tours of one pattern of working days, then the tours that
 start in one band of the day (`BAND_H` hours wide, moved on by `BAND_STEP_H`); a slice of more
-than `MAX_SLICE_TOURS` tours is cut in parts by start time (a cap on the work of any one
-slice). The work goes where the roster and the LP relaxation differ: a round skips the
+than `MAX_SLICE_TOURS` tours is cut in parts by start time, and HiGHS stops a slice after
+`SLICE_WORK` of its interrupt checks (caps on the work of any one slice). The work goes where the roster and the LP relaxation differ: a round skips the
 slices whose tours agree with the LP's, and a slice solved without a gain is not solved again
 until the roster has changed; the first round visits the rest in order, later rounds rank
 them by how far the roster's tours are from the LP's there (agents, summed over the slice's
@@ -41,6 +41,10 @@ ROUNDS = 4
 # 10-15 CPU s on a 2-core machine of 2026, the bundled week's 88 named agents included
 WORK_BUDGET = 30000
 MAX_SLICE_TOURS = 400  # a larger slice is cut in parts by start time
+# the work of any one slice, in HiGHS's interrupt checks (`_search`): the x1 summer week's
+# slowest slice reached 51 of them in 29 CPU s, its fast ones 15-17 in ~1.4 s; a slice
+# stopped there keeps the cheaper roster it found, at the same point on any machine
+SLICE_WORK = 30
 DIFFERENCE_EPS = 1e-6  # a slice whose tours agree with the LP's to this is skipped
 MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost is the last
 NODE_LIMIT = 1  # the root of each slice's model: its heuristics find the better rosters
@@ -146,6 +150,17 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     lower, upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
     settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
+    calls = [0]
+
+    def capped(event):
+        """HiGHS has no iteration limit for a MIP and gives its callbacks no iteration count:
+        count its interrupt checks (reached at the same points of the same search on any
+        machine, one thread) and stop the slice after `SLICE_WORK` of them."""
+        calls[0] += 1
+        if calls[0] > SLICE_WORK:
+            event.interrupt()
+
+    h.cbMipInterrupt += capped
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
@@ -172,6 +187,7 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
             solution.value_valid = True
             h.setSolution(solution)
             began = time.monotonic()
+            calls[0] = 0
             h.run()
             info = h.getInfo()
             if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
@@ -188,7 +204,7 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
                 took = time.monotonic() - began
                 print(
                     f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s, "
-                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all)",
+                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all, {calls[0]} calls)",
                     file=sys.stderr,
                 )
             if clock or within_gap(best, bound, gap) or work >= budget:
