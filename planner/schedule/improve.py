@@ -42,9 +42,10 @@ ROUNDS = 4
 WORK_BUDGET = 30000
 MAX_SLICE_TOURS = 400  # a larger slice is cut in parts by start time
 # the work of any one slice, in HiGHS's interrupt checks (`_search`): the x1 summer week's
-# slowest slice reached 51 of them in 29 CPU s, its fast ones 15-17 in ~1.4 s; a slice
-# stopped there keeps the cheaper roster it found, at the same point on any machine
-SLICE_WORK = 30
+# slices reached 15-79 of them (1.4-29 CPU s); a cap at 30 cost the small weeks most of their
+# gains (those come from the heavy slices), so it only stops a runaway slice; a slice stopped
+# there keeps the cheaper roster it found, at the same point on any machine
+SLICE_WORK = 60
 DIFFERENCE_EPS = 1e-6  # a slice whose tours agree with the LP's to this is skipped
 MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost is the last
 NODE_LIMIT = 1  # the root of each slice's model: its heuristics find the better rosters
