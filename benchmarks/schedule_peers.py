@@ -17,7 +17,8 @@ when installed); each prints objective, bound, its gap to planner's LP bound and
 The peers are benchmark extras (`pip install ortools pyscipopt`), never planner's
 dependencies; a missing one is reported and skipped.
 
-Times are wall-clock on whatever machine runs this (2 shared cores here: noisy); the
+Times are wall-clock on whatever machine runs this (2 shared cores here: noisy), with the CPU
+seconds of planner and its solver children beside them (the figure to read on a busy machine); the
 deterministic part is planner's status (gap or work limit, not the clock).
 
     python benchmarks/schedule_peers.py                       # every week, 90 s each
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import resource
 import subprocess
 import sys
 import tempfile
@@ -197,6 +199,13 @@ def figures(result, req: pd.DataFrame) -> str:
     return f"heads {result.headcount:>4} eff {eff:.3f} 8/9h {100 * long_share:>3.0f}%"
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (planner's solver children)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def gap_to(objective: float, bound: float) -> float:
     if not math.isfinite(objective) or objective <= 0:
         return math.nan
@@ -268,14 +277,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for name, req, rules, agents, previous in weeks(selected, work, args.time_limit):
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), cpu_seconds()
             result = build_roster(
                 req, rules, agents=agents, time_limit_s=args.time_limit, solver="highs",
                 previous=previous,
             )  # fmt: skip
-            wall = time.perf_counter() - began
+            wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
             print(
-                f"{name:<11} planner  gap {100 * result.gap:6.2f}%  {wall:6.1f} s  "
+                f"{name:<11} planner  gap {100 * result.gap:6.2f}%  {wall:6.1f} s "
+                f"({cpu:5.1f} CPU s)  "
                 f"{str(result.status):<26} {figures(result, req)}  "
                 f"agents/LP tour {result.agents_per_lp_tour:.2f}",
                 flush=True,

@@ -48,7 +48,7 @@ from planner.scenario.model import SCHEDULE_TIME_LIMIT_S
 @click.option(
     "--gap",
     "gap_pct",
-    default=1.0,
+    default=0.25,
     show_default=True,
     type=click.FloatRange(0, 99),
     metavar="PCT",

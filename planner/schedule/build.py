@@ -91,7 +91,8 @@ def solve_model(
             _log(began, f"greedy roster {start.objective:,.2f} (no LP in time)")
             seconds = time.monotonic() - began
             return SolveReport(SolveStatus.TIME_LIMIT, start.objective, 0.0, seconds, True, seconds)
-        support = {k for k, var in model.y.items() if (var.value() or 0.0) > 1e-6}
+        lp_tours = {k: max(0.0, var.value() or 0.0) for k, var in model.y.items()}
+        support = {k for k, value in lp_tours.items() if value > 1e-6}
         per_tour = _agents_per_tour(model, support)
         _log(began, f"LP: {per_tour:.2f} agents per tour it uses")
         start = build_start(model)
@@ -117,7 +118,7 @@ def solve_model(
             report = SolveReport(SolveStatus.OPTIMAL, start.objective, lp.objective, 0.0)
         elif start is not None and node_limit is None and not _full_search(model):
             # too big for branching: re-solve a slice of the tours at a time instead
-            start, cut = improve_by_slices(model, start, lp.objective, gap, deadline)
+            start, cut = improve_by_slices(model, start, lp.objective, gap, deadline, lp_tours)
             clock = clock or cut
             _log(began, f"slice search {start.objective:,.2f}{' (clock)' if cut else ''}")
             _assign(model.prob, start.values)

@@ -6,11 +6,17 @@ roster by branching over the whole model: a summer week's polish sits ~2% above 
 and stays there after 500 s of HiGHS. Freeing only a slice of the tours, with every meal break
 still free, gives HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper
 roster around it. The slices: the tours of one pattern of working days, then the tours that
-start in one band of the day (`BAND_H` hours wide, moved on by `BAND_STEP_H`); a round visits
-every slice in turn. The search stops when the roster is within the gap of the bound, after
-`ROUNDS` rounds, or after a round that gained less than `MIN_ROUND_GAIN`. Each step is a fixed
-amount of work, so the result is the same on every machine; only the deadline can cut it short,
-and then the report says so.
+start in one band of the day (`BAND_H` hours wide, moved on by `BAND_STEP_H`); a slice of more
+than `MAX_SLICE_TOURS` tours is cut in parts by start time, and HiGHS stops a slice after
+`SLICE_WORK` of its interrupt checks (caps on the work of any one slice). The work goes where the roster and the LP relaxation differ: a round skips the
+slices whose tours agree with the LP's, and a slice solved without a gain is not solved again
+until the roster has changed; the first round visits the rest in order, later rounds rank
+them by how far the roster's tours are from the LP's there (agents, summed over the slice's
+tours), farthest first. The search stops when the roster is within the gap of the bound, when the
+simplex iterations of all slices so far pass `WORK_BUDGET`, after `ROUNDS` rounds, or after a
+round that gained less than `MIN_ROUND_GAIN`. Each step is a fixed amount of work, so the
+result is the same on every machine; only the deadline can cut it short, and then the report
+says so.
 """
 
 from __future__ import annotations
@@ -30,7 +36,17 @@ from planner.schedule.start import Start, legal_start, values_kept
 
 BAND_H = 1.0  # width of a band of shift start times, hours
 BAND_STEP_H = 0.5  # the next band starts this much later
-ROUNDS = 2
+ROUNDS = 4
+# the search's work limit, in simplex iterations of all its slices (deterministic): about
+# 10-15 CPU s on a 2-core machine of 2026, the bundled week's 88 named agents included
+WORK_BUDGET = 30000
+MAX_SLICE_TOURS = 400  # a larger slice is cut in parts by start time
+# the work of any one slice, in HiGHS's interrupt checks (`_search`): the x1 summer week's
+# slices reached 15-79 of them (1.4-29 CPU s); a cap at 30 cost the small weeks most of their
+# gains (those come from the heavy slices), so it only stops a runaway slice; a slice stopped
+# there keeps the cheaper roster it found, at the same point on any machine
+SLICE_WORK = 60
+DIFFERENCE_EPS = 1e-6  # a slice whose tours agree with the LP's to this is skipped
 MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost is the last
 NODE_LIMIT = 1  # the root of each slice's model: its heuristics find the better rosters
 OPTIONS = {"mip_pscost_minreliable": 0, "mip_rel_gap": 0.0}
@@ -38,18 +54,28 @@ MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock en
 
 
 def improve_by_slices(
-    model: Model, start: Start, bound: float, gap: float, deadline: float
+    model: Model,
+    start: Start,
+    bound: float,
+    gap: float,
+    deadline: float,
+    lp_tours: dict | None = None,
+    work_budget: int = WORK_BUDGET,
 ) -> tuple[Start, bool]:
     """A roster at most as dear as `start`, from the slice search; and whether the clock
-    (`deadline`, on `time.monotonic()`) cut the search short. The model's variables are left
-    untouched."""
+    (`deadline`, on `time.monotonic()`) cut the search short. `lp_tours`: the LP relaxation's
+    value of each tour variable (keys of `model.y`; without it every slice is visited, in
+    order); `work_budget`: simplex iterations. The model's variables are left untouched."""
     slices = tour_slices(model)
     if not slices or within_gap(start.objective, bound, gap):
         return start, False
+    lp = None
+    if lp_tours is not None:
+        lp = np.array([float(lp_tours.get(key, 0.0)) for key in model.y])
 
     def work():
         with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
-            return _search(model, start, bound, gap, deadline, slices)
+            return _search(model, start, bound, gap, deadline, slices, lp, work_budget)
 
     outcome = run_in_fork(work, deadline)
     if outcome is None:
@@ -77,13 +103,38 @@ def tour_slices(model: Model) -> list[list[int]]:
     unique: list[list[int]] = []
     seen: set[tuple[int, ...]] = set()
     for members in out:
-        if members and tuple(members) not in seen:
-            seen.add(tuple(members))
-            unique.append(members)
+        for part in _cut(members, starts):
+            if part and tuple(part) not in seen:
+                seen.add(tuple(part))
+                unique.append(part)
     return unique
 
 
-def _search(model, start: Start, bound, gap, deadline, slices):
+def _cut(members: list[int], starts: list[int], cap: int = MAX_SLICE_TOURS) -> list[list[int]]:
+    """`members` in parts of at most `cap` tours, by start time (then position)."""
+    if len(members) <= cap:
+        return [members]
+    ordered = sorted(members, key=lambda k: (starts[k], k))
+    parts = -(-len(ordered) // cap)
+    size = -(-len(ordered) // parts)
+    return [sorted(ordered[p : p + size]) for p in range(0, len(ordered), size)]
+
+
+def slice_order(slices: list[list[int]], roster, lp, ranked: bool = True) -> list[int]:
+    """The slices to visit, as positions in `slices`: those where the roster's tours (agents per
+    tour variable, in `model.y` order) differ from the LP relaxation's, farthest first when
+    `ranked` (else in order). Without `lp`: every slice, in order."""
+    if lp is None:
+        return list(range(len(slices)))
+    apart = np.abs(np.asarray(roster, dtype=float) - lp)
+    scores = [float(apart[members].sum()) for members in slices]
+    order = list(range(len(slices)))
+    if ranked:
+        order.sort(key=lambda k: (-round(scores[k], 6), k))
+    return [k for k in order if scores[k] > DIFFERENCE_EPS]
+
+
+def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=WORK_BUDGET):
     """In the child: the rounds on one HiGHS model read from the roster model's MPS.
     Returns (values by variable name or None when nothing improved, clock stopped)."""
     import highspy
@@ -96,20 +147,34 @@ def _search(model, start: Start, bound, gap, deadline, slices):
         h.readModel(str(path))
     names = [h.getColName(j)[1] for j in range(h.getNumCol())]
     column = {name: j for j, name in enumerate(names)}
-    lp = h.getLp()
-    lower, upper = np.array(lp.col_lower_), np.array(lp.col_upper_)
+    bounds = h.getLp()
+    lower, upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
     settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
+    calls = [0]
+
+    def capped(event):
+        """HiGHS has no iteration limit for a MIP and gives its callbacks no iteration count:
+        count its interrupt checks (reached at the same points of the same search on any
+        machine, one thread) and stop the slice after `SLICE_WORK` of them."""
+        calls[0] += 1
+        if calls[0] > SLICE_WORK:
+            event.interrupt()
+
+    h.cbMipInterrupt += capped
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
     log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
     best, clock = start.objective, False
     work = 0  # simplex iterations of every slice so far (the same on any machine)
-    todo = list(range(len(slices)))
-    for _ in range(ROUNDS):
-        round_from, gained = best, []
-        for k in todo:
+    found = 0  # cheaper rosters so far
+    tried: dict[int, int] = {}  # slice -> `found` when it was last solved without a gain
+    for round_ in range(ROUNDS):
+        round_from = best
+        for k in slice_order(slices, x[tour_cols], lp, ranked=round_ > 0):
+            if tried.get(k) == found:
+                continue  # the same roster around it: the same answer again
             members = slices[k]
             left = deadline - time.monotonic()
             if left < MIN_STEP_S:
@@ -123,6 +188,7 @@ def _search(model, start: Start, bound, gap, deadline, slices):
             solution.value_valid = True
             h.setSolution(solution)
             began = time.monotonic()
+            calls[0] = 0
             h.run()
             info = h.getInfo()
             if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
@@ -130,21 +196,24 @@ def _search(model, start: Start, bound, gap, deadline, slices):
             if info.primal_solution_status == 2 and info.objective_function_value < best - 1e-6:
                 x = np.array(h.getSolution().col_value)
                 best = float(info.objective_function_value)
-                gained.append(k)
+                found += 1
+            else:
+                tried[k] = found
             h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
             work += int(info.simplex_iteration_count)
             if log:
                 took = time.monotonic() - began
                 print(
                     f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s, "
-                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all)",
+                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all, {calls[0]} calls)",
                     file=sys.stderr,
                 )
-            if clock or within_gap(best, bound, gap):
+            if clock or within_gap(best, bound, gap) or work >= budget:
                 break
-        if clock or within_gap(best, bound, gap) or round_from - best < MIN_ROUND_GAIN * round_from:
+        if clock or within_gap(best, bound, gap) or work >= budget:
             break
-        todo = gained  # the next round revisits the slices that gained
+        if round_from - best < MIN_ROUND_GAIN * round_from:
+            break
     if best >= start.objective:
         return None, clock
     return dict(zip(names, (float(v) for v in x), strict=True)), clock

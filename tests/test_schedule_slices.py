@@ -1,0 +1,78 @@
+"""Which slices the search visits and in what order: laws of `slice_order` and of the cut that
+caps a slice's size (no solver runs here)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner.schedule import improve
+from planner.schedule.improve import MAX_SLICE_TOURS, _cut, slice_order
+
+slices_and_values = st.integers(1, 30).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True), max_size=12),
+        st.lists(st.integers(0, 3), min_size=n, max_size=n),
+        st.lists(st.floats(0, 3, allow_nan=False), min_size=n, max_size=n),
+    )
+)
+
+
+@given(slices_and_values)
+def test_without_the_lp_every_slice_is_visited_in_order(case):
+    slices, roster, _ = case
+    assert slice_order(slices, np.array(roster, dtype=float), None) == list(range(len(slices)))
+
+
+@given(slices_and_values)
+def test_slices_go_farthest_from_the_lp_first_and_agreeing_ones_are_skipped(case):
+    slices, roster, lp = case
+    roster_a, lp_a = np.array(roster, dtype=float), np.array(lp)
+    order = slice_order(slices, roster_a, lp_a)
+    scores = [float(np.abs(roster_a - lp_a)[members].sum()) for members in slices]
+    assert len(set(order)) == len(order)
+    assert scores == [float(np.abs(roster_a - lp_a)[m].sum()) for m in slices]
+    assert all(scores[k] > improve.DIFFERENCE_EPS for k in order)
+    skipped = set(range(len(slices))) - set(order)
+    assert all(scores[k] <= improve.DIFFERENCE_EPS for k in skipped)
+    visited = [round(scores[k], 6) for k in order]
+    assert visited == sorted(visited, reverse=True)
+
+
+@given(slices_and_values)
+def test_the_first_round_keeps_the_order_and_visits_the_same_slices(case):
+    slices, roster, lp = case
+    roster_a, lp_a = np.array(roster, dtype=float), np.array(lp)
+    first = slice_order(slices, roster_a, lp_a, ranked=False)
+    assert first == sorted(first)
+    assert sorted(slice_order(slices, roster_a, lp_a)) == first
+
+
+def test_a_roster_equal_to_the_lp_leaves_nothing_to_visit():
+    slices = [[0, 1], [2], [1, 2, 3]]
+    values = np.array([1.0, 0.0, 2.0, 3.0])
+    assert slice_order(slices, values, values.copy()) == []
+
+
+@given(st.integers(1, 12), st.data())
+def test_a_large_slice_is_cut_into_capped_parts_that_keep_every_tour(cap, data):
+    starts = data.draw(st.lists(st.integers(0, 47), min_size=1, max_size=60))
+    members = data.draw(st.lists(st.sampled_from(range(len(starts))), unique=True))
+    members.sort()
+    parts = _cut(members, starts, cap)
+    assert sorted(k for part in parts for k in part) == members
+    if len(members) <= cap:
+        assert parts == [members]
+        return
+    assert all(0 < len(part) <= cap for part in parts)
+    # cut by start time: no tour of a later part starts before one of an earlier part
+    latest = [max(starts[k] for k in part) for part in parts]
+    earliest = [min(starts[k] for k in part) for part in parts]
+    assert all(a <= b for a, b in zip(latest, earliest[1:], strict=False))
+
+
+def test_the_default_cap_is_the_search_s():
+    starts = list(range(3 * MAX_SLICE_TOURS))
+    parts = _cut(list(range(len(starts))), starts)
+    assert len(parts) == 3 and all(len(part) == MAX_SLICE_TOURS for part in parts)
