@@ -30,6 +30,7 @@ from planner.io import parse_breaks
 from planner.scenario import load_scenario
 from planner.schedule import Rules, check_roster_rules, rules_from_mapping
 from planner.staffing import StaffingTarget
+from planner.store.schema import SCHEMA_VERSION
 
 DAY = pd.Timestamp("2026-03-04")
 
@@ -492,9 +493,9 @@ def test_cli_storm_morning_from_the_store_says_what_to_do(published, tmp_path):
          published / "planner.db", "--format", "csv", "--no-record"]
     )  # fmt: skip
     assert again.stdout == out.read_text()
-    # the first run was recorded in new tables (schema version 3), the second was not
+    # the first run was recorded in the intraday tables (schema 3 on), the second was not
     with sqlite3.connect(published / "planner.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         runs = conn.execute("SELECT run_id, day, now, factor, exit_code FROM intraday_runs")
         rows = runs.fetchall()
         n_forecast = conn.execute("SELECT COUNT(*) FROM intraday_forecast").fetchone()[0]

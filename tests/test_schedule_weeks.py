@@ -198,6 +198,7 @@ def test_the_workbook_lists_every_agent_marks_nights_and_prints_landscape(tmp_pa
             "no_night": False,
             "unavailable": "",
             "preferred_start": "",
+            "min_hours": 0.0,  # paid as rostered, so the week leaves some of them idle
         }
     )
     result = build_roster(week("2026-07-06"), rules, agents=agents, time_limit_s=20, solver="highs")
