@@ -96,8 +96,7 @@ def chained(tmp_path_factory):
     from planner.schedule import build_roster, read_roster, rules_from_mapping
 
     rules = rules_from_mapping(RULES, "test")
-    # the rules and the cover are the law here, not the gap: at 1% the small week's full search
-    # stops well before its node limit (at the 0.25% default it runs to it, minutes a solve)
+    # the rules and the cover are the law here, not the gap (1%: a short search)
     first = build_roster(
         hourly_week("2026-07-06"), rules, time_limit_s=60, solver="highs", gap_pct=1.0
     )
