@@ -125,17 +125,8 @@ def config_of(scenario: Scenario) -> CapacityConfig:
 def long_range_forecast(scenario: Scenario, hist, first: dt.date, weeks: int):
     """The scenario's forecaster run over `weeks` weeks from the Monday `first` (adjustments
     applied)."""
-    data = scenario.data
     result = forecast.forecast_history(
-        hist,
-        horizon_days=7 * weeks,
-        start=pd.Timestamp(first),
-        interval_min=scenario.forecast.interval_min,
-        level=scenario.forecast.level,
-        country=None if data.country == "none" else data.country,
-        events=data.events,
-        model=scenario.forecast.model,
-        temperature=data.temperature,
+        hist, horizon_days=7 * weeks, start=pd.Timestamp(first), **scenario.forecaster_options()
     )
     frame, notes = apply_adjustments(result.intervals, scenario.adjustments)
     return replace(result, intervals=frame, notes=result.notes + tuple(str(n) for n in notes))

@@ -51,17 +51,9 @@ class WeekRunNeed:
 
 def week_run_need(scenario: Scenario, hist, monday: dt.date) -> WeekRunNeed:
     """The requirement `planner run` computes for the week from `monday` (nothing solved)."""
-    data, fcfg = scenario.data, scenario.forecast
+    fcfg = scenario.forecast
     fc = forecast.forecast_history(
-        hist,
-        horizon_days=7,
-        start=pd.Timestamp(monday),
-        interval_min=fcfg.interval_min,
-        level=fcfg.level,
-        country=None if data.country == "none" else data.country,
-        events=data.events,
-        model=fcfg.model,
-        temperature=data.temperature,
+        hist, horizon_days=7, start=pd.Timestamp(monday), **scenario.forecaster_options()
     )
     frame, _ = apply_adjustments(fc.intervals, scenario.adjustments)
     basis = frame.assign(calls=frame["upper"]) if fcfg.plan_at == "upper" else frame

@@ -6,7 +6,16 @@ import sys
 
 import click
 
-from planner.cli.common import cli, fail, output_options, png_path
+from planner.cli.common import (
+    check_store_choice,
+    cli,
+    engine_options,
+    engine_runner,
+    fail,
+    output_options,
+    png_path,
+    store_options,
+)
 
 
 @cli.command("capacity")
@@ -26,18 +35,17 @@ from planner.cli.common import cli, fail, output_options, png_path
 @click.option("--week-scenario", default=None, metavar="SCENARIO",
               help="The scenario whose weekly run rosters --agents-week (default: the planned "
               "one): the week is covered as that run staffs it.")  # fmt: skip
-@click.option("--engine", default="local", show_default=True, metavar="ENGINE",
-              help="Where several scenarios are planned: local (with --jobs N), local:N, "
-              "dask://HOST:PORT, dask-local:N or dask-local-threads:N.")  # fmt: skip
-@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
-              help="Worker processes of the local engine (several scenarios).")  # fmt: skip
-@click.option("--store", "store_path", default=None, metavar="PATH",
-              help="Plan store: its published rosters measure the inefficiency, and the plans "
-              "are recorded in it (default: the scenario's [run] store, else out/planner.db "
-              "when it exists).")  # fmt: skip
-@click.option("--no-store", is_flag=True,
-              help="Read no plan store and record nothing (the inefficiency is measured on a "
-              "roster of one sample week).")  # fmt: skip
+@engine_options(
+    "Where several scenarios are planned: local (with --jobs N), local:N, dask://HOST:PORT, "
+    "dask-local:N or dask-local-threads:N.",
+    "Worker processes of the local engine (several scenarios).",
+)
+@store_options(
+    "Plan store: its published rosters measure the inefficiency, and the plans are recorded "
+    "in it (default: the scenario's [run] store, else out/planner.db when it exists).",
+    "Read no plan store and record nothing (the inefficiency is measured on a roster of one "
+    "sample week).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary or progress on stderr.")
 @output_options("table")
 def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_week, agents_out,
@@ -75,15 +83,10 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
         fail("--agents-week and --agents-out go together (the week, and where to write it)")
     if week_scenario is not None and agents_week is None:
         fail("--week-scenario goes with --agents-week (the week it rosters)")
-    if no_store and store_path:
-        fail("give --store or --no-store, not both")
+    check_store_choice(store_path, no_store)
     pio.check_output_paths(output, plot, xlsx, agents_out, inputs=tuple(scenarios))
     log = (lambda _m: None) if quiet else (lambda m: click.echo(f"planner: {m}", err=True))
-    run_calls = None
-    if engine != "local" or jobs > 1:
-        from planner.jobs import engines
-
-        run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
+    run_calls = engine_runner(engine, jobs, local_pool=True)
     plan_store = job.capacity_store(store_path, no_store, scenarios)
     run = job.run_capacity(
         list(scenarios),

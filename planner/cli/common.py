@@ -44,6 +44,52 @@ def output_options(default_format: str = "csv"):
     return decorate
 
 
+def engine_options(engine_help: str, jobs_help: str, max_jobs: int = 256):
+    """Add the shared `--engine ENGINE` (default local) and `-j/--jobs N` options."""
+
+    def decorate(func):
+        func = click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(1, max_jobs),
+            default=1,
+            show_default=True,
+            help=jobs_help,
+        )(func)
+        return click.option(
+            "--engine", default="local", show_default=True, metavar="ENGINE", help=engine_help
+        )(func)
+
+    return decorate
+
+
+def store_options(store_help: str, no_store_help: str):
+    """Add the shared `--store PATH` (as `store_path`) and `--no-store` options; the command
+    calls `check_store_choice` with both."""
+
+    def decorate(func):
+        func = click.option("--no-store", is_flag=True, help=no_store_help)(func)
+        return click.option("--store", "store_path", metavar="PATH", help=store_help)(func)
+
+    return decorate
+
+
+def check_store_choice(store_path: str | None, no_store: bool) -> None:
+    """Refuse `--store` given with `--no-store`."""
+    if no_store and store_path:
+        fail("give --store or --no-store, not both")
+
+
+def engine_runner(engine: str, jobs: int, *, local_pool: bool = False):
+    """The ordered runner of `--engine` (with `--jobs` workers), or None where the command
+    runs its calls itself: the local engine, unless `local_pool` asks for a pool of `jobs`."""
+    if engine == "local" and not (local_pool and jobs > 1):
+        return None
+    from planner.jobs import engines
+
+    return engines.ordered(engines.engine_from_text(engine, jobs=jobs))
+
+
 def _full_width(ctx, param, value):
     """Click callback for `--wide`: every table of this invocation at its natural width."""
     from planner.report import tables

@@ -8,7 +8,15 @@ import sys
 import click
 
 from planner.choices import NoteTopic
-from planner.cli.common import cli, fail, output_options, png_path
+from planner.cli.common import (
+    check_store_choice,
+    cli,
+    engine_options,
+    engine_runner,
+    output_options,
+    png_path,
+    store_options,
+)
 from planner.errors import ExitCode
 
 RUN_LIMIT = "--time-limit or [run] time_limit_s"  # what a run's clock warning says to raise
@@ -48,13 +56,10 @@ def _stderr_log(enabled: bool):
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="A log line per stage on stderr.")
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+@store_options(
+    "Plan store (SQLite) to record the published run in (default: planner.db beside DIR).",
+    "Do not record the run in a plan store.",
 )
-@click.option("--no-store", is_flag=True, help="Do not record the run in a plan store.")
 @click.option(
     "--allow-dir",
     "allowed_dirs",
@@ -98,8 +103,7 @@ def run_command(
     from planner import store as plan_store
     from planner.accuracy import RunRecorder
 
-    if no_store and store_path:
-        fail("give --store or --no-store, not both")
+    check_store_choice(store_path, no_store)
     if store_path:  # a foreign or newer store is refused before minutes of planning
         plan_store.check_store(store_path)
     recorder = None if no_store else RunRecorder(store_path)
@@ -150,14 +154,6 @@ def run_command(
 @click.option(
     "--plot", metavar="PNG", callback=png_path, help="Also draw cost against service level to PNG."
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 32),
-    default=1,
-    show_default=True,
-    help="Scenarios planned in parallel (processes).",
-)
 @click.option("--week", metavar="YYYY-Www", help="Plan every scenario on this ISO week.")
 @click.option("--start", metavar="DATE", help="Plan every scenario on the 7 days from DATE.")
 @click.option("--simulate", is_flag=True, help="Add a simulated service-level column.")
@@ -168,21 +164,16 @@ def run_command(
     help="Roster solver time limit for every scenario (overrides their [run]).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="A log line per scenario on stderr.")
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Plan store to continue last week's published rosters from (read only; default: the "
-    "one planner run records into).",
+@store_options(
+    "Plan store to continue last week's published rosters from (read only; default: the one "
+    "planner run records into).",
+    "Plan every week on its own (cyclic).",
 )
-@click.option("--no-store", is_flag=True, help="Plan every week on its own (cyclic).")
-@click.option(
-    "--engine",
-    default="local",
-    show_default=True,
-    metavar="ENGINE",
-    help="Where the scenarios run: local (--jobs N processes), dask://HOST:PORT, dask-local:N "
-    "or dask-local-threads:N (see planner sweep).",
+@engine_options(
+    "Where the scenarios run: local (--jobs N processes), dask://HOST:PORT, dask-local:N or "
+    "dask-local-threads:N (see planner sweep).",
+    "Scenarios planned in parallel (processes).",
+    max_jobs=32,
 )
 @click.option(
     "--allow-dir",
@@ -223,14 +214,9 @@ def compare_command(
     from planner import io, pipeline, report
     from planner.report import charts
 
-    if no_store and store_path:
-        fail("give --store or --no-store, not both")
+    check_store_choice(store_path, no_store)
     io.check_output_paths(output, plot, inputs=scenarios)
-    run_calls = None
-    if engine != "local":
-        from planner.jobs import engines
-
-        run_calls = engines.ordered(engines.engine_from_text(engine, jobs=jobs))
+    run_calls = engine_runner(engine, jobs)
     result = pipeline.compare(
         list(scenarios),
         allowed_dirs=allowed_dirs,

@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from planner.cli.common import cli, fail, output_options, png_path
+from planner.cli.common import (
+    check_store_choice,
+    cli,
+    engine_options,
+    output_options,
+    png_path,
+    store_options,
+)
 
 ENGINE_HELP = (
     "Where the cells run: local (process pool, --jobs N), dask://HOST:PORT (a running Dask "
@@ -17,15 +24,7 @@ ENGINE_HELP = (
 @cli.command("sweep")
 @click.argument("plan", metavar="PLAN.toml")
 @output_options("table")
-@click.option("--engine", default="local", show_default=True, metavar="ENGINE", help=ENGINE_HELP)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 256),
-    default=1,
-    show_default=True,
-    help="Worker processes of the local engine.",
-)
+@engine_options(ENGINE_HELP, "Worker processes of the local engine.")
 @click.option(
     "--retries",
     type=click.IntRange(0, 20),
@@ -43,14 +42,11 @@ ENGINE_HELP = (
 )
 @click.option("--out", "out_dir", metavar="DIR", help="Also write every cell's week files here.")
 @click.option("--plot", metavar="PNG", callback=png_path, help="Also draw cost and SL per week.")
-@click.option(
-    "--store",
-    "store_path",
-    metavar="PATH",
-    help="Plan store to record cells in and skip stored ones (default: the plan's `store`, "
-    "else PLAN.db beside the plan).",
+@store_options(
+    "Plan store to record cells in and skip stored ones (default: the plan's `store`, else "
+    "PLAN.db beside the plan).",
+    "Record nothing; plan every cell.",
 )
-@click.option("--no-store", is_flag=True, help="Record nothing; plan every cell.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary line.")
 def sweep_command(
     plan,
@@ -84,8 +80,7 @@ def sweep_command(
     from planner.jobs import engines, sweep
     from planner.report import sweep_chart
 
-    if no_store and store_path:
-        fail("give --store or --no-store, not both")
+    check_store_choice(store_path, no_store)
     io.check_output_paths(output, plot, inputs=[plan])
     chosen = engines.engine_from_text(engine, jobs=jobs, retries=retries, timeout_s=connect_timeout)
     show = not quiet and sys.stderr.isatty()

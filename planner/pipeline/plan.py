@@ -336,31 +336,20 @@ _FORECAST_CACHE: dict[tuple, object] = {}
 def _forecast(sc: Scenario, hist, first: dt.date):
     """The forecast for the week (memoised per process: scenarios of a comparison that differ
     only in staffing or rules share it)."""
-    data, fcfg = sc.data, sc.forecast
+    options = sc.forecaster_options()
     key = (
         hist.source,
         _sha_or_none(sc.data.history),
-        _sha_or_none(data.events),
-        _sha_or_none(data.temperature),
-        data.country,
-        fcfg.model,
-        fcfg.level,
-        fcfg.interval_min,
+        _sha_or_none(options["events"]),
+        _sha_or_none(options["temperature"]),
+        *(options[name] for name in ("country", "model", "level", "interval_min")),
         first,
     )
     if key not in _FORECAST_CACHE:
         if len(_FORECAST_CACHE) >= 8:
             _FORECAST_CACHE.clear()
         _FORECAST_CACHE[key] = forecast.forecast_history(
-            hist,
-            horizon_days=7,
-            start=pd.Timestamp(first),
-            interval_min=fcfg.interval_min,
-            level=fcfg.level,
-            country=None if data.country == "none" else data.country,
-            events=data.events,
-            model=fcfg.model,
-            temperature=data.temperature,
+            hist, horizon_days=7, start=pd.Timestamp(first), **options
         )
     return _FORECAST_CACHE[key]
 

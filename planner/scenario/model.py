@@ -175,6 +175,20 @@ class Scenario:
     def source(self) -> str:
         return str(self.files[0]) if self.files else "<defaults>"
 
+    def forecaster_options(self) -> dict[str, Any]:
+        """The keyword arguments of `planner.forecast.forecast_history` that this scenario sets
+        (interval in minutes, bound level in percent, holiday country, events, model,
+        temperature file); the caller adds the history, the start and the horizon."""
+        data, fcfg = self.data, self.forecast
+        return {
+            "interval_min": fcfg.interval_min,
+            "level": fcfg.level,
+            "country": None if data.country == "none" else data.country,
+            "events": data.events,
+            "model": fcfg.model,
+            "temperature": data.temperature,
+        }
+
     def where(self, dotted: str) -> str:
         """`file: [table] key` for a dotted key such as "forecast.interval_min", naming the file
         that set it (or the leaf file, or `<defaults>`)."""
