@@ -13,8 +13,10 @@ picks on it; bank: `auto`, country IL). Printed:
   `oracle`, the change a level-only update would make if it knew the rest of the day's total
   (the morning forecast scaled to it): the bound of any one-factor update; `Poisson floor`, the
   change to the WAPE the true mean would still have if the calls were Poisson around it (the
-  oracle's curve standing for the mean: no forecast gets below it); `curve weight`, the mean
-  weight of the curve learnt from the history's mornings (`planner.intraday.morning`);
+  oracle's curve standing for the mean: no forecast gets below it); `at true total`, the
+  update's own curve scaled to the true rest-of-day total (what its shape is worth; the gap to
+  `change` is what its level costs); `curve weight`, the mean weight of the curve learnt from
+  the history's mornings (`planner.intraday.morning`);
 - the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
   (target 75-85%);
 - at 12:00, `--tomorrow`: the daily WAPE of tomorrow's plan and of the plan carried from today
@@ -26,11 +28,18 @@ picks on it; bank: `auto`, country IL). Printed:
   them (target >= 15 points, no rule broken);
 - the time of one intraday run (target <= 10 s; absolute times are noisy on a shared machine).
 
+`--variants` adds series that check the update is not fitted to the two series' intervals and
+history lengths (nothing in it is set per series: the curve's weight and trust are chosen on
+each line's own held-out weeks): the bundled line summed to 60 minutes, the bank summed to 30
+minutes (each with its own weekly forecasts), and the bundled line whose update reads only the
+26 weeks of history before each day.
+
 The forecasts are cached in --cache (default /tmp/planner-intraday-cache) so a second run only
 replays.
 
     python benchmarks/intraday_replay.py
     python benchmarks/intraday_replay.py --only bundled
+    python benchmarks/intraday_replay.py --variants --no-storm
 """
 
 from __future__ import annotations
