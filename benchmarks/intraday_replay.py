@@ -142,7 +142,7 @@ def variants(cache: Path, only: str | None):
     whose update reads only the 26 weeks before each day (a young centre's history; its
     morning forecast is the full one's)."""
     if only in (None, "bundled"):
-        path = coarser(ROOT / "data" / "hotline_history.csv", 60, cache / "bundled60.csv")
+        path = coarser(ROOT / "data" / "hotline_history.csv", 60, cache / "bundled60_history.csv")
         fc = weekly_forecasts(
             path, cache, "bundled60", "2025-11-03", "2026-10-26", model="regression",
             country="VN", temperature=ROOT / "data" / "temperature.csv",
@@ -157,7 +157,7 @@ def variants(cache: Path, only: str | None):
         cache.mkdir(parents=True, exist_ok=True)
         six = bank_history(cache)
         if six is not None:
-            path = coarser(six, 30, cache / "bank30.csv")
+            path = coarser(six, 30, cache / "bank30_history.csv")
             fc = weekly_forecasts(
                 path, cache, "bank30", "1999-02-01", "1999-12-27", model="auto", country="IL"
             )
