@@ -13,8 +13,10 @@ picks on it; bank: `auto`, country IL). Printed:
   `oracle`, the change a level-only update would make if it knew the rest of the day's total
   (the morning forecast scaled to it): the bound of any one-factor update; `Poisson floor`, the
   change to the WAPE the true mean would still have if the calls were Poisson around it (the
-  oracle's curve standing for the mean: no forecast gets below it); `curve weight`, the mean
-  weight of the curve learnt from the history's mornings (`planner.intraday.morning`);
+  oracle's curve standing for the mean: no forecast gets below it); `at true total`, the
+  update's own curve scaled to the true rest-of-day total (what its shape is worth; the gap to
+  `change` is what its level costs); `curve weight`, the mean weight of the curve learnt from
+  the history's mornings (`planner.intraday.morning`);
 - the share of days whose actual rest-of-day total falls inside the reforecast's 80% bounds
   (target 75-85%);
 - at 12:00, `--tomorrow`: the daily WAPE of tomorrow's plan and of the plan carried from today
@@ -26,11 +28,18 @@ picks on it; bank: `auto`, country IL). Printed:
   them (target >= 15 points, no rule broken);
 - the time of one intraday run (target <= 10 s; absolute times are noisy on a shared machine).
 
+`--variants` adds series that check the update is not fitted to the two series' intervals and
+history lengths (nothing in it is set per series: the curve's weight and trust are chosen on
+each line's own held-out weeks): the bundled line summed to 60 minutes, the bank summed to 30
+minutes (each with its own weekly forecasts), and the bundled line whose update reads only the
+26 weeks of history before each day.
+
 The forecasts are cached in --cache (default /tmp/planner-intraday-cache) so a second run only
 replays.
 
     python benchmarks/intraday_replay.py
     python benchmarks/intraday_replay.py --only bundled
+    python benchmarks/intraday_replay.py --variants --no-storm
 """
 
 from __future__ import annotations
@@ -113,6 +122,48 @@ def bank_history(tmp: Path) -> Path | None:
     return path
 
 
+def coarser(path: Path, minutes: int, out: Path) -> Path:
+    """The History CSV `path` summed onto `minutes`-minute intervals (a variant of a series at
+    another interval), written to `out`."""
+    if not out.exists():
+        frame = pd.read_csv(path, parse_dates=["timestamp"])
+        frame = frame.groupby(frame["timestamp"].dt.floor(f"{minutes}min"))["calls"].sum()
+        frame = frame.reset_index()
+        frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+    return out
+
+
+def variants(cache: Path, only: str | None):
+    """(name, history path, morning forecasts, weeks of history the update may read) of the
+    variants that check the update is not fitted to the two series' intervals and lengths:
+    the bundled line summed to 60 min, the bank's days summed to 30 min, and the bundled line
+    whose update reads only the 26 weeks before each day (a young centre's history; its
+    morning forecast is the full one's)."""
+    if only in (None, "bundled"):
+        path = coarser(ROOT / "data" / "hotline_history.csv", 60, cache / "bundled60_history.csv")
+        fc = weekly_forecasts(
+            path, cache, "bundled60", "2025-11-03", "2026-10-26", model="regression",
+            country="VN", temperature=ROOT / "data" / "temperature.csv",
+        )  # fmt: skip
+        yield "variant: bundled 60-min", path, fc, None
+        path = ROOT / "data" / "hotline_history.csv"
+        fc = weekly_forecasts(path, cache, "bundled", "2025-11-03", "2026-10-26",
+                              model="regression", country="VN",
+                              temperature=ROOT / "data" / "temperature.csv")  # fmt: skip
+        yield "variant: bundled, 26 weeks of history", path, fc, 26
+    if only in (None, "bank"):
+        cache.mkdir(parents=True, exist_ok=True)
+        six = bank_history(cache)
+        if six is not None:
+            path = coarser(six, 30, cache / "bank30_history.csv")
+            fc = weekly_forecasts(
+                path, cache, "bank30", "1999-02-01", "1999-12-27", model="auto", country="IL"
+            )
+            yield "variant: bank 30-min", path, fc, None
+
+
 def series(cache: Path, only: str | None):
     """(name, history path, morning forecasts) per series."""
     if only in (None, "bundled"):
@@ -141,11 +192,17 @@ def series(cache: Path, only: str | None):
 
 
 def replay_accuracy(
-    name, history_path, forecasts: pd.DataFrame, daily: pd.DataFrame | None, hours=(10, 12)
+    name,
+    history_path,
+    forecasts: pd.DataFrame,
+    daily: pd.DataFrame | None,
+    hours=(10, 12),
+    history_weeks: int | None = None,
 ) -> list[dict]:
     """Every forecast day with a full day of actuals, reforecast at each hour in `hours`; the
     day's spread from its daily bounds (`daily`, as the plan store keeps them) or, with None,
-    from the interval bounds alone (as a week directory's forecast.csv has them)."""
+    from the interval bounds alone (as a week directory's forecast.csv has them).
+    `history_weeks`: the update reads only that many weeks of history before the day."""
     bounds = None if daily is None else daily.set_index(daily["date"].dt.normalize())
     actual = pd.read_csv(history_path, parse_dates=["timestamp"])
     actual = actual.groupby("timestamp")["calls"].sum()
@@ -165,7 +222,10 @@ def replay_accuracy(
             day_bounds = None
             if bounds is not None and day in bounds.index:
                 day_bounds = (float(bounds.at[day, "lower"]), float(bounds.at[day, "upper"]))
-            result = reforecast_day(plan, got[seen], now, step, day_bounds, history=history)
+            past = history
+            if history_weeks is not None:
+                past = history[history["timestamp"] >= day - pd.Timedelta(weeks=history_weeks)]
+            result = reforecast_day(plan, got[seen], now, step, day_bounds, history=past)
             truth = got[~seen]
             morning = plan["calls"].to_numpy(float)[~seen]
             updated = result.rest_intervals["calls"].to_numpy(float)
@@ -178,6 +238,11 @@ def replay_accuracy(
                     "missed": miss_pct > MISS_PCT,
                     "err_morning": float(np.abs(morning - truth).sum()),
                     "err_update": float(np.abs(updated - truth).sum()),
+                    # the update's curve at the true rest-of-day total: what its shape alone
+                    # is worth (the gap to err_update is what its level costs)
+                    "err_true_level": float(
+                        np.abs(updated * truth.sum() / max(updated.sum(), 1e-9) - truth).sum()
+                    ),
                     # the best any one factor on the morning forecast could do (knowing the
                     # rest of the day's total): the bound of a level-only update
                     "err_oracle": float(
@@ -228,7 +293,7 @@ def print_accuracy(rows: list[dict]) -> None:
     frame = pd.DataFrame(rows)
     print(
         "series                                   now    days  kind            WAPE morning  WAPE update  change   "
-        "oracle  Poisson floor  curve weight  80% bounds hold"
+        "oracle  at true total  Poisson floor  curve weight  80% bounds hold"
     )
     for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
         inside = 100.0 * part["inside"].mean()
@@ -237,11 +302,12 @@ def print_accuracy(rows: list[dict]) -> None:
             wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
             wo = 100.0 * sub["err_oracle"].sum() / sub["actual_rest"].sum()
             wf = 100.0 * sub["err_floor"].sum() / sub["actual_rest"].sum()
+            wt = 100.0 * sub["err_true_level"].sum() / sub["actual_rest"].sum()
             kind = "missed > 10%" if missed else "others"
             print(
                 f"{series_name:<40} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
                 f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}% {100.0 * (wo - wm) / wm:>+7.1f}%"
-                f"  {100.0 * (wf - wm) / wm:>+12.1f}%  {sub['curve_weight'].mean():>12.2f}"
+                f"  {100.0 * (wt - wm) / wm:>+12.1f}%  {100.0 * (wf - wm) / wm:>+12.1f}%  {sub['curve_weight'].mean():>12.2f}"
                 + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
             )
         if "tomorrow_actual" in part.columns and part["tomorrow_actual"].notna().any():
@@ -334,6 +400,11 @@ def main(argv=None) -> None:
     parser.add_argument("--only", choices=("bundled", "bank"), default=None)
     parser.add_argument("--forecasts-only", action="store_true")
     parser.add_argument("--no-storm", action="store_true", help="skip the storm-day actions")
+    parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="also the variants: bundled 60-min, bank 30-min, bundled with 26 weeks of history",
+    )
     args = parser.parse_args(argv)
     rows = []
     for name, path, (fc, daily) in series(Path(args.cache), args.only):
@@ -341,6 +412,10 @@ def main(argv=None) -> None:
             continue
         rows += replay_accuracy(f"{name}, daily bounds", path, fc, daily)
         rows += replay_accuracy(f"{name}, interval bounds", path, fc, None)
+    if args.variants:
+        for name, path, (fc, daily), weeks in variants(Path(args.cache), args.only):
+            if not args.forecasts_only:
+                rows += replay_accuracy(name, path, fc, daily, history_weeks=weeks)
     if rows:
         print_accuracy(rows)
     if not args.forecasts_only and not args.no_storm and args.only in (None, "bundled"):

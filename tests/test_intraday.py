@@ -250,6 +250,44 @@ def test_a_line_whose_busy_days_keep_their_shape_keeps_the_plans_shape(hour):
     assert lift.max() / lift.min() < 1.1
 
 
+def halves_history(independent: bool, days: int = 26 * 7, seed: int = 3) -> pd.DataFrame:
+    """Half-hourly days before DAY whose level moves (sd 0.3 in logs) either for the whole
+    day or, `independent`, separately before and after noon."""
+    rng = np.random.default_rng(seed)
+    times = pd.date_range(DAY - pd.Timedelta(days=days), DAY, freq="30min", inclusive="left")
+    hours = (times.hour + times.minute / 60).to_numpy()
+    curve = 5 + 60 * np.exp(-0.5 * ((hours - 12) / 4.0) ** 2)
+    day_index = (times.normalize() - times[0].normalize()).days.to_numpy()
+    morning = rng.normal(0.0, 0.3, days)
+    afternoon = rng.normal(0.0, 0.3, days) if independent else morning
+    level = np.exp(np.where(hours < 12, morning[day_index], afternoon[day_index]))
+    return pd.DataFrame({"timestamp": times, "calls": rng.poisson(level * curve) * 1.0})
+
+
+@pytest.mark.parametrize("independent", [False, True])
+def test_a_line_whose_afternoons_ignore_their_mornings_leans_on_the_plan(independent):
+    """The blend's trust is chosen on the line's own held-out days: where a day's level holds
+    all day, a morning 1.6 times the plan lifts the afternoon most of the way; where the
+    afternoon moves on its own, the same morning moves it little (against a factor that
+    believes the morning's raw ratio)."""
+    history = halves_history(independent)
+    now = DAY + pd.Timedelta(hours=10)
+
+    def raw(expected, actual, _cv):
+        return float(np.log((actual.sum() + 1.0) / (expected[: len(actual)].sum() + 1.0)))
+
+    model = learn_morning_model(history, now, 30, raw)
+    assert model is not None
+    f = plan_from_history(history)["calls"].to_numpy(float)
+    log_m = model.log_multipliers(f, 1.6 * f[: model.now_index])
+    mixed = (1.0 - model.weight) * np.log(1.6) + model.weight * log_m
+    lift = float(np.exp(model.trust * mixed).mean())
+    if independent:
+        assert lift < 1.15
+    else:
+        assert lift > 1.4 and model.trust >= 0.8
+
+
 def test_the_curve_learns_from_days_before_today_only():
     now = DAY + pd.Timedelta(hours=11)
     later = HISTORY.assign(timestamp=HISTORY["timestamp"] + pd.Timedelta(weeks=26))

@@ -16,16 +16,28 @@ For every published run in the store whose whole week the history now covers, th
   target) or `service_level` (0..1 or percent), and `abandoned`: the service level and
   abandonment the centre delivered, beside what the plan expected.
 
+Intraday (`intraday`): every reforecast `planner intraday` recorded in the store whose day the
+history covers, scored on the rest of its day from its "now": the interval WAPE of the
+reforecast against the morning plan's on the same intervals, whether the rest-of-day total fell
+inside its bounds, and a carried tomorrow's daily error; per run and per time of the reforecast.
+
 Drift (`drift_check`): over the last `DRIFT_WEEKS` stored weeks before the run, the days inside
 the bounds are compared with the bounds' level; when that share is below what the level allows
 (binomial, one-sided 2.5%) and the realised WAPE is above the expected one, the forecast has
 drifted: `planner run` says so on stderr, even under `--quiet`.
 
-The package: `scores` (actuals, the runs they cover, the report), `drift` (the warning),
+The package: `scores` (actuals, the runs they cover, the report), `intraday` (the recorded
+reforecasts' scores), `drift` (the warning),
 `recorder` (the store's hook in `planner run`) and `output` (JSON, text, chart).
 """
 
 from planner.accuracy.drift import DRIFT_ALPHA, DRIFT_WEEKS, Drift, drift_check, drift_from_days
+from planner.accuracy.intraday import (
+    BY_TIME_COLUMNS,
+    INTRADAY_COLUMNS,
+    intraday_by_time,
+    intraday_tables,
+)
 from planner.accuracy.output import plot_accuracy, report_json, report_text
 from planner.accuracy.recorder import Recorded, RunRecorder, run_record
 from planner.accuracy.scores import (
@@ -42,6 +54,8 @@ from planner.accuracy.scores import (
 )
 
 __all__ = [
+    "BY_TIME_COLUMNS",
+    "INTRADAY_COLUMNS",
     "DRIFT_ALPHA",
     "DRIFT_WEEKS",
     "SL_COLUMNS",
@@ -58,6 +72,8 @@ __all__ = [
     "drift_check",
     "drift_from_days",
     "expected_wape_pct",
+    "intraday_by_time",
+    "intraday_tables",
     "plot_accuracy",
     "read_actuals",
     "report_json",

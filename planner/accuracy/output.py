@@ -42,6 +42,9 @@ def report_text(report: AccuracyReport) -> str:
         "horizon": "By days ahead (days after the history's last day)",
         "day_type": "By day type",
         "time_of_day": "By time of day (interval WAPE)",
+        "intraday_by_time": "Intraday reforecasts by their time: rest-of-day interval WAPE of "
+        "the reforecast vs the morning plan's",
+        "intraday": "Intraday reforecasts, one row per recorded run",
     }
     text = ""
     for name, frame in report.tables().items():

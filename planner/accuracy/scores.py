@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planner import calendar, io, store
+from planner.accuracy.intraday import BY_TIME_COLUMNS, INTRADAY_COLUMNS, intraday_tables
 from planner.errors import InputError
 from planner.history import BUNDLED_HISTORY, local_timestamps, read_history
 
@@ -234,8 +235,10 @@ def _r(value, digits: int = 2):
 @dataclass(frozen=True)
 class AccuracyReport:
     """Tables of the report: `weeks` (one row per scored run), `horizon` (by days ahead),
-    `day_type`, `time_of_day`, `overall` (one row: every scored day and interval), and the
-    scored `days` (run, date, forecast, bounds, actual) for the chart."""
+    `day_type`, `time_of_day`, `overall` (one row: every scored day and interval), the
+    scored `days` (run, date, forecast, bounds, actual) for the chart, and the recorded
+    intraday reforecasts (`planner.accuracy.intraday`): `intraday` (one row per intraday run)
+    and `intraday_by_time` (per time of the reforecast)."""
 
     weeks: pd.DataFrame
     horizon: pd.DataFrame
@@ -244,6 +247,12 @@ class AccuracyReport:
     overall: pd.DataFrame
     days: pd.DataFrame
     notes: tuple[str, ...] = field(default_factory=tuple)
+    intraday: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(INTRADAY_COLUMNS))
+    )
+    intraday_by_time: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(BY_TIME_COLUMNS))
+    )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -252,6 +261,8 @@ class AccuracyReport:
             "horizon": self.horizon,
             "day_type": self.day_type,
             "time_of_day": self.time_of_day,
+            "intraday_by_time": self.intraday_by_time,
+            "intraday": self.intraday,
         }
 
 
@@ -294,8 +305,14 @@ WEEKDAY_ORDER = (
 )
 
 
-def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
-    """Score `runs` (rows of the runs table) against `actuals`."""
+def build_report(
+    conn,
+    actuals: Actuals,
+    runs: pd.DataFrame,
+    intraday: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> AccuracyReport:
+    """Score `runs` (rows of the runs table) against `actuals`; `intraday`: the scored
+    intraday runs and their per-time table (`intraday.intraday_tables`), if any."""
     days = scored_days(conn, runs, actuals)
     cells = _scored_intervals(conn, runs, actuals)
     kpis = store.read_table(conn, "kpis", runs["run_id"].tolist()) if len(runs) else pd.DataFrame()
@@ -352,12 +369,21 @@ def build_report(conn, actuals: Actuals, runs: pd.DataFrame) -> AccuracyReport:
             {"wape_interval_pct": s["wape_pct"], "intervals_in_bounds_pct": s["in_bounds_pct"]}
         )
     notes = []
-    if runs.empty:
+    per_run, by_time = intraday if intraday is not None else (None, None)
+    if runs.empty and (per_run is None or per_run.empty):
         notes.append("no stored week is covered by the history yet")
-    elif len(cells) == 0:
+    elif len(cells) == 0 and len(runs):
         notes.append("the history has no intervals on the forecasts' grid: daily scores only")
+    extra = {} if per_run is None else {"intraday": per_run, "intraday_by_time": by_time}
     return AccuracyReport(
-        weeks_frame, horizon, day_type, time_of_day, pd.DataFrame([overall]), days, tuple(notes)
+        weeks_frame,
+        horizon,
+        day_type,
+        time_of_day,
+        pd.DataFrame([overall]),
+        days,
+        tuple(notes),
+        **extra,
     )
 
 
@@ -374,6 +400,13 @@ def accuracy_report(
     if history is None:
         history = io.bundled_path(BUNDLED_HISTORY)
     actuals = read_actuals(history)
+    grid = None
+    if actuals.interval_min is not None:
+        grid = actuals.on_grid(actuals.interval_min)["calls"]
     with store.connected(store_path) as conn:
         runs = covered_runs(conn, actuals, scenario, weeks=weeks)
-        return build_report(conn, actuals, runs)
+        intraday = intraday_tables(
+            conn, grid, actuals.interval_min, actuals.first_day, actuals.last_day,
+            scenario=scenario, weeks=weeks,
+        )  # fmt: skip
+        return build_report(conn, actuals, runs, intraday)

@@ -23,7 +23,10 @@ def accuracy_command(history, store_path, scenario, weeks, plot, output, fmt):
 
     HISTORY is the History CSV with the weeks' actual calls (default: the bundled one); it may
     carry answered_within_target (or service_level) and abandoned columns. Every published run
-    whose whole week HISTORY covers is scored. csv: one row per week; json: every table.
+    whose whole week HISTORY covers is scored. So is every intraday reforecast recorded by
+    `planner intraday` whose day HISTORY covers: the rest of its day's interval WAPE against
+    the morning plan's on the same intervals, per run and per time of the reforecast. csv: one
+    row per week; json: every table (intraday, intraday_by_time among them).
 
     \b
     Examples:

@@ -16,12 +16,16 @@ morning never lowers any interval, and a morning on the plan leaves the plan as 
 the past days the expected calls are the mean of the same weekday's four weeks before.
 
 The regression is blended with the busyness factor B in log space, with the weight
-`weight` chosen on the last `holdout_days` days of the history (fitted on the days before
-them): the rest of the day is f_j B^(1 - weight) m_j^weight. A line whose morning says
-little about its afternoon (a small one, whose intervals are mostly Poisson noise) gets a
-weight near 0 and keeps the factor alone. The same held-out days measure the spread of the
-rest of the day's total around the blend (its median absolute deviation, less its Poisson
-part): the bounds' level noise.
+`weight` and the trust `trust` chosen together on the last `holdout_days` days of the history
+(fitted on the days before them), the pair with the least absolute error over the rest of
+those days' intervals: the rest of the day is f_j (B^(1 - weight) m_j^weight)^trust. A line
+whose morning says little about its afternoon's curve gets a weight near 0 and keeps the
+factor alone; one whose morning says little about its afternoon at all (its afternoons swing
+on their own: an outage of the recording, a closing time that moves) gets a trust below 1 and
+leans on the plan (the shrinkage toward the plan chosen per time of day from the line's own
+days, not from a constant). The same held-out days measure the spread of the rest of the
+day's total around the blend at the bounds' level (their absolute deviation from the median
+at that level, over the normal's; less its Poisson part): the bounds' level noise.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
+from scipy.special import ndtri
 
 WEIGHTS = np.linspace(0.0, 1.0, 11)
+TRUSTS = np.linspace(0.0, 1.0, 11)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +49,8 @@ class MorningModel:
     `now_index`: intervals before now; `morning_edges`, `rest_edges`: the blocks' interval
     edges; `coef` (rest blocks x morning blocks, >= 0); `weight`: the blend's weight on the
     regression (0..1); `rest_rel_var`: the held-out relative variance of the rest of the
-    day's total beyond Poisson; `days`: the past days it was learnt on."""
+    day's total beyond Poisson; `days`: the past days it was learnt on; `trust`: the power the
+    blend is raised to (0..1: 0 keeps the plan, 1 the blend as it is)."""
 
     interval_min: int
     now_index: int
@@ -53,6 +60,7 @@ class MorningModel:
     weight: float
     rest_rel_var: float
     days: int
+    trust: float = 1.0
 
     def log_multipliers(self, plan_calls, actual_calls) -> np.ndarray:
         """log m_j for every interval from now on (the regression alone, before the blend)."""
@@ -121,6 +129,7 @@ def learn_morning_model(
     block_h: float = 2.0,
     holdout_days: int = 56,
     min_days: int = 84,
+    level_pct: float = 80.0,
 ) -> MorningModel | None:
     """Learn the regression for the time of `now` from the history's days before today.
 
@@ -145,22 +154,28 @@ def learn_morning_model(
     trial = MorningModel(interval_min, k, m_edges, r_edges, early, 1.0, 0.0, len(calls) - hold)
     day_ratio = np.log((calls.sum(axis=1) + 1.0) / (expected.sum(axis=1) + 1.0))
     day_cv = float(np.std(day_ratio[:-hold]))
-    errors = np.zeros(len(WEIGHTS))
+    errors = np.zeros((len(TRUSTS), len(WEIGHTS)))
     blends = []
     for a, f in zip(calls[-hold:], expected[-hold:], strict=True):
         log_b = level(f, a[:k], day_cv)
         log_m = trial.log_multipliers(f, a[:k])
-        blend = f[k:][None, :] * np.exp((1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m)
-        errors += np.abs(blend - a[k:][None, :]).sum(axis=1)
+        mixed = (1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m
+        blend = f[k:][None, None, :] * np.exp(TRUSTS[:, None, None] * mixed[None, :, :])
+        errors += np.abs(blend - a[k:][None, None, :]).sum(axis=2)
         blends.append(blend)
-    best = int(np.argmin(errors))
+    t_best, best = np.unravel_index(int(np.argmin(errors)), errors.shape)
     rest_true = calls[-hold:, k:].sum(axis=1)
-    rest_pred = np.array([b[best].sum() for b in blends])
+    rest_pred = np.array([b[t_best, best].sum() for b in blends])
     ok = (rest_true > 0) & (rest_pred > 0)
     resid = np.log(rest_true[ok] / rest_pred[ok])
     rel_var = 0.0
-    if ok.sum() > 2:  # a robust spread: a holiday week spoils the past days' expected calls
-        spread = 1.4826 * float(np.median(np.abs(resid - np.median(resid))))
+    if ok.sum() > 2:
+        # the spread at the bounds' own level: the held-out days' absolute deviation from
+        # their median at that level over the normal's (the median absolute deviation would
+        # miss the heavy tails a line's odd days give; the mean's square would let one holiday
+        # week, whose past days' expected calls are wrong, widen every bound)
+        z = float(ndtri(0.5 + level_pct / 200.0))
+        spread = float(np.quantile(np.abs(resid - np.median(resid)), level_pct / 100.0)) / z
         rel_var = spread**2 - float(np.mean(1.0 / rest_pred[ok]))
     return MorningModel(
         interval_min=interval_min,
@@ -171,4 +186,5 @@ def learn_morning_model(
         weight=float(WEIGHTS[best]),
         rest_rel_var=max(rel_var, 0.0),
         days=len(calls),
+        trust=float(TRUSTS[t_best]),
     )

@@ -25,15 +25,15 @@ actual interval; the reforecast's intervals add up to its daily total.
 
 With a history, the rest of the day's curve is also learnt from the line's past mornings
 (`morning.learn_morning_model`: a non-negative regression of the later blocks on the morning's)
-and blended with B in log space by a weight chosen on held-out past days: interval j of the
-rest is f_j B^(1 - w) m_j^w. The laws hold for the blend too (tested).
+and blended with B in log space by a weight w and a trust t chosen on held-out past days:
+interval j of the rest is f_j (B^(1 - w) m_j^w)^t. The laws hold for the blend too (tested).
 
 Bounds: the rest-of-day total R = B F_rest has the variance of B (posterior), a shape noise
 shape_cv^2 (B F_rest)^2 and Poisson B F_rest; an interval adds its own noise, measured as what
 the plan's interval bounds hold beyond the day's level and Poisson. Quantiles are those of the
 gamma with the same mean and variance. With a learnt curve, the level's relative variance is
-blended like the mean: (1 - w) times the posterior's plus w times the held-out days' spread of
-the rest of the day around the blend.
+blended like the mean: t (1 - w) times the posterior's plus the rest times the held-out days'
+spread of the rest of the day around the blend.
 """
 
 from __future__ import annotations
@@ -88,7 +88,8 @@ class Reforecast:
     `factor`: the posterior mean busyness; `factor_lower`/`factor_upper` its bounds.
     `weight_on_actuals`: how far the factor moved toward the actuals' raw (weighted) ratio, 0..1.
     `curve_weight`: the weight of the curve learnt from the history's mornings (0 without one):
-    the rest of the day is plan x factor^(1 - curve_weight) x learnt multiplier^curve_weight;
+    the rest of the day is plan x (factor^(1 - curve_weight) x learnt
+    multiplier^curve_weight)^curve_trust (`curve_trust` 1 without one);
     `curve_days`: the past days it was learnt on.
     Totals in calls: `actual_so_far`, `plan_so_far`, `plan_rest`, `rest`, `rest_lower`,
     `rest_upper`, `day` = actual_so_far + rest, `day_lower`, `day_upper`.
@@ -112,6 +113,7 @@ class Reforecast:
     rest_upper: float
     curve_weight: float = 0.0
     curve_days: int = 0
+    curve_trust: float = 1.0
 
     @property
     def day(self) -> float:
@@ -334,15 +336,23 @@ def reforecast_day(
     model = None
     if history is not None and cfg.learn_morning and len(f_obs) and bool(rest.any()):
         model = learn_morning_model(
-            history, now, interval_min, _past_level(hours_ago, cfg), weeks=cfg.learn_weeks
+            history,
+            now,
+            interval_min,
+            _past_level(hours_ago, cfg),
+            weeks=cfg.learn_weeks,
+            level_pct=cfg.level_pct,
         )
         if model is not None and model.now_index == len(f_obs):
             log_m = model.log_multipliers(f, a)
-            log_mult = (1.0 - model.weight) * log_mult + model.weight * log_m
+            log_mult = model.trust * ((1.0 - model.weight) * log_mult + model.weight * log_m)
             # the spread blended as the mean is: the held-out days' spread of the rest of the
             # day's total around the blend (shape noise included) for the learnt part
-            level_var = (1.0 - model.weight) * level_var + model.weight * model.rest_rel_var
-            shape_var = (1.0 - model.weight) * shape_var
+            # (the factor's share of the blend is trust x (1 - weight): the rest is the learnt
+            # curve's, or the plan's where the held-out days chose to trust the morning less)
+            share = model.trust * (1.0 - model.weight)
+            level_var = share * level_var + (1.0 - share) * model.rest_rel_var
+            shape_var = share * shape_var
         else:
             model = None
     mean_rest = f_rest * np.exp(log_mult)
@@ -398,4 +408,5 @@ def reforecast_day(
         rest_upper=float(t_hi[0]),
         curve_weight=0.0 if model is None else model.weight,
         curve_days=0 if model is None else model.days,
+        curve_trust=1.0 if model is None else model.trust,
     )

@@ -106,6 +106,7 @@ def summary(result: IntradayResult) -> dict:
             "day_lower": round(ref.day_lower, 2),
             "day_upper": round(ref.day_upper, 2),
             "curve_weight": round(ref.curve_weight, 4),
+            "curve_trust": round(ref.curve_trust, 4),
             "curve_days": ref.curve_days,
         },
         "tomorrow": _tomorrow_summary(result),
@@ -191,6 +192,11 @@ def result_text(result: IntradayResult) -> str:
         + (
             f"; the curve learnt from {ref.curve_days} past mornings weighs "
             f"{100 * ref.curve_weight:.0f}%"
+            + (
+                ""
+                if ref.curve_trust >= 1.0
+                else f", the morning trusted {100 * ref.curve_trust:.0f}%"
+            )
             if ref.curve_days
             else ""
         ),

@@ -46,7 +46,7 @@ concurrent writers wait up to `BUSY_TIMEOUT_S` for each other (WAL mode), then a
 
 The package: `schema` (the tables, migrations, opening and checking a store file), `runs`
 (recording a run, reading runs back) and `today` (the published plan covering a day, and
-recording an intraday run) and `capacity` (recording a capacity plan, reading published
+recording intraday runs and reading them back) and `capacity` (recording a capacity plan, reading published
 rosters for its measured inefficiency).
 """
 
@@ -85,7 +85,12 @@ from planner.store.schema import (
     open_store,
     resolve_store_path,
 )
-from planner.store.today import DayPlan, published_plan_for_day, record_intraday
+from planner.store.today import (
+    DayPlan,
+    published_plan_for_day,
+    record_intraday,
+    recorded_intraday,
+)
 
 __all__ = [
     "list_capacity_plans",
@@ -95,6 +100,7 @@ __all__ = [
     "DayPlan",
     "published_plan_for_day",
     "record_intraday",
+    "recorded_intraday",
     "APPLICATION_ID",
     "BUSY_TIMEOUT_S",
     "DEFAULT_NAME",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,3 +183,34 @@ def _number(value):
     except (TypeError, ValueError):
         return None
     return None if number != number else number
+
+
+def recorded_intraday(
+    conn: sqlite3.Connection, first_day: dt.date, last_day: dt.date, scenario: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `planner intraday` runs recorded for days `first_day` .. `last_day` against a
+    published run (of `scenario` when given), the last one per (run, day, now) when cron ran
+    the same time twice: (runs: `intraday_id, run_id, day, now, scenario, interval_min,
+    level_pct, rest, rest_lower, rest_upper`; their reforecast rows: `intraday_id, timestamp,
+    calls, lower, upper`, the rest of the day and any carried tomorrow)."""
+    sql = (
+        "SELECT i.intraday_id, i.run_id, i.day, i.now, r.scenario, r.interval_min, "
+        "i.level_pct, i.rest, i.rest_lower, i.rest_upper FROM intraday_runs i "
+        "JOIN runs r ON r.run_id = i.run_id WHERE i.day BETWEEN ? AND ? AND i.intraday_id = "
+        "(SELECT MAX(j.intraday_id) FROM intraday_runs j WHERE j.run_id = i.run_id "
+        "AND j.day = i.day AND j.now = i.now)"
+    )
+    params: list = [first_day.isoformat(), last_day.isoformat()]
+    if scenario is not None:
+        sql += " AND r.scenario = ?"
+        params.append(scenario)
+    runs = pd.read_sql_query(sql + " ORDER BY i.day, i.now, i.intraday_id", conn, params=params)
+    ids = runs["intraday_id"].astype(int).tolist()
+    marks = ", ".join("?" for _ in ids) or "NULL"
+    rows = pd.read_sql_query(
+        "SELECT intraday_id, timestamp, calls, lower, upper FROM intraday_forecast "
+        f"WHERE intraday_id IN ({marks}) ORDER BY intraday_id, timestamp",
+        conn,
+        params=ids,
+    )
+    return runs, rows
