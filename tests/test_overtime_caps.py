@@ -1,0 +1,192 @@
+"""Overtime caps across weeks (issue 22): what earlier weeks of the month and year worked is
+read back (the plan store's `shifts.overtime_hours`, schema 5) and holds this week's
+overtime, split by date when the week runs over a month's end; checked from the rows alone.
+
+Laws:
+- two chained weeks: every agent's overtime in the month, first week's plus second week's,
+  is within the month's cap, and the second week's checker (rows + history) finds nothing;
+  the same second week planned without the history would break the cap (so the law can fail);
+- `OvertimeTally.room_h` is what the caps leave on that date, never negative, and the checker
+  flags a month exactly when the history plus the rows of that month pass its cap;
+- the store keeps each shift's overtime and gives back a scenario's published overtime of the
+  year before a week; an older store is migrated with none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_contracts_overtime import agents, rules, week
+
+from planner import jobs, store
+from planner.accuracy import RunRecorder
+from planner.schedule import OvertimeTally, OvertimeWorked, build_roster, check_roster_rules
+
+MONTH_CAP = 6.0
+
+
+@pytest.fixture
+def small_agents(small, tmp_path):
+    """The small line with 14 named full-timers (too few: the week needs overtime) and a
+    month's overtime cap of 6 h."""
+    team = tmp_path / "agents.csv"
+    team.write_text(
+        "agent,contract,weekly_hours\n" + "".join(f"F{k:02d},full-time,40\n" for k in range(14)),
+        encoding="utf-8",
+    )
+    text = small.read_text(encoding="utf-8")
+    text = text.replace("[data]\n", '[data]\nagents = "agents.csv"\n')
+    text += "\n[labour]\nmax_overtime_month_h = 6\nmax_overtime_week_h = 6\n"
+    small.write_text(text, encoding="utf-8")
+    return small
+
+
+def _month_overtime(*rosters) -> pd.Series:
+    rows = pd.concat(rosters, ignore_index=True)
+    month = pd.to_datetime(rows["start"]).dt.strftime("%Y-%m")
+    return rows.groupby([rows["agent"], month])["overtime_hours"].sum()
+
+
+def day_only(hour):
+    return 2 if 8 <= hour < 20 else 0
+
+
+@pytest.mark.slow
+def test_the_second_of_two_chained_weeks_is_held_to_what_the_first_left():
+    # four full-timers for a 12-h line of 2 agents, +60% on Wed and Thu in both weeks
+    r = rules(max_overtime_month_h=MONTH_CAP, max_overtime_week_h=MONTH_CAP)
+    team = agents(4)
+    first = build_roster(week(day_only, storm_days=(2, 3)), r, agents=team, time_limit_s=200)
+    assert first.overtime_hours > 0 and check_roster_rules(first.roster, r) == []
+    before = OvertimeWorked.from_rows(first.roster)
+    demand = week(day_only, storm_days=(2, 3))
+    demand["timestamp"] += pd.Timedelta(days=7)  # the next week, same month (July 2026)
+    second = build_roster(
+        demand, r, agents=team, time_limit_s=200, previous=first.roster, overtime_before=before
+    )
+    assert check_roster_rules(second.roster, r, overtime_before=before) == []
+    assert (_month_overtime(first.roster, second.roster) <= MONTH_CAP + 1e-9).all()
+    used = first.roster.groupby("agent")["overtime_hours"].sum()
+    for agent, hours in second.roster.groupby("agent")["overtime_hours"].sum().items():
+        assert hours <= MONTH_CAP - used.get(agent, 0.0) + 1e-9, agent
+    # without the history the same week breaks the month's cap: the law above can fail
+    blind = build_roster(demand, r, agents=team, time_limit_s=200, previous=first.roster)
+    assert check_roster_rules(blind.roster, r, overtime_before=before) != []
+    assert second.overtime_hours < blind.overtime_hours
+
+
+def _rows(entries):
+    return pd.DataFrame(
+        {
+            "agent": [a for a, _, _ in entries],
+            "start": pd.to_datetime(
+                [pd.Timestamp(d) + pd.Timedelta(hours=8) for _, d, _ in entries]
+            ),
+            "overtime_hours": [h for _, _, h in entries],
+        }
+    )
+
+
+DAYS = [dt.date(2026, 6, 22) + dt.timedelta(days=k) for k in range(21)]  # over June's end
+ENTRIES = st.lists(
+    st.tuples(st.sampled_from(["A", "B"]), st.sampled_from(DAYS), st.sampled_from([2.0, 4.0])),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=ENTRIES, week_rows=ENTRIES)
+def test_room_and_checker_agree_with_the_caps_split_by_date(history, week_rows):
+    r = rules(max_overtime_month_h=10, max_overtime_week_h=10, max_overtime_year_h=14)
+    before = OvertimeWorked.from_rows(_rows(history))
+    tally = OvertimeTally(before)
+    for agent in ("A", "B"):
+        for day in DAYS:
+            month = sum(h for a, d, h in history if a == agent and d.month == day.month)
+            year = sum(h for a, _d, h in history if a == agent)
+            assert tally.room_h(r, agent, day) == pytest.approx(
+                max(0.0, min(10.0, 10.0 - month, 14.0 - year))
+            )
+    problems = check_roster_rules(_roster(_rows(week_rows)), r, overtime_before=before)
+    for agent in ("A", "B"):
+        mine = [(d, h) for a, d, h in week_rows if a == agent]
+        if not mine:
+            continue
+        for month in (6, 7):
+            total = sum(h for a, d, h in history + week_rows if a == agent and d.month == month)
+            flagged = any(p.startswith(f"{agent}: ") and f"2026-{month:02d}" in p for p in problems)
+            assert flagged == (total > 10 + 1e-9), (agent, month, problems)
+        total = sum(h for a, _d, h in history + week_rows if a == agent)
+        assert any(p.startswith(f"{agent}: ") and " in 2026 " in p for p in problems) == (
+            total > 14 + 1e-9
+        )
+
+
+def _roster(rows):
+    """Rows as shifts of one ordinary hour followed by their overtime."""
+    length = pd.to_timedelta(rows["overtime_hours"] + 1.0, unit="h")
+    return rows.assign(
+        end=rows["start"] + length, breaks="", paid_hours=rows["overtime_hours"] + 1.0
+    )
+
+
+def test_a_week_over_a_months_end_starts_the_new_month_afresh():
+    r = rules(max_overtime_month_h=6, max_overtime_week_h=40)
+    before = OvertimeWorked.from_rows(_rows([("A", dt.date(2026, 6, 10), 6.0)]))
+    tally = before.tally()
+    assert tally.room_h(r, "A", dt.date(2026, 6, 30)) == 0
+    assert tally.room_h(r, "A", dt.date(2026, 7, 1)) == 6
+
+
+@pytest.mark.slow
+def test_the_store_keeps_each_shifts_overtime_for_the_next_week(small_agents, tmp_path):
+    (tmp_path / "out").mkdir()
+    first = jobs.run_week(
+        small_agents, week="2026-W07", out_dir=tmp_path / "out" / "2026-W07",
+        store_hook=RunRecorder(),
+    )  # fmt: skip
+    roster = first.plan.schedule.roster
+    assert roster["overtime_hours"].sum() > 0  # the small team needs overtime
+    # what the next week's run reads through its store hook: the first week's overtime rows
+    nxt = first.plan.start + dt.timedelta(days=7)
+    read = RunRecorder().overtime_worked(first.plan.scenario, nxt, tmp_path / "out" / "2026-W08")
+    mine = roster.loc[roster["overtime_hours"] > 0, ["agent", "start", "overtime_hours"]]
+    pd.testing.assert_frame_equal(
+        read.sort_values(["agent", "start"]).reset_index(drop=True),
+        mine.sort_values(["agent", "start"]).reset_index(drop=True),
+        check_like=True,
+        check_dtype=False,
+    )
+    # nothing of the week itself, nor of a week before the year
+    assert store.overtime_worked(tmp_path / "out" / "planner.db", "small", first.plan.start).empty
+    assert store.overtime_worked(tmp_path / "out" / "planner.db", "small", "2027-01-04").empty
+
+
+def test_an_older_store_gets_the_overtime_column_with_none(tmp_path):
+    db = tmp_path / "planner.db"
+    conn = sqlite3.connect(db)
+    for version in range(1, 5):
+        for statement in filter(str.strip, store.MIGRATIONS[version].split(";")):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {store.APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute(
+        "INSERT INTO runs (scenario, week, week_start, revision, published, created_utc, "
+        "planner_version, exit_code) VALUES ('s', '2026-W07', '2026-02-09', 1, 1, 'x', 'x', 0)"
+    )
+    conn.execute(
+        'INSERT INTO shifts (run_id, agent, start, "end", breaks, paid_hours) '
+        "VALUES (1, 'A', '2026-02-09T08:00:00', '2026-02-09T20:00:00', '', 12)"
+    )
+    conn.commit()
+    conn.close()
+    read = store.overtime_worked(db, "s", dt.date(2026, 2, 16))
+    assert read.empty
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+        assert conn.execute("SELECT overtime_hours FROM shifts").fetchone()[0] == 0
