@@ -25,7 +25,13 @@ from test_contracts_overtime import agents, rules, week
 
 from planner import jobs, store
 from planner.accuracy import RunRecorder
-from planner.schedule import OvertimeTally, OvertimeWorked, build_roster, check_roster_rules
+from planner.schedule import (
+    OvertimeTally,
+    OvertimeWorked,
+    Rules,
+    build_roster,
+    check_roster_rules,
+)
 
 MONTH_CAP = 6.0
 
@@ -190,3 +196,34 @@ def test_an_older_store_gets_the_overtime_column_with_none(tmp_path):
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
         assert conn.execute("SELECT overtime_hours FROM shifts").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("used_h", [36.0])
+def test_the_intraday_actions_are_held_to_what_earlier_weeks_left(used_h):
+    """A very short day (three times the plan) at 08:00: half the agents have already worked
+    `used_h` of the month's 40 h of overtime in earlier weeks. No agent's overtime in the
+    month, earlier weeks' plus the actions', passes the cap, and the checker (rows plus
+    history) finds nothing; without the history the same actions would pass it."""
+    from test_intraday import DAY, rest_demand, small_roster
+
+    from planner.intraday import plan_actions
+
+    r = Rules()
+    now = DAY + pd.Timedelta(hours=8)
+    roster = small_roster(DAY).assign(overtime_hours=0.0)
+    tired = sorted(roster["agent"].unique())[::2]
+    earlier = DAY.replace(day=2) + pd.Timedelta(hours=7)  # Monday of the same month
+    before = OvertimeWorked.from_rows(
+        pd.DataFrame({"agent": tired, "start": [earlier] * len(tired), "overtime_hours": used_h})
+    )
+    held = plan_actions(roster, rest_demand(3.0, now), 30.0, r, now, overtime_before=before)
+    free = plan_actions(roster, rest_demand(3.0, now), 30.0, r, now)
+    assert held.new_breaches == ()
+    assert [
+        p for p in check_roster_rules(held.roster, r, overtime_before=before) if "overtime" in p
+    ] == []
+    added = held.roster.groupby("agent")["overtime_hours"].sum()
+    for agent in tired:
+        assert added.get(agent, 0.0) <= 40.0 - used_h + 1e-9, agent
+    blind = free.roster.groupby("agent")["overtime_hours"].sum()
+    assert any(blind.get(agent, 0.0) > 40.0 - used_h + 1e-9 for agent in tired)
