@@ -31,6 +31,7 @@ from planner.schedule import (
     Rules,
     build_roster,
     check_roster_rules,
+    rules_from_mapping,
 )
 
 MONTH_CAP = 6.0
@@ -227,3 +228,42 @@ def test_the_intraday_actions_are_held_to_what_earlier_weeks_left(used_h):
         assert added.get(agent, 0.0) <= 40.0 - used_h + 1e-9, agent
     blind = free.roster.groupby("agent")["overtime_hours"].sum()
     assert any(blind.get(agent, 0.0) > 40.0 - used_h + 1e-9 for agent in tired)
+
+
+def test_a_shift_on_a_rest_day_covers_what_longer_shifts_cannot_at_the_rest_day_rate():
+    """An 8-h line (08-16) needing 3 agents, 6 on Saturday, and four 40-h full-timers on
+    5-day tours: longer shifts reach no short interval, an extra shift on a day off does.
+    Every such row is a whole shift of overtime on a day the agent has no other shift, every
+    rule holds (the checker, weekly rest included), it is paid `rest_day_overtime_pay_pct`,
+    and the week is less short than without the lever."""
+    from planner.schedule.result import roster_pay
+
+    def five_day(**shifts):
+        table = {"shifts": {**RULES_5, **shifts}, "labour": {"contract_tolerance_h": 0}}
+        return rules_from_mapping(table, "test rules")
+
+    demand = week(lambda h: 3 if 8 <= h < 16 else 0, storm_days=(5,), factor=1.7)
+    team = agents(4).assign(weekly_hours=40.0)
+    r = five_day()
+    with_lever = build_roster(demand, r, agents=team, time_limit_s=200)
+    without = build_roster(demand, five_day(rest_day_shifts=False), agents=team, time_limit_s=200)
+    roster = with_lever.roster
+    extra = roster[roster["overtime_hours"] >= roster["paid_hours"] - 1e-9]
+    assert len(extra) > 0 and check_roster_rules(roster, r) == []
+    for row in extra.itertuples(index=False):
+        others = roster[(roster["agent"] == row.agent) & (roster["start"] != row.start)]
+        assert row.start.normalize() not in set(others["start"].dt.normalize())
+    pay = roster_pay(extra, r, frozenset(), pd.Timestamp(demand["timestamp"].iloc[0]))
+    hours = float(extra["paid_hours"].sum())
+    assert pay.overtime_cost == pytest.approx(hours * r.wage_per_hour * 2.0)
+    assert with_lever.shortfall_hours < without.shortfall_hours
+    assert without.roster["overtime_hours"].lt(without.roster["paid_hours"]).all()
+
+
+RULES_5 = {
+    "shift_lengths_h": [8],
+    "start_step_min": 60,
+    "days_per_week": [5],
+    "meal_break_min": 0,
+    "night_meal_break_min": 0,
+}

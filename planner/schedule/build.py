@@ -23,6 +23,7 @@ from planner.schedule.hires import hires_to_cover
 from planner.schedule.improve import improve_by_slices
 from planner.schedule.model import Model, add_overtime, build_model, overtime_allowed
 from planner.schedule.overtime import hold_overtime_before, overtime_repair
+from planner.schedule.restday import add_rest_day_shifts
 from planner.schedule.result import ScheduleResult, schedule_result
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
@@ -352,6 +353,7 @@ def build_roster(
             "raise the time limit"
         )
     roster, unused = extract_roster(model, agents)
+    roster = add_rest_day_shifts(model, roster)
     result = schedule_result(model, roster, unused, info, solver, spill)
     if named and result.short:  # how many agents the week lacks, for the report
         lacking = hires_to_cover(
