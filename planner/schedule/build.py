@@ -300,7 +300,8 @@ def build_roster(
     `holidays`: public holidays (dates) whose worked hours are paid `holiday_pay_pct` and
     whose overtime `holiday_overtime_pay_pct`. `overtime_before`: the overtime each agent
     worked earlier in the week's month(s) and year (the plan store's published weeks): this
-    week's overtime is held to what the month's and year's caps leave.
+    week's overtime is held to what the month's and year's caps leave (without it, what
+    `previous`'s `overtime_hours` column holds, if it has one).
 
     The solve stops when the roster's cost is proven within `gap_pct` % of the best possible
     (deterministic) or at `time_limit_s` seconds (the roster found by then may differ between
@@ -336,6 +337,8 @@ def build_roster(
     model = build_model(
         req, rules, groups, cyclic=previous is None, spill=spill, holiday_days=holiday_days
     )
+    if overtime_before is None and previous is not None:  # at least last week's, if it says
+        overtime_before = OvertimeWorked.from_rows(previous)
     hold_overtime_before(model, overtime_before)
     if not 0 <= gap_pct < 100:
         raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
