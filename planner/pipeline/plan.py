@@ -231,8 +231,8 @@ def plan_week(
             )
         )
     worked = overtime_before(sc, first) if callable(overtime_before) else overtime_before
-    before = schedule.OvertimeWorked.from_rows(worked)
-    if before.hours:
+    before = None if worked is None else schedule.OvertimeWorked.from_rows(worked)
+    if before is not None and before.hours:
         notes.append(note(NoteTopic.STORE, before.describe(first)))
     result = schedule.build_roster(
         requirements,
