@@ -84,7 +84,8 @@ def test_inefficiency_from_the_stores_published_rosters(tmp_path):
             [(run_id, "required_staff_hours", required), (run_id, "shortfall_staff_hours", short)],
         )
         conn.executemany(
-            "INSERT INTO shifts VALUES (?, ?, ?, ?, '', ?)",
+            'INSERT INTO shifts (run_id, agent, start, "end", breaks, paid_hours) '
+            "VALUES (?, ?, ?, ?, '', ?)",
             [(run_id, f"A{k}", f"2026-03-0{k % 7 + 1}T08:00:00", f"2026-03-0{k % 7 + 1}T16:00:00",
               p) for k, p in enumerate(paid)],
         )  # fmt: skip

@@ -174,6 +174,10 @@ def test_the_weekly_run_returns_what_its_store_hook_did(small, tmp_path):
             seen.append(("previous", week_start))
             return None
 
+        def overtime_worked(self, scenario, week_start, out_dir):
+            seen.append(("overtime", week_start))
+            return None
+
         def before_publish(self, plan, out_dir):
             seen.append(("before", (out_dir / "summary.json").exists()))
             return drift
@@ -187,9 +191,9 @@ def test_the_weekly_run_returns_what_its_store_hook_did(small, tmp_path):
 
     hook: jobs.StoreHook = Hook()
     week_run = jobs.run_week(small, out_dir=tmp_path / "out", store_hook=hook)
-    assert [kind for kind, _ in seen] == ["previous", "before", "swap", "after"]
+    assert [kind for kind, _ in seen] == ["previous", "overtime", "before", "swap", "after"]
     # checked before anything is written; pending from the built files; confirmed once published
-    assert seen[1][1] is False and seen[2][1] is True and seen[3][1] is True
+    assert seen[2][1] is False and seen[3][1] is True and seen[4][1] is True
     assert week_run.drift == drift and week_run.recorded == Recorded(
         tmp_path / "out" / "planner.db", 7, 1
     )

@@ -90,6 +90,14 @@ class RunRecorder:
         beside = Path(out_dir).parent / week_label(last)
         return store.previous_roster(path, scenario.name, week_start, directories=[beside])
 
+    def overtime_worked(
+        self, scenario: Scenario, week_start: dt.date, out_dir: Path
+    ) -> pd.DataFrame:
+        """The overtime of `scenario`'s published weeks earlier in the week's year, from the
+        store this run records into (`planner.store.overtime_worked`)."""
+        path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
+        return store.overtime_worked(path, scenario.name, week_start)
+
     def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
         self.path = store.resolve_store_path(self.store_option, out_dir, plan.scenario.run.store)
         store.check_store(self.path)

@@ -11,8 +11,10 @@ level of the rest of the day (calls-weighted):
    lead) and call in agents who are off today, one step at a time, the best service-level
    points per VND first, until no interval is short or no step adds a point: overtime at
    `overtime_pay_pct` of the wage, a call-in at `rest_day_pay_pct` (work on a day off), the
-   night premium on the night hours added; the Labour Code's 12 h of work a day and 40 h of
-   overtime a month (assumed unused) bound them. A shift changed is offered again from where
+   night premium on the night hours added; the Labour Code's 12 h of work a day and what
+   the week's, month's and year's overtime caps leave each agent (`OvertimeTally.room_h`, the
+   roster's own: the week's `overtime_hours` and the overtime of earlier weeks of the month
+   and year, `overtime_before`) bound them; every hour added counts as overtime. A shift changed is offered again from where
    it now is, so a storm morning stretches every useful shift to the day's cap rather than
    stopping at its first half-hour; a shift stretched past `meal_break_from_h` gets its meal
    break. The steps of one shift are reported as one action (hours, cost and gains summed);
@@ -20,8 +22,9 @@ level of the rest of the day (calls-weighted):
    past the target accept a call back, which is handled in a later interval with spare agents.
 
 Every shift changed is re-checked by the schedule's own checker (`check_roster_rules`, on the
-agent's week, with the daily cap at 12 h and the weekly cap raised by the overtime allowed):
-an action that adds a breach is dropped. A call-in also keeps the rules' consecutive working
+agent's week, with the daily cap at 12 h and the weekly cap raised by the overtime allowed,
+the month's and year's overtime with the earlier weeks'): an action that adds a breach is
+dropped. A call-in also keeps the rules' consecutive working
 days (the checker does not count them).
 """
 
@@ -38,7 +41,7 @@ import pandas as pd
 from planner.choices import IntradayAction
 from planner.intraday.gap import Demand, interval_sl, on_phone, required_agents, weighted_sl_pct
 from planner.io import parse_breaks
-from planner.schedule import Rules, check_roster_rules
+from planner.schedule import OvertimeTally, OvertimeWorked, Rules, check_roster_rules
 from planner.schedule.tours import night_minutes
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
@@ -51,7 +54,8 @@ class ActionSettings:
     overtime_pay_pct: float = 150.0  # Labour Code Art. 98: >= 150% on a normal day
     rest_day_pay_pct: float = 200.0  # >= 200% on a weekly day off
     max_daily_work_h: float = 12.0  # Art. 107: normal + overtime <= 12 h a day
-    overtime_month_h: float = 40.0  # Art. 107: <= 40 h a month (none assumed used yet)
+    overtime_month_h: float = 40.0  # the weekly hours' check raised by this much (the caps
+    # themselves are the rules': `max_overtime_week_h`, `_month_h`, `_year_h`)
     call_in_lead_min: int = 60  # an agent called in starts this long after now, at the earliest
     callback_accept_pct: float = 30.0  # of the callers who would wait past the target
     movable_shrinkage_pct: float = 0.0  # of paid time, cancellable today (scenario)
@@ -138,8 +142,18 @@ def overtime_rules(rules: Rules, settings: ActionSettings) -> Rules:
 class _State:
     """The day as the actions change it."""
 
-    def __init__(self, roster, demand: Demand, shrinkage_pct: float):
+    def __init__(
+        self,
+        roster,
+        demand: Demand,
+        shrinkage_pct: float,
+        overtime_before: OvertimeWorked | None = None,
+    ):
         self.roster = roster.reset_index(drop=True).copy()
+        if "overtime_hours" not in self.roster.columns:  # a roster written before overtime
+            self.roster["overtime_hours"] = 0.0
+        self.roster["overtime_hours"] = self.roster["overtime_hours"].fillna(0.0).astype(float)
+        self.before = overtime_before or OvertimeWorked()
         self.demand = demand
         self.calls = demand.calls.copy()
         self.shrinkage = float(shrinkage_pct)
@@ -267,8 +281,10 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
     return actions
 
 
-def _week_problems(roster: pd.DataFrame, agent: str, rules: Rules) -> set[str]:
-    return set(check_roster_rules(roster[roster["agent"] == agent], rules))
+def _week_problems(
+    roster: pd.DataFrame, agent: str, rules: Rules, before: OvertimeWorked
+) -> set[str]:
+    return set(check_roster_rules(roster[roster["agent"] == agent], rules, overtime_before=before))
 
 
 def _meal_break(start, end, rules: Rules) -> list:
@@ -364,7 +380,8 @@ def _agent_candidates(
     rest = pd.Timedelta(hours=rules.min_rest_h)
     rows = state.roster[state.roster["agent"] == agent].sort_values("start")
     starts, ends = list(rows["start"]), list(rows["end"])
-    room_h = rules.max_weekly_hours + cfg.overtime_month_h - float(rows["paid_hours"].sum())
+    tally = OvertimeTally(state.before)
+    tally.add_rows(rows)
     today = [
         i for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if s < day_end and e > now
     ]
@@ -375,6 +392,7 @@ def _agent_candidates(
         nxt = starts[i + 1] if i + 1 < len(starts) else None
         prv = ends[i - 1] if i > 0 else None
         brk = tuple(parse_breaks(rows.iloc[i]["breaks"]))
+        room_h = tally.room_h(rules, agent, s)
         extra = step
         while (length_h + extra.total_seconds() / 3600) <= cfg.max_daily_work_h + 1e-9:
             h = extra.total_seconds() / 3600
@@ -403,6 +421,7 @@ def _agent_candidates(
         return out
     start_grid = pd.Timedelta(minutes=rules.start_step_min)
     t = max(lead.ceil(start_grid), day)
+    room_h = tally.room_h(rules, agent, day)  # a day off worked is overtime
     while t < day_end:
         for length in rules.shift_lengths_h:
             if length > cfg.max_daily_work_h or length > room_h + 1e-9:
@@ -436,6 +455,7 @@ def _apply(roster: pd.DataFrame, cand: _Candidate) -> pd.DataFrame:
                 "end": [cand.end],
                 "breaks": [_breaks_text(cand.breaks)],
                 "paid_hours": [hours],
+                "overtime_hours": [hours],  # work on a day off: all of it overtime
             }
         )
         extra = [c for c in roster.columns if c not in new.columns]
@@ -446,6 +466,9 @@ def _apply(roster: pd.DataFrame, cand: _Candidate) -> pd.DataFrame:
         roster.at[cand.row, "start"] = cand.start
         roster.at[cand.row, "end"] = cand.end
         roster.at[cand.row, "breaks"] = _breaks_text(cand.breaks)
+        roster.at[cand.row, "overtime_hours"] = (
+            float(roster.at[cand.row, "overtime_hours"]) + hours - roster.at[cand.row, "paid_hours"]
+        )
         roster.at[cand.row, "paid_hours"] = hours
     return roster
 
@@ -517,8 +540,8 @@ def add_shifts(state: _State, rules: Rules, cfg: ActionSettings, now, day) -> li
         cand = cands[i]
         roster = _apply(state.roster, cand)
         if cand.agent not in baseline:
-            baseline[cand.agent] = _week_problems(state.roster, cand.agent, checked)
-        if _week_problems(roster, cand.agent, checked) - baseline[cand.agent]:
+            baseline[cand.agent] = _week_problems(state.roster, cand.agent, checked, state.before)
+        if _week_problems(roster, cand.agent, checked, state.before) - baseline[cand.agent]:
             pool.refused.add((cand.agent, cand.start, cand.end))
             pool.rebuild(cand.agent)
             continue
@@ -676,12 +699,16 @@ def plan_actions(
     rules: Rules,
     now: pd.Timestamp,
     settings: ActionSettings | None = None,
+    overtime_before: OvertimeWorked | None = None,
 ) -> ActionPlan:
     """The actions for the rest of the day (`demand`: from now to the end of the day) on the
-    published week's `roster`, in the order taken, with the roster after each stage."""
+    published week's `roster`, in the order taken, with the roster after each stage.
+    `overtime_before`: the overtime the agents worked in earlier weeks of the month and year
+    (the plan store's, `planner.store.overtime_worked`): extensions and call-ins are held to
+    what the caps leave after it and the week's own `overtime_hours`."""
     cfg = settings or ActionSettings()
     day = pd.Timestamp(now).normalize()
-    state = _State(roster, demand, shrinkage_pct)
+    state = _State(roster, demand, shrinkage_pct, overtime_before)
     actions: list[Action] = []
     stages = []
     for kind, run in (
@@ -702,8 +729,11 @@ def plan_actions(
     checked = overtime_rules(rules, cfg)
     breaches: list[str] = []
     if actions:  # the whole week re-checked: what the actions added, if anything
-        known = set(check_roster_rules(roster, checked))
-        breaches = sorted(set(check_roster_rules(state.roster, checked)) - known)
+        before = state.before
+        known = set(check_roster_rules(roster, checked, overtime_before=before))
+        breaches = sorted(
+            set(check_roster_rules(state.roster, checked, overtime_before=before)) - known
+        )
     return ActionPlan(
         tuple(actions), state.roster, state.calls, state.shrinkage, moved, tuple(breaches),
         tuple(stages),

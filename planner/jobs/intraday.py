@@ -37,7 +37,7 @@ from planner.intraday import (
 )
 from planner.report.intraday import actions_frame
 from planner.scenario import Scenario, default_scenario, load_scenario
-from planner.schedule import rules_from_mapping
+from planner.schedule import OvertimeWorked, rules_from_mapping
 
 REPLICATIONS = 10
 STAGE_LABELS = {
@@ -171,11 +171,12 @@ def _plan_from_dir(plan_dir: Path, day: pd.Timestamp):
             pooled["aht"] = aht
         forecast = pooled.reset_index()
     roster = io.read_roster(plan_dir / "roster.csv")
-    return forecast, roster, None, f"{plan_dir}", None, None
+    return forecast, roster, None, f"{plan_dir}", None, None, None
 
 
 def _plan_from_store(path: Path, day: pd.Timestamp, scenario_name: str | None):
     found = store.published_plan_for_day(path, day.date(), scenario_name)
+    before = store.overtime_worked(path, found.scenario, found.week_start)
     return (
         found.forecast,
         found.shifts,
@@ -183,6 +184,7 @@ def _plan_from_store(path: Path, day: pd.Timestamp, scenario_name: str | None):
         f"{path} (run {found.run_id}, {found.scenario}, week of {found.week_start})",
         found.shrinkage_pct,
         found.run_id,
+        OvertimeWorked.from_rows(before),
     )
 
 
@@ -207,10 +209,12 @@ def run_intraday(
     day, calls, actual_step, source = read_actuals(actuals_path, _country(sc), sc.data.timezone)
     path = None
     if plan_dir is not None:
-        forecast, roster, daily, where, shrinkage, run_id = _plan_from_dir(Path(plan_dir), day)
+        forecast, roster, daily, where, shrinkage, run_id, earlier = _plan_from_dir(
+            Path(plan_dir), day
+        )
     else:
         path = Path(store.resolve_store_path(store_path, None, sc.run.store))
-        forecast, roster, daily, where, shrinkage, run_id = _plan_from_store(
+        forecast, roster, daily, where, shrinkage, run_id, earlier = _plan_from_store(
             path, day, sc.name if scenario_path is not None else None
         )
     today = forecast[forecast["timestamp"].dt.normalize() == day].reset_index(drop=True)
@@ -244,7 +248,7 @@ def run_intraday(
         movable_shrinkage_pct=sc.intraday.movable_shrinkage_pct,
         callback_accept_pct=sc.intraday.callback_accept_pct,
     )
-    plan = plan_actions(roster, demand, shrinkage_pct, sc.rules, now, settings)
+    plan = plan_actions(roster, demand, shrinkage_pct, sc.rules, now, settings, earlier)
     after_demand = demand.with_calls(plan.calls)
     after = gap_frame(after_demand, rostered(plan.roster, demand), plan.shrinkage_pct)
     steps = [

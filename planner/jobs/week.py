@@ -54,6 +54,13 @@ class StoreHook(Protocol):
         """Last week's published roster of `scenario`, for the week to continue."""
         ...
 
+    def overtime_worked(
+        self, scenario: Scenario, week_start: dt.date, out_dir: Path
+    ) -> pd.DataFrame | None:
+        """The overtime of `scenario`'s published weeks earlier in the week's year (`agent,
+        start, overtime_hours`), for the month's and year's caps."""
+        ...
+
     def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
         """Check the store (may refuse the run before anything is published); the drift."""
         ...
@@ -287,7 +294,9 @@ def run_week(
     under a lock. `exit_code` is 3 when short.
 
     `allowed_dirs`: folders outside its own that the scenario may name files in.
-    `store_hook`: `previous_roster` lets the week continue last week's published roster;
+    `store_hook`: `previous_roster` lets the week continue last week's published roster,
+    `overtime_worked` hold its overtime to what earlier weeks left of the month's and year's
+    caps;
     `before_publish` checks the store and the drift (summary.json's `drift` key) and may
     refuse the run before anything is published; `before_swap` records the run as pending
     once its files are built, before they are swapped in; `after_publish` confirms it, still
@@ -310,12 +319,15 @@ def run_week(
         for line in sweep_other_weeks(target):  # and those of killed runs of other weeks
             log(line)
         solver_child.sweep_stale()  # and the solver folders of a planner that was killed
-        previous = None
+        previous, overtime = None, None
         if store_hook is not None:
             hook = store_hook
 
             def previous(scenario: Scenario, first: dt.date) -> pd.DataFrame | None:
                 return hook.previous_roster(scenario, first, shown)
+
+            def overtime(scenario: Scenario, first: dt.date) -> pd.DataFrame | None:
+                return hook.overtime_worked(scenario, first, shown)
 
         plan = plan_week(
             sc,
@@ -325,6 +337,7 @@ def run_week(
             log=log,
             progress=progress,
             previous=previous,
+            overtime_before=overtime,
         )
         clock = time.monotonic()
         drift, extra = None, None

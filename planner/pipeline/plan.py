@@ -162,11 +162,15 @@ def plan_week(
     progress: bool = False,
     time_limit_s: float | None = None,
     previous=None,
+    overtime_before=None,
 ) -> WeekPlan:
     """Plan one week of one scenario; nothing is written. Raises PlannerError subclasses.
     `time_limit_s` overrides the scenario's `[run] time_limit_s` for the roster solve.
     `previous`: last week's roster (a Roster CSV frame), or a callable `(scenario, first_day)`
-    that finds it (the plan store); with one, the week continues it instead of wrapping."""
+    that finds it (the plan store); with one, the week continues it instead of wrapping.
+    `overtime_before`: the overtime worked earlier in the week's year (`agent, start,
+    overtime_hours` rows), or a callable `(scenario, first_day)` that finds it (the plan
+    store); the week's overtime is then held to what the month's and year's caps leave."""
     sc = with_time_limit(resolve_scenario(scenario), time_limit_s)
     simulate = sc.run.simulate if simulate is None else simulate
     notes: list[Note] = []
@@ -226,6 +230,10 @@ def plan_week(
                 NoteTopic.STORE, f"continues last week's published roster ({len(last_week)} shifts)"
             )
         )
+    worked = overtime_before(sc, first) if callable(overtime_before) else overtime_before
+    before = None if worked is None else schedule.OvertimeWorked.from_rows(worked)
+    if before is not None and before.hours:
+        notes.append(note(NoteTopic.STORE, before.describe(first)))
     result = schedule.build_roster(
         requirements,
         sc.rules,
@@ -236,6 +244,7 @@ def plan_week(
         source=f"{sc.name} requirements",
         previous=last_week,
         holidays=week_holidays(sc, first),
+        overtime_before=before,
         **gap,
     )
     notes.extend(from_texts(NoteTopic.SCHEDULE, result.messages))

@@ -29,7 +29,7 @@ SHIFTS_KEYS = (
     *("days_off_consecutive", "meal_break_min", "night_meal_break_min", "meal_break_from_h"),
     *("night_shift_min_h", "break_after_start_h", "break_before_end_h", "short_break_min"),
     *("short_break_from_h", "short_breaks_per_shift", "start_tolerance_min"),
-    "overtime_extensions_h",
+    *("overtime_extensions_h", "rest_day_shifts"),
 )
 LABOUR_KEYS = (
     *("min_rest_h", "min_weekly_rest_h", "max_weekly_hours", "max_daily_hours"),

@@ -11,6 +11,7 @@ are looked up as module attributes (`schedule.build_roster`), so tests may repla
 """
 
 from planner.schedule.build import build_roster, lp_bound, solve_model
+from planner.schedule.caps import OvertimeTally, OvertimeWorked
 from planner.schedule.check import check_roster_rules, coverage_frame, on_phone_counts
 from planner.schedule.files import (
     COVERAGE_COLUMNS,
@@ -40,6 +41,8 @@ __all__ = [
     "DAY_MIN",
     "DAY_NAMES",
     "DEFAULT_GAP_PCT",
+    "OvertimeTally",
+    "OvertimeWorked",
     "ROSTER_COLUMNS",
     "SOLVERS",
     "Requirements",

@@ -13,6 +13,7 @@ import pandas as pd
 import pulp
 
 from planner.errors import InfeasibleError, InputError, SolverError
+from planner.schedule.caps import OvertimeWorked
 from planner.schedule.extract import extract_roster
 from planner.schedule.files import (
     requirements_horizon,
@@ -21,7 +22,8 @@ from planner.schedule.groups import make_groups
 from planner.schedule.hires import hires_to_cover
 from planner.schedule.improve import improve_by_slices
 from planner.schedule.model import Model, add_overtime, build_model, overtime_allowed
-from planner.schedule.overtime import overtime_repair
+from planner.schedule.overtime import hold_overtime_before, overtime_repair
+from planner.schedule.restday import add_rest_day_shifts
 from planner.schedule.result import ScheduleResult, schedule_result
 from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
@@ -286,6 +288,7 @@ def build_roster(
     gap_pct: float = DEFAULT_GAP_PCT,
     previous: pd.DataFrame | None = None,
     holidays: tuple = (),
+    overtime_before: OvertimeWorked | None = None,
 ) -> ScheduleResult:
     """Roster the week in `requirements` (a frame with `timestamp`, `staff`[, `queue`]).
 
@@ -295,7 +298,10 @@ def build_roster(
     file they are this week's workforce, plus hires named after them when the week needs more).
     Without it the week is cyclic (Sunday night covers Monday's first hours).
     `holidays`: public holidays (dates) whose worked hours are paid `holiday_pay_pct` and
-    whose overtime `holiday_overtime_pay_pct`.
+    whose overtime `holiday_overtime_pay_pct`. `overtime_before`: the overtime each agent
+    worked earlier in the week's month(s) and year (the plan store's published weeks): this
+    week's overtime is held to what the month's and year's caps leave (without it, what
+    `previous`'s `overtime_hours` column holds, if it has one).
 
     The solve stops when the roster's cost is proven within `gap_pct` % of the best possible
     (deterministic) or at `time_limit_s` seconds (the roster found by then may differ between
@@ -331,6 +337,9 @@ def build_roster(
     model = build_model(
         req, rules, groups, cyclic=previous is None, spill=spill, holiday_days=holiday_days
     )
+    if overtime_before is None and previous is not None:  # at least last week's, if it says
+        overtime_before = OvertimeWorked.from_rows(previous)
+    hold_overtime_before(model, overtime_before)
     if not 0 <= gap_pct < 100:
         raise InputError(f"gap = {gap_pct!r}: expected a percentage from 0 to below 100")
     info = solve_model(
@@ -347,6 +356,7 @@ def build_roster(
             "raise the time limit"
         )
     roster, unused = extract_roster(model, agents)
+    roster = add_rest_day_shifts(model, roster)
     result = schedule_result(model, roster, unused, info, solver, spill)
     if named and result.short:  # how many agents the week lacks, for the report
         lacking = hires_to_cover(

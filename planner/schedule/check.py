@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner.schedule.caps import OvertimeTally, OvertimeWorked
 from planner.schedule.files import parse_breaks
 from planner.schedule.rules import Rules
 from planner.schedule.tours import night_minutes
@@ -76,13 +77,20 @@ def coverage_frame(timestamps, required, scheduled) -> pd.DataFrame:
     )
 
 
-def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7) -> list[str]:
+def check_roster_rules(
+    roster: pd.DataFrame,
+    rules: Rules,
+    horizon_days: int = 7,
+    overtime_before: OvertimeWorked | None = None,
+) -> list[str]:
     """Re-check the labour rules from roster rows alone; return one message per breach.
 
     Checks: rest between consecutive shifts of an agent (cyclic over the horizon), longest
     consecutive rest in the week, weekly ordinary hours (paid less `overtime_hours`), daily
     ordinary hours and a day's work with its overtime (`max_work_day_h`), the week's overtime
-    (`Rules.overtime_cap_h`), paid hours = end - start,
+    (`Rules.overtime_cap_h`), the month's and year's overtime (`max_overtime_month_h`,
+    `max_overtime_year_h`: the rows' `overtime_hours` on the dates their shifts start, plus
+    `overtime_before`, what earlier weeks worked), paid hours = end - start,
     meal breaks (length, inside the shift), night premium hours, and with
     `short_break_min` > 0 the short breaks (count, length, no overlap with the meal break).
     """
@@ -132,6 +140,9 @@ def check_roster_rules(roster: pd.DataFrame, rules: Rules, horizon_days: int = 7
                     problems.append(f"{agent} {row.start}: break {bs} outside the shift")
             if rules.short_break_min > 0 and hours >= rules.short_break_from_h:
                 problems.extend(_short_break_problems(agent, row, hours, brks, rules))
+    tally = OvertimeTally(overtime_before)
+    tally.add_rows(roster)
+    problems.extend(tally.breaches(rules))
     return problems
 
 

@@ -128,19 +128,19 @@ def extract_roster(model: Model, agents: pd.DataFrame | None) -> tuple[pd.DataFr
 
 def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, int]]):
     """The solver's overtime counts per (shift, day, minutes) go to agents on that shift
-    that day, those with the least overtime so far first (then by name), never past the
-    week's overtime cap of an agent (`Rules.overtime_cap_h`) nor into their rest (an
+    that day, those with the least overtime in the month so far first (then by name), never
+    past what an agent has left of the week's, month's and year's caps (`OvertimeTally.room_h`,
+    with the overtime worked in earlier weeks, `Model.ot_before`) nor into their rest (an
     extension after one shift and another before the next): an extension no agent can take
     is dropped, and the coverage, recomputed from the rows, says so. A row's end, paid and
     night hours grow by its extension, and `overtime_hours` records it."""
     if not model.ot:
         return rows
     rules = model.rules
-    cap_h = rules.overtime_cap_h
+    tally = model.ot_before.tally()
     holders: dict[tuple[int, int], list[int]] = defaultdict(list)
     for r, key in enumerate(worked):
         holders[key].append(r)
-    used: dict[str, float] = defaultdict(float)
     out = list(rows)
     by_agent: dict[str, list[int]] = defaultdict(list)
     for r, row in enumerate(rows):
@@ -168,21 +168,25 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
             max(hours) >= rules.min_weekly_rest_h - 1e-9
         )
 
+    def on(r: int, ext: int) -> pd.Timestamp:
+        """The date row `r` starts on once extended by `ext` (its overtime counts there)."""
+        return out[r][1] + pd.Timedelta(minutes=min(ext, 0))
+
     for (s, day, ext), var in sorted(model.ot.items()):
+        hours = abs(ext) / 60.0
         for _ in range(agent_count(var)):
             free = [
                 r
                 for r in holders.get((s, day), [])
                 if out[r][7] == 0
-                and used[out[r][0]] + abs(ext) / 60.0 <= cap_h + 1e-9
+                and hours <= tally.room_h(rules, out[r][0], on(r, ext)) + 1e-9
                 and rest_kept(r, ext)
             ]
             if not free:
                 break
-            r = min(free, key=lambda r: (used[out[r][0]], out[r][0]))
+            r = min(free, key=lambda r: (tally.month_h(out[r][0], on(r, ext)), out[r][0]))
             agent, start, end, breaks, paid, dname, _night, _ot = out[r]
             shift = model.shifts[s]
-            hours = abs(ext) / 60.0
             first = shift.start_min if ext > 0 else shift.start_min + ext
             night = night_minutes(first % DAY_MIN, shift.length_min + abs(ext), rules) / 60.0
             if ext > 0:
@@ -190,7 +194,7 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
             else:
                 start = start + pd.Timedelta(minutes=ext)
             out[r] = (agent, start, end, breaks, paid + hours, dname, night, hours)
-            used[agent] += hours
+            tally.add(agent, start, hours)
     return out
 
 

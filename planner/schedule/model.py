@@ -32,6 +32,7 @@ import pulp
 
 from planner.errors import InfeasibleError, InputError
 from planner.schedule.boundary import Grid, tour_edge
+from planner.schedule.caps import OvertimeWorked
 from planner.schedule.files import Requirements
 from planner.schedule.groups import Group, tour_misfit, unavailable_clash
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, Rules
@@ -89,6 +90,12 @@ class Model:
     # (shift, day, minutes) -> agents of that worked shift staying that much longer (overtime;
     # minutes < 0: coming in that much earlier)
     ot: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    # overtime left by earlier weeks of the month and year (`planner.schedule.caps.week_parts`):
+    # per part of the week in one month, (its days, the agents' room in all, the most one has);
+    # empty: no history (each agent's week cap holds)
+    ot_room: tuple[tuple[tuple[int, ...], float, float], ...] = ()
+    # overtime the agents worked earlier in the month and year (the hand-out holds each to it)
+    ot_before: OvertimeWorked = field(default_factory=OvertimeWorked)
 
     def integer_count(self) -> int:
         return len(self.y) + len(self.b) + len(self.sb) + len(self.v) + len(self.ot)
@@ -739,12 +746,15 @@ def add_overtime(model: Model, short_slots, relax: bool = False) -> int:
     wage_premium = rules.night_premium_pct / 100.0
     added = 0
     worked = sorted(model.work)
+    most = {day: top for days, _, top in model.ot_room for day in days}
     for s, day in worked:
         shift = model.shifts[s]
         begin = day * DAY_MIN + shift.start_min
         end = begin + shift.length_min
         terms = []
         for ext in extension_minutes(shift, rules, interval, model.slack_min):
+            if ext / 60.0 > most.get(day % 7, ext / 60.0) + 1e-9:
+                continue  # no agent has that much overtime left this month or year
             # after the shift's end (key > 0) or before its start (key < 0; not on the first
             # day of a week that continues last week's roster: the rest after it is not known)
             for key, first in ((ext, end), (-ext, begin - ext)):
@@ -773,7 +783,27 @@ def add_overtime(model: Model, short_slots, relax: bool = False) -> int:
                 offered.expr.addterm(var, 1.0)
         elif terms:
             prob += (pulp.lpSum(terms) - model.work[s, day] <= 0, name)
+    _hold_overtime_room(model)
     return added
+
+
+def _hold_overtime_room(model: Model) -> None:
+    """`ot_room_<day>`: the overtime hours placed on the days of one month's part of the week
+    are at most what the agents have left of that month's and year's caps (`Model.ot_room`)."""
+    for days, room, _ in model.ot_room:
+        name = f"ot_room_{days[0]}"
+        terms = [
+            (var, abs(key) / 60.0) for (_, day, key), var in model.ot.items() if day % 7 in days
+        ]
+        if not terms:
+            continue
+        held = model.prob.get_constraint_by_name(name)
+        if held is None:
+            model.prob += (pulp.LpAffineExpression(terms) <= room, name)
+            continue
+        for var, coef in terms:
+            if var not in held.expr:
+                held.expr.addterm(var, coef)
 
 
 def _night_weekend_penalty(tour: Tour, rules: Rules) -> float:

@@ -14,12 +14,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.schedule.caps import OvertimeWorked, week_parts
 from planner.schedule.model import Model, add_overtime, overtime_allowed
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.start import Start, legal_start, values_kept
 from planner.schedule.tours import slot_cover
 
 EPS = 1e-9
+
+
+def hold_overtime_before(model: Model, before: OvertimeWorked | None) -> None:
+    """Give the model the overtime its agents worked earlier in the month and year: the
+    hand-out holds each agent to what is left, and the overtime offered is held to what the
+    agents have left in all (`ot_room`; only when every group is named agents without
+    hires, whose room the history cannot bound)."""
+    if before is None or not before.hours:
+        return
+    model.ot_before = before
+    names = [name for group in model.groups for name in group.agents]
+    if not before.agents.intersection(names):
+        return
+    if any(not group.agents or group.overflow for group in model.groups):
+        return
+    model.ot_room = week_parts(model.rules, before, names, model.req.week_start, model.req.n_days)
 
 
 def overtime_repair(model: Model) -> Start | None:

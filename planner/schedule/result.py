@@ -225,7 +225,8 @@ class Pay:
 def roster_pay(roster: pd.DataFrame, rules: Rules, holiday_days, week_start) -> Pay:
     """`Pay` from the roster rows alone: a row's `overtime_hours` are paid
     `overtime_pay_pct` (`holiday_overtime_pay_pct` when the shift starts on a public
-    holiday), its other hours on `holiday_days` (day indices from `week_start`) are paid
+    holiday; a row all overtime is a shift on a weekly rest day, paid at least
+    `rest_day_overtime_pay_pct`), its other hours on `holiday_days` (day indices from `week_start`) are paid
     `holiday_pay_pct` (the overtime, at one end of the shift, is taken from its holiday
     hours first). Night premiums are the rows' `night_hours`, counted apart."""
     wage = rules.wage_per_hour
@@ -240,6 +241,8 @@ def roster_pay(roster: pd.DataFrame, rules: Rules, holiday_days, week_start) -> 
         hol_h += max(0, on_holiday - ot_min) / 60.0
         if ot_min:
             rate = overtime_pay_pct(start, holiday_days, rules) / 100.0
+            if ot_min >= end - start and rate < rules.rest_day_overtime_pay_pct / 100.0:
+                rate = rules.rest_day_overtime_pay_pct / 100.0  # a shift on a rest day
             ot_h += ot_min / 60.0
             ot_extra += (rate - 1.0) * ot_min / 60.0
     holiday_extra = wage * (rules.holiday_pay_pct - 100.0) / 100.0 * hol_h

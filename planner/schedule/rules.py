@@ -41,6 +41,9 @@ class Rules:
                                            # days (multiple of start_step_min; 0 = same start)
         overtime_extensions_h = [2, 4]     # overtime: a shift may run this much longer on a
                                            # day (within max_work_day_h and min_rest_h)
+        rest_day_shifts = true             # overtime: a short shift (the shortest length
+                                           # needing no meal break) on an agent's weekly rest
+                                           # day, paid rest_day_overtime_pay_pct
 
         [labour]
         min_rest_h = 12                    # Art. 109: rest between two shifts
@@ -103,6 +106,7 @@ class Rules:
     short_breaks_per_shift: int = 1
     start_tolerance_min: int = 0
     overtime_extensions_h: tuple[float, ...] = (2.0, 4.0)
+    rest_day_shifts: bool = True
     min_rest_h: float = 12.0
     min_weekly_rest_h: float = 24.0
     max_weekly_hours: float = 48.0

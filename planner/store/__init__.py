@@ -37,6 +37,9 @@ open, inside one transaction. Tables (timestamps are ISO text `YYYY-MM-DDTHH:MM:
   `capacity_weeks(capacity_id, week, start, ...)` (every term of the weekly table) and
   `capacity_classes(capacity_id, number, requisition, training_start, graduation, open_by,
   needed_week, full_time, part_time)`.
+- schema 5 adds `shifts.overtime_hours` (the Roster CSV's; 0 for shifts recorded before it):
+  `overtime_worked` reads a scenario's published overtime earlier in a week's year, so a
+  week is held to what the month's and year's caps leave.
 
 Faults: an empty (zero-byte) file is a new store (a first run that failed on a full disk
 leaves one); a file that is not a planner store, or one of a newer schema, is refused with one line
@@ -64,6 +67,7 @@ from planner.store.runs import (
     fingerprint,
     in_force,
     list_runs,
+    overtime_worked,
     previous_roster,
     published_run_id,
     read_table,
@@ -120,6 +124,7 @@ __all__ = [
     "in_force",
     "list_runs",
     "open_store",
+    "overtime_worked",
     "previous_roster",
     "published_run_id",
     "read_table",

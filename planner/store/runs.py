@@ -390,7 +390,7 @@ def _write_run(conn: sqlite3.Connection, record: RunRecord, row: dict) -> int:
     _insert_rows(
         conn,
         "shifts",
-        ("run_id", "agent", "start", "end", "breaks", "paid_hours"),
+        ("run_id", "agent", "start", "end", "breaks", "paid_hours", "overtime_hours"),
         zip(
             [run_id] * len(roster),
             [str(a) for a in roster["agent"]],
@@ -398,6 +398,7 @@ def _write_run(conn: sqlite3.Connection, record: RunRecord, row: dict) -> int:
             _iso(roster["end"]),
             breaks,
             _col(roster, "paid_hours"),
+            [v or 0.0 for v in _col(roster, "overtime_hours", 0.0)],
             strict=True,
         ),
     )
@@ -468,7 +469,7 @@ def previous_roster(
         except EmptyStoreError:
             pass
     if found is not None:
-        return found
+        return found[["agent", "start", "end", "breaks", "paid_hours"]]
     if directory is None:
         directory = next(
             (Path(d) for d in directories if _is_week(Path(d), scenario_name, last.isoformat())),
@@ -481,15 +482,57 @@ def previous_roster(
 
 
 def stored_shifts(conn: sqlite3.Connection, run_id: int) -> pd.DataFrame:
-    """The Roster CSV rows of run `run_id`, in the order written, `start`/`end` as times."""
+    """The Roster CSV rows of run `run_id` (`agent,start,end,breaks,paid_hours,
+    overtime_hours`), in the order written, `start`/`end` as times."""
     frame = pd.read_sql_query(
-        'SELECT agent, start, "end", breaks, paid_hours FROM shifts WHERE run_id = ? '
-        "ORDER BY rowid",
+        'SELECT agent, start, "end", breaks, paid_hours, overtime_hours FROM shifts '
+        "WHERE run_id = ? ORDER BY rowid",
         conn,
         params=(run_id,),
     )
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
+    return frame
+
+
+def overtime_worked(
+    store: str | os.PathLike | sqlite3.Connection | None,
+    scenario_name: str,
+    week_start: dt.date | str,
+) -> pd.DataFrame:
+    """The overtime of `scenario_name`'s published weeks before `week_start` in its year:
+    `agent, start, overtime_hours` of every published shift with overtime that starts from
+    1 January of the week's first day up to that day (what the month's and year's caps have
+    left is counted from these; `planner.schedule.OvertimeWorked.from_rows`). Empty when there
+    is no store, no run, or none of them had overtime (shifts recorded before schema 5 count
+    none). A missing or empty store file is not created."""
+    first = _as_date(week_start)
+    jan1 = dt.date(first.year, 1, 1)
+    empty = pd.DataFrame({"agent": [], "start": pd.to_datetime([]), "overtime_hours": []})
+    sql = (
+        "SELECT s.agent, s.start, s.overtime_hours FROM shifts s JOIN runs r "
+        "ON r.run_id = s.run_id WHERE r.scenario = ? AND r.published = 1 "
+        "AND r.week_start < ? AND r.week_start >= ? AND s.overtime_hours > 0 "
+        "AND s.start >= ? AND s.start < ? ORDER BY r.week_start, s.rowid"
+    )
+    params = (
+        scenario_name,
+        first.isoformat(),
+        (jan1 - dt.timedelta(days=6)).isoformat(),
+        jan1.isoformat(),
+        first.isoformat(),
+    )
+    if store is None:
+        return empty
+    if isinstance(store, sqlite3.Connection):
+        frame = pd.read_sql_query(sql, store, params=params)
+    else:
+        try:
+            with connected(Path(store)) as conn:
+                frame = pd.read_sql_query(sql, conn, params=params)
+        except EmptyStoreError:
+            return empty
+    frame["start"] = pd.to_datetime(frame["start"])
     return frame
 
 

@@ -16,7 +16,7 @@ from planner import __version__
 from planner.errors import InputError, PlannerError
 
 APPLICATION_ID = 0x504C4E52  # "PLNR"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_S = 60.0
 DEFAULT_NAME = "planner.db"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -175,8 +175,21 @@ CREATE TABLE capacity_classes (
 ) WITHOUT ROWID;
 """
 
+# 5: each shift's overtime hours (the Roster CSV's `overtime_hours`), so that a week's
+# overtime is held to what earlier weeks of its month and year left of the Labour Code's caps;
+# shifts recorded before it count none.
+_SCHEMA_5 = """
+ALTER TABLE shifts ADD COLUMN overtime_hours REAL NOT NULL DEFAULT 0;
+"""
+
 # version -> the SQL that brings a store from version - 1 to it (1: from an empty file)
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2, 3: _SCHEMA_3, 4: _SCHEMA_4}
+MIGRATIONS: dict[int, str] = {
+    1: _SCHEMA_1,
+    2: _SCHEMA_2,
+    3: _SCHEMA_3,
+    4: _SCHEMA_4,
+    5: _SCHEMA_5,
+}
 
 
 class StoreError(PlannerError):
