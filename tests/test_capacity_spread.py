@@ -19,10 +19,10 @@ CUT = dt.date(2026, 1, 5)  # a Monday
 
 
 def daily_history(tmp_path, name: str, walk_pct: float, *, after: float = 1.0, seed: int = 0):
-    """Daily calls from 2023-06-05 to the day before CUT (and 20 weeks after it, at `after`
+    """Daily calls from 2022-06-06 to the day before CUT (and 20 weeks after it, at `after`
     times the level): a weekly pattern, 4% day noise, and a level that random-walks by
     `walk_pct` a week."""
-    days = pd.date_range("2023-06-05", pd.Timestamp(CUT) + pd.Timedelta(weeks=20), freq="D")
+    days = pd.date_range("2022-06-06", pd.Timestamp(CUT) + pd.Timedelta(weeks=20), freq="D")
     rng = np.random.default_rng(seed)
     steps = rng.normal(0.0, walk_pct / 100.0, size=len(days) // 7 + 1)
     level = 3000.0 * np.exp(np.cumsum(steps)[np.arange(len(days)) // 7])
@@ -62,18 +62,19 @@ def test_a_shrinking_spread_is_not_extrapolated_downwards():
 
 
 def test_origins_sit_on_a_fixed_grid_and_need_a_year_of_history():
-    origins = spread.grid_origins(CUT, dt.date(2023, 6, 5))
+    origins = spread.grid_origins(CUT, dt.date(2022, 6, 6))
     assert len(origins) == spread.ORIGINS
     assert all(o.weekday() == 0 for o in origins)
     assert all((o - spread.GRID_EPOCH).days % (7 * spread.STEP_WEEKS) == 0 for o in origins)
-    assert origins[-1] + dt.timedelta(weeks=spread.LEAD_WEEKS) <= CUT  # every lead is seen
+    assert origins[-1] + dt.timedelta(weeks=spread.STEP_WEEKS) <= CUT
+    assert all((o - dt.date(2022, 6, 6)).days >= spread.MIN_SPAN_DAYS for o in origins)
     # a week later the grid is the same origins (a backtest's origins share forecasts)
-    later = spread.grid_origins(CUT + dt.timedelta(weeks=1), dt.date(2023, 6, 5))
+    later = spread.grid_origins(CUT + dt.timedelta(weeks=1), dt.date(2022, 6, 6))
     assert set(later) <= set(origins) | {later[-1]}
-    assert spread.grid_origins(CUT, dt.date(2025, 1, 6)) == []  # under a year before any
+    assert spread.grid_origins(CUT, dt.date(2024, 1, 1)) == []  # under two years before any
 
 
-@pytest.mark.slow  # 24 seasonal-naive forecasts of 2.5 years of days (35 s at a load of 8)
+@pytest.mark.slow  # 36 seasonal-naive forecasts of 3.5 years of days (a minute at a load of 10)
 def test_the_spread_is_measured_before_the_cut_and_grows_with_a_wandering_level(tmp_path):
     steady = daily_history(tmp_path, "steady", 0.0)
     wild = daily_history(tmp_path, "wild", 0.0, after=3.0)  # the weeks after the cut tripled
@@ -99,4 +100,4 @@ def test_the_spread_is_measured_before_the_cut_and_grows_with_a_wandering_level(
 
 def test_a_short_history_keeps_the_bounds_spread(tmp_path):
     short = daily_history(tmp_path, "short", 0.0)
-    assert spread.measure_spread(short, dt.date(2024, 6, 3), model="seasonal_naive") is None
+    assert spread.measure_spread(short, dt.date(2024, 8, 5), model="seasonal_naive") is None

@@ -6,12 +6,15 @@ wider a week 13 or 26 weeks out must be is a property of the line (a stable line
 little, a growing or restless one much), so it is measured, not chosen:
 
 1. origins: Mondays on a fixed 4-week grid (weeks counted from `GRID_EPOCH`), the latest
-   `ORIGINS` of them whose `LEAD_WEEKS` weeks after end before the cut (the day after the last
-   history day the plan may use), each with at least `MIN_SPAN_DAYS` days of history before it;
+   `ORIGINS` of them at least `STEP_WEEKS` weeks before the cut (the day after the last history
+   day the plan may use), each with at least `MIN_SPAN_DAYS` days of history before it (two
+   years: the span the forecaster needs to learn the yearly shape; a forecast from less is
+   another, rougher forecaster, whose errors would not be this one's);
 2. from each origin, the scenario's forecaster is run on the history before it (what it would
-   have forecast then) and its weekly totals are compared with the calls that came:
-   e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks with a
-   missing day or no calls are not scored);
+   have forecast then) and its weekly totals are compared with the calls that came before the
+   cut: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
+   by the cut, with a missing day or no calls are not scored: recent origins score the short
+   leads only);
 3. the spread by lead, as the forecaster's calibration does for days: s(h) = mean |e(., h)|
    x sqrt(pi / 2) (the normal's sd from the mean absolute error, less swayed by one odd week
    than a mean square), and s(h)**2 fitted as a + b (h - 1), a, b >= 0, weighted by the errors
@@ -19,10 +22,11 @@ little, a growing or restless one much), so it is measured, not chosen:
 4. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1)): beyond the
    measured leads the random walk goes on (the line's variance grows by b a week).
 
-Fewer than `MIN_ORIGINS` origins (a short history): None, and the plan keeps the spread from
-the forecast's daily bounds and the configured drift (`planner.capacity.demand`), and says so.
-The forecasts are memoised per process by history and origin, so plans of one history share
-them (a comparison, a sweep, a backtest whose origins move a week at a time).
+Fewer than `MIN_ORIGINS` origins, or no error scored `MIN_LEAD_WEEKS` weeks ahead (a short
+history): None, and the plan keeps the spread from the forecast's daily bounds and the
+configured drift (`planner.capacity.demand`), and says so. The forecasts are memoised per
+process by history and origin, so plans of one history share them (a comparison, a sweep, a
+backtest whose origins move a week at a time).
 """
 
 from __future__ import annotations
@@ -38,10 +42,11 @@ from planner import forecast
 from planner.errors import InputError
 
 LEAD_WEEKS = 26
-ORIGINS = 8
+ORIGINS = 12
 STEP_WEEKS = 4
 MIN_ORIGINS = 4
-MIN_SPAN_DAYS = 365
+MIN_LEAD_WEEKS = 13  # the longest lead scored must reach this far
+MIN_SPAN_DAYS = 730
 GRID_EPOCH = dt.date(2000, 1, 3)  # a Monday: the origins' grid is the same for every cut
 
 
@@ -56,6 +61,7 @@ class LeadSpread:
     origins: tuple[dt.date, ...]
     errors: int
     s_by_lead: tuple[float, ...]
+    longest: int = LEAD_WEEKS  # the longest lead scored
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
@@ -67,7 +73,7 @@ class LeadSpread:
         return (
             f"demand spread measured on the history: the forecaster run from {len(self.origins)} "
             f"past origins ({self.origins[0]} .. {self.origins[-1]}, every {STEP_WEEKS} weeks), "
-            f"{self.errors} weekly errors at 1-{LEAD_WEEKS} weeks ahead: sigma(h)^2 = "
+            f"{self.errors} weekly errors at 1-{self.longest} weeks ahead: sigma(h)^2 = "
             f"{self.a:.5f} + {self.b:.6f} (h - 1), i.e. {100 * s13:.1f}% at 13 weeks, "
             f"{100 * s26:.1f}% at 26 (log-sd of a week's calls)"
         )
@@ -81,7 +87,7 @@ def leads_of(week_starts, cut: dt.date) -> np.ndarray:
 
 def grid_origins(cut: dt.date, first_day: dt.date) -> list[dt.date]:
     """The measuring origins for a cut (oldest first): see the module docstring."""
-    latest = cut - dt.timedelta(weeks=LEAD_WEEKS)
+    latest = cut - dt.timedelta(weeks=STEP_WEEKS)
     weeks = (latest - GRID_EPOCH).days // 7
     weeks -= weeks % STEP_WEEKS
     out = []
@@ -191,7 +197,7 @@ def measure_spread(
         weekly = _weekly_forecast(hist, origin, settings)
         if weekly is None:
             continue
-        actual = _weekly(days, origin)
+        actual = _weekly(days, origin)  # whole weeks before the cut only
         row = np.full(LEAD_WEEKS, np.nan)
         for k in range(LEAD_WEEKS):
             got, fc = actual.get(k, np.nan), weekly.get(k, np.nan)
@@ -203,7 +209,11 @@ def measure_spread(
     if len(rows) < MIN_ORIGINS:
         return None
     errors = np.vstack(rows)
+    if not np.isfinite(errors[:, MIN_LEAD_WEEKS - 1 :]).any():
+        return None
     a, b, s = fit_spread(errors)
+    longest = int(np.flatnonzero(np.isfinite(errors).any(axis=0))[-1]) + 1
     return LeadSpread(
-        cut, a, b, tuple(used), int(np.isfinite(errors).sum()), tuple(float(v) for v in s)
-    )
+        cut, a, b, tuple(used), int(np.isfinite(errors).sum()), tuple(float(v) for v in s),
+        longest,
+    )  # fmt: skip
