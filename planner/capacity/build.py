@@ -160,7 +160,7 @@ def capacity_plan(
     covering those weeks (default: the scenario's forecaster is run). `week_run` ("2027-W28"):
     a week handed to the weekly run (its agents file): covered at the larger of the plan's
     requirement and the weekly run's own (`planner.capacity.weekrun`; the run of
-    `week_scenario` on `week_history`, default this scenario and history), before cost.
+    `week_scenario` on `week_history`, default this scenario and history), without overtime.
     `store_path`: a plan store whose published rosters measure the inefficiency (unless the
     scenario gives it); without one, a roster of one sample week does."""
     cfg = cfg or config_of(scenario)
@@ -240,8 +240,8 @@ def capacity_plan(
             f"{need.describe()}; the plan's own P{cfg.quantile_pct:g}: {q['staff_hours_q']:,.1f} "
             f"staff-hours ({q['calls_p50']:,.0f} calls at P50, {q['aht_s']:.1f} s AHT "
             f"({cfg.aht}), {q['shrinkage_pct']:g}% shrinkage); the week is covered at the "
-            f"larger, {required[w]:,.1f}, before cost, overtime included within its caps (the "
-            "weekly roster offers overtime where it is short; a shortfall only where the levers cannot "
+            f"larger, {required[w]:,.1f}, without overtime (a weekly roster of contract hours "
+            "has no place for it) and before cost (a shortfall only where the levers cannot "
             "reach it)"
         )
     if scenario.forecast.plan_at == "upper":

@@ -175,9 +175,8 @@ def solve_plan(
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
     demand's quantile); see the module docstring. `handed_weeks`: weeks handed to the weekly
-    run (their agents file is written): covered before cost, overtime included within its caps
-    (the weekly roster offers overtime where it is short): their shortfall weighs
-    `HANDED_WEIGHT` times its
+    run (their agents file is written): covered without overtime (a roster of contract hours
+    has no place for it) and before cost: their shortfall weighs `HANDED_WEIGHT` times its
     price in the objective, so it is left only where the levers cannot reach the week (it is
     reported and costed at its price)."""
     weeks = cfg.horizon_weeks
@@ -201,7 +200,7 @@ def solve_plan(
         for s in starts
     }
     opened = {s: pulp.LpVariable(f"open_{s}", cat="Binary") for s in starts}
-    ot = [pulp.LpVariable(f"ot_{w}", 0) for w in range(weeks)]
+    ot = [pulp.LpVariable(f"ot_{w}", 0, 0 if w in handed_weeks else None) for w in range(weeks)]
     temp = [
         pulp.LpVariable(f"temp_{w}", 0, cfg.temp_max if w >= cfg.temp_lead_weeks else 0)
         for w in range(weeks)
@@ -378,7 +377,7 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
     return min(left) if left else (0.0, "")
 
 
-def _shortfall_reasons(frame, cfg, months, starts, handed=()) -> tuple[str, ...]:
+def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str, ...]:
     """One line per run of consecutive short weeks, with the levers that ran out."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
@@ -405,13 +404,16 @@ def _shortfall_reasons(frame, cfg, months, starts, handed=()) -> tuple[str, ...]
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
         left, cap = _overtime_cap_left(frame, cfg, w, months, years)
-        if left <= 1e-3:
+        if any(k in no_overtime for k in range(w, end + 1)):
+            why.append("no overtime in the week handed to the weekly run (a roster of contract "
+                       "hours has no place for it)")  # fmt: skip
+        elif left <= 1e-3:
             why.append(f"overtime at its cap ({cap} per agent)")
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
                 why.append(f"classrooms full ({cfg.training_capacity} trainees)")
-            elif any(k in handed for k in range(w, end + 1)):
+            elif any(k in no_overtime for k in range(w, end + 1)):
                 why.append("no class the plan can still open graduates enough people for it")
             else:
                 why.append(

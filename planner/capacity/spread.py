@@ -22,8 +22,8 @@ little, a growing or restless one much), so it is measured, not chosen:
 4. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1)): beyond the
    measured leads the random walk goes on (the line's variance grows by b a week).
 
-Fewer than `MIN_ORIGINS` origins, or no error scored `MIN_LEAD_WEEKS` weeks ahead (a short
-history): None, and the plan keeps the spread from the forecast's daily bounds and the
+Fewer than `MIN_ORIGINS` origins with an error scored `MIN_LEAD_WEEKS` or more weeks ahead
+(a short history): None, and the plan keeps the spread from the forecast's daily bounds and the
 configured drift (`planner.capacity.demand`), and says so. The forecasts are memoised per
 process by history and origin, so plans of one history share them (a comparison, a sweep, a
 backtest whose origins move a week at a time).
@@ -209,8 +209,8 @@ def measure_spread(
     if len(rows) < MIN_ORIGINS:
         return None
     errors = np.vstack(rows)
-    if not np.isfinite(errors[:, MIN_LEAD_WEEKS - 1 :]).any():
-        return None
+    if np.isfinite(errors[:, MIN_LEAD_WEEKS - 1 :]).any(axis=1).sum() < MIN_ORIGINS:
+        return None  # too few origins see the long leads: their spread would be one or two weeks
     a, b, s = fit_spread(errors)
     longest = int(np.flatnonzero(np.isfinite(errors).any(axis=0))[-1]) + 1
     return LeadSpread(
