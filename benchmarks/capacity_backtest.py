@@ -45,6 +45,7 @@ from planner.capacity import (  # noqa: E402
     seasonal_aht,
     weekly_demand,
 )
+from planner.capacity.spread import measure_spread  # noqa: E402
 from planner.scenario import ServiceConfig  # noqa: E402
 from planner.staffing import staff_requirements  # noqa: E402
 
@@ -105,9 +106,16 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
             )
             intervals = spread(fc.daily) if daily else seasonal_aht(fc.intervals, hist, origin)
             cfg = CapacityConfig(horizon_weeks=lead + 1, tet_shrinkage_pct=None, shrinkage_pct=30.0)
-            demand = weekly_demand(
-                intervals, fc.daily, origin.date(), cfg, TARGET, level=80.0, country=country
-            ).weeks.iloc[-1]
+            measured = measure_spread(
+                hist, origin.date(), model=model, country=country, temperature=temperature
+            )
+            demand, bounds = (
+                weekly_demand(
+                    intervals, fc.daily, origin.date(), cfg, TARGET, level=80.0,
+                    country=country, spread=s,
+                ).weeks.iloc[-1]
+                for s in (measured, None)
+            )  # fmt: skip
             ts = pd.to_datetime(frame["timestamp"])
             week = frame[(ts >= target) & (ts < target + pd.Timedelta(days=7))]
             if daily:
@@ -123,6 +131,15 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
                     "p90": float(required_fte(np.array([demand["staff_hours_p90"]]), CFG)[0]),
                     "actual": actual_fte(got),
                     "model": fc.model,
+                    "measured": measured is not None,
+                    "sigma": float(demand["sigma"]),
+                    "p10_bounds": float(
+                        required_fte(np.array([bounds["staff_hours_p10"]]), CFG)[0]
+                    ),
+                    "p90_bounds": float(
+                        required_fte(np.array([bounds["staff_hours_p90"]]), CFG)[0]
+                    ),
+                    "sigma_bounds": float(bounds["sigma"]),
                 }
             )
     return pd.DataFrame(rows)
@@ -133,10 +150,15 @@ def report(name: str, frame: pd.DataFrame, seconds: float) -> None:
         err = (part["p50"] - part["actual"]).abs().sum() / part["actual"].sum() * 100
         bias = (part["p50"] - part["actual"]).sum() / part["actual"].sum() * 100
         inside = ((part["actual"] >= part["p10"]) & (part["actual"] <= part["p90"])).mean() * 100
+        old = (part["actual"] >= part["p10_bounds"]) & (part["actual"] <= part["p90_bounds"])
         models = ", ".join(sorted(set(part["model"])))
         print(
             f"{name:<28} lead {lead:>2} weeks: {len(part)} weeks, weekly required FTE WAPE "
-            f"{err:5.1f}%, bias {bias:+5.1f}%, P10-P90 holds {inside:5.1f}% ({models})"
+            f"{err:5.1f}%, bias {bias:+5.1f}%, P10-P90 holds {inside:5.1f}% ({models}); "
+            f"sigma {100 * part['sigma'].mean():.1f}% measured on the history at "
+            f"{int(part['measured'].sum())} of {len(part)} origins (the others from the "
+            f"bounds); from the daily bounds and the fixed drift instead: sigma "
+            f"{100 * part['sigma_bounds'].mean():.1f}%, the band holds {100 * old.mean():5.1f}%"
         )
     print(f"{'':<28} ({seconds:.0f} s)")
 

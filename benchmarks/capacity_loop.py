@@ -8,7 +8,8 @@ On the bundled hotline (history to 2026-11-01, today's 88 agents), for each plan
    agents.csv --week-scenario scenarios/summer-peak.toml --no-store`: the week is covered as
    summer-peak's weekly run staffs it, the inefficiency measured on a roster of that week;
 2. `planner run` of summer-peak for W with that agents file (a scenario that extends
-   summer-peak and names it);
+   summer-peak, names it and pins W); the file hands graduates and temps over as whole-agent
+   equivalents at their productivity (the weekly roster counts every agent whole);
 3. the loop figure: the week run's required staff-hours, its shortfall, and the shortfall as a
    percent of the requirement (goal: at most 1%), with the plan's own figures for W beside it.
 
@@ -64,7 +65,7 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
     run_sc = work / f"{name}-run.toml"
     run_sc.write_text(
         f'extends = "{SCENARIOS / "summer-peak.toml"}"\nname = "{name}-loop"\n'
-        f'[data]\nagents = "{agents.name}"\n'
+        f'[data]\nagents = "{agents.name}"\n[run]\nweek = "{week}"\n'
     )
     out = work / f"{name}-week"
     clock = time.monotonic()
@@ -86,6 +87,8 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
         "agents": len(staff),
         "hires_in_file": int(staff["agent"].str.startswith("H").sum()),
         "temps_in_file": int(staff["agent"].str.startswith("T").sum()),
+        "graduates": _people(staff, "H"),
+        "temps": _people(staff, "T"),
         "run_required_staff_h": required,
         "run_short_staff_h": short,
         "run_short_pct": 100.0 * short / required if required else 0.0,
@@ -95,6 +98,12 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
         "run_s": run_s,
         "inefficiency": ineff,
     }
+
+
+def _people(staff: pd.DataFrame, prefix: str) -> int:
+    """Heads the whole-agent equivalents `prefix`... stand for (`stands_for`: "24 ... at p%")."""
+    groups = staff.loc[staff["agent"].str.startswith(prefix), "stands_for"].drop_duplicates()
+    return int(sum(int(text.split()[0]) for text in groups))
 
 
 def main() -> None:
@@ -131,7 +140,8 @@ def main() -> None:
             f"{r['plan']}: plan {args.week}: {r['plan_staff_h']:,.1f} staff-h, required "
             f"{r['plan_required_fte']:.1f} FTE, effective {r['plan_effective_fte']:.1f} FTE, plan "
             f"short {r['plan_short_h']:,.0f} staff-h; agents file {r['agents']} "
-            f"({r['hires_in_file']} graduates, {r['temps_in_file']} temps)\n"
+            f"({r['hires_in_file']} whole-agent equivalents of {r['graduates']} graduates, "
+            f"{r['temps_in_file']} of {r['temps']} temps)\n"
             f"  {r['inefficiency']}\n"
             f"  planner run summer-peak {args.week} with them: required "
             f"{r['run_required_staff_h']:,.1f} staff-h, short {r['run_short_staff_h']:,.1f} "

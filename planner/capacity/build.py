@@ -18,6 +18,7 @@ from planner.capacity.demand import Demand, weekly_demand
 from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Plan, solve_plan
 from planner.capacity.risk import Risk, simulate_risk
+from planner.capacity.spread import LEAD_WEEKS, MIN_ORIGINS, LeadSpread, measure_spread
 from planner.capacity.supply import Workforce, base_supply, survival
 from planner.capacity.weekrun import WeekRunNeed, week_run_need
 from planner.errors import InputError
@@ -173,7 +174,28 @@ def capacity_plan(
     log(f"forecast: {fc.model}, {cfg.horizon_weeks} weeks ({time.monotonic() - clock:.1f} s)")
     country = None if scenario.data.country == "none" else scenario.data.country
     clock = time.monotonic()
-    demand = _demand(fc, hist, first, cfg, scenario, country)
+    spread = measure_spread(
+        hist,
+        (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
+        model=scenario.forecast.model,
+        country=country,
+        events=scenario.data.events,
+        temperature=scenario.data.temperature,
+        interval_min=scenario.forecast.interval_min,
+    )
+    spread_note = (
+        spread.describe()
+        if spread is not None
+        else (
+            f"demand spread from the forecast's daily bounds (day_error_correlation "
+            f"{cfg.day_error_correlation:g}, level_drift_pct_per_year "
+            f"{cfg.level_drift_pct_per_year:g}): the history is too short to measure it at "
+            f"{MIN_ORIGINS} past origins {LEAD_WEEKS} weeks before its end"
+        )
+    )
+    log(f"{spread_note} ({time.monotonic() - clock:.1f} s)")
+    clock = time.monotonic()
+    demand = _demand(fc, hist, first, cfg, scenario, country, spread)
     log(f"demand: Erlang on every interval ({time.monotonic() - clock:.1f} s)")
     need: WeekRunNeed | None = None
     loop: tuple[int, ...] = ()
@@ -200,6 +222,7 @@ def capacity_plan(
     table = plan.weeks.assign(staff_hours=required, p_short=risk.p_short)
     table = table[list(TABLE_COLUMNS)].reset_index(drop=True)
     notes = list(fc.notes)
+    notes.append(spread_note)
     notes.append(factor.describe())
     if need is not None:
         w = loop[0]
@@ -296,7 +319,15 @@ DEMAND_KEYS = (
 )
 
 
-def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, country) -> Demand:
+def _demand(
+    fc,
+    hist,
+    first: dt.date,
+    cfg: CapacityConfig,
+    scenario: Scenario,
+    country,
+    spread: LeadSpread | None = None,
+) -> Demand:
     """The weekly demand (with `[capacity] aht = "seasonal"`, last year's handle time of the
     same weeks: `planner.capacity.aht`), memoised per process: scenarios that share the
     forecast object and differ only in supply or cost knobs (a sweep, a comparison) share it."""
@@ -308,6 +339,7 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
         scenario.service,
         scenario.forecast.plan_at,
         country,
+        spread,
     )
     hit = _DEMAND_CACHE.get(key)
     if hit is not None and hit[0][0] is fc and hit[0][1] is hist:
@@ -334,6 +366,7 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
         country=country,
         upper=scenario.forecast.plan_at == "upper",
         memo=held[1],
+        spread=spread,
     )
     if len(_DEMAND_CACHE) >= 16:
         _DEMAND_CACHE.clear()
@@ -342,11 +375,17 @@ def _demand(fc, hist, first: dt.date, cfg: CapacityConfig, scenario: Scenario, c
 
 
 def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
-    """The agents file the plan expects in `week` ("2027-W28"): today's agents less the
-    expected leavers (those likeliest to have left go first), plus the plan's graduates still
-    expected then (H001, ...) and its temps that week (T001, ...), with `contract`,
-    `weekly_hours` and `productivity_pct`. The plan's overtime hours are not in it (a roster
-    of contract hours does not carry them)."""
+    """The agents file the plan expects in `week` ("2027-W28"), for the weekly run to roster:
+    today's agents less the expected leavers (those likeliest to have left go first), then the
+    plan's graduates still expected then and its temps that week, in whole-agent equivalents:
+    the weekly roster counts every agent whole, so n graduates at p% productivity are handed
+    as n x p / 100 agents (H001, ...) and n temps at `temp_productivity_pct` as n x that / 100
+    (T001, ...), rounded cumulatively over the groups so the file's total is the plan's
+    effective heads rounded once. Columns `agent`, `contract`, `weekly_hours`,
+    `productivity_pct` (100 on every row: each row is a whole agent's work) and `stands_for`
+    (what a row stands for: today's agent, or the group of graduates or temps it is part of).
+    The plan's overtime hours are not in it (a roster of contract hours does not carry
+    them)."""
     weeks = list(result.table["week"])
     if week not in weeks:
         raise InputError(
@@ -370,12 +409,43 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
                 "contract": "full-time" if row["fte"] >= 1.0 - 1e-9 else "part-time",
                 "weekly_hours": round(hours, 2),
                 "productivity_pct": 100.0,
+                "stands_for": "today's agent",
             }
         )
+    for prefix, contract, hours, heads, prod, what in _handed_groups(result, w):
+        rows.append(
+            {
+                "agent": prefix,
+                "contract": contract,
+                "weekly_hours": hours,
+                "productivity_pct": 100.0,
+                "stands_for": f"{heads:g} {what} at {prod:g}%",
+                "_equivalents": heads * prod / 100.0,
+            }
+        )
+    out, held, number = [], 0.0, {"H": 0, "T": 0}
+    for row in rows:
+        if "_equivalents" not in row:
+            out.append(row)
+            continue
+        before = round(held)
+        held += row.pop("_equivalents")
+        for _ in range(int(round(held)) - int(before)):
+            prefix = row["agent"]
+            number[prefix] += 1
+            out.append({**row, "agent": f"{prefix}{number[prefix]:03d}"})
+    columns = ["agent", "contract", "weekly_hours", "productivity_pct", "stands_for"]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _handed_groups(result: CapacityPlan, w: int) -> list[tuple[str, str, float, int, float, str]]:
+    """(prefix, contract, weekly hours, heads, productivity %, what) of each group of the
+    plan's graduates (per class and contract) and of its temps expected in week index `w`."""
+    cfg = result.config
     hours_of = {c.name: c.hours for c in result.plan.contracts}
     ramp = cfg.ramp_pct()
     keep = 1.0 - cfg.dropout_pct / 100.0
-    number = 0
+    groups = []
     for cls in result.plan.classes:
         s = (cls.training_start - result.first).days // 7
         since = w - s - cfg.classroom_weeks
@@ -385,26 +455,14 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
             survival(cfg, np.array([0.0]), w - s)[0, w - s]
             / (survival(cfg, np.array([0.0]), cfg.classroom_weeks)[0, cfg.classroom_weeks])
         )
-        prod = ramp[since] if since < len(ramp) else 100.0
+        prod = round(float(ramp[since]) if since < len(ramp) else 100.0, 1)
         for name, size in cls.sizes:
-            for _ in range(int(round(size * keep * stay))):
-                number += 1
-                rows.append(
-                    {
-                        "agent": f"H{number:03d}",
-                        "contract": name,
-                        "weekly_hours": hours_of[name],
-                        "productivity_pct": round(prod, 1),
-                    }
-                )
+            heads = int(round(size * keep * stay))
+            if heads:
+                what = f"{name} graduates of the class trained from {cls.training_start}"
+                groups.append(("H", name, hours_of[name], heads, prod, what))
     temps = int(round(float(result.table["temps"].iloc[w])))
-    for k in range(temps):
-        rows.append(
-            {
-                "agent": f"T{k + 1:03d}",
-                "contract": "full-time",
-                "weekly_hours": cfg.contract_hours,
-                "productivity_pct": cfg.temp_productivity_pct,
-            }
-        )
-    return pd.DataFrame(rows, columns=["agent", "contract", "weekly_hours", "productivity_pct"])
+    if temps:
+        prod = float(cfg.temp_productivity_pct)
+        groups.append(("T", "full-time", cfg.contract_hours, temps, prod, "temps"))
+    return groups

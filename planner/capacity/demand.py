@@ -7,8 +7,11 @@ staff_requirements` (the scenario's service target, occupancy cap, Erlang C or A
 with `planner.erlang.staff_for_shrinkage` (per interval, rounded up, as `planner staff` does), so
 at the scenario's shrinkage the week's required staff-hours are `planner staff`'s.
 
-Uncertainty of weekly demand: the log of a week's calls is normal around the point forecast with
-standard deviation
+Uncertainty of weekly demand: the log of a week's calls is normal around the point forecast.
+Its standard deviation sigma_w is measured on the history where it can be: the forecaster's
+weekly errors from past origins at each lead, sigma_w**2 = a + b (h_w - 1) with h_w the week's
+lead from the history's end (`planner.capacity.spread`). Where the history is too short for
+that, it comes from the forecast's own bounds and a configured drift:
 
     sigma_w = sqrt( s_d(w)**2 * (1 + 6 rho) / 7  +  (drift / 100)**2 * h_w / 52 )
 
@@ -35,6 +38,7 @@ from scipy.stats import norm
 
 from planner import calendar
 from planner.capacity.config import CapacityConfig
+from planner.capacity.spread import LeadSpread, leads_of
 from planner.erlang import staff_for_shrinkage
 from planner.errors import InputError
 from planner.scenario import week_label
@@ -100,8 +104,19 @@ def tet_days(first: dt.date, weeks: int, country: str | None) -> np.ndarray:
     return out
 
 
-def weekly_sigma(daily: pd.DataFrame, first: dt.date, weeks: int, level: float, cfg) -> np.ndarray:
-    """sigma_w of the module docstring, from the forecast's daily frame."""
+def weekly_sigma(
+    daily: pd.DataFrame,
+    first: dt.date,
+    weeks: int,
+    level: float,
+    cfg,
+    spread: LeadSpread | None = None,
+) -> np.ndarray:
+    """sigma_w of the module docstring: measured on the history at each week's lead when
+    `spread` is given (`planner.capacity.spread`), else from the forecast's daily frame and
+    the configured drift."""
+    if spread is not None:
+        return spread.sigma_at(leads_of(week_starts(first, weeks), spread.cut))
     frame = daily.copy()
     frame["date"] = pd.to_datetime(frame["date"])
     frame = frame.groupby("date")[["calls", "lower", "upper"]].sum()
@@ -139,13 +154,15 @@ def weekly_demand(
     country: str | None = "VN",
     upper: bool = False,
     memo: dict | None = None,
+    spread: LeadSpread | None = None,
 ) -> Demand:
     """Staff each week of `intervals` (a Forecast frame covering `cfg.horizon_weeks` weeks
     from the Monday `first`) at the quantiles of weekly demand; see the module docstring.
     `upper`: also staff every interval at its upper bound (`[forecast] plan_at = "upper"`, the
     basis the weekly run staffs), column `staff_hours_upper`. `memo`: {z: (staff-hours,
     agent-hours)} of earlier calls with the same inputs but another quantile (the grid points
-    they share are not staffed again; filled here)."""
+    they share are not staffed again; filled here). `spread`: the weekly spread by lead
+    measured on the history (`planner.capacity.spread`); None: from the daily bounds."""
     weeks = cfg.horizon_weeks
     start = pd.Timestamp(first)
     end = start + pd.Timedelta(days=7 * weeks)
@@ -161,7 +178,7 @@ def weekly_demand(
     interval = interval_seconds(frame)
     hours = interval / 3600.0
     week_of_row = ((ts - start).dt.days // 7).to_numpy()
-    sigma = weekly_sigma(daily, first, weeks, level, cfg)
+    sigma = weekly_sigma(daily, first, weeks, level, cfg, spread)
     shrink, tet = weekly_shrinkage(first, weeks, cfg, country)
     aht = resolve_aht(frame, target)
     calls = frame["calls"].to_numpy(dtype=float)

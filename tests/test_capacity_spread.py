@@ -1,0 +1,103 @@
+"""The demand spread by lead, measured on the history itself (`planner.capacity.spread`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import capacity, history
+from planner.capacity import spread
+from planner.scenario import ServiceConfig
+
+CUT = dt.date(2026, 1, 5)  # a Monday
+
+
+def daily_history(tmp_path, name: str, walk_pct: float, *, after: float = 1.0, seed: int = 0):
+    """Daily calls from 2022-06-06 to the day before CUT (and 20 weeks after it, at `after`
+    times the level): a weekly pattern, 4% day noise, and a level that random-walks by
+    `walk_pct` a week."""
+    days = pd.date_range("2022-06-06", pd.Timestamp(CUT) + pd.Timedelta(weeks=20), freq="D")
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(0.0, walk_pct / 100.0, size=len(days) // 7 + 1)
+    level = 3000.0 * np.exp(np.cumsum(steps)[np.arange(len(days)) // 7])
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7])[days.day_of_week]
+    calls = level * weekday * np.exp(rng.normal(0.0, 0.04, size=len(days)))
+    calls = np.where(days >= pd.Timestamp(CUT), calls * after, calls)
+    path = tmp_path / f"{name}.csv"
+    pd.DataFrame({"timestamp": days.strftime("%Y-%m-%d"), "calls": calls.round()}).to_csv(
+        path, index=False
+    )
+    return history.read_history(path)
+
+
+@given(
+    a=st.floats(0.0, 0.05),
+    b=st.floats(0.0, 0.002),
+    origins=st.integers(2, 9),
+    leads=st.integers(2, 30),
+)
+@settings(max_examples=50, deadline=None)
+def test_the_fit_recovers_a_spread_that_grows_like_a_random_walk(a, b, origins, leads):
+    # errors whose mean absolute value at lead h is sqrt(a + b (h - 1)) / sqrt(pi / 2)
+    h = np.arange(leads, dtype=float)
+    size = np.sqrt(a + b * h) / math.sqrt(math.pi / 2)
+    signs = np.where(np.arange(origins)[:, None] % 2 == 0, 1.0, -1.0)
+    errors = signs * size[None, :]
+    errors[0, -1] = np.nan  # an unscored week changes nothing
+    got_a, got_b, s = spread.fit_spread(errors)
+    assert got_a == pytest.approx(a, abs=1e-9) and got_b == pytest.approx(b, abs=1e-9)
+    np.testing.assert_allclose(s, np.sqrt(a + b * h), atol=1e-9)
+
+
+def test_a_shrinking_spread_is_not_extrapolated_downwards():
+    errors = np.array([[0.10, 0.08, 0.06, 0.04], [-0.10, -0.08, -0.06, -0.04]])
+    a, b, s = spread.fit_spread(errors)
+    assert b == 0.0 and a == pytest.approx(np.mean(s**2))
+
+
+def test_origins_sit_on_a_fixed_grid_and_need_a_year_of_history():
+    origins = spread.grid_origins(CUT, dt.date(2022, 6, 6))
+    assert len(origins) == spread.ORIGINS
+    assert all(o.weekday() == 0 for o in origins)
+    assert all((o - spread.GRID_EPOCH).days % (7 * spread.STEP_WEEKS) == 0 for o in origins)
+    assert origins[-1] + dt.timedelta(weeks=spread.STEP_WEEKS) <= CUT
+    assert all((o - dt.date(2022, 6, 6)).days >= spread.MIN_SPAN_DAYS for o in origins)
+    # a week later the grid is the same origins (a backtest's origins share forecasts)
+    later = spread.grid_origins(CUT + dt.timedelta(weeks=1), dt.date(2022, 6, 6))
+    assert set(later) <= set(origins) | {later[-1]}
+    assert spread.grid_origins(CUT, dt.date(2024, 1, 1)) == []  # under two years before any
+
+
+@pytest.mark.slow  # 36 seasonal-naive forecasts of 3.5 years of days (a minute at a load of 10)
+def test_the_spread_is_measured_before_the_cut_and_grows_with_a_wandering_level(tmp_path):
+    steady = daily_history(tmp_path, "steady", 0.0)
+    wild = daily_history(tmp_path, "wild", 0.0, after=3.0)  # the weeks after the cut tripled
+    kw = {"model": "seasonal_naive", "country": None}
+    one, two = spread.measure_spread(steady, CUT, **kw), spread.measure_spread(wild, CUT, **kw)
+    assert one is not None and one == two  # nothing after the cut is read
+    wander = spread.measure_spread(daily_history(tmp_path, "wander", 3.0, seed=1), CUT, **kw)
+    assert wander is not None
+    assert wander.b > one.b and wander.sigma_at([26])[0] > 2 * one.sigma_at([26])[0]
+    assert wander.sigma_at([26])[0] > wander.sigma_at([1])[0]  # wider with the lead
+    # a plan's weeks take the spread at their lead from the cut
+    first = CUT + dt.timedelta(weeks=10)
+    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
+    days = pd.date_range(first, periods=28, freq="D")
+    daily = pd.DataFrame({"date": days, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
+    stamps = pd.date_range(first, periods=28 * 24, freq="h")
+    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
+    demand = capacity.weekly_demand(
+        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=wander
+    )
+    np.testing.assert_allclose(demand.weeks["sigma"], wander.sigma_at([11, 12, 13, 14]))
+
+
+def test_a_short_history_keeps_the_bounds_spread(tmp_path):
+    short = daily_history(tmp_path, "short", 0.0)
+    assert spread.measure_spread(short, dt.date(2024, 8, 5), model="seasonal_naive") is None
