@@ -151,17 +151,7 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     lower, upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
     settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
-    calls = [0]
-
-    def capped(event):
-        """HiGHS has no iteration limit for a MIP and gives its callbacks no iteration count:
-        count its interrupt checks (reached at the same points of the same search on any
-        machine, one thread) and stop the slice after `SLICE_WORK` of them."""
-        calls[0] += 1
-        if calls[0] > SLICE_WORK:
-            event.interrupt()
-
-    h.cbMipInterrupt += capped
+    calls = work_cap(h, SLICE_WORK)
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
@@ -217,6 +207,23 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     if best >= start.objective:
         return None, clock
     return dict(zip(names, (float(v) for v in x), strict=True)), clock
+
+
+def work_cap(h, checks: int) -> list[int]:
+    """Stop every MIP run of HiGHS model `h` after `checks` of its interrupt checks: HiGHS has
+    no iteration limit for a MIP and gives its callbacks no iteration count, so the checks
+    (reached at the same points of the same search on any machine, one thread) are counted.
+    Returns the counter, to be set to 0 before each run. The callback sets the interrupt flag
+    at every check, off as well as on: HiGHS keeps the flag between runs, so a flag left on by
+    one capped run would stop every later run at its first check."""
+    calls = [0]
+
+    def capped(event):
+        calls[0] += 1
+        event.interrupt(calls[0] > checks)
+
+    h.cbMipInterrupt += capped
+    return calls
 
 
 def _checked(model: Model, values: dict[str, float]) -> Start | None:
