@@ -113,3 +113,38 @@ def test_a_slice_stopped_on_its_work_cap_does_not_stop_the_next_ones():
         calls[0] = 0
         h.run()
         assert h.getInfo().simplex_iteration_count > 0 and calls[0] == 6
+
+
+def test_thin_weeks_first_free_neighbouring_patterns_in_half_days():
+    """On a week of thin tours the first slices are pairs of patterns of working days that
+    differ by one day at most, each with starts within 12 hours; then the usual slices follow,
+    so every tour is still in some slice."""
+    import pandas as pd
+
+    from planner.schedule import rules_from_mapping
+    from planner.schedule.files import requirements_horizon
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+    from planner.schedule.rules import DAY_MIN
+
+    rules = rules_from_mapping(
+        {"shifts": {"shift_lengths_h": [8], "start_step_min": 60, "days_per_week": [5, 6]}}, "t"
+    )
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    req = requirements_horizon(pd.DataFrame({"timestamp": times, "staff": 3.0}))
+    model = build_model(req, rules, make_groups(None, rules, req.queues))
+    keys = list(model.y)
+    plain, thin = improve.tour_slices(model), improve.tour_slices(model, thin=True)
+    pairs = thin[: len(thin) - len(plain)]
+    assert pairs and thin[len(pairs) :] == plain
+    for members in pairs:
+        patterns = {model.tours[keys[k][1]].days for k in members}
+        assert len(patterns) == 2
+        one, other = (set(p) for p in patterns)
+        assert len(one & other) >= min(len(one), len(other)) - 1
+        starts = sorted(model.tours[keys[k][1]].shift.start_min % DAY_MIN for k in members)
+        assert starts[-1] - starts[0] < 12 * 60
+    assert {k for members in thin for k in members} == set(range(len(keys)))
+    lp = np.zeros(len(keys))
+    lp[:10] = 1.0
+    assert improve.thin_tours(lp) and not improve.thin_tours(2 * lp)
