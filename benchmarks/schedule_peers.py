@@ -268,18 +268,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", default=ALL, help=f"comma-separated, of {ALL}")
     parser.add_argument("--time-limit", type=float, default=90.0, help="seconds, every solve")
+    parser.add_argument(
+        "--planner-time-limit",
+        type=float,
+        default=None,
+        help="seconds, planner's own solves (default: --time-limit); planner stops on its "
+        "work limits, this is its backstop",
+    )
     parser.add_argument("--peers", default=",".join(PEERS), help="highs,cpsat8,cpsat2,scip")
     parser.add_argument("--no-peers", action="store_true", help="planner only")
     args = parser.parse_args()
     selected = set(args.weeks.split(","))
     peers = [] if args.no_peers else [p for p in args.peers.split(",") if p]
-    print(f"week {WEEK} (sized) / {BUNDLED_WEEK} (bundled); time limit {args.time_limit:g} s")
+    own = args.planner_time_limit or args.time_limit
+    print(
+        f"week {WEEK} (sized) / {BUNDLED_WEEK} (bundled); time limit {args.time_limit:g} s "
+        f"(planner {own:g} s)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for name, req, rules, agents, previous in weeks(selected, work, args.time_limit):
+        for name, req, rules, agents, previous in weeks(selected, work, own):
             began, cpu = time.perf_counter(), cpu_seconds()
             result = build_roster(
-                req, rules, agents=agents, time_limit_s=args.time_limit, solver="highs",
+                req, rules, agents=agents, time_limit_s=own, solver="highs",
                 previous=previous,
             )  # fmt: skip
             wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu

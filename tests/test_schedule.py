@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -433,3 +434,46 @@ def test_a_short_week_says_how_many_agents_to_hire(tmp_path, tiny_result):
     assert hires_to_cover(requirements_horizon(req), rules, more, deadline) == (0, 0)
     added = build_roster(req, rules, agents=more, time_limit_s=600, solver="highs")
     assert added.shortfall_hours < short.shortfall_hours
+
+
+@pytest.mark.slow
+def test_a_short_roster_is_repaired_whatever_the_clock_says(tmp_path, monkeypatch):
+    """The repair of a short roster is a step of bounded work, not of time left: it runs (and
+    gives the same roster) when the clock has passed the deadline right after the search."""
+    import planner.schedule.build as build
+    from planner.schedule import requirements_horizon
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+
+    rules = rules_from_mapping({**TINY_RULES, "labour": {"coverage": "soft"}}, "soft")
+    req = requirements_horizon(tiny_requirements())
+    agents = _named(tmp_path, 4)
+    real_search, real_repair = build.run_highs_bounded, build.repair_roster
+
+    def solved(late: bool):
+        model = build_model(req, rules, make_groups(agents, rules, req.queues))
+        offset = [0.0]
+        repairs = []
+
+        def search(prob, deadline, *args, **kwargs):
+            report = real_search(prob, deadline, *args, **kwargs)
+            if late and len(args) == 3:  # (gap, start, nodes): the branch and bound
+                offset[0] = 1e6  # it is over: the clock jumps far past the limit
+            return report
+
+        def repair(model):
+            repairs.append(1)
+            return real_repair(model)
+
+        clock = type("Clock", (), {"monotonic": staticmethod(lambda: time.monotonic() + offset[0])})
+        monkeypatch.setattr(build, "time", clock)
+        monkeypatch.setattr(build, "run_highs_bounded", search)
+        monkeypatch.setattr(build, "repair_roster", repair)
+        report = build.solve_model(model, "highs", 600, gap_pct=1.0, node_limit=20)
+        values = {var.name: var.varValue for var in model.prob.variables()}
+        return report, values, len(repairs), offset[0]
+
+    quiet, quiet_values, quiet_repairs, _ = solved(late=False)
+    busy, busy_values, busy_repairs, jumped = solved(late=True)
+    assert jumped > 0 and quiet_repairs == busy_repairs == 1
+    assert busy.objective == quiet.objective and busy_values == quiet_values

@@ -1,5 +1,6 @@
 """Which slices the search visits and in what order: laws of `slice_order` and of the cut that
-caps a slice's size (no solver runs here)."""
+caps a slice's size (no solver runs here); and the cap on a slice's work, on a tiny HiGHS
+model (a fraction of a second)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.schedule import improve
-from planner.schedule.improve import MAX_SLICE_TOURS, _cut, slice_order
+from planner.schedule.improve import MAX_SLICE_TOURS, _cut, slice_order, work_cap
 
 slices_and_values = st.integers(1, 30).flatmap(
     lambda n: st.tuples(
@@ -76,3 +77,74 @@ def test_the_default_cap_is_the_search_s():
     starts = list(range(3 * MAX_SLICE_TOURS))
     parts = _cut(list(range(len(starts))), starts)
     assert len(parts) == 3 and all(len(part) == MAX_SLICE_TOURS for part in parts)
+
+
+def _covering_mip():
+    """A small covering MIP (integers 0-10, random costs and rows, fixed seed) whose branch
+    and bound takes many interrupt checks."""
+    import highspy
+
+    rng = np.random.default_rng(0)
+    n, m = 60, 40
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    cols = np.arange(n, dtype=np.int32)
+    for _ in range(n):
+        h.addVar(0, 10)
+    h.changeColsIntegrality(n, cols, np.array([highspy.HighsVarType.kInteger] * n))
+    h.changeColsCost(n, cols, rng.integers(5, 20, n).astype(float))
+    for _ in range(m):
+        idx = rng.choice(n, 10, replace=False).astype(np.int32)
+        h.addRow(rng.integers(10, 30) + 0.5, highspy.kHighsInf, 10, idx, rng.integers(1, 9, 10))
+    return h
+
+
+def test_a_slice_stopped_on_its_work_cap_does_not_stop_the_next_ones():
+    """The cap stops a run after its checks, and the next run on the same model (the next
+    slice) does its own work: HiGHS keeps an interrupt flag between runs."""
+    h = _covering_mip()
+    calls = work_cap(h, 5)
+    h.run()
+    assert h.getInfo().simplex_iteration_count > 0 and calls[0] == 6
+    assert h.modelStatusToString(h.getModelStatus()) == "Interrupted by user"
+    for _ in range(2):
+        calls[0] = 0
+        h.run()
+        assert h.getInfo().simplex_iteration_count > 0 and calls[0] == 6
+
+
+def test_thin_weeks_first_free_neighbouring_patterns_in_half_days():
+    """On a week of thin tours the first slices are pairs of patterns of working days that
+    differ by one day at most, each with starts within 12 hours; then the usual slices follow,
+    so every tour is still in some slice."""
+    import pandas as pd
+
+    from planner.schedule import rules_from_mapping
+    from planner.schedule.files import requirements_horizon
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+    from planner.schedule.rules import DAY_MIN
+
+    rules = rules_from_mapping(
+        {"shifts": {"shift_lengths_h": [8], "start_step_min": 60, "days_per_week": [5, 6]}}, "t"
+    )
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    req = requirements_horizon(pd.DataFrame({"timestamp": times, "staff": 3.0}))
+    model = build_model(req, rules, make_groups(None, rules, req.queues))
+    keys = list(model.y)
+    plain, thin = improve.tour_slices(model), improve.tour_slices(model, thin=True)
+    pairs = thin[: len(thin) - len(plain)]
+    assert pairs and thin[len(pairs) :] == plain
+    for members in pairs:
+        patterns = {model.tours[keys[k][1]].days for k in members}
+        assert len(patterns) == 2
+        one, other = (set(p) for p in patterns)
+        assert len(one & other) >= min(len(one), len(other)) - 1
+        starts = sorted(model.tours[keys[k][1]].shift.start_min % DAY_MIN for k in members)
+        assert starts[-1] - starts[0] < 12 * 60
+    assert {k for members in thin for k in members} == set(range(len(keys)))
+    lp = np.zeros(len(keys))
+    lp[:10] = 1.0
+    assert improve.thin_tours(lp) and not improve.thin_tours(2 * lp)

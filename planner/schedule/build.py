@@ -151,8 +151,10 @@ def solve_model(
         return SolveReport(
             SolveStatus.NO_SOLUTION, math.nan, bound, time.monotonic() - began, clock
         )
-    if model.soft and time.monotonic() < deadline and _shortfall(model) > 1e-6:
-        # a short week: an idle agent whose tour the search never opened may still help
+    if model.soft and _shortfall(model) > 1e-6:
+        # a short week: an idle agent whose tour the search never opened may still help (a
+        # greedy pass of bounded work, run whatever the clock says, so that the same week
+        # gives the same roster on a busy machine as on a quiet one)
         repaired = repair_roster(model)
         if repaired is not None and repaired.objective < objective - 1e-6:
             _assign(model.prob, repaired.values)

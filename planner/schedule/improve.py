@@ -5,7 +5,10 @@ On a large week (thousands of general integers) neither CBC nor HiGHS improves t
 roster by branching over the whole model: a summer week's polish sits ~2% above the LP bound
 and stays there after 500 s of HiGHS. Freeing only a slice of the tours, with every meal break
 still free, gives HiGHS a small model whose root alone (one node: `NODE_LIMIT`) finds a cheaper
-roster around it. The slices: the tours of one pattern of working days, then the tours that
+roster around it. The slices: on a week of thin tours (the LP puts `THIN_TOURS` agents or
+fewer on each tour it uses) first the tours of two neighbouring patterns of working days that
+start in one half of the day (`pattern_pairs`: two thin tours merge or trade a day there); then
+the tours of one pattern of working days, then the tours that
 start in one band of the day (`BAND_H` hours wide, moved on by `BAND_STEP_H`); a slice of more
 than `MAX_SLICE_TOURS` tours is cut in parts by start time, and HiGHS stops a slice after
 `SLICE_WORK` of its interrupt checks (caps on the work of any one slice). The work goes where the roster and the LP relaxation differ: a round skips the
@@ -31,7 +34,7 @@ import pulp
 from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
-from planner.schedule.solvers import stdout_to_stderr, within_gap
+from planner.schedule.solvers import THIN_TOURS, stdout_to_stderr, within_gap
 from planner.schedule.start import Start, legal_start, values_kept
 
 BAND_H = 1.0  # width of a band of shift start times, hours
@@ -40,6 +43,7 @@ ROUNDS = 4
 # the search's work limit, in simplex iterations of all its slices (deterministic): about
 # 10-15 CPU s on a 2-core machine of 2026, the bundled week's 88 named agents included
 WORK_BUDGET = 30000
+PAIR_SPAN_H = 12  # thin weeks' pattern pairs: the starts of one slice span this many hours
 MAX_SLICE_TOURS = 400  # a larger slice is cut in parts by start time
 # the work of any one slice, in HiGHS's interrupt checks (`_search`): the x1 summer week's
 # slices reached 15-79 of them (1.4-29 CPU s); a cap at 30 cost the small weeks most of their
@@ -66,12 +70,12 @@ def improve_by_slices(
     (`deadline`, on `time.monotonic()`) cut the search short. `lp_tours`: the LP relaxation's
     value of each tour variable (keys of `model.y`; without it every slice is visited, in
     order); `work_budget`: simplex iterations. The model's variables are left untouched."""
-    slices = tour_slices(model)
-    if not slices or within_gap(start.objective, bound, gap):
-        return start, False
     lp = None
     if lp_tours is not None:
         lp = np.array([float(lp_tours.get(key, 0.0)) for key in model.y])
+    slices = tour_slices(model, thin=lp is not None and thin_tours(lp))
+    if not slices or within_gap(start.objective, bound, gap):
+        return start, False
 
     def work():
         with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
@@ -89,14 +93,23 @@ def improve_by_slices(
     return better, clock
 
 
-def tour_slices(model: Model) -> list[list[int]]:
-    """The slices of tours a round frees in turn, as positions in `model.y`: one per pattern
-    of working days, then one per band of start times (from midnight, in steps); empty slices
+def thin_tours(lp) -> bool:
+    """Whether the LP relaxation (agents per tour variable) puts `THIN_TOURS` agents or fewer
+    on each tour it uses."""
+    used = lp > 1e-6
+    return bool(used.any()) and float(lp[used].sum()) / int(used.sum()) <= THIN_TOURS
+
+
+def tour_slices(model: Model, thin: bool = False) -> list[list[int]]:
+    """The slices of tours a round frees in turn, as positions in `model.y`: with `thin`
+    first the pairs of neighbouring patterns (`pattern_pairs`); then one per pattern of
+    working days, then one per band of start times (from midnight, in steps); empty slices
     and repeats skipped."""
     keys = list(model.y)
     patterns = sorted({model.tours[i].days for (_, i) in keys})
-    out = [[k for k, (_, i) in enumerate(keys) if model.tours[i].days == p] for p in patterns]
     starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in keys]
+    out = pattern_pairs(model, patterns, starts) if thin else []
+    out += [[k for k, (_, i) in enumerate(keys) if model.tours[i].days == p] for p in patterns]
     width, step = round(BAND_H * 60), round(BAND_STEP_H * 60)
     for begin in range(0, DAY_MIN, step):
         out.append([k for k, s in enumerate(starts) if (s - begin) % DAY_MIN < width])
@@ -108,6 +121,28 @@ def tour_slices(model: Model) -> list[list[int]]:
                 seen.add(tuple(part))
                 unique.append(part)
     return unique
+
+
+def pattern_pairs(model: Model, patterns, starts: list[int]) -> list[list[int]]:
+    """Slices for thin tours (about one agent per tour): the tours of two patterns of working
+    days that differ by at most one day (the smaller one's days all in the other but one),
+    starting in one half of the day (`PAIR_SPAN_H` hours from 00:00, then from 12:00). An agent
+    of such a slice may move to the other pattern and to another start at once, so two thin
+    tours can merge into one agent's week or trade a day, which neither a single pattern nor
+    a band of starts allows."""
+    keys = list(model.y)
+    days = [model.tours[i].days for (_, i) in keys]
+    span = round(PAIR_SPAN_H * 60)
+    out = []
+    for a, first in enumerate(patterns):
+        for second in patterns[a + 1 :]:
+            one, other = set(first), set(second)
+            if len(one & other) < min(len(one), len(other)) - 1:
+                continue
+            members = [k for k, d in enumerate(days) if d in (first, second)]
+            for begin in range(0, DAY_MIN, span):
+                out.append([k for k in members if (starts[k] - begin) % DAY_MIN < span])
+    return out
 
 
 def _cut(members: list[int], starts: list[int], cap: int = MAX_SLICE_TOURS) -> list[list[int]]:
@@ -151,17 +186,7 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     lower, upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
     settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
-    calls = [0]
-
-    def capped(event):
-        """HiGHS has no iteration limit for a MIP and gives its callbacks no iteration count:
-        count its interrupt checks (reached at the same points of the same search on any
-        machine, one thread) and stop the slice after `SLICE_WORK` of them."""
-        calls[0] += 1
-        if calls[0] > SLICE_WORK:
-            event.interrupt()
-
-    h.cbMipInterrupt += capped
+    calls = work_cap(h, SLICE_WORK)
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
     x = np.array([float(start.values.get(name, 0.0)) for name in names])
@@ -217,6 +242,23 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     if best >= start.objective:
         return None, clock
     return dict(zip(names, (float(v) for v in x), strict=True)), clock
+
+
+def work_cap(h, checks: int) -> list[int]:
+    """Stop every MIP run of HiGHS model `h` after `checks` of its interrupt checks: HiGHS has
+    no iteration limit for a MIP and gives its callbacks no iteration count, so the checks
+    (reached at the same points of the same search on any machine, one thread) are counted.
+    Returns the counter, to be set to 0 before each run. The callback sets the interrupt flag
+    at every check, off as well as on: HiGHS keeps the flag between runs, so a flag left on by
+    one capped run would stop every later run at its first check."""
+    calls = [0]
+
+    def capped(event):
+        calls[0] += 1
+        event.interrupt(calls[0] > checks)
+
+    h.cbMipInterrupt += capped
+    return calls
 
 
 def _checked(model: Model, values: dict[str, float]) -> Start | None:

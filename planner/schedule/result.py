@@ -19,7 +19,7 @@ from planner.schedule.model import (
     tour_cost_wage_hours,
 )
 from planner.schedule.rules import Rules
-from planner.schedule.solvers import SolveReport, SolveStatus
+from planner.schedule.solvers import THIN_TOURS, SolveReport, SolveStatus
 
 CONTRACT_COLUMNS = [
     *("agent", "contract_h", "min_hours", "rostered_h", "ordinary_h", "overtime_h"),
@@ -111,9 +111,6 @@ class ScheduleResult:
             "solver": self.solver,
             "solve_s": round(self.solve_s, 1),
         }
-
-
-THIN_TOURS = 1.2  # agents per LP tour at or below which a week's tours are thin
 
 
 def hardness_note(gap: float, per_tour: float) -> str:

@@ -32,6 +32,7 @@ SOLVERS = ("cbc", "highs")
 # is not, so the gap or the work, not the clock, should end a normal solve. At 1% the search
 # stopped at its first roster inside it while a cheaper one was a few slices away.
 DEFAULT_GAP_PCT = 0.25
+THIN_TOURS = 1.2  # agents per LP tour at or below which a week's tours are thin
 MSD_GAP = 0.001  # the shift-design benchmark compares with proven optima: solve it tighter
 
 
