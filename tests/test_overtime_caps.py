@@ -19,6 +19,7 @@ import sqlite3
 
 import pandas as pd
 import pytest
+from helpers import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_contracts_overtime import agents, rules, week
@@ -173,6 +174,13 @@ def test_the_store_keeps_each_shifts_overtime_for_the_next_week(small_agents, tm
         check_like=True,
         check_dtype=False,
     )
+    # compare, continuing the same store, holds the week to the same caps as the run would
+    compared = invoke(
+        ["compare", small_agents, "--week", "2026-W08", "--store", tmp_path / "out" / "planner.db",
+         "--format", "json"]
+    )  # fmt: skip
+    assert compared.exit_code == 0, compared.output
+    assert "overtime worked earlier (published weeks)" in compared.stderr
     # nothing of the week itself, nor of a week before the year
     assert store.overtime_worked(tmp_path / "out" / "planner.db", "small", first.plan.start).empty
     assert store.overtime_worked(tmp_path / "out" / "planner.db", "small", "2027-01-04").empty

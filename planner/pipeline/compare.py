@@ -69,9 +69,17 @@ def common_start(
     return resolve_start(scenarios[0], load_history(scenarios[0]))
 
 
-def _compare_one(sc: Scenario, first: dt.date, simulate: bool, previous=None) -> dict:
+def _compare_one(
+    sc: Scenario, first: dt.date, simulate: bool, previous=None, overtime_before=None
+) -> dict:
     try:
-        plan = plan_week(sc, start=first, simulate=simulate, previous=previous)
+        plan = plan_week(
+            sc,
+            start=first,
+            simulate=simulate,
+            previous=previous,
+            overtime_before=overtime_before,
+        )
     except PlannerError as exc:  # say which scenario failed, keep the exit code
         raise exc.prefixed(sc.name) from None
     row = {"scenario": sc.name, "week": plan.label, **plan.kpis.as_dict()}
@@ -147,18 +155,18 @@ def compare(
                 note(NoteTopic.WEEK, f"{sc.name}: planned on {label} (its own week is {own})")
             )
     log(f"compare: {len(loaded)} scenarios on {label}, {jobs} job(s)")
-    previous = [_last_week(sc, first, store_path) if use_store else None for sc in loaded]
-    calls = [(sc, first, simulate, p) for sc, p in zip(loaded, previous, strict=True)]
+    stored = [_from_store(sc, first, store_path) if use_store else (None, None) for sc in loaded]
+    calls = [(sc, first, simulate, *before) for sc, before in zip(loaded, stored, strict=True)]
     if run_calls is not None:
         results = run_calls(_compare_one, calls)
     elif jobs > 1 and len(loaded) > 1:
         results = map_in_workers(_compare_one, calls, jobs)
     else:
         results = []
-        for sc, last_week in zip(loaded, previous, strict=True):
+        for call in calls:
             clock = time.monotonic()
-            results.append(_compare_one(sc, first, simulate, last_week))
-            log(f"compare: {sc.name} done {took(clock)}")
+            results.append(_compare_one(*call))
+            log(f"compare: {call[0].name} done {took(clock)}")
     rows = [r["row"] for r in results]
     for r in results:
         notes.extend(r["notes"])
@@ -190,7 +198,11 @@ def compare(
     return Comparison(frame[order], label, tuple(notes))
 
 
-def _last_week(sc: Scenario, first: dt.date, store_path) -> pd.DataFrame | None:
-    """Last week's published roster of `sc` in the store `planner run` would use, or None."""
+def _from_store(
+    sc: Scenario, first: dt.date, store_path
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """From the store `planner run` would use: last week's published roster of `sc` (or
+    None), and the overtime its published weeks worked earlier in the year (for the month's
+    and year's caps), as `planner run` reads them."""
     path = store.resolve_store_path(store_path, default_out_dir(week_label(first)), sc.run.store)
-    return store.previous_roster(path, sc.name, first)
+    return store.previous_roster(path, sc.name, first), store.overtime_worked(path, sc.name, first)
