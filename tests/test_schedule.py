@@ -7,6 +7,7 @@ and hour checks written out below), never from the optimiser's own numbers.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import time
@@ -429,6 +430,12 @@ def test_a_short_week_says_how_many_agents_to_hire(tmp_path, tiny_result):
     assert part == 0  # the tiny rules have only 40-h tours
     assert 1 <= full <= alone.headcount - 4
     assert f"add about {full} full-time and 0 part-time agents" in staffing_gap(short, rules)
+    # a week these agents could cover: the clock is blamed only when it ended the search
+    coverable = dataclasses.replace(short, hires=(0, 0), clock_stopped=False)
+    assert "shortfall_penalty_per_hour" in staffing_gap(coverable, rules)
+    assert "time limit" not in staffing_gap(coverable, rules)
+    clocked = dataclasses.replace(coverable, clock_stopped=True)
+    assert "raise the time limit" in staffing_gap(clocked, rules)
     more = _named(tmp_path, 4 + full)
     deadline = time.monotonic() + 600  # far: the LP ends it, not the clock
     assert hires_to_cover(requirements_horizon(req), rules, more, deadline) == (0, 0)

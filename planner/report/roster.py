@@ -59,9 +59,17 @@ def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
     gap = agents_to_add(result, rules)
     head = f"short by about {gap.fte:.1f} FTE"
     if gap.mix and gap.add_full_time + gap.add_part_time == 0:
+        if result.clock_stopped:
+            why = "the clock stopped the roster search: raise the time limit"
+        else:
+            why = (
+                "the roster leaves it where covering it costs more than the missing cover's "
+                "price, or where its search stopped on the gap or its work limit: raise "
+                "[cost] shortfall_penalty_per_hour to buy that cover, or lower the gap"
+            )
         return (
             f"{head}, which these agents could cover (the week's linear relaxation needs no "
-            "hire): raise the time limit or lower the gap"
+            f"hire); {why}"
         )
     if gap.mix:
         return (
