@@ -57,7 +57,7 @@ def empty_spans(result: ScheduleResult) -> str:
 def staffing_gap(result: ScheduleResult, rules: Rules) -> str:
     """'short by about F FTE: add about K full-time and P part-time agents ...'."""
     gap = agents_to_add(result, rules)
-    head = f"short by about {gap.fte:.1f} FTE"
+    head = f"short by about {gap.fte:.1f} FTE" if gap.fte >= 0.05 else "short by under 0.1 FTE"
     if gap.mix and gap.add_full_time + gap.add_part_time == 0:
         if result.clock_stopped:
             why = "the clock stopped the roster search: raise the time limit"
