@@ -85,13 +85,7 @@ def overtime_repair(model: Model) -> Start | None:
         options.append(((s, day), var, slots, float(objective.get(var, 0.0))))
     added = 0
     while True:
-        best, best_gain = None, EPS
-        for k, (key, _var, slots, cost) in enumerate(options):
-            if room[key] < 1 - 1e-6:
-                continue
-            relief = sum(_relief(prices.get(t, ()), deficit[t]) for t in slots)
-            if relief - cost > best_gain:
-                best, best_gain = k, relief - cost
+        best = best_relief(options, prices, deficit, lambda k: room[options[k][0]] >= 1 - 1e-6)
         if best is None:
             break
         key, var, slots, _ = options[best]
@@ -110,6 +104,21 @@ def overtime_repair(model: Model) -> Start | None:
     with values_kept(model):
         repaired = legal_start(model, values)
     return repaired
+
+
+def best_relief(options, prices, deficit, usable) -> int | None:
+    """Which of `options` (tuples whose [2] is the intervals an agent more covers and [3] its
+    cost, in wage-hours) saves the most shortfall beyond its cost, among those `usable(k)`
+    allows; None when none saves more than it costs."""
+    best, best_gain = None, EPS
+    for k, option in enumerate(options):
+        if not usable(k):
+            continue
+        slots, cost = option[2], option[3]
+        relief = sum(_relief(prices.get(t, ()), deficit[t]) for t in slots)
+        if relief - cost > best_gain:
+            best, best_gain = k, relief - cost
+    return best
 
 
 def _relief(pieces, deficit: float) -> float:

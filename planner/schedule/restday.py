@@ -20,7 +20,7 @@ import pandas as pd
 
 from planner.schedule.check import on_phone_counts
 from planner.schedule.model import Model, overtime_allowed
-from planner.schedule.overtime import EPS, _relief
+from planner.schedule.overtime import best_relief
 from planner.schedule.rules import DAY_MIN, DAY_NAMES
 from planner.schedule.tours import night_minutes, slot_cover
 
@@ -96,13 +96,7 @@ def add_rest_day_shifts(model: Model, roster: pd.DataFrame) -> pd.DataFrame:
             options.append((day, start, slots, cost))
     dead: set[int] = set()
     while True:
-        best, best_gain = None, EPS
-        for k, (_day, _start, slots, cost) in enumerate(options):
-            if k in dead:
-                continue
-            relief = sum(_relief(prices.get(t, ()), deficit[t]) for t in slots)
-            if relief - cost > best_gain:
-                best, best_gain = k, relief - cost
+        best = best_relief(options, prices, deficit, lambda k: k not in dead)
         if best is None:
             break
         day, start, slots, _ = options[best]
