@@ -26,7 +26,9 @@ little, a growing or restless one much), so it is measured, not chosen:
    whose errors at past origins share an offset (a level it under- or over-shot, the same
    error at every lead) has a mean |e| near that offset, and the normal read from it puts
    most errors well inside +-z_0.9 sigma (on the public daily series, errors +0.11 on average,
-   83-85% of them inside); the quantile sets the band's width by what it must hold;
+   83-85% of them inside); the quantile sets the band's width by what it must hold, as the
+   forecaster's own daily bounds do (`planner.forecast.bounds`: the same fit, then the
+   empirical quantiles of the errors it standardises);
 5. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1)): beyond the
    measured leads the random walk goes on (the line's variance grows by b a week).
 
