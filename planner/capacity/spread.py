@@ -244,10 +244,10 @@ def measure_spread(
     if np.isfinite(errors[:, MIN_LEAD_WEEKS - 1 :]).any(axis=1).sum() < MIN_ORIGINS:
         return None  # too few origins see the long leads: their spread would be one or two weeks
     a, b, s = fit_spread(errors)
-    k = quantile_scale(errors, a, b)
-    a, b = a * k * k, b * k * k
+    scale = quantile_scale(errors, a, b)
+    a, b = a * scale**2, b * scale**2
     longest = int(np.flatnonzero(np.isfinite(errors).any(axis=0))[-1]) + 1
     return LeadSpread(
         cut, a, b, tuple(used), int(np.isfinite(errors).sum()), tuple(float(v) for v in s),
-        longest, k,
+        longest, scale,
     )  # fmt: skip
