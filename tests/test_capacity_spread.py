@@ -101,3 +101,46 @@ def test_the_spread_is_measured_before_the_cut_and_grows_with_a_wandering_level(
 def test_a_short_history_keeps_the_bounds_spread(tmp_path):
     short = daily_history(tmp_path, "short", 0.0)
     assert spread.measure_spread(short, dt.date(2024, 8, 5), model="seasonal_naive") is None
+
+
+@given(
+    errors=st.lists(
+        st.lists(st.floats(-0.5, 0.5) | st.just(math.nan), min_size=4, max_size=4),
+        min_size=2,
+        max_size=6,
+    ),
+    a=st.floats(1e-4, 0.05),
+    b=st.floats(0.0, 0.002),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_scaled_band_holds_eighty_percent_of_the_measured_errors(errors, a, b):
+    # whatever their shape or offset: +-z_0.9 k sigma(h) holds at least 80% of the scored
+    # errors, and any narrower band (a smaller k) holds fewer
+    e = np.array(errors, dtype=float)
+    finite = np.isfinite(e)
+    k = spread.quantile_scale(e, a, b)
+    if not finite.any():
+        assert k == 1.0
+        return
+    sigma = np.sqrt(a + b * np.arange(e.shape[1], dtype=float))
+    ratio = (np.abs(e) / sigma[None, :])[finite]
+    if (ratio == 0).mean() >= spread.BAND_SHARE:
+        assert k == 1.0  # the band would be nothing: kept as fitted
+        return
+    inside = ratio <= k * spread.Z90 * (1 + 1e-12)
+    assert inside.mean() >= spread.BAND_SHARE
+    assert (ratio < k * spread.Z90 * (1 - 1e-9)).mean() < spread.BAND_SHARE
+
+
+def test_offset_errors_get_a_band_just_wide_enough_and_normal_ones_keep_theirs():
+    # every past origin under-forecast by 10%: the mean |e| read as a normal sd (x 1.25) would
+    # put the band at +-16%; the quantile puts it at +-10%
+    offset = np.full((8, 10), 0.10)
+    a, b, _ = spread.fit_spread(offset)
+    k = spread.quantile_scale(offset, a, b)
+    assert k * math.sqrt(a) * spread.Z90 == pytest.approx(0.10)
+    # centred normal errors of sd 0.1: k near 1
+    rng = np.random.default_rng(3)
+    normal = rng.normal(0.0, 0.1, size=(400, 10))
+    a, b, _ = spread.fit_spread(normal)
+    assert spread.quantile_scale(normal, a, b) == pytest.approx(1.0, abs=0.05)
