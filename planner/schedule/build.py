@@ -29,6 +29,7 @@ from planner.schedule.rules import Rules
 from planner.schedule.solvers import (
     DEFAULT_GAP_PCT,
     SOLVERS,
+    THIN_TOURS,
     SolveReport,
     SolveStatus,
     run_cbc,
@@ -53,11 +54,13 @@ RESTRICTED_OPTIONS = {"mip_pscost_minreliable": 0}
 # (`planner.schedule.improve`) is the last, deterministic step (status `feasible (work
 # limit)` when it did not reach the gap).
 FULL_SEARCH_MAX_INTEGERS = 4000
-# Below this many agents per tour the LP uses, its tours are so scattered (a small week of
-# hourly starts: 0.2) that branch and bound spends its clock at the root separating cuts (a
-# 2,016-integer week: no node in 23 s, its incumbent still the polish's) while the slice
-# search, whose work is counted, finds a cheaper roster (1,478.5 against 1,520.1 wage-hours).
-SCATTERED_TOURS = 0.5
+# On a small week of thin tours (the LP puts `THIN_TOURS` agents or fewer on each tour it uses)
+# branch and bound does not end inside the clock: a small hourly week (0.2 agents per tour,
+# 2,016 integers) spent it at the root separating cuts (no node in 23 s, its incumbent still
+# the polish's), the bundled week with its first 70 agents (0.87) needs 124-142 CPU s for
+# its 1,000 nodes and stops on the default 90-s clock at 4.90% even on a quiet machine. The
+# slice search, whose work is counted, ends there on its work limit: 1,478.5 against
+# 1,520.1 wage-hours, and 4.59% in 18 s, the same on any load.
 # ... unless the model is tiny: three fixed shifts a day on an hourly week are proven optimal
 # by branch and bound in 0.2 s, which the slice search cannot prove
 ALWAYS_FULL_SEARCH_INTEGERS = 1000
@@ -215,12 +218,12 @@ def _shortfall(model: Model) -> float:
 
 def _full_search(model: Model, per_tour: float) -> bool:
     """Whether branch and bound over the whole model is worth its cost: a tiny model, or a
-    small one whose LP does not spread its agents thinner than `SCATTERED_TOURS` per tour
+    small one whose LP puts more than `THIN_TOURS` agents on each tour it uses
     (rules read from the model and its LP, so the choice is the same on every machine)."""
     count = model.integer_count()
     if count <= ALWAYS_FULL_SEARCH_INTEGERS:
         return True
-    return count <= FULL_SEARCH_MAX_INTEGERS and per_tour >= SCATTERED_TOURS
+    return count <= FULL_SEARCH_MAX_INTEGERS and per_tour > THIN_TOURS
 
 
 def _log(began: float, message: str) -> None:
