@@ -172,16 +172,14 @@ def capacity_plan(
     clock = time.monotonic()
     fc = forecast_result or long_range_forecast(scenario, hist, first, cfg.horizon_weeks)
     log(f"forecast: {fc.model}, {cfg.horizon_weeks} weeks ({time.monotonic() - clock:.1f} s)")
-    country = None if scenario.data.country == "none" else scenario.data.country
+    options = scenario.forecaster_options()
+    country = options["country"]
     clock = time.monotonic()
     spread = measure_spread(
         hist,
         (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
-        model=scenario.forecast.model,
-        country=country,
-        events=scenario.data.events,
-        temperature=scenario.data.temperature,
-        interval_min=scenario.forecast.interval_min,
+        # the point forecasts' settings (the bounds' level does not move a point forecast)
+        **{name: value for name, value in options.items() if name != "level"},
     )
     spread_note = (
         spread.describe()
