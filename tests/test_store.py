@@ -385,3 +385,22 @@ def test_next_weeks_previous_roster_is_what_the_scheduler_reads_from_roster_csv(
     assert str(agents_from_previous(previous, next_start, rules)) == str(
         agents_from_previous(from_csv, next_start, rules)
     )
+
+
+def test_compare_reads_the_same_carried_weeks_as_the_run(week, tmp_path):
+    """`planner compare --store` and `planner run --store` continue the same roster and hold
+    the same overtime: one reader (`planner.pipeline.carried`) serves both."""
+    from planner.accuracy import RunRecorder
+    from planner.pipeline.compare import _from_store
+
+    plan, out_dir, _ = week
+    db = tmp_path / "planner.db"
+    store.record_run(db, accuracy.run_record(plan), out_dir)
+    next_start = plan.start + dt.timedelta(days=7)
+    recorder = RunRecorder(db)
+    run_previous = recorder.previous_roster(plan.scenario, next_start, tmp_path / "next")
+    run_overtime = recorder.overtime_worked(plan.scenario, next_start, tmp_path / "next")
+    compare_previous, compare_overtime = _from_store(plan.scenario, next_start, db)
+    assert run_previous is not None and len(run_previous) > 0
+    pd.testing.assert_frame_equal(run_previous, compare_previous)
+    pd.testing.assert_frame_equal(run_overtime, compare_overtime)

@@ -13,8 +13,8 @@ import pandas as pd
 from planner import store
 from planner.accuracy.drift import Drift, drift_check
 from planner.errors import PlannerError
-from planner.pipeline import WeekPlan
-from planner.scenario import Scenario, week_label
+from planner.pipeline import WeekPlan, carried_store, last_week_roster, overtime_before
+from planner.scenario import Scenario
 from planner.store import RunRecord
 
 
@@ -81,30 +81,24 @@ class RunRecorder:
     def previous_roster(
         self, scenario: Scenario, week_start: dt.date, out_dir: Path
     ) -> pd.DataFrame | None:
-        """Last week's published roster of `scenario` (a Scenario) from the store this run
-        records into, for `build_roster(..., previous=...)`; None when there is none. Never
-        anything but the week actually published (`planner.store.previous_roster`)."""
-        path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
-        # where last week sits in the default layout (`out/<week>`), should the store not know it
-        last = pd.Timestamp(week_start).date() - dt.timedelta(days=7)
-        beside = Path(out_dir).parent / week_label(last)
-        return store.previous_roster(path, scenario.name, week_start, directories=[beside])
+        """Last week's published roster of `scenario` from the store this run records into
+        (`planner.pipeline.last_week_roster`, as `planner compare` reads it)."""
+        return last_week_roster(scenario, week_start, out_dir, self.store_option)
 
     def overtime_worked(
         self, scenario: Scenario, week_start: dt.date, out_dir: Path
     ) -> pd.DataFrame:
         """The overtime of `scenario`'s published weeks earlier in the week's year, from the
-        store this run records into (`planner.store.overtime_worked`)."""
-        path = store.resolve_store_path(self.store_option, out_dir, scenario.run.store)
-        return store.overtime_worked(path, scenario.name, week_start)
+        store this run records into (`planner.pipeline.overtime_before`)."""
+        return overtime_before(scenario, week_start, out_dir, self.store_option)
 
     def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
-        self.path = store.resolve_store_path(self.store_option, out_dir, plan.scenario.run.store)
+        self.path = carried_store(plan.scenario, out_dir, self.store_option)
         store.check_store(self.path)
         return drift_check(self.path, plan)
 
     def before_swap(self, plan: WeekPlan, out_dir: Path, built: Path) -> None:
-        path = self.path or store.resolve_store_path(self.store_option, out_dir)
+        path = self.path or carried_store(plan.scenario, out_dir, self.store_option)
         try:
             self.pending = store.record_pending(path, run_record(plan), out_dir, built)
         except PlannerError as exc:
@@ -113,7 +107,7 @@ class RunRecorder:
             ) from None
 
     def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
-        path = self.path or store.resolve_store_path(self.store_option, out_dir)
+        path = self.path or carried_store(plan.scenario, out_dir, self.store_option)
         try:
             if self.pending is None:  # a caller that published without `before_swap`
                 run_id = store.record_run(path, run_record(plan), out_dir)

@@ -17,6 +17,7 @@ point forecast (after adjustments) with the agents the roster puts on the phones
 interval, less shrinkage: floor(on_phone * (1 - shrinkage)). Calls-weighted over the week.
 """
 
+from planner.pipeline.carried import carried_store, last_week_roster, overtime_before
 from planner.pipeline.compare import Comparison, common_start, compare
 from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY, Kpis
 from planner.pipeline.plan import (
@@ -40,11 +41,14 @@ __all__ = [
     "Kpis",
     "Log",
     "WeekPlan",
+    "carried_store",
     "common_start",
     "compare",
     "default_out_dir",
     "history_path",
+    "last_week_roster",
     "load_history",
+    "overtime_before",
     "plan_week",
     "quiet_log",
     "resolve_scenario",

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner import store
 from planner.choices import NoteTopic
 from planner.errors import InputError, PlannerError
 from planner.io.numbers import rounded
 from planner.notes import Note, note
 from planner.pipeline import answers
+from planner.pipeline.carried import last_week_roster, overtime_before
 from planner.pipeline.kpis import COMPARE_KEYS, SIM_COMPARE_KEY
 from planner.pipeline.plan import (
     Log,
@@ -201,8 +201,10 @@ def compare(
 def _from_store(
     sc: Scenario, first: dt.date, store_path
 ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    """From the store `planner run` would use: last week's published roster of `sc` (or
-    None), and the overtime its published weeks worked earlier in the year (for the month's
-    and year's caps), as `planner run` reads them."""
-    path = store.resolve_store_path(store_path, default_out_dir(week_label(first)), sc.run.store)
-    return store.previous_roster(path, sc.name, first), store.overtime_worked(path, sc.name, first)
+    """Last week's published roster of `sc` (or None) and the overtime its published weeks
+    worked earlier in the year, read as `planner run` reads them into `out/<week>`."""
+    out_dir = default_out_dir(week_label(first))
+    return (
+        last_week_roster(sc, first, out_dir, store_path),
+        overtime_before(sc, first, out_dir, store_path),
+    )
