@@ -14,7 +14,13 @@ from typing import Any
 import pandas as pd
 
 from planner import __version__
-from planner.store.schema import EmptyStoreError, check_file, connected
+from planner.store.schema import (
+    EmptyStoreError,
+    check_file,
+    connected,
+    insert_row,
+    write_transaction,
+)
 
 # the numbers of a plan's weekly table, in `capacity_weeks` (after `week`, `start`)
 WEEK_COLUMNS = (
@@ -66,32 +72,20 @@ def record_capacity(
     class_rows = [
         (k + 1, *(_value(c[name]) for name in CLASS_COLUMNS)) for k, c in enumerate(classes)
     ]
-    with connected(path, create=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = conn.execute(
-                f"INSERT INTO capacity_plans ({', '.join(head)}) "
-                f"VALUES ({', '.join('?' for _ in head)})",
-                values,
-            )
-            capacity_id = int(cur.lastrowid or 0)
-            marks = ", ".join("?" for _ in range(len(WEEK_COLUMNS) + 3))
-            conn.executemany(
-                f"INSERT INTO capacity_weeks (capacity_id, week, start, {', '.join(WEEK_COLUMNS)}) "
-                f"VALUES ({marks})",
-                [(capacity_id, *row) for row in week_rows],
-            )
-            marks = ", ".join("?" for _ in range(len(CLASS_COLUMNS) + 2))
-            conn.executemany(
-                f"INSERT INTO capacity_classes (capacity_id, number, {', '.join(CLASS_COLUMNS)}) "
-                f"VALUES ({marks})",
-                [(capacity_id, *row) for row in class_rows],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with connected(path, create=True) as conn, write_transaction(conn):
+        capacity_id = insert_row(conn, "capacity_plans", head, values)
+        marks = ", ".join("?" for _ in range(len(WEEK_COLUMNS) + 3))
+        conn.executemany(
+            f"INSERT INTO capacity_weeks (capacity_id, week, start, {', '.join(WEEK_COLUMNS)}) "
+            f"VALUES ({marks})",
+            [(capacity_id, *row) for row in week_rows],
+        )
+        marks = ", ".join("?" for _ in range(len(CLASS_COLUMNS) + 2))
+        conn.executemany(
+            f"INSERT INTO capacity_classes (capacity_id, number, {', '.join(CLASS_COLUMNS)}) "
+            f"VALUES ({marks})",
+            [(capacity_id, *row) for row in class_rows],
+        )
     return capacity_id
 
 

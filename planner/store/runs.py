@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner import __version__, io
 from planner.errors import InputError
-from planner.store.schema import EmptyStoreError, connected
+from planner.store.schema import EmptyStoreError, connected, insert_row, write_transaction
 
 # The files of a published week directory that say which run it holds: the roster the next week
 # continues and the summary (whose `drift` and `kpis` differ between any two runs of a week).
@@ -153,22 +153,15 @@ def record_run(
     printed, where = None, None
     if outputs_dir is not None:
         printed, where = fingerprint(outputs_dir), str(Path(outputs_dir).absolute())
-    with connected(path, create=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            run_id = _write_run(conn, record, row)
-            _publish(conn, run_id, row["scenario"], row["week_start"])
-            if printed is not None:
-                conn.execute(
-                    "INSERT INTO publications (run_id, directory, fingerprint, state) "
-                    "VALUES (?, ?, ?, ?)",
-                    (run_id, where, printed, CONFIRMED),
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with connected(path, create=True) as conn, write_transaction(conn):
+        run_id = _write_run(conn, record, row)
+        _publish(conn, run_id, row["scenario"], row["week_start"])
+        if printed is not None:
+            conn.execute(
+                "INSERT INTO publications (run_id, directory, fingerprint, state) "
+                "VALUES (?, ?, ?, ?)",
+                (run_id, where, printed, CONFIRMED),
+            )
     return run_id
 
 
@@ -191,41 +184,26 @@ def record_pending(
     row = _run_row(record, out_dir)
     summary = _summary(summary, built_dir)
     row["summary_json"] = None if summary is None else json.dumps(summary, sort_keys=True)
-    with connected(Path(store_path), create=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for week in _pending_weeks(conn, row["scenario"]) | {row["week_start"]}:
-                _settle(conn, row["scenario"], week)
-            run_id = _write_run(conn, record, row)
-            conn.execute(
-                "INSERT INTO publications (run_id, directory, fingerprint, state) "
-                "VALUES (?, ?, ?, ?)",
-                (run_id, str(Path(out_dir).absolute()), printed, PENDING),
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with connected(Path(store_path), create=True) as conn, write_transaction(conn):
+        for week in _pending_weeks(conn, row["scenario"]) | {row["week_start"]}:
+            _settle(conn, row["scenario"], week)
+        run_id = _write_run(conn, record, row)
+        conn.execute(
+            "INSERT INTO publications (run_id, directory, fingerprint, state) VALUES (?, ?, ?, ?)",
+            (run_id, str(Path(out_dir).absolute()), printed, PENDING),
+        )
     return run_id
 
 
 def confirm_run(store_path: str | os.PathLike, run_id: int) -> None:
     """Mark a pending run published (its files are swapped in): the revision in force of its
     scenario and week, in one transaction."""
-    with connected(Path(store_path), create=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            scenario, week_start = conn.execute(
-                "SELECT scenario, week_start FROM runs WHERE run_id = ?", (run_id,)
-            ).fetchone()
-            _publish(conn, run_id, scenario, week_start)
-            conn.execute("UPDATE publications SET state = ? WHERE run_id = ?", (CONFIRMED, run_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with connected(Path(store_path), create=True) as conn, write_transaction(conn):
+        scenario, week_start = conn.execute(
+            "SELECT scenario, week_start FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        _publish(conn, run_id, scenario, week_start)
+        conn.execute("UPDATE publications SET state = ? WHERE run_id = ?", (CONFIRMED, run_id))
 
 
 def _publish(conn: sqlite3.Connection, run_id: int, scenario: str, week_start: str) -> None:
@@ -327,12 +305,7 @@ def _write_run(conn: sqlite3.Connection, record: RunRecord, row: dict) -> int:
     ).fetchone()
     row = {**row, "revision": int(revision), "published": 0}
     names = list(row)
-    cursor = conn.execute(
-        f"INSERT INTO runs ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-        [row[n] for n in names],
-    )
-    assert cursor.lastrowid is not None  # an INSERT always sets it
-    run_id = int(cursor.lastrowid)
+    run_id = insert_row(conn, "runs", names, [row[n] for n in names])
     _insert_rows(
         conn,
         "inputs",

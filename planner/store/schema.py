@@ -343,23 +343,42 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> int:
     return int(version)
 
 
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction that takes the store's write lock at once (`BEGIN IMMEDIATE`):
+    committed when the block ends, rolled back when it raises (a kill: SQLite undoes it)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def insert_row(conn: sqlite3.Connection, table: str, names, values) -> int:
+    """INSERT one row of `values` into `names` of `table`; its rowid."""
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        list(values),
+    )
+    assert cursor.lastrowid is not None  # an INSERT always sets it
+    return int(cursor.lastrowid)
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Apply the missing migrations in one transaction (re-checked under the write lock, so
     concurrent openers of a new store create it once)."""
     if _check_identity(conn, path) == SCHEMA_VERSION:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(conn):
         version = _check_identity(conn, path)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             for statement in filter(str.strip, MIGRATIONS[target].split(";")):
                 conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:

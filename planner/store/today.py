@@ -14,7 +14,7 @@ import pandas as pd
 
 from planner import __version__
 from planner.store.runs import stored_shifts
-from planner.store.schema import StoreInputError, connected
+from planner.store.schema import StoreInputError, connected, insert_row, write_transaction
 
 
 @dataclass(frozen=True)
@@ -139,39 +139,27 @@ def record_intraday(
              *INTRADAY_HEADER)  # fmt: skip
     values = (run_id, day.isoformat(), f"{now:%Y-%m-%dT%H:%M:%S}", created, __version__,
               int(exit_code), *(_number(header.get(k)) for k in INTRADAY_HEADER))  # fmt: skip
-    with connected(path, create=True) as conn:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            cur = conn.execute(
-                f"INSERT INTO intraday_runs ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' for _ in names)})",
-                values,
-            )
-            intraday_id = int(cur.lastrowid or 0)
-            conn.executemany(
-                "INSERT INTO intraday_forecast VALUES (?, ?, ?, ?, ?)",
-                [
-                    (intraday_id, f"{t:%Y-%m-%dT%H:%M:%S}", float(c), float(lo), float(hi))
-                    for t, c, lo, hi in zip(
-                        pd.to_datetime(forecast["timestamp"]), forecast["calls"],
-                        forecast["lower"], forecast["upper"], strict=True,
-                    )
-                ],
-            )  # fmt: skip
-            conn.executemany(
-                f"INSERT INTO intraday_actions (intraday_id, {', '.join(INTRADAY_ACTION_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in range(len(INTRADAY_ACTION_COLUMNS) + 1))})",
-                [
-                    (intraday_id, *(_number(row[c]) if c not in ("kind", "agent", "what")
-                                    else str(row[c]) for c in INTRADAY_ACTION_COLUMNS))
-                    for row in actions.to_dict("records")
-                ],
-            )  # fmt: skip
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with connected(path, create=True) as conn, write_transaction(conn):
+        intraday_id = insert_row(conn, "intraday_runs", names, values)
+        conn.executemany(
+            "INSERT INTO intraday_forecast VALUES (?, ?, ?, ?, ?)",
+            [
+                (intraday_id, f"{t:%Y-%m-%dT%H:%M:%S}", float(c), float(lo), float(hi))
+                for t, c, lo, hi in zip(
+                    pd.to_datetime(forecast["timestamp"]), forecast["calls"],
+                    forecast["lower"], forecast["upper"], strict=True,
+                )
+            ],
+        )  # fmt: skip
+        conn.executemany(
+            f"INSERT INTO intraday_actions (intraday_id, {', '.join(INTRADAY_ACTION_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in range(len(INTRADAY_ACTION_COLUMNS) + 1))})",
+            [
+                (intraday_id, *(_number(row[c]) if c not in ("kind", "agent", "what")
+                                else str(row[c]) for c in INTRADAY_ACTION_COLUMNS))
+                for row in actions.to_dict("records")
+            ],
+        )  # fmt: skip
     return intraday_id
 
 
