@@ -63,7 +63,6 @@ STEP_WEEKS = 4
 MIN_ORIGINS = 4
 MIN_FIT_LEADS = 13  # leads, each scored at MIN_ORIGINS origins, the fit needs (a quarter)
 MIN_SPAN_DAYS = 730
-SHORT_SPAN_DAYS = 365  # a short history's origins: one year before each (see measure_spread)
 GRID_EPOCH = dt.date(2000, 1, 3)  # a Monday: the origins' grid is the same for every cut
 
 
@@ -80,7 +79,6 @@ class LeadSpread:
     s_by_lead: tuple[float, ...]
     longest: int = LEAD_WEEKS  # the longest lead fitted (scored at MIN_ORIGINS origins)
     scale: float = 1.0  # k of step 4 (a and b hold it already)
-    span_days: int = MIN_SPAN_DAYS  # history before each origin, at least
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
@@ -96,16 +94,7 @@ class LeadSpread:
             f"{MIN_ORIGINS} origins or more{self._beyond()}): sigma(h)^2 = "
             f"{self.a:.5f} + {self.b:.6f} (h - 1), i.e. {100 * s13:.1f}% at 13 weeks, "
             f"{100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by {self.scale:.2f} so "
-            f"that the P10-P90 band holds 80% of the measured errors){self._short()}"
-        )
-
-    def _short(self) -> str:
-        if self.span_days >= MIN_SPAN_DAYS:
-            return ""
-        return (
-            f"; the history is short, so its origins have {self.span_days} days of history "
-            f"before them, not {MIN_SPAN_DAYS}: a rougher forecaster than the plan's, so the "
-            "band errs wide"
+            f"that the P10-P90 band holds 80% of the measured errors)"
         )
 
     def _beyond(self) -> str:
@@ -120,7 +109,7 @@ def leads_of(week_starts, cut: dt.date) -> np.ndarray:
     return np.floor(days / 7.0) + 1.0
 
 
-def grid_origins(cut: dt.date, first_day: dt.date, span_days: int = MIN_SPAN_DAYS) -> list[dt.date]:
+def grid_origins(cut: dt.date, first_day: dt.date) -> list[dt.date]:
     """The measuring origins for a cut (oldest first): see the module docstring."""
     latest = cut - dt.timedelta(weeks=STEP_WEEKS)
     weeks = (latest - GRID_EPOCH).days // 7
@@ -128,7 +117,7 @@ def grid_origins(cut: dt.date, first_day: dt.date, span_days: int = MIN_SPAN_DAY
     out = []
     for k in range(ORIGINS):
         origin = GRID_EPOCH + dt.timedelta(weeks=weeks - k * STEP_WEEKS)
-        if (origin - first_day).days < span_days:
+        if (origin - first_day).days < MIN_SPAN_DAYS:
             break
         out.append(origin)
     return out[::-1]
@@ -238,22 +227,7 @@ def measure_spread(
     interval_min: int | None = None,
 ) -> LeadSpread | None:
     """The spread by lead of the forecaster's weekly totals on `hist` before `cut` (module
-    docstring); None when fewer than `MIN_FIT_LEADS` leads are scored at `MIN_ORIGINS`
-    origins, even from origins with `SHORT_SPAN_DAYS` of history before them: a history too
-    short for two years before its origins (three years, say) is measured from origins with
-    one year before them. Their forecasts learn the yearly shape from less and miss by no
-    less, so the band they give errs wide; the daily bounds' conversion it replaces errs far
-    wider (on the public daily series cut to 2016-2018, a log-sd of 41% at 26 weeks where
-    the weekly errors that came were ~12%)."""
-    kw = {"model": model, "country": country, "events": events, "temperature": temperature,
-          "interval_min": interval_min}  # fmt: skip
-    full = _measure(hist, cut, MIN_SPAN_DAYS, **kw)
-    return full if full is not None else _measure(hist, cut, SHORT_SPAN_DAYS, **kw)
-
-
-def _measure(
-    hist, cut: dt.date, span_days: int, *, model, country, events, temperature, interval_min
-) -> LeadSpread | None:
+    docstring); None when fewer than `MIN_ORIGINS` origins can be scored."""
     frame = hist.total()
     stamps = pd.to_datetime(frame["timestamp"])
     before = stamps < pd.Timestamp(cut)
@@ -262,7 +236,7 @@ def _measure(
         return None
     settings = (model, country, events, temperature, interval_min)
     rows, used = [], []
-    for origin in grid_origins(cut, days.index[0].date(), span_days):
+    for origin in grid_origins(cut, days.index[0].date()):
         weekly = _weekly_forecast(hist, origin, settings)
         if weekly is None:
             continue
@@ -288,7 +262,7 @@ def _measure(
     seen = np.isfinite(errors).any(axis=1)
     return LeadSpread(
         cut, a, b, tuple(o for o, keep in zip(used, seen, strict=True) if keep),
-        int(np.isfinite(errors).sum()), tuple(float(v) for v in s), longest, scale, span_days,
+        int(np.isfinite(errors).sum()), tuple(float(v) for v in s), longest, scale,
     )  # fmt: skip
 
 
