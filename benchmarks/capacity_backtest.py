@@ -17,6 +17,7 @@ carried through Erlang; no country calendar).
 
     python benchmarks/capacity_backtest.py              # both series (many minutes)
     python benchmarks/capacity_backtest.py --only bundled --weeks 8
+    python benchmarks/capacity_backtest.py --only daily --daily-from 2016-01-01  # 3 years
 """
 
 from __future__ import annotations
@@ -163,10 +164,10 @@ def report(name: str, frame: pd.DataFrame, seconds: float) -> None:
     print(f"{'':<28} ({seconds:.0f} s)")
 
 
-def daily_offered(path: Path) -> Path:
+def daily_offered(path: Path, first: str = "2013-01-01") -> Path:
     raw = pd.read_csv(path)
     raw["Date"] = pd.to_datetime(raw["Date"])
-    raw = raw[(raw["Date"] >= "2013-01-01") & (raw["Date"] <= "2018-12-31")]
+    raw = raw[(raw["Date"] >= first) & (raw["Date"] <= "2018-12-31")]
     out = Path(tempfile.mkdtemp()) / "daily_offered.csv"
     pd.DataFrame(
         {
@@ -182,6 +183,12 @@ def main() -> None:
     parser.add_argument("--only", choices=("bundled", "daily"), default=None)
     parser.add_argument("--weeks", type=int, default=26, help="target weeks (default 26)")
     parser.add_argument("--model", default="auto", help="forecast model (default auto)")
+    parser.add_argument(
+        "--daily-from",
+        default="2013-01-01",
+        help="first day of the daily series (default 2013-01-01; 2016-01-01: the last three "
+        "years, as short as the bundled history)",
+    )
     args = parser.parse_args()
     if args.only in (None, "bundled"):
         clock = time.monotonic()
@@ -195,9 +202,9 @@ def main() -> None:
             print("daily offered calls: ../shared/benchmarks not on this machine, skipped")
             return
         clock = time.monotonic()
-        hist = history.read_history(daily_offered(folder / "call_volume.csv"))
+        hist = history.read_history(daily_offered(folder / "call_volume.csv", args.daily_from))
         frame = backtest(hist, None, args.model, args.weeks, True, None)
-        report("daily offered calls 2013-18", frame, time.monotonic() - clock)
+        report(f"daily offered calls {args.daily_from[2:4]}-18", frame, time.monotonic() - clock)
 
 
 if __name__ == "__main__":

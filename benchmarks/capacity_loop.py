@@ -84,6 +84,7 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
         "plan_required_fte": float(row["required_fte"]),
         "plan_effective_fte": float(row["effective_fte"]),
         "plan_short_h": float(row["shortfall_h"]),
+        "plan_overtime_h": float(row["overtime_h"]),
         "agents": len(staff),
         "hires_in_file": int(staff["agent"].str.startswith("H").sum()),
         "temps_in_file": int(staff["agent"].str.startswith("T").sum()),
@@ -139,7 +140,8 @@ def main() -> None:
         print(
             f"{r['plan']}: plan {args.week}: {r['plan_staff_h']:,.1f} staff-h, required "
             f"{r['plan_required_fte']:.1f} FTE, effective {r['plan_effective_fte']:.1f} FTE, plan "
-            f"short {r['plan_short_h']:,.0f} staff-h; agents file {r['agents']} "
+            f"short {r['plan_short_h']:,.0f} staff-h, overtime {r['plan_overtime_h']:,.1f} h (the "
+            f"roster must place it); agents file {r['agents']} "
             f"({r['hires_in_file']} whole-agent equivalents of {r['graduates']} graduates, "
             f"{r['temps_in_file']} of {r['temps']} temps)\n"
             f"  {r['inefficiency']}\n"

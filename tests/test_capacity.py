@@ -147,7 +147,23 @@ def test_quantiles_rise_and_bounds_widen_with_the_horizon():
     assert (w["staff_hours_p10"] <= w["staff_hours_p50"]).all()
     assert (w["staff_hours_p50"] <= w["staff_hours_p80"]).all()
     assert (w["staff_hours_p80"] <= w["staff_hours_p90"]).all()
-    assert np.all(np.diff(w["sigma"].to_numpy()) > 0)  # same daily bounds, later weeks wider
+    # the same daily bounds every day: the weeks inside the bounds' reach share their sigma,
+    # the drift widens every later week (it starts where the bounds stop widening)
+    sigma, reach = w["sigma"].to_numpy(), capacity.demand.BOUNDS_REACH_DAYS // 7
+    np.testing.assert_allclose(sigma[:reach], sigma[0])
+    assert np.all(np.diff(sigma[reach - 1 :]) > 0)
+
+
+def test_the_drift_counts_from_the_historys_end_not_the_plans_start():
+    # a plan that starts 20 weeks after the history's end has drifted 20 weeks already
+    cfg = capacity.capacity_config({"horizon_weeks": 12, "tet_shrinkage_pct": 30})
+    intervals, daily = synthetic(FIRST, 12)
+    target = ServiceConfig().target()
+    near = capacity.weekly_demand(intervals, daily, FIRST, cfg, target)
+    later = capacity.weekly_demand(
+        intervals, daily, FIRST, cfg, target, history_day=FIRST - dt.timedelta(weeks=20, days=1)
+    )
+    assert np.all(later.weeks["sigma"].to_numpy() > near.weeks["sigma"].to_numpy())
 
 
 def test_tet_weeks_take_the_tet_shrinkage_and_overrides_win():
@@ -217,6 +233,33 @@ def test_plan_keeps_every_limit_and_reports_every_short_week(keys):
     eff = t["tenured_fte"] + t["ramping_eff_fte"] + 0.7 * t["temps"] + t["overtime_h"] / 48
     np.testing.assert_allclose(t["effective_fte"], eff)
     assert plan.gap_pct <= 1.0
+
+
+@pytest.mark.parametrize("per_agent", [0.0, 4.0, 40.0])
+def test_a_handed_week_takes_overtime_only_where_hires_and_temps_run_out(per_agent):
+    # week 20 handed to the weekly run at half as much again as its neighbours: its agents
+    # file carries heads, so the plan covers it with hires and temps first; overtime only
+    # beyond them, within the weekly run's cap an agent, then the shortfall
+    weeks, w = 30, 20
+    cfg = capacity.capacity_config({"horizon_weeks": weeks, "temp_max": 5})
+    intervals, daily = synthetic(FIRST, weeks)
+    demand = capacity.weekly_demand(intervals, daily, FIRST, cfg, ServiceConfig().target())
+    base = capacity.base_supply(capacity.workforce_of([1.0] * 70), cfg, weeks)
+    need = demand.weeks["staff_hours_q"].to_numpy(float).copy()
+    need[w] *= 1.5
+    plan = capacity.solve_plan(
+        demand, base, cfg, required_staff_hours=need, handed_weeks=(w,), handed_overtime_h=per_agent
+    )
+    row = plan.weeks.iloc[w]
+    assert row["overtime_h"] <= per_agent * row["heads"] + 1e-6
+    if row["overtime_h"] > 1e-6:
+        assert row["temps"] >= cfg.temp_max - 1e-6  # the temps first
+    none = capacity.solve_plan(demand, base, cfg, required_staff_hours=need, handed_weeks=(w,))
+    assert none.weeks["overtime_h"].iloc[w] == 0
+    assert row["shortfall_h"] <= none.weeks["shortfall_h"].iloc[w] + 1e-6
+    if row["shortfall_h"] > 0:
+        text = " ".join(plan.shortfall)
+        assert ("weekly run's cap" in text) if per_agent else ("no overtime" in text)
 
 
 def test_impossible_target_gets_a_plan_with_its_shortfall_and_reason():

@@ -114,7 +114,7 @@ def test_the_weeks_agents_cover_the_weekly_runs_roster(loop_scenario, tmp_path):
     assert cap.exit_code in (0, 3), cap.stderr
     assert "measured on a roster of the sample week 2026-W15" in cap.stderr
     row = pd.read_csv(plan_csv).set_index("week").loc[WEEK]
-    assert row["overtime_h"] == 0  # a roster of contract hours has no place for overtime
+    assert row["overtime_h"] == 0  # the temps reach the week: no overtime counted on
     assert row["shortfall_h"] == 0  # the levers reach this week: the plan covers it
     assert row["temps"] >= 1 and row["tenured_fte"] < row["required_fte"]  # with temps
     run_sc = tmp_path / "loop.toml"

@@ -144,3 +144,20 @@ def test_offset_errors_get_a_band_just_wide_enough_and_normal_ones_keep_theirs()
     normal = rng.normal(0.0, 0.1, size=(400, 10))
     a, b, _ = spread.fit_spread(normal)
     assert spread.quantile_scale(normal, a, b) == pytest.approx(1.0, abs=0.05)
+
+
+@given(
+    reach=st.lists(st.integers(0, 26), min_size=1, max_size=12),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_fit_reads_only_the_leads_enough_origins_score(reach):
+    # origin k scores its first reach[k] leads (a later origin, fewer before the cut): the fit
+    # reads leads 1 .. L, each scored at MIN_ORIGINS origins or more, and lead L + 1 is not
+    errors = np.full((len(reach), spread.LEAD_WEEKS), np.nan)
+    for k, r in enumerate(reach):
+        errors[k, :r] = 0.05
+    longest = spread.seen_leads(errors)
+    count = np.isfinite(errors).sum(axis=0)
+    assert np.all(count[:longest] >= spread.MIN_ORIGINS)
+    assert longest == spread.LEAD_WEEKS or count[longest] < spread.MIN_ORIGINS
+    assert longest == sum(1 for h in range(1, 27) if sum(r >= h for r in reach) >= 4)

@@ -14,11 +14,17 @@ from planner import forecast, history, store
 from planner.capacity import inefficiency as ineff
 from planner.capacity.aht import seasonal_aht
 from planner.capacity.config import CapacityConfig, capacity_config
-from planner.capacity.demand import Demand, weekly_demand
+from planner.capacity.demand import BOUNDS_REACH_DAYS, Demand, weekly_demand
 from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Plan, solve_plan
 from planner.capacity.risk import Risk, simulate_risk
-from planner.capacity.spread import LEAD_WEEKS, MIN_ORIGINS, LeadSpread, measure_spread
+from planner.capacity.spread import (
+    MIN_FIT_LEADS,
+    MIN_ORIGINS,
+    MIN_SPAN_DAYS,
+    LeadSpread,
+    measure_spread,
+)
 from planner.capacity.supply import Workforce, base_supply, survival
 from planner.capacity.weekrun import WeekRunNeed, week_run_need
 from planner.errors import InputError
@@ -151,7 +157,8 @@ def capacity_plan(
     covering those weeks (default: the scenario's forecaster is run). `week_run` ("2027-W28"):
     a week handed to the weekly run (its agents file): covered at the larger of the plan's
     requirement and the weekly run's own (`planner.capacity.weekrun`; the run of
-    `week_scenario` on `week_history`, default this scenario and history), without overtime.
+    `week_scenario` on `week_history`, default this scenario and history), with overtime only
+    where hires and temps run out (`handed_overtime_h`).
     `store_path`: a plan store whose published rosters measure the inefficiency (unless the
     scenario gives it); without one, a roster of one sample week does."""
     cfg = cfg or config_of(scenario)
@@ -187,8 +194,10 @@ def capacity_plan(
         else (
             f"demand spread from the forecast's daily bounds (day_error_correlation "
             f"{cfg.day_error_correlation:g}, level_drift_pct_per_year "
-            f"{cfg.level_drift_pct_per_year:g}): the history is too short to measure it at "
-            f"{MIN_ORIGINS} past origins {LEAD_WEEKS} weeks before its end"
+            f"{cfg.level_drift_pct_per_year:g}, from the bounds' reach of "
+            f"{BOUNDS_REACH_DAYS // 7} weeks): the history is too short to measure it (at "
+            f"least {MIN_FIT_LEADS} leads each scored at {MIN_ORIGINS} past origins with "
+            f"{MIN_SPAN_DAYS // 365} years of history before them)"
         )
     )
     log(f"{spread_note} ({time.monotonic() - clock:.1f} s)")
@@ -212,7 +221,11 @@ def capacity_plan(
     log(f"{factor.describe()} ({time.monotonic() - clock:.1f} s)")
     cfg = replace(cfg, inefficiency=factor.factor)
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
-    plan = solve_plan(demand, base, cfg, required_staff_hours=required, handed_weeks=loop)
+    handed_ot = handed_overtime_h(need.scenario.rules) if need is not None else 0.0
+    plan = solve_plan(
+        demand, base, cfg, required_staff_hours=required, handed_weeks=loop,
+        handed_overtime_h=handed_ot,
+    )  # fmt: skip
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
     risk = simulate_risk(plan, demand, workforce, cfg)
@@ -229,9 +242,9 @@ def capacity_plan(
             f"{need.describe()}; the plan's own P{cfg.quantile_pct:g}: {q['staff_hours_q']:,.1f} "
             f"staff-hours ({q['calls_p50']:,.0f} calls at P50, {q['aht_s']:.1f} s AHT "
             f"({cfg.aht}), {q['shrinkage_pct']:g}% shrinkage); the week is covered at the "
-            f"larger, {required[w]:,.1f}, without overtime (a weekly roster of contract hours "
-            "has no place for it) and before cost (a shortfall only where the levers cannot "
-            "reach it)"
+            f"larger, {required[w]:,.1f}, before cost (a shortfall only where the levers "
+            f"cannot reach it), {_handed_overtime_text(handed_ot, need)}; its overtime: "
+            f"{plan.weeks['overtime_h'].iloc[w]:,.1f} h"
         )
     if scenario.forecast.plan_at == "upper":
         notes.append(
@@ -243,6 +256,24 @@ def capacity_plan(
         scenario.name, cfg, first, demand, plan, risk, workforce, table, tuple(notes), fc.model,
         factor, need,
     )  # fmt: skip
+
+
+def handed_overtime_h(rules) -> float:
+    """Overtime one agent may work in a week handed to the weekly run whose roster follows
+    `rules`: its per-agent cap (`Rules.overtime_cap_h`) when the roster has an overtime lever
+    (longer shifts, `[shifts] overtime_extensions_h`, or rest-day shifts), else 0."""
+    lever = bool(rules.overtime_extensions_h) or bool(rules.rest_day_shifts)
+    return float(rules.overtime_cap_h) if lever else 0.0
+
+
+def _handed_overtime_text(hours: float, need: WeekRunNeed) -> str:
+    if hours <= 0:
+        return f"without overtime ({need.scenario.name}'s roster has no overtime lever)"
+    return (
+        f"with overtime only where hires and temps run out (the agents file carries heads; "
+        f"{need.scenario.name}'s roster adds longer and rest-day shifts where it is short, at "
+        f"most {hours:g} h an agent in the week)"
+    )
 
 
 def _week_index(demand: Demand, week: str) -> int:
@@ -365,6 +396,7 @@ def _demand(
         upper=scenario.forecast.plan_at == "upper",
         memo=held[1],
         spread=spread,
+        history_day=pd.Timestamp(fc.history_day).date(),
     )
     if len(_DEMAND_CACHE) >= 16:
         _DEMAND_CACHE.clear()

@@ -19,8 +19,11 @@ that, it comes from the forecast's own bounds and a configured drift:
   (log(upper / lower) / (2 z_level)); 7 days whose errors share the correlation rho
   (`day_error_correlation`) average to the first term;
 - the level's drift: a random walk whose log-sd grows by `level_drift_pct_per_year` per
-  square root of a year, h_w the weeks from the plan's start to the end of week w (so the bounds
-  widen with the horizon).
+  square root of a year, h_w the weeks from the end of the daily bounds' reach to the end of
+  week w (0 before it). The daily bounds are calibrated on errors up to 4 weeks ahead and
+  extrapolate their own random walk to twice that (`BOUNDS_REACH_DAYS` from the history's last
+  day), then stay flat: the drift takes over where they stop widening, not on top of them
+  from the first week (which counted the first two months' growth twice).
 A quantile q of demand scales every interval of the week by exp(z_q sigma_w) and is staffed
 again (Erlang is not linear in the calls); a grid of such multipliers gives the Monte Carlo its
 staff-hours curve per week.
@@ -41,10 +44,14 @@ from planner.capacity.config import CapacityConfig
 from planner.capacity.spread import LeadSpread, leads_of
 from planner.erlang import staff_for_shrinkage
 from planner.errors import InputError
+from planner.forecast.rolling import select_horizon
 from planner.scenario import week_label
 from planner.staffing import StaffingTarget, interval_seconds, resolve_aht, staff_requirements
 
 QUANTILES = (10, 50, 80, 90)
+# the daily bounds' reach: calibrated up to select_horizon's 28 days ahead, extrapolated to
+# twice that by `planner.forecast.bounds.calibrate`, flat beyond
+BOUNDS_REACH_DAYS = 2 * select_horizon(10**6)
 Z_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
@@ -111,10 +118,12 @@ def weekly_sigma(
     level: float,
     cfg,
     spread: LeadSpread | None = None,
+    history_day: dt.date | None = None,
 ) -> np.ndarray:
     """sigma_w of the module docstring: measured on the history at each week's lead when
     `spread` is given (`planner.capacity.spread`), else from the forecast's daily frame and
-    the configured drift."""
+    the configured drift (after the daily bounds' reach from `history_day`, the history's last
+    day; default the day before `first`)."""
     if spread is not None:
         return spread.sigma_at(leads_of(week_starts(first, weeks), spread.cut))
     frame = daily.copy()
@@ -131,8 +140,10 @@ def weekly_sigma(
     weight = np.bincount(week, weights=calls, minlength=weeks)
     s_week = np.bincount(week, weights=calls * s_day, minlength=weeks) / np.maximum(weight, 1e-9)
     rho = cfg.day_error_correlation
-    ahead = np.arange(1, weeks + 1, dtype=float)
-    drift = (cfg.level_drift_pct_per_year / 100.0) ** 2 * ahead / 52.0
+    last = history_day or first - dt.timedelta(days=1)
+    week_end = (first - last).days + 7.0 * np.arange(1, weeks + 1) - 1.0  # days ahead
+    walk = np.maximum(week_end - BOUNDS_REACH_DAYS, 0.0) / 7.0
+    drift = (cfg.level_drift_pct_per_year / 100.0) ** 2 * walk / 52.0
     return np.sqrt(s_week**2 * (1.0 + 6.0 * rho) / 7.0 + drift)
 
 
@@ -155,6 +166,7 @@ def weekly_demand(
     upper: bool = False,
     memo: dict | None = None,
     spread: LeadSpread | None = None,
+    history_day: dt.date | None = None,
 ) -> Demand:
     """Staff each week of `intervals` (a Forecast frame covering `cfg.horizon_weeks` weeks
     from the Monday `first`) at the quantiles of weekly demand; see the module docstring.
@@ -162,7 +174,8 @@ def weekly_demand(
     basis the weekly run staffs), column `staff_hours_upper`. `memo`: {z: (staff-hours,
     agent-hours)} of earlier calls with the same inputs but another quantile (the grid points
     they share are not staffed again; filled here). `spread`: the weekly spread by lead
-    measured on the history (`planner.capacity.spread`); None: from the daily bounds."""
+    measured on the history (`planner.capacity.spread`); None: from the daily bounds, the
+    drift counted from their reach after `history_day` (the forecast's last history day)."""
     weeks = cfg.horizon_weeks
     start = pd.Timestamp(first)
     end = start + pd.Timedelta(days=7 * weeks)
@@ -178,7 +191,7 @@ def weekly_demand(
     interval = interval_seconds(frame)
     hours = interval / 3600.0
     week_of_row = ((ts - start).dt.days // 7).to_numpy()
-    sigma = weekly_sigma(daily, first, weeks, level, cfg, spread)
+    sigma = weekly_sigma(daily, first, weeks, level, cfg, spread, history_day)
     shrink, tet = weekly_shrinkage(first, weeks, cfg, country)
     aht = resolve_aht(frame, target)
     calls = frame["calls"].to_numpy(dtype=float)

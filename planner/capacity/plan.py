@@ -172,13 +172,18 @@ def solve_plan(
     cfg: CapacityConfig,
     required_staff_hours: np.ndarray | None = None,
     handed_weeks: tuple[int, ...] = (),
+    handed_overtime_h: float = 0.0,
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
     demand's quantile); see the module docstring. `handed_weeks`: weeks handed to the weekly
-    run (their agents file is written): covered without overtime (a roster of contract hours
-    has no place for it) and before cost: their shortfall weighs `HANDED_WEIGHT` times its
-    price in the objective, so it is left only where the levers cannot reach the week (it is
-    reported and costed at its price)."""
+    run (their agents file is written), covered before cost: their shortfall weighs
+    `HANDED_WEIGHT` times its price in the objective, so it is left only where the levers
+    cannot reach the week (it is reported and costed at its price). Their overtime: at most
+    `handed_overtime_h` an agent (the weekly run's own cap; 0 when its roster has no
+    overtime lever), within the plan's month and year caps, and weighed `HANDED_WEIGHT` times
+    its price: the agents file carries heads, not overtime, so the week is covered by hires
+    and temps first, and overtime counts only where they run out (the weekly roster places
+    it itself, in longer shifts and rest-day shifts, where it is short)."""
     weeks = cfg.horizon_weeks
     first = dt.date.fromisoformat(demand.weeks["start"].iloc[0])
     need_hours = (
@@ -200,7 +205,10 @@ def solve_plan(
         for s in starts
     }
     opened = {s: pulp.LpVariable(f"open_{s}", cat="Binary") for s in starts}
-    ot = [pulp.LpVariable(f"ot_{w}", 0, 0 if w in handed_weeks else None) for w in range(weeks)]
+    ot = [
+        pulp.LpVariable(f"ot_{w}", 0, 0 if w in handed_weeks and handed_overtime_h <= 0 else None)
+        for w in range(weeks)
+    ]
     temp = [
         pulp.LpVariable(f"temp_{w}", 0, cfg.temp_max if w >= cfg.temp_lead_weeks else 0)
         for w in range(weeks)
@@ -230,9 +238,9 @@ def solve_plan(
         cost_terms.append((var, coef * SCALE))
     premium = wage * cfg.overtime_premium_pct / 100.0
     for w in range(weeks):
-        cost_terms.append((ot[w], premium * SCALE))
-        cost_terms.append((temp[w], cfg.temp_cost_per_week * SCALE))
         weight = HANDED_WEIGHT if w in handed_weeks else 1.0
+        cost_terms.append((ot[w], weight * premium * SCALE))
+        cost_terms.append((temp[w], cfg.temp_cost_per_week * SCALE))
         cost_terms.append((short[w], weight * cfg.shortfall_cost_per_hour * SCALE))
     prob += pulp.LpAffineExpression(cost_terms)
 
@@ -248,6 +256,9 @@ def solve_plan(
             prob += n[(kinds[1].name, s)] <= cfg.max_part_time_pct / 100.0 * size, f"part_time_{s}"
     months, years = month_groups(first, weeks)
     heads = [base.heads[w] + class_term(unit.heads, w, False) for w in range(weeks)]
+    for w in handed_weeks:
+        if handed_overtime_h > 0:
+            prob += ot[w] <= handed_overtime_h * heads[w], f"ot_handed_{w}"
     for (year, month), ws in months.items():
         cap = cfg.overtime_h_per_month / weeks_in_month(year, month)
         prob += (
@@ -298,7 +309,10 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(frame, cfg, months, starts, handed_weeks)
+    reasons = _shortfall_reasons(
+        frame, cfg, months, starts, handed_weeks if handed_overtime_h <= 0 else (),
+        handed_weeks if handed_overtime_h > 0 else (), handed_overtime_h,
+    )  # fmt: skip
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -377,8 +391,12 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
     return min(left) if left else (0.0, "")
 
 
-def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str, ...]:
-    """One line per run of consecutive short weeks, with the levers that ran out."""
+def _shortfall_reasons(
+    frame, cfg, months, starts, no_overtime=(), handed=(), handed_overtime_h=0.0
+) -> tuple[str, ...]:
+    """One line per run of consecutive short weeks, with the levers that ran out
+    (`no_overtime`: handed weeks whose roster has no overtime; `handed`: handed weeks with
+    at most `handed_overtime_h` of it an agent)."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
     _, years = month_groups(first, len(frame))
@@ -404,16 +422,23 @@ def _shortfall_reasons(frame, cfg, months, starts, no_overtime=()) -> tuple[str,
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
         left, cap = _overtime_cap_left(frame, cfg, w, months, years)
+        on_cap = [
+            k for k in range(w, end + 1) if k in handed and frame["overtime_h"].iloc[k]
+            >= handed_overtime_h * frame["heads"].iloc[k] - 1e-3
+        ]  # fmt: skip
         if any(k in no_overtime for k in range(w, end + 1)):
-            why.append("no overtime in the week handed to the weekly run (a roster of contract "
-                       "hours has no place for it)")  # fmt: skip
+            why.append("no overtime in the week handed to the weekly run (its roster has no "
+                       "overtime lever)")  # fmt: skip
+        elif on_cap:
+            why.append(f"overtime at the weekly run's cap ({handed_overtime_h:g} h per agent "
+                       "in the week)")  # fmt: skip
         elif left <= 1e-3:
             why.append(f"overtime at its cap ({cap} per agent)")
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
                 why.append(f"classrooms full ({cfg.training_capacity} trainees)")
-            elif any(k in no_overtime for k in range(w, end + 1)):
+            elif any(k in no_overtime or k in handed for k in range(w, end + 1)):
                 why.append("no class the plan can still open graduates enough people for it")
             else:
                 why.append(

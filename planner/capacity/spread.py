@@ -32,9 +32,14 @@ little, a growing or restless one much), so it is measured, not chosen:
 5. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1)): beyond the
    measured leads the random walk goes on (the line's variance grows by b a week).
 
-Fewer than `MIN_ORIGINS` origins with an error scored `MIN_LEAD_WEEKS` or more weeks ahead
-(a short history): None, and the plan keeps the spread from the forecast's daily bounds and the
-configured drift (`planner.capacity.demand`), and says so. The forecasts are memoised per
+The fit reads only the leads 1 .. L that at least `MIN_ORIGINS` origins score (the later an
+origin, the fewer leads it scores before the cut): a lead seen by one or two origins is one or
+two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LEAD_WEEKS`
+(the log says the leads it fitted). Fewer than `MIN_FIT_LEADS` such leads (a short history):
+None, and the plan keeps the spread from the forecast's daily bounds and the configured drift
+(`planner.capacity.demand`), and says so. A quarter of leads, because the growth b read off a
+few leads is no random walk's: on the bundled three years, 4 origins scoring 5 leads (Tết
+2026 in them) extrapolate to 19.6% at 26 weeks, where the weekly errors that came were ~5%. The forecasts are memoised per
 process by history and origin, so plans of one history share them (a comparison, a sweep, a
 backtest whose origins move a week at a time).
 """
@@ -56,7 +61,7 @@ LEAD_WEEKS = 26
 ORIGINS = 12
 STEP_WEEKS = 4
 MIN_ORIGINS = 4
-MIN_LEAD_WEEKS = 13  # the longest lead scored must reach this far
+MIN_FIT_LEADS = 13  # leads, each scored at MIN_ORIGINS origins, the fit needs (a quarter)
 MIN_SPAN_DAYS = 730
 GRID_EPOCH = dt.date(2000, 1, 3)  # a Monday: the origins' grid is the same for every cut
 
@@ -72,7 +77,7 @@ class LeadSpread:
     origins: tuple[dt.date, ...]
     errors: int
     s_by_lead: tuple[float, ...]
-    longest: int = LEAD_WEEKS  # the longest lead scored
+    longest: int = LEAD_WEEKS  # the longest lead fitted (scored at MIN_ORIGINS origins)
     scale: float = 1.0  # k of step 4 (a and b hold it already)
 
     def sigma_at(self, leads) -> np.ndarray:
@@ -85,11 +90,17 @@ class LeadSpread:
         return (
             f"demand spread measured on the history: the forecaster run from {len(self.origins)} "
             f"past origins ({self.origins[0]} .. {self.origins[-1]}, every {STEP_WEEKS} weeks), "
-            f"{self.errors} weekly errors at 1-{self.longest} weeks ahead: sigma(h)^2 = "
+            f"{self.errors} weekly errors at 1-{self.longest} weeks ahead (each lead scored at "
+            f"{MIN_ORIGINS} origins or more{self._beyond()}): sigma(h)^2 = "
             f"{self.a:.5f} + {self.b:.6f} (h - 1), i.e. {100 * s13:.1f}% at 13 weeks, "
             f"{100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by {self.scale:.2f} so "
             f"that the P10-P90 band holds 80% of the measured errors)"
         )
+
+    def _beyond(self) -> str:
+        if self.longest >= LEAD_WEEKS:
+            return ""
+        return "; the later leads extrapolated as the random walk: the history is short"
 
 
 def leads_of(week_starts, cut: dt.date) -> np.ndarray:
@@ -241,13 +252,22 @@ def measure_spread(
     if len(rows) < MIN_ORIGINS:
         return None
     errors = np.vstack(rows)
-    if np.isfinite(errors[:, MIN_LEAD_WEEKS - 1 :]).any(axis=1).sum() < MIN_ORIGINS:
-        return None  # too few origins see the long leads: their spread would be one or two weeks
+    longest = seen_leads(errors)
+    if longest < MIN_FIT_LEADS:
+        return None  # too few origins see the leads: their spread would be one or two weeks
+    errors = errors[:, :longest]
     a, b, s = fit_spread(errors)
     scale = quantile_scale(errors, a, b)
     a, b = a * scale**2, b * scale**2
-    longest = int(np.flatnonzero(np.isfinite(errors).any(axis=0))[-1]) + 1
+    seen = np.isfinite(errors).any(axis=1)
     return LeadSpread(
-        cut, a, b, tuple(used), int(np.isfinite(errors).sum()), tuple(float(v) for v in s),
-        longest, scale,
+        cut, a, b, tuple(o for o, keep in zip(used, seen, strict=True) if keep),
+        int(np.isfinite(errors).sum()), tuple(float(v) for v in s), longest, scale,
     )  # fmt: skip
+
+
+def seen_leads(errors: np.ndarray) -> int:
+    """L of the module docstring: the leads 1 .. L of `errors` (origins x leads, NaN
+    unscored) that at least `MIN_ORIGINS` origins score each."""
+    enough = np.isfinite(errors).sum(axis=0) >= MIN_ORIGINS
+    return int(np.argmin(enough)) if not enough.all() else int(enough.size)

@@ -96,7 +96,7 @@ def summary_text(result: CapacityPlan) -> str:
         w = list(result.table["week"]).index(result.week_run.week)
         lines.append(
             f"  {result.week_run.describe()}; the plan covers {result.table['staff_hours'].iloc[w]:,.1f}"
-            " there, without overtime"
+            f" there, with {result.table['overtime_h'].iloc[w]:,.1f} overtime hours"
         )
     lines.append(f"hires: {s['hires']} in {s['classes']} classes")
     text = "\n".join(lines) + "\n" + classes_text(result)
