@@ -299,6 +299,24 @@ def test_the_curve_learns_from_days_before_today_only():
     assert cut.rest_upper == peeking.rest_upper
 
 
+def test_the_rest_of_day_bounds_hold_about_their_level_on_days_like_the_history():
+    """With a learnt curve the rest of the day's 80% bounds are the spread measured on the
+    held-out days around the blend: on new days drawn like the history's they hold about 80%
+    of the rest-of-day totals (not all of them: the posterior's spread is not added on top)."""
+    history = halves_history(False, days=40 * 7, seed=8)
+    fresh = halves_history(False, days=60, seed=9)
+    fresh_days = [g for _, g in fresh.groupby(fresh["timestamp"].dt.normalize())]
+    plan = plan_from_history(history)
+    now = DAY + pd.Timedelta(hours=12)
+    inside = 0
+    for day in fresh_days:
+        got = day["calls"].to_numpy(float)
+        result = reforecast_day(plan, got[:24], now, 30, history=history)
+        inside += bool(result.rest_lower <= got[24:].sum() <= result.rest_upper)
+    assert result.curve_days > 0
+    assert 0.65 <= inside / len(fresh_days) <= 0.92
+
+
 # --- tomorrow carried from today -----------------------------------------------------------
 
 

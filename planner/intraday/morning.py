@@ -25,7 +25,7 @@ on their own: an outage of the recording, a closing time that moves) gets a trus
 leans on the plan (the shrinkage toward the plan chosen per time of day from the line's own
 days, not from a constant). The same held-out days measure the spread of the rest of the
 day's total around the blend at the bounds' level (their absolute deviation from the median
-at that level, over the normal's; less its Poisson part): the bounds' level noise.
+at that level, over the normal's; less its Poisson part): the bounds' spread.
 """
 
 from __future__ import annotations
