@@ -65,6 +65,9 @@ class UpdateSettings:
     level_pct: the bounds' level, percent.
     learn_morning, learn_weeks: with a history, learn what the morning says about the rest of
         the day's curve from its last `learn_weeks` weeks (`morning.learn_morning_model`).
+    profile_components: also try the day's profile in that many principal components of past
+        days (Shen & Huang 2008, `morning.DayProfiles`) as the learnt curve, kept where the
+        held-out days prefer it; empty (the default) tries the block regression alone.
     """
 
     half_life_h: float = 6.0
@@ -75,6 +78,7 @@ class UpdateSettings:
     level_pct: float = 80.0
     learn_morning: bool = True
     learn_weeks: int = 104
+    profile_components: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -342,6 +346,7 @@ def reforecast_day(
             _past_level(hours_ago, cfg),
             weeks=cfg.learn_weeks,
             level_pct=cfg.level_pct,
+            profile_components=cfg.profile_components,
         )
         if model is not None and model.now_index == len(f_obs):
             log_m = model.log_multipliers(f, a)
