@@ -306,7 +306,7 @@ PROFILES = UpdateSettings(profile_components=(1, 2, 3))
 
 @given(hour=st.integers(3, 21), base=st.floats(0.3, 3.0), bump=st.floats(1.0, 300),
        which=st.integers(0, 200))  # fmt: skip
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=6, deadline=None)
 def test_the_day_profiles_keep_the_laws(hour, base, bump, which):
     """The day's profile in principal components (a candidate curve): its own update leaves a
     morning on the plan unchanged and never lowers a later interval when a morning one rises;
