@@ -28,6 +28,13 @@ picks on it; bank: `auto`, country IL). Printed:
   them (target >= 15 points, no rule broken);
 - the time of one intraday run (target <= 10 s; absolute times are noisy on a shared machine).
 
+`oracle` and `+shape` (the morning forecast times exp(a + b t + c t^2) fitted to the true rest of
+the day: a level and a shape in three numbers, known after the fact) bound what any update of
+the level, or of the level and a smooth shape, could reach. `--profiles` adds the two series
+with the day's profile in principal components of past days as a candidate curve (Shen & Huang
+2008's intraday update, `planner.intraday.morning.DayProfiles`; off in planner: it did no
+better).
+
 `--variants` adds series that check the update is not fitted to the two series' intervals and
 history lengths (nothing in it is set per series: the curve's weight and trust are chosen on
 each line's own held-out weeks): the bundled line summed to 60 minutes, the bank summed to 30
@@ -68,6 +75,7 @@ from planner.forecast import forecast_history  # noqa: E402
 from planner.history import read_history  # noqa: E402
 from planner.intraday import (  # noqa: E402
     ActionSettings,
+    UpdateSettings,
     carry_to_tomorrow,
     overtime_rules,
     persistence_from_history,
@@ -198,6 +206,7 @@ def replay_accuracy(
     daily: pd.DataFrame | None,
     hours=(10, 12),
     history_weeks: int | None = None,
+    settings: UpdateSettings | None = None,
 ) -> list[dict]:
     """Every forecast day with a full day of actuals, reforecast at each hour in `hours`; the
     day's spread from its daily bounds (`daily`, as the plan store keeps them) or, with None,
@@ -225,7 +234,9 @@ def replay_accuracy(
             past = history
             if history_weeks is not None:
                 past = history[history["timestamp"] >= day - pd.Timedelta(weeks=history_weeks)]
-            result = reforecast_day(plan, got[seen], now, step, day_bounds, history=past)
+            result = reforecast_day(
+                plan, got[seen], now, step, day_bounds, settings=settings, history=past
+            )
             truth = got[~seen]
             morning = plan["calls"].to_numpy(float)[~seen]
             updated = result.rest_intervals["calls"].to_numpy(float)
@@ -248,6 +259,9 @@ def replay_accuracy(
                     "err_oracle": float(
                         np.abs(morning * truth.sum() / max(morning.sum(), 1e-9) - truth).sum()
                     ),
+                    # the best a level and a shape in 3 numbers could do knowing the rest of
+                    # the day (the morning forecast x exp(quadratic in time), fitted to it)
+                    "err_oracle_shape": float(np.abs(oracle_shape(morning, truth) - truth).sum()),
                     "actual_rest": float(truth.sum()),
                     "inside": bool(result.rest_lower <= truth.sum() <= result.rest_upper),
                     "factor": result.factor,
@@ -283,6 +297,17 @@ def tomorrow_errors(by_day, day, actual, history, result, hour) -> dict:
     }
 
 
+def oracle_shape(plan_rest: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """The plan's rest of the day x exp(a + b t + c t^2), fitted to the true rest of the day by
+    least squares on log((truth + 1) / (plan + 1)) weighted by the plan's calls (Poisson)."""
+    t = np.linspace(-1.0, 1.0, len(truth))
+    design = np.column_stack([np.ones_like(t), t, t * t])
+    w = np.sqrt(plan_rest + 1.0)
+    y = np.log((truth + 1.0) / (plan_rest + 1.0))
+    coef = np.linalg.lstsq(design * w[:, None], y * w, rcond=None)[0]
+    return plan_rest * np.exp(design @ coef)
+
+
 def poisson_mad(mean: np.ndarray) -> float:
     """The summed mean absolute deviation of Poisson counts around `mean`: 2 m P(X = floor m)."""
     mean = np.asarray(mean, float)
@@ -293,7 +318,7 @@ def print_accuracy(rows: list[dict]) -> None:
     frame = pd.DataFrame(rows)
     print(
         "series                                   now    days  kind            WAPE morning  WAPE update  change   "
-        "oracle  at true total  Poisson floor  curve weight  80% bounds hold"
+        "oracle  +shape  at true total  Poisson floor  curve weight  80% bounds hold"
     )
     for (series_name, hour), part in frame.groupby(["series", "hour"], sort=False):
         inside = 100.0 * part["inside"].mean()
@@ -301,12 +326,14 @@ def print_accuracy(rows: list[dict]) -> None:
             wm = 100.0 * sub["err_morning"].sum() / sub["actual_rest"].sum()
             wu = 100.0 * sub["err_update"].sum() / sub["actual_rest"].sum()
             wo = 100.0 * sub["err_oracle"].sum() / sub["actual_rest"].sum()
+            ws = 100.0 * sub["err_oracle_shape"].sum() / sub["actual_rest"].sum()
             wf = 100.0 * sub["err_floor"].sum() / sub["actual_rest"].sum()
             wt = 100.0 * sub["err_true_level"].sum() / sub["actual_rest"].sum()
             kind = "missed > 10%" if missed else "others"
             print(
                 f"{series_name:<40} {hour:02d}:00 {len(sub):>5}  {kind:<14} {wm:>11.1f}% "
                 f"{wu:>11.1f}% {100.0 * (wu - wm) / wm:>+7.1f}% {100.0 * (wo - wm) / wm:>+7.1f}%"
+                f" {100.0 * (ws - wm) / wm:>+6.1f}%"
                 f"  {100.0 * (wt - wm) / wm:>+12.1f}%  {100.0 * (wf - wm) / wm:>+12.1f}%  {sub['curve_weight'].mean():>12.2f}"
                 + (f"  {inside:.1f}% of {len(part)} days" if missed else "")
             )
@@ -405,6 +432,12 @@ def main(argv=None) -> None:
         action="store_true",
         help="also the variants: bundled 60-min, bank 30-min, bundled with 26 weeks of history",
     )
+    parser.add_argument(
+        "--profiles",
+        action="store_true",
+        help="also the two series (daily bounds) with the day's profile in principal "
+        "components as a candidate curve (Shen & Huang 2008; off in planner)",
+    )
     args = parser.parse_args(argv)
     rows = []
     for name, path, (fc, daily) in series(Path(args.cache), args.only):
@@ -412,6 +445,9 @@ def main(argv=None) -> None:
             continue
         rows += replay_accuracy(f"{name}, daily bounds", path, fc, daily)
         rows += replay_accuracy(f"{name}, interval bounds", path, fc, None)
+        if args.profiles:
+            svd = UpdateSettings(profile_components=(1, 2, 3, 4, 6))
+            rows += replay_accuracy(f"{name}, + profiles", path, fc, daily, settings=svd)
     if args.variants:
         for name, path, (fc, daily), weeks in variants(Path(args.cache), args.only):
             if not args.forecasts_only:

@@ -20,8 +20,10 @@ from planner.intraday import (
     Demand,
     UpdateSettings,
     carry_to_tomorrow,
+    day_profiles,
     learn_morning_model,
     overtime_rules,
+    past_days,
     persistence_from_history,
     plan_actions,
     reforecast_day,
@@ -297,6 +299,69 @@ def test_the_curve_learns_from_days_before_today_only():
     peeking = reforecast_day(PLAN, actual, now, 30, history=future)
     np.testing.assert_array_equal(cut.intervals["calls"], peeking.intervals["calls"])
     assert cut.rest_upper == peeking.rest_upper
+
+
+PROFILES = UpdateSettings(profile_components=(1, 2, 3))
+
+
+@given(hour=st.integers(3, 21), base=st.floats(0.3, 3.0), bump=st.floats(1.0, 300),
+       which=st.integers(0, 200))  # fmt: skip
+@settings(max_examples=6, deadline=None)
+def test_the_day_profiles_keep_the_laws(hour, base, bump, which):
+    """The day's profile in principal components (a candidate curve): its own update leaves a
+    morning on the plan unchanged and never lowers a later interval when a morning one rises;
+    the reforecast choosing among the candidates keeps the laws too."""
+    now = DAY + pd.Timedelta(hours=hour)
+    calls, expected = past_days(HISTORY, DAY, 30, 104)
+    k = 2 * hour
+    logs = np.log((calls + 1.0) / (expected + 1.0))
+    f = PLAN["calls"].to_numpy(float)
+    actual = np.round(base * f[:k])
+    more = actual.copy()
+    more[which % k] += bump
+    for profile in day_profiles(logs, expected, k, [(1, 1.0), (3, 0.25), (4, 4.0)]):
+        assert (profile.log_multipliers(f, f[:k]) == 0.0).all()
+        assert (profile.log_multipliers(f, more) >= profile.log_multipliers(f, actual)).all()
+    same = reforecast_day(PLAN, f[:k], now, 30, settings=PROFILES, history=HISTORY)
+    np.testing.assert_array_equal(same.rest_intervals["calls"], same.rest_intervals["plan"])
+    low = reforecast_day(PLAN, actual, now, 30, settings=PROFILES, history=HISTORY)
+    high = reforecast_day(PLAN, more, now, 30, settings=PROFILES, history=HISTORY)
+    assert (high.rest_intervals["calls"] >= low.rest_intervals["calls"]).all()
+    assert high.rest_upper >= low.rest_upper and high.rest_lower >= low.rest_lower
+    for r in (low, high):
+        assert r.intervals["calls"].sum() == pytest.approx(r.day, rel=1e-12)
+
+
+def test_a_storm_profile_lifts_the_evening_more_than_the_afternoon():
+    """Learnt from the history's components: a storm morning (outage calls up) lifts the
+    evening, where the outage calls peak, further than the early afternoon."""
+    calls, expected = past_days(HISTORY, DAY, 30, 104)
+    logs = np.log((calls + 1.0) / (expected + 1.0))
+    k = 20
+    (profile,) = day_profiles(logs, expected, k, [(2, 1.0)])
+    hours = np.arange(k) / 2
+    office = np.exp(-0.5 * ((hours - 10) / 2.5) ** 2)
+    outage = 0.2 + np.exp(-0.5 * ((hours - 19) / 3.0) ** 2)
+    lift = np.exp(profile.log_multipliers(PLAN["calls"], 40 * office + 25 * outage * 2.5))
+    assert lift[20 * 2 - k] > lift[13 * 2 - k] * 1.1
+
+
+def test_the_rest_of_day_bounds_hold_about_their_level_on_days_like_the_history():
+    """With a learnt curve the rest of the day's 80% bounds are the spread measured on the
+    held-out days around the blend: on new days drawn like the history's they hold about 80%
+    of the rest-of-day totals (not all of them: the posterior's spread is not added on top)."""
+    history = halves_history(False, days=40 * 7, seed=8)
+    fresh = halves_history(False, days=60, seed=9)
+    fresh_days = [g for _, g in fresh.groupby(fresh["timestamp"].dt.normalize())]
+    plan = plan_from_history(history)
+    now = DAY + pd.Timedelta(hours=12)
+    inside = 0
+    for day in fresh_days:
+        got = day["calls"].to_numpy(float)
+        result = reforecast_day(plan, got[:24], now, 30, history=history)
+        inside += bool(result.rest_lower <= got[24:].sum() <= result.rest_upper)
+    assert result.curve_days > 0
+    assert 0.65 <= inside / len(fresh_days) <= 0.92
 
 
 # --- tomorrow carried from today -----------------------------------------------------------

@@ -27,7 +27,13 @@ from planner.intraday.gap import (
     simulate_rest,
     weighted_sl_pct,
 )
-from planner.intraday.morning import MorningModel, learn_morning_model
+from planner.intraday.morning import (
+    DayProfiles,
+    MorningModel,
+    day_profiles,
+    learn_morning_model,
+    past_days,
+)
 from planner.intraday.reforecast import Reforecast, UpdateSettings, prior_cv, reforecast_day
 from planner.intraday.result import IntradayResult, SimulatedStep
 from planner.intraday.tomorrow import Tomorrow, carry_to_tomorrow, persistence_from_history
@@ -39,6 +45,7 @@ __all__ = [
     "Demand",
     "Gap",
     "IntradayResult",
+    "DayProfiles",
     "MorningModel",
     "Reforecast",
     "SimulatedStep",
@@ -48,7 +55,9 @@ __all__ = [
     "expected_sl_pct",
     "gap_frame",
     "interval_sl",
+    "day_profiles",
     "learn_morning_model",
+    "past_days",
     "on_phone",
     "overtime_rules",
     "persistence_from_history",

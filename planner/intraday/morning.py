@@ -25,11 +25,18 @@ on their own: an outage of the recording, a closing time that moves) gets a trus
 leans on the plan (the shrinkage toward the plan chosen per time of day from the line's own
 days, not from a constant). The same held-out days measure the spread of the rest of the
 day's total around the blend at the bounds' level (their absolute deviation from the median
-at that level, over the normal's; less its Poisson part): the bounds' level noise.
+at that level, over the normal's; less its Poisson part): the bounds' spread.
+
+Optionally (`profile_components`) the same held-out days also choose between the block
+regression and the day's profile in a few principal components of past days, updated from the
+morning by penalised least squares (`DayProfiles`, after Shen & Huang 2008). Measured on the
+bundled line and the bank it did no better (the choice among many candidates on 56 days also
+picks some by chance, and its held-out spread is then too narrow), so it is off by default.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,6 +47,64 @@ from scipy.special import ndtri
 
 WEIGHTS = np.linspace(0.0, 1.0, 11)
 TRUSTS = np.linspace(0.0, 1.0, 11)
+PENALTIES = (0.25, 1.0, 4.0)
+
+
+@dataclass(frozen=True, eq=False)
+class DayProfiles:
+    """The day's deviation from its plan in a few principal components of past days' (Shen &
+    Huang 2008 express each day's intraday profile in the leading singular vectors of past
+    days' profiles and update the day's scores from its morning by penalised least squares).
+
+    A day's deviation, r_i = log((A_i + 1) / (F_i + 1)) per interval, is sum_k s_k v_ki plus
+    noise: `basis` holds the v_k (intervals x components, the leading right singular vectors
+    of past days' deviations from their expected calls), `score_var` the prior variance of
+    each score s_k (its mean square over those days, times the penalty), `noise_var` an
+    interval's noise beyond its Poisson part (the variance the components leave, less
+    Poisson). The morning's intervals fit the scores by generalised ridge (the posterior mean
+    of s under that prior: shrunk toward 0, the plan's own scores), weighting each interval by
+    its precision 1 / (1 / (F_i + 1) + noise_var); the fitted components give the rest of the
+    day. A later interval never falls when a morning interval rises (the fit's negative gains,
+    noise of the components, are set to 0), and a morning on the plan (r = 0) leaves it."""
+
+    basis: np.ndarray
+    score_var: np.ndarray
+    noise_var: float
+    now_index: int
+
+    def gains(self, plan_calls) -> np.ndarray:
+        """d log m_j / d r_i: the rest of the day's log multipliers per morning deviation."""
+        f = np.asarray(plan_calls, float)[: self.now_index]
+        precision = 1.0 / (1.0 / (f + 1.0) + self.noise_var)
+        seen, rest = self.basis[: self.now_index], self.basis[self.now_index :]
+        lhs = seen.T @ (precision[:, None] * seen) + np.diag(1.0 / self.score_var)
+        scores = np.linalg.solve(lhs, seen.T * precision[None, :])
+        return np.maximum(rest @ scores, 0.0)
+
+    def log_multipliers(self, plan_calls, actual_calls) -> np.ndarray:
+        f = np.asarray(plan_calls, float)
+        r = np.log((np.asarray(actual_calls, float) + 1.0) / (f[: self.now_index] + 1.0))
+        return self.gains(f) @ r
+
+
+def day_profiles(
+    logs: np.ndarray, expected: np.ndarray, now_index: int, shapes
+) -> list[DayProfiles]:
+    """One `DayProfiles` per (components, penalty) of `shapes`: the leading singular vectors
+    of past days' deviations `logs` (days x intervals, from their `expected` calls), the
+    scores' prior variance divided by the penalty."""
+    if not shapes:
+        return []
+    _, sing, vt = np.linalg.svd(logs, full_matrices=False)
+    poisson = float(np.mean(1.0 / (expected + 1.0)))
+    out = []
+    for components, penalty in shapes:
+        basis = vt[:components].T
+        score_var = np.maximum(sing[:components] ** 2 / len(logs), 1e-12) / penalty
+        left = logs - (logs @ basis) @ basis.T
+        noise = max(float(np.mean(left**2)) - poisson, 1e-4)
+        out.append(DayProfiles(basis, score_var, noise, now_index))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,10 +126,13 @@ class MorningModel:
     rest_rel_var: float
     days: int
     trust: float = 1.0
+    profile: DayProfiles | None = None
 
     def log_multipliers(self, plan_calls, actual_calls) -> np.ndarray:
         """log m_j for every interval from now on (the regression alone, before the blend)."""
         f = np.asarray(plan_calls, float)
+        if self.profile is not None:
+            return self.profile.log_multipliers(f, np.asarray(actual_calls, float))
         x = _block_logs(np.asarray(actual_calls, float), f[: self.now_index], self.morning_edges)
         per_block = self.coef @ x
         if len(per_block) == 1:
@@ -130,12 +198,17 @@ def learn_morning_model(
     holdout_days: int = 56,
     min_days: int = 84,
     level_pct: float = 80.0,
+    profile_components: tuple[int, ...] = (),
 ) -> MorningModel | None:
     """Learn the regression for the time of `now` from the history's days before today.
 
     `level(expected, actual_morning, day_cv)`: the busyness factor's log for a past day (the
     update's own posterior, with the day's spread `day_cv`), to weigh the blend on the held-out
-    days. None with fewer than `min_days` usable days, or when now is midnight."""
+    days. `profile_components`: also try the day's profile in that many principal components
+    (`DayProfiles`, at each of `PENALTIES`) and keep whichever candidate the held-out days
+    prefer (off by default: on the bundled line and the bank it did no better than the block
+    regression, `benchmarks/intraday_replay.py --profiles`). None with fewer than `min_days`
+    usable days, or when now is midnight."""
     today = pd.Timestamp(now).normalize()
     n = 24 * 60 // interval_min
     k = int((pd.Timestamp(now) - today) / pd.Timedelta(minutes=interval_min))
@@ -150,22 +223,34 @@ def learn_morning_model(
     x = _block_logs(calls[:, :k], expected[:, :k], m_edges)
     y = _block_logs(calls[:, k:], expected[:, k:], tuple(e - k for e in r_edges))
     hold = min(holdout_days, len(calls) // 3)
-    early = _fit(x[:-hold], y[:-hold])
-    trial = MorningModel(interval_min, k, m_edges, r_edges, early, 1.0, 0.0, len(calls) - hold)
+    logs = np.log((calls + 1.0) / (expected + 1.0))
+    # the candidate curves, each learnt on the days before the held-out ones: the block
+    # regression, and the day's profile in a few principal components at a few penalties
+    trials = [MorningModel(interval_min, k, m_edges, r_edges, _fit(x[:-hold], y[:-hold]), 1.0,
+                           0.0, len(calls) - hold)]  # fmt: skip
+    shapes = [
+        (c, p) for c in profile_components if c < min(n, len(calls) - hold) for p in PENALTIES
+    ]
+    for candidate in day_profiles(logs[:-hold], expected[:-hold], k, shapes):
+        trials.append(dataclasses.replace(trials[0], profile=candidate))
     day_ratio = np.log((calls.sum(axis=1) + 1.0) / (expected.sum(axis=1) + 1.0))
     day_cv = float(np.std(day_ratio[:-hold]))
-    errors = np.zeros((len(TRUSTS), len(WEIGHTS)))
-    blends = []
+    errors = np.zeros((len(trials), len(TRUSTS), len(WEIGHTS)))
+    levels = []
     for a, f in zip(calls[-hold:], expected[-hold:], strict=True):
         log_b = level(f, a[:k], day_cv)
-        log_m = trial.log_multipliers(f, a[:k])
-        mixed = (1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m
-        blend = f[k:][None, None, :] * np.exp(TRUSTS[:, None, None] * mixed[None, :, :])
-        errors += np.abs(blend - a[k:][None, None, :]).sum(axis=2)
-        blends.append(blend)
-    t_best, best = np.unravel_index(int(np.argmin(errors)), errors.shape)
+        levels.append(log_b)
+        for i, trial in enumerate(trials):
+            errors[i] += _blend_errors(log_b, trial.log_multipliers(f, a[:k]), f[k:], a[k:])
+    pick, t_best, best = np.unravel_index(int(np.argmin(errors)), errors.shape)
     rest_true = calls[-hold:, k:].sum(axis=1)
-    rest_pred = np.array([b[t_best, best].sum() for b in blends])
+    rest_pred = np.array(
+        [
+            _blend(log_b, trials[pick].log_multipliers(f, a[:k]), f[k:], TRUSTS[t_best],
+                   WEIGHTS[best]).sum()
+            for log_b, a, f in zip(levels, calls[-hold:], expected[-hold:], strict=True)
+        ]
+    )  # fmt: skip
     ok = (rest_true > 0) & (rest_pred > 0)
     resid = np.log(rest_true[ok] / rest_pred[ok])
     rel_var = 0.0
@@ -177,6 +262,9 @@ def learn_morning_model(
         z = float(ndtri(0.5 + level_pct / 200.0))
         spread = float(np.quantile(np.abs(resid - np.median(resid)), level_pct / 100.0)) / z
         rel_var = spread**2 - float(np.mean(1.0 / rest_pred[ok]))
+    profile: DayProfiles | None = None
+    if pick > 0:  # the chosen profile model, learnt again on every day
+        profile = day_profiles(logs, expected, k, [shapes[pick - 1]])[0]
     return MorningModel(
         interval_min=interval_min,
         now_index=k,
@@ -187,4 +275,16 @@ def learn_morning_model(
         rest_rel_var=max(rel_var, 0.0),
         days=len(calls),
         trust=float(TRUSTS[t_best]),
+        profile=profile,
     )
+
+
+def _blend(log_b: float, log_m: np.ndarray, plan_rest: np.ndarray, trust: float, weight: float):
+    return plan_rest * np.exp(trust * ((1.0 - weight) * log_b + weight * log_m))
+
+
+def _blend_errors(log_b: float, log_m: np.ndarray, plan_rest: np.ndarray, actual_rest):
+    """The absolute error over the rest of the day of every (trust, weight) blend."""
+    mixed = (1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m
+    blend = plan_rest[None, None, :] * np.exp(TRUSTS[:, None, None] * mixed[None, :, :])
+    return np.abs(blend - actual_rest[None, None, :]).sum(axis=2)
