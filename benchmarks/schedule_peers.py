@@ -10,7 +10,8 @@ its own roster (the sized week after week).
 
 For each week planner runs as `planner schedule` does (HiGHS, the default gap, `--time-limit`),
 printing gap, status, wall time, headcount, on-phone efficiency, the 8/9-h share of paid
-hours and the LP's agents per tour it uses (the week's hardness). Then the same model is
+hours, the agents on the phones at the peak (under 20: a small team, whose gap may be 2%) and
+the LP's agents per tour it uses (the week's hardness). Then the same model is
 written to MPS (PuLP `writeMPS`) and solved by each peer at the same time limit: HiGHS alone
 (1 thread), OR-Tools CP-SAT (8 and 2 workers, through `model_builder`), SCIP (`pyscipopt`,
 when installed); each prints objective, bound, its gap to planner's LP bound and its time.
@@ -196,7 +197,11 @@ def figures(result, req: pd.DataFrame) -> str:
     eff = need / float(counts.sum()) if counts.sum() else math.nan
     paid = result.roster["paid_hours"]
     long_share = float(paid[paid >= 8].sum() / paid.sum()) if len(paid) else math.nan
-    return f"heads {result.headcount:>4} eff {eff:.3f} 8/9h {100 * long_share:>3.0f}%"
+    peak = float(req["staff"].max())  # under SMALL_TEAM_PEAK: a small team, held to 2%, not 1%
+    return (
+        f"heads {result.headcount:>4} eff {eff:.3f} 8/9h {100 * long_share:>3.0f}% "
+        f"peak {peak:>3.0f}"
+    )
 
 
 def cpu_seconds() -> float:

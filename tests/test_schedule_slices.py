@@ -4,6 +4,8 @@ model (a fraction of a second)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -148,3 +150,23 @@ def test_thin_weeks_first_free_neighbouring_patterns_in_half_days():
     lp = np.zeros(len(keys))
     lp[:10] = 1.0
     assert improve.thin_tours(lp) and not improve.thin_tours(2 * lp)
+
+
+@given(
+    st.floats(0.001, 0.2),
+    st.floats(0.05, 8.0),
+    st.one_of(st.floats(0.5, 200.0), st.just(float("inf"))),
+)
+def test_the_gap_note_says_small_team_exactly_below_the_peak_threshold(gap, per_tour, peak):
+    """The reason printed with the gap: a small team (fewer than `SMALL_TEAM_PEAK` agents on
+    the phones at the peak, named as a whole number) and thin tours, each said exactly when
+    it holds."""
+    from planner.schedule.result import hardness_note
+    from planner.schedule.solvers import SMALL_TEAM_PEAK, THIN_TOURS
+
+    note = hardness_note(gap, per_tour, peak)
+    assert note.startswith(f"gap {100 * gap:.2f}%")
+    assert ("small team" in note) == (peak < SMALL_TEAM_PEAK)
+    if peak < SMALL_TEAM_PEAK:
+        assert f"small team: {math.ceil(peak - 1e-9)} agents on the phones at the peak" in note
+    assert ("thin tours" in note) == (per_tour <= THIN_TOURS)

@@ -19,7 +19,7 @@ from planner.schedule.model import (
     tour_cost_wage_hours,
 )
 from planner.schedule.rules import Rules
-from planner.schedule.solvers import THIN_TOURS, SolveReport, SolveStatus
+from planner.schedule.solvers import SMALL_TEAM_PEAK, THIN_TOURS, SolveReport, SolveStatus
 
 CONTRACT_COLUMNS = [
     *("agent", "contract_h", "min_hours", "rostered_h", "ordinary_h", "overtime_h"),
@@ -113,16 +113,25 @@ class ScheduleResult:
         }
 
 
-def hardness_note(gap: float, per_tour: float) -> str:
+def hardness_note(gap: float, per_tour: float, peak_agents: float = math.inf) -> str:
     """Why the gap is what it is: the LP's agents per tour it uses (a week is hard to round
-    when that is about one or fewer: each tour is then a whole agent or none)."""
+    when that is about one or fewer: each tour is then a whole agent or none), and a small team
+    (fewer than `SMALL_TEAM_PEAK` agents on the phones at the week's peak: one agent more or
+    less is a large share of the cost, so rounding, not the search, bounds the gap)."""
     text = f"gap {100 * gap:.2f}% against the bound; the LP puts {per_tour:.1f} agents on each tour"
     if per_tour <= THIN_TOURS:
-        return text + (
+        text += (
             " it uses (thin tours: rounding them to whole agents, not the bound, keeps the gap"
-            " open; a small team's roster is rarely provably closer)"
+            " open; such a roster is rarely provably closer)"
         )
-    return text + " it uses"
+    else:
+        text += " it uses"
+    if peak_agents < SMALL_TEAM_PEAK:
+        text += (
+            f"; small team: {math.ceil(peak_agents - 1e-9)} agents on the phones at the peak,"
+            " rounding to whole agents bounds the gap"
+        )
+    return text
 
 
 def schedule_result(
@@ -164,7 +173,8 @@ def schedule_result(
     if rules.night_weekend_penalty_h > 0 and model.groups and model.groups[0].agents:
         messages.append(fairness_note(roster, rules, model.groups))
     if gap > 1e-6 and info.agents_per_lp_tour == info.agents_per_lp_tour:
-        messages.append(hardness_note(gap, info.agents_per_lp_tour))
+        peak = float(required.max()) if len(required) else 0.0
+        messages.append(hardness_note(gap, info.agents_per_lp_tour, peak))
     if unused:
         messages.append(f"{len(unused)} agents have no tour this week: {', '.join(unused[:10])}")
     below = contract_note(contracts)

@@ -33,6 +33,9 @@ SOLVERS = ("cbc", "highs")
 # stopped at its first roster inside it while a cheaper one was a few slices away.
 DEFAULT_GAP_PCT = 0.25
 THIN_TOURS = 1.2  # agents per LP tour at or below which a week's tours are thin
+# a week with fewer agents than this on the phones at its peak is a small team: one agent more
+# or less is several percent of its cost, so its gap (held to 2%, not 1%) is said to be rounding's
+SMALL_TEAM_PEAK = 20
 MSD_GAP = 0.001  # the shift-design benchmark compares with proven optima: solve it tighter
 
 
