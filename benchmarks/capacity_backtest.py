@@ -107,8 +107,9 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
             )
             intervals = spread(fc.daily) if daily else seasonal_aht(fc.intervals, hist, origin)
             cfg = CapacityConfig(horizon_weeks=lead + 1, tet_shrinkage_pct=None, shrinkage_pct=30.0)
+            # the spread of the model the forecast chose (as `planner capacity` measures it)
             measured = measure_spread(
-                hist, origin.date(), model=model, country=country, temperature=temperature
+                hist, origin.date(), model=fc.model, country=country, temperature=temperature
             )
             demand, bounds = (
                 weekly_demand(

@@ -185,8 +185,11 @@ def capacity_plan(
     spread = measure_spread(
         hist,
         (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
-        # the point forecasts' settings (the bounds' level does not move a point forecast)
-        **{name: value for name, value in options.items() if name != "level"},
+        # the point forecasts' settings (the bounds' level does not move a point forecast),
+        # with the model the forecast chose: the spread is that model's (`auto` would pick
+        # again at every origin by a backtest of its own, the spread's costliest part)
+        **{name: value for name, value in options.items() if name not in ("level", "model")},
+        model=fc.model,
     )
     spread_note = (
         spread.describe()
