@@ -44,14 +44,15 @@ from planner.capacity.config import CapacityConfig
 from planner.capacity.spread import LeadSpread, leads_of
 from planner.erlang import staff_for_shrinkage
 from planner.errors import InputError
-from planner.forecast.rolling import select_horizon
+from planner.forecast.bounds import EXTRAPOLATE_FACTOR
+from planner.forecast.rolling import CALIBRATION_MAX_DAYS
 from planner.scenario import week_label
 from planner.staffing import StaffingTarget, interval_seconds, resolve_aht, staff_requirements
 
 QUANTILES = (10, 50, 80, 90)
-# the daily bounds' reach: calibrated up to select_horizon's 28 days ahead, extrapolated to
-# twice that by `planner.forecast.bounds.calibrate`, flat beyond
-BOUNDS_REACH_DAYS = 2 * select_horizon(10**6)
+# the daily bounds' reach: calibrated up to 28 days ahead, extrapolated to twice that by
+# `planner.forecast.bounds.calibrate`, flat beyond
+BOUNDS_REACH_DAYS = EXTRAPOLATE_FACTOR * CALIBRATION_MAX_DAYS
 Z_GRID = (-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 

@@ -8,6 +8,8 @@ import numpy as np
 
 HEAT_MIN_ERRORS = 10  # scored hot days needed before hot days get their own spread
 HEAT_MAX_WIDEN = 3.0
+# steps beyond the calibrated horizon extrapolate its spread up to this many times it
+EXTRAPOLATE_FACTOR = 2
 
 
 def calibrate(
@@ -54,7 +56,7 @@ def calibrate(
     p_hi = min(1 - alpha / 2, (1 - alpha) * (1 + 1 / _effective_size(z, finite)))
     q_lo = min(float(np.quantile(scores, 1 - p_hi)), 0.0)
     q_hi = max(float(np.quantile(scores, p_hi)), 0.0)
-    step = np.clip(np.asarray(steps, dtype=float), 1, 2 * horizon)
+    step = np.clip(np.asarray(steps, dtype=float), 1, EXTRAPOLATE_FACTOR * horizon)
     s = np.sqrt(np.maximum(a + b * (step - 1), floor))
     if errors_hot is not None and hot is not None and np.any(hot):
         hot_z, cool_z = z[finite & errors_hot], z[finite & ~errors_hot]

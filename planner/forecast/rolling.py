@@ -33,6 +33,7 @@ from planner.forecast.models import (
 
 SELECT_ORIGINS = 12  # weekly rolling origins behind `--model auto` (the last calibration ones)
 CALIBRATION_ORIGINS = 26  # weekly rolling origins behind the bounds (half a year)
+CALIBRATION_MAX_DAYS = 28  # the longest horizon the model choice and the calibration score
 CLEAR_GAIN = 0.02  # a more complex model must cut the simpler one's error by 2% (and by 1 SE)
 SHORT_MIN_ORIGINS = 3  # origins a short history needs before a model can beat the naive
 SIMPLER = {"regression_level": "regression"}  # a model -> the simpler one it extends
@@ -351,5 +352,6 @@ def calibration_errors(
 
 
 def select_horizon(horizon_days: int) -> int:
-    """The horizon the model choice and the calibration score: 7 to 28 days."""
-    return min(max(int(horizon_days), 7), 28)
+    """The horizon the model choice and the calibration score: 7 to
+    `CALIBRATION_MAX_DAYS` days."""
+    return min(max(int(horizon_days), 7), CALIBRATION_MAX_DAYS)
