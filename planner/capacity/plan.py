@@ -256,9 +256,8 @@ def solve_plan(
             prob += n[(kinds[1].name, s)] <= cfg.max_part_time_pct / 100.0 * size, f"part_time_{s}"
     months, years = month_groups(first, weeks)
     heads = [base.heads[w] + class_term(unit.heads, w, False) for w in range(weeks)]
-    for w in handed_weeks:
-        if handed_overtime_h > 0:
-            prob += ot[w] <= handed_overtime_h * heads[w], f"ot_handed_{w}"
+    for w in handed_weeks if handed_overtime_h > 0 else ():
+        prob += ot[w] <= handed_overtime_h * heads[w], f"ot_handed_{w}"
     for (year, month), ws in months.items():
         cap = cfg.overtime_h_per_month / weeks_in_month(year, month)
         prob += (
@@ -309,10 +308,7 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(
-        frame, cfg, months, starts, handed_weeks if handed_overtime_h <= 0 else (),
-        handed_weeks if handed_overtime_h > 0 else (), handed_overtime_h,
-    )  # fmt: skip
+    reasons = _shortfall_reasons(frame, cfg, months, starts, handed_weeks, handed_overtime_h)
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -392,11 +388,11 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
 
 
 def _shortfall_reasons(
-    frame, cfg, months, starts, no_overtime=(), handed=(), handed_overtime_h=0.0
+    frame, cfg, months, starts, handed=(), handed_overtime_h=0.0
 ) -> tuple[str, ...]:
-    """One line per run of consecutive short weeks, with the levers that ran out
-    (`no_overtime`: handed weeks whose roster has no overtime; `handed`: handed weeks with
-    at most `handed_overtime_h` of it an agent)."""
+    """One line per run of consecutive short weeks, with the levers that ran out (`handed`:
+    the weeks handed to the weekly run, with at most `handed_overtime_h` of overtime an
+    agent; none when it is 0, their roster having no overtime lever)."""
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
     _, years = month_groups(first, len(frame))
@@ -422,11 +418,12 @@ def _shortfall_reasons(
         elif frame["temps"].iloc[w : end + 1].min() >= cfg.temp_max - 1e-6:
             why.append(f"temps at their maximum ({cfg.temp_max:g})")
         left, cap = _overtime_cap_left(frame, cfg, w, months, years)
+        in_handed = any(k in handed for k in range(w, end + 1))
         on_cap = [
             k for k in range(w, end + 1) if k in handed and frame["overtime_h"].iloc[k]
             >= handed_overtime_h * frame["heads"].iloc[k] - 1e-3
         ]  # fmt: skip
-        if any(k in no_overtime for k in range(w, end + 1)):
+        if in_handed and handed_overtime_h <= 0:
             why.append("no overtime in the week handed to the weekly run (its roster has no "
                        "overtime lever)")  # fmt: skip
         elif on_cap:
@@ -438,7 +435,7 @@ def _shortfall_reasons(
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
                 why.append(f"classrooms full ({cfg.training_capacity} trainees)")
-            elif any(k in no_overtime or k in handed for k in range(w, end + 1)):
+            elif in_handed:
                 why.append("no class the plan can still open graduates enough people for it")
             else:
                 why.append(
