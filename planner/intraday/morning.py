@@ -279,12 +279,18 @@ def learn_morning_model(
     )
 
 
-def _blend(log_b: float, log_m: np.ndarray, plan_rest: np.ndarray, trust: float, weight: float):
-    return plan_rest * np.exp(trust * ((1.0 - weight) * log_b + weight * log_m))
+def blend_log(log_b, log_m, trust, weight):
+    """The rest of the day's log multiplier: trust x ((1 - weight) log B + weight log m), the
+    busyness factor's log `log_b` blended with the learnt curve's `log_m` (numbers or arrays
+    that broadcast)."""
+    return trust * ((1.0 - weight) * log_b + weight * log_m)
+
+
+def _blend(log_b: float, log_m: np.ndarray, plan_rest: np.ndarray, trust, weight):
+    return plan_rest * np.exp(blend_log(log_b, log_m, trust, weight))
 
 
 def _blend_errors(log_b: float, log_m: np.ndarray, plan_rest: np.ndarray, actual_rest):
     """The absolute error over the rest of the day of every (trust, weight) blend."""
-    mixed = (1.0 - WEIGHTS)[:, None] * log_b + WEIGHTS[:, None] * log_m
-    blend = plan_rest[None, None, :] * np.exp(TRUSTS[:, None, None] * mixed[None, :, :])
+    blend = _blend(log_b, log_m, plan_rest, TRUSTS[:, None, None], WEIGHTS[None, :, None])
     return np.abs(blend - actual_rest[None, None, :]).sum(axis=2)

@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import special
 
 from planner.errors import InputError
-from planner.intraday.morning import learn_morning_model
+from planner.intraday.morning import blend_log, learn_morning_model
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,7 @@ def reforecast_day(
         )
         if model is not None and model.now_index == len(f_obs):
             log_m = model.log_multipliers(f, a)
-            log_mult = model.trust * ((1.0 - model.weight) * log_mult + model.weight * log_m)
+            log_mult = blend_log(log_mult, log_m, model.trust, model.weight)
             # the spread of the rest of the day's total is the one measured on the held-out
             # days around this same blend at the bounds' own level (the level's and the
             # curve's noise together; the posterior's variance, a model's, would add a second
