@@ -92,13 +92,18 @@ class RunRecorder:
         store this run records into (`planner.pipeline.overtime_before`)."""
         return overtime_before(scenario, week_start, out_dir, self.store_option)
 
+    def _store(self, plan: WeekPlan, out_dir: Path) -> Path:
+        """The store resolved by `before_publish`, else (a caller that skipped it) the one it
+        would resolve."""
+        return self.path or carried_store(plan.scenario, out_dir, self.store_option)
+
     def before_publish(self, plan: WeekPlan, out_dir: Path) -> Drift | None:
         self.path = carried_store(plan.scenario, out_dir, self.store_option)
         store.check_store(self.path)
         return drift_check(self.path, plan)
 
     def before_swap(self, plan: WeekPlan, out_dir: Path, built: Path) -> None:
-        path = self.path or carried_store(plan.scenario, out_dir, self.store_option)
+        path = self._store(plan, out_dir)
         try:
             self.pending = store.record_pending(path, run_record(plan), out_dir, built)
         except PlannerError as exc:
@@ -107,7 +112,7 @@ class RunRecorder:
             ) from None
 
     def after_publish(self, plan: WeekPlan, out_dir: Path) -> Recorded:
-        path = self.path or carried_store(plan.scenario, out_dir, self.store_option)
+        path = self._store(plan, out_dir)
         try:
             if self.pending is None:  # a caller that published without `before_swap`
                 run_id = store.record_run(path, run_record(plan), out_dir)
