@@ -118,24 +118,18 @@ class OvertimeTally:
 
     def breaches(self, rules: Rules) -> list[str]:
         """One message per agent with overtime this week and month or year over its cap."""
-        out = []
-        for (agent, year, month), hours in sorted(self.month.items()):
-            if agent not in self.week:
-                continue
-            if hours > rules.max_overtime_month_h + 1e-6:
-                out.append(
-                    f"{agent}: {hours:g} h of overtime in {year}-{month:02d} > "
-                    f"max_overtime_month_h {rules.max_overtime_month_h:g}"
-                )
-        for (agent, year), hours in sorted(self.year.items()):
-            if agent not in self.week:
-                continue
-            if hours > rules.max_overtime_year_h + 1e-6:
-                out.append(
-                    f"{agent}: {hours:g} h of overtime in {year} > max_overtime_year_h "
-                    f"{rules.max_overtime_year_h:g}"
-                )
-        return out
+        caps = (
+            ("max_overtime_month_h", rules.max_overtime_month_h,
+             {(a, f"{y}-{m:02d}"): h for (a, y, m), h in self.month.items()}),
+            ("max_overtime_year_h", rules.max_overtime_year_h,
+             {(a, str(y)): h for (a, y), h in self.year.items()}),
+        )  # fmt: skip
+        return [
+            f"{agent}: {hours:g} h of overtime in {period} > {key} {cap:g}"
+            for key, cap, tally in caps
+            for (agent, period), hours in sorted(tally.items())
+            if agent in self.week and hours > cap + 1e-6
+        ]
 
 
 def week_parts(
