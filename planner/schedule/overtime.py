@@ -47,14 +47,13 @@ def overtime_repair(model: Model) -> Start | None:
         return None
     prob = model.prob
     n = len(model.req.frame)
-    need = np.zeros(n)
+    need, prices = shortfall_terms(model)
     cover = np.zeros(n)
     short_vars = {id(v) for pieces in model.short.values() for v in pieces}
     for t in model.short:
         con = prob.get_constraint_by_name(f"cover_{t}")
         if con is None:
             continue
-        need[t] = -con.constant
         cover[t] = sum(
             coef * (var.varValue or 0.0)
             for var, coef in con.expr.items()
@@ -68,10 +67,6 @@ def overtime_repair(model: Model) -> Start | None:
     if not model.ot:
         return None
     objective = prob.objective
-    prices = {
-        t: [(float(v.upBound or 0.0), float(objective.get(v, 0.0))) for v in pieces]
-        for t, pieces in model.short.items()
-    }
     values = {var.name: float(var.varValue or 0.0) for var in prob.variables()}
     room: dict[tuple[int, int], float] = {key: values[var.name] for key, var in model.work.items()}
     for (s, day, _ext), var in model.ot.items():
@@ -104,6 +99,21 @@ def overtime_repair(model: Model) -> Start | None:
     with values_kept(model):
         repaired = legal_start(model, values)
     return repaired
+
+
+def shortfall_terms(model: Model) -> tuple[np.ndarray, dict[int, list[tuple[float, float]]]]:
+    """What the roster's repairs price a shortfall by: per interval the agents its cover
+    constraint asks for (0 where the model has none), and per interval that may fall short its
+    shortfall pieces as (size in agents, price per agent-interval in the objective's units)."""
+    need = np.zeros(len(model.req.frame))
+    objective = model.prob.objective
+    prices = {}
+    for t, pieces in model.short.items():
+        con = model.prob.get_constraint_by_name(f"cover_{t}")
+        if con is not None:
+            need[t] = -con.constant
+        prices[t] = [(float(v.upBound or 0.0), float(objective.get(v, 0.0))) for v in pieces]
+    return need, prices
 
 
 def best_relief(options, prices, deficit, usable) -> int | None:

@@ -15,12 +15,11 @@ counted here). Off with `[shifts] rest_day_shifts = false`.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from planner.schedule.check import on_phone_counts
 from planner.schedule.model import Model, overtime_allowed
-from planner.schedule.overtime import best_relief
+from planner.schedule.overtime import best_relief, shortfall_terms
 from planner.schedule.rules import DAY_MIN, DAY_NAMES
 from planner.schedule.tours import night_minutes, slot_cover
 
@@ -53,15 +52,7 @@ def add_rest_day_shifts(model: Model, roster: pd.DataFrame) -> pd.DataFrame:
     req = model.req
     n = len(req.frame)
     interval = req.interval_min
-    need = np.zeros(n)
-    prices: dict[int, list[tuple[float, float]]] = {}
-    objective = model.prob.objective
-    for t, pieces in model.short.items():
-        con = model.prob.get_constraint_by_name(f"cover_{t}")
-        if con is None:
-            continue
-        need[t] = -con.constant
-        prices[t] = [(float(v.upBound or 0.0), float(objective.get(v, 0.0))) for v in pieces]
+    need, prices = shortfall_terms(model)
     counts = on_phone_counts(roster, req.frame["timestamp"], interval, cyclic=model.cyclic)
     deficit = need - counts
     if not (deficit > 1e-6).any():
