@@ -404,3 +404,23 @@ def test_compare_reads_the_same_carried_weeks_as_the_run(week, tmp_path):
     assert run_previous is not None and len(run_previous) > 0
     pd.testing.assert_frame_equal(run_previous, compare_previous)
     pd.testing.assert_frame_equal(run_overtime, compare_overtime)
+
+
+def test_a_store_being_created_by_another_run_is_waited_for_not_refused(tmp_path):
+    """Two runs creating one store at once: while the first writes it (before WAL mode, with
+    the write lock), SQLite answers the second's switch to WAL with "database is locked" at
+    once, without its busy wait; the second waits for the first and opens the store."""
+    import sqlite3
+    import threading
+
+    db = tmp_path / "planner.db"
+    first = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    first.execute("BEGIN IMMEDIATE")  # the other run's write lock on the new store
+    done = threading.Timer(0.5, lambda: first.execute("ROLLBACK"))
+    done.start()
+    try:
+        with store.connected(db, create=True) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        done.join()
+        first.close()

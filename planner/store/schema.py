@@ -383,9 +383,18 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:
     """Put the store in WAL mode. While another run holds a lock on a store being created,
-    SQLite leaves the mode unchanged instead of waiting, so try again until the busy timeout."""
+    SQLite does not wait: it leaves the mode unchanged, or (another run writing it) fails at
+    once with "database is locked"; so try again until the busy timeout."""
     deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            mode = "locked"
+        if mode == "wal":
+            return
         if time.monotonic() > deadline:
             raise sqlite3.OperationalError("cannot switch the store to WAL mode (locked)")
         time.sleep(0.05)
