@@ -98,6 +98,10 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
         "capacity_s": cap_s,
         "run_s": run_s,
         "inefficiency": ineff,
+        "plan_exit": cap.returncode,
+        "days": "\n  ".join(
+            line.strip() for line in cap.stderr.splitlines() if "agent-days" in line
+        ),
     }
 
 
@@ -140,11 +144,11 @@ def main() -> None:
         print(
             f"{r['plan']}: plan {args.week}: {r['plan_staff_h']:,.1f} staff-h, required "
             f"{r['plan_required_fte']:.1f} FTE, effective {r['plan_effective_fte']:.1f} FTE, plan "
-            f"short {r['plan_short_h']:,.0f} staff-h, overtime {r['plan_overtime_h']:,.1f} h (the "
+            f"short {r['plan_short_h']:,.0f} staff-h (exit {r['plan_exit']}), overtime {r['plan_overtime_h']:,.1f} h (the "
             f"roster must place it); agents file {r['agents']} "
             f"({r['hires_in_file']} whole-agent equivalents of {r['graduates']} graduates, "
             f"{r['temps_in_file']} of {r['temps']} temps)\n"
-            f"  {r['inefficiency']}\n"
+            f"  {r['inefficiency']}\n  {r['days']}\n"
             f"  planner run summer-peak {args.week} with them: required "
             f"{r['run_required_staff_h']:,.1f} staff-h, short {r['run_short_staff_h']:,.1f} "
             f"staff-h = {r['run_short_pct']:.2f}% (goal <= 1%); roster {r['run_headcount']} "

@@ -8,6 +8,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_capacity import synthetic
@@ -15,7 +16,7 @@ from test_capacity import synthetic
 from planner import capacity
 from planner.capacity.days import day_lengths_min, days_limit, days_per_agent
 from planner.scenario import ServiceConfig
-from planner.schedule import rules_from_mapping
+from planner.schedule import build_roster, rules_from_mapping
 
 FIRST = dt.date(2027, 1, 4)
 
@@ -110,3 +111,27 @@ def test_a_handed_week_its_agents_days_cannot_cover_is_short_with_the_reason():
     assert held.weeks["shortfall_h"].iloc[w] > free.weeks["shortfall_h"].iloc[w]
     # a limit only removes plans: the held plan costs at least as much
     assert held.cost["total"] >= free.cost["total"] - 1e-6 * free.cost["total"]
+
+
+def peaky_hour(hour: int) -> int:
+    return 7 if 8 <= hour < 11 else 4 if 18 <= hour < 21 else 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("full_time", [5, 8])
+def test_no_roster_of_the_weekly_run_beats_the_limit(full_time):
+    # the limit relaxes the weekly run's roster: a roster of that many agents (named, with
+    # overtime and rest-day shifts) is never less short than it says
+    times = pd.date_range("2027-07-12", periods=7 * 24, freq="60min")
+    demand = pd.DataFrame({"timestamp": times, "staff": [float(peaky_hour(h)) for h in times.hour]})
+    r = rules()
+    team = pd.DataFrame(
+        {"agent": [f"F{k:02d}" for k in range(full_time)], "contract": "full-time",
+         "weekly_hours": 48.0, "skills": "", "unavailable": "", "preferred_start": "",
+         "no_night": False, "min_hours": np.nan}
+    )  # fmt: skip
+    result = build_roster(demand, r, agents=team, time_limit_s=30)
+    lim = days_limit(demand, r, "2027-W28")
+    assert result.shortfall_hours >= lim.short_h(full_time) - 1e-6
+    if full_time == 5:
+        assert lim.short_h(full_time) > 0  # 5 agents x 6 days cannot cover 7 mornings and evenings
