@@ -449,16 +449,18 @@ def _shortfall_reasons(
             k for k in range(w, end + 1) if k in limits
             and limits[k].short_h(frame["agents_eq"].iloc[k]) > 1e-6
         ]  # fmt: skip
-        if days_bound:
-            why.extend(limits[k].describe(frame["agents_eq"].iloc[k]) for k in days_bound)
-        elif in_handed and handed_overtime_h <= 0:
-            why.append("no overtime in the week handed to the weekly run (its roster has no "
-                       "overtime lever)")  # fmt: skip
+        overtime_why = []
+        if in_handed and handed_overtime_h <= 0:
+            overtime_why.append("no overtime in the week handed to the weekly run (its roster "
+                                "has no overtime lever)")  # fmt: skip
         elif on_cap:
-            why.append(f"overtime at the weekly run's cap ({handed_overtime_h:g} h per agent "
-                       "in the week)")  # fmt: skip
+            overtime_why.append(f"overtime at the weekly run's cap ({handed_overtime_h:g} h per "
+                                "agent in the week)")  # fmt: skip
         elif left <= 1e-3:
-            why.append(f"overtime at its cap ({cap} per agent)")
+            overtime_why.append(f"overtime at its cap ({cap} per agent)")
+        why.extend(limits[k].describe(frame["agents_eq"].iloc[k]) for k in days_bound)
+        if len(days_bound) < end + 1 - w:  # weeks more overtime would help
+            why.extend(overtime_why)
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
