@@ -19,7 +19,8 @@ scenarios/capacity-2027.toml); `weekly-basis`, the same knobs planned on the wee
 handle time, as the weekly run uses; the `[service]` 30% shrinkage in the summer weeks instead
 of the summer-leave 34%); `weekly-basis-levers`, that plan with levers that can reach the
 week without overtime (80 classroom seats, 40 temps, a missing staff-hour priced at 2 M VND,
-above a hire's cost). Times are wall-clock on a shared machine.
+above a hire's cost); `temps-40`, capacity-2027 with one lever that reaches the week (40 temps
+instead of 20). Times are wall-clock on a shared machine.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ def loop(name: str, scenario: Path, week: str, first: str, weeks: int, work: Pat
         "capacity_s": cap_s,
         "run_s": run_s,
         "inefficiency": ineff,
+        "plan_exit": cap.returncode,
+        "days": "\n  ".join(
+            line.strip() for line in cap.stderr.splitlines() if "agent-days" in line
+        ),
     }
 
 
@@ -113,7 +118,7 @@ def main() -> None:
     parser.add_argument("--from", dest="first", default="2027-W06")
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument(
-        "--only", default="", help="comma-separated plans to run (default: all three)"
+        "--only", default="", help="comma-separated plans to run (default: all four)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,21 +135,26 @@ def main() -> None:
             f'extends = "{runs_basis.name}"\nname = "weekly-basis-levers"\n[capacity]\n'
             "training_capacity = 80\ntemp_max = 40\nshortfall_cost_per_hour = 2000000\n"
         )
+        temps = work / "temps-40.toml"
+        temps.write_text(
+            f'extends = "{SCENARIOS / "capacity-2027.toml"}"\nname = "temps-40"\n[capacity]\n'
+            "temp_max = 40\n"
+        )
         chosen = [n for n in args.only.split(",") if n]
         rows = [
             loop(p.stem, p, args.week, args.first, args.weeks, work)
-            for p in (SCENARIOS / "capacity-2027.toml", runs_basis, reach)
+            for p in (SCENARIOS / "capacity-2027.toml", runs_basis, reach, temps)
             if not chosen or p.stem in chosen
         ]
     for r in rows:
         print(
             f"{r['plan']}: plan {args.week}: {r['plan_staff_h']:,.1f} staff-h, required "
             f"{r['plan_required_fte']:.1f} FTE, effective {r['plan_effective_fte']:.1f} FTE, plan "
-            f"short {r['plan_short_h']:,.0f} staff-h, overtime {r['plan_overtime_h']:,.1f} h (the "
+            f"short {r['plan_short_h']:,.0f} staff-h (exit {r['plan_exit']}), overtime {r['plan_overtime_h']:,.1f} h (the "
             f"roster must place it); agents file {r['agents']} "
             f"({r['hires_in_file']} whole-agent equivalents of {r['graduates']} graduates, "
             f"{r['temps_in_file']} of {r['temps']} temps)\n"
-            f"  {r['inefficiency']}\n"
+            f"  {r['inefficiency']}\n  {r['days']}\n"
             f"  planner run summer-peak {args.week} with them: required "
             f"{r['run_required_staff_h']:,.1f} staff-h, short {r['run_short_staff_h']:,.1f} "
             f"staff-h = {r['run_short_pct']:.2f}% (goal <= 1%); roster {r['run_headcount']} "

@@ -14,6 +14,7 @@ from planner import forecast, history, store
 from planner.capacity import inefficiency as ineff
 from planner.capacity.aht import seasonal_aht
 from planner.capacity.config import CapacityConfig, capacity_config
+from planner.capacity.days import days_limit
 from planner.capacity.demand import BOUNDS_REACH_DAYS, Demand, weekly_demand
 from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Plan, solve_plan
@@ -225,9 +226,18 @@ def capacity_plan(
     cfg = replace(cfg, inefficiency=factor.factor)
     base = base_supply(workforce, cfg, cfg.horizon_weeks)
     handed_ot = handed_overtime_h(need.scenario.rules) if need is not None else 0.0
+    limits = {}
+    if need is not None:
+        clock = time.monotonic()
+        limits[loop[0]] = days_limit(need.requirements, need.scenario.rules, need.week)
+        log(
+            f"{need.week}'s agent-days: at most {limits[loop[0]].days_per_agent} days an agent, "
+            f"covering every interval takes {limits[loop[0]].full_cover_days:,.0f} "
+            f"({time.monotonic() - clock:.1f} s)"
+        )
     plan = solve_plan(
         demand, base, cfg, required_staff_hours=required, handed_weeks=loop,
-        handed_overtime_h=handed_ot,
+        handed_overtime_h=handed_ot, days_limits=limits,
     )  # fmt: skip
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
@@ -247,7 +257,8 @@ def capacity_plan(
             f"({cfg.aht}), {q['shrinkage_pct']:g}% shrinkage); the week is covered at the "
             f"larger, {required[w]:,.1f}, before cost (a shortfall only where the levers "
             f"cannot reach it), {_handed_overtime_text(handed_ot, need)}; its overtime: "
-            f"{plan.weeks['overtime_h'].iloc[w]:,.1f} h"
+            f"{plan.weeks['overtime_h'].iloc[w]:,.1f} h; "
+            f"{limits[w].describe(float(plan.weeks['agents_eq'].iloc[w]))}"
         )
     if scenario.forecast.plan_at == "upper":
         notes.append(

@@ -42,6 +42,7 @@ import pandas as pd
 import pulp
 
 from planner.capacity.config import CapacityConfig
+from planner.capacity.days import DaysLimit
 from planner.capacity.demand import Demand, week_starts
 from planner.capacity.supply import BaseSupply, class_response, shifted, supply_table
 from planner.errors import SolverError
@@ -173,6 +174,7 @@ def solve_plan(
     required_staff_hours: np.ndarray | None = None,
     handed_weeks: tuple[int, ...] = (),
     handed_overtime_h: float = 0.0,
+    days_limits: dict[int, DaysLimit] | None = None,
 ) -> Plan:
     """Build and solve the plan against `required_staff_hours` per week (default: the
     demand's quantile); see the module docstring. `handed_weeks`: weeks handed to the weekly
@@ -183,7 +185,11 @@ def solve_plan(
     overtime lever), within the plan's month and year caps, and weighed `HANDED_WEIGHT` times
     its price: the agents file carries heads, not overtime, so the week is covered by hires
     and temps first, and overtime counts only where they run out (the weekly roster places
-    it itself, in longer shifts and rest-day shifts, where it is short)."""
+    it itself, in longer shifts and rest-day shifts, where it is short). `days_limits`: per
+    handed week, what its roster can cover with the agents the file hands it (whole-agent
+    equivalents: today's agents, graduates x productivity, temps x theirs): the week's
+    shortfall is at least the limit's (`DaysLimit.short_h`, as its tangents), whatever its
+    overtime, so the plan buys heads that reach the week or reports the shortfall."""
     weeks = cfg.horizon_weeks
     first = dt.date.fromisoformat(demand.weeks["start"].iloc[0])
     need_hours = (
@@ -256,6 +262,12 @@ def solve_plan(
             prob += n[(kinds[1].name, s)] <= cfg.max_part_time_pct / 100.0 * size, f"part_time_{s}"
     months, years = month_groups(first, weeks)
     heads = [base.heads[w] + class_term(unit.heads, w, False) for w in range(weeks)]
+    limits = days_limits or {}
+    for w, limit in sorted(limits.items()):
+        agents = base.heads[w] + class_term(unit.effective, w, False) + tp * temp[w]
+        for i, (k, value, slope) in enumerate(limit.tangents):
+            days = limit.days_per_agent * agents
+            prob += short[w] >= value + slope * (days - k), f"days_{w}_{i}"
     for w in handed_weeks if handed_overtime_h > 0 else ():
         prob += ot[w] <= handed_overtime_h * heads[w], f"ot_handed_{w}"
     for (year, month), ws in months.items():
@@ -300,6 +312,12 @@ def solve_plan(
     )
     frame["gap_fte"] = frame["effective_fte"] - frame["required_fte"]
     frame["shortfall_h"] = np.maximum(0.0, -frame["gap_fte"].to_numpy()) * h
+    frame["agents_eq"] = (
+        base.heads + _class_heads(unit.effective, sizes, weeks, False) + tp * frame["temps"]
+    )
+    for w, limit in limits.items():
+        days_short = limit.short_h(float(frame["agents_eq"].iloc[w]))
+        frame.loc[w, "shortfall_h"] = max(float(frame["shortfall_h"].iloc[w]), days_short)
     frame["shortfall_h"] = np.where(frame["shortfall_h"] < 1e-6, 0.0, frame["shortfall_h"])
     cost = _weekly_cost(frame, cfg, chosen, kinds)
     for key, values in cost.items():
@@ -308,7 +326,9 @@ def solve_plan(
     totals = {k: float(np.sum(v)) for k, v in cost.items()}
     totals["total"] = float(frame["cost_vnd"].sum())
     classes = _classes(first, cfg, chosen, frame, unit, sizes)
-    reasons = _shortfall_reasons(frame, cfg, months, starts, handed_weeks, handed_overtime_h)
+    reasons = _shortfall_reasons(
+        frame, cfg, months, starts, handed_weeks, handed_overtime_h, limits
+    )
     return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
 
 
@@ -388,11 +408,13 @@ def _overtime_cap_left(frame, cfg, w: int, months, years) -> tuple[float, str]:
 
 
 def _shortfall_reasons(
-    frame, cfg, months, starts, handed=(), handed_overtime_h=0.0
+    frame, cfg, months, starts, handed=(), handed_overtime_h=0.0, limits=None
 ) -> tuple[str, ...]:
     """One line per run of consecutive short weeks, with the levers that ran out (`handed`:
     the weeks handed to the weekly run, with at most `handed_overtime_h` of overtime an
-    agent; none when it is 0, their roster having no overtime lever)."""
+    agent; none when it is 0, their roster having no overtime lever; `limits`: their
+    agent-days limits, named instead of overtime when a week's days run out)."""
+    limits = limits or {}
     short = frame["shortfall_h"].to_numpy() > 1e-6
     first = dt.date.fromisoformat(frame["start"].iloc[0])
     _, years = month_groups(first, len(frame))
@@ -423,14 +445,22 @@ def _shortfall_reasons(
             k for k in range(w, end + 1) if k in handed and frame["overtime_h"].iloc[k]
             >= handed_overtime_h * frame["heads"].iloc[k] - 1e-3
         ]  # fmt: skip
+        days_bound = [
+            k for k in range(w, end + 1) if k in limits
+            and limits[k].short_h(frame["agents_eq"].iloc[k]) > 1e-6
+        ]  # fmt: skip
+        overtime_why = []
         if in_handed and handed_overtime_h <= 0:
-            why.append("no overtime in the week handed to the weekly run (its roster has no "
-                       "overtime lever)")  # fmt: skip
+            overtime_why.append("no overtime in the week handed to the weekly run (its roster "
+                                "has no overtime lever)")  # fmt: skip
         elif on_cap:
-            why.append(f"overtime at the weekly run's cap ({handed_overtime_h:g} h per agent "
-                       "in the week)")  # fmt: skip
+            overtime_why.append(f"overtime at the weekly run's cap ({handed_overtime_h:g} h per "
+                                "agent in the week)")  # fmt: skip
         elif left <= 1e-3:
-            why.append(f"overtime at its cap ({cap} per agent)")
+            overtime_why.append(f"overtime at its cap ({cap} per agent)")
+        why.extend(limits[k].describe(frame["agents_eq"].iloc[k]) for k in days_bound)
+        if len(days_bound) < end + 1 - w:  # weeks more overtime would help
+            why.extend(overtime_why)
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:

@@ -63,8 +63,10 @@ def capacity_command(scenarios, weeks, first_week, quantile, plot, xlsx, agents_
     The scheduling inefficiency (contract hours per required staff-hour) is [capacity]
     inefficiency when given, else measured on the plan store's published rosters, else on a
     roster of one sample week (--agents-week's week, else the busiest). --agents-week W covers
-    W as the weekly run staffs it (its forecast basis, handle time and shrinkage) without
-    overtime, and writes the agents the plan expects there.
+    W as the weekly run staffs it (its forecast basis, handle time and shrinkage), by hires and
+    temps first, overtime only where they run out, and reports W short (exit 3) where its
+    agents' days cannot cover its peaks whatever the overtime; it writes the agents the plan
+    expects there.
 
     \b
     Examples:
