@@ -52,7 +52,7 @@ Example (all keys optional; these are the defaults, i.e. `scenarios/baseline.tom
 
     [run]
     solver = "cbc"               # or "highs"
-    time_limit_s = 60
+    time_limit_s = 180           # seconds: a safety net, the search stops on its work limits
     # gap_pct = 1                # stop at a proven 1% gap (default: the scheduler's)
     simulate = false
     # week = "2027-W28"          # plan this ISO week (or start = 2027-07-12)
