@@ -30,6 +30,7 @@ from planner.forecast.rolling import (
     history_span,
     select,
     select_horizon,
+    weekly_errors,
     weigh_weather,
 )
 from planner.history import History
@@ -39,7 +40,11 @@ from planner.history import History
 class ForecastResult:
     """A forecast: `intervals` (`timestamp,calls,lower,upper[,aht][,queue]`, the Forecast CSV),
     `daily` (`date,calls,lower,upper[,queue]`), the `model` used, the bound `level` (%), the
-    last `history_day` and `notes` (how choices were made, for stderr)."""
+    last `history_day` and `notes` (how choices were made, for stderr).
+    `weekly_log_errors`: log(actual / forecast) of the weekly totals of the forecasts the
+    bounds are calibrated on (rows: the calibration's origins; columns: leads of 1, 2, ...
+    weeks; NaN unscored; empty when the history has no such origin): what a week's spread at
+    those leads is, measured (`planner.capacity.demand`)."""
 
     intervals: pd.DataFrame
     daily: pd.DataFrame
@@ -48,6 +53,7 @@ class ForecastResult:
     interval_min: int | None
     history_day: pd.Timestamp
     notes: tuple[str, ...] = field(default_factory=tuple)
+    weekly_log_errors: tuple[tuple[float, ...], ...] = ()
 
 
 def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
@@ -168,8 +174,16 @@ def forecast_history(
         notes.append(rolling.weather_note)
     elif temperature is not None:
         notes.append(_temperature_note(temperature, future[keep]))
+    weekly = weekly_errors(rolling, n, horizon, model)
     return ForecastResult(
-        intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
+        intervals,
+        daily,
+        model,
+        float(level),
+        grid.interval_min,
+        last,
+        tuple(notes),
+        tuple(tuple(float(v) for v in row) for row in weekly),
     )
 
 
