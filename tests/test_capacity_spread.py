@@ -161,3 +161,120 @@ def test_the_fit_reads_only_the_leads_enough_origins_score(reach):
     assert np.all(count[:longest] >= spread.MIN_ORIGINS)
     assert longest == spread.LEAD_WEEKS or count[longest] < spread.MIN_ORIGINS
     assert longest == sum(1 for h in range(1, 27) if sum(r >= h for r in reach) >= 4)
+
+
+# --- a short history: the weekly errors at short leads and the level's drift -----------------
+
+
+def weekly_days(weeks: int, *, walk_pct: float = 0.0, trend_pct: float = 0.0, seed: int = 0,
+                shape=None, start: str = "2020-01-06") -> pd.Series:  # fmt: skip
+    """Daily totals over `weeks` whole weeks from a Monday: a weekly pattern, a yearly shape
+    (52-week periodic), a trend of `trend_pct` a year, 3% week noise and a level that
+    random-walks by `walk_pct` a week."""
+    rng = np.random.default_rng(seed)
+    week = np.arange(weeks)
+    yearly = np.sin(2 * np.pi * week / 52) * 0.15 if shape is None else np.asarray(shape)[week % 52]
+    level = np.cumsum(rng.normal(0.0, walk_pct / 100.0, size=weeks))
+    x = 8.0 + yearly + trend_pct / 100.0 * week / 52 + level + rng.normal(0.0, 0.03, size=weeks)
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7]) / 6.8
+    days = pd.date_range(start, periods=7 * weeks, freq="D")
+    return pd.Series(np.repeat(np.exp(x), 7) * np.tile(weekday, weeks), index=days)
+
+
+def cut_after(days: pd.Series) -> dt.date:
+    return (days.index[-1] + pd.Timedelta(days=1)).date()
+
+
+@given(
+    trend=st.floats(-30.0, 30.0),
+    shape=st.lists(st.floats(-0.5, 0.5), min_size=52, max_size=52),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_drift_ignores_the_yearly_shape_and_a_steady_trend(trend, shape, seed):
+    # the year-on-year differences remove any 52-week shape, and a steady trend only shifts
+    # them by a constant, which their lagged differences cancel
+    plain = weekly_days(150, walk_pct=1.0, seed=seed, shape=np.zeros(52))
+    shaped = weekly_days(150, walk_pct=1.0, seed=seed, shape=shape, trend_pct=trend)
+    one = spread.level_drift(plain, cut_after(plain), None)
+    two = spread.level_drift(shaped, cut_after(shaped), None)
+    assert one is not None and two is not None
+    assert two[0] == pytest.approx(one[0], rel=1e-6, abs=1e-12) and two[1:] == one[1:]
+
+
+def test_the_drift_finds_a_wandering_level_and_none_in_a_steady_one():
+    # six years of weeks; a level that random-walks by 1.5% a week: b = 0.000225
+    walk = weekly_days(312, walk_pct=1.5, seed=4)
+    b, pairs, lags = spread.level_drift(walk, cut_after(walk), None)
+    assert lags == spread.DRIFT_LAGS and pairs > 3000
+    assert 0.5 * 0.015**2 < b < 2.0 * 0.015**2
+    steady = weekly_days(312, seed=4)
+    assert spread.level_drift(steady, cut_after(steady), None)[0] < 0.1 * 0.015**2
+
+
+def test_the_drift_reads_only_the_weeks_before_the_cut_and_needs_a_year_and_a_half():
+    days = weekly_days(160, walk_pct=1.0, seed=2)
+    cut = dt.date(2022, 10, 3)  # a Monday inside the series
+    later = days.copy()
+    later[later.index >= pd.Timestamp(cut)] *= 3.0  # what came after the cut
+    assert spread.level_drift(days, cut, None) == spread.level_drift(later, cut, None)
+    assert spread.level_drift(weekly_days(60), cut_after(weekly_days(60)), None) is None
+    assert spread.level_drift(weekly_days(80), cut_after(weekly_days(80)), None) is not None
+
+
+def test_holiday_weeks_do_not_move_the_drift():
+    # a week holding a public holiday (in either year of a pair) is left out: whatever its
+    # calls, the drift is the same
+    days = weekly_days(150, walk_pct=1.0, seed=6)
+    cut = cut_after(days)
+    odd = days.copy()
+    for day in ("2021-02-12", "2022-02-01", "2021-09-02"):  # Tết 2021, Tết 2022, 2 September
+        week = pd.Timestamp(day) - pd.Timedelta(days=pd.Timestamp(day).weekday())
+        odd[(odd.index >= week) & (odd.index < week + pd.Timedelta(days=7))] *= 0.5
+    assert spread.level_drift(odd, cut, "VN") == spread.level_drift(days, cut, "VN")
+    assert spread.level_drift(odd, cut, None) != spread.level_drift(days, cut, None)
+
+
+@given(errors=st.lists(st.floats(-0.5, 0.5) | st.just(math.nan), min_size=1, max_size=40))
+@settings(max_examples=100, deadline=None)
+def test_the_short_lead_band_holds_eighty_percent_of_the_weekly_errors(errors):
+    e = np.array(errors, dtype=float)
+    s = spread.band_scale(e)
+    finite = np.abs(e[np.isfinite(e)])
+    if finite.size == 0:
+        assert s == 0.0
+        return
+    assert (finite <= s * spread.Z90 * (1 + 1e-12)).mean() >= spread.BAND_SHARE
+    assert (finite < s * spread.Z90 * (1 - 1e-9)).mean() < spread.BAND_SHARE
+
+
+def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
+    days = weekly_days(130, walk_pct=1.0, seed=8)
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = cut_after(days)
+    rng = np.random.default_rng(1)
+    errors = rng.normal(0.0, 0.05, size=(26, 4))
+    short = spread.short_spread(hist, cut, errors, None)
+    assert short is not None and short.reach == 4 and short.errors == 104
+    assert short.b == spread.level_drift(days.round(), cut, None)[0] > 0
+    sigma = short.sigma_at(np.arange(1, 27))
+    np.testing.assert_allclose(sigma[:4], short.s0)
+    np.testing.assert_allclose(sigma**2, short.s0**2 + short.b * np.maximum(np.arange(-3, 23), 0))
+    assert spread.short_spread(hist, cut, errors[:2], None) is None  # 8 errors: too few
+    assert spread.short_spread(hist, cut, (), None) is None
+    # a plan's weeks take it at their lead from the cut
+    first = cut + dt.timedelta(weeks=10)
+    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
+    days28 = pd.date_range(first, periods=28, freq="D")
+    daily = pd.DataFrame({"date": days28, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
+    stamps = pd.date_range(first, periods=28 * 24, freq="h")
+    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
+    demand = capacity.weekly_demand(
+        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=short
+    )
+    np.testing.assert_allclose(demand.weeks["sigma"], short.sigma_at([11, 12, 13, 14]))
+    assert "short history" in short.describe()

@@ -36,8 +36,13 @@ The fit reads only the leads 1 .. L that at least `MIN_ORIGINS` origins score (t
 origin, the fewer leads it scores before the cut): a lead seen by one or two origins is one or
 two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LEAD_WEEKS`
 (the log says the leads it fitted). Fewer than `MIN_FIT_LEADS` such leads (a short history):
-None, and the plan keeps the spread from the forecast's daily bounds and the configured drift
-(`planner.capacity.demand`), and says so. A quarter of leads, because the growth b read off a
+None, and the plan takes a `ShortSpread` (`short_spread`, below): the forecaster's own weekly
+errors 1-4 weeks ahead (the forecasts its daily bounds are calibrated on,
+`ForecastResult.weekly_log_errors`), scaled by the quantile rule of step 4, and beyond them
+the level's drift, a random walk's variance per week measured on the year-on-year
+differences of the weekly calls before the cut (`level_drift`); where even that cannot be
+measured, the spread from the forecast's daily bounds and the configured drift
+(`planner.capacity.demand`). The plan says which. A quarter of leads, because the growth b read off a
 few leads is no random walk's: on the bundled three years, 4 origins scoring 5 leads (Tết
 2026 in them) extrapolate to 19.6% at 26 weeks, where the weekly errors that came were ~5%. The forecasts are memoised per
 process by history and origin, so plans of one history share them (a comparison, a sweep, a
@@ -54,7 +59,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from planner import forecast
+from planner import calendar, forecast
 from planner.errors import InputError
 
 LEAD_WEEKS = 26
@@ -271,3 +276,153 @@ def seen_leads(errors: np.ndarray) -> int:
     unscored) that at least `MIN_ORIGINS` origins score each."""
     enough = np.isfinite(errors).sum(axis=0) >= MIN_ORIGINS
     return int(np.argmin(enough)) if not enough.all() else int(enough.size)
+
+
+# --- a short history: the forecaster's weekly errors at short leads and the level's drift ----
+
+DRIFT_LAGS = LEAD_WEEKS  # the lags (weeks) of the year-on-year variogram the drift is fitted on
+MIN_PAIRS = 8  # pairs a lag needs to enter the drift's fit
+MIN_WEEK_ERRORS = 12  # weekly errors the short-lead spread needs
+MAD_TO_SD = 0.6744897501960817  # median |x| of a centred normal, in sds
+
+
+@dataclass(frozen=True)
+class ShortSpread:
+    """The spread of a plan whose history is too short for `LeadSpread`: var(h) = s0**2 + b
+    max(h - reach, 0) of a week's log error at lead h weeks from `cut`. `s0`: the forecaster's
+    own weekly errors at 1 .. `reach` weeks ahead (its bounds' calibration forecasts, scaled
+    so that +-z_0.9 s0 holds `BAND_SHARE` of them); `b`: the level's drift per week, from the
+    year-on-year differences of the weekly history before the cut (`level_drift`)."""
+
+    cut: dt.date
+    s0: float
+    reach: int
+    b: float
+    errors: int  # weekly errors behind s0
+    pairs: int  # year-on-year pairs behind b
+    lags: int  # lags the drift was fitted on
+
+    def sigma_at(self, leads) -> np.ndarray:
+        """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
+        h = np.asarray(leads, dtype=float)
+        return np.sqrt(self.s0**2 + self.b * np.maximum(h - self.reach, 0.0))
+
+    def describe(self) -> str:
+        s13, s26 = self.sigma_at([13, 26])
+        return (
+            f"demand spread for a short history (too short to run the forecaster from past "
+            f"origins {LEAD_WEEKS} weeks ahead): the forecaster's own {self.errors} weekly errors "
+            f"at 1-{self.reach} weeks ahead give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
+            f"band holds 80% of them), and the level drifts by {100 * math.sqrt(52 * self.b):.1f}% "
+            f"a year (the year-on-year differences of the weekly calls, holiday weeks left out: "
+            f"their variance grows by {2 * self.b:.6f} a week of lag over {self.lags} lags, "
+            f"{self.pairs} pairs), counted beyond {self.reach} weeks: {100 * s13:.1f}% at 13 "
+            f"weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls)"
+        )
+
+
+def band_scale(errors: np.ndarray) -> float:
+    """s with +-Z90 s holding `BAND_SHARE` of the finite `errors` (log errors; 0.0 for none):
+    the quantile rule of the module docstring's step 4, for errors of one spread."""
+    finite = np.abs(errors[np.isfinite(errors)])
+    if finite.size == 0:
+        return 0.0
+    return float(np.quantile(finite, BAND_SHARE, method="inverted_cdf")) / Z90
+
+
+def weekly_log_calls(days: pd.Series, cut: dt.date) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """(Mondays, log of the week's calls) of the whole weeks before `cut` from the first Monday
+    of `days` (daily totals); NaN where a day is missing or the week has no calls."""
+    days = days[days.index < pd.Timestamp(cut)]
+    if days.empty:
+        return pd.DatetimeIndex([]), np.zeros(0)
+    first = days.index[0] + pd.Timedelta(days=(7 - days.index[0].weekday()) % 7)
+    weekly = _weekly(days, first.date())  # whole weeks only
+    count = (pd.Timestamp(cut) - first).days // 7
+    out = np.full(max(count, 0), np.nan)
+    for k, total in weekly.items():
+        if 0 <= k < count and total > 0:
+            out[k] = math.log(total)
+    return pd.date_range(first, periods=len(out), freq="7D"), out
+
+
+def level_drift(
+    days: pd.Series, cut: dt.date, country: str | None
+) -> tuple[float, int, int] | None:
+    """(b, pairs, lags): the variance a week's log level gains per week of lead, measured on
+    the weekly calls before `cut` (`days`: daily totals). The year-on-year difference D_t =
+    x_t - x_{t-52} of the log weekly calls x removes the yearly shape (weeks holding a public
+    holiday in either year are left out: the forecast places holidays by their date, their
+    difference measures the calendar, not the level); a level l that wanders as a random
+    walk of variance b a week, under week noise n, gives var(D_{t+k} - D_t) = 2 b k + 4 var(n)
+    for 0 < k < 52 (a linear trend cancels). That variance is measured at each lag k = 1 ..
+    `DRIFT_LAGS` robustly ((median |D_{t+k} - D_t| / 0.674)^2, so a storm week or a Tết the
+    calendar missed does not set it) and fitted as c + 2 b k weighted by the pairs, b >= 0.
+    None when fewer than `MIN_FIT_LEADS` lags have `MIN_PAIRS` pairs (under ~1.5 years)."""
+    mondays, x = weekly_log_calls(days, cut)
+    if x.size <= 52:
+        return None
+    holiday = np.zeros(x.size, dtype=bool)
+    names = calendar.holiday_names(country, mondays[0], mondays[-1] + pd.Timedelta(days=6))
+    for day in names:
+        holiday[(day - mondays[0]).days // 7] = True
+    diff = x[52:] - x[:-52]
+    diff[holiday[52:] | holiday[:-52]] = np.nan
+    lags, var, weight = [], [], []
+    for k in range(1, DRIFT_LAGS + 1):
+        pair = diff[k:] - diff[:-k]
+        pair = pair[np.isfinite(pair)]
+        if pair.size >= MIN_PAIRS:
+            lags.append(k)
+            var.append((float(np.median(np.abs(pair))) / MAD_TO_SD) ** 2)
+            weight.append(pair.size)
+    if len(lags) < MIN_FIT_LEADS:
+        return None
+    lag, v, w = (np.asarray(a, dtype=float) for a in (lags, var, weight))
+    centred = lag - np.average(lag, weights=w)
+    slope = float(np.sum(w * centred * (v - np.average(v, weights=w))) / np.sum(w * centred**2))
+    return max(slope / 2.0, 0.0), int(w.sum()), len(lags)
+
+
+def short_spread(hist, cut: dt.date, weekly_errors, country: str | None) -> ShortSpread | None:
+    """The `ShortSpread` of a plan on `hist` before `cut` whose forecast's calibration gave
+    `weekly_errors` (`ForecastResult.weekly_log_errors`: origins x leads of 1, 2, ... weeks);
+    None when fewer than `MIN_WEEK_ERRORS` of them are scored or `level_drift` cannot be
+    measured (the plan keeps the spread from the forecast's daily bounds, as before)."""
+    errors = np.asarray(weekly_errors, dtype=float)
+    if errors.ndim != 2 or np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
+        return None
+    frame = hist.total()
+    stamps = pd.to_datetime(frame["timestamp"])
+    days = frame["calls"].groupby(stamps.dt.normalize()).sum()
+    drift = level_drift(days, cut, country)
+    if drift is None:
+        return None
+    b, pairs, lags = drift
+    return ShortSpread(
+        cut, band_scale(errors), errors.shape[1], b, int(np.isfinite(errors).sum()), pairs, lags
+    )
+
+
+def plan_spread(
+    hist,
+    cut: dt.date,
+    weekly_errors=(),
+    *,
+    model: str = "auto",
+    country: str | None = "VN",
+    events=None,
+    temperature=None,
+    interval_min: int | None = None,
+) -> LeadSpread | ShortSpread | None:
+    """The spread a plan on `hist` before `cut` uses: measured by lead where the history is
+    long enough (`measure_spread`), else from the forecast's weekly errors at short leads and
+    the level's drift (`short_spread`), else None (the forecast's daily bounds and the
+    configured drift, `planner.capacity.demand`)."""
+    measured = measure_spread(
+        hist, cut, model=model, country=country, events=events, temperature=temperature,
+        interval_min=interval_min,
+    )  # fmt: skip
+    if measured is not None:
+        return measured
+    return short_spread(hist, cut, weekly_errors, country)
