@@ -15,9 +15,18 @@ this machine, the public daily offered-calls series 2013-2018 (daily only: both 
 over the day by one fixed 30-min profile with AHT 300 s, so this scores the daily forecast
 carried through Erlang; no country calendar).
 
+Each row says which spread rule the plans took (`planner.capacity.spread.plan_spread`: the
+spread by lead measured on the history, else the short-history rule of the forecaster's weekly
+errors and the level's drift, else the daily bounds and the fixed drift) and what the band held
+under the rule before the short-history one (the daily bounds where the history is short), in
+the same run.
+
     python benchmarks/capacity_backtest.py              # both series (many minutes)
     python benchmarks/capacity_backtest.py --only bundled --weeks 8
     python benchmarks/capacity_backtest.py --only daily --daily-from 2016-01-01  # 3 years
+    python benchmarks/capacity_backtest.py --only daily --daily-to 2015-12-31    # 2013-2015
+    python benchmarks/capacity_backtest.py --only bundled --bundled-from 2024-10-28  # 2 years
+    python benchmarks/capacity_backtest.py --only bundled --shift-pct -10 --shift-from 2026-01-05
 """
 
 from __future__ import annotations
