@@ -278,3 +278,45 @@ def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
     )
     np.testing.assert_allclose(demand.weeks["sigma"], short.sigma_at([11, 12, 13, 14]))
     assert "short history" in short.describe()
+
+
+def test_past_origins_forecast_with_the_weather_known_then(tmp_path):
+    # the temperature file's rows from the origin on are the weather that came: a forecast
+    # from a past origin is not given them (the plan's own forecast months ahead has none)
+    days = pd.date_range("2024-01-01", "2026-06-28", freq="D")
+    temps = pd.Series(30.0 + 5.0 * np.sin(np.arange(len(days)) / 9.0), index=days)
+    path = tmp_path / "temperature.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "temp_max_c": temps.round(1)}).to_csv(
+        path, index=False
+    )
+    origin = dt.date(2025, 3, 3)
+    before = temps[temps.index < pd.Timestamp(origin)]
+    from_series = spread.known_temperature(temps, origin)
+    from_file = spread.known_temperature(path, origin)
+    pd.testing.assert_series_equal(from_series, before)
+    np.testing.assert_allclose(from_file.to_numpy(), before.round(1).to_numpy())
+    assert from_file.index.equals(before.index)
+    assert spread.known_temperature(None, origin) is None
+
+
+@pytest.mark.slow  # two regression forecasts with the temperature
+def test_the_weather_after_an_origin_does_not_move_its_forecast(tmp_path):
+    days = pd.date_range("2023-01-02", "2025-06-29", freq="D")
+    rng = np.random.default_rng(9)
+    temps = pd.Series(
+        30.0 + 4.0 * np.sin(2 * np.pi * days.day_of_year / 365) + rng.normal(0, 2, len(days)),
+        index=days,
+    )
+    calls = 3000.0 * np.exp(0.03 * (temps.to_numpy() - 30.0) + rng.normal(0.0, 0.04, len(days)))
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"timestamp": days.strftime("%Y-%m-%d"), "calls": calls.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    origin = dt.date(2025, 1, 6)
+    hot = temps.where(temps.index < pd.Timestamp(origin), temps + 8.0)  # a hot spell after it
+    settings_ = ("regression", None, None)
+    one = spread._weekly_forecast(hist, origin, (*settings_, temps, None))
+    two = spread._weekly_forecast(hist, origin, (*settings_, hot, None))
+    assert one is not None and two is not None
+    pd.testing.assert_series_equal(one, two)

@@ -11,8 +11,9 @@ little, a growing or restless one much), so it is measured, not chosen:
    years: the span the forecaster needs to learn the yearly shape; a forecast from less is
    another, rougher forecaster, whose errors would not be this one's);
 2. from each origin, the scenario's forecaster is run on the history before it (what it would
-   have forecast then) and its weekly totals are compared with the calls that came before the
-   cut: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
+   have forecast then, with the weather known then: the temperature file's days before the
+   origin, `known_temperature`) and its weekly totals are compared with the calls that came
+   before the cut: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
    by the cut, with a missing day or no calls are not scored: recent origins score the short
    leads only);
 3. the spread by lead, as the forecaster's calibration does for days: s(h) = mean |e(., h)|
@@ -147,7 +148,7 @@ def _weekly_forecast(hist, origin: dt.date, settings: tuple) -> pd.Series | None
             country=country,
             events=events,
             model=model,
-            temperature=temperature,
+            temperature=known_temperature(temperature, origin),
         )
     except InputError:  # the history before this origin cannot be forecast from
         weekly = None
@@ -159,6 +160,22 @@ def _weekly_forecast(hist, origin: dt.date, settings: tuple) -> pd.Series | None
         _FORECASTS.clear()
     _FORECASTS[key] = (hist, weekly)  # holds the history, so its id stays unique
     return weekly
+
+
+def known_temperature(temperature, origin: dt.date) -> pd.Series | None:
+    """The temperature file's days before `origin` (a path is read): what a forecast from
+    `origin` knew. The file's later rows are the weather that came; a forecast given them as
+    its weather forecast months ahead is scored with a foresight no plan has (the plan's own
+    forecast takes the climatology where the file stops), and its errors would make the
+    spread too narrow, as `planner.forecast`'s calibration says of its own origins."""
+    if temperature is None:
+        return None
+    series = (
+        temperature
+        if isinstance(temperature, pd.Series)
+        else forecast.read_temperature(temperature)
+    )
+    return series[series.index < pd.Timestamp(origin)]
 
 
 def _hashable(value):
