@@ -56,7 +56,12 @@ from planner.capacity import (  # noqa: E402
     seasonal_aht,
     weekly_demand,
 )
-from planner.capacity.spread import LeadSpread, ShortSpread, plan_spread  # noqa: E402
+from planner.capacity.spread import (  # noqa: E402
+    LeadSpread,
+    ShortSpread,
+    known_temperature,
+    plan_spread,
+)
 from planner.scenario import ServiceConfig  # noqa: E402
 from planner.staffing import staff_requirements  # noqa: E402
 
@@ -113,7 +118,9 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
                 level=80.0,
                 country=country,
                 model=model,
-                temperature=temperature,
+                # the weather as known at the origin (the file's later rows are the weather that
+                # came: a plan months ahead has only the climatology)
+                temperature=known_temperature(temperature, origin.date()),
             )
             intervals = spread(fc.daily) if daily else seasonal_aht(fc.intervals, hist, origin)
             cfg = CapacityConfig(horizon_weeks=lead + 1, tet_shrinkage_pct=None, shrinkage_pct=30.0)
