@@ -320,3 +320,111 @@ def test_the_weather_after_an_origin_does_not_move_its_forecast(tmp_path):
     two = spread._weekly_forecast(hist, origin, (*settings_, hot, None))
     assert one is not None and two is not None
     pd.testing.assert_series_equal(one, two)
+    # with the weather term, a past origin takes the weather that came up to the plan's cut:
+    # the hot spell moves its weeks before the cut, and nothing after the cut is read
+    cut = dt.date(2025, 3, 3)
+    later = temps.where(temps.index < pd.Timestamp(cut), temps + 8.0)  # hot after the cut
+    came = spread._weekly_forecast(hist, origin, (*settings_, temps, None), cut)
+    assert came is not None
+    after = spread._weekly_forecast(hist, origin, (*settings_, later, None), cut)
+    pd.testing.assert_series_equal(came, after)
+    warm = spread._weekly_forecast(hist, origin, (*settings_, hot, None), cut)
+    assert warm is not None and (warm.loc[:7] > came.loc[:7]).all()
+
+
+# --- the weather's own term ---------------------------------------------------------------
+
+
+def test_no_temperature_file_no_weather_term():
+    hist = weekly_hist = None  # never read: without a file there is nothing to measure
+    assert spread.weather_term(hist, CUT, model="regression", temperature=None) is None
+    assert weekly_hist is None
+
+
+@given(
+    effects=st.lists(st.floats(-0.3, 0.3), min_size=14, max_size=14),
+    given_days=st.lists(st.booleans(), min_size=14, max_size=14),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_week_of_weather_forecast_rows_has_no_weather_term(effects, given_days):
+    # two weeks from a Monday cut, two past years: the weather term of a week is zero when the
+    # file has a weather-forecast row for each of its days, and shrinks with the days that have
+    days = pd.date_range(pd.Timestamp(CUT), periods=14, freq="D")
+    climate = np.full(14, 1000.0)
+    x = np.array(effects)
+    means = climate * np.exp(np.vstack([x, -x]))
+    given_ = np.array(given_days)
+    given_[:7] = True  # the first week: all forecast rows
+    got = spread.weather_variance(days, climate, means, given_, CUT, weeks=2)
+    free = spread.weather_variance(days, climate, means, np.zeros(14, dtype=bool), CUT, weeks=2)
+    assert got[0] == 0.0
+    assert got[1] <= free[1] + 1e-15
+    assert got[1] == pytest.approx(free[1] * (1 - given_[7:].mean()) ** 2)
+
+
+def test_the_weather_term_is_larger_where_past_weeks_varied_more():
+    # three years: the forecast moves by +-2% with the weather in the first weeks, +-10% in the
+    # later ones; the term follows (pooled over neighbouring weeks only)
+    weeks = 20
+    days = pd.date_range(pd.Timestamp(CUT), periods=7 * weeks, freq="D")
+    climate = np.full(days.size, 1000.0)
+    swing = np.where(np.arange(days.size) < 70, 0.02, 0.10)
+    means = climate * np.exp(np.vstack([swing, -swing, 0 * swing]))
+    var = spread.weather_variance(days, climate, means, np.zeros(days.size, dtype=bool), CUT, weeks)
+    assert np.all(var[:6] < var[-6:])
+    # mean square over the years times (K + 1) / (K - 1): the climatology is their own mean
+    square = np.mean(np.log(np.exp(np.vstack([swing, -swing, 0 * swing]))) ** 2, axis=0)
+    assert var[0] == pytest.approx(square[0] * 4 / 2, rel=1e-9)
+    assert var[-1] == pytest.approx(square[-1] * 4 / 2, rel=1e-9)
+
+
+def test_past_years_read_nothing_after_the_cut_and_keep_the_day_of_year():
+    days = pd.date_range("2021-01-01", "2027-12-31", freq="D")
+    temps = pd.Series(np.arange(days.size, dtype=float), index=days)
+    future = pd.date_range(pd.Timestamp(CUT), periods=400, freq="D")
+    recent = temps[(temps.index >= pd.Timestamp("2025-06-01")) & (temps.index < pd.Timestamp(CUT))]
+    assert spread.past_years(recent, CUT, future) == []  # seven months: no whole year
+    years = spread.past_years(temps, CUT, future)
+    assert len(years) == 5  # 2021-01-05 .. 2026-01-04 in whole 365-day years
+    for k, year in enumerate(years, start=1):
+        source = pd.Timestamp(CUT) - pd.Timedelta(days=365 * k)
+        assert year.iloc[0] == temps[source]
+        assert year.iloc[365] == temps[source]  # a year on: the same day of the year
+        assert (year.to_numpy() < temps[pd.Timestamp(CUT)]).all()
+
+
+def test_the_weather_term_measures_the_fitted_response_and_skips_forecast_rows(tmp_path):
+    # calls that follow the temperature (3% a degree) over summers of varied heat and winters
+    # of steady cold: the term is larger in summer, and zero on the days with a weather forecast
+    days = pd.date_range("2022-01-03", "2025-12-28", freq="D")
+    rng = np.random.default_rng(5)
+    season = np.sin(2 * np.pi * (days.day_of_year.to_numpy() - 80) / 365)
+    summer = np.maximum(season, 0.0)
+    year_heat = rng.normal(0.0, 3.0, size=10)[days.year - 2022]  # a hotter or cooler summer
+    temps = pd.Series(
+        28.0 + 6.0 * season + summer * (year_heat + rng.normal(0, 2.0, days.size)), index=days
+    )
+    calls = 3000.0 * np.exp(0.03 * (temps.to_numpy() - 28.0) + rng.normal(0.0, 0.02, days.size))
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"timestamp": days.strftime("%Y-%m-%d"), "calls": calls.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = dt.date(2025, 1, 6)
+    known = temps[temps.index < pd.Timestamp(cut)]
+    term = spread.weather_term(hist, cut, model="regression", country=None, temperature=known)
+    assert term is not None and term.years == 3
+    var = np.asarray(term.variance)
+    winter, july = var[0:4].mean(), var[24:30].mean()  # January vs mid-June to July
+    assert july > 2 * winter
+    # a weather forecast for the first 14 days: the term is zero for those two weeks
+    ahead = temps[
+        (temps.index >= pd.Timestamp(cut))
+        & (temps.index < pd.Timestamp(cut) + pd.Timedelta(days=14))
+    ]
+    rows = spread.weather_term(
+        hist, cut, model="regression", country=None, temperature=pd.concat([known, ahead])
+    )
+    assert rows is not None
+    assert rows.variance[0] == 0.0 and rows.variance[1] == 0.0
+    assert rows.variance[30] == pytest.approx(term.variance[30])

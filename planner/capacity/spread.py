@@ -11,9 +11,14 @@ little, a growing or restless one much), so it is measured, not chosen:
    years: the span the forecaster needs to learn the yearly shape; a forecast from less is
    another, rougher forecaster, whose errors would not be this one's);
 2. from each origin, the scenario's forecaster is run on the history before it (what it would
-   have forecast then, with the weather known then: the temperature file's days before the
-   origin, `known_temperature`) and its weekly totals are compared with the calls that came
-   before the cut: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
+   have forecast then) and its weekly totals are compared with the calls that came before the
+   cut. Its weather: where the plan's forecast has a weather term (`weather_term`: a
+   temperature file with two past years before the cut, and the temperature terms kept by the
+   forecaster at the cut), the weather that came up to the cut (the temperature file's days
+   before it), so that these errors are those of a forecast that knows the weather and the
+   term adds the weather's own, week of the year by week (step 5); else the weather known at
+   the origin (`known_temperature`: the file's days before it, the climatology beyond), which
+   pools the weather's surprise of every season into the errors: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
    by the cut, with a missing day or no calls are not scored: recent origins score the short
    leads only);
 3. the spread by lead, as the forecaster's calibration does for days: s(h) = mean |e(., h)|
@@ -30,8 +35,10 @@ little, a growing or restless one much), so it is measured, not chosen:
    83-85% of them inside); the quantile sets the band's width by what it must hold, as the
    forecaster's own daily bounds do (`planner.forecast.bounds`: the same fit, then the
    empirical quantiles of the errors it standardises);
-5. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1)): beyond the
-   measured leads the random walk goes on (the line's variance grows by b a week).
+5. a plan's week w, h_w weeks after the cut, has sigma_w = sqrt(a + b (h_w - 1) + v(h_w)):
+   beyond the measured leads the random walk goes on (the line's variance grows by b a week);
+   v is the weather term's variance of that week (0 without it, and on the days the file has
+   a weather-forecast row for).
 
 The fit reads only the leads 1 .. L that at least `MIN_ORIGINS` origins score (the later an
 origin, the fewer leads it scores before the cut): a lead seen by one or two origins is one or
@@ -85,11 +92,23 @@ class LeadSpread:
     s_by_lead: tuple[float, ...]
     longest: int = LEAD_WEEKS  # the longest lead fitted (scored at MIN_ORIGINS origins)
     scale: float = 1.0  # k of step 4 (a and b hold it already)
+    weather: tuple[float, ...] = ()  # the weather's variance by lead 1, 2, ... (`WeatherTerm`)
+    weather_years: int = 0  # the temperature years it was measured on (0: none)
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
         h = np.maximum(np.asarray(leads, dtype=float), 1.0)
-        return np.sqrt(np.maximum(self.a + self.b * (h - 1.0), 1e-8))
+        return np.sqrt(np.maximum(self.a + self.b * (h - 1.0) + self.weather_at(h), 1e-8))
+
+    def weather_at(self, leads) -> np.ndarray:
+        """The weather's variance of the weeks `leads` weeks ahead (0 without the term; past
+        the leads measured, that of the same week of the year 52 weeks earlier)."""
+        h = np.maximum(np.asarray(leads, dtype=float), 1.0).astype(int)
+        if not self.weather:
+            return np.zeros(h.shape)
+        count = len(self.weather)
+        back = np.maximum(np.ceil((h - count) / 52.0), 0.0).astype(int)
+        return np.asarray(self.weather)[np.maximum(h - 52 * back, 1) - 1]
 
     def describe(self) -> str:
         s13, s26 = self.sigma_at([13, 26])
@@ -98,9 +117,19 @@ class LeadSpread:
             f"past origins ({self.origins[0]} .. {self.origins[-1]}, every {STEP_WEEKS} weeks), "
             f"{self.errors} weekly errors at 1-{self.longest} weeks ahead (each lead scored at "
             f"{MIN_ORIGINS} origins or more{self._beyond()}): sigma(h)^2 = "
-            f"{self.a:.5f} + {self.b:.6f} (h - 1), i.e. {100 * s13:.1f}% at 13 weeks, "
-            f"{100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by {self.scale:.2f} so "
-            f"that the P10-P90 band holds 80% of the measured errors)"
+            f"{self.a:.5f} + {self.b:.6f} (h - 1){self._weather_note()}, i.e. {100 * s13:.1f}% "
+            f"at 13 weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by "
+            f"{self.scale:.2f} so that the P10-P90 band holds 80% of the measured errors)"
+        )
+
+    def _weather_note(self) -> str:
+        if not self.weather_years:
+            return " (the past forecasts given the weather known at their origin)"
+        w = np.sqrt(np.asarray(self.weather))
+        return (
+            f" (the past forecasts given the weather that came) + the weather's own term, "
+            f"measured on {self.weather_years} past years of temperatures: {100 * w.min():.1f}% "
+            f"to {100 * w.max():.1f}% by week of the year"
         )
 
     def _beyond(self) -> str:
@@ -132,13 +161,20 @@ def grid_origins(cut: dt.date, first_day: dt.date) -> list[dt.date]:
 _FORECASTS: dict[tuple, tuple[object, pd.Series | None]] = {}
 
 
-def _weekly_forecast(hist, origin: dt.date, settings: tuple) -> pd.Series | None:
-    """Weekly point totals (indexed by Monday) the forecaster gives from `origin`, memoised."""
+def _weekly_forecast(
+    hist, origin: dt.date, settings: tuple, weather_to: dt.date | None = None
+) -> pd.Series | None:
+    """Weekly point totals (indexed by Monday) the forecaster gives from `origin`, memoised,
+    given the temperature file's days before `weather_to` (default `origin`: the weather
+    known then; a later day: the weather that came up to it)."""
+    model, country, events, temperature, interval_min = settings
+    temperature = known_temperature(temperature, origin if weather_to is None else weather_to)
+    # keyed by the temperatures the forecast reads: plans whose cuts differ share it
+    settings = (model, country, events, temperature, interval_min)
     key = (id(hist), origin, tuple(_hashable(v) for v in settings))
     hit = _FORECASTS.get(key)
     if hit is not None and hit[0] is hist:
         return hit[1]
-    model, country, events, temperature, interval_min = settings
     try:
         fc = forecast.forecast_history(
             hist,
@@ -148,7 +184,7 @@ def _weekly_forecast(hist, origin: dt.date, settings: tuple) -> pd.Series | None
             country=country,
             events=events,
             model=model,
-            temperature=known_temperature(temperature, origin),
+            temperature=temperature,
         )
     except InputError:  # the history before this origin cannot be forecast from
         weekly = None
@@ -179,9 +215,16 @@ def known_temperature(temperature, origin: dt.date) -> pd.Series | None:
 
 
 def _hashable(value):
+    if isinstance(value, pd.Series):  # a Series of temperatures: by content
+        return (
+            "series",
+            len(value),
+            hash(value.index.asi8.tobytes()) if isinstance(value.index, pd.DatetimeIndex) else 0,
+            hash(np.asarray(value.to_numpy(), dtype=float).tobytes()),
+        )
     try:
         hash(value)
-    except TypeError:  # a Series of temperatures, say: by identity
+    except TypeError:  # by identity
         return ("id", id(value))
     return value
 
@@ -256,10 +299,23 @@ def measure_spread(
     days = frame["calls"][before].groupby(stamps[before].dt.normalize()).sum()
     if days.empty:
         return None
+    origins = grid_origins(cut, days.index[0].date())
+    if len(origins) < MIN_ORIGINS:
+        return None
+    if temperature is not None and not isinstance(temperature, pd.Series):
+        temperature = forecast.read_temperature(temperature)
+    weather = weather_term(
+        hist, cut, model=model, country=country, events=events, temperature=temperature,
+        interval_min=interval_min,
+    )  # fmt: skip
     settings = (model, country, events, temperature, interval_min)
     rows, used = [], []
-    for origin in grid_origins(cut, days.index[0].date()):
-        weekly = _weekly_forecast(hist, origin, settings)
+    for origin in origins:
+        # with the weather term, the past forecasts take the weather that came (up to the
+        # cut): their errors are those of a forecast that knows the weather, and the term adds
+        # the weather's own; without it, the weather known at the origin
+        end = min(cut, origin + dt.timedelta(weeks=LEAD_WEEKS)) if weather else origin
+        weekly = _weekly_forecast(hist, origin, settings, end)
         if weekly is None:
             continue
         actual = _weekly(days, origin)  # whole weeks before the cut only
@@ -285,7 +341,120 @@ def measure_spread(
     return LeadSpread(
         cut, a, b, tuple(o for o, keep in zip(used, seen, strict=True) if keep),
         int(np.isfinite(errors).sum()), tuple(float(v) for v in s), longest, scale,
+        tuple(float(v) for v in weather.variance) if weather else (),
+        weather.years if weather else 0,
     )  # fmt: skip
+
+
+# --- the weather's own term: what not knowing a week's temperatures moves its forecast ------
+
+WEATHER_WEEKS = 104  # leads the weather term is measured for (beyond: 52 weeks earlier)
+WEATHER_POOL_WEEKS = 3  # neighbouring weeks of the year pooled on each side
+MIN_WEATHER_YEARS = 2  # past years of temperatures the term needs
+MIN_YEAR_COVER = 0.9  # share of a past year's days the temperature file must hold
+
+
+@dataclass(frozen=True)
+class WeatherTerm:
+    """The weather's variance of a week's log calls by lead 1 .. `WEATHER_WEEKS` from the
+    cut (`weather_term`), measured on `years` past years of temperatures."""
+
+    variance: tuple[float, ...]
+    years: int
+
+
+def past_years(temperature: pd.Series, cut: dt.date, days: pd.DatetimeIndex) -> list[pd.Series]:
+    """The temperatures of each past year before `cut` on `days` (from the cut on): year k's
+    value for day d is the file's on the day 365 k days before the cut plus d's offset from
+    the cut within its year (the same day of the year); only the years whose 365 days the
+    file holds `MIN_YEAR_COVER` of, nearest first."""
+    known = temperature[temperature.index < pd.Timestamp(cut)].dropna()
+    offset = pd.to_timedelta((days - pd.Timestamp(cut)).days % 365, unit="D")
+    out: list[pd.Series] = []
+    for k in range(1, 100):
+        first = pd.Timestamp(cut) - pd.Timedelta(days=365 * k)
+        if not len(known) or first + pd.Timedelta(days=365) <= known.index[0]:
+            break
+        year = known[(known.index >= first) & (known.index < first + pd.Timedelta(days=365))]
+        if len(year) >= MIN_YEAR_COVER * 365:
+            out.append(pd.Series(known.reindex(first + offset).to_numpy(), index=days))
+    return out
+
+
+def weather_variance(
+    days: pd.DatetimeIndex,
+    climate: np.ndarray,
+    means: np.ndarray,
+    given: np.ndarray,
+    cut: dt.date,
+    weeks: int = WEATHER_WEEKS,
+) -> np.ndarray:
+    """The weather's variance by lead 1 .. `weeks` (`weather_term`) from the daily point
+    forecasts on `days` with the climatology (`climate`) and with each past year's
+    temperatures (`means`, years x days); `given`: the days with a weather-forecast row."""
+    mondays = days - pd.to_timedelta(days.day_of_week, unit="D")
+    lead = np.maximum(np.floor((mondays - pd.Timestamp(cut)).days.to_numpy() / 7.0) + 1, 1)
+    x = np.zeros((means.shape[0], weeks))
+    free = np.zeros(weeks)
+    for h in range(1, weeks + 1):
+        week = lead == h
+        base = float(climate[week].sum())
+        if base <= 0:
+            continue
+        x[:, h - 1] = np.log(np.maximum(means[:, week].sum(axis=1), 1e-12) / base)
+        free[h - 1] = float(climate[week & ~given].sum()) / base
+    square = np.mean(x**2, axis=0)
+    pool = WEATHER_POOL_WEEKS
+    pooled = np.array([square[max(h - pool, 0) : h + pool + 1].mean() for h in range(weeks)])
+    years = means.shape[0]
+    return pooled * (years + 1) / (years - 1) * free**2
+
+
+def weather_term(
+    hist,
+    cut: dt.date,
+    *,
+    model: str = "auto",
+    country: str | None = "VN",
+    events=None,
+    temperature=None,
+    interval_min: int | None = None,
+) -> WeatherTerm | None:
+    """What not knowing the weather of a week months ahead moves the forecast of its calls,
+    measured on the history's own temperature years (nothing after `cut` is read but the
+    temperature file's rows past it, a weather forecast the plan's forecast takes).
+
+    The forecaster fitted on the history before `cut` (as the plan's forecast fits it, with
+    its choice of the temperature terms) forecasts `WEATHER_WEEKS` weeks from the cut with the
+    day-of-year climatology, and again with each past year's temperatures on the same days of
+    the year (`past_years`); per week, x_k = log(calls with year k / calls with the
+    climatology). The variance is the mean of x_k**2 over the years (the climatology is the
+    plan's P50) pooled over `WEATHER_POOL_WEEKS` neighbouring weeks of the year on each side,
+    times (K + 1) / (K - 1) for K years: the climatology is their own mean, so a new year
+    strays from it by that much more than the years it was drawn from. A week's days with a
+    weather-forecast row count for nothing (the variance times the share of the week's calls
+    on days without one, squared). None without a temperature file, with fewer than
+    `MIN_WEATHER_YEARS` past years, or when the forecast leaves the temperature out."""
+    if temperature is None:
+        return None
+    if not isinstance(temperature, pd.Series):
+        temperature = forecast.read_temperature(temperature)
+    future = pd.date_range(pd.Timestamp(cut), periods=7 * WEATHER_WEEKS, freq="D")
+    years = past_years(temperature, cut, future)
+    if len(years) < MIN_WEATHER_YEARS:
+        return None
+    try:
+        effects = forecast.weather_effects(
+            hist, years, 7 * WEATHER_WEEKS, model, start=pd.Timestamp(cut),
+            interval_min=interval_min, country=country, events=events, temperature=temperature,
+        )  # fmt: skip
+    except InputError:
+        return None
+    if effects is None:
+        return None
+    days, climate, means, given = effects
+    variance = weather_variance(days, climate, means, given, cut)
+    return WeatherTerm(tuple(float(v) for v in variance), len(years))
 
 
 def seen_leads(errors: np.ndarray) -> int:
