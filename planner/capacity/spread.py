@@ -304,35 +304,27 @@ def measure_spread(
         return None
     if temperature is not None and not isinstance(temperature, pd.Series):
         temperature = forecast.read_temperature(temperature)
+    settings = (model, country, events, temperature, interval_min)
+    # first with the weather known at each origin; the leads scored do not hang on the weather,
+    # so the weather term is measured only for a history long enough for the spread by lead
+    rows, used = _scored(hist, days, origins, settings, {o: o for o in origins})
+    if len(rows) < MIN_ORIGINS or seen_leads(np.vstack(rows)) < MIN_FIT_LEADS:
+        return None  # too few origins see the leads: their spread would be one or two weeks
     weather = weather_term(
         hist, cut, model=model, country=country, events=events, temperature=temperature,
         interval_min=interval_min,
     )  # fmt: skip
-    settings = (model, country, events, temperature, interval_min)
-    rows, used = [], []
-    for origin in origins:
-        # with the weather term, the past forecasts take the weather that came (up to the
-        # cut): their errors are those of a forecast that knows the weather, and the term adds
-        # the weather's own; without it, the weather known at the origin
-        end = min(cut, origin + dt.timedelta(weeks=LEAD_WEEKS)) if weather else origin
-        weekly = _weekly_forecast(hist, origin, settings, end)
-        if weekly is None:
-            continue
-        actual = _weekly(days, origin)  # whole weeks before the cut only
-        row = np.full(LEAD_WEEKS, np.nan)
-        for k in range(LEAD_WEEKS):
-            got, fc = actual.get(k, np.nan), weekly.get(k, np.nan)
-            if got > 0 and fc > 0:
-                row[k] = math.log(got / fc)
-        if np.isfinite(row).any():
-            rows.append(row)
-            used.append(origin)
-    if len(rows) < MIN_ORIGINS:
-        return None
+    if weather is not None:
+        # the weather that came (up to the cut): the errors of a forecast that knows the
+        # weather, to which the term adds the weather's own
+        ends = {o: min(cut, o + dt.timedelta(weeks=LEAD_WEEKS)) for o in origins}
+        rows, used = _scored(hist, days, origins, settings, ends)
+        if len(rows) < MIN_ORIGINS:
+            return None
     errors = np.vstack(rows)
     longest = seen_leads(errors)
     if longest < MIN_FIT_LEADS:
-        return None  # too few origins see the leads: their spread would be one or two weeks
+        return None
     errors = errors[:, :longest]
     a, b, s = fit_spread(errors)
     scale = quantile_scale(errors, a, b)
@@ -344,6 +336,29 @@ def measure_spread(
         tuple(float(v) for v in weather.variance) if weather else (),
         weather.years if weather else 0,
     )  # fmt: skip
+
+
+def _scored(
+    hist, days: pd.Series, origins, settings: tuple, ends: dict
+) -> tuple[list[np.ndarray], list[dt.date]]:
+    """The weekly log errors (a row of `LEAD_WEEKS` per origin, NaN unscored; only origins
+    with a scored week) of the forecasts from `origins` given the temperatures before
+    `ends[origin]`, against the daily totals `days` (before the cut)."""
+    rows, used = [], []
+    for origin in origins:
+        weekly = _weekly_forecast(hist, origin, settings, ends[origin])
+        if weekly is None:
+            continue
+        actual = _weekly(days, origin)  # whole weeks before the cut only
+        row = np.full(LEAD_WEEKS, np.nan)
+        for k in range(LEAD_WEEKS):
+            got, fc = actual.get(k, np.nan), weekly.get(k, np.nan)
+            if got > 0 and fc > 0:
+                row[k] = math.log(got / fc)
+        if np.isfinite(row).any():
+            rows.append(row)
+            used.append(origin)
+    return rows, used
 
 
 # --- the weather's own term: what not knowing a week's temperatures moves its forecast ------
