@@ -125,9 +125,11 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
             intervals = spread(fc.daily) if daily else seasonal_aht(fc.intervals, hist, origin)
             cfg = CapacityConfig(horizon_weeks=lead + 1, tet_shrinkage_pct=None, shrinkage_pct=30.0)
             # the spread of the model the forecast chose (as `planner capacity` measures it)
+            # (the temperature file up to the origin: its later rows are the weather that came,
+            # not a weather forecast the plan would have had)
             measured = plan_spread(
                 hist, origin.date(), fc.weekly_log_errors, model=fc.model, country=country,
-                temperature=temperature,
+                temperature=known_temperature(temperature, origin.date()),
             )  # fmt: skip
             demand, bounds = (
                 weekly_demand(
