@@ -161,3 +161,270 @@ def test_the_fit_reads_only_the_leads_enough_origins_score(reach):
     assert np.all(count[:longest] >= spread.MIN_ORIGINS)
     assert longest == spread.LEAD_WEEKS or count[longest] < spread.MIN_ORIGINS
     assert longest == sum(1 for h in range(1, 27) if sum(r >= h for r in reach) >= 4)
+
+
+# --- a short history: the weekly errors at short leads and the level's drift -----------------
+
+
+def weekly_days(weeks: int, *, walk_pct: float = 0.0, trend_pct: float = 0.0, seed: int = 0,
+                shape=None, start: str = "2020-01-06") -> pd.Series:  # fmt: skip
+    """Daily totals over `weeks` whole weeks from a Monday: a weekly pattern, a yearly shape
+    (52-week periodic), a trend of `trend_pct` a year, 3% week noise and a level that
+    random-walks by `walk_pct` a week."""
+    rng = np.random.default_rng(seed)
+    week = np.arange(weeks)
+    yearly = np.sin(2 * np.pi * week / 52) * 0.15 if shape is None else np.asarray(shape)[week % 52]
+    level = np.cumsum(rng.normal(0.0, walk_pct / 100.0, size=weeks))
+    x = 8.0 + yearly + trend_pct / 100.0 * week / 52 + level + rng.normal(0.0, 0.03, size=weeks)
+    weekday = np.array([1.2, 1.1, 1.0, 1.0, 1.0, 0.8, 0.7]) / 6.8
+    days = pd.date_range(start, periods=7 * weeks, freq="D")
+    return pd.Series(np.repeat(np.exp(x), 7) * np.tile(weekday, weeks), index=days)
+
+
+def cut_after(days: pd.Series) -> dt.date:
+    return (days.index[-1] + pd.Timedelta(days=1)).date()
+
+
+@given(
+    trend=st.floats(-30.0, 30.0),
+    shape=st.lists(st.floats(-0.5, 0.5), min_size=52, max_size=52),
+    seed=st.integers(0, 2**16),
+)
+@settings(max_examples=40, deadline=None)
+def test_the_drift_ignores_the_yearly_shape_and_a_steady_trend(trend, shape, seed):
+    # the year-on-year differences remove any 52-week shape, and a steady trend only shifts
+    # them by a constant, which their lagged differences cancel
+    plain = weekly_days(150, walk_pct=1.0, seed=seed, shape=np.zeros(52))
+    shaped = weekly_days(150, walk_pct=1.0, seed=seed, shape=shape, trend_pct=trend)
+    one = spread.level_drift(plain, cut_after(plain), None)
+    two = spread.level_drift(shaped, cut_after(shaped), None)
+    assert one is not None and two is not None
+    assert two[0] == pytest.approx(one[0], rel=1e-6, abs=1e-12) and two[1:] == one[1:]
+
+
+def test_the_drift_finds_a_wandering_level_and_none_in_a_steady_one():
+    # six years of weeks; a level that random-walks by 1.5% a week: b = 0.000225
+    walk = weekly_days(312, walk_pct=1.5, seed=4)
+    b, pairs, lags = spread.level_drift(walk, cut_after(walk), None)
+    assert lags == spread.DRIFT_LAGS and pairs > 3000
+    assert 0.5 * 0.015**2 < b < 2.0 * 0.015**2
+    steady = weekly_days(312, seed=4)
+    assert spread.level_drift(steady, cut_after(steady), None)[0] < 0.1 * 0.015**2
+
+
+def test_the_drift_reads_only_the_weeks_before_the_cut_and_needs_a_year_and_a_half():
+    days = weekly_days(160, walk_pct=1.0, seed=2)
+    cut = dt.date(2022, 10, 3)  # a Monday inside the series
+    later = days.copy()
+    later[later.index >= pd.Timestamp(cut)] *= 3.0  # what came after the cut
+    assert spread.level_drift(days, cut, None) == spread.level_drift(later, cut, None)
+    assert spread.level_drift(weekly_days(60), cut_after(weekly_days(60)), None) is None
+    assert spread.level_drift(weekly_days(80), cut_after(weekly_days(80)), None) is not None
+
+
+def test_holiday_weeks_do_not_move_the_drift():
+    # a week holding a public holiday (in either year of a pair) is left out: whatever its
+    # calls, the drift is the same
+    days = weekly_days(150, walk_pct=1.0, seed=6)
+    cut = cut_after(days)
+    odd = days.copy()
+    for day in ("2021-02-12", "2022-02-01", "2021-09-02"):  # Tết 2021, Tết 2022, 2 September
+        week = pd.Timestamp(day) - pd.Timedelta(days=pd.Timestamp(day).weekday())
+        odd[(odd.index >= week) & (odd.index < week + pd.Timedelta(days=7))] *= 0.5
+    assert spread.level_drift(odd, cut, "VN") == spread.level_drift(days, cut, "VN")
+    assert spread.level_drift(odd, cut, None) != spread.level_drift(days, cut, None)
+
+
+@given(errors=st.lists(st.floats(-0.5, 0.5) | st.just(math.nan), min_size=1, max_size=40))
+@settings(max_examples=100, deadline=None)
+def test_the_short_lead_band_holds_eighty_percent_of_the_weekly_errors(errors):
+    e = np.array(errors, dtype=float)
+    s = spread.band_scale(e)
+    finite = np.abs(e[np.isfinite(e)])
+    if finite.size == 0:
+        assert s == 0.0
+        return
+    assert (finite <= s * spread.Z90 * (1 + 1e-12)).mean() >= spread.BAND_SHARE
+    assert (finite < s * spread.Z90 * (1 - 1e-9)).mean() < spread.BAND_SHARE
+
+
+def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
+    days = weekly_days(130, walk_pct=1.0, seed=8)
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = cut_after(days)
+    rng = np.random.default_rng(1)
+    errors = rng.normal(0.0, 0.05, size=(26, 4))
+    short = spread.short_spread(hist, cut, errors, None)
+    assert short is not None and short.reach == 4 and short.errors == 104
+    assert short.b == spread.level_drift(days.round(), cut, None)[0] > 0
+    sigma = short.sigma_at(np.arange(1, 27))
+    np.testing.assert_allclose(sigma[:4], short.s0)
+    np.testing.assert_allclose(sigma**2, short.s0**2 + short.b * np.maximum(np.arange(-3, 23), 0))
+    assert spread.short_spread(hist, cut, errors[:2], None) is None  # 8 errors: too few
+    assert spread.short_spread(hist, cut, (), None) is None
+    # a plan's weeks take it at their lead from the cut
+    first = cut + dt.timedelta(weeks=10)
+    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
+    days28 = pd.date_range(first, periods=28, freq="D")
+    daily = pd.DataFrame({"date": days28, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
+    stamps = pd.date_range(first, periods=28 * 24, freq="h")
+    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
+    demand = capacity.weekly_demand(
+        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=short
+    )
+    np.testing.assert_allclose(demand.weeks["sigma"], short.sigma_at([11, 12, 13, 14]))
+    assert "short history" in short.describe()
+
+
+def test_past_origins_forecast_with_the_weather_known_then(tmp_path):
+    # the temperature file's rows from the origin on are the weather that came: a forecast
+    # from a past origin is not given them (the plan's own forecast months ahead has none)
+    days = pd.date_range("2024-01-01", "2026-06-28", freq="D")
+    temps = pd.Series(30.0 + 5.0 * np.sin(np.arange(len(days)) / 9.0), index=days)
+    path = tmp_path / "temperature.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "temp_max_c": temps.round(1)}).to_csv(
+        path, index=False
+    )
+    origin = dt.date(2025, 3, 3)
+    before = temps[temps.index < pd.Timestamp(origin)]
+    from_series = spread.known_temperature(temps, origin)
+    from_file = spread.known_temperature(path, origin)
+    pd.testing.assert_series_equal(from_series, before)
+    np.testing.assert_allclose(from_file.to_numpy(), before.round(1).to_numpy())
+    assert from_file.index.equals(before.index)
+    assert spread.known_temperature(None, origin) is None
+
+
+@pytest.mark.slow  # two regression forecasts with the temperature
+def test_the_weather_after_an_origin_does_not_move_its_forecast(tmp_path):
+    days = pd.date_range("2023-01-02", "2025-06-29", freq="D")
+    rng = np.random.default_rng(9)
+    temps = pd.Series(
+        30.0 + 4.0 * np.sin(2 * np.pi * days.day_of_year / 365) + rng.normal(0, 2, len(days)),
+        index=days,
+    )
+    calls = 3000.0 * np.exp(0.03 * (temps.to_numpy() - 30.0) + rng.normal(0.0, 0.04, len(days)))
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"timestamp": days.strftime("%Y-%m-%d"), "calls": calls.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    origin = dt.date(2025, 1, 6)
+    hot = temps.where(temps.index < pd.Timestamp(origin), temps + 8.0)  # a hot spell after it
+    settings_ = ("regression", None, None)
+    one = spread._weekly_forecast(hist, origin, (*settings_, temps, None))
+    two = spread._weekly_forecast(hist, origin, (*settings_, hot, None))
+    assert one is not None and two is not None
+    pd.testing.assert_series_equal(one, two)
+    # with the weather term, a past origin takes the weather that came up to the plan's cut:
+    # the hot spell moves its weeks before the cut, and nothing after the cut is read
+    cut = dt.date(2025, 3, 3)
+    later = temps.where(temps.index < pd.Timestamp(cut), temps + 8.0)  # hot after the cut
+    came = spread._weekly_forecast(hist, origin, (*settings_, temps, None), cut)
+    assert came is not None
+    after = spread._weekly_forecast(hist, origin, (*settings_, later, None), cut)
+    pd.testing.assert_series_equal(came, after)
+    warm = spread._weekly_forecast(hist, origin, (*settings_, hot, None), cut)
+    assert warm is not None and (warm.loc[:7] > came.loc[:7]).all()
+
+
+# --- the weather's own term ---------------------------------------------------------------
+
+
+def test_no_temperature_file_no_weather_term():
+    hist = weekly_hist = None  # never read: without a file there is nothing to measure
+    assert spread.weather_term(hist, CUT, model="regression", temperature=None) is None
+    assert weekly_hist is None
+
+
+@given(
+    effects=st.lists(st.floats(-0.3, 0.3), min_size=14, max_size=14),
+    given_days=st.lists(st.booleans(), min_size=14, max_size=14),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_week_of_weather_forecast_rows_has_no_weather_term(effects, given_days):
+    # two weeks from a Monday cut, two past years: the weather term of a week is zero when the
+    # file has a weather-forecast row for each of its days, and shrinks with the days that have
+    days = pd.date_range(pd.Timestamp(CUT), periods=14, freq="D")
+    climate = np.full(14, 1000.0)
+    x = np.array(effects)
+    means = climate * np.exp(np.vstack([x, -x]))
+    given_ = np.array(given_days)
+    given_[:7] = True  # the first week: all forecast rows
+    got = spread.weather_variance(days, climate, means, given_, CUT, weeks=2)
+    free = spread.weather_variance(days, climate, means, np.zeros(14, dtype=bool), CUT, weeks=2)
+    assert got[0] == 0.0
+    assert got[1] <= free[1] + 1e-15
+    assert got[1] == pytest.approx(free[1] * (1 - given_[7:].mean()) ** 2)
+
+
+def test_the_weather_term_is_larger_where_past_weeks_varied_more():
+    # three years: the forecast moves by +-2% with the weather in the first weeks, +-10% in the
+    # later ones; the term follows (pooled over neighbouring weeks only)
+    weeks = 20
+    days = pd.date_range(pd.Timestamp(CUT), periods=7 * weeks, freq="D")
+    climate = np.full(days.size, 1000.0)
+    swing = np.where(np.arange(days.size) < 70, 0.02, 0.10)
+    means = climate * np.exp(np.vstack([swing, -swing, 0 * swing]))
+    var = spread.weather_variance(days, climate, means, np.zeros(days.size, dtype=bool), CUT, weeks)
+    assert np.all(var[:6] < var[-6:])
+    # mean square over the years times (K + 1) / (K - 1): the climatology is their own mean
+    square = np.mean(np.log(np.exp(np.vstack([swing, -swing, 0 * swing]))) ** 2, axis=0)
+    assert var[0] == pytest.approx(square[0] * 4 / 2, rel=1e-9)
+    assert var[-1] == pytest.approx(square[-1] * 4 / 2, rel=1e-9)
+
+
+def test_past_years_read_nothing_after_the_cut_and_keep_the_day_of_year():
+    days = pd.date_range("2021-01-01", "2027-12-31", freq="D")
+    temps = pd.Series(np.arange(days.size, dtype=float), index=days)
+    future = pd.date_range(pd.Timestamp(CUT), periods=400, freq="D")
+    recent = temps[(temps.index >= pd.Timestamp("2025-06-01")) & (temps.index < pd.Timestamp(CUT))]
+    assert spread.past_years(recent, CUT, future) == []  # seven months: no whole year
+    years = spread.past_years(temps, CUT, future)
+    assert len(years) == 5  # 2021-01-05 .. 2026-01-04 in whole 365-day years
+    for k, year in enumerate(years, start=1):
+        source = pd.Timestamp(CUT) - pd.Timedelta(days=365 * k)
+        assert year.iloc[0] == temps[source]
+        assert year.iloc[365] == temps[source]  # a year on: the same day of the year
+        assert (year.to_numpy() < temps[pd.Timestamp(CUT)]).all()
+
+
+def test_the_weather_term_measures_the_fitted_response_and_skips_forecast_rows(tmp_path):
+    # calls that follow the temperature (3% a degree) over summers of varied heat and winters
+    # of steady cold: the term is larger in summer, and zero on the days with a weather forecast
+    days = pd.date_range("2022-01-03", "2025-12-28", freq="D")
+    rng = np.random.default_rng(5)
+    season = np.sin(2 * np.pi * (days.day_of_year.to_numpy() - 80) / 365)
+    summer = np.maximum(season, 0.0)
+    year_heat = rng.normal(0.0, 3.0, size=10)[days.year - 2022]  # a hotter or cooler summer
+    temps = pd.Series(
+        28.0 + 6.0 * season + summer * (year_heat + rng.normal(0, 2.0, days.size)), index=days
+    )
+    calls = 3000.0 * np.exp(0.03 * (temps.to_numpy() - 28.0) + rng.normal(0.0, 0.02, days.size))
+    path = tmp_path / "h.csv"
+    pd.DataFrame({"timestamp": days.strftime("%Y-%m-%d"), "calls": calls.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = dt.date(2025, 1, 6)
+    known = temps[temps.index < pd.Timestamp(cut)]
+    term = spread.weather_term(hist, cut, model="regression", country=None, temperature=known)
+    assert term is not None and term.years == 3
+    var = np.asarray(term.variance)
+    winter, july = var[0:4].mean(), var[24:30].mean()  # January vs mid-June to July
+    assert july > 2 * winter
+    # a weather forecast for the first 14 days: the term is zero for those two weeks
+    ahead = temps[
+        (temps.index >= pd.Timestamp(cut))
+        & (temps.index < pd.Timestamp(cut) + pd.Timedelta(days=14))
+    ]
+    rows = spread.weather_term(
+        hist, cut, model="regression", country=None, temperature=pd.concat([known, ahead])
+    )
+    assert rows is not None
+    assert rows.variance[0] == 0.0 and rows.variance[1] == 0.0
+    assert rows.variance[30] == pytest.approx(term.variance[30])

@@ -24,7 +24,8 @@ from planner.capacity.spread import (
     MIN_ORIGINS,
     MIN_SPAN_DAYS,
     LeadSpread,
-    measure_spread,
+    ShortSpread,
+    plan_spread,
 )
 from planner.capacity.supply import Workforce, base_supply, survival
 from planner.capacity.weekrun import WeekRunNeed, week_run_need
@@ -183,9 +184,10 @@ def capacity_plan(
     options = scenario.forecaster_options()
     country = options["country"]
     clock = time.monotonic()
-    spread = measure_spread(
+    spread = plan_spread(
         hist,
         (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
+        fc.weekly_log_errors,
         # the point forecasts' settings (the bounds' level does not move a point forecast),
         # with the model the forecast chose: the spread is that model's (`auto` would pick
         # again at every origin by a backtest of its own, the spread's costliest part)
@@ -201,7 +203,8 @@ def capacity_plan(
             f"{cfg.level_drift_pct_per_year:g}, from the bounds' reach of "
             f"{BOUNDS_REACH_DAYS // 7} weeks): the history is too short to measure it (at "
             f"least {MIN_FIT_LEADS} leads each scored at {MIN_ORIGINS} past origins with "
-            f"{MIN_SPAN_DAYS // 365} years of history before them)"
+            f"{MIN_SPAN_DAYS // 365} years of history before them, or a year and a half of "
+            f"weekly calls for the level's drift)"
         )
     )
     log(f"{spread_note} ({time.monotonic() - clock:.1f} s)")
@@ -369,7 +372,7 @@ def _demand(
     cfg: CapacityConfig,
     scenario: Scenario,
     country,
-    spread: LeadSpread | None = None,
+    spread: LeadSpread | ShortSpread | None = None,
 ) -> Demand:
     """The weekly demand (with `[capacity] aht = "seasonal"`, last year's handle time of the
     same weeks: `planner.capacity.aht`), memoised per process: scenarios that share the

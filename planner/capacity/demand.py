@@ -11,7 +11,11 @@ Uncertainty of weekly demand: the log of a week's calls is normal around the poi
 Its standard deviation sigma_w is measured on the history where it can be: the forecaster's
 weekly errors from past origins at each lead, sigma_w**2 = a + b (h_w - 1) with h_w the week's
 lead from the history's end (`planner.capacity.spread`). Where the history is too short for
-that, it comes from the forecast's own bounds and a configured drift:
+that (under about two and a half years), from the forecaster's own weekly errors 1-4 weeks
+ahead and the level's drift measured on the year-on-year differences of the weekly calls,
+sigma_w**2 = s0**2 + b max(h_w - 4, 0) (`planner.capacity.spread.short_spread`). Where even
+that cannot be measured (under a year and a half of weeks, or no weekly errors), it comes
+from the forecast's own bounds and a configured drift:
 
     sigma_w = sqrt( s_d(w)**2 * (1 + 6 rho) / 7  +  (drift / 100)**2 * h_w / 52 )
 
@@ -41,7 +45,7 @@ from scipy.stats import norm
 
 from planner import calendar
 from planner.capacity.config import CapacityConfig
-from planner.capacity.spread import LeadSpread, leads_of
+from planner.capacity.spread import LeadSpread, ShortSpread, leads_of
 from planner.erlang import staff_for_shrinkage
 from planner.errors import InputError
 from planner.forecast.bounds import EXTRAPOLATE_FACTOR
@@ -118,7 +122,7 @@ def weekly_sigma(
     weeks: int,
     level: float,
     cfg,
-    spread: LeadSpread | None = None,
+    spread: LeadSpread | ShortSpread | None = None,
     history_day: dt.date | None = None,
 ) -> np.ndarray:
     """sigma_w of the module docstring: measured on the history at each week's lead when
@@ -166,7 +170,7 @@ def weekly_demand(
     country: str | None = "VN",
     upper: bool = False,
     memo: dict | None = None,
-    spread: LeadSpread | None = None,
+    spread: LeadSpread | ShortSpread | None = None,
     history_day: dt.date | None = None,
 ) -> Demand:
     """Staff each week of `intervals` (a Forecast frame covering `cfg.horizon_weeks` weeks

@@ -47,7 +47,10 @@ model's own bounds are kept: regression normal on log scale with the AR(1) forec
 ETS normal on log scale with an approximate ETS variance; naive empirical quantiles of
 week-on-week log ratios widened by sqrt(weeks ahead). `backtest` shows these raw model bounds
 for the named models and the calibrated ones for `auto` (calibrated from the data before each
-origin only). Interval bounds combine the daily bound, scaled by the interval's share of the
+origin only). The same forecasts' weekly totals (days 1-7, 8-14, ... of each origin, log(actual / forecast);
+for a regression only from origins with the span class of the forecast's own history: a
+history under 700 days fits another, coarser regression) are kept as `weekly_log_errors`: how
+much a week's days' errors cancel, measured rather than assumed. Interval bounds combine the daily bound, scaled by the interval's share of the
 day, with the noise of the interval itself around the profile: variance m + c m^2 for an
 interval of mean m (Poisson, plus the shape's day-to-day error of relative variance c, a moment
 estimate over the last 28 days around the profile that the days before them gave, i.e. out of
@@ -80,7 +83,7 @@ model choice and calibration errors), `bounds`, `profile` (intraday spread, AHT,
 """
 
 from planner.calendar import read_events
-from planner.forecast.api import ForecastResult, forecast_history
+from planner.forecast.api import ForecastResult, forecast_history, weather_effects
 from planner.forecast.backtest import backtest
 from planner.forecast.exog import read_temperature
 from planner.forecast.models import ETS, MODELS, DailyModel, Regression, SeasonalNaive
@@ -96,4 +99,5 @@ __all__ = [
     "forecast_history",
     "read_events",
     "read_temperature",
+    "weather_effects",
 ]

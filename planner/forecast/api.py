@@ -12,7 +12,14 @@ from planner import calendar
 from planner.calendar import Events, read_events
 from planner.errors import InputError
 from planner.forecast.bounds import calibrate
-from planner.forecast.exog import build_exog, read_temperature
+from planner.forecast.exog import (
+    HEAT_C,
+    TEMP_OFFSET_C,
+    Exog,
+    build_exog,
+    climatology,
+    read_temperature,
+)
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     check_open_days,
@@ -20,7 +27,13 @@ from planner.forecast.grid import (
     learn_open_rules,
     make_grid,
 )
-from planner.forecast.models import MODELS, SHORT_MODELS_SPAN, SHORT_YEARLY_SPAN, YEARLY_MIN_SPAN
+from planner.forecast.models import (
+    MODELS,
+    SHORT_MODELS_SPAN,
+    SHORT_YEARLY_SPAN,
+    YEARLY_MIN_SPAN,
+    predict_days,
+)
 from planner.forecast.profile import intraday_profile, spread_over_intervals
 from planner.forecast.rolling import (
     SELECT_ORIGINS,
@@ -30,6 +43,7 @@ from planner.forecast.rolling import (
     history_span,
     select,
     select_horizon,
+    weekly_errors,
     weigh_weather,
 )
 from planner.history import History
@@ -39,7 +53,11 @@ from planner.history import History
 class ForecastResult:
     """A forecast: `intervals` (`timestamp,calls,lower,upper[,aht][,queue]`, the Forecast CSV),
     `daily` (`date,calls,lower,upper[,queue]`), the `model` used, the bound `level` (%), the
-    last `history_day` and `notes` (how choices were made, for stderr)."""
+    last `history_day` and `notes` (how choices were made, for stderr).
+    `weekly_log_errors`: log(actual / forecast) of the weekly totals of the forecasts the
+    bounds are calibrated on (rows: the calibration's origins; columns: leads of 1, 2, ...
+    weeks; NaN unscored; empty when the history has no such origin): what a week's spread at
+    those leads is, measured (`planner.capacity.demand`)."""
 
     intervals: pd.DataFrame
     daily: pd.DataFrame
@@ -48,6 +66,7 @@ class ForecastResult:
     interval_min: int | None
     history_day: pd.Timestamp
     notes: tuple[str, ...] = field(default_factory=tuple)
+    weekly_log_errors: tuple[tuple[float, ...], ...] = ()
 
 
 def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
@@ -88,41 +107,12 @@ def forecast_history(
     forecast then). `events`: an `Events` or a path; `temperature`: a daily Series or a path.
     """
     check_forecast_args(horizon_days, level, model)
-    country = calendar.normalise_country(country)
-    events = as_events(events)
     temperature = as_temperature(temperature)
-    last = history.last_day()
-    start = last + pd.Timedelta(days=1) if start is None else pd.Timestamp(start).normalize()
-    if start <= last:
-        history = history.truncate(start)
-        if history.frame.empty:
-            raise InputError(f"{start.date()}: no history before that day", "start")
-        last = history.last_day()
-    grid = make_grid(history, country, interval_min)
-    n = len(grid.days)
-    if n < MIN_HISTORY_DAYS:
-        raise InputError(
-            f"{history.source}: {n} days of history, expected at least {MIN_HISTORY_DAYS}"
-        )
-    future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
-    rules = learn_open_rules(grid, n)
-    future_keys = calendar.holiday_keys(future, country)
-    closed_holidays = find_closed_holidays(grid, future, rules.closed(future, future_keys))
-    rolling = RollingOrigins(
-        grid,
-        build_exog(
-            grid.days.append(future),
-            country,
-            events,
-            temperature,
-            future[0],
-            np.concatenate([grid.holiday_key, future_keys]),
-            closed_holidays,
-            temperature_forecast=True,
-        ),
-        level,
-        window_start=start,
+    history, grid, future, start, rolling = _prepare(
+        history, horizon_days, start, interval_min, level, country, events, temperature
     )
+    n, last = len(grid.days), history.last_day()
+    future_keys = calendar.holiday_keys(future, grid.country)
     rules, y = rolling.history(n)
     check_open_days(y, history.source)
     notes = list(history.notes)
@@ -168,9 +158,117 @@ def forecast_history(
         notes.append(rolling.weather_note)
     elif temperature is not None:
         notes.append(_temperature_note(temperature, future[keep]))
+    weekly = weekly_errors(rolling, n, horizon, model)
     return ForecastResult(
-        intervals, daily, model, float(level), grid.interval_min, last, tuple(notes)
+        intervals,
+        daily,
+        model,
+        float(level),
+        grid.interval_min,
+        last,
+        tuple(notes),
+        tuple(tuple(float(v) for v in row) for row in weekly),
     )
+
+
+def weather_effects(
+    history: History,
+    scenarios: list[pd.Series],
+    horizon_days: int,
+    model: str,
+    start=None,
+    interval_min: int | None = None,
+    country: str | None = "VN",
+    events=None,
+    temperature=None,
+) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray, np.ndarray] | None:
+    """What the weather moves in a forecast: (days, climate, means, given) over the days from
+    `start` (default: the day after the history) of the point forecast of `model` chosen and
+    fitted as `forecast_history` chooses and fits it (the temperature terms kept or dropped by the same
+    test): `climate` with the day-of-year climatology of the temperature before the history's
+    end on every future day, `means` (one row per series in `scenarios`, daily temperatures in
+    °C) with that series' values instead (the climatology where it has none), and `given`
+    whether the temperature file has a row for the day (a weather forecast, which the forecast
+    itself takes). None when the forecast has no temperature terms (no file, too little of it,
+    or dropped)."""
+    check_forecast_args(horizon_days, 80.0, model)
+    temperature = as_temperature(temperature)
+    if temperature is None:
+        return None
+    history, grid, future, start, rolling = _prepare(
+        history, horizon_days, start, interval_min, 80.0, country, events, temperature
+    )
+    n, horizon = len(grid.days), select_horizon(horizon_days)
+    if model == "auto":  # as `forecast_history` chooses (and weighs the weather)
+        model = select(rolling, n, horizon)[0]
+    else:
+        weigh_weather(rolling, n, horizon, model)
+    exog = rolling.exog
+    if not rolling.has_weather or exog.from_file is None or exog.cutoff is None:
+        return None
+    fitted = rolling.fitted(model, n, exog, False)
+    rules, _ = rolling.history(n)
+    days, keys = rolling.days(n, len(future))
+    closed = rules.closed(days, keys)
+    at = exog.features.index.get_indexer(days)
+    doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
+    clim = climatology(temperature[temperature.index < exog.cutoff])[doy]
+
+    def predict(temp: np.ndarray) -> np.ndarray:
+        feats = exog.features.copy()
+        feats.iloc[at, feats.columns.get_loc("temp_max")] = temp - TEMP_OFFSET_C
+        feats.iloc[at, feats.columns.get_loc("heat")] = np.maximum(temp - HEAT_C, 0.0)
+        return predict_days(fitted, days, Exog(feats, exog.multiplier), closed)[0]
+
+    climate = predict(clim)
+    means = np.empty((len(scenarios), len(days)))
+    for row, series in enumerate(scenarios):
+        temp = series.reindex(days).to_numpy(float)
+        means[row] = predict(np.where(np.isfinite(temp), temp, clim))
+    keep = np.asarray(days >= start)
+    given = np.asarray(exog.from_file[at], dtype=bool)
+    return days[keep], climate[keep], means[:, keep], given[keep]
+
+
+def _prepare(history, horizon_days, start, interval_min, level, country, events, temperature):
+    """The history before `start`, its grid, the future days (from the day after the history
+    to the horizon's last), `start` and the rolling origins over them (the exog with the
+    temperature file's rows past the history as a weather forecast)."""
+    country = calendar.normalise_country(country)
+    events = as_events(events)
+    last = history.last_day()
+    start = last + pd.Timedelta(days=1) if start is None else pd.Timestamp(start).normalize()
+    if start <= last:
+        history = history.truncate(start)
+        if history.frame.empty:
+            raise InputError(f"{start.date()}: no history before that day", "start")
+        last = history.last_day()
+    grid = make_grid(history, country, interval_min)
+    n = len(grid.days)
+    if n < MIN_HISTORY_DAYS:
+        raise InputError(
+            f"{history.source}: {n} days of history, expected at least {MIN_HISTORY_DAYS}"
+        )
+    future = pd.date_range(last + pd.Timedelta(days=1), start + pd.Timedelta(days=horizon_days - 1))
+    rules = learn_open_rules(grid, n)
+    future_keys = calendar.holiday_keys(future, country)
+    closed_holidays = find_closed_holidays(grid, future, rules.closed(future, future_keys))
+    rolling = RollingOrigins(
+        grid,
+        build_exog(
+            grid.days.append(future),
+            country,
+            events,
+            temperature,
+            future[0],
+            np.concatenate([grid.holiday_key, future_keys]),
+            closed_holidays,
+            temperature_forecast=True,
+        ),
+        level,
+        window_start=start,
+    )
+    return history, grid, future, start, rolling
 
 
 def _short_history_notes(y: pd.Series) -> list[str]:

@@ -12,6 +12,9 @@ from planner import calendar, io
 from planner.calendar import Events
 from planner.errors import InputError
 
+HEAT_C = 32.0  # the `heat` feature: the temperature above this
+TEMP_OFFSET_C = 30.0  # the `temp_max` feature: the temperature minus this
+
 
 def read_temperature(path: str | os.PathLike) -> pd.Series:
     """Daily max temperature (°C) from a CSV with `date` and `temp_max_c` (or `temp_max`/`tmax`)."""
@@ -47,12 +50,12 @@ class Exog:
             return plain
         days = origin + pd.to_timedelta(np.asarray(steps), unit="D")
         doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
-        temp = _climatology(known)[doy]
+        temp = climatology(known)[doy]
         feats = self.features.copy()
         at = feats.index.get_indexer(days)
         ok = at >= 0
-        feats.iloc[at[ok], feats.columns.get_loc("temp_max")] = temp[ok] - 30.0
-        feats.iloc[at[ok], feats.columns.get_loc("heat")] = np.maximum(temp[ok] - 32.0, 0.0)
+        feats.iloc[at[ok], feats.columns.get_loc("temp_max")] = temp[ok] - TEMP_OFFSET_C
+        feats.iloc[at[ok], feats.columns.get_loc("heat")] = np.maximum(temp[ok] - HEAT_C, 0.0)
         return Exog(feats, plain.multiplier)
 
 
@@ -95,19 +98,19 @@ def build_exog(
     if temperature is not None:
         known = temperature[temperature.index < cutoff]
         if len(known) >= 60:
-            clim = _climatology(known)
+            clim = climatology(known)
             doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
             temp = pd.Series(clim[doy], index=days)
             given = temperature.reindex(days)
             use = given.notna() & ((days < cutoff) | temperature_forecast)
             temp = given.where(use, temp)
-            feats["temp_max"] = temp.to_numpy() - 30.0
-            feats["heat"] = np.maximum(temp.to_numpy() - 32.0, 0.0)
+            feats["temp_max"] = temp.to_numpy() - TEMP_OFFSET_C
+            feats["heat"] = np.maximum(temp.to_numpy() - HEAT_C, 0.0)
             from_file = use.to_numpy()
     return Exog(feats, multiplier, temperature, from_file, cutoff)
 
 
-def _climatology(temp: pd.Series) -> np.ndarray:
+def climatology(temp: pd.Series) -> np.ndarray:
     """Day-of-year mean temperature (365 values), smoothed over +-7 days, circular; the mean
     of the last 14 days where no day of the history is near."""
     doy = np.minimum(temp.index.day_of_year.to_numpy(), 365) - 1

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from planner.forecast.exog import Exog
+from planner.forecast.exog import TEMP_OFFSET_C, Exog
 
 # simplest first: on a near-tie the model choice keeps the simpler one
 MODELS = ("seasonal_naive", "ets", "regression", "regression_level")
@@ -135,7 +135,6 @@ def _least_squares(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) ->
     return np.linalg.solve(xtx + ridge * np.eye(len(xtx)), xw.T @ y)
 
 
-TEMP_OFFSET_C = 30.0  # the exog's `temp_max` is the temperature minus this
 COLD_QUANTILES = (0.1, 0.2, 0.3, 0.4)  # cold thresholds tried (quantiles of the history's)
 HEAT_QUANTILES = (0.6, 0.7, 0.8, 0.9)  # heat thresholds tried
 

@@ -24,6 +24,7 @@ from planner.forecast.models import (
     MODELS,
     SHORT_MODELS_SPAN,
     SHORT_YEARLY_SPAN,
+    YEARLY_MIN_SPAN,
     DailyModel,
     LevelRegression,
     Regression,
@@ -349,6 +350,49 @@ def calibration_errors(
         pos = np.isfinite(actual) & (actual > 0) & (mean > 0)
         errors[row, pos] = np.log(actual[pos] / mean[pos])
     return errors
+
+
+def weekly_errors(
+    rolling: RollingOrigins, end: int, horizon: int, name: str, acts: np.ndarray | None = None
+) -> np.ndarray:
+    """log(actual / forecast) of the weekly totals of `calibration_errors`' forecasts (the
+    same origins, the same cached forecasts): by origin (rows) and lead in weeks (columns:
+    days 1-7, 8-14, ... of each origin; `horizon // 7` of them), NaN where a week has a day
+    not scored (missing) or no calls. The daily errors cannot give these (a week's error is
+    the log of a ratio of sums, and how much its days' errors cancel is what is measured).
+    A regression's origins whose history is of another span class than the one before `end`
+    (`span_class`: the yearly shape and trend, a coarse shape, none) are not scored: their
+    forecasts are another, rougher model's, whose errors would not be this forecast's."""
+    if acts is None:
+        acts = rolling.actuals(end)
+    origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
+    weeks = horizon // 7
+    errors = np.full((len(origins), weeks), np.nan)
+    own = span_class(history_span(rolling.history(end)[1]))
+    for row, origin in enumerate(origins):
+        if name in REGRESSIONS and span_class(history_span(rolling.history(origin)[1])) != own:
+            continue
+        mean = rolling.forecast(name, origin, horizon, weather_as_known=True)[0]
+        errors[row] = week_log_errors(acts[origin : origin + 7 * weeks], mean[: 7 * weeks])
+    return errors
+
+
+def week_log_errors(actual: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """log(sum actual / sum forecast) of each whole week (7 days) of the daily `actual` and
+    `mean` from one origin; NaN where a day's actual is missing or a total is not positive."""
+    weeks = min(len(actual), len(mean)) // 7
+    out = np.full(weeks, np.nan)
+    for k in range(weeks):
+        got, fc = actual[7 * k : 7 * k + 7], mean[7 * k : 7 * k + 7]
+        if np.isfinite(got).all() and got.sum() > 0 and fc.sum() > 0:
+            out[k] = np.log(got.sum() / fc.sum())
+    return out
+
+
+def span_class(span_days: int) -> int:
+    """What a regression fits from a history of `span_days` days: 2 the yearly shape and the
+    trend, 1 a coarse yearly shape, 0 neither (`planner.forecast.models`)."""
+    return 2 if span_days >= YEARLY_MIN_SPAN else 1 if span_days >= SHORT_YEARLY_SPAN else 0
 
 
 def select_horizon(horizon_days: int) -> int:
