@@ -59,7 +59,7 @@ FULL_SEARCH_MAX_INTEGERS = 4000
 # branch and bound does not end inside the clock: a small hourly week (0.2 agents per tour,
 # 2,016 integers) spent it at the root separating cuts (no node in 23 s, its incumbent still
 # the polish's), the bundled week with its first 70 agents (0.87) needs 124-142 CPU s for
-# its 1,000 nodes and stops on the default 90-s clock at 4.90% even on a quiet machine. The
+# its 1,000 nodes and stopped on the then default 90-s clock at 4.90% on a quiet machine. The
 # slice search, whose work is counted, ends there on its work limit: 1,478.5 against
 # 1,520.1 wage-hours, and 4.59% in 18 s, the same on any load.
 # ... unless the model is tiny: three fixed shifts a day on an hourly week are proven optimal
