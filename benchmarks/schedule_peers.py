@@ -56,10 +56,12 @@ from planner.schedule import (  # noqa: E402
     read_roster,
     rules_from_mapping,
 )
-from planner.schedule.build import lp_relaxation  # noqa: E402
+from planner.schedule.build import lp_relaxation, offer_overtime  # noqa: E402
+from planner.schedule.caps import OvertimeWorked  # noqa: E402
 from planner.schedule.files import requirements_horizon  # noqa: E402
 from planner.schedule.groups import make_groups  # noqa: E402
 from planner.schedule.model import build_model  # noqa: E402
+from planner.schedule.overtime import hold_overtime_before  # noqa: E402
 from planner.schedule.weeks import (  # noqa: E402
     agents_from_previous,
     boundary_state,
@@ -187,7 +189,15 @@ def model_of(req, rules, agents, previous):
             agents = agents_from_previous(previous, horizon.week_start, rules)
             hires = True
     groups = make_groups(agents, rules, horizon.queues, boundary, hires, salaried=not hires)
-    return build_model(horizon, rules, groups, cyclic=previous is None, spill=spill)
+    model = build_model(horizon, rules, groups, cyclic=previous is None, spill=spill)
+    hold_overtime_before(model, None if previous is None else OvertimeWorked.from_rows(previous))
+    # as `solve_model` does: a soft week whose LP leaves intervals short gets the overtime
+    # variables that reach them (without them the peers solved a model with one lever fewer,
+    # whose LP bound lay above planner's roster on the named week); the extensions and
+    # rest-day shifts planner adds after its search stay planner's own
+    if lp_relaxation(model, time.monotonic() + 600).status.has_solution:
+        offer_overtime(model)
+    return model
 
 
 def figures(result, req: pd.DataFrame) -> str:

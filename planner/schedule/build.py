@@ -91,7 +91,7 @@ def solve_model(
     with _progress(progress, model, solver, time_limit_s):
         lp = lp_relaxation(model, deadline)
         _log(began, f"LP relaxation {lp.objective:,.2f} ({lp.status})")
-        if lp.status.has_solution and _offer_overtime(model):
+        if lp.status.has_solution and offer_overtime(model):
             lp = lp_relaxation(model, deadline)
             _log(began, f"LP relaxation with overtime {lp.objective:,.2f} ({lp.status})")
         if not model.prob.isMIP() or lp.status == SolveStatus.INFEASIBLE:
@@ -196,7 +196,7 @@ def decided_share(gap: float, objective: float, base: float) -> float:
     return gap * base / objective
 
 
-def _offer_overtime(model: Model) -> bool:
+def offer_overtime(model: Model) -> bool:
     """A soft week whose LP leaves intervals short: offer overtime (longer shifts) that
     reaches them (`add_overtime`); True when some was offered. A week the LP covers never
     gets the overtime variables, so it is solved as without the lever."""
