@@ -281,6 +281,26 @@ def test_risk_is_seeded_and_follows_the_gap():
     assert ((a.p_short >= 0) & (a.p_short <= 1)).all()
 
 
+def test_a_handed_week_reported_short_is_short_in_every_draw():
+    # the weekly run's requirement does not hang on the demand draw: a handed week the plan
+    # cannot cover (no overtime there, temps spent) is short in every draw, not at P(short) 0
+    weeks, w = 30, 20
+    cfg = capacity.capacity_config({"horizon_weeks": weeks, "temp_max": 0})
+    intervals, daily = synthetic(FIRST, weeks)
+    demand = capacity.weekly_demand(intervals, daily, FIRST, cfg, ServiceConfig().target())
+    workforce = capacity.workforce_of([1.0] * 70)
+    base = capacity.base_supply(workforce, cfg, weeks)
+    need = demand.weeks["staff_hours_q"].to_numpy(float).copy()
+    need[w] *= 1.5
+    plan = capacity.solve_plan(demand, base, cfg, required_staff_hours=need, handed_weeks=(w,))
+    assert plan.weeks["shortfall_h"].iloc[w] > 0
+    risk = capacity.simulate_risk(plan, demand, workforce, cfg, 300, fixed_staff_hours={w: need[w]})
+    assert risk.p_short[w] == 1.0
+    free = capacity.simulate_risk(plan, demand, workforce, cfg, 300)
+    others = np.arange(weeks) != w
+    np.testing.assert_array_equal(risk.p_short[others], free.p_short[others])
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 

@@ -244,7 +244,8 @@ def capacity_plan(
     )  # fmt: skip
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
-    risk = simulate_risk(plan, demand, workforce, cfg)
+    fixed = {loop[0]: need.staff_hours} if need is not None else None
+    risk = simulate_risk(plan, demand, workforce, cfg, fixed_staff_hours=fixed)
     log(f"risk: {risk.draws} draws ({time.monotonic() - clock:.1f} s)")
     table = plan.weeks.assign(staff_hours=required, p_short=risk.p_short)
     table = table[list(TABLE_COLUMNS)].reset_index(drop=True)

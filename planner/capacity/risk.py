@@ -10,13 +10,15 @@ Each draw (vectorised over draws with numpy; one seed, so the same inputs give t
   survival curve (so each is still there with the expected probability);
 - dropout and graduates' attrition: a class's graduates are Binomial(size, 1 - dropout), then
   each week Binomial(heads, weekly leave rate) of them leave.
-The plan's overtime and temps are kept as planned. P(short) of a week is the share of draws
+The plan's overtime and temps are kept as planned; a week handed to the weekly run requires at
+least that run's own staff-hours in every draw (its roster is held to them). P(short) of a week is the share of draws
 whose required FTE exceeds the effective FTE; the plan's cost per draw adds the priced shortfall
 of that draw to the plan's other costs (wages on the draw's payroll).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +43,16 @@ class Risk:
 
 
 def simulate_risk(
-    plan: Plan, demand: Demand, workforce: Workforce, cfg: CapacityConfig, draws: int | None = None
+    plan: Plan,
+    demand: Demand,
+    workforce: Workforce,
+    cfg: CapacityConfig,
+    draws: int | None = None,
+    fixed_staff_hours: Mapping[int, float] | None = None,
 ) -> Risk:
+    """`fixed_staff_hours`: week index -> staff-hours a week requires whatever the demand
+    draw (the week handed to the weekly run: that run's own requirement), so each draw
+    requires at least that there."""
     d = int(draws or cfg.draws)
     weeks = cfg.horizon_weeks
     h = cfg.contract_hours
@@ -55,6 +65,8 @@ def simulate_risk(
     log_mult = noise * rng.standard_normal((d, weeks)) + walk
     z = log_mult / np.maximum(sigma, 1e-12)
     required = required_fte(demand.staff_hours_at(z), cfg)
+    for w, hours in (fixed_staff_hours or {}).items():
+        required[:, w] = np.maximum(required[:, w], required_fte(np.asarray(hours), cfg))
 
     # today's agents
     fte = workforce.frame["fte"].to_numpy(float)
