@@ -322,7 +322,11 @@ def main() -> None:
             lp = lp_relaxation(model, time.monotonic() + args.time_limit).objective
             path = work / f"{name.replace('/', '_')}.mps"
             model.prob.writeMPS(str(path))
-            print(f"{'':<11} LP bound {lp:,.2f}; planner {result.objective:,.2f}", flush=True)
+            print(
+                f"{'':<11} LP bound {lp:,.2f}; planner {result.objective:,.2f} "
+                f"(gap {gap_to(result.objective, lp):.2f}% of the whole objective, as the peers')",
+                flush=True,
+            )
             for peer in peers:
                 began = time.perf_counter()
                 try:
