@@ -86,15 +86,7 @@ def test_the_spread_is_measured_before_the_cut_and_grows_with_a_wandering_level(
     assert wander.b > one.b and wander.sigma_at([26])[0] > 2 * one.sigma_at([26])[0]
     assert wander.sigma_at([26])[0] > wander.sigma_at([1])[0]  # wider with the lead
     # a plan's weeks take the spread at their lead from the cut
-    first = CUT + dt.timedelta(weeks=10)
-    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
-    days = pd.date_range(first, periods=28, freq="D")
-    daily = pd.DataFrame({"date": days, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
-    stamps = pd.date_range(first, periods=28 * 24, freq="h")
-    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
-    demand = capacity.weekly_demand(
-        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=wander
-    )
+    demand = _four_weeks_demand(CUT + dt.timedelta(weeks=10), wander)
     np.testing.assert_allclose(demand.weeks["sigma"], wander.sigma_at([11, 12, 13, 14]))
 
 
@@ -267,15 +259,7 @@ def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
     assert spread.short_spread(hist, cut, errors[:2], None) is None  # 8 errors: too few
     assert spread.short_spread(hist, cut, (), None) is None
     # a plan's weeks take it at their lead from the cut
-    first = cut + dt.timedelta(weeks=10)
-    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
-    days28 = pd.date_range(first, periods=28, freq="D")
-    daily = pd.DataFrame({"date": days28, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
-    stamps = pd.date_range(first, periods=28 * 24, freq="h")
-    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
-    demand = capacity.weekly_demand(
-        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=short
-    )
+    demand = _four_weeks_demand(cut + dt.timedelta(weeks=10), short)
     np.testing.assert_allclose(demand.weeks["sigma"], short.sigma_at([11, 12, 13, 14]))
     assert "short history" in short.describe()
 
@@ -428,3 +412,15 @@ def test_the_weather_term_measures_the_fitted_response_and_skips_forecast_rows(t
     assert rows is not None
     assert rows.variance[0] == 0.0 and rows.variance[1] == 0.0
     assert rows.variance[30] == pytest.approx(term.variance[30])
+
+
+def _four_weeks_demand(first: dt.date, spread_rule):
+    """Four flat weeks from `first` (3,000 calls a day, 300 s) staffed with `spread_rule`."""
+    cfg = capacity.CapacityConfig(horizon_weeks=4, tet_shrinkage_pct=None)
+    days = pd.date_range(first, periods=28, freq="D")
+    daily = pd.DataFrame({"date": days, "calls": 3000.0, "lower": 2700.0, "upper": 3300.0})
+    stamps = pd.date_range(first, periods=28 * 24, freq="h")
+    intervals = pd.DataFrame({"timestamp": stamps, "calls": 125.0, "aht": 300.0})
+    return capacity.weekly_demand(
+        intervals, daily, first, cfg, ServiceConfig().target(), country=None, spread=spread_rule
+    )
