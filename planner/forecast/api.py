@@ -12,14 +12,7 @@ from planner import calendar
 from planner.calendar import Events, read_events
 from planner.errors import InputError
 from planner.forecast.bounds import calibrate
-from planner.forecast.exog import (
-    HEAT_C,
-    TEMP_OFFSET_C,
-    Exog,
-    build_exog,
-    climatology,
-    read_temperature,
-)
+from planner.forecast.exog import build_exog, climatology, read_temperature
 from planner.forecast.grid import (
     MIN_HISTORY_DAYS,
     check_open_days,
@@ -85,6 +78,7 @@ def as_events(events) -> Events | None:
 
 
 def as_temperature(temperature) -> pd.Series | None:
+    """A temperature Series as given, a file's read (`read_temperature`), None as None."""
     if temperature is None or isinstance(temperature, pd.Series):
         return temperature
     return read_temperature(temperature)
@@ -215,10 +209,7 @@ def weather_effects(
     clim = climatology(temperature[temperature.index < exog.cutoff])[doy]
 
     def predict(temp: np.ndarray) -> np.ndarray:
-        feats = exog.features.copy()
-        feats.iloc[at, feats.columns.get_loc("temp_max")] = temp - TEMP_OFFSET_C
-        feats.iloc[at, feats.columns.get_loc("heat")] = np.maximum(temp - HEAT_C, 0.0)
-        return predict_days(fitted, days, Exog(feats, exog.multiplier), closed)[0]
+        return predict_days(fitted, days, exog.with_temperature(at, temp), closed)[0]
 
     climate = predict(clim)
     means = np.empty((len(scenarios), len(days)))

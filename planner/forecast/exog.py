@@ -51,12 +51,24 @@ class Exog:
         days = origin + pd.to_timedelta(np.asarray(steps), unit="D")
         doy = np.minimum(days.day_of_year.to_numpy(), 365) - 1
         temp = climatology(known)[doy]
-        feats = self.features.copy()
-        at = feats.index.get_indexer(days)
+        at = self.features.index.get_indexer(days)
         ok = at >= 0
-        feats.iloc[at[ok], feats.columns.get_loc("temp_max")] = temp[ok] - TEMP_OFFSET_C
-        feats.iloc[at[ok], feats.columns.get_loc("heat")] = np.maximum(temp[ok] - HEAT_C, 0.0)
-        return Exog(feats, plain.multiplier)
+        return plain.with_temperature(at[ok], temp[ok])
+
+    def with_temperature(self, at: np.ndarray, temp: np.ndarray) -> Exog:
+        """These features and multipliers with the daily max temperature `temp` (°C) on the
+        rows at positions `at`."""
+        feats = self.features.copy()
+        temp_max, heat = temperature_features(temp)
+        feats.iloc[at, feats.columns.get_loc("temp_max")] = temp_max
+        feats.iloc[at, feats.columns.get_loc("heat")] = heat
+        return Exog(feats, self.multiplier)
+
+
+def temperature_features(temp) -> tuple[np.ndarray, np.ndarray]:
+    """The `temp_max` and `heat` features of daily max temperatures `temp` (°C)."""
+    temp = np.asarray(temp, dtype=float)
+    return temp - TEMP_OFFSET_C, np.maximum(temp - HEAT_C, 0.0)
 
 
 def build_exog(
@@ -104,8 +116,7 @@ def build_exog(
             given = temperature.reindex(days)
             use = given.notna() & ((days < cutoff) | temperature_forecast)
             temp = given.where(use, temp)
-            feats["temp_max"] = temp.to_numpy() - TEMP_OFFSET_C
-            feats["heat"] = np.maximum(temp.to_numpy() - HEAT_C, 0.0)
+            feats["temp_max"], feats["heat"] = temperature_features(temp)
             from_file = use.to_numpy()
     return Exog(feats, multiplier, temperature, from_file, cutoff)
 
