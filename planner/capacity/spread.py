@@ -198,19 +198,23 @@ def _weekly_forecast(
     return weekly
 
 
+def daily_calls(hist, cut: dt.date) -> pd.Series:
+    """The history's calls per day (all queues; indexed by day) before `cut`."""
+    frame = hist.total()
+    stamps = pd.to_datetime(frame["timestamp"])
+    before = stamps < pd.Timestamp(cut)
+    return frame["calls"][before].groupby(stamps[before].dt.normalize()).sum()
+
+
 def known_temperature(temperature, origin: dt.date) -> pd.Series | None:
     """The temperature file's days before `origin` (a path is read): what a forecast from
     `origin` knew. The file's later rows are the weather that came; a forecast given them as
     its weather forecast months ahead is scored with a foresight no plan has (the plan's own
     forecast takes the climatology where the file stops), and its errors would make the
     spread too narrow, as `planner.forecast`'s calibration says of its own origins."""
-    if temperature is None:
+    series = forecast.as_temperature(temperature)
+    if series is None:
         return None
-    series = (
-        temperature
-        if isinstance(temperature, pd.Series)
-        else forecast.read_temperature(temperature)
-    )
     return series[series.index < pd.Timestamp(origin)]
 
 
@@ -293,17 +297,13 @@ def measure_spread(
 ) -> LeadSpread | None:
     """The spread by lead of the forecaster's weekly totals on `hist` before `cut` (module
     docstring); None when fewer than `MIN_ORIGINS` origins can be scored."""
-    frame = hist.total()
-    stamps = pd.to_datetime(frame["timestamp"])
-    before = stamps < pd.Timestamp(cut)
-    days = frame["calls"][before].groupby(stamps[before].dt.normalize()).sum()
+    days = daily_calls(hist, cut)
     if days.empty:
         return None
     origins = grid_origins(cut, days.index[0].date())
     if len(origins) < MIN_ORIGINS:
         return None
-    if temperature is not None and not isinstance(temperature, pd.Series):
-        temperature = forecast.read_temperature(temperature)
+    temperature = forecast.as_temperature(temperature)
     settings = (model, country, events, temperature, interval_min)
     # first with the weather known at each origin; the leads scored do not hang on the weather,
     # so the weather term is measured only for a history long enough for the spread by lead
@@ -450,10 +450,9 @@ def weather_term(
     weather-forecast row count for nothing (the variance times the share of the week's calls
     on days without one, squared). None without a temperature file, with fewer than
     `MIN_WEATHER_YEARS` past years, or when the forecast leaves the temperature out."""
+    temperature = forecast.as_temperature(temperature)
     if temperature is None:
         return None
-    if not isinstance(temperature, pd.Series):
-        temperature = forecast.read_temperature(temperature)
     future = pd.date_range(pd.Timestamp(cut), periods=7 * WEATHER_WEEKS, freq="D")
     years = past_years(temperature, cut, future)
     if len(years) < MIN_WEATHER_YEARS:
@@ -593,10 +592,7 @@ def short_spread(hist, cut: dt.date, weekly_errors, country: str | None) -> Shor
     errors = np.asarray(weekly_errors, dtype=float)
     if errors.ndim != 2 or np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
         return None
-    frame = hist.total()
-    stamps = pd.to_datetime(frame["timestamp"])
-    days = frame["calls"].groupby(stamps.dt.normalize()).sum()
-    drift = level_drift(days, cut, country)
+    drift = level_drift(daily_calls(hist, cut), cut, country)
     if drift is None:
         return None
     b, pairs, lags = drift

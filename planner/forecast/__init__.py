@@ -83,7 +83,7 @@ model choice and calibration errors), `bounds`, `profile` (intraday spread, AHT,
 """
 
 from planner.calendar import read_events
-from planner.forecast.api import ForecastResult, forecast_history, weather_effects
+from planner.forecast.api import ForecastResult, as_temperature, forecast_history, weather_effects
 from planner.forecast.backtest import backtest
 from planner.forecast.exog import read_temperature
 from planner.forecast.models import ETS, MODELS, DailyModel, Regression, SeasonalNaive
@@ -96,6 +96,7 @@ __all__ = [
     "Regression",
     "SeasonalNaive",
     "backtest",
+    "as_temperature",
     "forecast_history",
     "read_events",
     "read_temperature",
