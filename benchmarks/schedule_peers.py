@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -56,7 +55,7 @@ from planner.schedule import (  # noqa: E402
     read_roster,
     rules_from_mapping,
 )
-from planner.schedule.build import lp_relaxation, offer_overtime  # noqa: E402
+from planner.schedule.build import cpu_seconds, lp_relaxation, offer_overtime  # noqa: E402
 from planner.schedule.caps import OvertimeWorked  # noqa: E402
 from planner.schedule.files import requirements_horizon  # noqa: E402
 from planner.schedule.groups import make_groups  # noqa: E402
@@ -212,13 +211,6 @@ def figures(result, req: pd.DataFrame) -> str:
         f"heads {result.headcount:>4} eff {eff:.3f} 8/9h {100 * long_share:>3.0f}% "
         f"peak {peak:>3.0f}"
     )
-
-
-def cpu_seconds() -> float:
-    """CPU seconds of this process and its finished children (planner's solver children)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def gap_to(objective: float, bound: float) -> float:

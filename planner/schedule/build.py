@@ -231,12 +231,12 @@ def _log(began: float, message: str) -> None:
     """With PLANNER_SOLVER_LOG set, each phase of the solve on stderr with its time."""
     if os.environ.get("PLANNER_SOLVER_LOG"):
         print(
-            f"planner: schedule +{time.monotonic() - began:.1f}s ({_cpu_s():.1f} CPU s): {message}",
+            f"planner: schedule +{time.monotonic() - began:.1f}s ({cpu_seconds():.1f} CPU s): {message}",
             file=sys.stderr,
         )
 
 
-def _cpu_s() -> float:
+def cpu_seconds() -> float:
     """CPU seconds of this process and its finished children (the solver's forks): the figure
     to read on a shared machine, where the wall time beside it depends on the load."""
     own, children = (
