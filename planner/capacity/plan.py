@@ -265,8 +265,8 @@ def solve_plan(
     limits = days_limits or {}
     for w, limit in sorted(limits.items()):
         agents = base.heads[w] + class_term(unit.effective, w, False) + tp * temp[w]
+        days = limit.days_per_agent * agents
         for i, (k, value, slope) in enumerate(limit.tangents):
-            days = limit.days_per_agent * agents
             prob += short[w] >= value + slope * (days - k), f"days_{w}_{i}"
     for w in handed_weeks if handed_overtime_h > 0 else ():
         prob += ot[w] <= handed_overtime_h * heads[w], f"ot_handed_{w}"
