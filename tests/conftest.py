@@ -45,16 +45,21 @@ def write_history(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    write_history(tmp_path / "history.csv")
-    path = tmp_path / "small.toml"
+def write_small(folder: Path) -> Path:
+    """The small line's history and scenario written into `folder`; the scenario's path."""
+    write_history(folder / "history.csv")
+    path = folder / "small.toml"
     path.write_text(
         '[data]\nhistory = "history.csv"\ncountry = "none"\n'
         '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return write_small(tmp_path)
 
 
 @pytest.fixture

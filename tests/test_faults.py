@@ -228,13 +228,9 @@ def weeks(tmp_path_factory):
     import conftest
 
     base = tmp_path_factory.mktemp("weeks")
-    conftest.write_history(base / "history.csv")
-    (base / "small.toml").write_text(
-        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
-        '[forecast]\nmodel = "seasonal_naive"\n' + conftest.SMALL_RULES
-    )
+    scenario = conftest.write_small(base)
     for week in ("2026-W07", "2026-W08"):
-        jobs.run_week(base / "small.toml", week=week, out_dir=base / f"ref-{week}")
+        jobs.run_week(scenario, week=week, out_dir=base / f"ref-{week}")
     return base, {w: tree(base / f"ref-{w}") for w in ("2026-W07", "2026-W08")}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL_RULES, write_history
+from conftest import SMALL_RULES, write_small
 from helpers import error_line, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -452,9 +452,19 @@ def rest_demand(scale: float, now: pd.Timestamp) -> Demand:
     )
 
 
-@pytest.mark.parametrize("scale", [0.5, 1.0, 1.6, 3.0])
-@pytest.mark.parametrize("hour", [8, 10, 13])
-def test_no_action_breaks_a_rule(scale, hour):
+# every hour and every scale once in the default run (~1.5 s a case); all twelve in the slow run
+DEFAULT_ACTION_CASES = {(8, 0.5), (10, 1.0), (13, 1.6), (13, 3.0)}
+ACTION_CASES = [
+    pytest.param(
+        hour, scale, marks=() if (hour, scale) in DEFAULT_ACTION_CASES else pytest.mark.slow
+    )
+    for hour in (8, 10, 13)
+    for scale in (0.5, 1.0, 1.6, 3.0)
+]
+
+
+@pytest.mark.parametrize("hour, scale", ACTION_CASES)
+def test_no_action_breaks_a_rule(hour, scale):
     rules = Rules()
     roster = small_roster(DAY)
     assert check_roster_rules(roster, rules) == []
@@ -532,13 +542,7 @@ def test_a_short_shift_stretched_past_six_hours_gets_its_meal_break():
 def published(tmp_path_factory) -> Path:
     """The small line's week 2026-02-09 planned and published by `planner run` (store too)."""
     root = tmp_path_factory.mktemp("intraday")
-    write_history(root / "history.csv")
-    (root / "small.toml").write_text(
-        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
-        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
-        encoding="utf-8",
-    )
-    result = invoke(["run", root / "small.toml", "--out", root / "week", "-q"])
+    result = invoke(["run", write_small(root), "--out", root / "week", "-q"])
     assert result.exit_code in (0, 3), result.output
     return root
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import SMALL_RULES, write_history
+from conftest import write_small
 
 from planner import accuracy, jobs, store
 from planner.cli import cli
@@ -34,13 +34,7 @@ CHILD_TABLES = (
 def week(tmp_path_factory):
     """One small week planned and published once for the module: (plan, out_dir, scenario)."""
     base = tmp_path_factory.mktemp("store")
-    write_history(base / "history.csv")
-    scenario = base / "small.toml"
-    scenario.write_text(
-        '[data]\nhistory = "history.csv"\ncountry = "none"\n'
-        '[forecast]\nmodel = "seasonal_naive"\n' + SMALL_RULES,
-        encoding="utf-8",
-    )
+    scenario = write_small(base)
     week_run = jobs.run_week(scenario, out_dir=base / "out" / "week")
     plan, out_dir = week_run.plan, week_run.directory
     return plan, out_dir, scenario

@@ -10,12 +10,14 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import write_small
 from helpers import deadline, error_line, invoke
 
 from planner import io, jobs, store
@@ -105,12 +107,21 @@ def test_a_store_that_fails_before_the_swap_publishes_nothing(small, tmp_path, m
     assert sorted(p.name for p in out.iterdir()) in ([], ["planner.db"])
 
 
-@pytest.fixture
-def two_plans(small, tmp_path):
-    """Week 7 planned (and published, without a store) into two directories: the plan, and a
-    copy of its directory whose roster is shifted 4 h later (another revision's files)."""
-    run = jobs.run_week(small, week="2026-W07", out_dir=tmp_path / "a")
+@pytest.fixture(scope="module")
+def published_week(tmp_path_factory):
+    """Week 7 of the small line planned and published without a store, once for the module."""
+    folder = tmp_path_factory.mktemp("published")
+    run = jobs.run_week(write_small(folder), week="2026-W07", out_dir=folder / "a")
     return run.plan, run.directory
+
+
+@pytest.fixture
+def two_plans(published_week, tmp_path):
+    """Week 7's plan and a copy of its published directory that the test may rewrite."""
+    plan, directory = published_week
+    copy = tmp_path / "a"
+    shutil.copytree(directory, copy)
+    return plan, copy
 
 
 def _shifted(plan, directory: Path, hours: int):
