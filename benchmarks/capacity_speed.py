@@ -117,8 +117,9 @@ def main() -> None:
     # the same plan (its measured inefficiency, its required staff-hours) solved on
     tight = dataclasses.replace(result.config, gap_pct=0.01, time_limit_s=120)
     exact = capacity.solve_plan(
-        result.demand, base, tight, required_staff_hours=result.table["staff_hours"].to_numpy()
-    )
+        result.demand, base, tight, required_staff_hours=result.table["staff_hours"].to_numpy(),
+        days_limits=plan.days_limits,
+    )  # fmt: skip
     diff = (plan.cost["total"] - exact.cost["total"]) / exact.cost["total"] * 100
     print(
         f"   solved to gap 0.01%: {exact.status}, gap {exact.gap_pct:.3f}% in "

@@ -31,6 +31,7 @@ from planner.capacity.supply import Workforce, base_supply, survival
 from planner.capacity.weekrun import WeekRunNeed, week_run_need
 from planner.errors import InputError
 from planner.scenario import Scenario, apply_adjustments, first_week_after, parse_week, week_label
+from planner.schedule.rules import Rules
 from planner.staffing import staff_requirements
 
 MAX_DAYS_AHEAD = 800  # 104 weeks from two months after the history ends
@@ -238,9 +239,12 @@ def capacity_plan(
             f"covering every interval takes {limits[loop[0]].full_cover_days:,.0f} "
             f"({time.monotonic() - clock:.1f} s)"
         )
-    plan = solve_plan(
-        demand, base, cfg, required_staff_hours=required, handed_weeks=loop,
-        handed_overtime_h=handed_ot, days_limits=limits,
+    plan, limits = plan_within_days(
+        lambda found: solve_plan(
+            demand, base, cfg, required_staff_hours=required, handed_weeks=loop,
+            handed_overtime_h=handed_ot, days_limits=found,
+        ),
+        demand, scenario.rules, limits, log,
     )  # fmt: skip
     log(f"plan: {plan.status}, gap {plan.gap_pct:.2f}% ({plan.seconds:.1f} s)")
     clock = time.monotonic()
@@ -354,6 +358,61 @@ def _staffing_intervals(fc, hist, first: dt.date, cfg: CapacityConfig) -> pd.Dat
 
 _DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
 _GRID_MEMO: dict[tuple, tuple[tuple, dict]] = {}
+DAYS_ROUNDS = 12  # re-solves, at most, with the agent-days limits of weeks found short of days
+
+
+def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lambda m: None):
+    """`solve(limits)`, re-solved with the agent-days limit (`planner.capacity.days`) of each
+    week it covers with overtime whose agents' days cannot place it, under the roster
+    `rules`, at most `DAYS_ROUNDS` times (weeks whose days suffice are checked again only
+    when the plan gives them fewer agents). The plan and the limits it keeps."""
+    plan = solve(limits)
+    enough: dict[int, float] = {}  # week -> agents whose days cover every interval
+    for _ in range(DAYS_ROUNDS):
+        clock = time.monotonic()
+        found = {}
+        frame = plan.weeks
+        for w in np.flatnonzero(frame["overtime_h"].to_numpy(float) > 1e-6):
+            w = int(w)
+            agents = float(frame["agents_eq"].iloc[w])
+            if w in limits or agents >= enough.get(w, np.inf):
+                continue
+            limit = _week_days_limit(demand, w, rules, str(frame["week"].iloc[w]), agents)
+            if limit.short_h(agents) > 1e-6:
+                found[w] = limit
+            else:
+                enough[w] = limit.agents_to_cover()
+        if not found:
+            break
+        log(
+            f"agent-days: {len(found)} week(s) the plan covers with overtime their agents' days "
+            f"cannot place ({', '.join(v.week for v in found.values())}); solved again "
+            f"({time.monotonic() - clock:.1f} s)"
+        )
+        limits = {**limits, **found}
+        plan = solve(limits)
+    return plan, limits
+
+
+_DAYS_MEMO: dict = {}  # (id(demand), week, rules) -> (demand, limit): scenarios sharing a demand
+
+
+def _week_days_limit(demand: Demand, w: int, rules: Rules, label: str, agents: float):
+    """Week w's agent-days limit at `agents` (`days_limit`), memoised per process: the limit
+    depends on the week's requirements and the roster rules only."""
+    key = (id(demand), w, rules)
+    held = _DAYS_MEMO.get(key)
+    if held is not None and held[0] is demand:
+        limit = held[1]
+        if limit.tangents or agents >= limit.agents_to_cover():
+            return limit
+    if len(_DAYS_MEMO) >= 2048:
+        _DAYS_MEMO.clear()
+    limit = days_limit(demand.week_requirements(w), rules, label, agents)
+    _DAYS_MEMO[key] = (demand, limit)
+    return limit
+
+
 DEMAND_KEYS = (
     "horizon_weeks",
     "aht",

@@ -8,18 +8,19 @@ lengthened by the longest overtime extension within `max_work_day_h`), with its 
 of overtime lengthen a day; they add none. A week whose morning peaks and evenings need
 different people can be short with every hour the plan counts, when the agents' days run out.
 
-`days_limit` solves, once per week handed to the weekly run, a linear relaxation of that week's
-roster (`requirements['staff']` per interval, the week wrapping, a shift of any length up to the
+`days_limit` solves, for the week handed to the weekly run and for each week the plan covers
+with overtime, a linear relaxation of that week's roster (`requirements['staff']` per interval, the week wrapping, a shift of any length up to the
 longest day starting in any interval, the meal break anywhere in it): the fewest agent-days that
 cover every interval (`full_cover_days`), and the fewest staff-hours short with K agent-days for
 K on a grid below it. That shortfall is convex in K (a linear programme's value in one
 right-hand side), so the tangents at the grid points (each from the value and the days row's
 dual) bound it from below: `short_h(agents)` never says more than a roster could do, and the
-plan takes them as linear cuts on the handed week's shortfall.
+plan takes them as linear cuts on the week's shortfall.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -90,20 +91,57 @@ def day_lengths_min(rules: Rules) -> list[int]:
     return sorted(out)
 
 
-def days_limit(requirements: pd.DataFrame, rules: Rules, week: str) -> DaysLimit:
-    """The agent-days limit of the week whose requirements are given (see the module)."""
+def days_limit(
+    requirements: pd.DataFrame, rules: Rules, week: str, agents: float | None = None
+) -> DaysLimit:
+    """The agent-days limit of the week whose requirements are given (see the module).
+    `agents`: when their days cover every interval, the limit without its tangents (no
+    shortfall at that many agents or more; the grid is not solved)."""
     need = np.asarray(requirements["staff"], float)
     n = len(need)
     interval = round(interval_seconds(requirements) / 60.0)
     hours = interval / 60.0
     lengths = day_lengths_min(rules)
     meal = math.floor(rules.meal_break_min / interval) if rules.meal_break_min > 0 else 0
+    meal_from_min = rules.meal_break_from_h * 60
+    nx, starts, index, value = _matrix(n, interval, tuple(lengths), meal, meal_from_min)
+    lp = highspy.HighsLp()
+    lp.num_col_ = nx + 2 * n
+    lp.num_row_ = 2 * n + 2
+    inf = highspy.kHighsInf
+    lp.col_cost_ = np.r_[np.ones(nx), np.zeros(2 * n)]
+    lp.col_lower_ = np.zeros(lp.num_col_)
+    lp.col_upper_ = np.r_[np.full(nx, inf), np.zeros(n), np.full(n, inf)]
+    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, -inf]
+    lp.row_upper_ = np.full(lp.num_row_, inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = starts
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("presolve", "off")  # half the time of these small LPs
+        h.passModel(lp)
+        full = _run(h, week)
+        if agents is not None and agents * days_per_agent(rules) >= full:
+            return DaysLimit(week, days_per_agent(rules), max(lengths) / 60.0, full, ())
+        return _limit(h, week, rules, nx, n, hours, full_days=full, lengths=lengths)
+
+
+@functools.lru_cache(maxsize=8)
+def _matrix(n: int, interval: int, lengths: tuple[int, ...], meal: int, meal_from_min: float):
+    """The relaxation's columns (compressed by column: starts, row indices, values) for a week
+    of `n` intervals of `interval` min, days of `lengths` min and a meal break of `meal`
+    intervals in days of at least `meal_from_min` min: the same for every week (only the
+    requirement, a row bound, differs), so built once."""
     shifts = [
-        (s, math.ceil(length / interval), meal if length >= rules.meal_break_from_h * 60 else 0)
+        (s, math.ceil(length / interval), meal if length >= meal_from_min else 0)
         for s in range(n)
         for length in lengths
     ]
-    nx = len(shifts)
     # columns: x (one per shift), short_t, brk_t; rows: cover_t, break room_t, breaks, days
     starts, index, value = [0], [], []
 
@@ -126,26 +164,12 @@ def days_limit(requirements: pd.DataFrame, rules: Rules, week: str) -> DaysLimit
         column([(t, 1.0)])
     for t in range(n):
         column([(t, -1.0), (n + t, -1.0), (breaks_row, 1.0)])
-    lp = highspy.HighsLp()
-    lp.num_col_ = nx + 2 * n
-    lp.num_row_ = 2 * n + 2
-    inf = highspy.kHighsInf
-    lp.col_cost_ = np.r_[np.ones(nx), np.zeros(2 * n)]
-    lp.col_lower_ = np.zeros(lp.num_col_)
-    lp.col_upper_ = np.r_[np.full(nx, inf), np.zeros(n), np.full(n, inf)]
-    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, -inf]
-    lp.row_upper_ = np.full(lp.num_row_, inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(value, float)
-    with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        h.setOptionValue("random_seed", 0)
-        h.passModel(lp)
-        return _limit(h, week, rules, nx, n, hours, full_days=_run(h, week), lengths=lengths)
+    return (
+        len(shifts),
+        np.asarray(starts, dtype=np.int32),
+        np.asarray(index, dtype=np.int32),
+        np.asarray(value, float),
+    )
 
 
 def _limit(h, week, rules, nx, n, hours, full_days, lengths) -> DaysLimit:

@@ -65,13 +65,24 @@ class Demand:
     """Per week (rows of `weeks`): `week, start, calls_p10, calls_p50, calls_p90, aht_s,
     sigma, shrinkage_pct, tet_days, phone_hours, staff_hours_p10 ... staff_hours_p90,
     staff_hours_q` (staff-hours at the plan's quantile). `z_grid` (k,) and `staff_hours_grid`
-    (weeks x k): staff-hours when every interval of the week is scaled by exp(z sigma_w)."""
+    (weeks x k): staff-hours when every interval of the week is scaled by exp(z sigma_w).
+    `intervals`: `timestamp, week, staff` (agents with shrinkage, per interval) at the plan's
+    quantile (the grid point `staff_hours_q` is read at; with `upper`, the larger of it and
+    every interval at its upper bound): what a roster of each week must cover."""
 
     weeks: pd.DataFrame
     quantile_pct: float
     z_grid: np.ndarray
     staff_hours_grid: np.ndarray
     interval_s: int
+    intervals: pd.DataFrame | None = None
+
+    def week_requirements(self, w: int) -> pd.DataFrame:
+        """Week `w`'s `timestamp, staff` per interval (see `intervals`)."""
+        if self.intervals is None:
+            raise ValueError("this demand kept no interval requirements")
+        rows = self.intervals[self.intervals["week"] == w]
+        return rows[["timestamp", "staff"]].reset_index(drop=True)
 
     def staff_hours_at(self, z: np.ndarray) -> np.ndarray:
         """Staff-hours per week for standard-normal scores `z` (draws x weeks), interpolated
@@ -210,27 +221,30 @@ def weekly_demand(
     grid = np.zeros((weeks, len(z_grid)))
     phone: np.ndarray = np.zeros(weeks)
 
-    def staff_hours(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    def staff_hours(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
         """(staff-hours, agent-hours) per week, each interval grossed up for its week's
-        shrinkage."""
+        shrinkage, and the intervals' `timestamp, week, staff`."""
         req = staff_requirements(frame, plain, pooled=pooled, interval_s=interval)
         agents = req["agents"].to_numpy(dtype=float)
         req_week = ((pd.to_datetime(req["timestamp"]) - start).dt.days // 7).to_numpy()
-        out = np.zeros(weeks)
+        staff = np.zeros(len(agents))
         for pct in np.unique(shrink):
             rows = np.isin(req_week, np.flatnonzero(shrink == pct))
-            staff = staff_for_shrinkage(agents[rows], float(pct)).astype(float)
-            out += np.bincount(req_week[rows], weights=staff, minlength=weeks) * hours
-        return out, np.bincount(req_week, weights=agents, minlength=weeks) * hours
+            staff[rows] = staff_for_shrinkage(agents[rows], float(pct))
+        out = np.bincount(req_week, weights=staff, minlength=weeks) * hours
+        kept = pd.DataFrame({"timestamp": req["timestamp"], "week": req_week, "staff": staff})
+        return out, np.bincount(req_week, weights=agents, minlength=weeks) * hours, kept
 
     held: dict = {} if memo is None else memo
     for k, z in enumerate(z_grid):
         if float(z) not in held:
             scaled = base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
             held[float(z)] = staff_hours(scaled)
-        grid[:, k], agent_hours = held[float(z)]
+        grid[:, k], agent_hours, _ = held[float(z)]
         if z == 0.0:
             phone = agent_hours
+    z_plan = float(norm.ppf(cfg.quantile_pct / 100.0))
+    kept = held[float(z_grid[_nearest(z_grid, z_plan)])][2]
     starts = week_starts(first, weeks)
     out = pd.DataFrame(
         {
@@ -248,15 +262,19 @@ def weekly_demand(
     )
     for q in QUANTILES:
         out[f"staff_hours_p{q}"] = _at(grid, z_grid, 0.0 if q == 50 else float(norm.ppf(q / 100)))
-    out["staff_hours_q"] = _at(grid, z_grid, float(norm.ppf(cfg.quantile_pct / 100.0)))
+    out["staff_hours_q"] = _at(grid, z_grid, z_plan)
     if upper:
         bound = frame["upper"] if "upper" in frame.columns else frame["calls"]
         if "upper" not in held:
             held["upper"] = staff_hours(base.assign(calls=bound.to_numpy(float)))
         out["staff_hours_upper"] = held["upper"][0]
-    return Demand(out, float(cfg.quantile_pct), z_grid, grid, interval)
+        kept = kept.assign(staff=np.maximum(kept["staff"], held["upper"][2]["staff"]))
+    return Demand(out, float(cfg.quantile_pct), z_grid, grid, interval, kept)
+
+
+def _nearest(z_grid: np.ndarray, z: float) -> int:
+    return int(np.argmin(np.abs(z_grid - z)))
 
 
 def _at(grid: np.ndarray, z_grid: np.ndarray, z: float) -> np.ndarray:
-    k = int(np.argmin(np.abs(z_grid - z)))
-    return grid[:, k].copy()
+    return grid[:, _nearest(z_grid, z)].copy()

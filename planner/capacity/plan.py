@@ -35,7 +35,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,8 @@ class HiringClass:
 @dataclass(frozen=True)
 class Plan:
     """The solved plan: `weeks` (per week: required, supply terms, levers, gap, cost), the
-    `classes`, the solver's status/gap/time, cost totals by term, and shortfall reasons."""
+    `classes`, the solver's status/gap/time, cost totals by term, shortfall reasons, and the
+    agent-days limits (`planner.capacity.days`, by week index) it was solved under."""
 
     weeks: pd.DataFrame
     classes: tuple[HiringClass, ...]
@@ -101,6 +102,7 @@ class Plan:
     cost: dict[str, float]
     shortfall: tuple[str, ...]
     contracts: tuple[Contract, ...]
+    days_limits: dict[int, DaysLimit] = field(default_factory=dict)
 
     @property
     def short(self) -> bool:
@@ -329,7 +331,7 @@ def solve_plan(
     reasons = _shortfall_reasons(
         frame, cfg, months, starts, handed_weeks, handed_overtime_h, limits
     )
-    return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds)
+    return Plan(frame, classes, status, gap, seconds, totals, reasons, kinds, dict(limits))
 
 
 def _class_heads(series, sizes, weeks, fte_weighted: bool) -> np.ndarray:
