@@ -4,6 +4,7 @@ the plan and its risk, and the weekly table that shows every term."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import dataclass, replace
 
@@ -372,10 +373,9 @@ def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lamb
         clock = time.monotonic()
         found = {}
         frame = plan.weeks
-        for w in np.flatnonzero(frame["overtime_h"].to_numpy(float) > 1e-6):
-            w = int(w)
+        for w in map(int, np.flatnonzero(frame["overtime_h"].to_numpy(float) > 1e-6)):
             agents = float(frame["agents_eq"].iloc[w])
-            if w in limits or agents >= enough.get(w, np.inf):
+            if w in limits or agents >= enough.get(w, math.inf):
                 continue
             limit = _week_days_limit(demand, w, rules, str(frame["week"].iloc[w]), agents)
             if limit.short_h(agents) > 1e-6:
