@@ -15,7 +15,7 @@ from planner import forecast, history, store
 from planner.capacity import inefficiency as ineff
 from planner.capacity.aht import seasonal_aht
 from planner.capacity.config import CapacityConfig, capacity_config
-from planner.capacity.days import days_limit
+from planner.capacity.days import DaysLimit, days_limit
 from planner.capacity.demand import BOUNDS_REACH_DAYS, Demand, weekly_demand
 from planner.capacity.inefficiency import Inefficiency
 from planner.capacity.plan import Plan, solve_plan
@@ -360,6 +360,8 @@ def _staffing_intervals(fc, hist, first: dt.date, cfg: CapacityConfig) -> pd.Dat
 _DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
 _GRID_MEMO: dict[tuple, tuple[tuple, dict]] = {}
 DAYS_ROUNDS = 12  # re-solves, at most, with the agent-days limits of weeks found short of days
+DAYS_NEAR = 4  # weeks either side of one found short of days that are checked with it
+DAYS_MARGIN = 0.05  # a week whose agents are within this share of its limit is held to it
 
 
 def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lambda m: None):
@@ -371,17 +373,14 @@ def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lamb
     enough: dict[int, float] = {}  # week -> agents whose days cover every interval
     for _ in range(DAYS_ROUNDS):
         clock = time.monotonic()
-        found = {}
         frame = plan.weeks
-        for w in map(int, np.flatnonzero(frame["overtime_h"].to_numpy(float) > 1e-6)):
-            agents = float(frame["agents_eq"].iloc[w])
-            if w in limits or agents >= enough.get(w, math.inf):
-                continue
-            limit = _week_days_limit(demand, w, rules, str(frame["week"].iloc[w]), agents)
-            if limit.short_h(agents) > 1e-6:
-                found[w] = limit
-            else:
-                enough[w] = limit.agents_to_cover()
+        overtime = np.flatnonzero(frame["overtime_h"].to_numpy(float) > 1e-6)
+        found = _short_of_days(overtime, frame, demand, rules, limits, enough)
+        # the overtime a limit takes from a week goes to its neighbours (one month's cap):
+        # those are checked now, not one round later
+        near = {v for w in found for v in range(w - DAYS_NEAR, w + DAYS_NEAR + 1)}
+        near_weeks = [v for v in sorted(near) if 0 <= v < len(frame)]
+        found |= _short_of_days(near_weeks, frame, demand, rules, limits | found, enough)
         if not found:
             break
         log(
@@ -394,17 +393,40 @@ def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lamb
     return plan, limits
 
 
+def _short_of_days(weeks, frame, demand, rules, skip, enough) -> dict[int, DaysLimit]:
+    """Of `weeks` (indices of the plan's weekly `frame`, those in `skip` left out), the ones
+    whose agents' days cannot cover every interval, with their limits; `enough` (week ->
+    agents whose days suffice) is read and filled."""
+    found: dict[int, DaysLimit] = {}
+    for w in map(int, weeks):
+        agents = float(frame["agents_eq"].iloc[w])
+        if w in skip or agents >= enough.get(w, math.inf):
+            continue
+        label = str(frame["week"].iloc[w])
+        limit = _week_days_limit(demand, w, rules, label, agents)
+        if limit.short_h(agents) > 1e-6:
+            found[w] = limit
+        elif agents < (1 + DAYS_MARGIN) * limit.agents_to_cover():
+            # close to its limit: held to it now (a cut that does not bind yet), since the
+            # next solve may move this week's agents elsewhere
+            found[w] = _week_days_limit(demand, w, rules, label, None)
+        else:
+            enough[w] = limit.agents_to_cover()
+    return found
+
+
 _DAYS_MEMO: dict = {}  # (id(demand), week, rules) -> (demand, limit): scenarios sharing a demand
 
 
-def _week_days_limit(demand: Demand, w: int, rules: Rules, label: str, agents: float):
-    """Week w's agent-days limit at `agents` (`days_limit`), memoised per process: the limit
-    depends on the week's requirements and the roster rules only."""
+def _week_days_limit(demand: Demand, w: int, rules: Rules, label: str, agents: float | None):
+    """Week w's agent-days limit at `agents` (`days_limit`; None: with its tangents),
+    memoised per process: the limit depends on the week's requirements and the roster rules
+    only."""
     key = (id(demand), w, rules)
     held = _DAYS_MEMO.get(key)
     if held is not None and held[0] is demand:
         limit = held[1]
-        if limit.tangents or agents >= limit.agents_to_cover():
+        if limit.tangents or (agents is not None and agents >= limit.agents_to_cover()):
             return limit
     if len(_DAYS_MEMO) >= 2048:
         _DAYS_MEMO.clear()

@@ -266,8 +266,13 @@ def solve_plan(
     heads = [base.heads[w] + class_term(unit.heads, w, False) for w in range(weeks)]
     limits = days_limits or {}
     for w, limit in sorted(limits.items()):
+        if not limit.tangents:
+            continue
+        # the week's agent-days as one variable: each tangent's row holds two terms, not
+        # every class's (a sparse model solves faster)
+        days = pulp.LpVariable(f"days_{w}", 0)
         agents = base.heads[w] + class_term(unit.effective, w, False) + tp * temp[w]
-        days = limit.days_per_agent * agents
+        prob += days == limit.days_per_agent * agents, f"days_{w}"
         for i, (k, value, slope) in enumerate(limit.tangents):
             prob += short[w] >= value + slope * (days - k), f"days_{w}_{i}"
     for w in handed_weeks if handed_overtime_h > 0 else ():
