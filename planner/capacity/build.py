@@ -367,8 +367,10 @@ DAYS_MARGIN = 0.05  # a week whose agents are within this share of its limit is 
 def plan_within_days(solve, demand: Demand, rules: Rules, limits: dict, log=lambda m: None):
     """`solve(limits)`, re-solved with the agent-days limit (`planner.capacity.days`) of each
     week it covers with overtime whose agents' days cannot place it, under the roster
-    `rules`, at most `DAYS_ROUNDS` times (weeks whose days suffice are checked again only
-    when the plan gives them fewer agents). The plan and the limits it keeps."""
+    `rules`, at most `DAYS_ROUNDS` times. With such a week, the `DAYS_NEAR` weeks either side
+    are checked too, and a checked week whose agents are within `DAYS_MARGIN` of its limit is
+    held to it as well (each saves a round); a week whose days sufficed is checked again only
+    when the plan gives it fewer agents. The plan and the limits it keeps."""
     plan = solve(limits)
     enough: dict[int, float] = {}  # week -> agents whose days cover every interval
     for _ in range(DAYS_ROUNDS):

@@ -9,9 +9,10 @@ of overtime lengthen a day; they add none. A week whose morning peaks and evenin
 different people can be short with every hour the plan counts, when the agents' days run out.
 
 `days_limit` solves, for the week handed to the weekly run and for each week the plan covers
-with overtime, a linear relaxation of that week's roster (`requirements['staff']` per interval, the week wrapping, a shift of any length up to the
-longest day starting in any interval, the meal break anywhere in it): the fewest agent-days that
-cover every interval (`full_cover_days`), and the fewest staff-hours short with K agent-days for
+with overtime (`planner.capacity.build.plan_within_days`), a linear relaxation of that week's
+roster (`requirements['staff']` per interval, the week wrapping, a shift of any length up to
+the longest day starting in any interval, the meal break anywhere in it): the fewest agent-days
+that cover every interval (`full_cover_days`), and the fewest staff-hours short with K agent-days for
 K on a grid below it. That shortfall is convex in K (a linear programme's value in one
 right-hand side), so the tangents at the grid points (each from the value and the days row's
 dual) bound it from below: `short_h(agents)` never says more than a roster could do, and the
