@@ -114,7 +114,6 @@ def chained(tmp_path_factory):
 
 
 @pytest.mark.slow  # three solves of a small week
-@pytest.mark.xdist_group("chained")  # its fixture computed once, on one worker
 def test_a_chained_week_keeps_every_rule_and_covers_the_week(chained):
     from planner.schedule import check_roster_rules, check_weeks
 
@@ -128,7 +127,6 @@ def test_a_chained_week_keeps_every_rule_and_covers_the_week(chained):
 
 
 @pytest.mark.slow  # three solves of a small week
-@pytest.mark.xdist_group("chained")  # its fixture computed once, on one worker
 def test_a_chained_week_gives_the_same_roster_twice(chained):
     _, _, _, (a, b) = chained
     assert a.roster.equals(b.roster)
@@ -137,7 +135,6 @@ def test_a_chained_week_gives_the_same_roster_twice(chained):
 
 
 @pytest.mark.slow  # three solves of a small week
-@pytest.mark.xdist_group("chained")  # its fixture computed once, on one worker
 def test_a_lighter_chained_week_rosters_fewer_of_last_weeks_agents(chained):
     # last week's sized workforce is paid for the hours it works (not as salaried staff),
     # so a week needing 10% less does not roster everyone again
