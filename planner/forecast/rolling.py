@@ -273,8 +273,7 @@ def weigh_weather(
     those origins. Returns whether the terms are kept."""
     if not rolling.has_weather or name == "seasonal_naive":
         return rolling.has_weather
-    if acts is None:
-        acts = rolling.actuals(end)
+    acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, SELECT_ORIGINS)
     if not origins:
         return True
@@ -340,8 +339,7 @@ def calibration_errors(
     `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored. The
     forecasts have the temperature the forecast from `end` has (`weather_as_known`): where it
     takes the climatology, a perfect past temperature would make the bounds too narrow."""
-    if acts is None:
-        acts = rolling.actuals(end)
+    acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
     errors = np.full((len(origins), horizon), np.nan)
     for row, origin in enumerate(origins):
@@ -352,9 +350,7 @@ def calibration_errors(
     return errors
 
 
-def weekly_errors(
-    rolling: RollingOrigins, end: int, horizon: int, name: str, acts: np.ndarray | None = None
-) -> np.ndarray:
+def weekly_errors(rolling: RollingOrigins, end: int, horizon: int, name: str) -> np.ndarray:
     """log(actual / forecast) of the weekly totals of `calibration_errors`' forecasts (the
     same origins, the same cached forecasts): by origin (rows) and lead in weeks (columns:
     days 1-7, 8-14, ... of each origin; `horizon // 7` of them), NaN where a week has a day
@@ -363,8 +359,7 @@ def weekly_errors(
     A regression's origins whose history is of another span class than the one before `end`
     (`span_class`: the yearly shape and trend, a coarse shape, none) are not scored: their
     forecasts are another, rougher model's, whose errors would not be this forecast's."""
-    if acts is None:
-        acts = rolling.actuals(end)
+    acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
     weeks = horizon // 7
     errors = np.full((len(origins), weeks), np.nan)
