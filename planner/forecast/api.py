@@ -264,8 +264,7 @@ def _prepare(history, horizon_days, start, interval_min, level, country, events,
 
 def _short_history_notes(y: pd.Series) -> list[str]:
     """What a history under two years cannot teach the daily models, and what they use."""
-    days = y.index[np.isfinite(y.to_numpy())]
-    span = (days[-1] - days[0]).days + 1 if len(days) else 0
+    span = history_span(y)
     if span >= YEARLY_MIN_SPAN:
         return []
     if span >= SHORT_YEARLY_SPAN:
