@@ -266,8 +266,6 @@ def solve_plan(
     heads = [base.heads[w] + class_term(unit.heads, w, False) for w in range(weeks)]
     limits = days_limits or {}
     for w, limit in sorted(limits.items()):
-        if not limit.tangents:
-            continue
         # the week's agent-days as one variable: each tangent's row holds two terms, not
         # every class's (a sparse model solves faster)
         days = pulp.LpVariable(f"days_{w}", 0)
