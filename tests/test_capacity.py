@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -385,6 +386,13 @@ def test_cli_exit_3_and_reason_when_short(cap_scenario):
     assert any(r["shortfall_h"] > 0 for r in rows)
     assert "SHORT " in result.stderr and "no class can graduate" in result.stderr
     assert math.isclose(sum(r["p_short"] >= 0 for r in rows), 12)
+    short_h = {r["week"]: r["shortfall_h"] for r in rows}
+    for first, last, said in re.findall(
+        r"SHORT (\S+?)(?:\.\.(\S+))?: short ([\d,.]+) staff-hours", result.stderr
+    ):
+        weeks = [w for w in short_h if first <= w <= (last or first)]
+        hours = sum(short_h[w] for w in weeks)  # each week's shortfall, once, in one line
+        assert float(said.replace(",", "")) > 0 and abs(float(said.replace(",", "")) - hours) <= 0.5
 
 
 @pytest.mark.slow  # four plans (about 4 s on a quiet machine)

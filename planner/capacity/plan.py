@@ -479,7 +479,8 @@ def _shortfall_reasons(
                 )
         hours = frame["shortfall_h"].iloc[w : end + 1].sum()
         span = frame["week"].iloc[w] + ("" if end == w else f"..{frame['week'].iloc[end]}")
-        out.append(f"{span}: short {hours:,.0f} staff-hours: {'; '.join(why)}")
+        shown = f"{hours:,.1f}" if hours < 10 else f"{hours:,.0f}"  # never "short 0"
+        out.append(f"{span}: short {shown} staff-hours: {'; '.join(why)}")
         w = end + 1
     return tuple(out)
 
