@@ -538,6 +538,7 @@ def test_a_plan_beyond_the_forecasts_reach_is_refused(cap_scenario):
     assert "the forecast reaches at most 800 days" in error_line(result)
 
 
+@pytest.mark.slow  # plans on a local engine and in process (about 3 s)
 def test_scenarios_on_an_engine_give_the_in_process_result(cap_scenario, tmp_path):
     dearer = tmp_path / "dearer.toml"
     dearer.write_text(

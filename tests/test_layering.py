@@ -55,11 +55,18 @@ def _known(name: str) -> str:
 
 
 @functools.cache
+def tree_of(module: str) -> ast.Module:
+    """The parsed source of `module` (parsed once for every test here)."""
+    path = MODULES[module]
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@functools.cache
 def imports_of(module: str) -> list[tuple[str, ast.stmt]]:
     """Every `planner` module that `module` imports, with the statement that imports it.
     `from planner.x import y` imports `planner.x.y` when that is a module, else `planner.x`."""
     path = MODULES[module]
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = tree_of(module)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = []
     for node in ast.walk(tree):
@@ -202,7 +209,7 @@ def test_no_flag_is_named_below_the_cli():
     for module, path in MODULES.items():
         if floor_of(module) in ("cli", "__main__"):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = tree_of(module)
         docs = _docstrings(tree)
         for node in ast.walk(tree):
             if (

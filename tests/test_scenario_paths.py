@@ -95,6 +95,7 @@ def test_bundled_names_cannot_leave_the_bundled_folder(small, value):
         scenario_layer.load_scenario(scenario, rules_from_mapping)
 
 
+@pytest.mark.slow  # a weekly run (about 2 s)
 def test_outputs_and_a_new_store_respect_the_umask(small, tmp_path):
     previous = os.umask(0o077)
     try:

