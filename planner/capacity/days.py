@@ -10,13 +10,17 @@ different people can be short with every hour the plan counts, when the agents' 
 
 `days_limit` solves, for the week handed to the weekly run and for each week the plan covers
 with overtime (`planner.capacity.build.plan_within_days`), a linear relaxation of that week's
-roster (`requirements['staff']` per interval, the week wrapping, a shift of any length up to
-the longest day starting in any interval, the meal break anywhere in it): the fewest agent-days
-that cover every interval (`full_cover_days`), and the fewest staff-hours short with K agent-days for
-K on a grid below it. That shortfall is convex in K (a linear programme's value in one
-right-hand side), so the tangents at the grid points (each from the value and the days row's
-dual) bound it from below: `short_h(agents)` never says more than a roster could do, and the
-plan takes them as linear cuts on the week's shortfall.
+roster of N agents (`requirements['staff']` per interval, the week wrapping, a shift of any
+length up to the longest day starting in any interval, the meal break anywhere in it; at most
+`days_per_agent` x N days in the week and at most N starting on each calendar day, since an
+agent works one shift a day): the fewest agents that cover every interval (their agent-days are
+`full_cover_days`), and the fewest staff-hours short with N agents for N on a grid below it. On
+a line open five days a week the per-day rows bind (N agents give at most 5N days, not 6N); on
+a 24/7 line the week's total does. That shortfall is convex in N (a linear programme's value in
+one column's bound), so the tangents at the grid points (each from the value and the agents
+column's reduced cost) bound it from below: `short_h(agents)` never says more than a roster
+could do, and the plan takes them as linear cuts on the week's shortfall (in agent-days, K =
+`days_per_agent` x N).
 """
 
 from __future__ import annotations
@@ -35,15 +39,16 @@ from planner.schedule.rules import Rules
 from planner.schedule.solvers import stdout_to_stderr
 from planner.staffing import interval_seconds
 
-# agent-days at which the shortfall is solved, as fractions of those covering every interval
+# agents at which the shortfall is solved, as fractions of those covering every interval
 GRID = (1.0, 0.98, 0.96, 0.94, 0.92, 0.9, 0.87, 0.84, 0.8, 0.75, 0.7, 0.6, 0.5)
 
 
 @dataclass(frozen=True)
 class DaysLimit:
-    """A week's agent-days limit: `days_per_agent`, `longest_day_h`, the fewest agent-days
-    covering every interval (`full_cover_days`) and the tangents (K, staff-hours short at K,
-    slope in staff-hours per agent-day, <= 0) of the shortfall against agent-days K."""
+    """A week's agent-days limit: `days_per_agent`, `longest_day_h`, the agent-days of the
+    fewest agents covering every interval (`full_cover_days`) and the tangents (K, staff-hours
+    short at K, slope in staff-hours per agent-day, <= 0) of the shortfall against agent-days
+    K = `days_per_agent` x agents."""
 
     week: str
     days_per_agent: int
@@ -65,7 +70,7 @@ class DaysLimit:
             f"{self.week}: {agents:.1f} agents x {self.days_per_agent} days = "
             f"{agents * self.days_per_agent:,.0f} agent-days; covering every interval takes at "
             f"least {self.full_cover_days:,.0f} (days of at most {self.longest_day_h:g} h, the "
-            f"meal break in them; {self.agents_to_cover():.1f} agents)"
+            f"meal break in them, one a day an agent; {self.agents_to_cover():.1f} agents)"
         )
         if short <= 1e-6:
             return head
@@ -95,9 +100,9 @@ def day_lengths_min(rules: Rules) -> list[int]:
 def days_limit(
     requirements: pd.DataFrame, rules: Rules, week: str, agents: float | None = None
 ) -> DaysLimit:
-    """The agent-days limit of the week whose requirements are given (see the module).
-    `agents`: when their days cover every interval, the limit without its tangents (no
-    shortfall at that many agents or more; the grid is not solved)."""
+    """The agent-days limit of the week whose requirements (`timestamp`, `staff`) are given
+    (see the module). `agents`: when they cover every interval, the limit without its
+    tangents (no shortfall at that many agents or more; the grid is not solved)."""
     need = np.asarray(requirements["staff"], float)
     n = len(need)
     interval = round(interval_seconds(requirements) / 60.0)
@@ -105,16 +110,20 @@ def days_limit(
     lengths = day_lengths_min(rules)
     meal = math.floor(rules.meal_break_min / interval) if rules.meal_break_min > 0 else 0
     meal_from_min = rules.meal_break_from_h * 60
-    nx, starts, index, value = _matrix(n, interval, tuple(lengths), meal, meal_from_min)
+    per_agent = days_per_agent(rules)
+    day = pd.to_datetime(requirements["timestamp"]).dt.normalize()
+    day_of_slot = tuple(int(d) for d in pd.factorize(day)[0])
+    columns = _matrix(interval, tuple(lengths), meal, meal_from_min, per_agent, day_of_slot)
+    nx, n_days, starts, index, value = columns
     lp = highspy.HighsLp()
-    lp.num_col_ = nx + 2 * n
-    lp.num_row_ = 2 * n + 2
+    lp.num_col_ = nx + 2 * n + 1  # shifts, short_t, brk_t, agents
+    lp.num_row_ = 2 * n + 2 + n_days
     inf = highspy.kHighsInf
-    lp.col_cost_ = np.r_[np.ones(nx), np.zeros(2 * n)]
+    lp.col_cost_ = np.r_[np.zeros(nx + 2 * n), 1.0]  # the fewest agents
     lp.col_lower_ = np.zeros(lp.num_col_)
-    lp.col_upper_ = np.r_[np.full(nx, inf), np.zeros(n), np.full(n, inf)]
-    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, -inf]
-    lp.row_upper_ = np.full(lp.num_row_, inf)
+    lp.col_upper_ = np.r_[np.full(nx, inf), np.zeros(n), np.full(n, inf), inf]
+    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, np.full(1 + n_days, -inf)]
+    lp.row_upper_ = np.r_[np.full(2 * n + 1, inf), np.zeros(1 + n_days)]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = index
@@ -126,24 +135,43 @@ def days_limit(
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("presolve", "off")  # half the time of these small LPs
         h.passModel(lp)
-        full = _run(h, week)
-        if agents is not None and agents * days_per_agent(rules) >= full:
-            return DaysLimit(week, days_per_agent(rules), max(lengths) / 60.0, full, ())
-        return _limit(h, week, rules, nx, n, hours, full_days=full, lengths=lengths)
+        fewest = _run(h, week)
+        longest_h = max(lengths) / 60.0
+        if agents is not None and agents >= fewest:
+            return DaysLimit(week, per_agent, longest_h, per_agent * fewest, ())
+        return DaysLimit(
+            week,
+            per_agent,
+            longest_h,
+            per_agent * fewest,
+            _tangents(h, week, nx, n, hours, fewest, per_agent),
+        )
 
 
 @functools.lru_cache(maxsize=8)
-def _matrix(n: int, interval: int, lengths: tuple[int, ...], meal: int, meal_from_min: float):
+def _matrix(
+    interval: int,
+    lengths: tuple[int, ...],
+    meal: int,
+    meal_from_min: float,
+    per_agent: int,
+    day_of_slot: tuple[int, ...],
+):
     """The relaxation's columns (compressed by column: starts, row indices, values) for a week
-    of `n` intervals of `interval` min, days of `lengths` min and a meal break of `meal`
-    intervals in days of at least `meal_from_min` min: the same for every week (only the
-    requirement, a row bound, differs), so built once."""
+    of intervals of `interval` min on the calendar days `day_of_slot` (one per interval), days
+    of `lengths` min, a meal break of `meal` intervals in days of at least `meal_from_min` min
+    and `per_agent` days an agent: the same for every week of that shape (only the
+    requirement, a row bound, differs), so built once. Returns (shift columns, calendar days,
+    starts, index, values)."""
+    n = len(day_of_slot)
+    n_days = max(day_of_slot) + 1
     shifts = [
         (s, math.ceil(length / interval), meal if length >= meal_from_min else 0)
         for s in range(n)
         for length in lengths
     ]
-    # columns: x (one per shift), short_t, brk_t; rows: cover_t, break room_t, breaks, days
+    # columns: x (one per shift), short_t, brk_t, agents; rows: cover_t, break room_t, breaks,
+    # the week's days (<= per_agent x agents), each calendar day's starts (<= agents)
     starts, index, value = [0], [], []
 
     def column(entries):
@@ -160,36 +188,40 @@ def _matrix(n: int, interval: int, lengths: tuple[int, ...], meal: int, meal_fro
             entries += [(n + t, 1.0) for t in sorted(slots)]
             entries.append((breaks_row, -float(lost)))
         entries.append((days_row, 1.0))
+        entries.append((days_row + 1 + day_of_slot[s], 1.0))
         column(entries)
     for t in range(n):
         column([(t, 1.0)])
     for t in range(n):
         column([(t, -1.0), (n + t, -1.0), (breaks_row, 1.0)])
+    column([(days_row, -float(per_agent)), *((days_row + 1 + d, -1.0) for d in range(n_days))])
     return (
         len(shifts),
+        n_days,
         np.asarray(starts, dtype=np.int32),
         np.asarray(index, dtype=np.int32),
         np.asarray(value, float),
     )
 
 
-def _limit(h, week, rules, nx, n, hours, full_days, lengths) -> DaysLimit:
-    """The tangents of the shortfall against agent-days on the model `h` (see the module)."""
+def _tangents(h, week, nx, n, hours, fewest, per_agent) -> tuple[tuple[float, float, float], ...]:
+    """The tangents (K agent-days, staff-hours short, slope per agent-day) of the shortfall
+    against the agents on the model `h` (see the module), at `GRID` x `fewest` agents."""
     inf = highspy.kHighsInf
-    days_row = 2 * n + 1
-    full = full_days
-    # the shortfall against agent-days: shifts free, short priced in staff-hours
+    agents_col = nx + 2 * n
+    # the shortfall against agents: shifts free, short priced in staff-hours, agents fixed
     h.changeColsCost(nx, np.arange(nx), np.zeros(nx))
     h.changeColsCost(n, np.arange(nx, nx + n), np.full(n, hours))
     h.changeColsBounds(n, np.arange(nx, nx + n), np.zeros(n), np.full(n, inf))
+    h.changeColCost(agents_col, 0.0)
     tangents = []
     for share in GRID:
-        k = full * share
-        h.changeRowBounds(days_row, -inf, k)
+        count = fewest * share
+        h.changeColBounds(agents_col, count, count)
         short = _run(h, week)
-        slope = min(0.0, float(h.getSolution().row_dual[days_row]))
-        tangents.append((k, short, slope))
-    return DaysLimit(week, days_per_agent(rules), max(lengths) / 60.0, full, tuple(tangents))
+        slope = min(0.0, float(h.getSolution().col_dual[agents_col]))
+        tangents.append((per_agent * count, short, slope / per_agent))
+    return tuple(tangents)
 
 
 def _run(h: highspy.Highs, week: str) -> float:
