@@ -24,6 +24,7 @@ from planner.history import read_history
 from planner.jobs.capacity import plan_scenario
 from planner.scenario import ServiceConfig, load_scenario
 from planner.schedule import rules_from_mapping
+from planner.schedule.files import read_agents
 
 FIRST = dt.date(2027, 1, 4)  # 2027-W01; Tết 2027 falls in W05-W06
 
@@ -373,6 +374,27 @@ def test_cli_writes_the_weekly_table_with_every_term(cap_scenario, tmp_path):
     assert (tmp_path / "w2.csv").read_text() == (tmp_path / "w.csv").read_text()
     if result.exit_code == 3:
         assert (frame["shortfall_h"] > 0).any()
+
+
+def test_the_handed_agents_keep_their_contract_and_roster_columns(cap_scenario, tmp_path):
+    # a centre whose full-timers work 40 h (the plan's contract is 48) and whose agents have
+    # night and day constraints: the week's file hands them on as they are, for the roster
+    rows = [f"A{i:02d},full-time,40,{'yes' if i % 3 == 0 else 'no'},{'Sun' if i % 4 == 0 else ''}"
+            for i in range(12)] + ["P01,part-time,20,no,Mon 00:00-08:00"]  # fmt: skip
+    (tmp_path / "agents.csv").write_text(
+        "agent,contract,weekly_hours,no_night,unavailable\n" + "\n".join(rows) + "\n"
+    )
+    result = invoke(["capacity", cap_scenario, "--format", "csv", "-q", "--agents-week",
+                     "2026-W15", "--agents-out", tmp_path / "w.csv"])  # fmt: skip
+    assert result.exit_code in (0, 3), result.stderr
+    handed = read_agents(tmp_path / "w.csv")  # the weekly run reads it
+    given = read_agents(tmp_path / "agents.csv").set_index("agent")
+    today = handed[handed["agent"].isin(given.index)].set_index("agent")
+    assert len(today) > 0
+    for column in ("contract", "weekly_hours", "no_night", "unavailable"):
+        assert (today[column] == given.loc[today.index, column]).all(), column
+    others = handed[~handed["agent"].isin(given.index)]
+    assert not others["no_night"].any() and (others["unavailable"] == "").all()
 
 
 def test_cli_exit_3_and_reason_when_short(cap_scenario):

@@ -28,7 +28,7 @@ from planner.capacity.spread import (
     ShortSpread,
     plan_spread,
 )
-from planner.capacity.supply import Workforce, base_supply, survival
+from planner.capacity.supply import ROSTER_COLUMNS, Workforce, base_supply, survival
 from planner.capacity.weekrun import WeekRunNeed, week_run_need
 from planner.errors import InputError
 from planner.scenario import Scenario, apply_adjustments, first_week_after, parse_week, week_label
@@ -512,9 +512,11 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
     the weekly roster counts every agent whole, so n graduates at p% productivity are handed
     as n x p / 100 agents (H001, ...) and n temps at `temp_productivity_pct` as n x that / 100
     (T001, ...), rounded cumulatively over the groups so the file's total is the plan's
-    effective heads rounded once. Columns `agent`, `contract`, `weekly_hours`,
-    `productivity_pct` (100 on every row: each row is a whole agent's work) and `stands_for`
-    (what a row stands for: today's agent, or the group of graduates or temps it is part of).
+    effective heads rounded once. Columns `agent`, `contract` (today's agents keep theirs),
+    `weekly_hours`, the roster's columns of today's agents file as written there (`skills`,
+    `no_night`, `unavailable`, `preferred_start`, `min_hours`, those it has; empty for
+    graduates and temps), `productivity_pct` (100 on every row: each row is a whole agent's
+    work) and `stands_for` (today's agent, or the group of graduates or temps it is part of).
     The plan's overtime hours are not in it (a roster of contract hours does not carry
     them)."""
     weeks = list(result.table["week"])
@@ -529,16 +531,19 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
     leavers = int(round(float((1.0 - surv).sum())))
     order = np.lexsort((np.arange(len(frame)), surv))  # lowest survival first, then file order
     gone = set(order[:leavers].tolist())
+    kept = [c for c in ROSTER_COLUMNS if c in frame]
     rows = []
     for i, row in frame.iterrows():
         if i in gone:
             continue
         hours = row["fte"] * cfg.contract_hours
+        contract = row.get("contract", "full-time" if row["fte"] >= 1.0 - 1e-9 else "part-time")
         rows.append(
             {
                 "agent": row["agent"],
-                "contract": "full-time" if row["fte"] >= 1.0 - 1e-9 else "part-time",
+                "contract": contract,
                 "weekly_hours": round(hours, 2),
+                **{c: row[c] for c in kept},
                 "productivity_pct": 100.0,
                 "stands_for": "today's agent",
             }
@@ -565,8 +570,8 @@ def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
             prefix = row["agent"]
             number[prefix] += 1
             out.append({**row, "agent": f"{prefix}{number[prefix]:03d}"})
-    columns = ["agent", "contract", "weekly_hours", "productivity_pct", "stands_for"]
-    return pd.DataFrame(out, columns=columns)
+    columns = ["agent", "contract", "weekly_hours", *kept, "productivity_pct", "stands_for"]
+    return pd.DataFrame(out, columns=columns).fillna({c: "" for c in kept})
 
 
 def _handed_groups(result: CapacityPlan, w: int) -> list[tuple[str, str, float, int, float, str]]:

@@ -46,6 +46,11 @@ class Workforce:
         return float(self.frame["fte"].sum())
 
 
+# an agent's columns the weekly roster reads (`planner.schedule.files.read_agents`) beyond the
+# contract and hours: the plan does not use them, but the agents file it hands on keeps them
+ROSTER_COLUMNS = ("skills", "no_night", "unavailable", "preferred_start", "min_hours")
+
+
 def read_workforce(path: str | os.PathLike, cfg: CapacityConfig, today: dt.date) -> Workforce:
     """The agents file (`agent` required; `contract`, `weekly_hours`, `hire_date` optional)."""
     name = io.display_name(path)
@@ -78,8 +83,12 @@ def read_workforce(path: str | os.PathLike, cfg: CapacityConfig, today: dt.date)
             "agent": rows["agent"].to_numpy(),
             "fte": hours / cfg.contract_hours,
             "tenure_months": tenure,
+            "contract": np.where(part, "part-time", "full-time"),
         }
     )
+    for column in ROSTER_COLUMNS:  # kept as written, for the agents file the plan hands on
+        if column in rows:
+            frame[column] = rows[column].to_numpy()
     return Workforce(frame, name)
 
 
