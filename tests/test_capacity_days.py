@@ -31,6 +31,18 @@ def rules(**tables):
     return rules_from_mapping(tables, "test.toml")
 
 
+def twelve_hour_days_limit(staff: np.ndarray):
+    """The limit of a week of `staff` per 30-min interval, days of 6 or 12 h, no meal break."""
+    return days_limit(
+        week_of(staff),
+        rules(shifts={"shift_lengths_h": [6, 12], "meal_break_min": 0,
+                      "night_meal_break_min": 0},
+              labour={"max_daily_hours": 12, "max_work_day_h": 12,
+                      "max_overtime_week_h": 0}),
+        "2027-W28",
+    )  # fmt: skip
+
+
 @settings(max_examples=8, deadline=None)
 @given(level=st.integers(1, 30), share=st.floats(0.3, 1.2))
 def test_a_flat_week_takes_two_twelve_hour_days_a_day_and_lacks_twelve_hours_a_missing_day(
@@ -38,14 +50,7 @@ def test_a_flat_week_takes_two_twelve_hour_days_a_day_and_lacks_twelve_hours_a_m
 ):
     # 24/7 at `level` agents, days of at most 12 h without a meal break: every day takes
     # 2 x level agent-days; each agent-day fewer leaves 12 staff-hours uncovered
-    lim = days_limit(
-        week_of(np.full(336, level)),
-        rules(shifts={"shift_lengths_h": [6, 12], "meal_break_min": 0,
-                      "night_meal_break_min": 0},
-              labour={"max_daily_hours": 12, "max_work_day_h": 12,
-                      "max_overtime_week_h": 0}),
-        "2027-W28",
-    )  # fmt: skip
+    lim = twelve_hour_days_limit(np.full(336, level))
     assert lim.longest_day_h == 12
     assert abs(lim.full_cover_days - 14 * level) < 1e-6
     agents = share * 14 * level / lim.days_per_agent
@@ -66,14 +71,7 @@ def test_a_line_open_five_days_takes_an_agent_a_day_not_six_days_an_agent(level,
     staff = np.zeros(336)
     for day in range(5):
         staff[day * 48 + 16 : day * 48 + 40] = level
-    lim = days_limit(
-        week_of(staff),
-        rules(shifts={"shift_lengths_h": [6, 12], "meal_break_min": 0,
-                      "night_meal_break_min": 0},
-              labour={"max_daily_hours": 12, "max_work_day_h": 12,
-                      "max_overtime_week_h": 0}),
-        "2027-W28",
-    )  # fmt: skip
+    lim = twelve_hour_days_limit(staff)
     assert abs(lim.agents_to_cover() - level) < 1e-6
     agents = share * level
     assert 0 < lim.short_h(agents) <= 5 * 12 * (level - agents) + 1e-6
