@@ -28,6 +28,7 @@ from planner.intraday import (
     plan_actions,
     reforecast_day,
 )
+from planner.intraday.actions import MIN_BREAK_GAIN_PTS
 from planner.io import parse_breaks
 from planner.scenario import load_scenario
 from planner.schedule import Rules, check_roster_rules, rules_from_mapping
@@ -483,6 +484,10 @@ def test_no_action_breaks_a_rule(hour, scale):
             pytest.fail(f"{row.agent}: a shift moved into the past ({row.start})")
     expected = [a.sl_after_pct - a.sl_before_pct for a in result.actions if a.kind != "callbacks"]
     assert all(g >= -1e-6 for g in expected)
+    # a break is moved only for a gain the list shows (a hundredth of a point or more)
+    for a in result.actions:
+        if a.kind == "move-break":
+            assert a.gain_points + a.covered_gain_points >= MIN_BREAK_GAIN_PTS - 1e-9
 
 
 def test_a_short_afternoon_gets_actions_and_a_higher_service_level():

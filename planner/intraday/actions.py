@@ -45,6 +45,9 @@ from planner.schedule import OvertimeTally, OvertimeWorked, Rules, check_roster_
 from planner.schedule.tours import night_minutes
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
+# a break is moved only for at least this many objective points (service level + covered, as
+# the list shows them to a hundredth): a move for less disturbs an agent for nothing shown
+MIN_BREAK_GAIN_PTS = 0.01
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,7 @@ def move_breaks(state: _State, rules: Rules, now: pd.Timestamp) -> list[Action]:
                 value = state.objective(rostered=state.rostered + delta)
                 if value > best[0] + 1e-9:
                     best = (value, cand, state.rostered + delta)
-            if best[1] is None or best[0] - before < 1e-6:
+            if best[1] is None or best[0] - before < MIN_BREAK_GAIN_PTS:
                 continue
             new_breaks = [*others, best[1]]
             sl_before, cov_before = state.sl_pct(), state.cover_pct()
