@@ -426,7 +426,7 @@ def _four_weeks_demand(first: dt.date, spread_rule):
     )
 
 
-# --- the laws of the band's scale ------------------------------------------------------------
+# --- the estimator's laws and the workload's error ------------------------------------------
 
 
 @given(
@@ -462,3 +462,65 @@ def test_the_band_holds_about_eighty_percent_of_new_draws_from_a_known_distribut
     s = spread.band_scale(sample(400))
     inside = np.abs(sample(20_000)) <= spread.Z90 * s
     assert 0.75 <= inside.mean() <= 0.85
+
+
+def aht_history(aht_of_day) -> history.History:
+    """A daily history 2023-01-02 .. 2025-12-28, 3,000 calls a day, AHT per day from
+    `aht_of_day(days)` (None: no AHT column)."""
+    days = pd.date_range("2023-01-02", "2025-12-28", freq="D")
+    frame = pd.DataFrame({"timestamp": days, "calls": np.full(len(days), 3000.0)})
+    if aht_of_day is not None:
+        frame["aht"] = aht_of_day(days)
+    return history.History(frame, None, (), "synthetic")
+
+
+def test_the_aht_error_is_nothing_without_aht_or_with_a_steady_one():
+    weeks = pd.date_range("2025-03-03", periods=20, freq="7D")
+    origin = pd.Timestamp("2025-02-03")
+    no_aht = capacity.aht.weekly_aht_errors(aht_history(None), origin, weeks)
+    np.testing.assert_array_equal(no_aht, np.zeros(20))
+    steady = capacity.aht.weekly_aht_errors(
+        aht_history(lambda d: np.full(len(d), 240.0)), origin, weeks
+    )
+    np.testing.assert_allclose(steady, 0.0, atol=1e-12)
+
+
+def test_the_aht_error_is_the_week_against_last_years_season_at_this_years_level():
+    # AHT 200 s in June-August, 250 s otherwise, every year, and 10% longer from 2025 on:
+    # from a 2025 origin, a summer week is forecast at 220 s (last summer x 1.1) and came at
+    # 220 s (no error); a week whose calls took 300 s in 2025 is off by log(300 / 275)
+    def aht(days):
+        summer = (days.month >= 6) & (days.month <= 8)
+        base = np.where(summer, 200.0, 250.0) * np.where(days.year >= 2025, 1.1, 1.0)
+        odd = (days >= "2025-10-06") & (days < "2025-10-13")
+        return np.where(odd, 300.0, base)
+
+    hist = aht_history(aht)
+    origin = pd.Timestamp("2025-04-07")
+    got = capacity.aht.weekly_aht_errors(hist, origin, pd.to_datetime(["2025-07-07", "2025-10-06"]))
+    np.testing.assert_allclose(got, [0.0, math.log(300.0 / 275.0)], atol=1e-9)
+    # nothing after the origin moves the forecast: a later AHT change moves only the actual
+    later = aht_history(lambda d: np.where(d >= "2025-05-01", 500.0, aht(d)))
+    again = capacity.aht.weekly_aht_errors(later, origin, pd.to_datetime(["2025-07-07"]))
+    assert again[0] == pytest.approx(math.log(500.0 / 220.0))
+
+
+def test_a_short_spread_measures_the_workload_not_the_calls():
+    # the AHT of each week strays by up to 10%; the calls of each past week missed by as much
+    # the other way (the calls that came unforeseen were the short ones): the workload was
+    # forecast right, so the band is nothing; without the origins, the calls' errors stay
+    rng = np.random.default_rng(2)
+    hist = aht_history(
+        lambda d: 240.0 * np.exp(rng.uniform(-0.1, 0.1, len(d) // 7 + 1))[np.arange(len(d)) // 7]
+    )
+    cut = dt.date(2025, 12, 29)
+    origins = [pd.Timestamp(cut) - pd.Timedelta(days=28 + 7 * (25 - i)) for i in range(26)]
+    weeks = [pd.date_range(o, periods=4, freq="7D") for o in origins]
+    errors = -np.vstack(
+        [capacity.aht.weekly_aht_errors(hist, o, w) for o, w in zip(origins, weeks, strict=True)]
+    )
+    calls_only = spread.short_spread(hist, cut, errors, None)
+    workload = spread.short_spread(hist, cut, errors, None, origins)
+    assert calls_only is not None and workload is not None
+    assert calls_only.s0 == spread.band_scale(errors) > 0.02
+    assert workload.s0 == pytest.approx(0.0, abs=1e-12)

@@ -18,7 +18,15 @@ little, a growing or restless one much), so it is measured, not chosen:
    before it), so that these errors are those of a forecast that knows the weather and the
    term adds the weather's own, week of the year by week (step 5); else the weather known at
    the origin (`known_temperature`: the file's days before it, the climatology beyond), which
-   pools the weather's surprise of every season into the errors: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
+   pools the weather's surprise of every season into the errors: e(o, h) = log(actual /
+   forecast) of the h-th week's workload, calls x AHT (h = 1 .. LEAD_WEEKS): the calls'
+   log error plus, where the history has AHT, the AHT's (`planner.capacity.aht.
+   weekly_aht_errors`: the week's calls-weighted AHT against last year's season at this
+   year's level, as the plan forecasts it). The band spans staff-hours, which follow the
+   workload, and a line's calls and AHT need not stray together: on the bundled hotline the
+   calls the forecast misses are mostly outage calls, half as long as the rest, so a week
+   missed by -20% in calls was missed by -10% in workload (2026-05-11 from 2026-02-09), and
+   the spread of the calls alone was twice the workload's (weeks not over
    by the cut, with a missing day or no calls are not scored: recent origins score the short
    leads only);
 3. the spread by lead, as the forecaster's calibration does for days: s(h) = mean |e(., h)|
@@ -46,7 +54,8 @@ two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LE
 (the log says the leads it fitted). Fewer than `MIN_FIT_LEADS` such leads (a short history):
 None, and the plan takes a `ShortSpread` (`short_spread`, below): the forecaster's own weekly
 errors 1-4 weeks ahead (the forecasts its daily bounds are calibrated on,
-`ForecastResult.weekly_log_errors`), scaled by the quantile rule of step 4, and beyond them
+`ForecastResult.weekly_log_errors`, the AHT's error added as in step 2), scaled by the
+quantile rule of step 4, and beyond them
 the level's drift, a random walk's variance per week measured on the year-on-year
 differences of the weekly calls before the cut (`level_drift`); where even that cannot be
 measured, the spread from the forecast's daily bounds and the configured drift
@@ -68,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from planner import calendar, forecast
+from planner.capacity.aht import weekly_aht_errors
 from planner.errors import InputError
 
 LEAD_WEEKS = 26
@@ -196,6 +206,11 @@ def _weekly_forecast(
         _FORECASTS.clear()
     _FORECASTS[key] = (hist, weekly)  # holds the history, so its id stays unique
     return weekly
+
+
+def _week_starts(origin, weeks: int) -> pd.DatetimeIndex:
+    """The first days of the `weeks` weeks from `origin` (lead 1, 2, ...)."""
+    return pd.date_range(pd.Timestamp(origin), periods=weeks, freq="7D")
 
 
 def daily_calls(hist, cut: dt.date) -> pd.Series:
@@ -350,11 +365,12 @@ def _scored(
         if weekly is None:
             continue
         actual = _weekly(days, origin)  # whole weeks before the cut only
+        aht = weekly_aht_errors(hist, pd.Timestamp(origin), _week_starts(origin, LEAD_WEEKS))
         row = np.full(LEAD_WEEKS, np.nan)
         for k in range(LEAD_WEEKS):
             got, fc = actual.get(k, np.nan), weekly.get(k, np.nan)
             if got > 0 and fc > 0:
-                row[k] = math.log(got / fc)
+                row[k] = math.log(got / fc) + aht[k]  # the workload's error (calls x AHT)
         if np.isfinite(row).any():
             rows.append(row)
             used.append(origin)
@@ -584,14 +600,26 @@ def level_drift(
     return max(slope / 2.0, 0.0), int(w.sum()), len(lags)
 
 
-def short_spread(hist, cut: dt.date, weekly_errors, country: str | None) -> ShortSpread | None:
+def short_spread(
+    hist, cut: dt.date, weekly_errors, country: str | None, error_origins=()
+) -> ShortSpread | None:
     """The `ShortSpread` of a plan on `hist` before `cut` whose forecast's calibration gave
-    `weekly_errors` (`ForecastResult.weekly_log_errors`: origins x leads of 1, 2, ... weeks);
+    `weekly_errors` (`ForecastResult.weekly_log_errors`: origins x leads of 1, 2, ... weeks;
+    `error_origins`, `ForecastResult.weekly_error_origins`, the first day of each row: with
+    them, each week's error is its workload's, the AHT's error added as `_scored` adds it);
     None when fewer than `MIN_WEEK_ERRORS` of them are scored or `level_drift` cannot be
     measured (the plan keeps the spread from the forecast's daily bounds, as before)."""
     errors = np.asarray(weekly_errors, dtype=float)
     if errors.ndim != 2 or np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
         return None
+    if len(error_origins) == errors.shape[0]:
+        aht = [
+            weekly_aht_errors(hist, pd.Timestamp(o), _week_starts(o, errors.shape[1]))
+            for o in error_origins
+        ]
+        errors = errors + np.vstack(aht)
+        if np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
+            return None
     drift = level_drift(daily_calls(hist, cut), cut, country)
     if drift is None:
         return None
@@ -605,6 +633,7 @@ def plan_spread(
     hist,
     cut: dt.date,
     weekly_errors=(),
+    error_origins=(),
     *,
     model: str = "auto",
     country: str | None = "VN",
@@ -622,4 +651,4 @@ def plan_spread(
     )  # fmt: skip
     if measured is not None:
         return measured
-    return short_spread(hist, cut, weekly_errors, country)
+    return short_spread(hist, cut, weekly_errors, country, error_origins)
