@@ -522,5 +522,89 @@ def test_a_short_spread_measures_the_workload_not_the_calls():
     calls_only = spread.short_spread(hist, cut, errors, None)
     workload = spread.short_spread(hist, cut, errors, None, origins)
     assert calls_only is not None and workload is not None
-    assert calls_only.s0 == spread.band_scale(errors) > 0.02
+    assert calls_only.s0 == spread.band_scale(errors - calls_only.bias) > 0.02
     assert workload.s0 == pytest.approx(0.0, abs=1e-12)
+
+
+# --- the short-history band's centre: what the forecaster's latest origins missed by ---------
+
+
+@given(
+    z=st.lists(st.floats(-4.0, 4.0), min_size=2, max_size=12),
+    sigma=st.floats(0.0, 0.5),
+    bias=st.floats(-0.5, 0.5),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_log_multiplier_is_monotone_and_keeps_the_point_forecast_inside(z, sigma, bias):
+    z = np.sort(np.array(z))
+    u = spread.log_multiplier(z, sigma, bias)
+    assert np.all(np.diff(u) >= 0)  # a higher quantile never asks for fewer calls
+    assert np.all(u[z < 0] <= 0) and np.all(u[z > 0] >= 0)  # P(q) .. P(100 - q) holds P50
+    assert spread.log_multiplier(0.0, sigma, bias) == 0.0  # the median is the point forecast
+    # on its own side of the point forecast, the band is the centred one
+    plain = bias + z * sigma
+    side = np.sign(plain) == np.sign(z)
+    np.testing.assert_allclose(u[side], plain[side])
+    if bias == 0.0:
+        np.testing.assert_allclose(u, z * sigma)  # no centre: the symmetric band, as before
+
+
+@given(
+    errors=st.lists(
+        st.lists(st.floats(-0.3, 0.3) | st.just(math.nan), min_size=4, max_size=4),
+        min_size=1,
+        max_size=30,
+    ),
+    count=st.integers(1, 6),
+    older=st.floats(-1.0, 1.0),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_recent_bias_reads_only_the_latest_scored_origins(errors, count, older):
+    e = np.array(errors, dtype=float)
+    got = spread.recent_bias(e, count)
+    scored = [row[np.isfinite(row)] for row in e if np.isfinite(row).any()]
+    if not scored:
+        assert got == 0.0
+        return
+    assert got == pytest.approx(np.concatenate(scored[-count:]).mean())
+    # what the older origins missed by does not move it
+    keep = np.flatnonzero(np.isfinite(e).any(axis=1))[-count:]
+    moved = e.copy()
+    moved[: keep[0]] = np.where(np.isfinite(e[: keep[0]]), older, np.nan)
+    assert spread.recent_bias(moved, count) == pytest.approx(got)
+
+
+def test_a_miss_the_latest_origins_share_moves_the_band_not_its_width(tmp_path):
+    # the forecaster's latest 4 origins all missed by -10% (a level step it carries on): the
+    # band's centre moves there and the band holds the point forecast; an offset shared by
+    # every origin moves the centre and leaves the width
+    days = weekly_days(130, walk_pct=1.0, seed=8)
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = cut_after(days)
+    errors = np.random.default_rng(1).normal(0.0, 0.03, size=(26, 4))
+    plain = spread.short_spread(hist, cut, errors, None)
+    stepped = errors.copy()
+    stepped[-4:] -= 0.10
+    step = spread.short_spread(hist, cut, stepped, None)
+    shifted = spread.short_spread(hist, cut, errors + 0.07, None)
+    assert plain is not None and step is not None and shifted is not None
+    assert step.bias == pytest.approx(plain.bias - 0.10)
+    assert shifted.bias == pytest.approx(plain.bias + 0.07)
+    assert shifted.s0 == pytest.approx(plain.s0)
+    assert "missed by" in step.describe()
+    first = cut + dt.timedelta(weeks=10)
+    low, mid = _four_weeks_demand(first, step).weeks, _four_weeks_demand(first, plain).weeks
+    for col in ("calls", "staff_hours"):
+        assert np.all(low[f"{col}_p10"] <= low[f"{col}_p50"])
+        assert np.all(low[f"{col}_p50"] <= low[f"{col}_p90"])
+    np.testing.assert_allclose(low["calls_p50"], mid["calls_p50"])  # the P50 is the forecast's
+    assert np.all(low["calls_p10"] < mid["calls_p10"])
+    assert np.all(low["staff_hours_p10"] < mid["staff_hours_p10"])
+    sigma = step.sigma_at([11, 12, 13, 14])
+    np.testing.assert_allclose(
+        low["calls_p10"], low["calls_p50"] * np.exp(step.bias + spread.Z90 * -sigma)
+    )

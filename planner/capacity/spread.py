@@ -54,9 +54,12 @@ two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LE
 (the log says the leads it fitted). Fewer than `MIN_FIT_LEADS` such leads (a short history):
 None, and the plan takes a `ShortSpread` (`short_spread`, below): the forecaster's own weekly
 errors 1-4 weeks ahead (the forecasts its daily bounds are calibrated on,
-`ForecastResult.weekly_log_errors`, the AHT's error added as in step 2), scaled by the
-quantile rule of step 4, and beyond them
-the level's drift, a random walk's variance per week measured on the year-on-year
+`ForecastResult.weekly_log_errors`, the AHT's error added as in step 2), centred at the mean
+error of its latest 4 origins (`recent_bias`: what its level missed by lately; a history this
+short cannot tell a recent step in the level from its trend, and the forecaster carries such
+a miss on for months) and scaled around that centre by the quantile rule of step 4 (the band
+exp(centre +- z sigma), held on the point forecast's side of it, `log_multiplier`: the P50
+stays the forecast), and beyond them the level's drift, a random walk's variance per week measured on the year-on-year
 differences of the weekly calls before the cut (`level_drift`); where even that cannot be
 measured, the spread from the forecast's daily bounds and the configured drift
 (`planner.capacity.demand`). The plan says which. A quarter of leads, because the growth b read off a
@@ -109,6 +112,10 @@ class LeadSpread:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
         h = np.maximum(np.asarray(leads, dtype=float), 1.0)
         return np.sqrt(np.maximum(self.a + self.b * (h - 1.0) + self.weather_at(h), 1e-8))
+
+    def bias_at(self, leads) -> np.ndarray:
+        """The band's centre against the point forecast: 0 (see `ShortSpread.bias_at`)."""
+        return np.zeros(np.shape(leads))
 
     def weather_at(self, leads) -> np.ndarray:
         """The weather's variance of the weeks `leads` weeks ahead (0 without the term; past
@@ -504,11 +511,16 @@ MAD_TO_SD = 0.6744897501960817  # median |x| of a centred normal, in sds
 
 @dataclass(frozen=True)
 class ShortSpread:
-    """The spread of a plan whose history is too short for `LeadSpread`: var(h) = s0**2 + b
-    max(h - reach, 0) of a week's log error at lead h weeks from `cut`. `s0`: the forecaster's
-    own weekly errors at 1 .. `reach` weeks ahead (its bounds' calibration forecasts, scaled
-    so that +-z_0.9 s0 holds `BAND_SHARE` of them); `b`: the level's drift per week, from the
-    year-on-year differences of the weekly history before the cut (`level_drift`)."""
+    """The spread of a plan whose history is too short for `LeadSpread`: a week's log error at
+    lead h weeks from `cut` has centre `bias` and var(h) = s0**2 + b max(h - reach, 0).
+    `bias`: the mean of the forecaster's own weekly errors of its latest `reach` calibration
+    origins (what its level missed by lately: a short history cannot tell a recent step in
+    the level from its trend, and the forecaster carries the miss on); `s0`: those errors at
+    1 .. `reach` weeks ahead (its bounds' calibration forecasts) around `bias`, scaled so that
+    `bias` +-z_0.9 s0 holds `BAND_SHARE` of them; `b`: the level's drift per week, from the
+    year-on-year differences of the weekly history before the cut (`level_drift`). The band
+    is exp(bias +- z sigma) around the point forecast, widened to hold the point forecast
+    itself (`log_multiplier`): the P50 stays the forecaster's."""
 
     cut: dt.date
     s0: float
@@ -517,24 +529,50 @@ class ShortSpread:
     errors: int  # weekly errors behind s0
     pairs: int  # year-on-year pairs behind b
     lags: int  # lags the drift was fitted on
+    bias: float = 0.0  # the latest origins' mean weekly log error (the band's centre)
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
         h = np.asarray(leads, dtype=float)
         return np.sqrt(self.s0**2 + self.b * np.maximum(h - self.reach, 0.0))
 
+    def bias_at(self, leads) -> np.ndarray:
+        """The band's centre (log, against the point forecast) of the weeks `leads` ahead."""
+        return np.full(np.shape(leads), self.bias, dtype=float)
+
     def describe(self) -> str:
         s13, s26 = self.sigma_at([13, 26])
         return (
             f"demand spread for a short history (too short to run the forecaster from past "
             f"origins {LEAD_WEEKS} weeks ahead): the forecaster's own {self.errors} weekly errors "
-            f"at 1-{self.reach} weeks ahead give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
+            f"at 1-{self.reach} weeks ahead; its latest {self.reach} origins missed by "
+            f"{100 * self.bias:+.1f}% on average (the band's centre against the point forecast), "
+            f"the errors around that give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
             f"band holds 80% of them), and the level drifts by {100 * math.sqrt(52 * self.b):.1f}% "
             f"a year (the year-on-year differences of the weekly calls, holiday weeks left out: "
             f"their variance grows by {2 * self.b:.6f} a week of lag over {self.lags} lags, "
             f"{self.pairs} pairs), counted beyond {self.reach} weeks: {100 * s13:.1f}% at 13 "
-            f"weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls)"
+            f"weeks, {100 * s26:.1f}% at 26 (log-sd of a week's workload); the band widened "
+            f"to hold the point forecast"
         )
+
+
+def log_multiplier(z, sigma, bias) -> np.ndarray:
+    """The log multiplier on a week's point forecast at standard-normal score `z` for a
+    spread `sigma` centred at `bias` (broadcast): bias + z sigma, held on the point
+    forecast's side of it (z < 0: at most 0; z > 0: at least 0; z = 0: 0), so the median is
+    the point forecast and every band P(q) .. P(100 - q) holds it; monotone in z."""
+    z = np.asarray(z, dtype=float)
+    u = np.asarray(bias, dtype=float) + z * np.asarray(sigma, dtype=float)
+    return np.where(z < 0, np.minimum(u, 0.0), np.where(z > 0, np.maximum(u, 0.0), 0.0))
+
+
+def recent_bias(errors: np.ndarray, count: int) -> float:
+    """The mean of the finite `errors` (origins x leads, oldest origin first) of the latest
+    `count` origins that score a week (0.0 for none)."""
+    rows = [row[np.isfinite(row)] for row in np.atleast_2d(errors)]
+    latest = [row for row in rows if row.size][-count:] if count > 0 else []
+    return float(np.concatenate(latest).mean()) if latest else 0.0
 
 
 def band_scale(errors: np.ndarray) -> float:
@@ -624,9 +662,12 @@ def short_spread(
     if drift is None:
         return None
     b, pairs, lags = drift
+    reach = errors.shape[1]
+    bias = recent_bias(errors, reach)
     return ShortSpread(
-        cut, band_scale(errors), errors.shape[1], b, int(np.isfinite(errors).sum()), pairs, lags
-    )
+        cut, band_scale(errors - bias), reach, b, int(np.isfinite(errors).sum()), pairs, lags,
+        bias,
+    )  # fmt: skip
 
 
 def plan_spread(
