@@ -13,7 +13,7 @@ weekly errors from past origins at each lead, sigma_w**2 = a + b (h_w - 1) with 
 lead from the history's end (`planner.capacity.spread`). Where the history is too short for
 that (under about two and a half years), from the forecaster's own weekly errors 1-4 weeks
 ahead and the level's drift measured on the year-on-year differences of the weekly calls,
-sigma_w**2 = s0**2 + b max(h_w - 4, 0), centred at the latest 4 origins' mean error and
+sigma_w**2 = s0**2 + b max(h_w - 4, 0), centred at the latest origin's mean error (its 4 weeks the last before the cut) and
 widened to hold the point forecast (`planner.capacity.spread.short_spread`,
 `log_multiplier`). Where even
 that cannot be measured (under a year and a half of weeks, or no weekly errors), it comes

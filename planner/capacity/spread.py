@@ -55,7 +55,8 @@ two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LE
 None, and the plan takes a `ShortSpread` (`short_spread`, below): the forecaster's own weekly
 errors 1-4 weeks ahead (the forecasts its daily bounds are calibrated on,
 `ForecastResult.weekly_log_errors`, the AHT's error added as in step 2), centred at the mean
-error of its latest 4 origins (`recent_bias`: what its level missed by lately; a history this
+error of its latest origin (`recent_bias`, `BIAS_ORIGINS`: its 4 weeks are the last before the
+cut, so this is what its level missed by lately; a history this
 short cannot tell a recent step in the level from its trend, and the forecaster carries such
 a miss on for months) and scaled around that centre by the quantile rule of step 4 (the band
 exp(centre +- z sigma), held on the point forecast's side of it, `log_multiplier`: the P50
@@ -507,15 +508,18 @@ DRIFT_LAGS = LEAD_WEEKS  # the lags (weeks) of the year-on-year variogram the dr
 MIN_PAIRS = 8  # pairs a lag needs to enter the drift's fit
 MIN_WEEK_ERRORS = 12  # weekly errors the short-lead spread needs
 MAD_TO_SD = 0.6744897501960817  # median |x| of a centred normal, in sds
+# calibration origins the short band's centre reads: the latest (its weeks the last)
+BIAS_ORIGINS = 1
 
 
 @dataclass(frozen=True)
 class ShortSpread:
     """The spread of a plan whose history is too short for `LeadSpread`: a week's log error at
     lead h weeks from `cut` has centre `bias` and var(h) = s0**2 + b max(h - reach, 0).
-    `bias`: the mean of the forecaster's own weekly errors of its latest `reach` calibration
-    origins (what its level missed by lately: a short history cannot tell a recent step in
-    the level from its trend, and the forecaster carries the miss on); `s0`: those errors at
+    `bias`: the mean of the forecaster's own weekly errors from its latest calibration origin
+    (`BIAS_ORIGINS`), its `reach` weeks the last before the cut: what its level missed by
+    lately (a short history cannot tell a recent step in the level from its trend, and the
+    forecaster carries the miss on); `s0`: the errors at
     1 .. `reach` weeks ahead (its bounds' calibration forecasts) around `bias`, scaled so that
     `bias` +-z_0.9 s0 holds `BAND_SHARE` of them; `b`: the level's drift per week, from the
     year-on-year differences of the weekly history before the cut (`level_drift`). The band
@@ -529,7 +533,7 @@ class ShortSpread:
     errors: int  # weekly errors behind s0
     pairs: int  # year-on-year pairs behind b
     lags: int  # lags the drift was fitted on
-    bias: float = 0.0  # the latest origins' mean weekly log error (the band's centre)
+    bias: float = 0.0  # the latest origin's mean weekly log error (the band's centre)
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
@@ -545,8 +549,9 @@ class ShortSpread:
         return (
             f"demand spread for a short history (too short to run the forecaster from past "
             f"origins {LEAD_WEEKS} weeks ahead): the forecaster's own {self.errors} weekly errors "
-            f"at 1-{self.reach} weeks ahead; its latest {self.reach} origins missed by "
-            f"{100 * self.bias:+.1f}% on average (the band's centre against the point forecast), "
+            f"at 1-{self.reach} weeks ahead; its latest (the {self.reach} weeks before the cut) "
+            f"missed by {100 * self.bias:+.1f}% on average (the band's centre against the point "
+            f"forecast), "
             f"the errors around that give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
             f"band holds 80% of them), and the level drifts by {100 * math.sqrt(52 * self.b):.1f}% "
             f"a year (the year-on-year differences of the weekly calls, holiday weeks left out: "
@@ -663,7 +668,7 @@ def short_spread(
         return None
     b, pairs, lags = drift
     reach = errors.shape[1]
-    bias = recent_bias(errors, reach)
+    bias = recent_bias(errors, BIAS_ORIGINS)
     return ShortSpread(
         cut, band_scale(errors - bias), reach, b, int(np.isfinite(errors).sum()), pairs, lags,
         bias,
