@@ -136,7 +136,7 @@ class LeadSpread:
             f"{self.errors} weekly errors at 1-{self.longest} weeks ahead (each lead scored at "
             f"{MIN_ORIGINS} origins or more{self._beyond()}): sigma(h)^2 = "
             f"{self.a:.5f} + {self.b:.6f} (h - 1){self._weather_note()}, i.e. {100 * s13:.1f}% "
-            f"at 13 weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by "
+            f"at 13 weeks, {100 * s26:.1f}% at 26 (log-sd of a week's workload, calls x AHT; scaled by "
             f"{self.scale:.2f} so that the P10-P90 band holds 80% of the measured errors)"
         )
 
