@@ -128,7 +128,8 @@ def backtest(hist: history.History, country, model: str, weeks: int, daily: bool
             # (the temperature file up to the origin: its later rows are the weather that came,
             # not a weather forecast the plan would have had)
             measured = plan_spread(
-                hist, origin.date(), fc.weekly_log_errors, model=fc.model, country=country,
+                hist, origin.date(), fc.weekly_log_errors, fc.weekly_error_origins, model=fc.model,
+                country=country,
                 temperature=known_temperature(temperature, origin.date()),
             )  # fmt: skip
             demand, bounds = (

@@ -426,7 +426,7 @@ def _four_weeks_demand(first: dt.date, spread_rule):
     )
 
 
-# --- the laws of the band's scale ------------------------------------------------------------
+# --- the estimator's laws and the workload's error ------------------------------------------
 
 
 @given(
@@ -462,3 +462,149 @@ def test_the_band_holds_about_eighty_percent_of_new_draws_from_a_known_distribut
     s = spread.band_scale(sample(400))
     inside = np.abs(sample(20_000)) <= spread.Z90 * s
     assert 0.75 <= inside.mean() <= 0.85
+
+
+def aht_history(aht_of_day) -> history.History:
+    """A daily history 2023-01-02 .. 2025-12-28, 3,000 calls a day, AHT per day from
+    `aht_of_day(days)` (None: no AHT column)."""
+    days = pd.date_range("2023-01-02", "2025-12-28", freq="D")
+    frame = pd.DataFrame({"timestamp": days, "calls": np.full(len(days), 3000.0)})
+    if aht_of_day is not None:
+        frame["aht"] = aht_of_day(days)
+    return history.History(frame, None, (), "synthetic")
+
+
+def test_the_aht_error_is_nothing_without_aht_or_with_a_steady_one():
+    weeks = pd.date_range("2025-03-03", periods=20, freq="7D")
+    origin = pd.Timestamp("2025-02-03")
+    no_aht = capacity.aht.weekly_aht_errors(aht_history(None), origin, weeks)
+    np.testing.assert_array_equal(no_aht, np.zeros(20))
+    steady = capacity.aht.weekly_aht_errors(
+        aht_history(lambda d: np.full(len(d), 240.0)), origin, weeks
+    )
+    np.testing.assert_allclose(steady, 0.0, atol=1e-12)
+
+
+def test_the_aht_error_is_the_week_against_last_years_season_at_this_years_level():
+    # AHT 200 s in June-August, 250 s otherwise, every year, and 10% longer from 2025 on:
+    # from a 2025 origin, a summer week is forecast at 220 s (last summer x 1.1) and came at
+    # 220 s (no error); a week whose calls took 300 s in 2025 is off by log(300 / 275)
+    def aht(days):
+        summer = (days.month >= 6) & (days.month <= 8)
+        base = np.where(summer, 200.0, 250.0) * np.where(days.year >= 2025, 1.1, 1.0)
+        odd = (days >= "2025-10-06") & (days < "2025-10-13")
+        return np.where(odd, 300.0, base)
+
+    hist = aht_history(aht)
+    origin = pd.Timestamp("2025-04-07")
+    got = capacity.aht.weekly_aht_errors(hist, origin, pd.to_datetime(["2025-07-07", "2025-10-06"]))
+    np.testing.assert_allclose(got, [0.0, math.log(300.0 / 275.0)], atol=1e-9)
+    # nothing after the origin moves the forecast: a later AHT change moves only the actual
+    later = aht_history(lambda d: np.where(d >= "2025-05-01", 500.0, aht(d)))
+    again = capacity.aht.weekly_aht_errors(later, origin, pd.to_datetime(["2025-07-07"]))
+    assert again[0] == pytest.approx(math.log(500.0 / 220.0))
+
+
+def test_a_short_spread_measures_the_workload_not_the_calls():
+    # the AHT of each week strays by up to 10%; the calls of each past week missed by as much
+    # the other way (the calls that came unforeseen were the short ones): the workload was
+    # forecast right, so the band is nothing; without the origins, the calls' errors stay
+    rng = np.random.default_rng(2)
+    hist = aht_history(
+        lambda d: 240.0 * np.exp(rng.uniform(-0.1, 0.1, len(d) // 7 + 1))[np.arange(len(d)) // 7]
+    )
+    cut = dt.date(2025, 12, 29)
+    origins = [pd.Timestamp(cut) - pd.Timedelta(days=28 + 7 * (25 - i)) for i in range(26)]
+    weeks = [pd.date_range(o, periods=4, freq="7D") for o in origins]
+    errors = -np.vstack(
+        [capacity.aht.weekly_aht_errors(hist, o, w) for o, w in zip(origins, weeks, strict=True)]
+    )
+    calls_only = spread.short_spread(hist, cut, errors, None)
+    workload = spread.short_spread(hist, cut, errors, None, origins)
+    assert calls_only is not None and workload is not None
+    assert calls_only.s0 == spread.band_scale(errors - calls_only.bias) > 0.02
+    assert workload.s0 == pytest.approx(0.0, abs=1e-12)
+
+
+# --- the short-history band's centre: what the forecaster's latest origins missed by ---------
+
+
+@given(
+    z=st.lists(st.floats(-4.0, 4.0), min_size=2, max_size=12),
+    sigma=st.floats(0.0, 0.5),
+    bias=st.floats(-0.5, 0.5),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_log_multiplier_is_monotone_and_keeps_the_point_forecast_inside(z, sigma, bias):
+    z = np.sort(np.array(z))
+    u = spread.log_multiplier(z, sigma, bias)
+    assert np.all(np.diff(u) >= 0)  # a higher quantile never asks for fewer calls
+    assert np.all(u[z < 0] <= 0) and np.all(u[z > 0] >= 0)  # P(q) .. P(100 - q) holds P50
+    assert spread.log_multiplier(0.0, sigma, bias) == 0.0  # the median is the point forecast
+    # on its own side of the point forecast, the band is the centred one
+    plain = bias + z * sigma
+    side = np.sign(plain) == np.sign(z)
+    np.testing.assert_allclose(u[side], plain[side])
+    if bias == 0.0:
+        np.testing.assert_allclose(u, z * sigma)  # no centre: the symmetric band, as before
+
+
+@given(
+    errors=st.lists(
+        st.lists(st.floats(-0.3, 0.3) | st.just(math.nan), min_size=4, max_size=4),
+        min_size=1,
+        max_size=30,
+    ),
+    count=st.integers(1, 6),
+    older=st.floats(-1.0, 1.0),
+)
+@settings(max_examples=100, deadline=None)
+def test_the_recent_bias_reads_only_the_latest_scored_origins(errors, count, older):
+    e = np.array(errors, dtype=float)
+    got = spread.recent_bias(e, count)
+    scored = [row[np.isfinite(row)] for row in e if np.isfinite(row).any()]
+    if not scored:
+        assert got == 0.0
+        return
+    assert got == pytest.approx(np.concatenate(scored[-count:]).mean())
+    # what the older origins missed by does not move it
+    keep = np.flatnonzero(np.isfinite(e).any(axis=1))[-count:]
+    moved = e.copy()
+    moved[: keep[0]] = np.where(np.isfinite(e[: keep[0]]), older, np.nan)
+    assert spread.recent_bias(moved, count) == pytest.approx(got)
+
+
+def test_a_miss_the_latest_origins_share_moves_the_band_not_its_width(tmp_path):
+    # the forecaster's latest 4 origins all missed by -10% (a level step it carries on): the
+    # band's centre moves there and the band holds the point forecast; an offset shared by
+    # every origin moves the centre and leaves the width
+    days = weekly_days(130, walk_pct=1.0, seed=8)
+    path = tmp_path / "short.csv"
+    pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
+        path, index=False
+    )
+    hist = history.read_history(path)
+    cut = cut_after(days)
+    errors = np.random.default_rng(1).normal(0.0, 0.03, size=(26, 4))
+    plain = spread.short_spread(hist, cut, errors, None)
+    stepped = errors.copy()
+    stepped[-4:] -= 0.10
+    step = spread.short_spread(hist, cut, stepped, None)
+    shifted = spread.short_spread(hist, cut, errors + 0.07, None)
+    assert plain is not None and step is not None and shifted is not None
+    assert step.bias == pytest.approx(plain.bias - 0.10)
+    assert shifted.bias == pytest.approx(plain.bias + 0.07)
+    assert shifted.s0 == pytest.approx(plain.s0)
+    assert "missed by" in step.describe()
+    first = cut + dt.timedelta(weeks=10)
+    low, mid = _four_weeks_demand(first, step).weeks, _four_weeks_demand(first, plain).weeks
+    for col in ("calls", "staff_hours"):
+        assert np.all(low[f"{col}_p10"] <= low[f"{col}_p50"])
+        assert np.all(low[f"{col}_p50"] <= low[f"{col}_p90"])
+    np.testing.assert_allclose(low["calls_p50"], mid["calls_p50"])  # the P50 is the forecast's
+    assert np.all(low["calls_p10"] < mid["calls_p10"])
+    assert np.all(low["staff_hours_p10"] < mid["staff_hours_p10"])
+    sigma = step.sigma_at([11, 12, 13, 14])
+    np.testing.assert_allclose(
+        low["calls_p10"], low["calls_p50"] * np.exp(step.bias + spread.Z90 * -sigma)
+    )

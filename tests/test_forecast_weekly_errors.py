@@ -56,6 +56,11 @@ def test_the_forecaster_scores_its_weekly_totals_at_the_calibration_origins():
     result = forecast.forecast_history(hist, horizon_days=35, model="seasonal_naive", country=None)
     errors = np.asarray(result.weekly_log_errors)
     assert errors.shape == (26, 4)  # the calibration's 26 origins, leads of 1 to 4 weeks
+    # each row's first forecast day: a week apart, the last one 28 days (the calibration's
+    # horizon) before the forecast's first day
+    origins = pd.DatetimeIndex(result.weekly_error_origins)
+    assert len(origins) == 26 and (origins.to_series().diff().dropna().dt.days == 7).all()
+    assert origins[-1] == pd.Timestamp("2025-12-29") - pd.Timedelta(days=28)
     assert np.isfinite(errors).all()
     # the naive's weekly error is last week's noise and this week's, averaged over 7 days
     assert 0.5 * 0.05 * np.sqrt(2 / 7) < np.std(errors) < 2 * 0.05 * np.sqrt(2 / 7)

@@ -190,6 +190,7 @@ def capacity_plan(
         hist,
         (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
         fc.weekly_log_errors,
+        fc.weekly_error_origins,
         # the point forecasts' settings (the bounds' level does not move a point forecast),
         # with the model the forecast chose: the spread is that model's (`auto` would pick
         # again at every origin by a backtest of its own, the spread's costliest part)

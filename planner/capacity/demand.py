@@ -13,7 +13,9 @@ weekly errors from past origins at each lead, sigma_w**2 = a + b (h_w - 1) with 
 lead from the history's end (`planner.capacity.spread`). Where the history is too short for
 that (under about two and a half years), from the forecaster's own weekly errors 1-4 weeks
 ahead and the level's drift measured on the year-on-year differences of the weekly calls,
-sigma_w**2 = s0**2 + b max(h_w - 4, 0) (`planner.capacity.spread.short_spread`). Where even
+sigma_w**2 = s0**2 + b max(h_w - 4, 0), centred at the latest origin's mean error (its 4 weeks the last before the cut) and
+widened to hold the point forecast (`planner.capacity.spread.short_spread`,
+`log_multiplier`). Where even
 that cannot be measured (under a year and a half of weeks, or no weekly errors), it comes
 from the forecast's own bounds and a configured drift:
 
@@ -28,7 +30,8 @@ from the forecast's own bounds and a configured drift:
   extrapolate their own random walk to twice that (`BOUNDS_REACH_DAYS` from the history's last
   day), then stay flat: the drift takes over where they stop widening, not on top of them
   from the first week (which counted the first two months' growth twice).
-A quantile q of demand scales every interval of the week by exp(z_q sigma_w) and is staffed
+A quantile q of demand scales every interval of the week by exp(z_q sigma_w) (with a centre
+c_w, the short-history rule's: exp(c_w + z_q sigma_w), held on the point forecast's side) and is staffed
 again (Erlang is not linear in the calls); a grid of such multipliers gives the Monte Carlo its
 staff-hours curve per week.
 """
@@ -45,7 +48,7 @@ from scipy.stats import norm
 
 from planner import calendar
 from planner.capacity.config import CapacityConfig
-from planner.capacity.spread import LeadSpread, ShortSpread, leads_of
+from planner.capacity.spread import LeadSpread, ShortSpread, leads_of, log_multiplier
 from planner.erlang import staff_for_shrinkage
 from planner.errors import InputError
 from planner.forecast.bounds import EXTRAPOLATE_FACTOR
@@ -65,7 +68,8 @@ class Demand:
     """Per week (rows of `weeks`): `week, start, calls_p10, calls_p50, calls_p90, aht_s,
     sigma, shrinkage_pct, tet_days, phone_hours, staff_hours_p10 ... staff_hours_p90,
     staff_hours_q` (staff-hours at the plan's quantile). `z_grid` (k,) and `staff_hours_grid`
-    (weeks x k): staff-hours when every interval of the week is scaled by exp(z sigma_w).
+    (weeks x k): staff-hours when every interval of the week is scaled by exp(z sigma_w)
+    (`log_multiplier`: exp(c_w + z sigma_w) held on the point forecast's side, c_w the spread's centre).
     `intervals`: `timestamp, week, staff` (agents with shrinkage, per interval) at the plan's
     quantile (the grid point `staff_hours_q` is read at; with `upper`, the larger of it and
     every interval at its upper bound): what a roster of each week must cover."""
@@ -208,6 +212,11 @@ def weekly_demand(
     hours = interval / 3600.0
     week_of_row = ((ts - start).dt.days // 7).to_numpy()
     sigma = weekly_sigma(daily, first, weeks, level, cfg, spread, history_day)
+    centre = (
+        spread.bias_at(leads_of(week_starts(first, weeks), spread.cut))
+        if spread is not None
+        else np.zeros(weeks)
+    )
     shrink, tet = weekly_shrinkage(first, weeks, cfg, country)
     aht = resolve_aht(frame, target)
     calls = frame["calls"].to_numpy(dtype=float)
@@ -238,7 +247,8 @@ def weekly_demand(
     held: dict = {} if memo is None else memo
     for k, z in enumerate(z_grid):
         if float(z) not in held:
-            scaled = base.assign(calls=calls * np.exp(z * sigma[week_of_row]))
+            mult = log_multiplier(z, sigma, centre)[week_of_row]
+            scaled = base.assign(calls=calls * np.exp(mult))
             held[float(z)] = staff_hours(scaled)
         grid[:, k], agent_hours, _ = held[float(z)]
         if z == 0.0:
@@ -250,9 +260,9 @@ def weekly_demand(
         {
             "week": [week_label(s) for s in starts],
             "start": [s.isoformat() for s in starts],
-            "calls_p10": calls_week * np.exp(norm.ppf(0.10) * sigma),
+            "calls_p10": calls_week * np.exp(log_multiplier(norm.ppf(0.10), sigma, centre)),
             "calls_p50": calls_week,
-            "calls_p90": calls_week * np.exp(norm.ppf(0.90) * sigma),
+            "calls_p90": calls_week * np.exp(log_multiplier(norm.ppf(0.90), sigma, centre)),
             "aht_s": aht_week,
             "sigma": sigma,
             "shrinkage_pct": shrink,

@@ -5,7 +5,9 @@ Each draw (vectorised over draws with numpy; one seed, so the same inputs give t
 - demand: log multiplier of week w = sqrt(A_w) e_w + sqrt(B) (f_1 + ... + f_w), e and f
   standard normal, with A_w and B the week's noise and the level drift of
   `planner.capacity.demand` (so its variance is sigma_w**2); staff-hours from the week's
-  staff-hours curve (Erlang on every interval at a grid of multipliers, interpolated);
+  staff-hours curve (Erlang on every interval at a grid of multipliers, interpolated; a
+  draw's score z reads the curve at the spread's own multiplier for z, centred where the
+  short-history rule centres it, `planner.capacity.spread.log_multiplier`);
 - attrition: each of today's agents leaves in the week where a uniform draw passes their
   survival curve (so each is still there with the expected probability);
 - dropout and graduates' attrition: a class's graduates are Binomial(size, 1 - dropout), then

@@ -18,7 +18,15 @@ little, a growing or restless one much), so it is measured, not chosen:
    before it), so that these errors are those of a forecast that knows the weather and the
    term adds the weather's own, week of the year by week (step 5); else the weather known at
    the origin (`known_temperature`: the file's days before it, the climatology beyond), which
-   pools the weather's surprise of every season into the errors: e(o, h) = log(actual / forecast) of the h-th week (h = 1 .. LEAD_WEEKS; weeks not over
+   pools the weather's surprise of every season into the errors: e(o, h) = log(actual /
+   forecast) of the h-th week's workload, calls x AHT (h = 1 .. LEAD_WEEKS): the calls'
+   log error plus, where the history has AHT, the AHT's (`planner.capacity.aht.
+   weekly_aht_errors`: the week's calls-weighted AHT against last year's season at this
+   year's level, as the plan forecasts it). The band spans staff-hours, which follow the
+   workload, and a line's calls and AHT need not stray together: on the bundled hotline the
+   calls the forecast misses are mostly outage calls, half as long as the rest, so a week
+   missed by -20% in calls was missed by -10% in workload (2026-05-11 from 2026-02-09), and
+   the spread of the calls alone was twice the workload's (weeks not over
    by the cut, with a missing day or no calls are not scored: recent origins score the short
    leads only);
 3. the spread by lead, as the forecaster's calibration does for days: s(h) = mean |e(., h)|
@@ -46,8 +54,13 @@ two weeks, not a spread. Beyond L the random walk goes on, as it does beyond `LE
 (the log says the leads it fitted). Fewer than `MIN_FIT_LEADS` such leads (a short history):
 None, and the plan takes a `ShortSpread` (`short_spread`, below): the forecaster's own weekly
 errors 1-4 weeks ahead (the forecasts its daily bounds are calibrated on,
-`ForecastResult.weekly_log_errors`), scaled by the quantile rule of step 4, and beyond them
-the level's drift, a random walk's variance per week measured on the year-on-year
+`ForecastResult.weekly_log_errors`, the AHT's error added as in step 2), centred at the mean
+error of its latest origin (`recent_bias`, `BIAS_ORIGINS`: its 4 weeks are the last before the
+cut, so this is what its level missed by lately; a history this
+short cannot tell a recent step in the level from its trend, and the forecaster carries such
+a miss on for months) and scaled around that centre by the quantile rule of step 4 (the band
+exp(centre +- z sigma), held on the point forecast's side of it, `log_multiplier`: the P50
+stays the forecast), and beyond them the level's drift, a random walk's variance per week measured on the year-on-year
 differences of the weekly calls before the cut (`level_drift`); where even that cannot be
 measured, the spread from the forecast's daily bounds and the configured drift
 (`planner.capacity.demand`). The plan says which. A quarter of leads, because the growth b read off a
@@ -68,6 +81,7 @@ import numpy as np
 import pandas as pd
 
 from planner import calendar, forecast
+from planner.capacity.aht import weekly_aht_errors
 from planner.errors import InputError
 
 LEAD_WEEKS = 26
@@ -100,6 +114,10 @@ class LeadSpread:
         h = np.maximum(np.asarray(leads, dtype=float), 1.0)
         return np.sqrt(np.maximum(self.a + self.b * (h - 1.0) + self.weather_at(h), 1e-8))
 
+    def bias_at(self, leads) -> np.ndarray:
+        """The band's centre against the point forecast: 0 (see `ShortSpread.bias_at`)."""
+        return np.zeros(np.shape(leads))
+
     def weather_at(self, leads) -> np.ndarray:
         """The weather's variance of the weeks `leads` weeks ahead (0 without the term; past
         the leads measured, that of the same week of the year 52 weeks earlier)."""
@@ -118,7 +136,7 @@ class LeadSpread:
             f"{self.errors} weekly errors at 1-{self.longest} weeks ahead (each lead scored at "
             f"{MIN_ORIGINS} origins or more{self._beyond()}): sigma(h)^2 = "
             f"{self.a:.5f} + {self.b:.6f} (h - 1){self._weather_note()}, i.e. {100 * s13:.1f}% "
-            f"at 13 weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls; scaled by "
+            f"at 13 weeks, {100 * s26:.1f}% at 26 (log-sd of a week's workload, calls x AHT; scaled by "
             f"{self.scale:.2f} so that the P10-P90 band holds 80% of the measured errors)"
         )
 
@@ -196,6 +214,11 @@ def _weekly_forecast(
         _FORECASTS.clear()
     _FORECASTS[key] = (hist, weekly)  # holds the history, so its id stays unique
     return weekly
+
+
+def _week_starts(origin, weeks: int) -> pd.DatetimeIndex:
+    """The first days of the `weeks` weeks from `origin` (lead 1, 2, ...)."""
+    return pd.date_range(pd.Timestamp(origin), periods=weeks, freq="7D")
 
 
 def daily_calls(hist, cut: dt.date) -> pd.Series:
@@ -350,11 +373,12 @@ def _scored(
         if weekly is None:
             continue
         actual = _weekly(days, origin)  # whole weeks before the cut only
+        aht = weekly_aht_errors(hist, pd.Timestamp(origin), _week_starts(origin, LEAD_WEEKS))
         row = np.full(LEAD_WEEKS, np.nan)
         for k in range(LEAD_WEEKS):
             got, fc = actual.get(k, np.nan), weekly.get(k, np.nan)
             if got > 0 and fc > 0:
-                row[k] = math.log(got / fc)
+                row[k] = math.log(got / fc) + aht[k]  # the workload's error (calls x AHT)
         if np.isfinite(row).any():
             rows.append(row)
             used.append(origin)
@@ -484,15 +508,23 @@ DRIFT_LAGS = LEAD_WEEKS  # the lags (weeks) of the year-on-year variogram the dr
 MIN_PAIRS = 8  # pairs a lag needs to enter the drift's fit
 MIN_WEEK_ERRORS = 12  # weekly errors the short-lead spread needs
 MAD_TO_SD = 0.6744897501960817  # median |x| of a centred normal, in sds
+# calibration origins the short band's centre reads: the latest (its weeks the last)
+BIAS_ORIGINS = 1
 
 
 @dataclass(frozen=True)
 class ShortSpread:
-    """The spread of a plan whose history is too short for `LeadSpread`: var(h) = s0**2 + b
-    max(h - reach, 0) of a week's log error at lead h weeks from `cut`. `s0`: the forecaster's
-    own weekly errors at 1 .. `reach` weeks ahead (its bounds' calibration forecasts, scaled
-    so that +-z_0.9 s0 holds `BAND_SHARE` of them); `b`: the level's drift per week, from the
-    year-on-year differences of the weekly history before the cut (`level_drift`)."""
+    """The spread of a plan whose history is too short for `LeadSpread`: a week's log error at
+    lead h weeks from `cut` has centre `bias` and var(h) = s0**2 + b max(h - reach, 0).
+    `bias`: the mean of the forecaster's own weekly errors from its latest calibration origin
+    (`BIAS_ORIGINS`), its `reach` weeks the last before the cut: what its level missed by
+    lately (a short history cannot tell a recent step in the level from its trend, and the
+    forecaster carries the miss on); `s0`: the errors at
+    1 .. `reach` weeks ahead (its bounds' calibration forecasts) around `bias`, scaled so that
+    `bias` +-z_0.9 s0 holds `BAND_SHARE` of them; `b`: the level's drift per week, from the
+    year-on-year differences of the weekly history before the cut (`level_drift`). The band
+    is exp(bias +- z sigma) around the point forecast, widened to hold the point forecast
+    itself (`log_multiplier`): the P50 stays the forecaster's."""
 
     cut: dt.date
     s0: float
@@ -501,24 +533,51 @@ class ShortSpread:
     errors: int  # weekly errors behind s0
     pairs: int  # year-on-year pairs behind b
     lags: int  # lags the drift was fitted on
+    bias: float = 0.0  # the latest origin's mean weekly log error (the band's centre)
 
     def sigma_at(self, leads) -> np.ndarray:
         """sigma of the weeks `leads` weeks ahead (1 = the week from the cut)."""
         h = np.asarray(leads, dtype=float)
         return np.sqrt(self.s0**2 + self.b * np.maximum(h - self.reach, 0.0))
 
+    def bias_at(self, leads) -> np.ndarray:
+        """The band's centre (log, against the point forecast) of the weeks `leads` ahead."""
+        return np.full(np.shape(leads), self.bias, dtype=float)
+
     def describe(self) -> str:
         s13, s26 = self.sigma_at([13, 26])
         return (
             f"demand spread for a short history (too short to run the forecaster from past "
             f"origins {LEAD_WEEKS} weeks ahead): the forecaster's own {self.errors} weekly errors "
-            f"at 1-{self.reach} weeks ahead give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
+            f"at 1-{self.reach} weeks ahead; its latest (the {self.reach} weeks before the cut) "
+            f"missed by {100 * self.bias:+.1f}% on average (the band's centre against the point "
+            f"forecast), "
+            f"the errors around that give {100 * self.s0:.1f}% (scaled so that the P10-P90 "
             f"band holds 80% of them), and the level drifts by {100 * math.sqrt(52 * self.b):.1f}% "
             f"a year (the year-on-year differences of the weekly calls, holiday weeks left out: "
             f"their variance grows by {2 * self.b:.6f} a week of lag over {self.lags} lags, "
             f"{self.pairs} pairs), counted beyond {self.reach} weeks: {100 * s13:.1f}% at 13 "
-            f"weeks, {100 * s26:.1f}% at 26 (log-sd of a week's calls)"
+            f"weeks, {100 * s26:.1f}% at 26 (log-sd of a week's workload); the band widened "
+            f"to hold the point forecast"
         )
+
+
+def log_multiplier(z, sigma, bias) -> np.ndarray:
+    """The log multiplier on a week's point forecast at standard-normal score `z` for a
+    spread `sigma` centred at `bias` (broadcast): bias + z sigma, held on the point
+    forecast's side of it (z < 0: at most 0; z > 0: at least 0; z = 0: 0), so the median is
+    the point forecast and every band P(q) .. P(100 - q) holds it; monotone in z."""
+    z = np.asarray(z, dtype=float)
+    u = np.asarray(bias, dtype=float) + z * np.asarray(sigma, dtype=float)
+    return np.where(z < 0, np.minimum(u, 0.0), np.where(z > 0, np.maximum(u, 0.0), 0.0))
+
+
+def recent_bias(errors: np.ndarray, count: int) -> float:
+    """The mean of the finite `errors` (origins x leads, oldest origin first) of the latest
+    `count` origins that score a week (0.0 for none)."""
+    rows = [row[np.isfinite(row)] for row in np.atleast_2d(errors)]
+    latest = [row for row in rows if row.size][-count:] if count > 0 else []
+    return float(np.concatenate(latest).mean()) if latest else 0.0
 
 
 def band_scale(errors: np.ndarray) -> float:
@@ -584,27 +643,43 @@ def level_drift(
     return max(slope / 2.0, 0.0), int(w.sum()), len(lags)
 
 
-def short_spread(hist, cut: dt.date, weekly_errors, country: str | None) -> ShortSpread | None:
+def short_spread(
+    hist, cut: dt.date, weekly_errors, country: str | None, error_origins=()
+) -> ShortSpread | None:
     """The `ShortSpread` of a plan on `hist` before `cut` whose forecast's calibration gave
-    `weekly_errors` (`ForecastResult.weekly_log_errors`: origins x leads of 1, 2, ... weeks);
+    `weekly_errors` (`ForecastResult.weekly_log_errors`: origins x leads of 1, 2, ... weeks;
+    `error_origins`, `ForecastResult.weekly_error_origins`, the first day of each row: with
+    them, each week's error is its workload's, the AHT's error added as `_scored` adds it);
     None when fewer than `MIN_WEEK_ERRORS` of them are scored or `level_drift` cannot be
     measured (the plan keeps the spread from the forecast's daily bounds, as before)."""
     errors = np.asarray(weekly_errors, dtype=float)
     if errors.ndim != 2 or np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
         return None
+    if len(error_origins) == errors.shape[0]:
+        aht = [
+            weekly_aht_errors(hist, pd.Timestamp(o), _week_starts(o, errors.shape[1]))
+            for o in error_origins
+        ]
+        errors = errors + np.vstack(aht)
+        if np.isfinite(errors).sum() < MIN_WEEK_ERRORS:
+            return None
     drift = level_drift(daily_calls(hist, cut), cut, country)
     if drift is None:
         return None
     b, pairs, lags = drift
+    reach = errors.shape[1]
+    bias = recent_bias(errors, BIAS_ORIGINS)
     return ShortSpread(
-        cut, band_scale(errors), errors.shape[1], b, int(np.isfinite(errors).sum()), pairs, lags
-    )
+        cut, band_scale(errors - bias), reach, b, int(np.isfinite(errors).sum()), pairs, lags,
+        bias,
+    )  # fmt: skip
 
 
 def plan_spread(
     hist,
     cut: dt.date,
     weekly_errors=(),
+    error_origins=(),
     *,
     model: str = "auto",
     country: str | None = "VN",
@@ -622,4 +697,4 @@ def plan_spread(
     )  # fmt: skip
     if measured is not None:
         return measured
-    return short_spread(hist, cut, weekly_errors, country)
+    return short_spread(hist, cut, weekly_errors, country, error_origins)

@@ -29,6 +29,7 @@ from planner.forecast.models import (
 )
 from planner.forecast.profile import intraday_profile, spread_over_intervals
 from planner.forecast.rolling import (
+    CALIBRATION_ORIGINS,
     SELECT_ORIGINS,
     SHORT_MIN_ORIGINS,
     RollingOrigins,
@@ -37,6 +38,7 @@ from planner.forecast.rolling import (
     select,
     select_horizon,
     weekly_errors,
+    weekly_origins,
     weigh_weather,
 )
 from planner.history import History
@@ -50,7 +52,8 @@ class ForecastResult:
     `weekly_log_errors`: log(actual / forecast) of the weekly totals of the forecasts the
     bounds are calibrated on (rows: the calibration's origins; columns: leads of 1, 2, ...
     weeks; NaN unscored; empty when the history has no such origin): what a week's spread at
-    those leads is, measured (`planner.capacity.demand`)."""
+    those leads is, measured (`planner.capacity.demand`). `weekly_error_origins`: the first
+    forecast day of each of its rows (a week's lead k covers that day + 7 (k - 1) .. + 7 k - 1)."""
 
     intervals: pd.DataFrame
     daily: pd.DataFrame
@@ -60,6 +63,7 @@ class ForecastResult:
     history_day: pd.Timestamp
     notes: tuple[str, ...] = field(default_factory=tuple)
     weekly_log_errors: tuple[tuple[float, ...], ...] = ()
+    weekly_error_origins: tuple[pd.Timestamp, ...] = ()
 
 
 def check_forecast_args(horizon_days: int, level: float, model: str) -> None:
@@ -162,6 +166,7 @@ def forecast_history(
         last,
         tuple(notes),
         tuple(tuple(float(v) for v in row) for row in weekly),
+        tuple(grid.days[o] for o in weekly_origins(n, horizon, CALIBRATION_ORIGINS)),
     )
 
 
