@@ -16,7 +16,7 @@ from planner.schedule.files import requirements_horizon
 from planner.schedule.groups import make_groups
 from planner.schedule.improve import improve_by_slices, tour_slices
 from planner.schedule.model import build_model
-from planner.schedule.start import build_start
+from planner.schedule.start import build_start, values_kept
 
 RULES = {"shifts": {"shift_lengths_h": [8, 9], "start_step_min": 60, "days_per_week": [5]}}
 
@@ -79,3 +79,27 @@ def test_a_passed_deadline_keeps_the_start_and_says_the_clock_stopped(searched):
 def test_the_search_finds_a_cheaper_roster_than_the_constructive_start(searched):
     _, _, start, runs = searched
     assert runs[0][0].objective < start.objective - 1.0
+
+
+def test_the_over_coverage_windows_never_make_the_roster_dearer_and_keep_it_legal(
+    searched, monkeypatch
+):
+    """With the LP's tours and the week taken as thin enough, the search starts with the windows
+    where the roster over-covers (`window_phase`): its roster is still never dearer than the
+    start, legal, and the same twice."""
+    from planner.schedule import improve
+
+    model, lp, start, _ = searched
+    with values_kept(model):
+        lp_relaxation(model, time.monotonic() + 60)
+        lp_tours = {key: max(0.0, var.value() or 0.0) for key, var in model.y.items()}
+    monkeypatch.setattr(improve, "thin_tours", lambda _lp: True)
+    monkeypatch.setattr(improve, "WINDOWS_FROM", 0.0)
+    deadline = time.monotonic() + 3600
+    runs = [improve_by_slices(model, start, lp.objective, 0.0, deadline, lp_tours) for _ in "ab"]
+    better, _ = runs[0]
+    assert lp.objective - 1e-6 <= better.objective <= start.objective + 1e-9
+    for var in model.prob.variables():
+        var.varValue = better.values[var.name]
+    assert model.prob.valid(eps=1e-6)
+    assert runs[0][0].values == runs[1][0].values

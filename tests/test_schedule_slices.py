@@ -170,3 +170,74 @@ def test_the_gap_note_says_small_team_exactly_below_the_peak_threshold(gap, per_
     if peak < SMALL_TEAM_PEAK:
         assert f"small team: {math.ceil(peak - 1e-9)} agents on the phones at the peak" in note
     assert ("thin tours" in note) == (per_tour <= THIN_TOURS)
+
+
+def _flat_week_model():
+    """A 24/7 hourly week of 3 staff, 8-h shifts of 5 or 6 days (no solver runs)."""
+    import pandas as pd
+
+    from planner.schedule import rules_from_mapping
+    from planner.schedule.files import requirements_horizon
+    from planner.schedule.groups import make_groups
+    from planner.schedule.model import build_model
+
+    rules = rules_from_mapping(
+        {"shifts": {"shift_lengths_h": [8], "start_step_min": 60, "days_per_week": [5, 6]}}, "t"
+    )
+    times = pd.date_range("2026-07-06", periods=7 * 24, freq="60min")
+    req = requirements_horizon(pd.DataFrame({"timestamp": times, "staff": 3.0}))
+    return build_model(req, rules, make_groups(None, rules, req.queues))
+
+
+FLAT = _flat_week_model()
+FLAT_COVER = improve.tour_cover(FLAT)
+
+
+def test_a_tour_is_on_shift_its_paid_hours_each_working_day():
+    for k, (_, i) in enumerate(FLAT.y):
+        tour = FLAT.tours[i]
+        assert FLAT_COVER[k].sum() == tour.paid_min // FLAT.req.interval_min
+
+
+tours_and_agents = st.lists(
+    st.tuples(st.integers(0, len(FLAT.y) - 1), st.integers(1, 3)), max_size=40
+)
+
+
+@given(tours_and_agents, tours_and_agents)
+def test_windows_are_where_the_roster_stands_most_above_the_lp(roster_picks, lp_picks):
+    """The windows chosen are at most `WINDOWS`, each with more agents on shift in the roster
+    than in the LP, most first; a roster equal to the LP has none."""
+    roster, lp = np.zeros(len(FLAT.y)), np.zeros(len(FLAT.y))
+    for k, agents in roster_picks:
+        roster[k] += agents
+    for k, agents in lp_picks:
+        lp[k] += agents / 2
+    firsts = improve.window_starts(FLAT, FLAT_COVER, roster, lp)
+    assert len(firsts) <= improve.WINDOWS and len(set(firsts)) == len(firsts)
+    above = roster @ FLAT_COVER - lp @ FLAT_COVER
+    width = round(improve.WINDOW_H * 60) // FLAT.req.interval_min
+    n = FLAT_COVER.shape[1]
+    scores = [float(above[np.arange(t, t + width) % n].sum()) for t in firsts]
+    assert all(score > improve.DIFFERENCE_EPS for score in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert improve.window_starts(FLAT, FLAT_COVER, roster, roster.copy()) == []
+
+
+@given(tours_and_agents, st.integers(0, 7 * 24 - 1))
+def test_a_window_frees_its_roster_tours_and_only_tours_on_shift_in_it(roster_picks, first):
+    """Every tour the roster uses on shift in the window is freed; every freed tour is on
+    shift in the window and starts within `NEAR_START_H` of a freed roster tour."""
+    roster = np.zeros(len(FLAT.y))
+    for k, agents in roster_picks:
+        roster[k] += agents
+    members = improve.window_slice(FLAT, FLAT_COVER, roster, first)
+    width = round(improve.WINDOW_H * 60) // FLAT.req.interval_min
+    inside = FLAT_COVER[:, np.arange(first, first + width) % FLAT_COVER.shape[1]].any(axis=1)
+    used = {k for k in range(len(roster)) if roster[k] > 0 and inside[k]}
+    assert used <= set(members) and all(inside[k] for k in members)
+    keys = list(FLAT.y)
+    start = [FLAT.tours[i].shift.start_min for (_, i) in keys]
+    for k in members:
+        apart = [min(abs(start[k] - start[u]), 24 * 60 - abs(start[k] - start[u])) for u in used]
+        assert min(apart) <= improve.NEAR_START_H * 60

@@ -20,6 +20,21 @@ simplex iterations of all slices so far pass `WORK_BUDGET`, after `ROUNDS` round
 round that gained less than `MIN_ROUND_GAIN`. Each step is a fixed amount of work, so the
 result is the same on every machine; only the deadline can cut it short, and then the report
 says so.
+
+On a week of thin tours, but not the thinnest (the LP puts `WINDOWS_FROM` agents or more on
+each tour it uses), the rounds are preceded by over-coverage windows (`window_phase`), chosen
+by where the roster wastes money: the roster's agents on shift in each interval less the LP
+relaxation's, summed over windows `WINDOW_H` hours wide every `WINDOW_STEP_H` hours of the week
+(`window_starts`); each round frees, for the `WINDOWS` windows where the roster stands most
+above the LP, the tours the roster uses there and every tour on shift in the window that starts
+within `NEAR_START_H` hours of one of them and works the same days but for one traded, added
+or dropped day (`window_slice`), so HiGHS can re-cut the agents who over-cover that part of
+the week. The windows may spend `WINDOW_SHARE` of the work budget; the rounds get what they
+left. Measured from the same polished rosters (`benchmarks/schedule_peers.py` weeks), gap to
+the LP bound / search CPU s: x1 (1.00 agents per LP tour) 1.04% / 45.5 -> 0.88% / 34.9; x0.5
+(0.58) 2.45% / 27.1 -> 2.36% / 34.2; x0.3 (0.43, below `WINDOWS_FROM`) 2.12% -> 3.77% with
+them. Run after the rounds, with work of their own, they gained on x1 and x0.5 too but at
+twice the CPU; the storm week (not thin) was worse with them first (0.67% -> 0.74%).
 """
 
 from __future__ import annotations
@@ -36,6 +51,7 @@ from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
 from planner.schedule.solvers import THIN_TOURS, stdout_to_stderr, within_gap
 from planner.schedule.start import Start, legal_start, values_kept
+from planner.schedule.tours import slot_cover
 
 BAND_H = 1.0  # width of a band of shift start times, hours
 BAND_STEP_H = 0.5  # the next band starts this much later
@@ -55,6 +71,15 @@ MIN_ROUND_GAIN = 0.0005  # a round that gains less than this share of the cost i
 NODE_LIMIT = 1  # the root of each slice's model: its heuristics find the better rosters
 OPTIONS = {"mip_pscost_minreliable": 0, "mip_rel_gap": 0.0}
 MIN_STEP_S = 1.0  # less time than this left: stop (the report says the clock ended it)
+# over-coverage windows (thin weeks, before the rounds; see the module docstring)
+WINDOW_H = 4.0  # width of a window of the week, hours (about half a shift)
+WINDOW_STEP_H = 2.0  # the next window starts this much later
+WINDOWS = 6  # windows a round frees: those where the roster stands most above the LP
+NEAR_START_H = 2.0  # a replacement tour starts at most this far from a roster tour's start
+WINDOW_SHARE = 0.5  # share of the work budget the windows may use (0: no windows)
+# the windows run where the LP puts at least this many agents on each tour it uses: on the
+# x0.3 week (0.43) they gained nothing and the rounds after them ended 1.6 points dearer
+WINDOWS_FROM = 0.5
 
 
 def improve_by_slices(
@@ -73,13 +98,17 @@ def improve_by_slices(
     lp = None
     if lp_tours is not None:
         lp = np.array([float(lp_tours.get(key, 0.0)) for key in model.y])
-    slices = tour_slices(model, thin=lp is not None and thin_tours(lp))
+    thin = lp is not None and thin_tours(lp)
+    slices = tour_slices(model, thin=thin)
     if not slices or within_gap(start.objective, bound, gap):
         return start, False
+    windows = 0
+    if thin and lp is not None and agents_per_tour(lp) >= WINDOWS_FROM:
+        windows = round(WINDOW_SHARE * work_budget)
 
     def work():
         with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
-            return _search(model, start, bound, gap, deadline, slices, lp, work_budget)
+            return _search(model, start, bound, gap, deadline, slices, lp, work_budget, windows)
 
     outcome = run_in_fork(work, deadline)
     if outcome is None:
@@ -93,11 +122,16 @@ def improve_by_slices(
     return better, clock
 
 
+def agents_per_tour(lp) -> float:
+    """The LP relaxation's agents (per tour variable) on each tour it uses (0: none used)."""
+    used = lp > 1e-6
+    return float(lp[used].sum()) / int(used.sum()) if used.any() else 0.0
+
+
 def thin_tours(lp) -> bool:
     """Whether the LP relaxation (agents per tour variable) puts `THIN_TOURS` agents or fewer
     on each tour it uses."""
-    used = lp > 1e-6
-    return bool(used.any()) and float(lp[used].sum()) / int(used.sum()) <= THIN_TOURS
+    return bool((lp > 1e-6).any()) and agents_per_tour(lp) <= THIN_TOURS
 
 
 def tour_slices(model: Model, thin: bool = False) -> list[list[int]]:
@@ -169,8 +203,11 @@ def slice_order(slices: list[list[int]], roster, lp, ranked: bool = True) -> lis
     return [k for k in order if scores[k] > DIFFERENCE_EPS]
 
 
-def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=WORK_BUDGET):
-    """In the child: the rounds on one HiGHS model read from the roster model's MPS.
+def _search(
+    model, start: Start, bound, gap, deadline, slices, lp=None, budget=WORK_BUDGET, windows=0
+):
+    """In the child: the over-coverage windows (at most `windows` simplex iterations; with
+    `lp` only), then the rounds on one HiGHS model read from the roster model's MPS.
     Returns (values by variable name or None when nothing improved, clock stopped)."""
     import highspy
 
@@ -183,65 +220,170 @@ def _search(model, start: Start, bound, gap, deadline, slices, lp=None, budget=W
     names = [h.getColName(j)[1] for j in range(h.getNumCol())]
     column = {name: j for j, name in enumerate(names)}
     bounds = h.getLp()
-    lower, upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
     tour_cols = np.array([column[var.name] for var in model.y.values()], dtype=np.int32)
     settings: dict[str, float] = {"threads": 1, "random_seed": 0, "mip_max_nodes": NODE_LIMIT}
     calls = work_cap(h, SLICE_WORK)
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
-    x = np.array([float(start.values.get(name, 0.0)) for name in names])
-    log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
-    best, clock = start.objective, False
-    work = 0  # simplex iterations of every slice so far (the same on any machine)
+    run = _SliceRun(h, highspy, tour_cols, bounds, calls, deadline)
+    run.x = np.array([float(start.values.get(name, 0.0)) for name in names])
+    run.best = start.objective
+    if lp is not None and windows > 0:
+        window_phase(model, run, lp, bound, gap, windows)
     found = 0  # cheaper rosters so far
     tried: dict[int, int] = {}  # slice -> `found` when it was last solved without a gain
     for round_ in range(ROUNDS):
-        round_from = best
-        for k in slice_order(slices, x[tour_cols], lp, ranked=round_ > 0):
+        round_from = run.best
+        for k in slice_order(slices, run.x[tour_cols], lp, ranked=round_ > 0):
+            if run.stopped(bound, gap, budget):
+                break
             if tried.get(k) == found:
                 continue  # the same roster around it: the same answer again
-            members = slices[k]
-            left = deadline - time.monotonic()
-            if left < MIN_STEP_S:
-                clock = True
-                break
-            fixed = np.delete(tour_cols, members)
-            h.changeColsBounds(len(fixed), fixed, x[fixed], x[fixed])
-            h.setOptionValue("time_limit", max(0.5, left - STOP_GRACE_S))
-            solution = highspy.HighsSolution()
-            solution.col_value = list(x)
-            solution.value_valid = True
-            h.setSolution(solution)
-            began = time.monotonic()
-            calls[0] = 0
-            h.run()
-            info = h.getInfo()
-            if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
-                clock = True
-            if info.primal_solution_status == 2 and info.objective_function_value < best - 1e-6:
-                x = np.array(h.getSolution().col_value)
-                best = float(info.objective_function_value)
+            if run.solve(slices[k]):
                 found += 1
-            else:
+            elif not run.clock:
                 tried[k] = found
-            h.changeColsBounds(len(fixed), fixed, lower[fixed], upper[fixed])
-            work += int(info.simplex_iteration_count)
-            if log:
-                took = time.monotonic() - began
-                print(
-                    f"planner: slice of {len(members)} tours: {best:,.2f} ({took:.1f} s, "
-                    f"{int(info.simplex_iteration_count)} LP iterations, {work} in all, {calls[0]} calls)",
-                    file=sys.stderr,
-                )
-            if clock or within_gap(best, bound, gap) or work >= budget:
-                break
-        if clock or within_gap(best, bound, gap) or work >= budget:
+        if run.done(bound, gap, budget) or round_from - run.best < MIN_ROUND_GAIN * round_from:
             break
-        if round_from - best < MIN_ROUND_GAIN * round_from:
-            break
-    if best >= start.objective:
-        return None, clock
-    return dict(zip(names, (float(v) for v in x), strict=True)), clock
+    if run.best >= start.objective:
+        return None, run.clock
+    return dict(zip(names, (float(v) for v in run.x), strict=True)), run.clock
+
+
+class _SliceRun:
+    """The roster being searched (`x`, HiGHS's columns; `best`, its cost) and the solve of one
+    slice at the root, every other tour fixed; `work` counts the simplex iterations of every
+    slice so far (the same on any machine), `clock` whether the deadline cut a slice short."""
+
+    def __init__(self, h, highspy, tour_cols, bounds, calls, deadline):
+        self.h, self.highspy, self.tour_cols, self.calls = h, highspy, tour_cols, calls
+        self.lower, self.upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
+        self.deadline = deadline
+        self.x = np.zeros(len(self.lower))
+        self.best = 0.0
+        self.work = 0
+        self.clock = False
+        self.log = bool(os.environ.get("PLANNER_SOLVER_LOG"))
+
+    def stopped(self, bound, gap, budget) -> bool:
+        """Before a slice: whether the search ends here (the clock, the gap or the budget)."""
+        if not self.clock and self.deadline - time.monotonic() < MIN_STEP_S:
+            self.clock = True
+        return self.done(bound, gap, budget)
+
+    def done(self, bound, gap, budget) -> bool:
+        """After a slice or a round: whether the clock cut it, the gap or the budget is met."""
+        return self.clock or within_gap(self.best, bound, gap) or self.work >= budget
+
+    def solve(self, members: list[int]) -> bool:
+        """Re-solve the slice `members` (positions in `model.y`); whether it gained."""
+        h, highspy, x = self.h, self.highspy, self.x
+        fixed = np.delete(self.tour_cols, members)
+        h.changeColsBounds(len(fixed), fixed, x[fixed], x[fixed])
+        h.setOptionValue("time_limit", max(0.5, self.deadline - time.monotonic() - STOP_GRACE_S))
+        solution = highspy.HighsSolution()
+        solution.col_value = list(x)
+        solution.value_valid = True
+        h.setSolution(solution)
+        began = time.monotonic()
+        self.calls[0] = 0
+        h.run()
+        info = h.getInfo()
+        if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            self.clock = True
+        gained = (
+            info.primal_solution_status == 2 and info.objective_function_value < self.best - 1e-6
+        )
+        if gained:
+            self.x = np.array(h.getSolution().col_value)
+            self.best = float(info.objective_function_value)
+        h.changeColsBounds(len(fixed), fixed, self.lower[fixed], self.upper[fixed])
+        self.work += int(info.simplex_iteration_count)
+        if self.log:
+            took = time.monotonic() - began
+            print(
+                f"planner: slice of {len(members)} tours: {self.best:,.2f} ({took:.1f} s, "
+                f"{int(info.simplex_iteration_count)} LP iterations, {self.work} in all, "
+                f"{self.calls[0]} calls)",
+                file=sys.stderr,
+            )
+        return gained
+
+
+def tour_cover(model: Model) -> np.ndarray:
+    """Whether each tour (rows: `model.y` order) is on shift in each interval of the week
+    (columns; meal breaks included, the week wrapped as the model wraps it)."""
+    step, n = model.req.interval_min, len(model.req.frame)
+    cover = np.zeros((len(model.y), n), dtype=bool)
+    for k, (_, i) in enumerate(model.y):
+        tour = model.tours[i]
+        for day in tour.days:
+            begin = day * DAY_MIN + tour.shift.start_min
+            cover[k, slot_cover(begin, tour.shift.length_min, step, n, model.cyclic)] = True
+    return cover
+
+
+def window_starts(model: Model, cover: np.ndarray, roster, lp) -> list[int]:
+    """The first intervals of the `WINDOWS` windows of the week where the roster (agents per
+    tour variable, `model.y` order) has the most agents on shift above the LP relaxation's
+    (`lp`), summed over the window; most first (then earliest), only windows above the LP."""
+    step, n = model.req.interval_min, cover.shape[1]
+    width, every = round(WINDOW_H * 60) // step, round(WINDOW_STEP_H * 60) // step
+    above = np.asarray(roster, dtype=float) @ cover - np.asarray(lp, dtype=float) @ cover
+    scores = [(float(above[np.arange(t, t + width) % n].sum()), t) for t in range(0, n, every)]
+    scores.sort(key=lambda st: (-round(st[0], 6), st[1]))
+    return [t for score, t in scores[:WINDOWS] if score > DIFFERENCE_EPS]
+
+
+def window_slice(model: Model, cover: np.ndarray, roster, first: int) -> list[int]:
+    """The tours (positions in `model.y`) freed for the window from interval `first`: those
+    the roster uses that are on shift in it, and every tour on shift in it that starts within
+    `NEAR_START_H` hours of one of them and whose days differ from its by at most one traded
+    day (or one day more or fewer)."""
+    step, n = model.req.interval_min, cover.shape[1]
+    width = round(WINDOW_H * 60) // step
+    inside = np.asarray(cover[:, np.arange(first, first + width) % n].any(axis=1))
+    keys = list(model.y)
+    starts = np.array([model.tours[i].shift.start_min % DAY_MIN for (_, i) in keys])
+    days = [frozenset(model.tours[i].days) for (_, i) in keys]
+    used = [k for k in np.nonzero(np.asarray(roster) > 0.5)[0] if inside[k]]
+    near = round(NEAR_START_H * 60)
+    members = set(used)
+    for u in used:
+        apart = np.abs(starts - starts[u])
+        close = inside & (np.minimum(apart, DAY_MIN - apart) <= near)
+        members.update(k for k in np.nonzero(close)[0] if len(days[k] ^ days[u]) <= 2)
+    return sorted(int(k) for k in members)
+
+
+def window_phase(model: Model, run: _SliceRun, lp, bound, gap, budget: int) -> None:
+    """Rounds of over-coverage windows (`window_starts`, `window_slice`) on `run`'s roster,
+    until `budget` simplex iterations, the gap or the clock, or a round that gained less
+    than `MIN_ROUND_GAIN`; a window solved without a gain is not solved again until the roster
+    has changed."""
+    cover = tour_cover(model)
+    keys = list(model.y)
+    starts = [model.tours[i].shift.start_min % DAY_MIN for (_, i) in keys]
+    found = 0
+    tried: dict[tuple[int, ...], int] = {}
+    for _ in range(ROUNDS):
+        round_from = run.best
+        roster = run.x[run.tour_cols]
+        for first in window_starts(model, cover, roster, lp):
+            members = window_slice(model, cover, roster, first)
+            if run.stopped(bound, gap, budget):
+                return
+            if not members or tried.get(tuple(members)) == found:
+                continue
+            gained = False
+            for part in _cut(members, starts):
+                gained = run.solve(part) or gained
+            if gained:
+                found += 1
+            elif not run.clock:
+                tried[tuple(members)] = found
+        if run.done(bound, gap, budget) or round_from - run.best < MIN_ROUND_GAIN * round_from:
+            return
 
 
 def work_cap(h, checks: int) -> list[int]:
