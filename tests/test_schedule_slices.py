@@ -4,6 +4,7 @@ model (a fraction of a second)."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -189,30 +190,39 @@ def _flat_week_model():
     return build_model(req, rules, make_groups(None, rules, req.queues))
 
 
-FLAT = _flat_week_model()
-FLAT_COVER = improve.tour_cover(FLAT)
+@functools.cache
+def flat():
+    """The flat week's model and its tours' cover, built once by the worker that needs it
+    (not at import: every worker imports every test module)."""
+    model = _flat_week_model()
+    return model, improve.tour_cover(model)
+
+
+def agents_per_tour(picks, n: int, scale: float = 1.0) -> np.ndarray:
+    """Agents on each of `n` tours from (any integer, agents) picks (the tour: modulo n)."""
+    out = np.zeros(n)
+    for k, agents in picks:
+        out[k % n] += agents * scale
+    return out
 
 
 def test_a_tour_is_on_shift_its_paid_hours_each_working_day():
+    FLAT, FLAT_COVER = flat()
     for k, (_, i) in enumerate(FLAT.y):
         tour = FLAT.tours[i]
         assert FLAT_COVER[k].sum() == tour.paid_min // FLAT.req.interval_min
 
 
-tours_and_agents = st.lists(
-    st.tuples(st.integers(0, len(FLAT.y) - 1), st.integers(1, 3)), max_size=40
-)
+tours_and_agents = st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 3)), max_size=40)
 
 
 @given(tours_and_agents, tours_and_agents)
 def test_windows_are_where_the_roster_stands_most_above_the_lp(roster_picks, lp_picks):
     """The windows chosen are at most `WINDOWS`, each with more agents on shift in the roster
     than in the LP, most first; a roster equal to the LP has none."""
-    roster, lp = np.zeros(len(FLAT.y)), np.zeros(len(FLAT.y))
-    for k, agents in roster_picks:
-        roster[k] += agents
-    for k, agents in lp_picks:
-        lp[k] += agents / 2
+    FLAT, FLAT_COVER = flat()
+    roster = agents_per_tour(roster_picks, len(FLAT.y))
+    lp = agents_per_tour(lp_picks, len(FLAT.y), 0.5)
     firsts = improve.window_starts(FLAT, FLAT_COVER, roster, lp)
     assert len(firsts) <= improve.WINDOWS and len(set(firsts)) == len(firsts)
     above = roster @ FLAT_COVER - lp @ FLAT_COVER
@@ -228,9 +238,8 @@ def test_windows_are_where_the_roster_stands_most_above_the_lp(roster_picks, lp_
 def test_a_window_frees_its_roster_tours_and_only_tours_on_shift_in_it(roster_picks, first):
     """Every tour the roster uses on shift in the window is freed; every freed tour is on
     shift in the window and starts within `NEAR_START_H` of a freed roster tour."""
-    roster = np.zeros(len(FLAT.y))
-    for k, agents in roster_picks:
-        roster[k] += agents
+    FLAT, FLAT_COVER = flat()
+    roster = agents_per_tour(roster_picks, len(FLAT.y))
     members = improve.window_slice(FLAT, FLAT_COVER, roster, first)
     width = round(improve.WINDOW_H * 60) // FLAT.req.interval_min
     inside = FLAT_COVER[:, np.arange(first, first + width) % FLAT_COVER.shape[1]].any(axis=1)
