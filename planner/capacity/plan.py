@@ -464,8 +464,11 @@ def _shortfall_reasons(
         elif left <= 1e-3:
             overtime_why.append(f"overtime at its cap ({cap} per agent)")
         why.extend(limits[k].describe(frame["agents_eq"].iloc[k]) for k in days_bound)
-        if len(days_bound) < end + 1 - w:  # weeks more overtime would help
-            why.extend(overtime_why)
+        by_days = {k: limits[k].short_h(frame["agents_eq"].iloc[k]) for k in days_bound}
+        if any(
+            frame["shortfall_h"].iloc[k] > by_days.get(k, 0.0) + 0.05 for k in range(w, end + 1)
+        ):
+            why.extend(overtime_why)  # weeks short by more than their days: overtime would help
         if w >= earliest_graduation:
             trainees = frame["trainees_fte"].iloc[max(0, w - 26) : w].max()
             if trainees >= cfg.training_capacity - 1e-6:
