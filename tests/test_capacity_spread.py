@@ -240,14 +240,19 @@ def test_the_short_lead_band_holds_eighty_percent_of_the_weekly_errors(errors):
     assert (finite < s * spread.Z90 * (1 - 1e-9)).mean() < spread.BAND_SHARE
 
 
-def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
+def short_history(tmp_path):
+    """Daily calls of 130 weeks on a 1% random walk (seed 8), the history read from a file of
+    them, and the Monday after it."""
     days = weekly_days(130, walk_pct=1.0, seed=8)
     path = tmp_path / "short.csv"
     pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
         path, index=False
     )
-    hist = history.read_history(path)
-    cut = cut_after(days)
+    return days, history.read_history(path), cut_after(days)
+
+
+def test_the_short_spread_is_flat_over_the_measured_leads_then_drifts(tmp_path):
+    days, hist, cut = short_history(tmp_path)
     rng = np.random.default_rng(1)
     errors = rng.normal(0.0, 0.05, size=(26, 4))
     short = spread.short_spread(hist, cut, errors, None)
@@ -578,13 +583,7 @@ def test_a_miss_the_latest_origins_share_moves_the_band_not_its_width(tmp_path):
     # the forecaster's latest 4 origins all missed by -10% (a level step it carries on): the
     # band's centre moves there and the band holds the point forecast; an offset shared by
     # every origin moves the centre and leaves the width
-    days = weekly_days(130, walk_pct=1.0, seed=8)
-    path = tmp_path / "short.csv"
-    pd.DataFrame({"timestamp": days.index.strftime("%Y-%m-%d"), "calls": days.round()}).to_csv(
-        path, index=False
-    )
-    hist = history.read_history(path)
-    cut = cut_after(days)
+    days, hist, cut = short_history(tmp_path)
     errors = np.random.default_rng(1).normal(0.0, 0.03, size=(26, 4))
     plain = spread.short_spread(hist, cut, errors, None)
     stepped = errors.copy()
