@@ -273,7 +273,8 @@ def weigh_weather(
     those origins. Returns whether the terms are kept."""
     if not rolling.has_weather or name == "seasonal_naive":
         return rolling.has_weather
-    acts = rolling.actuals(end)
+    if acts is None:
+        acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, SELECT_ORIGINS)
     if not origins:
         return True
@@ -339,7 +340,8 @@ def calibration_errors(
     `end`, by origin (rows) and horizon step (columns), NaN where a day is not scored. The
     forecasts have the temperature the forecast from `end` has (`weather_as_known`): where it
     takes the climatology, a perfect past temperature would make the bounds too narrow."""
-    acts = rolling.actuals(end)
+    if acts is None:
+        acts = rolling.actuals(end)
     origins = weekly_origins(end, horizon, CALIBRATION_ORIGINS)
     errors = np.full((len(origins), horizon), np.nan)
     for row, origin in enumerate(origins):
