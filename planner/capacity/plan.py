@@ -450,10 +450,11 @@ def _shortfall_reasons(
             k for k in range(w, end + 1) if k in handed and frame["overtime_h"].iloc[k]
             >= handed_overtime_h * frame["heads"].iloc[k] - 1e-3
         ]  # fmt: skip
-        days_bound = [
-            k for k in range(w, end + 1) if k in limits
-            and limits[k].short_h(frame["agents_eq"].iloc[k]) > 1e-6
-        ]  # fmt: skip
+        # each week's shortfall whatever its overtime (its agents' days), where it has one
+        by_days = {
+            k: limits[k].short_h(frame["agents_eq"].iloc[k]) for k in range(w, end + 1) if k in limits
+        }  # fmt: skip
+        days_bound = [k for k, short_h in by_days.items() if short_h > 1e-6]
         overtime_why = []
         if in_handed and handed_overtime_h <= 0:
             overtime_why.append("no overtime in the week handed to the weekly run (its roster "
@@ -464,7 +465,6 @@ def _shortfall_reasons(
         elif left <= 1e-3:
             overtime_why.append(f"overtime at its cap ({cap} per agent)")
         why.extend(limits[k].describe(frame["agents_eq"].iloc[k]) for k in days_bound)
-        by_days = {k: limits[k].short_h(frame["agents_eq"].iloc[k]) for k in days_bound}
         if any(
             frame["shortfall_h"].iloc[k] > by_days.get(k, 0.0) + 0.05 for k in range(w, end + 1)
         ):
