@@ -129,8 +129,9 @@ def main() -> None:
     SHARED.update(scenario=sc, history=hist, workforce=workforce, first=first, forecast=fc)
     spent = {}
     for memo in (True, False) if args.compare_memo else (True,):
-        build._GRID_MEMO.clear()
-        build._DEMAND_CACHE.clear()
+        for memo_of_step_1 in (build._GRID_MEMO, build._DEMAND_CACHE, build._SPREAD_MEMO):
+            memo_of_step_1.clear()  # step 2 starts cold: its workers measure what they share
+        build._DAYS_MEMO.clear()
         SHARED["memo"] = memo
         clock = time.monotonic()
         cpu = cpu_seconds()

@@ -186,17 +186,7 @@ def capacity_plan(
     options = scenario.forecaster_options()
     country = options["country"]
     clock = time.monotonic()
-    spread = plan_spread(
-        hist,
-        (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
-        fc.weekly_log_errors,
-        fc.weekly_error_origins,
-        # the point forecasts' settings (the bounds' level does not move a point forecast),
-        # with the model the forecast chose: the spread is that model's (`auto` would pick
-        # again at every origin by a backtest of its own, the spread's costliest part)
-        **{name: value for name, value in options.items() if name not in ("level", "model")},
-        model=fc.model,
-    )
+    spread = _spread(fc, hist, options)
     spread_note = (
         spread.describe()
         if spread is not None
@@ -360,6 +350,49 @@ def _staffing_intervals(fc, hist, first: dt.date, cfg: CapacityConfig) -> pd.Dat
 
 _DEMAND_CACHE: dict[tuple, tuple[tuple, Demand]] = {}
 _GRID_MEMO: dict[tuple, tuple[tuple, dict]] = {}
+_SPREAD_MEMO: dict[tuple, tuple[tuple, tuple[LeadSpread | ShortSpread | None]]] = {}
+
+
+def _held(memo: dict, key: tuple, owners: tuple):
+    """What `memo` holds under `key` for these very `owners` (objects whose ids are in the
+    key), else None."""
+    hit = memo.get(key)
+    if hit is None or len(hit[0]) != len(owners):
+        return None
+    return hit[1] if all(a is b for a, b in zip(hit[0], owners, strict=True)) else None
+
+
+def _hold(memo: dict, key: tuple, owners: tuple, value, size: int):
+    """`value` kept in `memo` under `key` with its `owners` (so their ids stay unique while
+    it is held); the memo is emptied when it reaches `size` entries. Returns `value`."""
+    if len(memo) >= size:
+        memo.clear()
+    memo[key] = (owners, value)
+    return value
+
+
+def _spread(fc, hist, options: dict) -> LeadSpread | ShortSpread | None:
+    """`plan_spread` of the forecast `fc` on `hist`, memoised per process: plans that share
+    the forecast (a comparison, a sweep) measure it once."""
+    settings = {name: value for name, value in options.items() if name not in ("level", "model")}
+    key = (id(fc), id(hist), tuple(sorted(settings.items())))
+    hit = _held(_SPREAD_MEMO, key, (fc, hist))
+    if hit is not None:
+        return hit[0]
+    spread = plan_spread(
+        hist,
+        (pd.Timestamp(fc.history_day) + pd.Timedelta(days=1)).date(),
+        fc.weekly_log_errors,
+        fc.weekly_error_origins,
+        # the point forecasts' settings (the bounds' level does not move a point forecast),
+        # with the model the forecast chose: the spread is that model's (`auto` would pick
+        # again at every origin by a backtest of its own, the spread's costliest part)
+        **settings,
+        model=fc.model,
+    )
+    return _hold(_SPREAD_MEMO, key, (fc, hist), (spread,), 8)[0]
+
+
 DAYS_ROUNDS = 12  # re-solves, at most, with the agent-days limits of weeks found short of days
 DAYS_NEAR = 4  # weeks either side of one found short of days that are checked with it
 DAYS_MARGIN = 0.05  # a week whose agents are within this share of its limit is held to it
@@ -426,16 +459,13 @@ def _week_days_limit(demand: Demand, w: int, rules: Rules, label: str, agents: f
     memoised per process: the limit depends on the week's requirements and the roster rules
     only."""
     key = (id(demand), w, rules)
-    held = _DAYS_MEMO.get(key)
-    if held is not None and held[0] is demand:
-        limit = held[1]
-        if limit.tangents or (agents is not None and agents >= limit.agents_to_cover()):
-            return limit
-    if len(_DAYS_MEMO) >= 2048:
-        _DAYS_MEMO.clear()
+    held = _held(_DAYS_MEMO, key, (demand,))
+    if held is not None and (
+        held.tangents or (agents is not None and agents >= held.agents_to_cover())
+    ):
+        return held
     limit = days_limit(demand.week_requirements(w), rules, label, agents)
-    _DAYS_MEMO[key] = (demand, limit)
-    return limit
+    return _hold(_DAYS_MEMO, key, (demand,), limit, 2048)
 
 
 DEMAND_KEYS = (
@@ -472,19 +502,17 @@ def _demand(
         country,
         spread,
     )
-    hit = _DEMAND_CACHE.get(key)
-    if hit is not None and hit[0][0] is fc and hit[0][1] is hist:
-        return hit[1]
+    hit = _held(_DEMAND_CACHE, key, (fc, hist))
+    if hit is not None:
+        return hit
     # the staff-hours at each grid point do not depend on the quantile: shared between plans
     # that differ only in it (the grid point of their quantile is staffed once more)
     grid_key = tuple(v for k, v in enumerate(key) if k != 3) + tuple(
         getattr(cfg, k) for k in DEMAND_KEYS if k != "quantile_pct"
     )
-    held = _GRID_MEMO.get(grid_key)
-    if held is None or held[0][0] is not fc or held[0][1] is not hist:
-        if len(_GRID_MEMO) >= 8:
-            _GRID_MEMO.clear()
-        held = _GRID_MEMO[grid_key] = ((fc, hist), {})
+    grid = _held(_GRID_MEMO, grid_key, (fc, hist))
+    if grid is None:
+        grid = _hold(_GRID_MEMO, grid_key, (fc, hist), {}, 8)
     intervals = _staffing_intervals(fc, hist, first, cfg)
     demand = weekly_demand(
         intervals,
@@ -496,14 +524,11 @@ def _demand(
         level=fc.level,
         country=country,
         upper=scenario.forecast.plan_at == "upper",
-        memo=held[1],
+        memo=grid,
         spread=spread,
         history_day=pd.Timestamp(fc.history_day).date(),
     )
-    if len(_DEMAND_CACHE) >= 16:
-        _DEMAND_CACHE.clear()
-    _DEMAND_CACHE[key] = ((fc, hist), demand)  # holds them, so their ids stay unique
-    return demand
+    return _hold(_DEMAND_CACHE, key, (fc, hist), demand, 16)
 
 
 def expected_agents(result: CapacityPlan, week: str) -> pd.DataFrame:
