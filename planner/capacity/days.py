@@ -113,21 +113,21 @@ def days_limit(
     per_agent = days_per_agent(rules)
     day = pd.to_datetime(requirements["timestamp"]).dt.normalize()
     day_of_slot = tuple(int(d) for d in pd.factorize(day)[0])
-    columns = _matrix(interval, tuple(lengths), meal, meal_from_min, per_agent, day_of_slot)
-    nx, n_days, starts, index, value = columns
+    rows = _matrix(interval, tuple(lengths), meal, meal_from_min, per_agent, day_of_slot)
+    nx = rows.shifts
     lp = highspy.HighsLp()
     lp.num_col_ = nx + 2 * n + 1  # shifts, short_t, brk_t, agents
-    lp.num_row_ = 2 * n + 2 + n_days
+    lp.num_row_ = 2 * n + 2
     inf = highspy.kHighsInf
     lp.col_cost_ = np.r_[np.zeros(nx + 2 * n), 1.0]  # the fewest agents
     lp.col_lower_ = np.zeros(lp.num_col_)
     lp.col_upper_ = np.r_[np.full(nx, inf), np.zeros(n), np.full(n, inf), inf]
-    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, np.full(1 + n_days, -inf)]
-    lp.row_upper_ = np.r_[np.full(2 * n + 1, inf), np.zeros(1 + n_days)]
+    lp.row_lower_ = np.r_[need, np.zeros(n), 0.0, -inf]
+    lp.row_upper_ = np.r_[np.full(2 * n + 1, inf), 0.0]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
+    lp.a_matrix_.start_ = rows.starts
+    lp.a_matrix_.index_ = rows.index
+    lp.a_matrix_.value_ = rows.value
     with stdout_to_stderr():  # HiGHS's banner must not reach the data on stdout
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
@@ -135,7 +135,8 @@ def days_limit(
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("presolve", "off")  # half the time of these small LPs
         h.passModel(lp)
-        fewest = _run(h, week)
+        run = _DayCapped(h, rows, week)
+        fewest = run()
         longest_h = max(lengths) / 60.0
         if agents is not None and agents >= fewest:
             return DaysLimit(week, per_agent, longest_h, per_agent * fewest, ())
@@ -144,8 +145,54 @@ def days_limit(
             per_agent,
             longest_h,
             per_agent * fewest,
-            _tangents(h, week, nx, n, hours, fewest, per_agent),
+            _tangents(h, run, nx, n, hours, fewest, per_agent),
         )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The relaxation's matrix for one shape of week (`_matrix`): `shifts` columns of shifts,
+    then short_t, brk_t and agents, by column (`starts`, `index`, `value`), without the
+    calendar days' rows, which are kept by row (`day_starts`, `day_index`, `day_value`) for
+    `_DayCapped` to add when a solution needs them."""
+
+    shifts: int
+    starts: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    start_day: np.ndarray  # calendar day (0 ..) of each shift's start
+    day_starts: np.ndarray
+    day_index: np.ndarray
+    day_value: np.ndarray
+
+
+class _DayCapped:
+    """Runs the relaxation `h` with each calendar day's starts held to the agents (at most
+    one shift a day an agent): the day rows are added the first time a solution starts more
+    shifts on a day than it has agents, and kept (on a 24/7 line the week's total binds and
+    they seldom are; the optimum is the same as with them from the start). Returns the
+    objective."""
+
+    def __init__(self, h: highspy.Highs, rows: _Rows, week: str):
+        self.h, self.rows, self.week, self.capped = h, rows, week, False
+
+    def __call__(self) -> float:
+        value = _run(self.h, self.week)
+        if self.capped:
+            return value
+        rows = self.rows
+        x = np.asarray(self.h.getSolution().col_value)
+        per_day = np.bincount(rows.start_day, weights=x[: rows.shifts])
+        if per_day.max(initial=0.0) <= x[-1] + 1e-7:
+            return value
+        count = len(rows.day_starts) - 1
+        inf = highspy.kHighsInf
+        self.h.addRows(
+            count, np.full(count, -inf), np.zeros(count), len(rows.day_index),
+            rows.day_starts, rows.day_index, rows.day_value,
+        )  # fmt: skip
+        self.capped = True
+        return _run(self.h, self.week)
 
 
 @functools.lru_cache(maxsize=8)
@@ -156,22 +203,20 @@ def _matrix(
     meal_from_min: float,
     per_agent: int,
     day_of_slot: tuple[int, ...],
-):
+) -> _Rows:
     """The relaxation's columns (compressed by column: starts, row indices, values) for a week
     of intervals of `interval` min on the calendar days `day_of_slot` (one per interval), days
     of `lengths` min, a meal break of `meal` intervals in days of at least `meal_from_min` min
     and `per_agent` days an agent: the same for every week of that shape (only the
-    requirement, a row bound, differs), so built once. Returns (shift columns, calendar days,
-    starts, index, values)."""
+    requirement, a row bound, differs), so built once."""
     n = len(day_of_slot)
-    n_days = max(day_of_slot) + 1
     shifts = [
         (s, math.ceil(length / interval), meal if length >= meal_from_min else 0)
         for s in range(n)
         for length in lengths
     ]
     # columns: x (one per shift), short_t, brk_t, agents; rows: cover_t, break room_t, breaks,
-    # the week's days (<= per_agent x agents), each calendar day's starts (<= agents)
+    # the week's days (<= per_agent x agents); then by row each calendar day's starts (<= agents)
     starts, index, value = [0], [], []
 
     def column(entries):
@@ -188,25 +233,37 @@ def _matrix(
             entries += [(n + t, 1.0) for t in sorted(slots)]
             entries.append((breaks_row, -float(lost)))
         entries.append((days_row, 1.0))
-        entries.append((days_row + 1 + day_of_slot[s], 1.0))
         column(entries)
     for t in range(n):
         column([(t, 1.0)])
     for t in range(n):
         column([(t, -1.0), (n + t, -1.0), (breaks_row, 1.0)])
-    column([(days_row, -float(per_agent)), *((days_row + 1 + d, -1.0) for d in range(n_days))])
-    return (
+    column([(days_row, -float(per_agent))])
+    agents_col = len(shifts) + 2 * n
+    start_day = np.asarray([day_of_slot[s] for s, _, _ in shifts], dtype=np.int64)
+    n_days = max(day_of_slot) + 1
+    day_index, day_starts = [], [0]
+    for d in range(n_days):
+        day_index += [*np.flatnonzero(start_day == d).tolist(), agents_col]
+        day_starts.append(len(day_index))
+    day_value = np.ones(len(day_index))
+    day_value[np.asarray(day_starts[1:]) - 1] = -1.0
+    return _Rows(
         len(shifts),
-        n_days,
         np.asarray(starts, dtype=np.int32),
         np.asarray(index, dtype=np.int32),
         np.asarray(value, float),
+        start_day,
+        np.asarray(day_starts, dtype=np.int32),
+        np.asarray(day_index, dtype=np.int32),
+        day_value,
     )
 
 
-def _tangents(h, week, nx, n, hours, fewest, per_agent) -> tuple[tuple[float, float, float], ...]:
+def _tangents(h, run, nx, n, hours, fewest, per_agent) -> tuple[tuple[float, float, float], ...]:
     """The tangents (K agent-days, staff-hours short, slope per agent-day) of the shortfall
-    against the agents on the model `h` (see the module), at `GRID` x `fewest` agents."""
+    against the agents on the model `h` run by `run` (`_DayCapped`; see the module), at `GRID`
+    x `fewest` agents."""
     inf = highspy.kHighsInf
     agents_col = nx + 2 * n
     # the shortfall against agents: shifts free, short priced in staff-hours, agents fixed
@@ -218,7 +275,7 @@ def _tangents(h, week, nx, n, hours, fewest, per_agent) -> tuple[tuple[float, fl
     for share in GRID:
         count = fewest * share
         h.changeColBounds(agents_col, count, count)
-        short = _run(h, week)
+        short = run()
         slope = min(0.0, float(h.getSolution().col_dual[agents_col]))
         tangents.append((per_agent * count, short, slope / per_agent))
     return tuple(tangents)
