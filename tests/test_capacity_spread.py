@@ -580,9 +580,10 @@ def test_the_recent_bias_reads_only_the_latest_scored_origins(errors, count, old
 
 
 def test_a_miss_the_latest_origins_share_moves_the_band_not_its_width(tmp_path):
-    # the forecaster's latest 4 origins all missed by -10% (a level step it carries on): the
-    # band's centre moves there and the band holds the point forecast; an offset shared by
-    # every origin moves the centre and leaves the width
+    # the forecaster's latest 4 origins all missed by -10% (a level step it carries on; the
+    # centre reads the latest `BIAS_ORIGINS` of them): the band's centre moves there and the
+    # band holds the point forecast; an offset shared by every origin moves the centre and
+    # leaves the width
     days, hist, cut = short_history(tmp_path)
     errors = np.random.default_rng(1).normal(0.0, 0.03, size=(26, 4))
     plain = spread.short_spread(hist, cut, errors, None)
