@@ -213,6 +213,14 @@ def figures(result, req: pd.DataFrame) -> str:
     )
 
 
+def whole(result) -> str:
+    """The gap on the whole objective and in wage-hours: a named week's gap is on the cost
+    the roster decides (`Model.gap_base`: above the salaried minimum, at least a tenth of the
+    objective), ten times its share of the whole cost on the bundled week."""
+    above = result.objective - result.bound
+    return f"whole {gap_to(result.objective, result.bound):.2f}% ({above:,.1f} wage-h)"
+
+
 def gap_to(objective: float, bound: float) -> float:
     if not math.isfinite(objective) or objective <= 0:
         return math.nan
@@ -305,7 +313,8 @@ def main() -> None:
                 f"{name:<11} planner  gap {100 * result.gap:6.2f}%  {wall:6.1f} s "
                 f"({cpu:5.1f} CPU s)  "
                 f"{str(result.status):<26} {figures(result, req)}  "
-                f"agents/LP tour {result.agents_per_lp_tour:.2f}",
+                f"agents/LP tour {result.agents_per_lp_tour:.2f}  "
+                f"{whole(result)}",
                 flush=True,
             )
             if not peers:

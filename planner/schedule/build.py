@@ -37,6 +37,7 @@ from planner.schedule.solvers import (
     run_highs_bounded,
     within_gap,
 )
+from planner.schedule.split import headcount_split
 from planner.schedule.start import Start, build_start, repair_roster
 from planner.schedule.weeks import agents_from_previous, boundary_state, spill_counts
 
@@ -109,6 +110,10 @@ def solve_model(
         support = {k for k, value in lp_tours.items() if value > 1e-6}
         per_tour = _agents_per_tour(model, support)
         _log(began, f"LP: {per_tour:.2f} agents per tour it uses")
+        split = headcount_split(model, lp_tours, deadline)
+        if split > lp.objective + 1e-9:
+            _log(began, f"LP split on the headcount {split:,.2f}")
+            lp = replace(lp, objective=split)
         start = build_start(model)
         first_s = time.monotonic() - began if start is not None else math.nan
         _log(began, f"constructive start {start.objective:,.2f}" if start else "no start")

@@ -10,6 +10,7 @@ import pandas as pd
 from planner.errors import SolverError
 from planner.schedule.boundary import fits, tour_edge
 from planner.schedule.files import ROSTER_COLUMNS
+from planner.schedule.groups import group_may_work
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN, DAY_NAMES, parse_clock
 from planner.schedule.tours import Tour, night_minutes
@@ -131,9 +132,10 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
     that day, those with the least overtime in the month so far first (then by name), never
     past what an agent has left of the week's, month's and year's caps (`OvertimeTally.room_h`,
     with the overtime worked in earlier weeks, `Model.ot_before`) nor into their rest (an
-    extension after one shift and another before the next): an extension no agent can take
-    is dropped, and the coverage, recomputed from the rows, says so. A row's end, paid and
-    night hours grow by its extension, and `overtime_hours` records it."""
+    extension after one shift and another before the next), nor into a no-night agent's
+    night hours or an agent's unavailable hours: an extension no agent can take is dropped,
+    and the coverage, recomputed from the rows, says so. A row's end, paid and night hours
+    grow by its extension, and `overtime_hours` records it."""
     if not model.ot:
         return rows
     rules = model.rules
@@ -146,6 +148,15 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
     for r, row in enumerate(rows):
         by_agent[row[0]].append(r)
     horizon = pd.Timedelta(days=model.req.n_days)
+    group_of = {name: group for group in model.groups for name in group.agents}
+    week_start = model.req.week_start
+
+    def agent_free(r: int, ext: int) -> bool:
+        """Whether the agent of row `r` may work its extension by `ext` minutes: not into the
+        night when they take no night shifts, nor into their unavailable hours."""
+        begin = out[r][2] if ext > 0 else out[r][1] + pd.Timedelta(minutes=ext)
+        first = int((begin - week_start).total_seconds() // 60)
+        return group_may_work(first, abs(ext), group_of.get(out[r][0]), rules)
 
     def rest_kept(r: int, ext: int) -> bool:
         """The agent's rest before and after row `r` extended by `ext` minutes (< 0: earlier),
@@ -181,6 +192,7 @@ def _hand_out_overtime(model: Model, rows: list[tuple], worked: list[tuple[int, 
                 if out[r][7] == 0
                 and hours <= tally.room_h(rules, out[r][0], on(r, ext)) + 1e-9
                 and rest_kept(r, ext)
+                and agent_free(r, ext)
             ]
             if not free:
                 break

@@ -13,9 +13,7 @@ import pandas as pd
 from planner.schedule.boundary import Edge, lead_days
 from planner.schedule.files import parse_unavailable
 from planner.schedule.rules import DAY_MIN, Rules
-from planner.schedule.tours import (
-    Tour,
-)
+from planner.schedule.tours import Tour, night_minutes
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,17 @@ def tour_misfit(tour: Tour, group: Group, slack_min: int = 0) -> str | None:
         if unavailable_clash(day * DAY_MIN + tour.shift.start_min, tour.shift.length_min, group):
             return "unavailable"
     return None
+
+
+def group_may_work(first_min: int, length_min: int, group: Group | None, rules: Rules) -> bool:
+    """Whether an agent of `group` may work [first, first+length) (minutes from the week
+    start; overtime after the roster is drawn): not in the night when the group takes no night
+    shifts, nor in its unavailable hours. None (a hire, a sized week's agent): yes."""
+    if group is None:
+        return True
+    if group.no_night and night_minutes(first_min % DAY_MIN, length_min, rules) > 0:
+        return False
+    return not unavailable_clash(first_min, length_min, group)
 
 
 def unavailable_clash(a: int, length: int, group: Group) -> bool:

@@ -7,8 +7,9 @@ Deterministic and small: the shift is the shortest of `shift_lengths_h` that nee
 break; each round takes the (day, start) whose cover saves the most over its cost and gives it
 to the first agent (least overtime in the month, then by name) who is off that day and keeps
 every rule: rest before and after (`min_rest_h`), the week's longest rest
-(`min_weekly_rest_h`), the days in a row (`max_consecutive_days`) and what the overtime caps
-leave (`OvertimeTally.room_h`, earlier weeks included). On a week that continues last week's
+(`min_weekly_rest_h`), the days in a row (`max_consecutive_days`), what the overtime caps
+leave (`OvertimeTally.room_h`, earlier weeks included) and the agents file's no-night and
+unavailable hours. On a week that continues last week's
 roster, no run of working days that reaches its Monday is lengthened (last week's days are not
 counted here). Off with `[shifts] rest_day_shifts = false`.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.schedule.check import on_phone_counts
+from planner.schedule.groups import group_may_work
 from planner.schedule.model import Model, overtime_allowed
 from planner.schedule.overtime import best_relief, shortfall_terms
 from planner.schedule.rules import DAY_MIN, DAY_NAMES
@@ -127,9 +129,14 @@ def _first_free(model: Model, rows, by_agent, tally, begin, end, hours, n_days) 
     horizon = pd.Timedelta(days=n_days)
     day = (begin.normalize() - week_start).days
     order = sorted(by_agent, key=lambda a: (tally.month_h(a, begin), a))
+    group_of = {name: group for group in model.groups for name in group.agents}
+    first = int((begin - week_start).total_seconds() // 60)
+    length = int((end - begin).total_seconds() // 60)
     for agent in order:
         if tally.room_h(rules, agent, begin) < hours - 1e-9:
             continue
+        if not group_may_work(first, length, group_of.get(agent), rules):
+            continue  # no night shifts, or unavailable then
         spans = sorted((rows[k][1], rows[k][2]) for k in by_agent[agent])
         worked = {(s.normalize() - week_start).days for s, _ in spans}
         if day in worked:
