@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 
+import highspy
 import numpy as np
 
 from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
@@ -51,8 +52,6 @@ def _whole(count: float) -> bool:
 
 def _sides(model: Model, count: float, deadline: float) -> float:
     """In the child: the two LPs, the headcount row held to each side in turn."""
-    import highspy
-
     with solver_folder() as folder:
         path = folder / "roster.mps"
         model.prob.writeMPS(str(path))
