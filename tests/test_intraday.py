@@ -31,7 +31,7 @@ from planner.intraday import (
 from planner.intraday.actions import MIN_BREAK_GAIN_PTS
 from planner.io import parse_breaks
 from planner.scenario import load_scenario
-from planner.schedule import Rules, check_roster_rules, rules_from_mapping
+from planner.schedule import Rules, agent_hours_problems, check_roster_rules, rules_from_mapping
 from planner.staffing import StaffingTarget
 from planner.store.schema import SCHEMA_VERSION
 
@@ -516,6 +516,30 @@ def test_a_very_short_day_stretches_shifts_past_their_first_step():
     assert result.new_breaches == ()
     for a in stretched:
         assert a.cost_vnd >= a.paid_hours * rules.wage_per_hour * 1.5 - 1e-6
+
+
+def test_no_action_puts_an_agent_on_hours_the_agents_file_rules_out():
+    """Three times the plan from 08:00: without the agents file the 14:00 shifts stretch into
+    the night; with it, the no-night agents' and the agent unavailable on Wednesday evening's
+    hours stay as they were, and the schedule's checker (given the file) finds the week clean."""
+    rules = Rules()
+    now = DAY + pd.Timedelta(hours=8)  # DAY is a Wednesday
+    roster = small_roster(DAY)
+    agents = pd.DataFrame(
+        {
+            "agent": ["A08", "A09", "A10", "A02"],
+            "no_night": [True, True, False, False],
+            # A10 works 14:00-22:00 today; A02 is off today (a call-in candidate)
+            "unavailable": ["", "", "Wed 22:00-24:00", "Wed"],
+        }
+    )
+    assert check_roster_rules(roster, rules, agents=agents) == []
+    free = plan_actions(roster, rest_demand(3.0, now), 30.0, rules, now)
+    assert agent_hours_problems(free.roster, agents, rules)  # the law can fail without the file
+    held = plan_actions(roster, rest_demand(3.0, now), 30.0, rules, now, agents=agents)
+    assert held.new_breaches == ()
+    assert agent_hours_problems(held.roster, agents, rules) == []
+    assert held.actions  # the other agents still take the day's extensions
 
 
 def test_a_short_shift_stretched_past_six_hours_gets_its_meal_break():

@@ -41,7 +41,15 @@ import pandas as pd
 from planner.choices import IntradayAction
 from planner.intraday.gap import Demand, interval_sl, on_phone, required_agents, weighted_sl_pct
 from planner.io import parse_breaks
-from planner.schedule import OvertimeTally, OvertimeWorked, Rules, check_roster_rules
+from planner.schedule import (
+    AgentLimits,
+    OvertimeTally,
+    OvertimeWorked,
+    Rules,
+    agent_limits,
+    check_roster_rules,
+    hours_clash,
+)
 from planner.schedule.tours import night_minutes
 
 STAMP = "%Y-%m-%dT%H:%M:%S"
@@ -151,8 +159,10 @@ class _State:
         demand: Demand,
         shrinkage_pct: float,
         overtime_before: OvertimeWorked | None = None,
+        limits: AgentLimits | None = None,
     ):
         self.roster = roster.reset_index(drop=True).copy()
+        self.limits = limits or {}  # the agents file's no-night flags and unavailable hours
         if "overtime_hours" not in self.roster.columns:  # a roster written before overtime
             self.roster["overtime_hours"] = 0.0
         self.roster["overtime_hours"] = self.roster["overtime_hours"].fillna(0.0).astype(float)
@@ -375,8 +385,13 @@ def _agent_candidates(
     """The extensions and call-ins of one agent the rules allow on their face, from the roster
     as it is now (the checker confirms): each of today's shifts that has not ended may end
     later or (its start still ahead by the call-in lead) start earlier, to the day's 12 h; an
-    agent off today may be called in (rest and consecutive days kept)."""
+    agent off today may be called in (rest and consecutive days kept); no hour added falls in
+    an agent's unavailable hours or, for a no-night agent, in the night (the agents file)."""
     out: list[_Candidate] = []
+
+    def free(start, minutes: int) -> bool:
+        return hours_clash(state.limits, agent, start, minutes, rules) is None
+
     step = pd.Timedelta(minutes=state.step)
     lead = now + pd.Timedelta(minutes=cfg.call_in_lead_min)
     day_end = day + pd.Timedelta(days=1)
@@ -402,13 +417,18 @@ def _agent_candidates(
             if h > room_h + 1e-9:
                 break
             pay = cfg.overtime_pay_pct
-            if nxt is None or e + extra + rest <= nxt:
+            minutes = round(extra.total_seconds() / 60)
+            if (nxt is None or e + extra + rest <= nxt) and free(e, minutes):
                 new = _with_meal(s, e + extra, brk, rules, now)
                 if new is not None:
                     out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s, e + extra,
                                           new, h, _cost(s, e + extra, e, e + extra, pay, rules),
                                           f"shift {s:%H:%M}-{e:%H:%M} ends {e + extra:%H:%M}"))  # fmt: skip
-            if s - extra >= lead and (prv is None or prv + rest <= s - extra):
+            if (
+                s - extra >= lead
+                and (prv is None or prv + rest <= s - extra)
+                and free(s - extra, minutes)
+            ):
                 new = _with_meal(s - extra, e, brk, rules, now)
                 if new is not None:
                     out.append(_Candidate(IntradayAction.EXTEND_SHIFT, agent, idx, s - extra, e,
@@ -437,6 +457,8 @@ def _agent_candidates(
             if after and end + rest > min(after):
                 continue
             if any(x < end and y > t for x, y in zip(starts, ends, strict=True)):
+                continue
+            if not free(t, round(length * 60)):
                 continue
             brk = tuple(_meal_break(t, end, rules))
             cost = _cost(t, end, t, end, cfg.rest_day_pay_pct, rules)
@@ -703,15 +725,19 @@ def plan_actions(
     now: pd.Timestamp,
     settings: ActionSettings | None = None,
     overtime_before: OvertimeWorked | None = None,
+    agents: pd.DataFrame | None = None,
 ) -> ActionPlan:
     """The actions for the rest of the day (`demand`: from now to the end of the day) on the
     published week's `roster`, in the order taken, with the roster after each stage.
     `overtime_before`: the overtime the agents worked in earlier weeks of the month and year
     (the plan store's, `planner.store.overtime_worked`): extensions and call-ins are held to
-    what the caps leave after it and the week's own `overtime_hours`."""
+    what the caps leave after it and the week's own `overtime_hours`. `agents`: the agents
+    file (`planner.schedule.read_agents`), whose no-night flags and unavailable hours no
+    extension or call-in breaks."""
     cfg = settings or ActionSettings()
     day = pd.Timestamp(now).normalize()
-    state = _State(roster, demand, shrinkage_pct, overtime_before)
+    limits = agent_limits(agents) if agents is not None else None
+    state = _State(roster, demand, shrinkage_pct, overtime_before, limits)
     actions: list[Action] = []
     stages = []
     for kind, run in (
@@ -733,10 +759,9 @@ def plan_actions(
     breaches: list[str] = []
     if actions:  # the whole week re-checked: what the actions added, if anything
         before = state.before
-        known = set(check_roster_rules(roster, checked, overtime_before=before))
-        breaches = sorted(
-            set(check_roster_rules(state.roster, checked, overtime_before=before)) - known
-        )
+        known = set(check_roster_rules(roster, checked, overtime_before=before, agents=agents))
+        after = check_roster_rules(state.roster, checked, overtime_before=before, agents=agents)
+        breaches = sorted(set(after) - known)
     return ActionPlan(
         tuple(actions), state.roster, state.calls, state.shrinkage, moved, tuple(breaches),
         tuple(stages),

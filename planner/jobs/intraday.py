@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner import io, store
+from planner import io, schedule, store
 from planner.choices import IntradayAction
 from planner.errors import ExitCode, InputError
 from planner.history import BUNDLED_HISTORY, read_history
@@ -248,7 +248,8 @@ def run_intraday(
         movable_shrinkage_pct=sc.intraday.movable_shrinkage_pct,
         callback_accept_pct=sc.intraday.callback_accept_pct,
     )
-    plan = plan_actions(roster, demand, shrinkage_pct, sc.rules, now, settings, earlier)
+    agents = schedule.read_agents(sc.data.agents) if sc.data.agents else None
+    plan = plan_actions(roster, demand, shrinkage_pct, sc.rules, now, settings, earlier, agents)
     after_demand = demand.with_calls(plan.calls)
     after = gap_frame(after_demand, rostered(plan.roster, demand), plan.shrinkage_pct)
     steps = [

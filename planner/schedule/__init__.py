@@ -12,7 +12,15 @@ are looked up as module attributes (`schedule.build_roster`), so tests may repla
 
 from planner.schedule.build import build_roster, lp_bound, solve_model
 from planner.schedule.caps import OvertimeTally, OvertimeWorked
-from planner.schedule.check import check_roster_rules, coverage_frame, on_phone_counts
+from planner.schedule.check import (
+    AgentLimits,
+    agent_hours_problems,
+    agent_limits,
+    check_roster_rules,
+    coverage_frame,
+    hours_clash,
+    on_phone_counts,
+)
 from planner.schedule.files import (
     COVERAGE_COLUMNS,
     ROSTER_COLUMNS,
@@ -37,6 +45,10 @@ from planner.schedule.tours import Shift, Tour, make_shifts, make_tours
 from planner.schedule.weeks import check_weeks
 
 __all__ = [
+    "AgentLimits",
+    "agent_hours_problems",
+    "agent_limits",
+    "hours_clash",
     "COVERAGE_COLUMNS",
     "DAY_MIN",
     "DAY_NAMES",

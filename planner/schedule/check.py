@@ -1,5 +1,6 @@
 """A roster checked from its rows alone: `on_phone_counts` recomputes coverage and
-`check_roster_rules` re-checks the labour rules, so tests and benchmarks can verify a roster
+`check_roster_rules` re-checks the labour rules (and, given the agents file, each agent's
+no-night flag and unavailable hours: `agent_hours_problems`), so tests and benchmarks can verify a roster
 without trusting the optimiser that built it.
 """
 
@@ -9,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from planner.schedule.caps import OvertimeTally, OvertimeWorked
-from planner.schedule.files import parse_breaks
-from planner.schedule.rules import Rules
+from planner.schedule.files import parse_breaks, parse_unavailable
+from planner.schedule.groups import spans_clash
+from planner.schedule.rules import DAY_MIN, Rules
 from planner.schedule.tours import night_minutes
 
 
@@ -82,6 +84,7 @@ def check_roster_rules(
     rules: Rules,
     horizon_days: int = 7,
     overtime_before: OvertimeWorked | None = None,
+    agents: pd.DataFrame | None = None,
 ) -> list[str]:
     """Re-check the labour rules from roster rows alone; return one message per breach.
 
@@ -92,7 +95,8 @@ def check_roster_rules(
     `max_overtime_year_h`: the rows' `overtime_hours` on the dates their shifts start, plus
     `overtime_before`, what earlier weeks worked), paid hours = end - start,
     meal breaks (length, inside the shift), night premium hours, and with
-    `short_break_min` > 0 the short breaks (count, length, no overlap with the meal break).
+    `short_break_min` > 0 the short breaks (count, length, no overlap with the meal break);
+    with `agents` (the agents file) also `agent_hours_problems`.
     """
     problems = []
     horizon = pd.Timedelta(days=horizon_days)
@@ -143,6 +147,46 @@ def check_roster_rules(
     tally = OvertimeTally(overtime_before)
     tally.add_rows(roster)
     problems.extend(tally.breaches(rules))
+    if agents is not None:
+        problems.extend(agent_hours_problems(roster, agents, rules))
+    return problems
+
+
+AgentLimits = dict[str, tuple[bool, tuple[tuple[int, int, int], ...]]]
+
+
+def agent_limits(agents: pd.DataFrame) -> AgentLimits:
+    """agent -> (no_night, unavailable spans) from the agents file (`read_agents`)."""
+    return {
+        str(row.agent): (bool(row.no_night), parse_unavailable(row.unavailable))
+        for row in agents.itertuples(index=False)
+    }
+
+
+def hours_clash(limits: AgentLimits, agent: str, start: pd.Timestamp, minutes: int, rules: Rules):
+    """Why `agent` may not work `minutes` from `start` (night hours with no_night, or their
+    unavailable hours), or None; agents not in `limits` (hires) work any hours."""
+    no_night, spans = limits.get(str(agent), (False, ()))
+    if not no_night and not spans:
+        return None
+    first = start.day_of_week * DAY_MIN + start.hour * 60 + start.minute
+    if no_night and night_minutes(first % DAY_MIN, minutes, rules) > 0:
+        return "night hours for an agent with no_night"
+    if spans_clash(first, minutes, spans):
+        return "in the agent's unavailable hours"
+    return None
+
+
+def agent_hours_problems(roster: pd.DataFrame, agents: pd.DataFrame, rules: Rules) -> list[str]:
+    """Rows that put an agent of the agents file (`read_agents`: `no_night`, `unavailable`)
+    on hours they do not work (`hours_clash`)."""
+    limits = agent_limits(agents)
+    problems = []
+    for row in roster.itertuples(index=False):
+        minutes = round((row.end - row.start).total_seconds() / 60)
+        why = hours_clash(limits, row.agent, row.start, minutes, rules)
+        if why is not None:
+            problems.append(f"{row.agent} {row.start}: {why}")
     return problems
 
 

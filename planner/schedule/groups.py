@@ -81,8 +81,14 @@ def group_may_work(first_min: int, length_min: int, group: Group | None, rules: 
 def unavailable_clash(a: int, length: int, group: Group) -> bool:
     """Does [a, a+length) (minutes from the week start) meet one of the group's unavailable
     spans?"""
+    return spans_clash(a, length, group.unavailable)
+
+
+def spans_clash(a: int, length: int, spans: tuple[tuple[int, int, int], ...]) -> bool:
+    """Does [a, a+length) (minutes from Monday 00:00) meet one of the unavailable `spans`
+    ((day, from_min, to_min), `parse_unavailable`), the week wrapping?"""
     b = a + length
-    for uday, lo, hi in group.unavailable:
+    for uday, lo, hi in spans:
         for wrap in (-7 * DAY_MIN, 0, 7 * DAY_MIN):
             ua, ub = uday * DAY_MIN + lo + wrap, uday * DAY_MIN + hi + wrap
             if a < ub and ua < b:
