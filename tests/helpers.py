@@ -10,6 +10,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from click.testing import CliRunner, Result
 
 from planner.cli import cli
@@ -72,3 +74,28 @@ def deadline(seconds: int = 30) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def agents_frame(
+    full_time: int, part_time: int = 0, full_h: float = 48.0, part_h: float = 24.0, **extra
+) -> pd.DataFrame:
+    """An agents frame as `read_agents` returns it: `full_time` full-timers F00.. on `full_h`
+    hours and `part_time` part-timers P00.. on `part_h`, no constraints; `extra`: agent ->
+    {column: value}."""
+    rows = [
+        {"agent": f"F{k:02d}", "contract": "full-time", "weekly_hours": full_h}
+        for k in range(full_time)
+    ]
+    rows += [
+        {"agent": f"P{k:02d}", "contract": "part-time", "weekly_hours": part_h}
+        for k in range(part_time)
+    ]
+    frame = pd.DataFrame(rows)
+    for column in ("skills", "unavailable", "preferred_start"):
+        frame[column] = ""
+    frame["no_night"] = False
+    frame["min_hours"] = np.nan
+    for agent, changes in extra.items():
+        for column, value in changes.items():
+            frame.loc[frame["agent"] == agent, column] = value
+    return frame

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import error_line, invoke
+from helpers import agents_frame, error_line, invoke
 
 from planner.errors import InputError
 from planner.pipeline.answers import target_cost
@@ -56,23 +56,7 @@ def week(staff_by_hour, storm_days=(), factor=1.6):
 
 
 def agents(full_time, part_time=0, **extra):
-    rows = [
-        {"agent": f"F{k:02d}", "contract": "full-time", "weekly_hours": 48.0}
-        for k in range(full_time)
-    ]
-    rows += [
-        {"agent": f"P{k:02d}", "contract": "part-time", "weekly_hours": 24.0}
-        for k in range(part_time)
-    ]
-    frame = pd.DataFrame(rows)
-    for column in ("skills", "unavailable", "preferred_start"):
-        frame[column] = ""
-    frame["no_night"] = False
-    frame["min_hours"] = np.nan
-    for agent, changes in extra.items():
-        for column, value in changes.items():
-            frame.loc[frame["agent"] == agent, column] = value
-    return frame
+    return agents_frame(full_time, part_time, **extra)
 
 
 def day_line(hour):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pulp
 import pytest
+from helpers import agents_frame
 
 from planner.schedule import build_roster, check_roster_rules, rules_from_mapping
 from planner.schedule.build import lp_relaxation
@@ -48,23 +49,7 @@ def week(day: int, night: int, peak: int) -> pd.DataFrame:
 def team(full_time: int, part_time: int, **extra) -> pd.DataFrame:
     """Full-timers (paid their 40 h whether rostered or not) and part-timers (paid by the hour),
     all on 40 h; `extra`: agent -> {column: value}."""
-    rows = [
-        {"agent": f"F{k:02d}", "contract": "full-time", "weekly_hours": 40.0}
-        for k in range(full_time)
-    ]
-    rows += [
-        {"agent": f"P{k:02d}", "contract": "part-time", "weekly_hours": 40.0}
-        for k in range(part_time)
-    ]
-    frame = pd.DataFrame(rows)
-    for column in ("skills", "unavailable", "preferred_start"):
-        frame[column] = ""
-    frame["no_night"] = False
-    frame["min_hours"] = np.nan
-    for agent, changes in extra.items():
-        for column, value in changes.items():
-            frame.loc[frame["agent"] == agent, column] = value
-    return frame
+    return agents_frame(full_time, part_time, 40.0, 40.0, **extra)
 
 
 def named_model(req: pd.DataFrame, agents: pd.DataFrame | None):

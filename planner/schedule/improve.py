@@ -44,13 +44,14 @@ import os
 import sys
 import time
 
+import highspy
 import numpy as np
 import pulp
 
-from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
+from planner.schedule.child import STOP_GRACE_S, run_in_fork
 from planner.schedule.model import Model
 from planner.schedule.rules import DAY_MIN
-from planner.schedule.solvers import THIN_TOURS, stdout_to_stderr, within_gap
+from planner.schedule.solvers import THIN_TOURS, highs_from_mps, stdout_to_stderr, within_gap
 from planner.schedule.start import Start, legal_start, values_kept
 from planner.schedule.tours import slot_cover
 
@@ -210,14 +211,7 @@ def _search(
     """In the child: the over-coverage windows (at most `windows` simplex iterations; with
     `lp` only), then the rounds on one HiGHS model read from the roster model's MPS.
     Returns (values by variable name or None when nothing improved, clock stopped)."""
-    import highspy
-
-    with solver_folder() as folder:
-        path = folder / "roster.mps"
-        model.prob.writeMPS(str(path))
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.readModel(str(path))
+    h = highs_from_mps(model.prob)
     names = [h.getColName(j)[1] for j in range(h.getNumCol())]
     column = {name: j for j, name in enumerate(names)}
     bounds = h.getLp()
@@ -226,7 +220,7 @@ def _search(
     calls = work_cap(h, SLICE_WORK)
     for option, value in {**settings, **OPTIONS}.items():
         h.setOptionValue(option, value)
-    run = _SliceRun(h, highspy, tour_cols, bounds, calls, deadline)
+    run = _SliceRun(h, tour_cols, bounds, calls, deadline)
     run.x = np.array([float(start.values.get(name, 0.0)) for name in names])
     run.best = start.objective
     if lp is not None and windows > 0:
@@ -257,8 +251,8 @@ class _SliceRun:
     slice at the root, every other tour fixed; `work` counts the simplex iterations of every
     slice so far (the same on any machine), `clock` whether the deadline cut a slice short."""
 
-    def __init__(self, h, highspy, tour_cols, bounds, calls, deadline):
-        self.h, self.highspy, self.tour_cols, self.calls = h, highspy, tour_cols, calls
+    def __init__(self, h, tour_cols, bounds, calls, deadline):
+        self.h, self.tour_cols, self.calls = h, tour_cols, calls
         self.lower, self.upper = np.array(bounds.col_lower_), np.array(bounds.col_upper_)
         self.deadline = deadline
         self.x = np.zeros(len(self.lower))
@@ -279,7 +273,7 @@ class _SliceRun:
 
     def solve(self, members: list[int]) -> bool:
         """Re-solve the slice `members` (positions in `model.y`); whether it gained."""
-        h, highspy, x = self.h, self.highspy, self.x
+        h, x = self.h, self.x
         fixed = np.delete(self.tour_cols, members)
         h.changeColsBounds(len(fixed), fixed, x[fixed], x[fixed])
         h.setOptionValue("time_limit", max(0.5, self.deadline - time.monotonic() - STOP_GRACE_S))

@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+import highspy
 import pulp
 
 from planner.choices import SolveStatus
@@ -37,6 +38,18 @@ THIN_TOURS = 1.2  # agents per LP tour at or below which a week's tours are thin
 # or less is several percent of its cost, so its gap (held to 2%, not 1%) is said to be rounding's
 SMALL_TEAM_PEAK = 20
 MSD_GAP = 0.001  # the shift-design benchmark compares with proven optima: solve it tighter
+
+
+def highs_from_mps(prob: pulp.LpProblem) -> highspy.Highs:
+    """A quiet HiGHS model of `prob`, read from its MPS written in a scratch folder (a child's
+    own copy of the roster model: the columns keep pulp's names)."""
+    with solver_folder() as folder:
+        path = folder / "roster.mps"
+        prob.writeMPS(str(path))
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.readModel(str(path))
+    return h
 
 
 @contextlib.contextmanager
@@ -110,8 +123,6 @@ class _HiGHSWithStart(pulp.HiGHS):
     def callSolver(self, lp):
         h = lp.solverModel
         if self.start:
-            import highspy
-
             solution = highspy.HighsSolution()
             solution.col_value = [float(self.start.get(v.name, 0.0)) for v in lp.variables()]
             solution.value_valid = True

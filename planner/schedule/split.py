@@ -17,9 +17,9 @@ import time
 import highspy
 import numpy as np
 
-from planner.schedule.child import STOP_GRACE_S, run_in_fork, solver_folder
+from planner.schedule.child import STOP_GRACE_S, run_in_fork
 from planner.schedule.model import Model
-from planner.schedule.solvers import stdout_to_stderr
+from planner.schedule.solvers import highs_from_mps, stdout_to_stderr
 
 SPLIT_MIN_S = 10.0  # less time than this left before the deadline: no split
 WHOLE_EPS = 1e-6  # an LP headcount this close to a whole number is not split
@@ -52,12 +52,7 @@ def _whole(count: float) -> bool:
 
 def _sides(model: Model, count: float, deadline: float) -> float:
     """In the child: the two LPs, the headcount row held to each side in turn."""
-    with solver_folder() as folder:
-        path = folder / "roster.mps"
-        model.prob.writeMPS(str(path))
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.readModel(str(path))
+    h = highs_from_mps(model.prob)
     options: dict[str, int | str] = {"threads": 1, "random_seed": 0, "solver": "ipm"}
     for option, value in options.items():
         h.setOptionValue(option, value)
