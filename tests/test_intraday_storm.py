@@ -17,7 +17,7 @@ from planner.history import BUNDLED_HISTORY
 from planner.intraday import ActionSettings, overtime_rules
 from planner.jobs.intraday import run_intraday
 from planner.scenario import default_scenario
-from planner.schedule import check_roster_rules, rules_from_mapping
+from planner.schedule import check_roster_rules, read_agents, rules_from_mapping
 
 STORM_DAY = pd.Timestamp("2026-09-01")
 NOW = STORM_DAY + pd.Timedelta(hours=10)
@@ -69,9 +69,11 @@ def test_the_storm_mornings_actions_break_no_rule(storm):
     wage = default_scenario(rules_from_mapping).rules.wage_per_hour
     rules = overtime_rules(default_scenario(rules_from_mapping).rules, ActionSettings())
     assert result.plan.new_breaches == ()
-    # the same checker the schedule uses, on the whole week, before and after the actions
-    before = set(check_roster_rules(io_roster(db), rules))
-    assert set(check_roster_rules(result.plan.roster, rules)) <= before
+    # the same checker the schedule uses, on the whole week, before and after the actions,
+    # the bundled agents' no-night flags and unavailable hours included
+    agents = read_agents(io.bundled_path("agents.csv"))
+    before = set(check_roster_rules(io_roster(db), rules, agents=agents))
+    assert set(check_roster_rules(result.plan.roster, rules, agents=agents)) <= before
     original = io_roster(db).set_index(["agent", "start"]).sort_index()
     day_end = STORM_DAY + pd.Timedelta(days=1)
     for row in result.plan.roster.itertuples(index=False):
