@@ -554,6 +554,24 @@ def test_agents_file_hire_dates_give_tenure_and_bad_ones_name_the_line(tmp_path)
         capacity.read_workforce(path, cfg, FIRST)
 
 
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("agent,contract\nA1,temp\n", r"agents.csv:2: column 'contract' = 'temp'"),
+        ("agent\nA1\nA1\n", r"agents.csv:3: agent 'A1' repeated"),
+        ("agent,no_night\nA1,maybe\n", r"agents.csv:2: column 'no_night' = 'maybe'"),
+        ("agent,unavailable\nA1,Someday\n", r"agents.csv:2: column 'unavailable'"),
+    ],
+)
+def test_the_agents_file_is_checked_as_the_weekly_run_reads_it(tmp_path, text, match):
+    """The plan hands its agents file on to the weekly run: a cell that run refuses is refused
+    here, naming the line, not carried into the file it writes."""
+    path = tmp_path / "agents.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=match):
+        capacity.read_workforce(path, capacity.capacity_config({}), FIRST)
+
+
 def test_a_plan_beyond_the_forecasts_reach_is_refused(cap_scenario):
     result = invoke(["capacity", cap_scenario, "--from", "2029-W01", "--weeks", "52"])
     assert result.exit_code == 2

@@ -30,6 +30,7 @@ import pandas as pd
 from planner import io
 from planner.capacity.config import WEEKS_PER_MONTH, CapacityConfig
 from planner.errors import InputError
+from planner.schedule.files import read_agents
 
 UNKNOWN_TENURE_MONTHS = 24.0  # an agent without a hire_date counts as tenured
 
@@ -52,7 +53,10 @@ ROSTER_COLUMNS = ("skills", "no_night", "unavailable", "preferred_start", "min_h
 
 
 def read_workforce(path: str | os.PathLike, cfg: CapacityConfig, today: dt.date) -> Workforce:
-    """The agents file (`agent` required; `contract`, `weekly_hours`, `hire_date` optional)."""
+    """The agents file (`agent` required; `contract`, `weekly_hours`, `hire_date` optional),
+    validated as the weekly run reads it (`planner.schedule.read_agents`: names, contracts and
+    the roster columns the plan hands on: one line naming file, line and column)."""
+    read_agents(path)
     name = io.display_name(path)
     rows = io.read_csv_rows(path, ["agent"], "agents file")
     n = len(rows)
