@@ -27,7 +27,7 @@ RUN_BASE = (
         'history = "history.csv"\nagents = "agents.csv"\nevents = "events.csv"\n'
         'temperature = "temperature.csv"\n',
     )
-    + "[run]\ntime_limit_s = 10\n"
+    + "[run]\ntime_limit_s = 10\ngap_pct = 5\n"
 )
 FILES = {
     "history": "history.csv",
