@@ -11,7 +11,7 @@ import pandas as pd
 
 from planner.schedule.caps import OvertimeTally, OvertimeWorked
 from planner.schedule.files import parse_breaks, parse_unavailable
-from planner.schedule.groups import spans_clash
+from planner.schedule.groups import hours_ruled_out
 from planner.schedule.rules import DAY_MIN, Rules
 from planner.schedule.tours import night_minutes
 
@@ -170,11 +170,7 @@ def hours_clash(limits: AgentLimits, agent: str, start: pd.Timestamp, minutes: i
     if not no_night and not spans:
         return None
     first = start.day_of_week * DAY_MIN + start.hour * 60 + start.minute
-    if no_night and night_minutes(first % DAY_MIN, minutes, rules) > 0:
-        return "night hours for an agent with no_night"
-    if spans_clash(first, minutes, spans):
-        return "in the agent's unavailable hours"
-    return None
+    return hours_ruled_out(first, minutes, no_night, spans, rules)
 
 
 def agent_hours_problems(roster: pd.DataFrame, agents: pd.DataFrame, rules: Rules) -> list[str]:

@@ -73,9 +73,23 @@ def group_may_work(first_min: int, length_min: int, group: Group | None, rules: 
     shifts, nor in its unavailable hours. None (a hire, a sized week's agent): yes."""
     if group is None:
         return True
-    if group.no_night and night_minutes(first_min % DAY_MIN, length_min, rules) > 0:
-        return False
-    return not unavailable_clash(first_min, length_min, group)
+    return hours_ruled_out(first_min, length_min, group.no_night, group.unavailable, rules) is None
+
+
+def hours_ruled_out(
+    first_min: int,
+    length_min: int,
+    no_night: bool,
+    spans: tuple[tuple[int, int, int], ...],
+    rules: Rules,
+) -> str | None:
+    """Why an agent with these limits (no night shifts; unavailable `spans`) may not work
+    [first, first+length) (minutes from Monday 00:00), or None."""
+    if no_night and night_minutes(first_min % DAY_MIN, length_min, rules) > 0:
+        return "night hours for an agent with no_night"
+    if spans_clash(first_min, length_min, spans):
+        return "in the agent's unavailable hours"
+    return None
 
 
 def unavailable_clash(a: int, length: int, group: Group) -> bool:
